@@ -1,0 +1,318 @@
+//! Ledger rules: turning a validated submission into chained events, and checking a chain.
+//!
+//! Each site's events form one hash chain: `hash = SHA-256(canonical(event without hash))`, and
+//! the canonical form includes `prev_hash` and `seq`. Editing, inserting or deleting any stored
+//! event therefore breaks every later link, which `ChainVerifier` reports.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::api::v1::{ConsentReceipt, ConsentSubmission, RecordedEvent};
+use crate::consent::{Action, ConsentEvent, Method};
+use crate::digest::sha256_hex;
+use crate::email::{Email, EmailError};
+use crate::site::{Channel, SiteConfig};
+use crate::time::format_utc;
+
+/// `prev_hash` of the first event of every chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// A form lists a handful of options; more than this is a client bug or abuse.
+pub const MAX_CHOICES_PER_SUBMISSION: usize = 32;
+pub const MAX_URL_LEN: usize = 2048;
+pub const MAX_USER_AGENT_LEN: usize = 512;
+pub const MAX_CLIENT_TIME_LEN: usize = 40;
+
+/// The end of a site's chain: where the next event attaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl ChainHead {
+    pub fn genesis() -> ChainHead {
+        ChainHead { seq: 0, hash: GENESIS_HASH.to_string() }
+    }
+}
+
+/// The fields covered by the hash, in a fixed order. Field names are part of the chain format.
+#[derive(Serialize)]
+struct Canonical<'a> {
+    v: u8,
+    id: &'a str,
+    site_id: &'a str,
+    seq: i64,
+    subject: &'a str,
+    purpose: &'a str,
+    channel: Channel,
+    action: Action,
+    wording_version: u32,
+    wording_sha256: &'a str,
+    lang: &'a str,
+    method: Method,
+    source_url: &'a Option<String>,
+    server_time: &'a str,
+    client_time: &'a Option<String>,
+    user_agent: &'a Option<String>,
+    ip_truncated: &'a Option<String>,
+    gpc: bool,
+    idempotency_key: &'a Option<String>,
+    prev_hash: &'a str,
+}
+
+/// The hash an event must carry, computed from all its other fields.
+pub fn event_hash(e: &ConsentEvent) -> String {
+    let canonical = Canonical {
+        v: 1,
+        id: &e.id,
+        site_id: &e.site_id,
+        seq: e.seq,
+        subject: &e.subject,
+        purpose: &e.purpose,
+        channel: e.channel,
+        action: e.action,
+        wording_version: e.wording_version,
+        wording_sha256: &e.wording_sha256,
+        lang: &e.lang,
+        method: e.method,
+        source_url: &e.source_url,
+        server_time: &e.server_time,
+        client_time: &e.client_time,
+        user_agent: &e.user_agent,
+        ip_truncated: &e.ip_truncated,
+        gpc: e.gpc,
+        idempotency_key: &e.idempotency_key,
+        prev_hash: &e.prev_hash,
+    };
+    let bytes = serde_json::to_vec(&canonical).expect("canonical event always serialises");
+    sha256_hex(&bytes)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SubmissionError {
+    #[error("{0}")]
+    Email(#[from] EmailError),
+    #[error("no purposes were ticked: consent must be a positive choice")]
+    NoChoices,
+    #[error("too many purposes in one submission (at most {MAX_CHOICES_PER_SUBMISSION})")]
+    TooManyChoices,
+    #[error("unknown purpose '{purpose}' on channel '{channel}' for this site")]
+    UnknownPurpose { purpose: String, channel: &'static str },
+    #[error("purpose '{purpose}' on channel '{channel}' was chosen twice")]
+    DuplicateChoice { purpose: String, channel: &'static str },
+    #[error("wording version {given} of '{purpose}' on '{channel}' is not current (current is {current}); reload the form")]
+    StaleWording { purpose: String, channel: &'static str, given: u32, current: u32 },
+    #[error("language '{0}' is not offered by this site")]
+    UnknownLanguage(String),
+    #[error("page_url must be an absolute http(s) URL of at most {MAX_URL_LEN} characters")]
+    BadPageUrl,
+    #[error("client_time must be at most {MAX_CLIENT_TIME_LEN} characters")]
+    BadClientTime,
+}
+
+/// Facts about the request that the worker supplies: time, fresh ids, and request metadata.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub now: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub gpc: bool,
+    pub idempotency_key: Option<String>,
+}
+
+/// A validated submission, ready to be written atomically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmissionPlan {
+    pub email: Email,
+    pub subject: String,
+    pub events: Vec<ConsentEvent>,
+}
+
+impl SubmissionPlan {
+    pub fn receipt(&self) -> ConsentReceipt {
+        ConsentReceipt {
+            recorded_at: self.events.first().map(|e| e.server_time.clone()).unwrap_or_default(),
+            events: self
+                .events
+                .iter()
+                .map(|e| RecordedEvent {
+                    event_id: e.id.clone(),
+                    purpose: e.purpose.clone(),
+                    channel: e.channel,
+                    action: e.action.as_str().to_string(),
+                    wording_version: e.wording_version,
+                    wording_sha256: e.wording_sha256.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Checks the shape of a submission without needing the subject key: what can be wrong with
+/// what the person sent. Returns the normalised email.
+pub fn validate_submission(
+    site: &SiteConfig,
+    submission: &ConsentSubmission,
+) -> Result<Email, SubmissionError> {
+    let email = Email::parse(&submission.email)?;
+    if submission.consents.is_empty() {
+        return Err(SubmissionError::NoChoices);
+    }
+    if submission.consents.len() > MAX_CHOICES_PER_SUBMISSION {
+        return Err(SubmissionError::TooManyChoices);
+    }
+    if !is_http_url(&submission.page_url) {
+        return Err(SubmissionError::BadPageUrl);
+    }
+    if submission.client_time.as_ref().is_some_and(|t| t.len() > MAX_CLIENT_TIME_LEN) {
+        return Err(SubmissionError::BadClientTime);
+    }
+    let lang = submission.lang.as_deref().unwrap_or(&site.default_lang);
+    let offered = site.purposes.iter().flat_map(|p| &p.wordings).any(|w| w.lang == lang);
+    if !offered {
+        return Err(SubmissionError::UnknownLanguage(lang.to_string()));
+    }
+    for (i, choice) in submission.consents.iter().enumerate() {
+        let channel = choice.channel.as_str();
+        let pc = site.purpose(&choice.purpose, choice.channel).ok_or_else(|| {
+            SubmissionError::UnknownPurpose { purpose: choice.purpose.clone(), channel }
+        })?;
+        if pc.current_version != choice.wording_version {
+            return Err(SubmissionError::StaleWording {
+                purpose: choice.purpose.clone(),
+                channel,
+                given: choice.wording_version,
+                current: pc.current_version,
+            });
+        }
+        let seen_before = submission.consents[..i]
+            .iter()
+            .any(|c| c.purpose == choice.purpose && c.channel == choice.channel);
+        if seen_before {
+            return Err(SubmissionError::DuplicateChoice { purpose: choice.purpose.clone(), channel });
+        }
+    }
+    Ok(email)
+}
+
+/// Builds the chained `granted` events for a validated submission, attached after `head`.
+/// `subject` is `subject::subject_id` of the email; `ids` supplies one fresh id per event.
+pub fn plan_submission(
+    site: &SiteConfig,
+    submission: &ConsentSubmission,
+    email: Email,
+    subject: String,
+    ctx: &RequestContext,
+    head: &ChainHead,
+    ids: &mut dyn Iterator<Item = String>,
+) -> SubmissionPlan {
+    let lang = submission.lang.as_deref().unwrap_or(&site.default_lang);
+    let server_time = format_utc(ctx.now);
+    let user_agent = ctx.user_agent.as_deref().map(|ua| truncate_chars(ua, MAX_USER_AGENT_LEN));
+    let ip_truncated = ctx.ip.as_deref().and_then(truncate_ip);
+    let mut prev = head.clone();
+    let mut events = Vec::with_capacity(submission.consents.len());
+    for choice in &submission.consents {
+        let pc = site.purpose(&choice.purpose, choice.channel).expect("validated before planning");
+        let wording = site.current_wording(pc, lang).expect("validated before planning");
+        let mut event = ConsentEvent {
+            id: ids.next().expect("one id per event"),
+            site_id: site.id.clone(),
+            seq: prev.seq + 1,
+            subject: subject.clone(),
+            purpose: choice.purpose.clone(),
+            channel: choice.channel,
+            action: Action::Granted,
+            wording_version: wording.version,
+            wording_sha256: wording.sha256.clone(),
+            lang: wording.lang.clone(),
+            method: Method::WebForm,
+            source_url: Some(submission.page_url.clone()),
+            server_time: server_time.clone(),
+            client_time: submission.client_time.clone(),
+            user_agent: user_agent.clone(),
+            ip_truncated: ip_truncated.clone(),
+            gpc: ctx.gpc,
+            idempotency_key: ctx.idempotency_key.clone(),
+            prev_hash: prev.hash.clone(),
+            hash: String::new(),
+        };
+        event.hash = event_hash(&event);
+        prev = ChainHead { seq: event.seq, hash: event.hash.clone() };
+        events.push(event);
+    }
+    SubmissionPlan { email, subject, events }
+}
+
+/// The first place where a chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenLink {
+    pub seq: i64,
+    pub event_id: String,
+    pub reason: &'static str,
+}
+
+/// Walks a site's events in `seq` order, one at a time, so chains of any length verify in
+/// constant memory.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    head: ChainHead,
+    pub checked: u64,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier { head: ChainHead::genesis(), checked: 0 }
+    }
+}
+
+impl ChainVerifier {
+    pub fn check(&mut self, e: &ConsentEvent) -> Result<(), BrokenLink> {
+        let broken = |reason| Err(BrokenLink { seq: e.seq, event_id: e.id.clone(), reason });
+        if e.seq != self.head.seq + 1 {
+            return broken("sequence gap: an event is missing or was inserted");
+        }
+        if e.prev_hash != self.head.hash {
+            return broken("prev_hash does not match the previous event's hash");
+        }
+        if event_hash(e) != e.hash {
+            return broken("hash does not match the event's contents: it was altered");
+        }
+        self.head = ChainHead { seq: e.seq, hash: e.hash.clone() };
+        self.checked += 1;
+        Ok(())
+    }
+
+    pub fn head(&self) -> &ChainHead {
+        &self.head
+    }
+}
+
+fn is_http_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    url.len() <= MAX_URL_LEN
+        && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Keeps the network part of an address: IPv4 to /24, IPv6 to /48.
+pub fn truncate_ip(ip: &str) -> Option<String> {
+    match ip.trim().parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            Some(format!("{a}.{b}.{c}.0/24"))
+        }
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            Some(format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,20 @@
+//! The pure core of Consent, shared by the widget (wasm in the browser) and the worker.
+//!
+//! Nothing here performs I/O, reads the clock or draws randomness: the current time, new ids and
+//! secret keys are always arguments. That keeps every rule testable as plain data and identical on
+//! both sides of the wire.
+
+pub mod api;
+pub mod email;
+pub mod site;
+
+#[cfg(feature = "ledger")]
+pub mod consent;
+#[cfg(feature = "ledger")]
+pub mod digest;
+#[cfg(feature = "ledger")]
+pub mod ledger;
+#[cfg(feature = "ledger")]
+pub mod subject;
+#[cfg(feature = "ledger")]
+pub mod time;

@@ -1,0 +1,102 @@
+//! Sites: the organisation behind a consent request, where its forms may be embedded, and the
+//! purposes × channels it asks about with the exact wording currently shown for each.
+
+use serde::{Deserialize, Serialize};
+
+/// How the organisation will contact the person. Stored in records: variants are never removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Post,
+    Phone,
+    Sms,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [Channel::Email, Channel::Post, Channel::Phone, Channel::Sms];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Post => "post",
+            Channel::Phone => "phone",
+            Channel::Sms => "sms",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == raw)
+    }
+}
+
+/// Who is asking: the PECR/ICO rule is that consent wording names the organisation, and the
+/// privacy notice tells people how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub name: String,
+    pub contact_email: String,
+    pub postal_address: String,
+    pub privacy_notice_url: String,
+    pub cookie_policy_url: String,
+}
+
+/// One exact statement shown to people, for one purpose × channel, in one language.
+/// A new text is a new version; old versions are kept so every record can be traced to its words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wording {
+    pub version: u32,
+    pub lang: String,
+    /// A short heading for the option, e.g. "News and events".
+    pub label: String,
+    /// The exact consent statement next to the checkbox.
+    pub text: String,
+    /// Lower-case hex SHA-256 of `text` as UTF-8.
+    pub sha256: String,
+}
+
+/// A purpose offered on a channel, with its currently shown wording in each language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeChannel {
+    pub purpose: String,
+    pub channel: Channel,
+    pub current_version: u32,
+    pub wordings: Vec<Wording>,
+}
+
+/// Everything the worker needs to know about a site to validate and record a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    pub id: String,
+    pub organisation: Organisation,
+    /// Exact origins (scheme://host[:port]) whose pages may embed the widget and post consents.
+    pub allowed_origins: Vec<String>,
+    pub default_lang: String,
+    pub policy_version: u32,
+    pub purposes: Vec<PurposeChannel>,
+}
+
+impl SiteConfig {
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+
+    pub fn purpose(&self, purpose: &str, channel: Channel) -> Option<&PurposeChannel> {
+        self.purposes.iter().find(|p| p.purpose == purpose && p.channel == channel)
+    }
+
+    /// The current wording for a purpose × channel in `lang`, falling back to the site's default
+    /// language when that translation does not exist.
+    pub fn current_wording<'a>(&self, pc: &'a PurposeChannel, lang: &str) -> Option<&'a Wording> {
+        let current = |l: &str| {
+            pc.wordings.iter().find(|w| w.version == pc.current_version && w.lang == l)
+        };
+        current(lang).or_else(|| current(&self.default_lang))
+    }
+}
+
+/// A site id is what appears in URLs and `data-site`: short, lower-case, URL-safe.
+pub fn is_valid_site_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
