@@ -1,0 +1,113 @@
+//! The application: routing plus handlers, generic over `Store`. Nothing here knows workerd or
+//! D1; the wasm shell supplies a D1-backed store, the clock and fresh ids.
+
+mod consents;
+pub mod cors;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::error::AppError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::router::{route, Route};
+use crate::store::{contract, Store};
+
+/// The largest request body any endpoint accepts.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Secrets and switches from the Worker environment.
+#[derive(Clone)]
+pub struct AppConfig {
+    /// Key for `Authorization: Bearer` on admin endpoints; `None` turns them all off.
+    pub admin_key: Option<String>,
+    /// HMAC key that turns an email into a ledger subject id.
+    pub subject_key: Vec<u8>,
+    /// Exposes `POST /__contract` (the Store contract suite against this deployment's D1).
+    /// Only the test harness turns it on.
+    pub contract_tests: bool,
+}
+
+/// Per-request facts that `shared` may not obtain itself: the time and fresh random ids.
+pub struct RequestFacts<'a> {
+    pub now: DateTime<Utc>,
+    pub new_id: &'a mut dyn FnMut() -> String,
+}
+
+pub struct App<S> {
+    pub store: S,
+    pub config: AppConfig,
+}
+
+impl<S: Store> App<S> {
+    pub fn new(store: S, config: AppConfig) -> Self {
+        App { store, config }
+    }
+
+    pub async fn handle(&self, req: &HttpRequest, facts: &mut RequestFacts<'_>) -> HttpResponse {
+        let or_error = |r: Result<HttpResponse, AppError>| r.unwrap_or_else(|e| error_response(&e));
+        let response = match route(&req.path) {
+            Route::Health => or_error(self.health(req).await),
+            Route::SiteConfig { site } => consents::site_config(self, &site, req).await,
+            Route::Consents { site } => consents::submit(self, &site, req, facts).await,
+            Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
+            Route::NotFound => or_error(Err(AppError::NotFound(format!(
+                "no endpoint at {}",
+                req.path
+            )))),
+        };
+        response.with_header("x-content-type-options", "nosniff")
+    }
+
+    async fn health(&self, req: &HttpRequest) -> Result<HttpResponse, AppError> {
+        require_method(req, &["GET", "HEAD"])?;
+        self.store.ping().await?;
+        Ok(HttpResponse::json(
+            200,
+            &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}),
+        ))
+    }
+
+    async fn contract_suite(
+        &self,
+        req: &HttpRequest,
+        facts: &mut RequestFacts<'_>,
+    ) -> Result<HttpResponse, AppError> {
+        if !self.config.contract_tests {
+            return Err(AppError::NotFound(format!("no endpoint at {}", req.path)));
+        }
+        require_method(req, &["POST"])?;
+        let prefix = format!("contract-{}", (facts.new_id)());
+        let outcomes = contract::run(&self.store, &prefix).await;
+        let passed = outcomes.iter().all(|o| o.failure.is_none());
+        Ok(HttpResponse::json(
+            if passed { 200 } else { 500 },
+            &json!({"cases": outcomes}),
+        ))
+    }
+}
+
+pub(crate) fn require_method(req: &HttpRequest, allowed: &[&str]) -> Result<(), AppError> {
+    if allowed.contains(&req.method.as_str()) {
+        Ok(())
+    } else {
+        Err(AppError::MethodNotAllowed)
+    }
+}
+
+/// Logs what we hide: internal causes never reach the client.
+pub(crate) fn error_response(e: &AppError) -> HttpResponse {
+    if let AppError::Internal(cause) = e {
+        log_internal(cause);
+    }
+    e.to_response()
+}
+
+fn log_internal(cause: &str) {
+    #[cfg(target_arch = "wasm32")]
+    worker::console_error!("internal error: {cause}");
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("internal error: {cause}");
+}
+
+#[cfg(test)]
+mod tests;

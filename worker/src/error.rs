@@ -1,0 +1,98 @@
+//! `AppError`: every way a request can fail, mapped to a status and a JSON body. Internal causes
+//! are logged, never sent to the client.
+
+use consent_shared::api::v1::{ErrorBody, ErrorDetail};
+use consent_shared::ledger::SubmissionError;
+use thiserror::Error;
+
+use crate::http::HttpResponse;
+use crate::store::StoreError;
+
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("request body is not valid JSON for this endpoint: {0}")]
+    BadJson(String),
+    #[error("{0}")]
+    Invalid(#[from] SubmissionError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("origin {0} is not allowed to use this site")]
+    OriginNotAllowed(String),
+    #[error("missing or wrong admin key")]
+    Unauthorized,
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
+    #[error("this Idempotency-Key was already used for a different request")]
+    IdempotencyKeyReused,
+    #[error("the ledger is busy; retry the request with the same Idempotency-Key")]
+    Busy,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadRequest(_) | AppError::BadJson(_) => 400,
+            AppError::Unauthorized => 401,
+            AppError::OriginNotAllowed(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::MethodNotAllowed => 405,
+            AppError::PayloadTooLarge(_) => 413,
+            AppError::UnsupportedMediaType => 415,
+            AppError::IdempotencyKeyReused | AppError::Invalid(_) => 422,
+            AppError::Busy => 503,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::BadJson(_) => "bad_json",
+            AppError::Invalid(SubmissionError::Email(_)) => "invalid_email",
+            AppError::Invalid(SubmissionError::UnknownPurpose { .. }) => "unknown_purpose",
+            AppError::Invalid(SubmissionError::StaleWording { .. }) => "stale_wording",
+            AppError::Invalid(SubmissionError::TooManyChoices) => "too_many_choices",
+            AppError::Invalid(_) => "invalid_submission",
+            AppError::NotFound(_) => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::OriginNotAllowed(_) => "origin_not_allowed",
+            AppError::Unauthorized => "unauthorized",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::IdempotencyKeyReused => "idempotency_key_reused",
+            AppError::Busy => "busy",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// What the client sees: the message of a client error, a fixed text for our own faults.
+    pub fn to_response(&self) -> HttpResponse {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().into(),
+                message: self.to_string(),
+            },
+        };
+        let response = HttpResponse::json(self.status(), &body);
+        match self {
+            AppError::Unauthorized => response.with_header("www-authenticate", "Bearer"),
+            AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, OPTIONS"),
+            AppError::Busy => response.with_header("retry-after", "1"),
+            _ => response,
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The `Store` contract: one suite of behaviours every backend must show. It runs natively
+//! against SQLite (`cargo test`) and inside workerd against local D1 (the integration tests call
+//! the worker's contract route). Each case works on its own site id, so runs never interfere.
+
+use chrono::DateTime;
+use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission};
+use consent_shared::consent::Action;
+use consent_shared::digest::sha256_hex;
+use consent_shared::ledger::{
+    plan_submission, validate_submission, ChainHead, ChainVerifier, RequestContext, SubmissionPlan,
+};
+use consent_shared::site::{Channel, Organisation, PurposeChannel, SiteConfig, Wording};
+use consent_shared::subject::subject_id;
+use serde::Serialize;
+
+use super::{Store, StoreError, StoredResponse};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseOutcome {
+    pub name: &'static str,
+    /// `None` when the case passed.
+    pub failure: Option<String>,
+}
+
+type CaseResult = Result<(), String>;
+
+macro_rules! run_cases {
+    ($store:expr, $prefix:expr; $($case:ident),+ $(,)?) => {{
+        let mut outcomes = Vec::new();
+        $(
+            let site = format!("{}-{}", $prefix, stringify!($case).replace('_', "-"));
+            let failure = $case($store, &site).await.err();
+            outcomes.push(CaseOutcome { name: stringify!($case), failure });
+        )+
+        outcomes
+    }};
+}
+
+/// Runs every case; `prefix` makes the site ids unique to this run.
+pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
+    run_cases!(store, prefix;
+        unknown_site_is_none,
+        site_round_trips,
+        wordings_are_never_edited,
+        empty_chain_starts_at_genesis,
+        submission_round_trips_and_verifies,
+        chain_conflict_writes_nothing,
+        idempotent_answer_is_kept,
+        reused_idempotency_key_conflicts,
+        latest_event_sets_current_state,
+    )
+}
+
+/// A site like the demo one, under any id.
+pub fn sample_site(id: &str) -> SiteConfig {
+    let text = "I am happy to hear from the Demo Alumni Association about relevant news, events, \
+                offers and opportunities for alumni by email.";
+    SiteConfig {
+        id: id.to_string(),
+        organisation: Organisation {
+            name: "Demo Alumni Association".into(),
+            contact_email: "alumni@example.org".into(),
+            postal_address: "Alumni Office, 1 College Road, Oxbridge OX1 1AA".into(),
+            privacy_notice_url: "https://example.org/privacy".into(),
+            cookie_policy_url: "https://example.org/cookies".into(),
+        },
+        allowed_origins: vec!["http://127.0.0.1:8788".into()],
+        default_lang: "en".into(),
+        policy_version: 1,
+        purposes: vec![PurposeChannel {
+            purpose: "news".into(),
+            channel: Channel::Email,
+            current_version: 1,
+            wordings: vec![Wording {
+                version: 1,
+                lang: "en".into(),
+                label: "News and events".into(),
+                text: text.into(),
+                sha256: sha256_hex(text.as_bytes()),
+            }],
+        }],
+    }
+}
+
+const NOW: &str = "2026-11-24T10:00:00.000Z";
+
+fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -> SubmissionPlan {
+    let submission = ConsentSubmission {
+        email: email.into(),
+        consents: vec![ChosenPurpose {
+            purpose: "news".into(),
+            channel: Channel::Email,
+            wording_version: 1,
+        }],
+        page_url: "http://127.0.0.1:8788/".into(),
+        lang: None,
+        client_time: Some("2026-11-24T09:59:59.000Z".into()),
+    };
+    let email = validate_submission(site, &submission).expect("fixture is valid");
+    let subject = subject_id(b"contract-key", &site.id, &email);
+    let ctx = RequestContext {
+        now: DateTime::parse_from_rfc3339(NOW).unwrap().to_utc(),
+        user_agent: Some("contract".into()),
+        ip: Some("192.0.2.1".into()),
+        gpc: false,
+        idempotency_key: None,
+    };
+    let mut ids = (1..).map(|i| format!("{}-{id_prefix}-{i}", site.id));
+    plan_submission(site, &submission, email, subject, &ctx, head, &mut ids)
+}
+
+fn check(cond: bool, what: &str) -> CaseResult {
+    if cond {
+        Ok(())
+    } else {
+        Err(what.to_string())
+    }
+}
+
+fn err(e: StoreError) -> String {
+    e.to_string()
+}
+
+async fn unknown_site_is_none<S: Store>(store: &S, site: &str) -> CaseResult {
+    check(
+        store.site(site).await.map_err(err)?.is_none(),
+        "unknown site should be None",
+    )
+}
+
+async fn site_round_trips<S: Store>(store: &S, site: &str) -> CaseResult {
+    let mut config = sample_site(site);
+    config
+        .allowed_origins
+        .push("https://members.example.org".into());
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let read = store
+        .site(site)
+        .await
+        .map_err(err)?
+        .ok_or("site missing after put")?;
+    check(
+        read == config,
+        &format!("read back {read:?}\nexpected {config:?}"),
+    )
+}
+
+async fn wordings_are_never_edited<S: Store>(store: &S, site: &str) -> CaseResult {
+    let original = sample_site(site);
+    store.put_site(&original, NOW).await.map_err(err)?;
+    let mut edited = original.clone();
+    edited.purposes[0].wordings[0].text = "changed".into();
+    store.put_site(&edited, NOW).await.map_err(err)?;
+    let read = store.site(site).await.map_err(err)?.ok_or("site missing")?;
+    check(
+        read.purposes[0].wordings[0].text == original.purposes[0].wordings[0].text,
+        "wording v1 was edited in place",
+    )
+}
+
+async fn empty_chain_starts_at_genesis<S: Store>(store: &S, site: &str) -> CaseResult {
+    check(
+        store.chain_head(site).await.map_err(err)? == ChainHead::genesis(),
+        "empty chain head",
+    )
+}
+
+async fn submission_round_trips_and_verifies<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let first = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "a");
+    store.record_submission(&first, None).await.map_err(err)?;
+    let head = store.chain_head(site).await.map_err(err)?;
+    let second = plan_for(&config, "bob@example.org", &head, "b");
+    store.record_submission(&second, None).await.map_err(err)?;
+
+    let events = store.events_after(site, 0, 100).await.map_err(err)?;
+    let written: Vec<_> = first.events.iter().chain(&second.events).cloned().collect();
+    check(
+        events == written,
+        &format!("events read back differ:\n{events:?}\n{written:?}"),
+    )?;
+    let mut verifier = ChainVerifier::default();
+    for e in &events {
+        verifier
+            .check(e)
+            .map_err(|b| format!("chain broken at {}: {}", b.seq, b.reason))?;
+    }
+    check(
+        store.events_after(site, 1, 100).await.map_err(err)?.len() == 1,
+        "events_after skips",
+    )
+}
+
+async fn chain_conflict_writes_nothing<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let winner = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "w");
+    store.record_submission(&winner, None).await.map_err(err)?;
+    // A second writer that read the same (now stale) head.
+    let loser = plan_for(&config, "bob@example.org", &ChainHead::genesis(), "l");
+    let answer = StoredResponse {
+        request_sha256: "r".into(),
+        status: 201,
+        body: "{}".into(),
+    };
+    match store
+        .record_submission(&loser, Some(("loser-key", &answer)))
+        .await
+    {
+        Err(StoreError::Conflict) => {}
+        other => return Err(format!("expected Conflict, got {other:?}")),
+    }
+    check(
+        store.events_after(site, 0, 100).await.map_err(err)?.len() == 1,
+        "loser's event was written",
+    )?;
+    check(
+        store
+            .current_consents(site, &loser.subject)
+            .await
+            .map_err(err)?
+            .is_empty(),
+        "loser's state was written",
+    )?;
+    check(
+        store
+            .idempotent_response(site, "loser-key")
+            .await
+            .map_err(err)?
+            .is_none(),
+        "loser's idempotent answer was written",
+    )
+}
+
+async fn idempotent_answer_is_kept<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let plan = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "i");
+    let answer = StoredResponse {
+        request_sha256: "abc".into(),
+        status: 201,
+        body: "{\"ok\":1}".into(),
+    };
+    store
+        .record_submission(&plan, Some(("key-1", &answer)))
+        .await
+        .map_err(err)?;
+    let read = store
+        .idempotent_response(site, "key-1")
+        .await
+        .map_err(err)?;
+    check(
+        read.as_ref() == Some(&answer),
+        &format!("stored answer {read:?}"),
+    )?;
+    check(
+        store
+            .idempotent_response(site, "key-2")
+            .await
+            .map_err(err)?
+            .is_none(),
+        "other key",
+    )
+}
+
+async fn reused_idempotency_key_conflicts<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let answer = StoredResponse {
+        request_sha256: "abc".into(),
+        status: 201,
+        body: "{}".into(),
+    };
+    let first = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "1");
+    store
+        .record_submission(&first, Some(("same", &answer)))
+        .await
+        .map_err(err)?;
+    let head = store.chain_head(site).await.map_err(err)?;
+    let second = plan_for(&config, "ada@example.org", &head, "2");
+    match store
+        .record_submission(&second, Some(("same", &answer)))
+        .await
+    {
+        Err(StoreError::Conflict) => {}
+        other => return Err(format!("expected Conflict, got {other:?}")),
+    }
+    check(
+        store.chain_head(site).await.map_err(err)? == head,
+        "second submission was written",
+    )
+}
+
+async fn latest_event_sets_current_state<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let granted = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "g");
+    store.record_submission(&granted, None).await.map_err(err)?;
+    let head = store.chain_head(site).await.map_err(err)?;
+    let mut withdrawn = plan_for(&config, "ada@example.org", &head, "x");
+    for e in &mut withdrawn.events {
+        e.action = Action::Withdrawn;
+        e.hash = consent_shared::ledger::event_hash(e);
+    }
+    store
+        .record_submission(&withdrawn, None)
+        .await
+        .map_err(err)?;
+    let state = store
+        .current_consents(site, &granted.subject)
+        .await
+        .map_err(err)?;
+    check(
+        state.len() == 1
+            && state[0].action == Action::Withdrawn
+            && state[0].event_id == withdrawn.events[0].id,
+        &format!("state {state:?}"),
+    )
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::SqliteExecutor;
+    use crate::store::SqlStore;
+
+    #[test]
+    fn sqlite_meets_the_store_contract() {
+        let store = SqlStore::new(SqliteExecutor::open_in_memory().unwrap());
+        let outcomes = pollster::block_on(run(&store, "native"));
+        let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
+        assert!(failures.is_empty(), "{failures:#?}");
+        assert_eq!(outcomes.len(), 9);
+    }
+}

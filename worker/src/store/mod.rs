@@ -1,0 +1,497 @@
+//! Storage: the `Store` trait the handlers use, implemented once over SQL (`SqlStore`) and run on
+//! two `Executor` backends — D1 inside workerd, SQLite natively. Each `Store` method is one atomic
+//! unit: a single D1 `batch()` or a single SQLite transaction (D1 has no BEGIN/COMMIT).
+
+pub mod contract;
+#[cfg(target_arch = "wasm32")]
+pub mod d1;
+pub mod sql;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sqlite;
+
+use consent_shared::consent::{Action, ConsentEvent, Method};
+use consent_shared::ledger::{ChainHead, SubmissionPlan};
+use consent_shared::site::{Channel, Organisation, PurposeChannel, SiteConfig, Wording};
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A uniqueness rule refused the write (e.g. another request took this place in the chain).
+    /// Nothing was written; the caller may re-read and retry.
+    #[error("conflicting concurrent write")]
+    Conflict,
+    #[error("storage backend failed: {0}")]
+    Backend(String),
+    #[error("stored row could not be read: {0}")]
+    Decode(String),
+}
+
+/// A bound parameter. Integers travel to D1 as JS numbers (safe up to 2^53).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl From<&str> for SqlValue {
+    fn from(s: &str) -> Self {
+        SqlValue::Text(s.to_string())
+    }
+}
+impl From<String> for SqlValue {
+    fn from(s: String) -> Self {
+        SqlValue::Text(s)
+    }
+}
+impl From<&String> for SqlValue {
+    fn from(s: &String) -> Self {
+        SqlValue::Text(s.clone())
+    }
+}
+impl From<i64> for SqlValue {
+    fn from(i: i64) -> Self {
+        SqlValue::Int(i)
+    }
+}
+impl From<u32> for SqlValue {
+    fn from(i: u32) -> Self {
+        SqlValue::Int(i64::from(i))
+    }
+}
+impl From<bool> for SqlValue {
+    fn from(b: bool) -> Self {
+        SqlValue::Int(i64::from(b))
+    }
+}
+impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
+    fn from(o: Option<T>) -> Self {
+        o.map_or(SqlValue::Null, Into::into)
+    }
+}
+
+/// One statement of an atomic batch.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub sql: &'static str,
+    pub params: Vec<SqlValue>,
+}
+
+impl Statement {
+    pub fn new(sql: &'static str, params: Vec<SqlValue>) -> Statement {
+        Statement { sql, params }
+    }
+}
+
+/// A result row as column name → JSON value (what D1 returns; SQLite rows are mapped to match).
+#[derive(Debug, Clone, Default)]
+pub struct Row(pub Map<String, Value>);
+
+impl Row {
+    fn get(&self, col: &str) -> Result<&Value, StoreError> {
+        self.0
+            .get(col)
+            .ok_or_else(|| StoreError::Decode(format!("missing column {col}")))
+    }
+
+    pub fn text(&self, col: &str) -> Result<String, StoreError> {
+        self.opt_text(col)?
+            .ok_or_else(|| StoreError::Decode(format!("{col} is NULL")))
+    }
+
+    pub fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        match self.get(col)? {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s.clone())),
+            other => Err(StoreError::Decode(format!(
+                "{col}: expected text, got {other}"
+            ))),
+        }
+    }
+
+    /// D1 hands integers over as JS numbers, which may arrive as floats.
+    pub fn int(&self, col: &str) -> Result<i64, StoreError> {
+        match self.get(col)? {
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+                .ok_or_else(|| StoreError::Decode(format!("{col}: not an integer"))),
+            other => Err(StoreError::Decode(format!(
+                "{col}: expected integer, got {other}"
+            ))),
+        }
+    }
+
+    fn u32(&self, col: &str) -> Result<u32, StoreError> {
+        u32::try_from(self.int(col)?)
+            .map_err(|_| StoreError::Decode(format!("{col}: out of range")))
+    }
+
+    fn parsed<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<T, StoreError> {
+        let raw = self.text(col)?;
+        serde_json::from_value(Value::String(raw.clone()))
+            .map_err(|_| StoreError::Decode(format!("{col}: unknown value {raw:?}")))
+    }
+}
+
+/// Runs SQL. Implemented by the D1 binding and by rusqlite.
+#[allow(async_fn_in_trait)]
+pub trait Executor {
+    async fn query(&self, sql: &'static str, params: Vec<SqlValue>)
+        -> Result<Vec<Row>, StoreError>;
+    /// Runs every statement or none.
+    async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError>;
+}
+
+/// A response already given for an Idempotency-Key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub request_sha256: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// Latest action for one purpose × channel of a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentConsent {
+    pub purpose: String,
+    pub channel: Channel,
+    pub action: Action,
+    pub event_id: String,
+    pub updated_at: String,
+}
+
+/// What the handlers need from storage. One method, one atomic unit.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    async fn ping(&self) -> Result<(), StoreError>;
+    async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
+    /// Creates or updates a site. Wordings are only ever added.
+    async fn put_site(&self, site: &SiteConfig, now: &str) -> Result<(), StoreError>;
+    async fn idempotent_response(
+        &self,
+        site: &str,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, StoreError>;
+    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError>;
+    /// Writes the subject, the events, the current state and the idempotent answer together.
+    /// `Err(Conflict)` when the chain moved on or the key was taken meanwhile: nothing written.
+    async fn record_submission(
+        &self,
+        plan: &SubmissionPlan,
+        answer: Option<(&str, &StoredResponse)>,
+    ) -> Result<(), StoreError>;
+    async fn events_after(
+        &self,
+        site: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<ConsentEvent>, StoreError>;
+    async fn current_consents(
+        &self,
+        site: &str,
+        subject: &str,
+    ) -> Result<Vec<CurrentConsent>, StoreError>;
+}
+
+/// The one `Store` implementation, over any SQL executor.
+pub struct SqlStore<E> {
+    pub exec: E,
+}
+
+impl<E: Executor> SqlStore<E> {
+    pub fn new(exec: E) -> Self {
+        SqlStore { exec }
+    }
+}
+
+impl<E: Executor> Store for SqlStore<E> {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.exec.query(sql::PING, vec![]).await.map(drop)
+    }
+
+    async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError> {
+        let Some(row) = self
+            .exec
+            .query(sql::SITE, vec![id.into()])
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let origins = self.exec.query(sql::SITE_ORIGINS, vec![id.into()]).await?;
+        let wording_rows = self.exec.query(sql::SITE_WORDINGS, vec![id.into()]).await?;
+        let mut purposes: Vec<PurposeChannel> = Vec::new();
+        for w in &wording_rows {
+            let purpose = w.text("purpose")?;
+            let channel: Channel = w.parsed("channel")?;
+            let wording = Wording {
+                version: w.u32("version")?,
+                lang: w.text("lang")?,
+                label: w.text("label")?,
+                text: w.text("text")?,
+                sha256: w.text("sha256")?,
+            };
+            match purposes.last_mut() {
+                Some(pc) if pc.purpose == purpose && pc.channel == channel => {
+                    pc.wordings.push(wording)
+                }
+                _ => purposes.push(PurposeChannel {
+                    purpose,
+                    channel,
+                    current_version: w.u32("current_version")?,
+                    wordings: vec![wording],
+                }),
+            }
+        }
+        Ok(Some(SiteConfig {
+            id: row.text("id")?,
+            organisation: Organisation {
+                name: row.text("org_name")?,
+                contact_email: row.text("contact_email")?,
+                postal_address: row.text("postal_address")?,
+                privacy_notice_url: row.text("privacy_notice_url")?,
+                cookie_policy_url: row.text("cookie_policy_url")?,
+            },
+            allowed_origins: origins
+                .iter()
+                .map(|o| o.text("origin"))
+                .collect::<Result<_, _>>()?,
+            default_lang: row.text("default_lang")?,
+            policy_version: row.u32("policy_version")?,
+            purposes,
+        }))
+    }
+
+    async fn put_site(&self, site: &SiteConfig, now: &str) -> Result<(), StoreError> {
+        let org = &site.organisation;
+        let mut batch = vec![
+            Statement::new(
+                sql::UPSERT_SITE,
+                vec![
+                    (&site.id).into(),
+                    (&org.name).into(),
+                    (&org.contact_email).into(),
+                    (&org.postal_address).into(),
+                    (&org.privacy_notice_url).into(),
+                    (&org.cookie_policy_url).into(),
+                    (&site.default_lang).into(),
+                    site.policy_version.into(),
+                    now.into(),
+                ],
+            ),
+            Statement::new(sql::DELETE_SITE_ORIGINS, vec![(&site.id).into()]),
+        ];
+        for origin in &site.allowed_origins {
+            batch.push(Statement::new(
+                sql::INSERT_SITE_ORIGIN,
+                vec![(&site.id).into(), origin.into()],
+            ));
+        }
+        for (position, pc) in site.purposes.iter().enumerate() {
+            let channel = pc.channel.as_str();
+            batch.push(Statement::new(
+                sql::UPSERT_PURPOSE_CHANNEL,
+                vec![
+                    (&site.id).into(),
+                    (&pc.purpose).into(),
+                    channel.into(),
+                    pc.current_version.into(),
+                    (position as i64).into(),
+                ],
+            ));
+            for w in &pc.wordings {
+                batch.push(Statement::new(
+                    sql::INSERT_WORDING,
+                    vec![
+                        (&site.id).into(),
+                        (&pc.purpose).into(),
+                        channel.into(),
+                        w.version.into(),
+                        (&w.lang).into(),
+                        (&w.label).into(),
+                        (&w.text).into(),
+                        (&w.sha256).into(),
+                        now.into(),
+                    ],
+                ));
+            }
+        }
+        self.exec.batch(batch).await
+    }
+
+    async fn idempotent_response(
+        &self,
+        site: &str,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let rows = self
+            .exec
+            .query(sql::IDEMPOTENT_RESPONSE, vec![site.into(), key.into()])
+            .await?;
+        rows.first()
+            .map(|r| {
+                Ok(StoredResponse {
+                    request_sha256: r.text("request_sha256")?,
+                    status: u16::try_from(r.int("status")?)
+                        .map_err(|_| StoreError::Decode("status out of range".into()))?,
+                    body: r.text("body")?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError> {
+        let rows = self.exec.query(sql::CHAIN_HEAD, vec![site.into()]).await?;
+        match rows.first() {
+            Some(r) => Ok(ChainHead {
+                seq: r.int("seq")?,
+                hash: r.text("hash")?,
+            }),
+            None => Ok(ChainHead::genesis()),
+        }
+    }
+
+    async fn record_submission(
+        &self,
+        plan: &SubmissionPlan,
+        answer: Option<(&str, &StoredResponse)>,
+    ) -> Result<(), StoreError> {
+        let Some(first) = plan.events.first() else {
+            return Ok(());
+        };
+        let site = &first.site_id;
+        let now = &first.server_time;
+        let mut batch = vec![Statement::new(
+            sql::UPSERT_SUBJECT,
+            vec![
+                site.into(),
+                (&plan.subject).into(),
+                plan.email.as_str().into(),
+                now.into(),
+            ],
+        )];
+        for e in &plan.events {
+            batch.push(insert_event(e));
+            batch.push(Statement::new(
+                sql::UPSERT_STATE,
+                vec![
+                    site.into(),
+                    (&e.subject).into(),
+                    (&e.purpose).into(),
+                    e.channel.as_str().into(),
+                    e.action.as_str().into(),
+                    (&e.id).into(),
+                    (&e.server_time).into(),
+                ],
+            ));
+        }
+        if let Some((key, response)) = answer {
+            batch.push(Statement::new(
+                sql::INSERT_IDEMPOTENT_RESPONSE,
+                vec![
+                    site.into(),
+                    key.into(),
+                    (&response.request_sha256).into(),
+                    i64::from(response.status).into(),
+                    (&response.body).into(),
+                    now.into(),
+                ],
+            ));
+        }
+        self.exec.batch(batch).await
+    }
+
+    async fn events_after(
+        &self,
+        site: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<ConsentEvent>, StoreError> {
+        let rows = self
+            .exec
+            .query(
+                sql::EVENTS_AFTER,
+                vec![site.into(), after_seq.into(), limit.into()],
+            )
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn current_consents(
+        &self,
+        site: &str,
+        subject: &str,
+    ) -> Result<Vec<CurrentConsent>, StoreError> {
+        let rows = self
+            .exec
+            .query(sql::SUBJECT_STATE, vec![site.into(), subject.into()])
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CurrentConsent {
+                    purpose: r.text("purpose")?,
+                    channel: r.parsed("channel")?,
+                    action: r.parsed("action")?,
+                    event_id: r.text("event_id")?,
+                    updated_at: r.text("updated_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn insert_event(e: &ConsentEvent) -> Statement {
+    Statement::new(
+        sql::INSERT_EVENT,
+        vec![
+            (&e.id).into(),
+            (&e.site_id).into(),
+            e.seq.into(),
+            (&e.subject).into(),
+            (&e.purpose).into(),
+            e.channel.as_str().into(),
+            e.action.as_str().into(),
+            e.wording_version.into(),
+            (&e.wording_sha256).into(),
+            (&e.lang).into(),
+            e.method.as_str().into(),
+            e.source_url.as_ref().into(),
+            (&e.server_time).into(),
+            e.client_time.as_ref().into(),
+            e.user_agent.as_ref().into(),
+            e.ip_truncated.as_ref().into(),
+            e.gpc.into(),
+            e.idempotency_key.as_ref().into(),
+            (&e.prev_hash).into(),
+            (&e.hash).into(),
+        ],
+    )
+}
+
+fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
+    Ok(ConsentEvent {
+        id: r.text("id")?,
+        site_id: r.text("site_id")?,
+        seq: r.int("seq")?,
+        subject: r.text("subject")?,
+        purpose: r.text("purpose")?,
+        channel: r.parsed("channel")?,
+        action: r.parsed("action")?,
+        wording_version: r.u32("wording_version")?,
+        wording_sha256: r.text("wording_sha256")?,
+        lang: r.text("lang")?,
+        method: r.parsed::<Method>("method")?,
+        source_url: r.opt_text("source_url")?,
+        server_time: r.text("server_time")?,
+        client_time: r.opt_text("client_time")?,
+        user_agent: r.opt_text("user_agent")?,
+        ip_truncated: r.opt_text("ip_truncated")?,
+        gpc: r.int("gpc")? != 0,
+        idempotency_key: r.opt_text("idempotency_key")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
+    })
+}

@@ -1,0 +1,70 @@
+//! Every SQL statement the worker runs, in one place. `?N` placeholders work on D1 and rusqlite.
+
+pub const PING: &str = "SELECT 1 AS ok";
+
+pub const SITE: &str = "SELECT id, org_name, contact_email, postal_address, privacy_notice_url, \
+     cookie_policy_url, default_lang, policy_version FROM sites WHERE id = ?1";
+
+pub const SITE_ORIGINS: &str = "SELECT origin FROM site_origins WHERE site_id = ?1 ORDER BY origin";
+
+pub const SITE_WORDINGS: &str = "SELECT pc.purpose, pc.channel, pc.current_version, w.version, \
+     w.lang, w.label, w.text, w.sha256 \
+     FROM purpose_channels pc JOIN wordings w \
+       ON w.site_id = pc.site_id AND w.purpose = pc.purpose AND w.channel = pc.channel \
+     WHERE pc.site_id = ?1 ORDER BY pc.position, pc.purpose, pc.channel, w.version, w.lang";
+
+pub const UPSERT_SITE: &str = "INSERT INTO sites (id, org_name, contact_email, postal_address, \
+     privacy_notice_url, cookie_policy_url, default_lang, policy_version, created_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+     ON CONFLICT (id) DO UPDATE SET org_name = excluded.org_name, \
+       contact_email = excluded.contact_email, postal_address = excluded.postal_address, \
+       privacy_notice_url = excluded.privacy_notice_url, \
+       cookie_policy_url = excluded.cookie_policy_url, default_lang = excluded.default_lang, \
+       policy_version = excluded.policy_version";
+
+pub const DELETE_SITE_ORIGINS: &str = "DELETE FROM site_origins WHERE site_id = ?1";
+
+pub const INSERT_SITE_ORIGIN: &str = "INSERT INTO site_origins (site_id, origin) VALUES (?1, ?2)";
+
+pub const UPSERT_PURPOSE_CHANNEL: &str = "INSERT INTO purpose_channels \
+     (site_id, purpose, channel, current_version, position) VALUES (?1, ?2, ?3, ?4, ?5) \
+     ON CONFLICT (site_id, purpose, channel) DO UPDATE SET \
+       current_version = excluded.current_version, position = excluded.position";
+
+/// Wordings are immutable: re-inserting an existing version is a no-op, never an edit.
+pub const INSERT_WORDING: &str = "INSERT INTO wordings \
+     (site_id, purpose, channel, version, lang, label, text, sha256, created_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+     ON CONFLICT (site_id, purpose, channel, version, lang) DO NOTHING";
+
+pub const CHAIN_HEAD: &str =
+    "SELECT seq, hash FROM consent_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
+
+pub const UPSERT_SUBJECT: &str = "INSERT INTO subjects (site_id, subject, email, created_at, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?4) \
+     ON CONFLICT (site_id, subject) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at";
+
+pub const INSERT_EVENT: &str = "INSERT INTO consent_events (id, site_id, seq, subject, purpose, \
+     channel, action, wording_version, wording_sha256, lang, method, source_url, server_time, \
+     client_time, user_agent, ip_truncated, gpc, idempotency_key, prev_hash, hash) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+
+pub const EVENTS_AFTER: &str = "SELECT id, site_id, seq, subject, purpose, channel, action, \
+     wording_version, wording_sha256, lang, method, source_url, server_time, client_time, \
+     user_agent, ip_truncated, gpc, idempotency_key, prev_hash, hash \
+     FROM consent_events WHERE site_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+pub const UPSERT_STATE: &str = "INSERT INTO consent_state \
+     (site_id, subject, purpose, channel, action, event_id, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+     ON CONFLICT (site_id, subject, purpose, channel) DO UPDATE SET \
+       action = excluded.action, event_id = excluded.event_id, updated_at = excluded.updated_at";
+
+pub const SUBJECT_STATE: &str = "SELECT purpose, channel, action, event_id, updated_at \
+     FROM consent_state WHERE site_id = ?1 AND subject = ?2 ORDER BY purpose, channel";
+
+pub const IDEMPOTENT_RESPONSE: &str =
+    "SELECT request_sha256, status, body FROM idempotency_keys WHERE site_id = ?1 AND key = ?2";
+
+pub const INSERT_IDEMPOTENT_RESPONSE: &str = "INSERT INTO idempotency_keys \
+     (site_id, key, request_sha256, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";

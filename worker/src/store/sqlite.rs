@@ -1,0 +1,113 @@
+//! The native SQLite executor (rusqlite): the fast backend for `cargo test` and benchmarks. It
+//! applies the same migration files wrangler applies to D1.
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use rusqlite::types::ValueRef;
+use rusqlite::{params_from_iter, Connection, ErrorCode};
+use serde_json::{Map, Value};
+
+use super::{Executor, Row, SqlValue, Statement, StoreError};
+
+/// The migrations, in order, exactly as wrangler applies them to D1.
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_ledger.sql",
+    include_str!("../../migrations/0001_ledger.sql"),
+)];
+
+pub struct SqliteExecutor {
+    conn: RefCell<Connection>,
+}
+
+impl SqliteExecutor {
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::migrated(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(backend)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(backend)?;
+        Self::migrated(conn)
+    }
+
+    fn migrated(conn: Connection) -> Result<Self, StoreError> {
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY)")
+            .map_err(backend)?;
+        for (name, script) in MIGRATIONS {
+            let applied: bool = conn
+                .query_row(
+                    "SELECT COUNT(*) > 0 FROM _migrations WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            if !applied {
+                conn.execute_batch(script).map_err(backend)?;
+                conn.execute("INSERT INTO _migrations (name) VALUES (?1)", [name])
+                    .map_err(backend)?;
+            }
+        }
+        Ok(SqliteExecutor {
+            conn: RefCell::new(conn),
+        })
+    }
+}
+
+impl Executor for SqliteExecutor {
+    async fn query(
+        &self,
+        sql: &'static str,
+        params: Vec<SqlValue>,
+    ) -> Result<Vec<Row>, StoreError> {
+        let conn = self.conn.borrow();
+        let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let mut rows = stmt
+            .query(params_from_iter(params.iter().map(to_sql)))
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(backend)? {
+            let mut map = Map::with_capacity(names.len());
+            for (i, name) in names.iter().enumerate() {
+                let value = match row.get_ref(i).map_err(backend)? {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(n) => Value::from(n),
+                    ValueRef::Real(f) => Value::from(f),
+                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(_) => return Err(StoreError::Decode(format!("{name}: blob"))),
+                };
+                map.insert(name.clone(), value);
+            }
+            out.push(Row(map));
+        }
+        Ok(out)
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
+        let mut conn = self.conn.borrow_mut();
+        let tx = conn.transaction().map_err(backend)?;
+        for s in &statements {
+            tx.prepare_cached(s.sql)
+                .and_then(|mut stmt| stmt.execute(params_from_iter(s.params.iter().map(to_sql))))
+                .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+}
+
+fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
+    match v {
+        SqlValue::Null => rusqlite::types::Value::Null,
+        SqlValue::Int(i) => rusqlite::types::Value::Integer(*i),
+        SqlValue::Text(s) => rusqlite::types::Value::Text(s.clone()),
+    }
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::ConstraintViolation) => StoreError::Conflict,
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
