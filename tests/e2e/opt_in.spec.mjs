@@ -1,0 +1,67 @@
+// The opt-in form on a member's page: explicit, unticked, named, and recorded.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openDemo } from './browser.mjs';
+import { OptInForm } from './pages/opt_in_form.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the form shows who is asking, the exact wording, and an unticked box', async () => {
+  const { page, problems } = await openDemo(browser);
+  const form = new OptInForm(page);
+  await form.waitUntilRendered().catch((e) => { throw new Error(`${e.message}\n${problems.join('\n')}`); });
+  const box = form.checkbox('news', 'email');
+  assert.equal(await box.isChecked(), false, 'consent boxes must start unticked');
+  const text = await form.form.innerText();
+  assert.match(text, /Demo Alumni Association/);
+  assert.match(text, /I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email\./);
+  assert.match(text, /alumni@example\.org/);
+  const privacy = form.form.locator('a[href="https://example.org/privacy"]');
+  assert.equal(await privacy.count(), 1, 'privacy notice link');
+  await page.close();
+});
+
+test('submitting without ticking records nothing and says why', async () => {
+  const { page } = await openDemo(browser);
+  const form = new OptInForm(page);
+  await form.waitUntilRendered();
+  let posted = false;
+  page.on('request', (r) => { if (r.method() === 'POST') posted = true; });
+  await form.email.fill('nobody@example.org');
+  await form.submit.click();
+  await form.error.waitFor({ state: 'visible' });
+  assert.match(await form.error.innerText(), /Tick at least one box/);
+  assert.equal(posted, false, 'no request without a positive choice');
+  await page.close();
+});
+
+test('a server error is shown readably', async () => {
+  const { page } = await openDemo(browser);
+  const form = new OptInForm(page);
+  await form.waitUntilRendered();
+  await form.checkbox('news', 'email').check();
+  // Bypass the browser's own type=email check so the server's validation answers.
+  await form.email.evaluate((el) => { el.type = 'text'; });
+  await form.email.fill('not-an-email');
+  await form.submit.click();
+  await form.error.waitFor({ state: 'visible' });
+  assert.match(await form.error.innerText(), /email address/i);
+  await page.close();
+});
+
+test('ticking the box and submitting records the consent', async () => {
+  const { page, problems } = await openDemo(browser);
+  const form = new OptInForm(page);
+  await form.waitUntilRendered();
+  await form.checkbox('news', 'email').check();
+  await form.email.fill(process.env.CONSENT_E2E_EMAIL);
+  const response = page.waitForResponse((r) => r.url().endsWith('/consents') && r.request().method() === 'POST');
+  await form.submit.click();
+  assert.equal((await response).status(), 201);
+  await form.success.waitFor({ state: 'visible' });
+  assert.match(await form.success.innerText(), /recorded/);
+  assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
+  await page.close();
+});

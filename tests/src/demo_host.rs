@@ -1,0 +1,83 @@
+//! The demo host page: a stand-in member website on its own origin, embedding the widget with
+//! one script tag that points at the worker. Serves `demo/index.html` with `{{WORKER_ORIGIN}}`
+//! filled in, on 127.0.0.1, until dropped.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+
+use crate::repo_root;
+
+pub struct DemoHost {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DemoHost {
+    pub fn start(port: u16, worker_origin: &str) -> Result<DemoHost, String> {
+        let template = std::fs::read_to_string(repo_root().join("demo/index.html"))
+            .map_err(|e| format!("demo/index.html: {e}"))?;
+        let page = Arc::new(template.replace("{{WORKER_ORIGIN}}", worker_origin));
+        let listener =
+            TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("demo host on port {port}: {e}"))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop_flag = Arc::clone(&stop);
+        let thread = thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop_flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let page = Arc::clone(&page);
+                    thread::spawn(move || serve(stream, &page));
+                }
+            }
+        });
+        Ok(DemoHost { port, stop, thread: Some(thread) })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn serve(mut stream: TcpStream, page: &str) {
+    let mut request_line = String::new();
+    let mut reader = BufReader::new(&stream);
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    // Drain the headers so the browser sees a well-behaved server.
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let path = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let (status, content_type, body) = match path.split('?').next() {
+        Some("/") | Some("/index.html") => ("200 OK", "text/html; charset=utf-8", page),
+        _ => ("404 Not Found", "text/plain; charset=utf-8", "not found"),
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+impl Drop for DemoHost {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `wrangler dev` as a child process: migrations and seed applied to a local D1, the worker
+//! served by workerd on 127.0.0.1, the whole process group stopped on drop.
+
+use std::fs;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use crate::repo_root;
+
+/// Environment that keeps wrangler fully offline and quiet.
+pub const OFFLINE_ENV: &[(&str, &str)] = &[
+    ("WRANGLER_SEND_METRICS", "false"),
+    ("WRANGLER_SEND_ERROR_REPORTS", "false"),
+    ("CLOUDFLARE_CF_FETCH_ENABLED", "false"),
+    ("WRANGLER_HIDE_BANNER", "true"),
+    ("NO_COLOR", "1"),
+];
+
+/// A `wrangler` command run from the repository root with the offline environment.
+pub fn wrangler(args: &[&str]) -> Command {
+    let root = repo_root();
+    let mut cmd = Command::new(root.join("node_modules/.bin/wrangler"));
+    cmd.args(args).current_dir(&root).envs(OFFLINE_ENV.iter().copied());
+    cmd.env_remove("CLOUDFLARE_API_TOKEN").env_remove("CLOUDFLARE_ACCOUNT_ID");
+    cmd
+}
+
+fn run(mut cmd: Command, what: &str) -> Result<String, String> {
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("{what}: cannot start wrangler: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "{what} failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// Local D1 state in `persist_dir` (wrangler's `--persist-to`).
+pub struct LocalD1 {
+    pub persist_dir: PathBuf,
+}
+
+impl LocalD1 {
+    pub fn new(persist_dir: impl Into<PathBuf>) -> LocalD1 {
+        LocalD1 { persist_dir: persist_dir.into() }
+    }
+
+    fn persist(&self) -> String {
+        self.persist_dir.display().to_string()
+    }
+
+    pub fn migrate(&self) -> Result<(), String> {
+        run(wrangler(&["d1", "migrations", "apply", "DB", "--local", "--persist-to", &self.persist()]), "migrations apply")
+            .map(drop)
+    }
+
+    pub fn execute_file(&self, file: &Path) -> Result<(), String> {
+        let file = file.display().to_string();
+        run(wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &self.persist(), "--file", &file]), "d1 execute")
+            .map(drop)
+    }
+
+    /// Runs one SQL command and returns the result rows as JSON objects.
+    pub fn query(&self, sql: &str) -> Result<Vec<serde_json::Value>, String> {
+        let out = run(
+            wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &self.persist(), "--json", "--command", sql]),
+            "d1 execute --command",
+        )?;
+        let parsed: serde_json::Value =
+            serde_json::from_str(&out).map_err(|e| format!("wrangler --json output: {e}: {out}"))?;
+        Ok(parsed[0]["results"].as_array().cloned().unwrap_or_default())
+    }
+}
+
+/// A running `wrangler dev`. Dropping it stops workerd and wrangler.
+pub struct WranglerDev {
+    child: Child,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl WranglerDev {
+    /// Starts the built worker (see `cargo xtask build`) on `127.0.0.1:port` and waits for
+    /// `/healthz`. `vars` become `--var NAME:VALUE` (they override `.dev.vars`).
+    pub fn start(d1: &LocalD1, port: u16, vars: &[(&str, &str)]) -> Result<WranglerDev, String> {
+        if !repo_root().join("worker/build/index.js").exists() {
+            return Err("worker/build/index.js is missing: run `cargo xtask build` first".into());
+        }
+        fs::create_dir_all(&d1.persist_dir).map_err(|e| e.to_string())?;
+        let log = d1.persist_dir.join(format!("wrangler-{port}.log"));
+        let log_file = fs::File::create(&log).map_err(|e| e.to_string())?;
+        let port_s = port.to_string();
+        let inspector = crate::free_port().to_string();
+        let persist = d1.persist();
+        let mut args = vec![
+            "dev", "--local", "--ip", "127.0.0.1", "--port", &port_s, "--inspector-port", &inspector,
+            "--persist-to", &persist, "--log-level", "warn", "--show-interactive-dev-session=false",
+        ];
+        let var_args: Vec<String> = vars.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        for v in &var_args {
+            args.extend(["--var", v]);
+        }
+        let mut cmd = wrangler(&args);
+        cmd.stdin(Stdio::null())
+            .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log_file)
+            .process_group(0);
+        let child = cmd.spawn().map_err(|e| format!("cannot start wrangler dev: {e}"))?;
+        let dev = WranglerDev { child, port, log };
+        dev.wait_healthy(Duration::from_secs(90))?;
+        Ok(dev)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_healthy(&self, timeout: Duration) -> Result<(), String> {
+        let start = Instant::now();
+        let url = format!("{}/healthz", self.origin());
+        while start.elapsed() < timeout {
+            if ureq::get(&url).timeout(Duration::from_secs(2)).call().is_ok() {
+                return Ok(());
+            }
+            sleep(Duration::from_millis(200));
+        }
+        let log = fs::read_to_string(&self.log).unwrap_or_default();
+        Err(format!("wrangler dev did not answer {url} within {timeout:?}; its log:\n{log}"))
+    }
+}
+
+impl Drop for WranglerDev {
+    fn drop(&mut self) {
+        stop_group(&mut self.child);
+    }
+}
+
+/// Stops a child started with `process_group(0)` and everything it spawned.
+pub fn stop_group(child: &mut Child) {
+    let pgid = child.id() as i32;
+    // SAFETY: plain syscalls on a process group we created; errors (already gone) are harmless.
+    unsafe { libc::kill(-pgid, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        sleep(Duration::from_millis(50));
+    }
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    let _ = child.wait();
+}

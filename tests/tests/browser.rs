@@ -1,0 +1,85 @@
+//! Browser tests: headless Chromium (Debian's) driven by playwright-core loads the demo host
+//! page on its own origin, which embeds the widget from the worker in workerd. The specs live in
+//! `tests/e2e/*.spec.mjs`; this harness starts and stops the servers around them and then checks
+//! what they submitted landed in local D1 with its evidence.
+
+use std::process::{Command, ExitCode, Stdio};
+
+use consent_tests::demo_host::DemoHost;
+use consent_tests::harness::{ensure, Harness};
+use consent_tests::wrangler::{LocalD1, WranglerDev};
+use consent_tests::{free_port, repo_root};
+
+const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
+
+fn main() -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("consent-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d1 = LocalD1::new(&dir);
+    let host_port = free_port();
+    let host_origin = format!("http://127.0.0.1:{host_port}");
+    let email = format!("e2e-{}@example.org", std::process::id());
+
+    let setup = (|| {
+        d1.migrate()?;
+        d1.execute_file(&repo_root().join("worker/seed/demo.sql"))?;
+        d1.query(&format!("INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{host_origin}')"))?;
+        let worker = WranglerDev::start(&d1, free_port(), &[("SUBJECT_KEY", "browser-key")])?;
+        let host = DemoHost::start(host_port, &worker.origin())?;
+        Ok::<_, String>((worker, host))
+    })();
+    let (worker, host) = match setup {
+        Ok(servers) => servers,
+        Err(e) => {
+            println!("setup failed: {e}\n0 passed, 1 failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut h = Harness::default();
+
+    h.case("playwright_specs_pass_in_headless_chromium", || {
+        let mut specs: Vec<_> = std::fs::read_dir(repo_root().join("tests/e2e"))
+            .map_err(|e| e.to_string())?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".spec.mjs"))
+            .collect();
+        specs.sort();
+        ensure(!specs.is_empty(), || "no tests/e2e/*.spec.mjs found".into())?;
+        let status = Command::new("node")
+            .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+            .args(&specs)
+            .current_dir(repo_root())
+            .env("CONSENT_DEMO_URL", host.url())
+            .env("CONSENT_WORKER_URL", worker.origin())
+            .env("CONSENT_E2E_EMAIL", &email)
+            .stdin(Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run node: {e}"))?;
+        ensure(status.success(), || format!("browser specs failed ({status})"))
+    });
+
+    h.case("the_browser_submission_is_in_d1_with_time_and_wording_hash", || {
+        let rows = d1.query(&format!(
+            "SELECT e.* FROM consent_events e JOIN subjects s USING (site_id, subject) WHERE s.email = '{email}'"
+        ))?;
+        ensure(rows.len() == 1, || format!("expected exactly one event for {email}, found {rows:?}"))?;
+        let row = &rows[0];
+        ensure(row["wording_sha256"] == DEMO_WORDING_SHA256, || format!("{row}"))?;
+        ensure(row["method"] == "web_form" && row["action"] == "granted", || format!("{row}"))?;
+        ensure(row["source_url"] == host.url().as_str(), || format!("source_url {}", row["source_url"]))?;
+        ensure(row["user_agent"].as_str().is_some_and(|ua| ua.contains("Chrome")), || format!("{row}"))?;
+        ensure(row["client_time"].as_str().is_some_and(|t| t.ends_with('Z')), || format!("{row}"))?;
+        ensure(row["idempotency_key"].as_str().is_some_and(|k| !k.is_empty()), || format!("{row}"))?;
+        let time = row["server_time"].as_str().unwrap_or_default();
+        ensure(time.starts_with("20") && time.ends_with('Z'), || format!("server_time {time}"))
+    });
+
+    drop(host);
+    drop(worker);
+    let _ = std::fs::remove_dir_all(&dir);
+    if h.finish() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,202 @@
+//! Integration tests over HTTP against the real worker in workerd (wrangler dev) on local D1.
+//! One fresh D1 and one worker for the whole binary; cases run in order and share them.
+
+use std::process::ExitCode;
+
+use consent_tests::harness::{ensure, Harness};
+use consent_tests::wrangler::{LocalD1, WranglerDev};
+use consent_tests::{free_port, repo_root};
+
+const ORIGIN: &str = "http://127.0.0.1:8788";
+const GOOD: &str = r#"{"email":"Ada@Example.org","consents":[{"purpose":"news","channel":"email","wording_version":1}],"page_url":"http://127.0.0.1:8788/join"}"#;
+const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
+    let mut req = ureq::request(method, &format!("{base}{path}"));
+    for (n, v) in headers {
+        req = req.set(n, v);
+    }
+    let result = match body {
+        Some(b) => req.send_string(b),
+        None => req.call(),
+    };
+    let resp = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: transport error {e}"),
+    };
+    let status = resp.status();
+    let headers = resp
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
+        .collect();
+    Reply { status, headers, body: resp.into_string().unwrap_or_default() }
+}
+
+fn post_json(base: &str, body: &str, extra: &[(&str, &str)]) -> Reply {
+    let mut headers = vec![("Origin", ORIGIN), ("Content-Type", "application/json")];
+    headers.extend_from_slice(extra);
+    call(base, "POST", "/api/v1/sites/demo/consents", &headers, Some(body))
+}
+
+fn main() -> ExitCode {
+    let dir = std::env::temp_dir().join(format!("consent-workerd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d1 = LocalD1::new(&dir);
+    let setup = d1
+        .migrate()
+        .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
+        .and_then(|()| {
+            WranglerDev::start(&d1, free_port(), &[("SUBJECT_KEY", "integration-key"), ("CONTRACT_TESTS", "1")])
+        });
+    let worker = match setup {
+        Ok(w) => w,
+        Err(e) => {
+            println!("setup failed: {e}\n0 passed, 1 failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    let base = worker.origin();
+    let base = base.as_str();
+    let mut h = Harness::default();
+
+    h.case("healthz_answers_ok", || {
+        let r = call(base, "GET", "/healthz", &[], None);
+        ensure(r.status == 200 && r.json()["status"] == "ok", || format!("{} {}", r.status, r.body))
+    });
+
+    h.case("store_contract_holds_on_d1", || {
+        let r = call(base, "POST", "/__contract", &[], Some(""));
+        ensure(r.status == 200, || format!("contract suite on D1 failed: {}", r.body))?;
+        let cases = r.json()["cases"].as_array().map_or(0, Vec::len);
+        ensure(cases >= 9, || format!("only {cases} contract cases ran"))
+    });
+
+    h.case("config_is_served_to_registered_origins_only", || {
+        let r = call(base, "GET", "/api/v1/sites/demo/config", &[("Origin", ORIGIN)], None);
+        ensure(r.status == 200, || r.body.clone())?;
+        ensure(r.header("access-control-allow-origin") == Some(ORIGIN), || format!("{:?}", r.headers))?;
+        ensure(r.json()["purposes"][0]["sha256"] == DEMO_WORDING_SHA256, || r.body.clone())?;
+        let foreign = call(base, "GET", "/api/v1/sites/demo/config", &[("Origin", "https://evil.example")], None);
+        ensure(foreign.status == 403 && foreign.header("access-control-allow-origin").is_none(), || foreign.body)
+    });
+
+    h.case("preflight_allows_json_and_idempotency_key", || {
+        let r = call(
+            base,
+            "OPTIONS",
+            "/api/v1/sites/demo/consents",
+            &[("Origin", ORIGIN), ("Access-Control-Request-Method", "POST")],
+            None,
+        );
+        ensure(r.status == 204, || format!("status {}", r.status))?;
+        ensure(r.header("access-control-allow-headers") == Some("Content-Type, Idempotency-Key"), || {
+            format!("{:?}", r.headers)
+        })
+    });
+
+    h.case("bad_input_gets_a_clear_json_error_and_writes_nothing", || {
+        let big = format!(r#"{{"email":"{}"}}"#, "a".repeat(20_000));
+        let cases: &[(&str, Reply, u16, &str)] = &[
+            ("bad json", post_json(base, "{nope", &[]), 400, "bad_json"),
+            ("bad email", post_json(base, &GOOD.replace("Ada@Example.org", "ada"), &[]), 422, "invalid_email"),
+            ("unknown purpose", post_json(base, &GOOD.replace("\"news\"", "\"golf\""), &[]), 422, "unknown_purpose"),
+            ("stale wording", post_json(base, &GOOD.replace(":1}", ":2}"), &[]), 422, "stale_wording"),
+            ("oversize", post_json(base, &big, &[]), 413, "payload_too_large"),
+            ("foreign origin", post_json(base, GOOD, &[("Origin", "https://evil.example")]), 403, "origin_not_allowed"),
+            (
+                "unknown site",
+                call(base, "POST", "/api/v1/sites/nope/consents", &[("Content-Type", "application/json")], Some(GOOD)),
+                404,
+                "not_found",
+            ),
+        ];
+        let mut problems = Vec::new();
+        for (name, reply, status, code) in cases {
+            if reply.status != *status || reply.json()["error"]["code"] != *code {
+                problems.push(format!("{name}: got {} {}", reply.status, reply.body));
+            }
+            if reply.json()["error"]["message"].as_str().is_none_or(str::is_empty) {
+                problems.push(format!("{name}: no message"));
+            }
+        }
+        ensure(problems.is_empty(), || problems.join("\n"))?;
+        let rows = d1.query("SELECT COUNT(*) AS n FROM consent_events")?;
+        ensure(rows[0]["n"] == 0, || format!("bad requests wrote events: {rows:?}"))
+    });
+
+    h.case("a_consent_is_recorded_in_d1_with_its_evidence", || {
+        let r = post_json(base, GOOD, &[("Idempotency-Key", "it-1"), ("User-Agent", "integration-test")]);
+        ensure(r.status == 201, || format!("{} {}", r.status, r.body))?;
+        ensure(r.header("access-control-allow-origin") == Some(ORIGIN), || format!("{:?}", r.headers))?;
+        let event_id = r.json()["events"][0]["event_id"].as_str().unwrap_or_default().to_string();
+        let rows = d1.query(&format!(
+            "SELECT e.*, s.email FROM consent_events e JOIN subjects s USING (site_id, subject) WHERE e.id = '{event_id}'"
+        ))?;
+        let row = rows.first().ok_or("event not in D1")?;
+        let expect = [
+            ("action", "granted"),
+            ("method", "web_form"),
+            ("wording_sha256", DEMO_WORDING_SHA256),
+            ("source_url", "http://127.0.0.1:8788/join"),
+            ("user_agent", "integration-test"),
+            ("email", "ada@example.org"),
+            ("prev_hash", "0000000000000000000000000000000000000000000000000000000000000000"),
+        ];
+        for (col, want) in expect {
+            ensure(row[col] == want, || format!("{col}: {} != {want}", row[col]))?;
+        }
+        let time = row["server_time"].as_str().unwrap_or_default();
+        ensure(time.len() == 24 && time.ends_with('Z'), || format!("server_time {time}"))?;
+        ensure(row["subject"].as_str().is_some_and(|s| s.len() == 64 && !s.contains('@')), || {
+            format!("subject {}", row["subject"])
+        })
+    });
+
+    h.case("a_retried_submission_is_answered_once_and_written_once", || {
+        let first = post_json(base, GOOD, &[("Idempotency-Key", "it-2")]);
+        let again = post_json(base, GOOD, &[("Idempotency-Key", "it-2")]);
+        ensure(first.status == 201 && again.status == 201 && first.body == again.body, || {
+            format!("{} {} / {} {}", first.status, first.body, again.status, again.body)
+        })?;
+        ensure(again.header("idempotent-replayed") == Some("true"), || format!("{:?}", again.headers))?;
+        let rows = d1.query("SELECT COUNT(*) AS n FROM consent_events WHERE idempotency_key = 'it-2'")?;
+        ensure(rows[0]["n"] == 1, || format!("{rows:?}"))
+    });
+
+    h.case("widget_assets_are_served_cross_origin", || {
+        let js = call(base, "GET", "/widget.js", &[], None);
+        ensure(js.status == 200 && js.header("content-type").is_some_and(|c| c.contains("javascript")), || {
+            format!("widget.js: {} {:?}", js.status, js.headers)
+        })?;
+        let wasm = call(base, "GET", "/widget/consent_widget_bg.wasm", &[("Origin", ORIGIN)], None);
+        ensure(wasm.status == 200, || format!("wasm: {}", wasm.status))?;
+        ensure(wasm.header("content-type") == Some("application/wasm"), || format!("{:?}", wasm.headers))?;
+        ensure(wasm.header("access-control-allow-origin") == Some("*"), || format!("{:?}", wasm.headers))
+    });
+
+    drop(worker);
+    let _ = std::fs::remove_dir_all(&dir);
+    if h.finish() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,19 @@
+-- The demo site used by `cargo xtask dev` and the tests. Wording modelled on the alumni-office
+-- guidance in shared/seeds/000 ("I am happy to hear from … by email"). `sha256` is the SHA-256
+-- of `text`; a native test (worker/tests/seed.rs) checks that it matches.
+INSERT OR REPLACE INTO sites (id, org_name, contact_email, postal_address, privacy_notice_url,
+  cookie_policy_url, default_lang, policy_version, created_at)
+VALUES ('demo', 'Demo Alumni Association', 'alumni@example.org',
+  'Alumni Office, 1 College Road, Oxbridge OX1 1AA', 'https://example.org/privacy',
+  'https://example.org/cookies', 'en', 1, '2026-11-24T00:00:00.000Z');
+
+INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES ('demo', 'http://127.0.0.1:8788');
+INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES ('demo', 'http://localhost:8788');
+
+INSERT OR REPLACE INTO purpose_channels (site_id, purpose, channel, current_version, position)
+VALUES ('demo', 'news', 'email', 1, 0);
+
+INSERT OR IGNORE INTO wordings (site_id, purpose, channel, version, lang, label, text, sha256, created_at)
+VALUES ('demo', 'news', 'email', 1, 'en', 'News and events',
+  'I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.',
+  'c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb', '2026-11-24T00:00:00.000Z');
