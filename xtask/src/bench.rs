@@ -1,0 +1,52 @@
+//! `cargo xtask bench`: measurements that are targets, never assertions in tests. Prints
+//! Markdown tables to paste into docs/BENCHMARKS.md.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::{build, root, setup, Result};
+
+pub fn run() -> Result {
+    setup::run(setup::Needs::Build)?;
+    let start = Instant::now();
+    build::all()?;
+    let build_secs = start.elapsed().as_secs_f64();
+    sizes()?;
+    println!("\n(build of widget + worker in this run: {build_secs:.1} s; incremental unless target/ was empty)");
+    Ok(())
+}
+
+fn sizes() -> Result {
+    let root = root();
+    let assets = build::assets_dir();
+    let rows = [
+        ("widget loader (widget.js)", assets.join("widget.js")),
+        ("widget wasm", assets.join("widget/consent_widget_bg.wasm")),
+        ("widget JS glue", assets.join("widget/consent_widget.js")),
+        ("worker wasm", root.join("worker/build/index_bg.wasm")),
+        ("worker JS shim", root.join("worker/build/index.js")),
+    ];
+    println!("\n| artefact | raw bytes | gzip -9 bytes |\n|---|---:|---:|");
+    let mut widget_total = (0, 0);
+    for (name, path) in &rows {
+        let (raw, gz) = measure(path)?;
+        if name.starts_with("widget") {
+            widget_total = (widget_total.0 + raw, widget_total.1 + gz);
+        }
+        println!("| {name} | {raw} | {gz} |");
+    }
+    println!("| widget total (first visit) | {} | {} |", widget_total.0, widget_total.1);
+    Ok(())
+}
+
+fn measure(path: &Path) -> Result<(usize, usize)> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    gz.write_all(&bytes).map_err(|e| e.to_string())?;
+    let compressed = gz.finish().map_err(|e| e.to_string())?;
+    Ok((bytes.len(), compressed.len()))
+}

@@ -1,0 +1,72 @@
+//! `cargo xtask dev`: the whole system locally — the worker in workerd on local D1 at :8787 and
+//! the demo member page at :8788 — until Ctrl-C.
+
+use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use consent_tests::demo_host::DemoHost;
+use consent_tests::wrangler::{LocalD1, WranglerDev};
+
+use crate::{build, root, setup, Result};
+
+pub const WORKER_PORT: u16 = 8787;
+pub const DEMO_PORT: u16 = 8788;
+
+pub fn run() -> Result {
+    setup::run(setup::Needs::Build)?;
+    build::all()?;
+    ensure_dev_vars()?;
+    // wrangler's default local state, so `wrangler d1 execute DB --local` sees the same data.
+    let d1 = LocalD1::new(root().join(".wrangler/state"));
+    d1.migrate()?;
+    d1.execute_file(&root().join("worker/seed/demo.sql"))?;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).map_err(|e| e.to_string())?;
+
+    let worker = WranglerDev::start(&d1, WORKER_PORT, &[])?;
+    let demo = DemoHost::start(DEMO_PORT, &worker.origin())?;
+    println!(
+        "\nConsent is running:\n  worker (API, widget.js)  {}\n  demo member page         {}\n\
+         Admin key: ADMIN_KEY in .dev.vars. Records: \
+         npx wrangler d1 execute DB --local --command \"SELECT * FROM consent_events\"\n\
+         Worker log: {}\nPress Ctrl-C to stop.",
+        worker.origin(),
+        demo.url(),
+        worker.log.display()
+    );
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    println!("\nstopping…");
+    drop(demo);
+    drop(worker);
+    Ok(())
+}
+
+/// Creates `.dev.vars` (git-ignored) with fresh random keys when it does not exist yet.
+fn ensure_dev_vars() -> Result {
+    let path = root().join(".dev.vars");
+    if path.exists() {
+        return Ok(());
+    }
+    let contents = format!(
+        "# Local secrets for wrangler dev (git-ignored; created by cargo xtask dev).\n\
+         ADMIN_KEY={}\nSUBJECT_KEY={}\n",
+        random_hex(32)?,
+        random_hex(32)?
+    );
+    fs::write(&path, contents).map_err(|e| format!(".dev.vars: {e}"))?;
+    println!("created .dev.vars with a random ADMIN_KEY and SUBJECT_KEY");
+    Ok(())
+}
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    use std::io::Read;
+    fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf)).map_err(|e| e.to_string())?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
