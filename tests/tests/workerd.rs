@@ -138,7 +138,7 @@ fn main() -> ExitCode {
             }
         }
         ensure(problems.is_empty(), || problems.join("\n"))?;
-        let rows = d1.query("SELECT COUNT(*) AS n FROM consent_events")?;
+        let rows = d1.query("SELECT COUNT(*) AS n FROM consent_events WHERE site_id = 'demo'")?;
         ensure(rows[0]["n"] == 0, || format!("bad requests wrote events: {rows:?}"))
     });
 
