@@ -1,0 +1,3 @@
+//! Leptos components: the view layer over the plain state in [`crate::state`].
+
+pub mod opt_in_form;

@@ -1,0 +1,192 @@
+//! The opt-in form: who is asking, one unticked box per purpose × channel with its exact wording,
+//! how to reach the organisation, an email box and a submit button.
+//!
+//! The markup is what the browser tests select on: `form.consent-form`, checkboxes named
+//! `{purpose}:{channel}` with `value` = wording version, `input[name=email]`,
+//! `button[type=submit]`, and `[data-consent-status=success|error]` inside the live regions.
+
+use std::sync::Arc;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api;
+use crate::state::{uuid_v4_from_bytes, Attempt, FormConfig, FormState, Status};
+
+#[component]
+pub fn OptInForm(
+    config: FormConfig,
+    /// Where to post, e.g. `https://consent.example/api/v1/sites/demo/consents`.
+    consents_url: String,
+    /// Distinguishes element ids when a page holds more than one form.
+    instance: usize,
+) -> impl IntoView {
+    let state = RwSignal::new(FormState::new(&config));
+    let attempt = StoredValue::new(Attempt::default());
+    let config = Arc::new(config);
+    let consents_url = Arc::new(consents_url);
+
+    let on_submit = {
+        let config = Arc::clone(&config);
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            if state.with_untracked(FormState::locked) {
+                return;
+            }
+            let page_url = window().location().href().unwrap_or_default();
+            let client_time = String::from(js_sys::Date::new_0().to_iso_string());
+            let built = state.with_untracked(|s| s.submission(&config, &page_url, Some(client_time)));
+            let fresh = match built {
+                Ok(submission) => submission,
+                Err(message) => {
+                    state.update(|s| s.status = Status::Error { message: message.to_owned() });
+                    return;
+                }
+            };
+            let Some((body, key)) = attempt.try_update_value(|a| a.prepare(fresh, new_uuid)) else {
+                return;
+            };
+            state.update(|s| s.status = Status::Submitting);
+            let url = Arc::clone(&consents_url);
+            spawn_local(async move {
+                let status = match api::post_submission(&url, &body, &key).await {
+                    Ok(recorded_at) => Status::Success { recorded_at },
+                    Err(message) => Status::Error { message },
+                };
+                state.update(|s| s.status = status);
+            });
+        }
+    };
+
+    let lang = config.lang.clone();
+    let org = &config.organisation;
+    let email_id = format!("consent-{instance}-email");
+    let options = config
+        .purposes
+        .iter()
+        .enumerate()
+        .map(|(i, option)| {
+            let name = format!("{}:{}", option.purpose, option.channel.as_str());
+            let id = format!("consent-{instance}-{}-{}", option.purpose, option.channel.as_str());
+            view! {
+                <div class="consent-form__option">
+                    <input
+                        type="checkbox"
+                        id=id.clone()
+                        name=name
+                        value=option.wording_version.to_string()
+                        prop:checked=move || state.with(|s| s.ticked.get(i).copied().unwrap_or(false))
+                        on:change=move |ev| state.update(|s| s.set_ticked(i, event_target_checked(&ev)))
+                    />
+                    <label for=id>
+                        <strong class="consent-form__option-label">{option.label.clone()}</strong>
+                        " "
+                        <span class="consent-form__option-text">{option.text.clone()}</span>
+                    </label>
+                </div>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <form class="consent-form" novalidate on:submit=on_submit>
+            <h2 class="consent-form__title">"Stay in touch with " {org.name.clone()}</h2>
+            <p class="consent-form__intro">
+                {org.name.clone()}
+                " would like to contact you. Tick each box you agree to; leave a box unticked if \
+                 you do not. You can change your mind at any time by emailing "
+                <a href=format!("mailto:{}", org.contact_email)>{org.contact_email.clone()}</a>
+                " or writing to " {org.postal_address.clone()} "."
+            </p>
+            <fieldset class="consent-form__fields" disabled=move || state.with(FormState::locked)>
+                <legend>"How we may contact you"</legend>
+                {options}
+                <div class="consent-form__email">
+                    <label for=email_id.clone()>"Email address"</label>
+                    <input
+                        type="email"
+                        id=email_id
+                        name="email"
+                        autocomplete="email"
+                        required
+                        prop:value=move || state.with(|s| s.email.clone())
+                        on:input=move |ev| state.update(|s| s.email = event_target_value(&ev))
+                    />
+                </div>
+                <button type="submit">"Sign up"</button>
+            </fieldset>
+            <p class="consent-form__status" role="status">
+                {move || state.with(|s| match &s.status {
+                    Status::Submitting => Some(view! {
+                        <span data-consent-status="submitting">"Sending…"</span>
+                    }.into_any()),
+                    Status::Success { recorded_at } => Some(view! {
+                        <span data-consent-status="success">
+                            "Thank you — your choices were recorded at "
+                            <time datetime=recorded_at.clone()>{readable_time(recorded_at, &lang)}</time>
+                            "."
+                        </span>
+                    }.into_any()),
+                    _ => None,
+                })}
+            </p>
+            <p class="consent-form__error" role="alert">
+                {move || state.with(|s| match &s.status {
+                    Status::Error { message } => Some(view! {
+                        <span data-consent-status="error">{message.clone()}</span>
+                    }),
+                    _ => None,
+                })}
+            </p>
+            <p class="consent-form__privacy">
+                <a href=org.privacy_notice_url.clone()>"Privacy notice"</a>
+            </p>
+        </form>
+    }
+}
+
+/// A key for a new submission: `crypto.randomUUID()`, or the same shape built from
+/// `crypto.getRandomValues` where `randomUUID` is missing (pages served over plain http).
+fn new_uuid() -> String {
+    let crypto = window().crypto().ok();
+    let random_uuid = crypto.as_ref().and_then(|c| {
+        js_sys::Reflect::get(c, &JsValue::from_str("randomUUID"))
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?
+            .call0(c)
+            .ok()?
+            .as_string()
+    });
+    random_uuid.unwrap_or_else(|| {
+        let mut bytes = [0u8; 16];
+        let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+        if !filled {
+            // Never a fixed key: two people sharing one would see each other's receipt.
+            bytes.fill_with(|| (js_sys::Math::random() * 256.0) as u8);
+        }
+        uuid_v4_from_bytes(bytes)
+    })
+}
+
+/// The receipt's RFC 3339 time as the browser writes dates in the form's language (UK English
+/// for `en`), or unchanged if the browser cannot read it or does not know the language.
+fn readable_time(rfc3339: &str, lang: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    let locale = if lang == "en" { "en-GB" } else { lang };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    // Called through `Function::call2` so an unknown locale (a RangeError) is an `Err`, not a trap.
+    js_sys::Reflect::get(&date, &"toLocaleString".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call2(&date, &locale.into(), &options).ok())
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| rfc3339.to_owned())
+}

@@ -1,0 +1,346 @@
+//! The opt-in form's state as plain data, and the rules that turn it into a submission.
+//!
+//! Nothing here touches the DOM, the network, the clock or randomness: the page URL, the browser's
+//! time and fresh idempotency keys are arguments, so every rule is tested natively.
+
+use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission, Organisation, PurposeOption, SiteConfig};
+
+/// The part of the config endpoint's `SiteConfig` the opt-in form shows. Fields the form does not
+/// use (cookie categories, banner text, …) are not read, so the worker may add to `SiteConfig`
+/// without touching the widget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormConfig {
+    pub site: String,
+    /// The language the wording is in; sent back with the submission.
+    pub lang: String,
+    pub organisation: Organisation,
+    pub purposes: Vec<PurposeOption>,
+}
+
+impl From<SiteConfig> for FormConfig {
+    fn from(c: SiteConfig) -> FormConfig {
+        FormConfig { site: c.site, lang: c.lang, organisation: c.organisation, purposes: c.purposes }
+    }
+}
+
+/// Shown (in the alert region) when the person presses submit without ticking anything.
+pub const NOTHING_TICKED: &str = "Tick at least one box to sign up.";
+/// Shown when the email box is empty.
+pub const EMAIL_EMPTY: &str = "Enter your email address.";
+/// Shown when the email is obviously not an address; the server applies the full rule.
+pub const EMAIL_SHAPE: &str = "Enter a valid email address, like name@example.com.";
+
+/// Where the form is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Status {
+    #[default]
+    Idle,
+    Submitting,
+    /// The server recorded the choices at this time (RFC 3339, from the receipt).
+    Success {
+        recorded_at: String,
+    },
+    /// A readable message for the alert region.
+    Error {
+        message: String,
+    },
+}
+
+/// What the person has entered so far. Every box starts unticked: silence is never consent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormState {
+    /// One entry per `SiteConfig::purposes`, in the same order.
+    pub ticked: Vec<bool>,
+    pub email: String,
+    pub status: Status,
+}
+
+impl FormState {
+    pub fn new(config: &FormConfig) -> FormState {
+        FormState { ticked: vec![false; config.purposes.len()], email: String::new(), status: Status::Idle }
+    }
+
+    pub fn set_ticked(&mut self, index: usize, ticked: bool) {
+        if let Some(slot) = self.ticked.get_mut(index) {
+            *slot = ticked;
+        }
+    }
+
+    /// Inputs are locked while a request is in flight and after the choices were recorded.
+    pub fn locked(&self) -> bool {
+        matches!(self.status, Status::Submitting | Status::Success { .. })
+    }
+
+    /// The submission for what is on screen, or the message to show instead of posting.
+    ///
+    /// Only ticked options are included, each with the wording version the person saw.
+    pub fn submission(
+        &self,
+        config: &FormConfig,
+        page_url: &str,
+        client_time: Option<String>,
+    ) -> Result<ConsentSubmission, &'static str> {
+        let consents: Vec<ChosenPurpose> = config
+            .purposes
+            .iter()
+            .zip(&self.ticked)
+            .filter(|(_, ticked)| **ticked)
+            .map(|(option, _)| ChosenPurpose {
+                purpose: option.purpose.clone(),
+                channel: option.channel,
+                wording_version: option.wording_version,
+            })
+            .collect();
+        if consents.is_empty() {
+            return Err(NOTHING_TICKED);
+        }
+        let email = self.email.trim();
+        if email.is_empty() {
+            return Err(EMAIL_EMPTY);
+        }
+        if !looks_like_email(email) {
+            return Err(EMAIL_SHAPE);
+        }
+        Ok(ConsentSubmission {
+            email: email.to_owned(),
+            consents,
+            page_url: page_url.to_owned(),
+            lang: Some(config.lang.clone()),
+            client_time,
+        })
+    }
+}
+
+/// A cheap first check (text, one '@', text, no spaces) so an obvious typo gets an instant answer;
+/// the worker applies `consent_shared::email` and its message is shown if it disagrees.
+fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// The last submission attempt that got no final answer, with its idempotency key.
+///
+/// Pressing submit again without changing anything (e.g. after a network failure) resends the
+/// same body — including its original `client_time` — under the same key, so the server can
+/// recognise the retry. Any change to what is sent gets a fresh key.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attempt {
+    last: Option<(ConsentSubmission, String)>,
+}
+
+impl Attempt {
+    /// The body and key to send for `fresh`; `new_key` is only called when a new key is needed.
+    pub fn prepare(
+        &mut self,
+        fresh: ConsentSubmission,
+        new_key: impl FnOnce() -> String,
+    ) -> (ConsentSubmission, String) {
+        if let Some((previous, key)) = &self.last {
+            if same_content(previous, &fresh) {
+                return (previous.clone(), key.clone());
+            }
+        }
+        let key = new_key();
+        self.last = Some((fresh.clone(), key.clone()));
+        (fresh, key)
+    }
+}
+
+/// Equal apart from the browser clock, which changes on every press.
+fn same_content(a: &ConsentSubmission, b: &ConsentSubmission) -> bool {
+    a.email == b.email && a.consents == b.consents && a.page_url == b.page_url && a.lang == b.lang
+}
+
+/// Formats 16 random bytes as an RFC 9562 version-4 UUID (used when `crypto.randomUUID` is
+/// unavailable, e.g. on a page served over plain http).
+pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use consent_shared::api::v1::Channel;
+    use expect_test::{expect, Expect};
+
+    fn option(purpose: &str, channel: Channel, version: u32) -> PurposeOption {
+        PurposeOption {
+            purpose: purpose.into(),
+            channel,
+            wording_version: version,
+            lang: "en".into(),
+            label: format!("{purpose} by {}", channel.as_str()),
+            text: format!("Yes, send me {purpose} by {}.", channel.as_str()),
+            sha256: "00".repeat(32),
+        }
+    }
+
+    fn config() -> FormConfig {
+        FormConfig {
+            site: "demo".into(),
+            lang: "en".into(),
+            organisation: Organisation {
+                name: "Demo Charity".into(),
+                contact_email: "privacy@demo.example".into(),
+                postal_address: "1 High Street, Leeds".into(),
+                privacy_notice_url: "https://demo.example/privacy".into(),
+                cookie_policy_url: "https://demo.example/cookies".into(),
+            },
+            purposes: vec![
+                option("news", Channel::Email, 2),
+                option("fundraising", Channel::Email, 1),
+                option("news", Channel::Post, 4),
+            ],
+        }
+    }
+
+    /// Builds a form with the given boxes ticked and email, and renders the outcome as JSON or
+    /// the message, so each case reads as data.
+    fn check(ticked: &[usize], email: &str, expected: Expect) {
+        let config = config();
+        let mut state = FormState::new(&config);
+        for &i in ticked {
+            state.set_ticked(i, true);
+        }
+        state.email = email.into();
+        let outcome =
+            state.submission(&config, "https://demo.example/join", Some("2026-11-24T10:00:00.000Z".into()));
+        let shown = match outcome {
+            Ok(submission) => serde_json::to_string_pretty(&submission).unwrap(),
+            Err(message) => format!("not sent: {message}"),
+        };
+        expected.assert_eq(&shown);
+    }
+
+    #[test]
+    fn every_box_starts_unticked() {
+        let state = FormState::new(&config());
+        assert_eq!(state.ticked, vec![false, false, false]);
+        assert_eq!(state.status, Status::Idle);
+        assert!(!state.locked());
+    }
+
+    #[test]
+    fn nothing_ticked_is_not_sent() {
+        check(&[], "a@b.example", expect!["not sent: Tick at least one box to sign up."]);
+        // The ticking rule comes first, whatever the email box holds.
+        check(&[], "", expect!["not sent: Tick at least one box to sign up."]);
+    }
+
+    #[test]
+    fn email_is_required() {
+        check(&[0], "", expect!["not sent: Enter your email address."]);
+        check(&[0], "   ", expect!["not sent: Enter your email address."]);
+        check(&[0], "nobody", expect!["not sent: Enter a valid email address, like name@example.com."]);
+        check(
+            &[0],
+            "a b@c.example",
+            expect!["not sent: Enter a valid email address, like name@example.com."],
+        );
+        check(&[0], "@c.example", expect!["not sent: Enter a valid email address, like name@example.com."]);
+    }
+
+    #[test]
+    fn only_ticked_boxes_are_sent_with_the_wording_version_shown() {
+        check(
+            &[0, 2],
+            "  Ann@Example.org ",
+            expect![[r#"
+                {
+                  "email": "Ann@Example.org",
+                  "consents": [
+                    {
+                      "purpose": "news",
+                      "channel": "email",
+                      "wording_version": 2
+                    },
+                    {
+                      "purpose": "news",
+                      "channel": "post",
+                      "wording_version": 4
+                    }
+                  ],
+                  "page_url": "https://demo.example/join",
+                  "lang": "en",
+                  "client_time": "2026-11-24T10:00:00.000Z"
+                }"#]],
+        );
+    }
+
+    #[test]
+    fn unticking_removes_the_box_again() {
+        let config = config();
+        let mut state = FormState::new(&config);
+        state.set_ticked(1, true);
+        state.set_ticked(1, false);
+        state.set_ticked(99, true); // out of range: ignored
+        state.email = "a@b.example".into();
+        assert_eq!(state.submission(&config, "u", None), Err(NOTHING_TICKED));
+    }
+
+    #[test]
+    fn inputs_lock_while_sending_and_after_success() {
+        let mut state = FormState::new(&config());
+        let locked = |status: Status, state: &mut FormState| {
+            state.status = status;
+            state.locked()
+        };
+        assert!(locked(Status::Submitting, &mut state));
+        assert!(locked(Status::Success { recorded_at: "t".into() }, &mut state));
+        assert!(!locked(Status::Error { message: "m".into() }, &mut state));
+    }
+
+    fn submission(email: &str, time: &str) -> ConsentSubmission {
+        let config = config();
+        let mut state = FormState::new(&config);
+        state.set_ticked(0, true);
+        state.email = email.into();
+        state.submission(&config, "https://demo.example/join", Some(time.into())).unwrap()
+    }
+
+    #[test]
+    fn a_retry_of_the_same_content_reuses_the_key_and_body() {
+        let mut attempt = Attempt::default();
+        let (first, key1) = attempt.prepare(submission("a@b.example", "T1"), || "k1".into());
+        let (again, key2) = attempt.prepare(submission("a@b.example", "T2"), || unreachable!("no new key"));
+        assert_eq!(key1, "k1");
+        assert_eq!(key2, "k1");
+        assert_eq!(again, first, "the retry resends the original client_time");
+        assert_eq!(again.client_time.as_deref(), Some("T1"));
+    }
+
+    #[test]
+    fn changed_content_gets_a_new_key() {
+        let mut attempt = Attempt::default();
+        attempt.prepare(submission("a@b.example", "T1"), || "k1".into());
+        let (sent, key) = attempt.prepare(submission("c@d.example", "T2"), || "k2".into());
+        assert_eq!(key, "k2");
+        assert_eq!(sent.email, "c@d.example");
+        assert_eq!(sent.client_time.as_deref(), Some("T2"));
+    }
+
+    #[test]
+    fn uuid_from_bytes_has_version_and_variant_bits() {
+        expect!["00010203-0405-4607-8809-0a0b0c0d0e0f"]
+            .assert_eq(&uuid_v4_from_bytes(core::array::from_fn(|i| i as u8)));
+        expect!["ffffffff-ffff-4fff-bfff-ffffffffffff"].assert_eq(&uuid_v4_from_bytes([0xff; 16]));
+    }
+}
