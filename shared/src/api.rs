@@ -6,6 +6,7 @@
 pub mod v1 {
     use serde::{Deserialize, Serialize};
 
+    pub use crate::consent::{Action, CookieChoice, Method};
     pub use crate::site::{Channel, Organisation};
 
     /// `GET /api/v1/sites/{site}/config`: what a form or banner shows.
@@ -16,6 +17,167 @@ pub mod v1 {
         pub policy_version: u32,
         pub organisation: Organisation,
         pub purposes: Vec<PurposeOption>,
+        #[serde(default)]
+        pub cookie_categories: Vec<CookieCategoryOption>,
+        /// The banner's first-layer statement, when the site has a banner.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub banner: Option<BannerText>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CookieCategoryOption {
+        pub key: String,
+        pub required: bool,
+        pub label: String,
+        pub description: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct BannerText {
+        pub version: u32,
+        pub lang: String,
+        pub text: String,
+        pub sha256: String,
+    }
+
+    /// `POST /api/v1/sites/{site}/cookie-consents`: an anonymous banner decision.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CookieDecision {
+        /// Random id (UUID) the browser keeps in its decision cookie.
+        pub consent_id: String,
+        /// Non-essential categories accepted; empty for "Reject all".
+        pub categories: Vec<String>,
+        pub choice: CookieChoice,
+        pub policy_version: u32,
+        /// SHA-256 of the banner text shown, as served in `SiteConfig.banner`.
+        pub wording_sha256: String,
+        pub reject_on_first_layer: bool,
+        #[serde(default)]
+        pub gpc: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub client_time: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CookieReceipt {
+        pub record_id: String,
+        pub recorded_at: String,
+    }
+
+    /// `POST /api/v1/admin/sites/{site}/consents` (admin key): choices that reached the
+    /// organisation another way — a paper form, an import — or a withdrawal it was told of.
+    /// One person per request; all changes are written atomically.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RecordedChanges {
+        pub email: String,
+        pub method: Method,
+        pub changes: Vec<Change>,
+        /// Where the choice was made (a form reference, a URL).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub source: Option<String>,
+        /// When the person made the choice, if earlier than now (RFC 3339).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub occurred_at: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub lang: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Change {
+        pub purpose: String,
+        pub channel: Channel,
+        pub action: Action,
+        /// The wording the person saw; a grant must name an existing version. Defaults to the
+        /// current one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub wording_version: Option<u32>,
+    }
+
+    /// `POST /api/v1/admin/sites/{site}/suppressions` (admin key): never contact this address.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SuppressionRequest {
+        pub email: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+    }
+
+    /// One person who may be contacted now for a purpose on a channel.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AudienceMember {
+        pub email: String,
+        pub subject: String,
+        /// When the consent that is in force was given.
+        pub granted_at: String,
+        pub event_id: String,
+    }
+
+    /// `GET /api/v1/sites/{site}/ledger/verify`.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct VerifyReport {
+        pub valid: bool,
+        pub events_checked: u64,
+        pub head_seq: i64,
+        pub head_hash: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub first_broken: Option<BrokenLinkReport>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct BrokenLinkReport {
+        pub seq: i64,
+        pub event_id: String,
+        pub reason: String,
+    }
+
+    /// `PUT /api/v1/admin/sites/{site}`: a site as its owner describes it. The server assigns
+    /// wording versions: a changed text becomes a new version, and old versions stay.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SiteDefinition {
+        pub organisation: Organisation,
+        pub allowed_origins: Vec<String>,
+        pub default_lang: String,
+        pub purposes: Vec<PurposeDefinition>,
+        #[serde(default)]
+        pub cookie_categories: Vec<CookieCategoryDefinition>,
+        /// Banner first-layer text per language.
+        #[serde(default)]
+        pub banner: Vec<TextDefinition>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PurposeDefinition {
+        pub purpose: String,
+        pub channel: Channel,
+        pub wordings: Vec<WordingDefinition>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct WordingDefinition {
+        pub lang: String,
+        pub label: String,
+        pub text: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct CookieCategoryDefinition {
+        pub key: String,
+        pub required: bool,
+        pub texts: Vec<crate::site::CategoryText>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TextDefinition {
+        pub lang: String,
+        pub text: String,
     }
 
     /// One checkbox: a purpose on a channel with the exact wording to show next to it.

@@ -74,3 +74,48 @@ pub struct ConsentEvent {
     pub prev_hash: String,
     pub hash: String,
 }
+
+/// An anonymous cookie-banner decision. Not part of the subject ledger (there is no subject),
+/// but kept as evidence that non-essential cookies were set only after a choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieConsentRecord {
+    pub id: String,
+    pub site_id: String,
+    /// Random id the browser keeps in its decision cookie, so a later change links to this one.
+    pub consent_id: String,
+    /// The non-essential categories accepted (strictly necessary ones are implied).
+    pub categories: Vec<String>,
+    pub policy_version: u32,
+    /// SHA-256 of the banner text that was shown.
+    pub wording_sha256: String,
+    pub choice: CookieChoice,
+    /// Whether "Reject all" was offered on the first layer, beside "Accept all".
+    pub reject_on_first_layer: bool,
+    pub gpc: bool,
+    pub server_time: String,
+    pub client_time: Option<String>,
+    pub user_agent: Option<String>,
+    pub ip_truncated: Option<String>,
+}
+
+/// Which control produced a cookie decision. Stored: variants are never removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CookieChoice {
+    AcceptAll,
+    RejectAll,
+    Custom,
+    /// No explicit choice: the browser's Global Privacy Control signal was applied as a reject.
+    GpcSignal,
+}
+
+impl CookieChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CookieChoice::AcceptAll => "accept_all",
+            CookieChoice::RejectAll => "reject_all",
+            CookieChoice::Custom => "custom",
+            CookieChoice::GpcSignal => "gpc_signal",
+        }
+    }
+}

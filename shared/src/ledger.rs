@@ -8,11 +8,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::api::v1::{ConsentReceipt, ConsentSubmission, RecordedEvent};
+use crate::api::v1::{ConsentReceipt, ConsentSubmission, RecordedChanges, RecordedEvent};
 use crate::consent::{Action, ConsentEvent, Method};
 use crate::digest::sha256_hex;
 use crate::email::{Email, EmailError};
-use crate::site::{Channel, SiteConfig};
+use crate::site::{Channel, PurposeChannel, SiteConfig, Wording};
+use crate::site_edit::is_http_url;
 use crate::time::format_utc;
 
 /// `prev_hash` of the first event of every chain.
@@ -103,12 +104,18 @@ pub enum SubmissionError {
     DuplicateChoice { purpose: String, channel: &'static str },
     #[error("wording version {given} of '{purpose}' on '{channel}' is not current (current is {current}); reload the form")]
     StaleWording { purpose: String, channel: &'static str, given: u32, current: u32 },
+    #[error("wording version {given} of '{purpose}' on '{channel}' does not exist")]
+    UnknownWording { purpose: String, channel: &'static str, given: u32 },
     #[error("language '{0}' is not offered by this site")]
     UnknownLanguage(String),
     #[error("page_url must be an absolute http(s) URL of at most {MAX_URL_LEN} characters")]
     BadPageUrl,
+    #[error("source must be at most {MAX_URL_LEN} characters")]
+    BadSource,
     #[error("client_time must be at most {MAX_CLIENT_TIME_LEN} characters")]
     BadClientTime,
+    #[error("method '{0}' cannot be recorded here (use admin_import or paper_form)")]
+    MethodNotAllowed(&'static str),
 }
 
 /// Facts about the request that the worker supplies: time, fresh ids, and request metadata.
@@ -121,7 +128,34 @@ pub struct RequestContext {
     pub idempotency_key: Option<String>,
 }
 
-/// A validated submission, ready to be written atomically.
+/// One purpose × channel a person granted or withdrew.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub purpose: String,
+    pub channel: Channel,
+    pub action: Action,
+    /// The wording the person saw; `None` means the current one.
+    pub wording_version: Option<u32>,
+}
+
+/// How, where and in which language the choices were made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub method: Method,
+    pub source_url: Option<String>,
+    pub lang: String,
+    pub client_time: Option<String>,
+}
+
+/// Whether a named wording version must be the one shown now (live forms) or may be any
+/// version that existed (paper forms and imports, which were signed earlier).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordingRule {
+    MustBeCurrent,
+    MayBeEarlier,
+}
+
+/// A validated set of changes for one person, ready to be written atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubmissionPlan {
     pub email: Email,
@@ -149,73 +183,144 @@ impl SubmissionPlan {
     }
 }
 
-/// Checks the shape of a submission without needing the subject key: what can be wrong with
-/// what the person sent. Returns the normalised email.
+/// Checks choices against the site: known purposes, existing (or current) wording, no repeats.
+pub fn validate_choices(
+    site: &SiteConfig,
+    choices: &[Choice],
+    lang: &str,
+    rule: WordingRule,
+) -> Result<(), SubmissionError> {
+    if choices.is_empty() {
+        return Err(SubmissionError::NoChoices);
+    }
+    if choices.len() > MAX_CHOICES_PER_SUBMISSION {
+        return Err(SubmissionError::TooManyChoices);
+    }
+    if !site.offers_lang(lang) {
+        return Err(SubmissionError::UnknownLanguage(lang.to_string()));
+    }
+    for (i, choice) in choices.iter().enumerate() {
+        let channel = choice.channel.as_str();
+        let purpose = || choice.purpose.clone();
+        let pc = site
+            .purpose(&choice.purpose, choice.channel)
+            .ok_or_else(|| SubmissionError::UnknownPurpose { purpose: purpose(), channel })?;
+        if let Some(given) = choice.wording_version {
+            if !pc.wordings.iter().any(|w| w.version == given) {
+                return Err(SubmissionError::UnknownWording { purpose: purpose(), channel, given });
+            }
+            if rule == WordingRule::MustBeCurrent && given != pc.current_version {
+                let current = pc.current_version;
+                return Err(SubmissionError::StaleWording { purpose: purpose(), channel, given, current });
+            }
+        }
+        if choices[..i].iter().any(|c| c.purpose == choice.purpose && c.channel == choice.channel) {
+            return Err(SubmissionError::DuplicateChoice { purpose: purpose(), channel });
+        }
+    }
+    Ok(())
+}
+
+/// A web-form submission as choices: every ticked box is a grant of the wording shown.
+pub fn submission_choices(submission: &ConsentSubmission) -> Vec<Choice> {
+    submission
+        .consents
+        .iter()
+        .map(|c| Choice {
+            purpose: c.purpose.clone(),
+            channel: c.channel,
+            action: Action::Granted,
+            wording_version: Some(c.wording_version),
+        })
+        .collect()
+}
+
+/// Checks everything a person sent through a form. Returns the normalised email.
 pub fn validate_submission(
     site: &SiteConfig,
     submission: &ConsentSubmission,
 ) -> Result<Email, SubmissionError> {
     let email = Email::parse(&submission.email)?;
-    if submission.consents.is_empty() {
-        return Err(SubmissionError::NoChoices);
-    }
-    if submission.consents.len() > MAX_CHOICES_PER_SUBMISSION {
-        return Err(SubmissionError::TooManyChoices);
-    }
     if !is_http_url(&submission.page_url) {
         return Err(SubmissionError::BadPageUrl);
     }
-    if submission.client_time.as_ref().is_some_and(|t| t.len() > MAX_CLIENT_TIME_LEN) {
-        return Err(SubmissionError::BadClientTime);
-    }
+    check_client_time(submission.client_time.as_deref())?;
     let lang = submission.lang.as_deref().unwrap_or(&site.default_lang);
-    let offered = site.purposes.iter().flat_map(|p| &p.wordings).any(|w| w.lang == lang);
-    if !offered {
-        return Err(SubmissionError::UnknownLanguage(lang.to_string()));
-    }
-    for (i, choice) in submission.consents.iter().enumerate() {
-        let channel = choice.channel.as_str();
-        let pc = site.purpose(&choice.purpose, choice.channel).ok_or_else(|| {
-            SubmissionError::UnknownPurpose { purpose: choice.purpose.clone(), channel }
-        })?;
-        if pc.current_version != choice.wording_version {
-            return Err(SubmissionError::StaleWording {
-                purpose: choice.purpose.clone(),
-                channel,
-                given: choice.wording_version,
-                current: pc.current_version,
-            });
-        }
-        let seen_before = submission.consents[..i]
-            .iter()
-            .any(|c| c.purpose == choice.purpose && c.channel == choice.channel);
-        if seen_before {
-            return Err(SubmissionError::DuplicateChoice { purpose: choice.purpose.clone(), channel });
-        }
-    }
+    validate_choices(site, &submission_choices(submission), lang, WordingRule::MustBeCurrent)?;
     Ok(email)
 }
 
-/// Builds the chained `granted` events for a validated submission, attached after `head`.
-/// `subject` is `subject::subject_id` of the email; `ids` supplies one fresh id per event.
-pub fn plan_submission(
+/// The provenance of a web-form submission.
+pub fn submission_provenance(site: &SiteConfig, submission: &ConsentSubmission) -> Provenance {
+    Provenance {
+        method: Method::WebForm,
+        source_url: Some(submission.page_url.clone()),
+        lang: submission.lang.clone().unwrap_or_else(|| site.default_lang.clone()),
+        client_time: submission.client_time.clone(),
+    }
+}
+
+/// Checks changes an administrator records for one person (paper forms, imports, withdrawals
+/// received by letter or phone).
+pub fn validate_recorded_changes(
     site: &SiteConfig,
-    submission: &ConsentSubmission,
+    input: &RecordedChanges,
+) -> Result<(Email, Vec<Choice>, Provenance), SubmissionError> {
+    let email = Email::parse(&input.email)?;
+    if !matches!(input.method, Method::AdminImport | Method::PaperForm) {
+        return Err(SubmissionError::MethodNotAllowed(input.method.as_str()));
+    }
+    if input.source.as_ref().is_some_and(|s| s.len() > MAX_URL_LEN) {
+        return Err(SubmissionError::BadSource);
+    }
+    check_client_time(input.occurred_at.as_deref())?;
+    let choices: Vec<Choice> = input
+        .changes
+        .iter()
+        .map(|c| Choice {
+            purpose: c.purpose.clone(),
+            channel: c.channel,
+            action: c.action,
+            wording_version: c.wording_version,
+        })
+        .collect();
+    let lang = input.lang.clone().unwrap_or_else(|| site.default_lang.clone());
+    validate_choices(site, &choices, &lang, WordingRule::MayBeEarlier)?;
+    let provenance =
+        Provenance { method: input.method, source_url: input.source.clone(), lang, client_time: input.occurred_at.clone() };
+    Ok((email, choices, provenance))
+}
+
+fn check_client_time(t: Option<&str>) -> Result<(), SubmissionError> {
+    if t.is_some_and(|t| t.len() > MAX_CLIENT_TIME_LEN) {
+        Err(SubmissionError::BadClientTime)
+    } else {
+        Ok(())
+    }
+}
+
+/// Builds the chained events for validated `choices`, attached after `head`.
+/// `subject` is `subject::subject_id` of the email; `ids` supplies one fresh id per event.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_events(
+    site: &SiteConfig,
     email: Email,
     subject: String,
+    choices: &[Choice],
+    provenance: &Provenance,
     ctx: &RequestContext,
     head: &ChainHead,
     ids: &mut dyn Iterator<Item = String>,
 ) -> SubmissionPlan {
-    let lang = submission.lang.as_deref().unwrap_or(&site.default_lang);
     let server_time = format_utc(ctx.now);
     let user_agent = ctx.user_agent.as_deref().map(|ua| truncate_chars(ua, MAX_USER_AGENT_LEN));
     let ip_truncated = ctx.ip.as_deref().and_then(truncate_ip);
     let mut prev = head.clone();
-    let mut events = Vec::with_capacity(submission.consents.len());
-    for choice in &submission.consents {
+    let mut events = Vec::with_capacity(choices.len());
+    for choice in choices {
         let pc = site.purpose(&choice.purpose, choice.channel).expect("validated before planning");
-        let wording = site.current_wording(pc, lang).expect("validated before planning");
+        let version = choice.wording_version.unwrap_or(pc.current_version);
+        let wording = wording_version(site, pc, version, &provenance.lang).expect("validated before planning");
         let mut event = ConsentEvent {
             id: ids.next().expect("one id per event"),
             site_id: site.id.clone(),
@@ -223,14 +328,14 @@ pub fn plan_submission(
             subject: subject.clone(),
             purpose: choice.purpose.clone(),
             channel: choice.channel,
-            action: Action::Granted,
+            action: choice.action,
             wording_version: wording.version,
             wording_sha256: wording.sha256.clone(),
             lang: wording.lang.clone(),
-            method: Method::WebForm,
-            source_url: Some(submission.page_url.clone()),
+            method: provenance.method,
+            source_url: provenance.source_url.clone(),
             server_time: server_time.clone(),
-            client_time: submission.client_time.clone(),
+            client_time: provenance.client_time.clone(),
             user_agent: user_agent.clone(),
             ip_truncated: ip_truncated.clone(),
             gpc: ctx.gpc,
@@ -243,6 +348,12 @@ pub fn plan_submission(
         events.push(event);
     }
     SubmissionPlan { email, subject, events }
+}
+
+/// Wording `version` in `lang`, else in the site's default language, else in any language.
+fn wording_version<'a>(site: &SiteConfig, pc: &'a PurposeChannel, version: u32, lang: &str) -> Option<&'a Wording> {
+    let of = |l: &str| pc.wordings.iter().find(|w| w.version == version && w.lang == l);
+    of(lang).or_else(|| of(&site.default_lang)).or_else(|| pc.wordings.iter().find(|w| w.version == version))
 }
 
 /// The first place where a chain does not hold.
@@ -287,13 +398,6 @@ impl ChainVerifier {
     pub fn head(&self) -> &ChainHead {
         &self.head
     }
-}
-
-fn is_http_url(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    url.len() <= MAX_URL_LEN
-        && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {

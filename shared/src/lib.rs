@@ -5,15 +5,18 @@
 //! both sides of the wire.
 
 pub mod api;
+pub mod consent;
 pub mod email;
 pub mod site;
 
 #[cfg(feature = "ledger")]
-pub mod consent;
+pub mod cookies;
 #[cfg(feature = "ledger")]
 pub mod digest;
 #[cfg(feature = "ledger")]
 pub mod ledger;
+#[cfg(feature = "ledger")]
+pub mod site_edit;
 #[cfg(feature = "ledger")]
 pub mod subject;
 #[cfg(feature = "ledger")]

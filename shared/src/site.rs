@@ -72,8 +72,37 @@ pub struct SiteConfig {
     /// Exact origins (scheme://host[:port]) whose pages may embed the widget and post consents.
     pub allowed_origins: Vec<String>,
     pub default_lang: String,
+    /// Version of the cookie banner wording; a new version asks everyone again.
     pub policy_version: u32,
     pub purposes: Vec<PurposeChannel>,
+    pub cookie_categories: Vec<CookieCategory>,
+    /// Every banner wording ever shown (`version` = the policy version it belonged to).
+    pub banner: Vec<BannerWording>,
+}
+
+/// A group of cookies the banner asks about, e.g. analytics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieCategory {
+    pub key: String,
+    /// Strictly necessary: always on, shown as such, never asked about.
+    pub required: bool,
+    pub texts: Vec<CategoryText>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryText {
+    pub lang: String,
+    pub label: String,
+    pub description: String,
+}
+
+/// The banner's first-layer statement, per policy version and language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BannerWording {
+    pub version: u32,
+    pub lang: String,
+    pub text: String,
+    pub sha256: String,
 }
 
 impl SiteConfig {
@@ -92,6 +121,18 @@ impl SiteConfig {
             pc.wordings.iter().find(|w| w.version == pc.current_version && w.lang == l)
         };
         current(lang).or_else(|| current(&self.default_lang))
+    }
+
+    /// The current banner wording in `lang`, else in the default language.
+    pub fn current_banner(&self, lang: &str) -> Option<&BannerWording> {
+        let current = |l: &str| self.banner.iter().find(|b| b.version == self.policy_version && b.lang == l);
+        current(lang).or_else(|| current(&self.default_lang))
+    }
+
+    /// Whether any current wording (form or banner) exists in `lang`.
+    pub fn offers_lang(&self, lang: &str) -> bool {
+        self.purposes.iter().flat_map(|p| &p.wordings).any(|w| w.lang == lang)
+            || self.banner.iter().any(|b| b.lang == lang)
     }
 }
 

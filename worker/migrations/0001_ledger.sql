@@ -49,6 +49,8 @@ CREATE TABLE subjects (
   site_id TEXT NOT NULL,
   subject TEXT NOT NULL,
   email TEXT,
+  -- Restriction of processing (UK GDPR art. 18): kept, but in no audience until lifted.
+  restricted INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   PRIMARY KEY (site_id, subject)
@@ -103,3 +105,50 @@ CREATE TABLE idempotency_keys (
   created_at TEXT NOT NULL,
   PRIMARY KEY (site_id, key)
 );
+
+-- Do-not-contact list, by subject HMAC only: it outlives erasure and always wins.
+CREATE TABLE suppressions (
+  site_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (site_id, subject)
+);
+
+-- Cookie banner: categories (per language texts) and the banner wording per policy version.
+CREATE TABLE cookie_categories (
+  site_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  required INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  texts TEXT NOT NULL, -- JSON array of {lang, label, description}
+  PRIMARY KEY (site_id, key)
+);
+
+CREATE TABLE banner_wordings (
+  site_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  lang TEXT NOT NULL,
+  text TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (site_id, version, lang)
+);
+
+-- Anonymous banner decisions (append-only evidence; no subject, no email).
+CREATE TABLE cookie_consents (
+  id TEXT PRIMARY KEY,
+  site_id TEXT NOT NULL,
+  consent_id TEXT NOT NULL,
+  categories TEXT NOT NULL, -- JSON array of accepted category keys
+  policy_version INTEGER NOT NULL,
+  wording_sha256 TEXT NOT NULL,
+  choice TEXT NOT NULL,
+  reject_on_first_layer INTEGER NOT NULL,
+  gpc INTEGER NOT NULL,
+  server_time TEXT NOT NULL,
+  client_time TEXT,
+  user_agent TEXT,
+  ip_truncated TEXT
+);
+CREATE INDEX cookie_consents_by_consent_id ON cookie_consents (site_id, consent_id, server_time);

@@ -2,7 +2,9 @@
 //! are logged, never sent to the client.
 
 use consent_shared::api::v1::{ErrorBody, ErrorDetail};
+use consent_shared::cookies::CookieDecisionError;
 use consent_shared::ledger::SubmissionError;
+use consent_shared::site_edit::DefinitionError;
 use thiserror::Error;
 
 use crate::http::HttpResponse;
@@ -16,6 +18,12 @@ pub enum AppError {
     BadJson(String),
     #[error("{0}")]
     Invalid(#[from] SubmissionError),
+    #[error("{0}")]
+    Cookie(#[from] CookieDecisionError),
+    #[error("{0}")]
+    Definition(#[from] DefinitionError),
+    #[error("this address has asked not to be contacted; to sign up again, contact {contact}")]
+    Suppressed { contact: String },
     #[error("{0}")]
     NotFound(String),
     #[error("method not allowed")]
@@ -52,7 +60,11 @@ impl AppError {
             AppError::MethodNotAllowed => 405,
             AppError::PayloadTooLarge(_) => 413,
             AppError::UnsupportedMediaType => 415,
-            AppError::IdempotencyKeyReused | AppError::Invalid(_) => 422,
+            AppError::Suppressed { .. } => 409,
+            AppError::IdempotencyKeyReused
+            | AppError::Invalid(_)
+            | AppError::Cookie(_)
+            | AppError::Definition(_) => 422,
             AppError::Busy => 503,
             AppError::Internal(_) => 500,
         }
@@ -66,7 +78,12 @@ impl AppError {
             AppError::Invalid(SubmissionError::UnknownPurpose { .. }) => "unknown_purpose",
             AppError::Invalid(SubmissionError::StaleWording { .. }) => "stale_wording",
             AppError::Invalid(SubmissionError::TooManyChoices) => "too_many_choices",
+            AppError::Invalid(SubmissionError::UnknownWording { .. }) => "unknown_wording",
             AppError::Invalid(_) => "invalid_submission",
+            AppError::Cookie(CookieDecisionError::StalePolicy { .. }) => "stale_policy",
+            AppError::Cookie(_) => "invalid_cookie_decision",
+            AppError::Definition(_) => "invalid_site_definition",
+            AppError::Suppressed { .. } => "suppressed",
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::OriginNotAllowed(_) => "origin_not_allowed",
@@ -81,16 +98,11 @@ impl AppError {
 
     /// What the client sees: the message of a client error, a fixed text for our own faults.
     pub fn to_response(&self) -> HttpResponse {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code().into(),
-                message: self.to_string(),
-            },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code().into(), message: self.to_string() } };
         let response = HttpResponse::json(self.status(), &body);
         match self {
             AppError::Unauthorized => response.with_header("www-authenticate", "Bearer"),
-            AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, OPTIONS"),
+            AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, PUT, OPTIONS"),
             AppError::Busy => response.with_header("retry-after", "1"),
             _ => response,
         }

@@ -1,7 +1,13 @@
 //! Plain HTTP request/response values. The wasm shell converts workers-rs types to and from
 //! these, so routing and every handler run natively in `cargo test` as well as in workerd.
 
+use std::pin::Pin;
+
+use futures_util::Stream;
 use serde::Serialize;
+
+/// A response body produced piece by piece (exports), so memory stays flat however many rows.
+pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Vec<u8>, String>>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
@@ -16,9 +22,7 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn new(method: &str, path_and_query: &str) -> HttpRequest {
-        let (path, query) = path_and_query
-            .split_once('?')
-            .unwrap_or((path_and_query, ""));
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
         HttpRequest {
             method: method.to_ascii_uppercase(),
             path: path.to_string(),
@@ -42,10 +46,7 @@ impl HttpRequest {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The first value of a query parameter (no percent-decoding beyond `+`/`%XX` of ASCII).
@@ -83,11 +84,23 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When set, the body is this stream and `body` is empty.
+    pub stream: Option<BodyStream>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .field("stream", &self.stream.is_some())
+            .finish()
+    }
 }
 
 impl HttpResponse {
@@ -99,33 +112,44 @@ impl HttpResponse {
     pub fn raw_json(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
         HttpResponse {
             status,
-            headers: vec![(
-                "content-type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
             body: body.into(),
+            stream: None,
         }
     }
 
     pub fn empty(status: u16) -> HttpResponse {
+        HttpResponse { status, headers: Vec::new(), body: Vec::new(), stream: None }
+    }
+
+    pub fn streaming(status: u16, content_type: &str, stream: BodyStream) -> HttpResponse {
         HttpResponse {
             status,
-            headers: Vec::new(),
+            headers: vec![("content-type".into(), content_type.into())],
             body: Vec::new(),
+            stream: Some(stream),
         }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> HttpResponse {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 
+    /// The whole body, draining the stream if there is one (tests and small responses).
+    pub async fn collect_body(&mut self) -> Result<Vec<u8>, String> {
+        use futures_util::StreamExt;
+        let mut out = std::mem::take(&mut self.body);
+        if let Some(mut stream) = self.stream.take() {
+            while let Some(chunk) = stream.next().await {
+                out.extend(chunk?);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 

@@ -1,4 +1,4 @@
-//! Maps method + path to a `Route`. Plain code, so it is tested natively with everything else.
+//! Maps a path to a `Route`. Plain code, so it is tested natively with everything else.
 
 /// Every endpoint the worker answers (static widget files are served by Workers assets).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -6,20 +6,29 @@ pub enum Route {
     Health,
     SiteConfig { site: String },
     Consents { site: String },
+    CookieConsents { site: String },
+    Audience { site: String },
+    VerifyLedger { site: String },
+    AdminSite { site: String },
+    AdminConsents { site: String },
+    AdminSuppressions { site: String },
     ContractSuite,
     NotFound,
 }
 
 pub fn route(path: &str) -> Route {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let site = |s: &&str| (*s).to_string();
     match segments.as_slice() {
         ["healthz"] => Route::Health,
-        ["api", "v1", "sites", site, "config"] => Route::SiteConfig {
-            site: (*site).to_string(),
-        },
-        ["api", "v1", "sites", site, "consents"] => Route::Consents {
-            site: (*site).to_string(),
-        },
+        ["api", "v1", "sites", s, "config"] => Route::SiteConfig { site: site(s) },
+        ["api", "v1", "sites", s, "consents"] => Route::Consents { site: site(s) },
+        ["api", "v1", "sites", s, "cookie-consents"] => Route::CookieConsents { site: site(s) },
+        ["api", "v1", "sites", s, "audience"] => Route::Audience { site: site(s) },
+        ["api", "v1", "sites", s, "ledger", "verify"] => Route::VerifyLedger { site: site(s) },
+        ["api", "v1", "admin", "sites", s] => Route::AdminSite { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "consents"] => Route::AdminConsents { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "suppressions"] => Route::AdminSuppressions { site: site(s) },
         ["__contract"] => Route::ContractSuite,
         _ => Route::NotFound,
     }
@@ -37,19 +46,28 @@ mod tests {
             "/api/v1/sites/demo/config",
             "/api/v1/sites/demo/consents",
             "/api/v1/sites/demo/consents/",
+            "/api/v1/sites/demo/cookie-consents",
+            "/api/v1/sites/demo/audience",
+            "/api/v1/sites/demo/ledger/verify",
+            "/api/v1/admin/sites/demo",
+            "/api/v1/admin/sites/demo/consents",
+            "/api/v1/admin/sites/demo/suppressions",
             "/api/v2/sites/demo/consents",
             "/__contract",
             "/",
         ];
-        let actual: String = paths
-            .iter()
-            .map(|p| format!("{p} -> {:?}\n", route(p)))
-            .collect();
+        let actual: String = paths.iter().map(|p| format!("{p} -> {:?}\n", route(p))).collect();
         expect![[r#"
             /healthz -> Health
             /api/v1/sites/demo/config -> SiteConfig { site: "demo" }
             /api/v1/sites/demo/consents -> Consents { site: "demo" }
             /api/v1/sites/demo/consents/ -> Consents { site: "demo" }
+            /api/v1/sites/demo/cookie-consents -> CookieConsents { site: "demo" }
+            /api/v1/sites/demo/audience -> Audience { site: "demo" }
+            /api/v1/sites/demo/ledger/verify -> VerifyLedger { site: "demo" }
+            /api/v1/admin/sites/demo -> AdminSite { site: "demo" }
+            /api/v1/admin/sites/demo/consents -> AdminConsents { site: "demo" }
+            /api/v1/admin/sites/demo/suppressions -> AdminSuppressions { site: "demo" }
             /api/v2/sites/demo/consents -> NotFound
             /__contract -> ContractSuite
             / -> NotFound

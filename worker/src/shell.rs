@@ -1,6 +1,7 @@
 //! The `#[event(fetch)]` entry point — deliberately thin: convert, delegate to `App`, convert back.
 
 use chrono::Utc;
+use futures_util::TryStreamExt;
 use worker::{event, Context, Env, Headers, Request, Response, Result};
 
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
@@ -12,65 +13,43 @@ use crate::store::SqlStore;
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let Ok(subject_key) = env.secret("SUBJECT_KEY").map(|s| s.to_string()) else {
-        worker::console_error!(
-            "SUBJECT_KEY is not set: refusing to run without the subject HMAC key"
-        );
+        worker::console_error!("SUBJECT_KEY is not set: refusing to run without the subject HMAC key");
         return to_worker(AppError::Internal("SUBJECT_KEY missing".into()).to_response());
     };
     let config = AppConfig {
-        admin_key: env
-            .secret("ADMIN_KEY")
-            .ok()
-            .map(|s| s.to_string())
-            .filter(|k| !k.is_empty()),
+        admin_key: env.secret("ADMIN_KEY").ok().map(|s| s.to_string()).filter(|k| !k.is_empty()),
         subject_key: subject_key.into_bytes(),
-        contract_tests: env
-            .var("CONTRACT_TESTS")
-            .is_ok_and(|v| v.to_string() == "1"),
+        contract_tests: env.var("CONTRACT_TESTS").is_ok_and(|v| v.to_string() == "1"),
     };
-    let declared_len = req
-        .headers()
-        .get("content-length")?
-        .and_then(|l| l.parse::<usize>().ok());
+    let declared_len = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
     if declared_len.is_some_and(|len| len > MAX_BODY_BYTES) {
         return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
     }
     let url = req.url()?;
-    let has_body = !matches!(
-        req.method(),
-        worker::Method::Get | worker::Method::Head | worker::Method::Options
-    );
+    let has_body =
+        !matches!(req.method(), worker::Method::Get | worker::Method::Head | worker::Method::Options);
     let http_req = HttpRequest {
         method: req.method().to_string(),
         path: url.path().to_string(),
         query: url.query().unwrap_or("").to_string(),
-        headers: req
-            .headers()
-            .entries()
-            .map(|(n, v)| (n.to_ascii_lowercase(), v))
-            .collect(),
-        body: if has_body {
-            req.bytes().await?
-        } else {
-            Vec::new()
-        },
+        headers: req.headers().entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),
+        body: if has_body { req.bytes().await? } else { Vec::new() },
     };
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));
     let mut new_id = || uuid::Uuid::new_v4().to_string();
-    let mut facts = RequestFacts {
-        now: Utc::now(),
-        new_id: &mut new_id,
-    };
+    let mut facts = RequestFacts { now: Utc::now(), new_id: &mut new_id };
     let response = App::new(store, config).handle(&http_req, &mut facts).await;
     to_worker(response)
 }
 
-fn to_worker(response: HttpResponse) -> Result<Response> {
+fn to_worker(mut response: HttpResponse) -> Result<Response> {
     let headers = Headers::new();
     for (name, value) in &response.headers {
         headers.append(name, value)?;
     }
-    Ok(Response::from_bytes(response.body)?
-        .with_status(response.status)
-        .with_headers(headers))
+    let body = match response.stream.take() {
+        Some(stream) => Response::from_stream(stream.map_err(worker::Error::RustError))?,
+        None => Response::from_bytes(response.body)?,
+    };
+    Ok(body.with_status(response.status).with_headers(headers))
 }

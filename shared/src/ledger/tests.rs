@@ -31,6 +31,8 @@ fn site() -> SiteConfig {
             current_version: 2,
             wordings: vec![wording(1, "en", "old words"), wording(2, "en", "new words")],
         }],
+        cookie_categories: vec![],
+        banner: vec![],
     }
 }
 
@@ -109,7 +111,7 @@ fn planned(head: &ChainHead) -> SubmissionPlan {
     let s = submission("a@example.org", &[("news", Channel::Email, 2)]);
     let email = validate_submission(&site, &s).unwrap();
     let mut ids = (1..).map(|i| format!("evt-{i}"));
-    plan_submission(&site, &s, email, "subj".into(), &ctx(), head, &mut ids)
+    plan_events(&site, email, "subj".into(), &submission_choices(&s), &submission_provenance(&site, &s), &ctx(), head, &mut ids)
 }
 
 #[test]

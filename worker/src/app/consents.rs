@@ -1,23 +1,24 @@
-//! The public site endpoints the widget uses: the form configuration and consent submissions.
+//! The public site endpoints the widget uses: configuration, consent submissions and cookie
+//! banner decisions. CORS limits browsers to the site's registered origins.
 
-use consent_shared::api::v1::{self, ConsentSubmission, PurposeOption};
-use consent_shared::digest::sha256_hex;
-use consent_shared::ledger::{plan_submission, validate_submission, RequestContext};
+use consent_shared::api::v1::{
+    self, BannerText, ConsentSubmission, CookieCategoryOption, CookieDecision, CookieReceipt, PurposeOption,
+};
+use consent_shared::cookies::{cookie_record, validate_cookie_decision};
+use consent_shared::ledger::{submission_choices, submission_provenance, validate_submission};
 use consent_shared::site::SiteConfig;
-use consent_shared::subject::subject_id;
+use consent_shared::time::format_utc;
 
 use super::cors::{allowed_origin, preflight, with_cors};
-use super::{error_response, require_method, App, RequestFacts, MAX_BODY_BYTES};
+use super::ledger::{append, request_context};
+use super::{error_response, json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::store::{Store, StoreError, StoredResponse};
-
-/// How often a submission re-reads the chain head after losing a race before answering 503.
-const APPEND_ATTEMPTS: usize = 8;
+use crate::store::Store;
 
 /// Resolves the site and the caller's origin, runs `handler`, and puts CORS headers on whatever
 /// comes back — errors included, so the widget can show the message.
-async fn with_site<S: Store, F, Fut>(
+async fn with_site<S: Store + 'static, F, Fut>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
@@ -29,9 +30,7 @@ where
 {
     let site = match app.store.site(site_id).await {
         Ok(Some(site)) => site,
-        Ok(None) => {
-            return error_response(&AppError::NotFound(format!("unknown site '{site_id}'")))
-        }
+        Ok(None) => return error_response(&AppError::NotFound(format!("unknown site '{site_id}'"))),
         Err(e) => return error_response(&e.into()),
     };
     let origin = match allowed_origin(&site, req) {
@@ -45,19 +44,16 @@ where
     with_cors(response, origin.as_deref())
 }
 
-pub async fn site_config<S: Store>(app: &App<S>, site_id: &str, req: &HttpRequest) -> HttpResponse {
+pub async fn site_config<S: Store + 'static>(app: &App<S>, site_id: &str, req: &HttpRequest) -> HttpResponse {
     with_site(app, site_id, req, |site| async move {
         require_method(req, &["GET", "HEAD"])?;
-        let lang = req
-            .query_param("lang")
-            .unwrap_or_else(|| site.default_lang.clone());
-        Ok(HttpResponse::json(200, &public_config(&site, &lang))
-            .with_header("cache-control", "no-store"))
+        let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
+        Ok(HttpResponse::json(200, &public_config(&site, &lang)).with_header("cache-control", "no-store"))
     })
     .await
 }
 
-/// The site as a form shows it: current wording per purpose in `lang`, else the default language.
+/// The site as a form or banner shows it: current wording in `lang`, else the default language.
 pub fn public_config(site: &SiteConfig, lang: &str) -> v1::SiteConfig {
     let purposes = site
         .purposes
@@ -75,115 +71,74 @@ pub fn public_config(site: &SiteConfig, lang: &str) -> v1::SiteConfig {
             })
         })
         .collect::<Vec<_>>();
-    let served_lang = purposes
-        .first()
-        .map_or_else(|| site.default_lang.clone(), |p| p.lang.clone());
+    let served_lang = if site.offers_lang(lang) { lang.to_string() } else { site.default_lang.clone() };
+    let cookie_categories = site
+        .cookie_categories
+        .iter()
+        .filter_map(|c| {
+            let t = c
+                .texts
+                .iter()
+                .find(|t| t.lang == served_lang)
+                .or_else(|| c.texts.iter().find(|t| t.lang == site.default_lang))?;
+            Some(CookieCategoryOption {
+                key: c.key.clone(),
+                required: c.required,
+                label: t.label.clone(),
+                description: t.description.clone(),
+            })
+        })
+        .collect();
+    let banner = site.current_banner(&served_lang).map(|b| BannerText {
+        version: b.version,
+        lang: b.lang.clone(),
+        text: b.text.clone(),
+        sha256: b.sha256.clone(),
+    });
     v1::SiteConfig {
         site: site.id.clone(),
         lang: served_lang,
         policy_version: site.policy_version,
         organisation: site.organisation.clone(),
         purposes,
+        cookie_categories,
+        banner,
     }
 }
 
-pub async fn submit<S: Store>(
+pub async fn submit<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
-    with_site(app, site_id, req, |site| record(app, site, req, facts)).await
+    with_site(app, site_id, req, |site| async move {
+        require_method(req, &["POST"])?;
+        let submission: ConsentSubmission = json_body(req)?;
+        let ctx = request_context(req, facts)?;
+        let email = validate_submission(&site, &submission)?;
+        let choices = submission_choices(&submission);
+        let provenance = submission_provenance(&site, &submission);
+        append(app, &site, email, &choices, &provenance, &ctx, req, facts).await
+    })
+    .await
 }
 
-async fn record<S: Store>(
+pub async fn cookie_decision<S: Store + 'static>(
     app: &App<S>,
-    site: SiteConfig,
+    site_id: &str,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
-) -> Result<HttpResponse, AppError> {
-    require_method(req, &["POST"])?;
-    if req.body.len() > MAX_BODY_BYTES {
-        return Err(AppError::PayloadTooLarge(MAX_BODY_BYTES));
-    }
-    let is_json = req.header("content-type").is_some_and(|ct| {
-        ct.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .eq_ignore_ascii_case("application/json")
-    });
-    if !is_json {
-        return Err(AppError::UnsupportedMediaType);
-    }
-    let key = idempotency_key(req)?;
-    let submission: ConsentSubmission =
-        serde_json::from_slice(&req.body).map_err(|e| AppError::BadJson(e.to_string()))?;
-    let email = validate_submission(&site, &submission)?;
-    let subject = subject_id(&app.config.subject_key, &site.id, &email);
-    let request_sha256 = sha256_hex(&req.body);
-    let ctx = RequestContext {
-        now: facts.now,
-        user_agent: req.header("user-agent").map(str::to_string),
-        ip: req.header("cf-connecting-ip").map(str::to_string),
-        gpc: req.header("sec-gpc") == Some("1"),
-        idempotency_key: key.clone(),
-    };
-
-    for _ in 0..APPEND_ATTEMPTS {
-        if let Some(key) = &key {
-            if let Some(previous) = app.store.idempotent_response(&site.id, key).await? {
-                return replay(previous, &request_sha256);
-            }
-        }
-        let head = app.store.chain_head(&site.id).await?;
-        let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
-        let plan = plan_submission(
-            &site,
-            &submission,
-            email.clone(),
-            subject.clone(),
-            &ctx,
-            &head,
-            &mut ids,
-        );
-        let body = serde_json::to_string(&plan.receipt()).expect("receipts serialise");
-        let answer = StoredResponse {
-            request_sha256: request_sha256.clone(),
-            status: 201,
-            body,
-        };
-        match app
-            .store
-            .record_submission(&plan, key.as_deref().map(|k| (k, &answer)))
-            .await
-        {
-            Ok(()) => return Ok(HttpResponse::raw_json(201, answer.body)),
-            // Another request took our place in the chain (or our key): re-read and try again.
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(AppError::Busy)
-}
-
-fn replay(previous: StoredResponse, request_sha256: &str) -> Result<HttpResponse, AppError> {
-    if previous.request_sha256 != request_sha256 {
-        return Err(AppError::IdempotencyKeyReused);
-    }
-    Ok(HttpResponse::raw_json(previous.status, previous.body)
-        .with_header("idempotent-replayed", "true"))
-}
-
-/// `Idempotency-Key`: optional, 1–128 visible ASCII characters without spaces.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
-    match req.header("idempotency-key") {
-        None => Ok(None),
-        Some(k) if (1..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
-            Ok(Some(k.to_string()))
-        }
-        Some(_) => Err(AppError::BadRequest(
-            "Idempotency-Key must be 1 to 128 visible ASCII characters".into(),
-        )),
-    }
+) -> HttpResponse {
+    with_site(app, site_id, req, |site| async move {
+        require_method(req, &["POST"])?;
+        let decision: CookieDecision = json_body(req)?;
+        validate_cookie_decision(&site, &decision)?;
+        let ctx = request_context(req, facts)?;
+        let record = cookie_record(&site, &decision, &ctx, (facts.new_id)());
+        app.store.record_cookie_consent(&record).await?;
+        let receipt = CookieReceipt { record_id: record.id, recorded_at: format_utc(facts.now) };
+        Ok(HttpResponse::json(201, &receipt))
+    })
+    .await
 }

@@ -28,9 +28,6 @@ pub fn with_cors(response: HttpResponse, origin: Option<&str>) -> HttpResponse {
 pub fn preflight(origin: Option<&str>) -> HttpResponse {
     with_cors(HttpResponse::empty(204), origin)
         .with_header("access-control-allow-methods", "GET, POST, OPTIONS")
-        .with_header(
-            "access-control-allow-headers",
-            "Content-Type, Idempotency-Key",
-        )
+        .with_header("access-control-allow-headers", "Content-Type, Idempotency-Key")
         .with_header("access-control-max-age", "600")
 }

@@ -1,10 +1,16 @@
 //! The application: routing plus handlers, generic over `Store`. Nothing here knows workerd or
 //! D1; the wasm shell supplies a D1-backed store, the clock and fresh ids.
 
+mod admin;
+mod auth;
 mod consents;
 pub mod cors;
+mod ledger;
+
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use crate::error::AppError;
@@ -34,13 +40,14 @@ pub struct RequestFacts<'a> {
 }
 
 pub struct App<S> {
-    pub store: S,
+    /// Shared with response streams (exports) that outlive the handler call.
+    pub store: Rc<S>,
     pub config: AppConfig,
 }
 
-impl<S: Store> App<S> {
+impl<S: Store + 'static> App<S> {
     pub fn new(store: S, config: AppConfig) -> Self {
-        App { store, config }
+        App { store: Rc::new(store), config }
     }
 
     pub async fn handle(&self, req: &HttpRequest, facts: &mut RequestFacts<'_>) -> HttpResponse {
@@ -49,11 +56,14 @@ impl<S: Store> App<S> {
             Route::Health => or_error(self.health(req).await),
             Route::SiteConfig { site } => consents::site_config(self, &site, req).await,
             Route::Consents { site } => consents::submit(self, &site, req, facts).await,
+            Route::CookieConsents { site } => consents::cookie_decision(self, &site, req, facts).await,
+            Route::Audience { site } => or_error(admin::audience(self, &site, req).await),
+            Route::VerifyLedger { site } => or_error(admin::verify_ledger(self, &site, req).await),
+            Route::AdminSite { site } => or_error(admin::site(self, &site, req, facts).await),
+            Route::AdminConsents { site } => or_error(admin::record_changes(self, &site, req, facts).await),
+            Route::AdminSuppressions { site } => or_error(admin::suppress(self, &site, req, facts).await),
             Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
-            Route::NotFound => or_error(Err(AppError::NotFound(format!(
-                "no endpoint at {}",
-                req.path
-            )))),
+            Route::NotFound => or_error(Err(AppError::NotFound(format!("no endpoint at {}", req.path)))),
         };
         response.with_header("x-content-type-options", "nosniff")
     }
@@ -61,10 +71,7 @@ impl<S: Store> App<S> {
     async fn health(&self, req: &HttpRequest) -> Result<HttpResponse, AppError> {
         require_method(req, &["GET", "HEAD"])?;
         self.store.ping().await?;
-        Ok(HttpResponse::json(
-            200,
-            &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}),
-        ))
+        Ok(HttpResponse::json(200, &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})))
     }
 
     async fn contract_suite(
@@ -77,13 +84,24 @@ impl<S: Store> App<S> {
         }
         require_method(req, &["POST"])?;
         let prefix = format!("contract-{}", (facts.new_id)());
-        let outcomes = contract::run(&self.store, &prefix).await;
+        let outcomes = contract::run(self.store.as_ref(), &prefix).await;
         let passed = outcomes.iter().all(|o| o.failure.is_none());
-        Ok(HttpResponse::json(
-            if passed { 200 } else { 500 },
-            &json!({"cases": outcomes}),
-        ))
+        Ok(HttpResponse::json(if passed { 200 } else { 500 }, &json!({"cases": outcomes})))
     }
+}
+
+/// A JSON request body: size-limited, `application/json`, and of the endpoint's shape.
+pub(crate) fn json_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, AppError> {
+    if req.body.len() > MAX_BODY_BYTES {
+        return Err(AppError::PayloadTooLarge(MAX_BODY_BYTES));
+    }
+    let is_json = req
+        .header("content-type")
+        .is_some_and(|ct| ct.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    serde_json::from_slice(&req.body).map_err(|e| AppError::BadJson(e.to_string()))
 }
 
 pub(crate) fn require_method(req: &HttpRequest, allowed: &[&str]) -> Result<(), AppError> {

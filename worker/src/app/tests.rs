@@ -15,11 +15,7 @@ fn app() -> App<SqlStore<SqliteExecutor>> {
     pollster::block_on(store.put_site(&sample_site("demo"), "2026-11-24T00:00:00.000Z")).unwrap();
     App::new(
         store,
-        AppConfig {
-            admin_key: Some("admin".into()),
-            subject_key: b"k".to_vec(),
-            contract_tests: false,
-        },
+        AppConfig { admin_key: Some("admin".into()), subject_key: b"k".to_vec(), contract_tests: false },
     )
 }
 
@@ -30,9 +26,7 @@ fn send(app: &App<SqlStore<SqliteExecutor>>, req: &HttpRequest) -> HttpResponse 
         format!("id-{counter}")
     };
     let mut facts = RequestFacts {
-        now: DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
-            .unwrap()
-            .to_utc(),
+        now: DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").unwrap().to_utc(),
         new_id: &mut new_id,
     };
     pollster::block_on(app.handle(req, &mut facts))
@@ -53,10 +47,8 @@ fn summary(r: &HttpResponse) -> String {
 
 fn check(cases: &[(&str, HttpRequest)], expect: Expect) {
     let app = app();
-    let actual: String = cases
-        .iter()
-        .map(|(name, req)| format!("{name}: {}\n", summary(&send(&app, req))))
-        .collect();
+    let actual: String =
+        cases.iter().map(|(name, req)| format!("{name}: {}\n", summary(&send(&app, req)))).collect();
     expect.assert_eq(&actual);
 }
 
@@ -67,48 +59,21 @@ fn submission_errors_as_data() {
         &[
             ("bad json", post("{not json")),
             ("missing field", post(r#"{"email":"a@example.org"}"#)),
-            (
-                "unknown field",
-                post(&GOOD.replace("\"page_url\"", "\"extra\":1,\"page_url\"")),
-            ),
+            ("unknown field", post(&GOOD.replace("\"page_url\"", "\"extra\":1,\"page_url\""))),
             ("bad email", post(&GOOD.replace("Ada@Example.org", "ada"))),
-            (
-                "unknown purpose",
-                post(&GOOD.replace("\"news\"", "\"golf\"")),
-            ),
-            (
-                "unknown channel",
-                post(&GOOD.replace("\"email\",", "\"fax\",")),
-            ),
-            (
-                "stale wording",
-                post(&GOOD.replace("\"wording_version\":1", "\"wording_version\":7")),
-            ),
+            ("unknown purpose", post(&GOOD.replace("\"news\"", "\"golf\""))),
+            ("unknown channel", post(&GOOD.replace("\"email\",", "\"fax\","))),
+            ("stale wording", post(&GOOD.replace("\"wording_version\":1", "\"wording_version\":7"))),
             (
                 "nothing ticked",
                 post(r#"{"email":"a@example.org","consents":[],"page_url":"http://x.example/"}"#),
             ),
             ("oversize", post(&big)),
-            (
-                "not json content type",
-                post(GOOD).with_header("content-type", "text/plain"),
-            ),
-            (
-                "unknown site",
-                HttpRequest::new("POST", "/api/v1/sites/nope/consents"),
-            ),
-            (
-                "foreign origin",
-                post(GOOD).with_header("origin", "https://evil.example"),
-            ),
-            (
-                "bad idempotency key",
-                post(GOOD).with_header("idempotency-key", "has space"),
-            ),
-            (
-                "wrong method",
-                HttpRequest::new("GET", "/api/v1/sites/demo/consents"),
-            ),
+            ("not json content type", post(GOOD).with_header("content-type", "text/plain")),
+            ("unknown site", HttpRequest::new("POST", "/api/v1/sites/nope/consents")),
+            ("foreign origin", post(GOOD).with_header("origin", "https://evil.example")),
+            ("bad idempotency key", post(GOOD).with_header("idempotency-key", "has space")),
+            ("wrong method", HttpRequest::new("GET", "/api/v1/sites/demo/consents")),
             ("no route", HttpRequest::new("GET", "/nowhere")),
         ],
         expect![[r#"
@@ -118,7 +83,7 @@ fn submission_errors_as_data() {
             bad email: 422 {"error":{"code":"invalid_email","message":"email address must contain exactly one '@' with text on both sides"}}
             unknown purpose: 422 {"error":{"code":"unknown_purpose","message":"unknown purpose 'golf' on channel 'email' for this site"}}
             unknown channel: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: unknown variant `fax`, expected one of `email`, `post`, `phone`, `sms` at line 1 column 72"}}
-            stale wording: 422 {"error":{"code":"stale_wording","message":"wording version 7 of 'news' on 'email' is not current (current is 1); reload the form"}}
+            stale wording: 422 {"error":{"code":"unknown_wording","message":"wording version 7 of 'news' on 'email' does not exist"}}
             nothing ticked: 422 {"error":{"code":"invalid_submission","message":"no purposes were ticked: consent must be a positive choice"}}
             oversize: 413 {"error":{"code":"payload_too_large","message":"request body is larger than 16384 bytes"}}
             not json content type: 415 {"error":{"code":"unsupported_media_type","message":"Content-Type must be application/json"}}
@@ -134,12 +99,7 @@ fn submission_errors_as_data() {
 #[test]
 fn records_and_replays_idempotently() {
     let app = app();
-    let first = send(
-        &app,
-        &post(GOOD)
-            .with_header("idempotency-key", "k-1")
-            .with_header("user-agent", "UA"),
-    );
+    let first = send(&app, &post(GOOD).with_header("idempotency-key", "k-1").with_header("user-agent", "UA"));
     assert_eq!(first.status, 201, "{}", summary(&first));
     assert_eq!(first.header("access-control-allow-origin"), Some(ORIGIN));
     let again = send(&app, &post(GOOD).with_header("idempotency-key", "k-1"));
@@ -150,10 +110,7 @@ fn records_and_replays_idempotently() {
     assert_eq!(events[0].user_agent.as_deref(), Some("UA"));
     assert_eq!(events[0].server_time, "2026-11-24T12:00:00.000Z");
 
-    let different = send(
-        &app,
-        &post(&GOOD.replace("Ada", "Bob")).with_header("idempotency-key", "k-1"),
-    );
+    let different = send(&app, &post(&GOOD.replace("Ada", "Bob")).with_header("idempotency-key", "k-1"));
     expect![[r#"422 {"error":{"code":"idempotency_key_reused","message":"this Idempotency-Key was already used for a different request"}}"#]].assert_eq(&summary(&different));
 }
 
@@ -167,33 +124,20 @@ fn receipt_shape_is_pinned() {
 #[test]
 fn config_and_preflight() {
     let app = app();
-    let config = send(
-        &app,
-        &HttpRequest::new("GET", "/api/v1/sites/demo/config").with_header("origin", ORIGIN),
-    );
-    expect![[r#"200 {"site":"demo","lang":"en","policy_version":1,"organisation":{"name":"Demo Alumni Association","contact_email":"alumni@example.org","postal_address":"Alumni Office, 1 College Road, Oxbridge OX1 1AA","privacy_notice_url":"https://example.org/privacy","cookie_policy_url":"https://example.org/cookies"},"purposes":[{"purpose":"news","channel":"email","wording_version":1,"lang":"en","label":"News and events","text":"I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.","sha256":"c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb"}]}"#]].assert_eq(&summary(&config));
+    let config =
+        send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/config").with_header("origin", ORIGIN));
+    expect![[r#"200 {"site":"demo","lang":"en","policy_version":1,"organisation":{"name":"Demo Alumni Association","contact_email":"alumni@example.org","postal_address":"Alumni Office, 1 College Road, Oxbridge OX1 1AA","privacy_notice_url":"https://example.org/privacy","cookie_policy_url":"https://example.org/cookies"},"purposes":[{"purpose":"news","channel":"email","wording_version":1,"lang":"en","label":"News and events","text":"I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.","sha256":"c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb"}],"cookie_categories":[]}"#]].assert_eq(&summary(&config));
     assert_eq!(config.header("access-control-allow-origin"), Some(ORIGIN));
-    let pre = send(
-        &app,
-        &HttpRequest::new("OPTIONS", "/api/v1/sites/demo/consents").with_header("origin", ORIGIN),
-    );
+    let pre =
+        send(&app, &HttpRequest::new("OPTIONS", "/api/v1/sites/demo/consents").with_header("origin", ORIGIN));
     assert_eq!(pre.status, 204);
-    assert_eq!(
-        pre.header("access-control-allow-headers"),
-        Some("Content-Type, Idempotency-Key")
-    );
+    assert_eq!(pre.header("access-control-allow-headers"), Some("Content-Type, Idempotency-Key"));
     let foreign = send(
         &app,
         &HttpRequest::new("OPTIONS", "/api/v1/sites/demo/consents")
             .with_header("origin", "https://evil.example"),
     );
-    assert_eq!(
-        (
-            foreign.status,
-            foreign.header("access-control-allow-origin")
-        ),
-        (403, None)
-    );
+    assert_eq!((foreign.status, foreign.header("access-control-allow-origin")), (403, None));
 }
 
 #[test]

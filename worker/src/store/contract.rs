@@ -7,7 +7,8 @@ use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission};
 use consent_shared::consent::Action;
 use consent_shared::digest::sha256_hex;
 use consent_shared::ledger::{
-    plan_submission, validate_submission, ChainHead, ChainVerifier, RequestContext, SubmissionPlan,
+    plan_events, submission_choices, submission_provenance, validate_submission, ChainHead, ChainVerifier,
+    RequestContext, SubmissionPlan,
 };
 use consent_shared::site::{Channel, Organisation, PurposeChannel, SiteConfig, Wording};
 use consent_shared::subject::subject_id;
@@ -79,6 +80,8 @@ pub fn sample_site(id: &str) -> SiteConfig {
                 sha256: sha256_hex(text.as_bytes()),
             }],
         }],
+        cookie_categories: vec![],
+        banner: vec![],
     }
 }
 
@@ -87,11 +90,7 @@ const NOW: &str = "2026-11-24T10:00:00.000Z";
 fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -> SubmissionPlan {
     let submission = ConsentSubmission {
         email: email.into(),
-        consents: vec![ChosenPurpose {
-            purpose: "news".into(),
-            channel: Channel::Email,
-            wording_version: 1,
-        }],
+        consents: vec![ChosenPurpose { purpose: "news".into(), channel: Channel::Email, wording_version: 1 }],
         page_url: "http://127.0.0.1:8788/".into(),
         lang: None,
         client_time: Some("2026-11-24T09:59:59.000Z".into()),
@@ -106,7 +105,16 @@ fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -
         idempotency_key: None,
     };
     let mut ids = (1..).map(|i| format!("{}-{id_prefix}-{i}", site.id));
-    plan_submission(site, &submission, email, subject, &ctx, head, &mut ids)
+    plan_events(
+        site,
+        email,
+        subject,
+        &submission_choices(&submission),
+        &submission_provenance(site, &submission),
+        &ctx,
+        head,
+        &mut ids,
+    )
 }
 
 fn check(cond: bool, what: &str) -> CaseResult {
@@ -122,27 +130,15 @@ fn err(e: StoreError) -> String {
 }
 
 async fn unknown_site_is_none<S: Store>(store: &S, site: &str) -> CaseResult {
-    check(
-        store.site(site).await.map_err(err)?.is_none(),
-        "unknown site should be None",
-    )
+    check(store.site(site).await.map_err(err)?.is_none(), "unknown site should be None")
 }
 
 async fn site_round_trips<S: Store>(store: &S, site: &str) -> CaseResult {
     let mut config = sample_site(site);
-    config
-        .allowed_origins
-        .push("https://members.example.org".into());
+    config.allowed_origins.push("https://members.example.org".into());
     store.put_site(&config, NOW).await.map_err(err)?;
-    let read = store
-        .site(site)
-        .await
-        .map_err(err)?
-        .ok_or("site missing after put")?;
-    check(
-        read == config,
-        &format!("read back {read:?}\nexpected {config:?}"),
-    )
+    let read = store.site(site).await.map_err(err)?.ok_or("site missing after put")?;
+    check(read == config, &format!("read back {read:?}\nexpected {config:?}"))
 }
 
 async fn wordings_are_never_edited<S: Store>(store: &S, site: &str) -> CaseResult {
@@ -159,10 +155,7 @@ async fn wordings_are_never_edited<S: Store>(store: &S, site: &str) -> CaseResul
 }
 
 async fn empty_chain_starts_at_genesis<S: Store>(store: &S, site: &str) -> CaseResult {
-    check(
-        store.chain_head(site).await.map_err(err)? == ChainHead::genesis(),
-        "empty chain head",
-    )
+    check(store.chain_head(site).await.map_err(err)? == ChainHead::genesis(), "empty chain head")
 }
 
 async fn submission_round_trips_and_verifies<S: Store>(store: &S, site: &str) -> CaseResult {
@@ -176,20 +169,12 @@ async fn submission_round_trips_and_verifies<S: Store>(store: &S, site: &str) ->
 
     let events = store.events_after(site, 0, 100).await.map_err(err)?;
     let written: Vec<_> = first.events.iter().chain(&second.events).cloned().collect();
-    check(
-        events == written,
-        &format!("events read back differ:\n{events:?}\n{written:?}"),
-    )?;
+    check(events == written, &format!("events read back differ:\n{events:?}\n{written:?}"))?;
     let mut verifier = ChainVerifier::default();
     for e in &events {
-        verifier
-            .check(e)
-            .map_err(|b| format!("chain broken at {}: {}", b.seq, b.reason))?;
+        verifier.check(e).map_err(|b| format!("chain broken at {}: {}", b.seq, b.reason))?;
     }
-    check(
-        store.events_after(site, 1, 100).await.map_err(err)?.len() == 1,
-        "events_after skips",
-    )
+    check(store.events_after(site, 1, 100).await.map_err(err)?.len() == 1, "events_after skips")
 }
 
 async fn chain_conflict_writes_nothing<S: Store>(store: &S, site: &str) -> CaseResult {
@@ -199,36 +184,18 @@ async fn chain_conflict_writes_nothing<S: Store>(store: &S, site: &str) -> CaseR
     store.record_submission(&winner, None).await.map_err(err)?;
     // A second writer that read the same (now stale) head.
     let loser = plan_for(&config, "bob@example.org", &ChainHead::genesis(), "l");
-    let answer = StoredResponse {
-        request_sha256: "r".into(),
-        status: 201,
-        body: "{}".into(),
-    };
-    match store
-        .record_submission(&loser, Some(("loser-key", &answer)))
-        .await
-    {
+    let answer = StoredResponse { request_sha256: "r".into(), status: 201, body: "{}".into() };
+    match store.record_submission(&loser, Some(("loser-key", &answer))).await {
         Err(StoreError::Conflict) => {}
         other => return Err(format!("expected Conflict, got {other:?}")),
     }
+    check(store.events_after(site, 0, 100).await.map_err(err)?.len() == 1, "loser's event was written")?;
     check(
-        store.events_after(site, 0, 100).await.map_err(err)?.len() == 1,
-        "loser's event was written",
-    )?;
-    check(
-        store
-            .current_consents(site, &loser.subject)
-            .await
-            .map_err(err)?
-            .is_empty(),
+        store.current_consents(site, &loser.subject).await.map_err(err)?.is_empty(),
         "loser's state was written",
     )?;
     check(
-        store
-            .idempotent_response(site, "loser-key")
-            .await
-            .map_err(err)?
-            .is_none(),
+        store.idempotent_response(site, "loser-key").await.map_err(err)?.is_none(),
         "loser's idempotent answer was written",
     )
 }
@@ -237,59 +204,26 @@ async fn idempotent_answer_is_kept<S: Store>(store: &S, site: &str) -> CaseResul
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
     let plan = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "i");
-    let answer = StoredResponse {
-        request_sha256: "abc".into(),
-        status: 201,
-        body: "{\"ok\":1}".into(),
-    };
-    store
-        .record_submission(&plan, Some(("key-1", &answer)))
-        .await
-        .map_err(err)?;
-    let read = store
-        .idempotent_response(site, "key-1")
-        .await
-        .map_err(err)?;
-    check(
-        read.as_ref() == Some(&answer),
-        &format!("stored answer {read:?}"),
-    )?;
-    check(
-        store
-            .idempotent_response(site, "key-2")
-            .await
-            .map_err(err)?
-            .is_none(),
-        "other key",
-    )
+    let answer = StoredResponse { request_sha256: "abc".into(), status: 201, body: "{\"ok\":1}".into() };
+    store.record_submission(&plan, Some(("key-1", &answer))).await.map_err(err)?;
+    let read = store.idempotent_response(site, "key-1").await.map_err(err)?;
+    check(read.as_ref() == Some(&answer), &format!("stored answer {read:?}"))?;
+    check(store.idempotent_response(site, "key-2").await.map_err(err)?.is_none(), "other key")
 }
 
 async fn reused_idempotency_key_conflicts<S: Store>(store: &S, site: &str) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
-    let answer = StoredResponse {
-        request_sha256: "abc".into(),
-        status: 201,
-        body: "{}".into(),
-    };
+    let answer = StoredResponse { request_sha256: "abc".into(), status: 201, body: "{}".into() };
     let first = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "1");
-    store
-        .record_submission(&first, Some(("same", &answer)))
-        .await
-        .map_err(err)?;
+    store.record_submission(&first, Some(("same", &answer))).await.map_err(err)?;
     let head = store.chain_head(site).await.map_err(err)?;
     let second = plan_for(&config, "ada@example.org", &head, "2");
-    match store
-        .record_submission(&second, Some(("same", &answer)))
-        .await
-    {
+    match store.record_submission(&second, Some(("same", &answer))).await {
         Err(StoreError::Conflict) => {}
         other => return Err(format!("expected Conflict, got {other:?}")),
     }
-    check(
-        store.chain_head(site).await.map_err(err)? == head,
-        "second submission was written",
-    )
+    check(store.chain_head(site).await.map_err(err)? == head, "second submission was written")
 }
 
 async fn latest_event_sets_current_state<S: Store>(store: &S, site: &str) -> CaseResult {
@@ -303,14 +237,8 @@ async fn latest_event_sets_current_state<S: Store>(store: &S, site: &str) -> Cas
         e.action = Action::Withdrawn;
         e.hash = consent_shared::ledger::event_hash(e);
     }
-    store
-        .record_submission(&withdrawn, None)
-        .await
-        .map_err(err)?;
-    let state = store
-        .current_consents(site, &granted.subject)
-        .await
-        .map_err(err)?;
+    store.record_submission(&withdrawn, None).await.map_err(err)?;
+    let state = store.current_consents(site, &granted.subject).await.map_err(err)?;
     check(
         state.len() == 1
             && state[0].action == Action::Withdrawn

@@ -29,23 +29,16 @@ impl D1Executor {
 }
 
 impl Executor for D1Executor {
-    async fn query(
-        &self,
-        sql: &'static str,
-        params: Vec<SqlValue>,
-    ) -> Result<Vec<Row>, StoreError> {
+    async fn query(&self, sql: &'static str, params: Vec<SqlValue>) -> Result<Vec<Row>, StoreError> {
         let result = self.prepare(sql, &params)?.all().await.map_err(d1_error)?;
-        let rows: Vec<serde_json::Map<String, serde_json::Value>> = result
-            .results()
-            .map_err(|e| StoreError::Decode(e.to_string()))?;
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+            result.results().map_err(|e| StoreError::Decode(e.to_string()))?;
         Ok(rows.into_iter().map(Row).collect())
     }
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError> {
-        let prepared = statements
-            .iter()
-            .map(|s| self.prepare(s.sql, &s.params))
-            .collect::<Result<Vec<_>, _>>()?;
+        let prepared =
+            statements.iter().map(|s| self.prepare(s.sql, &s.params)).collect::<Result<Vec<_>, _>>()?;
         self.db.batch(prepared).await.map(drop).map_err(d1_error)
     }
 }

@@ -9,9 +9,12 @@ pub mod sql;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sqlite;
 
-use consent_shared::consent::{Action, ConsentEvent, Method};
+use consent_shared::api::v1::AudienceMember;
+use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method};
 use consent_shared::ledger::{ChainHead, SubmissionPlan};
-use consent_shared::site::{Channel, Organisation, PurposeChannel, SiteConfig, Wording};
+use consent_shared::site::{
+    BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
+};
 use serde_json::{Map, Value};
 use thiserror::Error;
 
@@ -90,23 +93,18 @@ pub struct Row(pub Map<String, Value>);
 
 impl Row {
     fn get(&self, col: &str) -> Result<&Value, StoreError> {
-        self.0
-            .get(col)
-            .ok_or_else(|| StoreError::Decode(format!("missing column {col}")))
+        self.0.get(col).ok_or_else(|| StoreError::Decode(format!("missing column {col}")))
     }
 
     pub fn text(&self, col: &str) -> Result<String, StoreError> {
-        self.opt_text(col)?
-            .ok_or_else(|| StoreError::Decode(format!("{col} is NULL")))
+        self.opt_text(col)?.ok_or_else(|| StoreError::Decode(format!("{col} is NULL")))
     }
 
     pub fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
         match self.get(col)? {
             Value::Null => Ok(None),
             Value::String(s) => Ok(Some(s.clone())),
-            other => Err(StoreError::Decode(format!(
-                "{col}: expected text, got {other}"
-            ))),
+            other => Err(StoreError::Decode(format!("{col}: expected text, got {other}"))),
         }
     }
 
@@ -117,17 +115,20 @@ impl Row {
                 .as_i64()
                 .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
                 .ok_or_else(|| StoreError::Decode(format!("{col}: not an integer"))),
-            other => Err(StoreError::Decode(format!(
-                "{col}: expected integer, got {other}"
-            ))),
+            other => Err(StoreError::Decode(format!("{col}: expected integer, got {other}"))),
         }
     }
 
     fn u32(&self, col: &str) -> Result<u32, StoreError> {
-        u32::try_from(self.int(col)?)
-            .map_err(|_| StoreError::Decode(format!("{col}: out of range")))
+        u32::try_from(self.int(col)?).map_err(|_| StoreError::Decode(format!("{col}: out of range")))
     }
 
+    /// A column holding a JSON document.
+    fn json<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<T, StoreError> {
+        serde_json::from_str(&self.text(col)?).map_err(|e| StoreError::Decode(format!("{col}: {e}")))
+    }
+
+    /// A column holding the name of an enum variant.
     fn parsed<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<T, StoreError> {
         let raw = self.text(col)?;
         serde_json::from_value(Value::String(raw.clone()))
@@ -138,8 +139,7 @@ impl Row {
 /// Runs SQL. Implemented by the D1 binding and by rusqlite.
 #[allow(async_fn_in_trait)]
 pub trait Executor {
-    async fn query(&self, sql: &'static str, params: Vec<SqlValue>)
-        -> Result<Vec<Row>, StoreError>;
+    async fn query(&self, sql: &'static str, params: Vec<SqlValue>) -> Result<Vec<Row>, StoreError>;
     /// Runs every statement or none.
     async fn batch(&self, statements: Vec<Statement>) -> Result<(), StoreError>;
 }
@@ -169,11 +169,7 @@ pub trait Store {
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.
     async fn put_site(&self, site: &SiteConfig, now: &str) -> Result<(), StoreError>;
-    async fn idempotent_response(
-        &self,
-        site: &str,
-        key: &str,
-    ) -> Result<Option<StoredResponse>, StoreError>;
+    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError>;
     async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError>;
     /// Writes the subject, the events, the current state and the idempotent answer together.
     /// `Err(Conflict)` when the chain moved on or the key was taken meanwhile: nothing written.
@@ -188,11 +184,26 @@ pub trait Store {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<ConsentEvent>, StoreError>;
-    async fn current_consents(
+    async fn current_consents(&self, site: &str, subject: &str) -> Result<Vec<CurrentConsent>, StoreError>;
+    /// Up to `limit` people who may be contacted now for `purpose` on `channel`, ordered by
+    /// subject, starting after `after` (empty for the first page).
+    async fn audience_page(
         &self,
         site: &str,
-        subject: &str,
-    ) -> Result<Vec<CurrentConsent>, StoreError>;
+        purpose: &str,
+        channel: Channel,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<AudienceMember>, StoreError>;
+    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError>;
+    /// Adds a do-not-contact entry (idempotent: the first reason and time are kept).
+    async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError>;
+    async fn record_cookie_consent(&self, record: &CookieConsentRecord) -> Result<(), StoreError>;
+    async fn cookie_consents(
+        &self,
+        site: &str,
+        consent_id: &str,
+    ) -> Result<Vec<CookieConsentRecord>, StoreError>;
 }
 
 /// The one `Store` implementation, over any SQL executor.
@@ -212,13 +223,7 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError> {
-        let Some(row) = self
-            .exec
-            .query(sql::SITE, vec![id.into()])
-            .await?
-            .into_iter()
-            .next()
-        else {
+        let Some(row) = self.exec.query(sql::SITE, vec![id.into()]).await?.into_iter().next() else {
             return Ok(None);
         };
         let origins = self.exec.query(sql::SITE_ORIGINS, vec![id.into()]).await?;
@@ -235,9 +240,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 sha256: w.text("sha256")?,
             };
             match purposes.last_mut() {
-                Some(pc) if pc.purpose == purpose && pc.channel == channel => {
-                    pc.wordings.push(wording)
-                }
+                Some(pc) if pc.purpose == purpose && pc.channel == channel => pc.wordings.push(wording),
                 _ => purposes.push(PurposeChannel {
                     purpose,
                     channel,
@@ -246,6 +249,8 @@ impl<E: Executor> Store for SqlStore<E> {
                 }),
             }
         }
+        let categories = self.exec.query(sql::SITE_COOKIE_CATEGORIES, vec![id.into()]).await?;
+        let banner = self.exec.query(sql::SITE_BANNER_WORDINGS, vec![id.into()]).await?;
         Ok(Some(SiteConfig {
             id: row.text("id")?,
             organisation: Organisation {
@@ -255,13 +260,31 @@ impl<E: Executor> Store for SqlStore<E> {
                 privacy_notice_url: row.text("privacy_notice_url")?,
                 cookie_policy_url: row.text("cookie_policy_url")?,
             },
-            allowed_origins: origins
-                .iter()
-                .map(|o| o.text("origin"))
-                .collect::<Result<_, _>>()?,
+            allowed_origins: origins.iter().map(|o| o.text("origin")).collect::<Result<_, _>>()?,
             default_lang: row.text("default_lang")?,
             policy_version: row.u32("policy_version")?,
             purposes,
+            cookie_categories: categories
+                .iter()
+                .map(|c| {
+                    Ok(CookieCategory {
+                        key: c.text("key")?,
+                        required: c.int("required")? != 0,
+                        texts: c.json::<Vec<CategoryText>>("texts")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
+            banner: banner
+                .iter()
+                .map(|b| {
+                    Ok(BannerWording {
+                        version: b.u32("version")?,
+                        lang: b.text("lang")?,
+                        text: b.text("text")?,
+                        sha256: b.text("sha256")?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
         }))
     }
 
@@ -285,10 +308,7 @@ impl<E: Executor> Store for SqlStore<E> {
             Statement::new(sql::DELETE_SITE_ORIGINS, vec![(&site.id).into()]),
         ];
         for origin in &site.allowed_origins {
-            batch.push(Statement::new(
-                sql::INSERT_SITE_ORIGIN,
-                vec![(&site.id).into(), origin.into()],
-            ));
+            batch.push(Statement::new(sql::INSERT_SITE_ORIGIN, vec![(&site.id).into(), origin.into()]));
         }
         for (position, pc) in site.purposes.iter().enumerate() {
             let channel = pc.channel.as_str();
@@ -319,18 +339,38 @@ impl<E: Executor> Store for SqlStore<E> {
                 ));
             }
         }
+        batch.push(Statement::new(sql::DELETE_COOKIE_CATEGORIES, vec![(&site.id).into()]));
+        for (position, c) in site.cookie_categories.iter().enumerate() {
+            let texts = serde_json::to_string(&c.texts).expect("texts serialise");
+            batch.push(Statement::new(
+                sql::INSERT_COOKIE_CATEGORY,
+                vec![
+                    (&site.id).into(),
+                    (&c.key).into(),
+                    c.required.into(),
+                    (position as i64).into(),
+                    texts.into(),
+                ],
+            ));
+        }
+        for b in &site.banner {
+            batch.push(Statement::new(
+                sql::INSERT_BANNER_WORDING,
+                vec![
+                    (&site.id).into(),
+                    b.version.into(),
+                    (&b.lang).into(),
+                    (&b.text).into(),
+                    (&b.sha256).into(),
+                    now.into(),
+                ],
+            ));
+        }
         self.exec.batch(batch).await
     }
 
-    async fn idempotent_response(
-        &self,
-        site: &str,
-        key: &str,
-    ) -> Result<Option<StoredResponse>, StoreError> {
-        let rows = self
-            .exec
-            .query(sql::IDEMPOTENT_RESPONSE, vec![site.into(), key.into()])
-            .await?;
+    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        let rows = self.exec.query(sql::IDEMPOTENT_RESPONSE, vec![site.into(), key.into()]).await?;
         rows.first()
             .map(|r| {
                 Ok(StoredResponse {
@@ -346,10 +386,7 @@ impl<E: Executor> Store for SqlStore<E> {
     async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError> {
         let rows = self.exec.query(sql::CHAIN_HEAD, vec![site.into()]).await?;
         match rows.first() {
-            Some(r) => Ok(ChainHead {
-                seq: r.int("seq")?,
-                hash: r.text("hash")?,
-            }),
+            Some(r) => Ok(ChainHead { seq: r.int("seq")?, hash: r.text("hash")? }),
             None => Ok(ChainHead::genesis()),
         }
     }
@@ -366,12 +403,7 @@ impl<E: Executor> Store for SqlStore<E> {
         let now = &first.server_time;
         let mut batch = vec![Statement::new(
             sql::UPSERT_SUBJECT,
-            vec![
-                site.into(),
-                (&plan.subject).into(),
-                plan.email.as_str().into(),
-                now.into(),
-            ],
+            vec![site.into(), (&plan.subject).into(), plan.email.as_str().into(), now.into()],
         )];
         for e in &plan.events {
             batch.push(insert_event(e));
@@ -410,25 +442,13 @@ impl<E: Executor> Store for SqlStore<E> {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<ConsentEvent>, StoreError> {
-        let rows = self
-            .exec
-            .query(
-                sql::EVENTS_AFTER,
-                vec![site.into(), after_seq.into(), limit.into()],
-            )
-            .await?;
+        let rows =
+            self.exec.query(sql::EVENTS_AFTER, vec![site.into(), after_seq.into(), limit.into()]).await?;
         rows.iter().map(event_from_row).collect()
     }
 
-    async fn current_consents(
-        &self,
-        site: &str,
-        subject: &str,
-    ) -> Result<Vec<CurrentConsent>, StoreError> {
-        let rows = self
-            .exec
-            .query(sql::SUBJECT_STATE, vec![site.into(), subject.into()])
-            .await?;
+    async fn current_consents(&self, site: &str, subject: &str) -> Result<Vec<CurrentConsent>, StoreError> {
+        let rows = self.exec.query(sql::SUBJECT_STATE, vec![site.into(), subject.into()]).await?;
         rows.iter()
             .map(|r| {
                 Ok(CurrentConsent {
@@ -437,6 +457,84 @@ impl<E: Executor> Store for SqlStore<E> {
                     action: r.parsed("action")?,
                     event_id: r.text("event_id")?,
                     updated_at: r.text("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audience_page(
+        &self,
+        site: &str,
+        purpose: &str,
+        channel: Channel,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<AudienceMember>, StoreError> {
+        let params = vec![site.into(), purpose.into(), channel.as_str().into(), after.into(), limit.into()];
+        let rows = self.exec.query(sql::AUDIENCE_PAGE, params).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AudienceMember {
+                    email: r.text("email")?,
+                    subject: r.text("subject")?,
+                    granted_at: r.text("updated_at")?,
+                    event_id: r.text("event_id")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {
+        Ok(!self.exec.query(sql::IS_SUPPRESSED, vec![site.into(), subject.into()]).await?.is_empty())
+    }
+
+    async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError> {
+        let params = vec![site.into(), subject.into(), reason.into(), now.into()];
+        self.exec.batch(vec![Statement::new(sql::INSERT_SUPPRESSION, params)]).await
+    }
+
+    async fn record_cookie_consent(&self, r: &CookieConsentRecord) -> Result<(), StoreError> {
+        let categories = serde_json::to_string(&r.categories).expect("strings serialise");
+        let params = vec![
+            (&r.id).into(),
+            (&r.site_id).into(),
+            (&r.consent_id).into(),
+            categories.into(),
+            r.policy_version.into(),
+            (&r.wording_sha256).into(),
+            r.choice.as_str().into(),
+            r.reject_on_first_layer.into(),
+            r.gpc.into(),
+            (&r.server_time).into(),
+            r.client_time.as_ref().into(),
+            r.user_agent.as_ref().into(),
+            r.ip_truncated.as_ref().into(),
+        ];
+        self.exec.batch(vec![Statement::new(sql::INSERT_COOKIE_CONSENT, params)]).await
+    }
+
+    async fn cookie_consents(
+        &self,
+        site: &str,
+        consent_id: &str,
+    ) -> Result<Vec<CookieConsentRecord>, StoreError> {
+        let rows = self.exec.query(sql::COOKIE_CONSENTS, vec![site.into(), consent_id.into()]).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CookieConsentRecord {
+                    id: r.text("id")?,
+                    site_id: r.text("site_id")?,
+                    consent_id: r.text("consent_id")?,
+                    categories: r.json("categories")?,
+                    policy_version: r.u32("policy_version")?,
+                    wording_sha256: r.text("wording_sha256")?,
+                    choice: r.parsed("choice")?,
+                    reject_on_first_layer: r.int("reject_on_first_layer")? != 0,
+                    gpc: r.int("gpc")? != 0,
+                    server_time: r.text("server_time")?,
+                    client_time: r.opt_text("client_time")?,
+                    user_agent: r.opt_text("user_agent")?,
+                    ip_truncated: r.opt_text("ip_truncated")?,
                 })
             })
             .collect()

@@ -68,3 +68,43 @@ pub const IDEMPOTENT_RESPONSE: &str =
 
 pub const INSERT_IDEMPOTENT_RESPONSE: &str = "INSERT INTO idempotency_keys \
      (site_id, key, request_sha256, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+pub const SITE_COOKIE_CATEGORIES: &str =
+    "SELECT key, required, texts FROM cookie_categories WHERE site_id = ?1 ORDER BY position, key";
+
+pub const SITE_BANNER_WORDINGS: &str =
+    "SELECT version, lang, text, sha256 FROM banner_wordings WHERE site_id = ?1 ORDER BY version, lang";
+
+pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE site_id = ?1";
+
+pub const INSERT_COOKIE_CATEGORY: &str = "INSERT INTO cookie_categories \
+     (site_id, key, required, position, texts) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Banner wordings are immutable, like form wordings.
+pub const INSERT_BANNER_WORDING: &str = "INSERT INTO banner_wordings \
+     (site_id, version, lang, text, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+     ON CONFLICT (site_id, version, lang) DO NOTHING";
+
+/// Who may be contacted now: granted and not withdrawn since (the state row holds the latest
+/// action), not restricted, not erased, not suppressed. Keyset-paginated by subject.
+pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, cs.updated_at, cs.event_id \
+     FROM consent_state cs \
+     JOIN subjects s ON s.site_id = cs.site_id AND s.subject = cs.subject \
+     WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action = 'granted' \
+       AND cs.subject > ?4 AND s.restricted = 0 AND s.email IS NOT NULL \
+       AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = cs.site_id AND x.subject = cs.subject) \
+     ORDER BY cs.subject LIMIT ?5";
+
+pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";
+
+pub const INSERT_SUPPRESSION: &str = "INSERT INTO suppressions (site_id, subject, reason, created_at) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id, subject) DO NOTHING";
+
+pub const INSERT_COOKIE_CONSENT: &str = "INSERT INTO cookie_consents (id, site_id, consent_id, \
+     categories, policy_version, wording_sha256, choice, reject_on_first_layer, gpc, server_time, \
+     client_time, user_agent, ip_truncated) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+pub const COOKIE_CONSENTS: &str = "SELECT id, site_id, consent_id, categories, policy_version, \
+     wording_sha256, choice, reject_on_first_layer, gpc, server_time, client_time, user_agent, \
+     ip_truncated FROM cookie_consents WHERE site_id = ?1 AND consent_id = ?2 ORDER BY server_time, id";

@@ -11,10 +11,8 @@ use serde_json::{Map, Value};
 use super::{Executor, Row, SqlValue, Statement, StoreError};
 
 /// The migrations, in order, exactly as wrangler applies them to D1.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_ledger.sql",
-    include_str!("../../migrations/0001_ledger.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_ledger.sql", include_str!("../../migrations/0001_ledger.sql"))];
 
 pub struct SqliteExecutor {
     conn: RefCell<Connection>,
@@ -27,8 +25,7 @@ impl SqliteExecutor {
 
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(backend)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(backend)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(backend)?;
         Self::migrated(conn)
     }
 
@@ -37,36 +34,23 @@ impl SqliteExecutor {
             .map_err(backend)?;
         for (name, script) in MIGRATIONS {
             let applied: bool = conn
-                .query_row(
-                    "SELECT COUNT(*) > 0 FROM _migrations WHERE name = ?1",
-                    [name],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT COUNT(*) > 0 FROM _migrations WHERE name = ?1", [name], |r| r.get(0))
                 .map_err(backend)?;
             if !applied {
                 conn.execute_batch(script).map_err(backend)?;
-                conn.execute("INSERT INTO _migrations (name) VALUES (?1)", [name])
-                    .map_err(backend)?;
+                conn.execute("INSERT INTO _migrations (name) VALUES (?1)", [name]).map_err(backend)?;
             }
         }
-        Ok(SqliteExecutor {
-            conn: RefCell::new(conn),
-        })
+        Ok(SqliteExecutor { conn: RefCell::new(conn) })
     }
 }
 
 impl Executor for SqliteExecutor {
-    async fn query(
-        &self,
-        sql: &'static str,
-        params: Vec<SqlValue>,
-    ) -> Result<Vec<Row>, StoreError> {
+    async fn query(&self, sql: &'static str, params: Vec<SqlValue>) -> Result<Vec<Row>, StoreError> {
         let conn = self.conn.borrow();
         let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
         let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-        let mut rows = stmt
-            .query(params_from_iter(params.iter().map(to_sql)))
-            .map_err(backend)?;
+        let mut rows = stmt.query(params_from_iter(params.iter().map(to_sql))).map_err(backend)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(backend)? {
             let mut map = Map::with_capacity(names.len());

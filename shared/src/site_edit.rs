@@ -1,0 +1,250 @@
+//! Turning an owner's `SiteDefinition` into a `SiteConfig`: validation, and wording versions.
+//!
+//! Wording is evidence, so it is never edited in place: when the text (or label) of a purpose ×
+//! channel changes in any language, all its texts become a new version and the old version stays
+//! stored. The banner works the same way with the site's policy version, which also makes every
+//! visitor be asked again.
+
+use thiserror::Error;
+
+use crate::api::v1::{SiteDefinition, TextDefinition, WordingDefinition};
+use crate::digest::sha256_hex;
+use crate::email::Email;
+use crate::site::{BannerWording, CookieCategory, PurposeChannel, SiteConfig, Wording};
+
+pub const MAX_TEXT_LEN: usize = 4000;
+pub const MAX_PURPOSES: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DefinitionError {
+    #[error("site id must be 1-64 characters of a-z, 0-9, '-' or '_'")]
+    SiteId,
+    #[error("organisation.{0} must not be empty")]
+    MissingOrganisationField(&'static str),
+    #[error("organisation.contact_email is not a valid email address")]
+    ContactEmail,
+    #[error("{0} must be an absolute http(s) URL")]
+    Url(&'static str),
+    #[error("allowed origin '{0}' must look like https://example.org (scheme, host, optional port; no path)")]
+    Origin(String),
+    #[error("'{0}' must be 1-40 characters of a-z, 0-9, '-' or '_'")]
+    Key(String),
+    #[error("language '{0}' must be a short code such as en or cy")]
+    Lang(String),
+    #[error("purpose '{0}' on channel '{1}' is defined twice")]
+    DuplicatePurpose(String, &'static str),
+    #[error("purpose '{0}' on channel '{1}' has no wording in the default language '{2}'")]
+    MissingDefaultWording(String, &'static str, String),
+    #[error("purpose '{0}' on channel '{1}' has two wordings in language '{2}'")]
+    DuplicateLang(String, &'static str, String),
+    #[error("a text or label is empty or longer than {MAX_TEXT_LEN} characters")]
+    TextLength,
+    #[error("too many purposes (at most {MAX_PURPOSES})")]
+    TooManyPurposes,
+    #[error("cookie category '{0}' is defined twice")]
+    DuplicateCategory(String),
+    #[error("the banner needs a text in the default language '{0}' when there are cookie categories")]
+    MissingBanner(String),
+}
+
+/// The site `id` as `def` describes it, versioned against what is stored (`existing`).
+pub fn apply_definition(
+    id: &str,
+    existing: Option<&SiteConfig>,
+    def: &SiteDefinition,
+) -> Result<SiteConfig, DefinitionError> {
+    validate(id, def)?;
+    let purposes = def
+        .purposes
+        .iter()
+        .map(|p| {
+            let old = existing.and_then(|e| e.purpose(&p.purpose, p.channel));
+            version_purpose(old, &p.purpose, p.channel, &p.wordings)
+        })
+        .collect();
+    let (policy_version, banner) = version_banner(existing, &def.banner);
+    Ok(SiteConfig {
+        id: id.to_string(),
+        organisation: def.organisation.clone(),
+        allowed_origins: {
+            let mut o = def.allowed_origins.clone();
+            o.sort();
+            o.dedup();
+            o
+        },
+        default_lang: def.default_lang.clone(),
+        policy_version,
+        purposes,
+        cookie_categories: def
+            .cookie_categories
+            .iter()
+            .map(|c| CookieCategory { key: c.key.clone(), required: c.required, texts: c.texts.clone() })
+            .collect(),
+        banner,
+    })
+}
+
+fn version_purpose(
+    old: Option<&PurposeChannel>,
+    purpose: &str,
+    channel: crate::site::Channel,
+    wordings: &[WordingDefinition],
+) -> PurposeChannel {
+    let same_as_current = old.is_some_and(|old| {
+        let current: Vec<_> = old.wordings.iter().filter(|w| w.version == old.current_version).collect();
+        current.len() == wordings.len()
+            && wordings.iter().all(|d| current.iter().any(|w| w.lang == d.lang && w.label == d.label && w.text == d.text))
+    });
+    match old {
+        Some(old) if same_as_current => old.clone(),
+        _ => {
+            let version = old.map_or(1, |o| o.wordings.iter().map(|w| w.version).max().unwrap_or(0) + 1);
+            let mut all = old.map(|o| o.wordings.clone()).unwrap_or_default();
+            all.extend(wordings.iter().map(|d| Wording {
+                version,
+                lang: d.lang.clone(),
+                label: d.label.clone(),
+                text: d.text.clone(),
+                sha256: sha256_hex(d.text.as_bytes()),
+            }));
+            PurposeChannel { purpose: purpose.to_string(), channel, current_version: version, wordings: all }
+        }
+    }
+}
+
+fn version_banner(existing: Option<&SiteConfig>, texts: &[TextDefinition]) -> (u32, Vec<BannerWording>) {
+    let Some(site) = existing else {
+        return (1, banner_version(1, texts));
+    };
+    let current: Vec<_> = site.banner.iter().filter(|b| b.version == site.policy_version).collect();
+    let unchanged = current.len() == texts.len()
+        && texts.iter().all(|t| current.iter().any(|b| b.lang == t.lang && b.text == t.text));
+    if unchanged {
+        return (site.policy_version, site.banner.clone());
+    }
+    let version = site.policy_version + 1;
+    let mut all = site.banner.clone();
+    all.extend(banner_version(version, texts));
+    (version, all)
+}
+
+fn banner_version(version: u32, texts: &[TextDefinition]) -> Vec<BannerWording> {
+    texts
+        .iter()
+        .map(|t| BannerWording { version, lang: t.lang.clone(), text: t.text.clone(), sha256: sha256_hex(t.text.as_bytes()) })
+        .collect()
+}
+
+fn validate(id: &str, def: &SiteDefinition) -> Result<(), DefinitionError> {
+    if !crate::site::is_valid_site_id(id) {
+        return Err(DefinitionError::SiteId);
+    }
+    let org = &def.organisation;
+    for (field, value) in [("name", &org.name), ("postal_address", &org.postal_address)] {
+        if value.trim().is_empty() {
+            return Err(DefinitionError::MissingOrganisationField(field));
+        }
+    }
+    Email::parse(&org.contact_email).map_err(|_| DefinitionError::ContactEmail)?;
+    for (field, url) in [
+        ("organisation.privacy_notice_url", &org.privacy_notice_url),
+        ("organisation.cookie_policy_url", &org.cookie_policy_url),
+    ] {
+        if !is_http_url(url) {
+            return Err(DefinitionError::Url(field));
+        }
+    }
+    for origin in &def.allowed_origins {
+        if !is_origin(origin) {
+            return Err(DefinitionError::Origin(origin.clone()));
+        }
+    }
+    check_lang(&def.default_lang)?;
+    if def.purposes.len() > MAX_PURPOSES {
+        return Err(DefinitionError::TooManyPurposes);
+    }
+    for (i, p) in def.purposes.iter().enumerate() {
+        check_key(&p.purpose)?;
+        let channel = p.channel.as_str();
+        if def.purposes[..i].iter().any(|q| q.purpose == p.purpose && q.channel == p.channel) {
+            return Err(DefinitionError::DuplicatePurpose(p.purpose.clone(), channel));
+        }
+        for (j, w) in p.wordings.iter().enumerate() {
+            check_lang(&w.lang)?;
+            check_text(&w.label)?;
+            check_text(&w.text)?;
+            if p.wordings[..j].iter().any(|v| v.lang == w.lang) {
+                return Err(DefinitionError::DuplicateLang(p.purpose.clone(), channel, w.lang.clone()));
+            }
+        }
+        if !p.wordings.iter().any(|w| w.lang == def.default_lang) {
+            return Err(DefinitionError::MissingDefaultWording(p.purpose.clone(), channel, def.default_lang.clone()));
+        }
+    }
+    for (i, c) in def.cookie_categories.iter().enumerate() {
+        check_key(&c.key)?;
+        if def.cookie_categories[..i].iter().any(|d| d.key == c.key) {
+            return Err(DefinitionError::DuplicateCategory(c.key.clone()));
+        }
+        for t in &c.texts {
+            check_lang(&t.lang)?;
+            check_text(&t.label)?;
+            check_text(&t.description)?;
+        }
+    }
+    for t in &def.banner {
+        check_lang(&t.lang)?;
+        check_text(&t.text)?;
+    }
+    if !def.cookie_categories.is_empty() && !def.banner.iter().any(|t| t.lang == def.default_lang) {
+        return Err(DefinitionError::MissingBanner(def.default_lang.clone()));
+    }
+    Ok(())
+}
+
+fn check_key(key: &str) -> Result<(), DefinitionError> {
+    let ok = (1..=40).contains(&key.len())
+        && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(DefinitionError::Key(key.to_string()))
+    }
+}
+
+fn check_lang(lang: &str) -> Result<(), DefinitionError> {
+    let ok = (2..=8).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(DefinitionError::Lang(lang.to_string()))
+    }
+}
+
+fn check_text(text: &str) -> Result<(), DefinitionError> {
+    if text.trim().is_empty() || text.chars().count() > MAX_TEXT_LEN {
+        Err(DefinitionError::TextLength)
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn is_http_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    url.len() <= crate::ledger::MAX_URL_LEN
+        && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn is_origin(origin: &str) -> bool {
+    let Some(rest) = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://")) else {
+        return false;
+    };
+    let (host, port) = rest.split_once(':').unwrap_or((rest, ""));
+    !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        && (port.is_empty() || (port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit())))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,283 @@
+//! Admin endpoints (Bearer `ADMIN_KEY`): defining sites, recording choices that arrived on paper
+//! or by import, suppressions, the audience that may be contacted now, and chain verification.
+
+use std::rc::Rc;
+
+use consent_shared::api::v1::{
+    AudienceMember, BrokenLinkReport, RecordedChanges, SiteDefinition, SuppressionRequest, VerifyReport,
+};
+use consent_shared::email::Email;
+use consent_shared::ledger::{validate_recorded_changes, ChainVerifier};
+use consent_shared::site::{Channel, SiteConfig};
+use consent_shared::site_edit::apply_definition;
+use consent_shared::subject::subject_id;
+use consent_shared::time::format_utc;
+use futures_util::stream;
+use serde_json::json;
+
+use super::auth::require_admin;
+use super::ledger::{append, request_context};
+use super::{json_body, require_method, App, RequestFacts};
+use crate::error::AppError;
+use crate::http::{BodyStream, HttpRequest, HttpResponse};
+use crate::store::Store;
+
+/// Rows fetched per storage round trip by exports and verification.
+pub const PAGE_SIZE: u32 = 1000;
+
+async fn admin_site<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+) -> Result<SiteConfig, AppError> {
+    require_admin(app.config.admin_key.as_deref(), req)?;
+    app.store.site(site_id).await?.ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))
+}
+
+/// `GET` the stored site (every wording version), or `PUT` a definition of it.
+pub async fn site<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(app.config.admin_key.as_deref(), req)?;
+    require_method(req, &["GET", "PUT"])?;
+    let existing = app.store.site(site_id).await?;
+    if req.method == "GET" {
+        let site = existing.ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
+        return Ok(HttpResponse::json(200, &site));
+    }
+    let definition: SiteDefinition = json_body(req)?;
+    let site = apply_definition(site_id, existing.as_ref(), &definition)?;
+    app.store.put_site(&site, &format_utc(facts.now)).await?;
+    Ok(HttpResponse::json(if existing.is_some() { 200 } else { 201 }, &site))
+}
+
+/// Grants and withdrawals received another way (paper forms, imports, letters, calls).
+pub async fn record_changes<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
+    let site = admin_site(app, site_id, req).await?;
+    require_method(req, &["POST"])?;
+    let input: RecordedChanges = json_body(req)?;
+    let (email, choices, provenance) = validate_recorded_changes(&site, &input)?;
+    let ctx = request_context(req, facts)?;
+    append(app, &site, email, &choices, &provenance, &ctx, req, facts).await
+}
+
+pub async fn suppress<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
+    let site = admin_site(app, site_id, req).await?;
+    require_method(req, &["POST"])?;
+    let input: SuppressionRequest = json_body(req)?;
+    let email = Email::parse(&input.email).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let reason = input.reason.unwrap_or_else(|| "admin".into());
+    if reason.len() > 200 {
+        return Err(AppError::BadRequest("reason must be at most 200 characters".into()));
+    }
+    let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    app.store.suppress(&site.id, &subject, &reason, &format_utc(facts.now)).await?;
+    Ok(HttpResponse::json(200, &json!({"suppressed": true, "subject": subject})))
+}
+
+/// Everyone who may be contacted now for `?purpose=&channel=`, streamed page by page as JSON,
+/// or as CSV when the request sends `Accept: text/csv`.
+pub async fn audience<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let site = admin_site(app, site_id, req).await?;
+    require_method(req, &["GET"])?;
+    let purpose = req
+        .query_param("purpose")
+        .ok_or_else(|| AppError::BadRequest("query parameter 'purpose' is required".into()))?;
+    let channel_raw = req
+        .query_param("channel")
+        .ok_or_else(|| AppError::BadRequest("query parameter 'channel' is required".into()))?;
+    let channel = Channel::parse(&channel_raw).ok_or_else(|| {
+        AppError::BadRequest(format!("unknown channel '{channel_raw}' (email, post, phone or sms)"))
+    })?;
+    if site.purpose(&purpose, channel).is_none() {
+        return Err(AppError::NotFound(format!(
+            "site '{site_id}' has no purpose '{purpose}' on channel '{channel_raw}'"
+        )));
+    }
+    let csv = req.header("accept").is_some_and(|a| a.contains("text/csv"));
+    let format = if csv { ExportFormat::Csv } else { ExportFormat::Json };
+    let stream = audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, format);
+    let content_type = if csv { "text/csv; charset=utf-8" } else { "application/json; charset=utf-8" };
+    Ok(HttpResponse::streaming(200, content_type, stream).with_header("cache-control", "no-store"))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Json,
+    Csv,
+}
+
+struct ExportState<S> {
+    store: Rc<S>,
+    site: String,
+    purpose: String,
+    channel: Channel,
+    format: ExportFormat,
+    after: String,
+    started: bool,
+    done: bool,
+}
+
+fn audience_stream<S: Store + 'static>(
+    store: Rc<S>,
+    site: String,
+    purpose: String,
+    channel: Channel,
+    format: ExportFormat,
+) -> BodyStream {
+    let state = ExportState {
+        store,
+        site,
+        purpose,
+        channel,
+        format,
+        after: String::new(),
+        started: false,
+        done: false,
+    };
+    Box::pin(stream::unfold(state, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        let page = st.store.audience_page(&st.site, &st.purpose, st.channel, &st.after, PAGE_SIZE).await;
+        let rows = match page {
+            Ok(rows) => rows,
+            Err(e) => {
+                st.done = true;
+                return Some((Err(e.to_string()), st));
+            }
+        };
+        let mut chunk = String::new();
+        if !st.started {
+            chunk.push_str(&export_header(&st));
+        }
+        for (i, member) in rows.iter().enumerate() {
+            let first = !st.started && i == 0;
+            chunk.push_str(&export_row(st.format, member, first));
+        }
+        st.started = true;
+        match rows.last() {
+            Some(last) if rows.len() == PAGE_SIZE as usize => st.after = last.subject.clone(),
+            _ => {
+                st.done = true;
+                if st.format == ExportFormat::Json {
+                    chunk.push_str("]}");
+                }
+            }
+        }
+        Some((Ok(chunk.into_bytes()), st))
+    }))
+}
+
+fn export_header<S>(st: &ExportState<S>) -> String {
+    match st.format {
+        ExportFormat::Csv => "email,subject,granted_at,event_id\r\n".into(),
+        ExportFormat::Json => {
+            let head = json!({"site": st.site, "purpose": st.purpose, "channel": st.channel});
+            let head = head.to_string();
+            format!("{},\"members\":[", &head[..head.len() - 1])
+        }
+    }
+}
+
+fn export_row(format: ExportFormat, m: &AudienceMember, first: bool) -> String {
+    match format {
+        ExportFormat::Json => {
+            let row = serde_json::to_string(m).expect("members serialise");
+            if first {
+                row
+            } else {
+                format!(",{row}")
+            }
+        }
+        ExportFormat::Csv => format!(
+            "{},{},{},{}\r\n",
+            csv_field(&m.email),
+            csv_field(&m.subject),
+            csv_field(&m.granted_at),
+            csv_field(&m.event_id)
+        ),
+    }
+}
+
+/// RFC 4180 quoting, plus a leading `'` on values a spreadsheet would run as a formula.
+fn csv_field(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if guarded.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// Recomputes the site's whole chain, page by page, and names the first broken link.
+pub async fn verify_ledger<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let site = admin_site(app, site_id, req).await?;
+    require_method(req, &["GET"])?;
+    let mut verifier = ChainVerifier::default();
+    let mut after = 0;
+    let mut first_broken = None;
+    'pages: loop {
+        let page = app.store.events_after(&site.id, after, PAGE_SIZE).await?;
+        for event in &page {
+            if let Err(broken) = verifier.check(event) {
+                first_broken = Some(BrokenLinkReport {
+                    seq: broken.seq,
+                    event_id: broken.event_id,
+                    reason: broken.reason.into(),
+                });
+                break 'pages;
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE_SIZE as usize => after = last.seq,
+            _ => break,
+        }
+    }
+    let head = verifier.head();
+    let report = VerifyReport {
+        valid: first_broken.is_none(),
+        events_checked: verifier.checked,
+        head_seq: head.seq,
+        head_hash: head.hash.clone(),
+        first_broken,
+    };
+    Ok(HttpResponse::json(200, &report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formula_safe() {
+        assert_eq!(csv_field("ada@example.org"), "ada@example.org");
+        assert_eq!(csv_field("=cmd@example.org"), "'=cmd@example.org");
+        assert_eq!(csv_field("a,b\"c"), "\"a,b\"\"c\"");
+    }
+}
