@@ -57,20 +57,36 @@ impl LocalD1 {
     }
 
     pub fn migrate(&self) -> Result<(), String> {
-        run(wrangler(&["d1", "migrations", "apply", "DB", "--local", "--persist-to", &self.persist()]), "migrations apply")
-            .map(drop)
+        run(
+            wrangler(&["d1", "migrations", "apply", "DB", "--local", "--persist-to", &self.persist()]),
+            "migrations apply",
+        )
+        .map(drop)
     }
 
     pub fn execute_file(&self, file: &Path) -> Result<(), String> {
         let file = file.display().to_string();
-        run(wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &self.persist(), "--file", &file]), "d1 execute")
-            .map(drop)
+        run(
+            wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &self.persist(), "--file", &file]),
+            "d1 execute",
+        )
+        .map(drop)
     }
 
     /// Runs one SQL command and returns the result rows as JSON objects.
     pub fn query(&self, sql: &str) -> Result<Vec<serde_json::Value>, String> {
         let out = run(
-            wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &self.persist(), "--json", "--command", sql]),
+            wrangler(&[
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--persist-to",
+                &self.persist(),
+                "--json",
+                "--command",
+                sql,
+            ]),
             "d1 execute --command",
         )?;
         let parsed: serde_json::Value =
@@ -100,8 +116,19 @@ impl WranglerDev {
         let inspector = crate::free_port().to_string();
         let persist = d1.persist();
         let mut args = vec![
-            "dev", "--local", "--ip", "127.0.0.1", "--port", &port_s, "--inspector-port", &inspector,
-            "--persist-to", &persist, "--log-level", "warn", "--show-interactive-dev-session=false",
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port_s,
+            "--inspector-port",
+            &inspector,
+            "--persist-to",
+            &persist,
+            "--log-level",
+            "warn",
+            "--show-interactive-dev-session=false",
         ];
         let var_args: Vec<String> = vars.iter().map(|(k, v)| format!("{k}:{v}")).collect();
         for v in &var_args {

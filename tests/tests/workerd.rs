@@ -64,7 +64,11 @@ fn main() -> ExitCode {
         .migrate()
         .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
         .and_then(|()| {
-            WranglerDev::start(&d1, free_port(), &[("SUBJECT_KEY", "integration-key"), ("CONTRACT_TESTS", "1")])
+            WranglerDev::start(
+                &d1,
+                free_port(),
+                &[("SUBJECT_KEY", "integration-key"), ("CONTRACT_TESTS", "1")],
+            )
         });
     let worker = match setup {
         Ok(w) => w,
@@ -94,8 +98,11 @@ fn main() -> ExitCode {
         ensure(r.status == 200, || r.body.clone())?;
         ensure(r.header("access-control-allow-origin") == Some(ORIGIN), || format!("{:?}", r.headers))?;
         ensure(r.json()["purposes"][0]["sha256"] == DEMO_WORDING_SHA256, || r.body.clone())?;
-        let foreign = call(base, "GET", "/api/v1/sites/demo/config", &[("Origin", "https://evil.example")], None);
-        ensure(foreign.status == 403 && foreign.header("access-control-allow-origin").is_none(), || foreign.body)
+        let foreign =
+            call(base, "GET", "/api/v1/sites/demo/config", &[("Origin", "https://evil.example")], None);
+        ensure(foreign.status == 403 && foreign.header("access-control-allow-origin").is_none(), || {
+            foreign.body
+        })
     });
 
     h.case("preflight_allows_json_and_idempotency_key", || {
@@ -116,14 +123,35 @@ fn main() -> ExitCode {
         let big = format!(r#"{{"email":"{}"}}"#, "a".repeat(20_000));
         let cases: &[(&str, Reply, u16, &str)] = &[
             ("bad json", post_json(base, "{nope", &[]), 400, "bad_json"),
-            ("bad email", post_json(base, &GOOD.replace("Ada@Example.org", "ada"), &[]), 422, "invalid_email"),
-            ("unknown purpose", post_json(base, &GOOD.replace("\"news\"", "\"golf\""), &[]), 422, "unknown_purpose"),
-            ("stale wording", post_json(base, &GOOD.replace(":1}", ":2}"), &[]), 422, "stale_wording"),
+            (
+                "bad email",
+                post_json(base, &GOOD.replace("Ada@Example.org", "ada"), &[]),
+                422,
+                "invalid_email",
+            ),
+            (
+                "unknown purpose",
+                post_json(base, &GOOD.replace("\"news\"", "\"golf\""), &[]),
+                422,
+                "unknown_purpose",
+            ),
+            ("unknown wording version", post_json(base, &GOOD.replace(":1}", ":2}"), &[]), 422, "unknown_wording"),
             ("oversize", post_json(base, &big, &[]), 413, "payload_too_large"),
-            ("foreign origin", post_json(base, GOOD, &[("Origin", "https://evil.example")]), 403, "origin_not_allowed"),
+            (
+                "foreign origin",
+                post_json(base, GOOD, &[("Origin", "https://evil.example")]),
+                403,
+                "origin_not_allowed",
+            ),
             (
                 "unknown site",
-                call(base, "POST", "/api/v1/sites/nope/consents", &[("Content-Type", "application/json")], Some(GOOD)),
+                call(
+                    base,
+                    "POST",
+                    "/api/v1/sites/nope/consents",
+                    &[("Content-Type", "application/json")],
+                    Some(GOOD),
+                ),
                 404,
                 "not_found",
             ),
@@ -183,9 +211,10 @@ fn main() -> ExitCode {
 
     h.case("widget_assets_are_served_cross_origin", || {
         let js = call(base, "GET", "/widget.js", &[], None);
-        ensure(js.status == 200 && js.header("content-type").is_some_and(|c| c.contains("javascript")), || {
-            format!("widget.js: {} {:?}", js.status, js.headers)
-        })?;
+        ensure(
+            js.status == 200 && js.header("content-type").is_some_and(|c| c.contains("javascript")),
+            || format!("widget.js: {} {:?}", js.status, js.headers),
+        )?;
         let wasm = call(base, "GET", "/widget/consent_widget_bg.wasm", &[("Origin", ORIGIN)], None);
         ensure(wasm.status == 200, || format!("wasm: {}", wasm.status))?;
         ensure(wasm.header("content-type") == Some("application/wasm"), || format!("{:?}", wasm.headers))?;

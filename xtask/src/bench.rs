@@ -16,7 +16,9 @@ pub fn run() -> Result {
     build::all()?;
     let build_secs = start.elapsed().as_secs_f64();
     sizes()?;
-    println!("\n(build of widget + worker in this run: {build_secs:.1} s; incremental unless target/ was empty)");
+    println!(
+        "\n(build of widget + worker in this run: {build_secs:.1} s; incremental unless target/ was empty)"
+    );
     Ok(())
 }
 

@@ -36,7 +36,8 @@ pub fn cargo_bin(name: &str) -> PathBuf {
 }
 
 fn wasm_target() -> Result {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         return Ok(());
     }
@@ -77,13 +78,22 @@ fn worker_build() -> Result {
     if have.contains(WORKER_BUILD_VERSION) {
         return Ok(());
     }
-    crate::run(crate::cargo().args(["install", "worker-build", "--version", WORKER_BUILD_VERSION, "--locked", "--force"]))
+    crate::run(crate::cargo().args([
+        "install",
+        "worker-build",
+        "--version",
+        WORKER_BUILD_VERSION,
+        "--locked",
+        "--force",
+    ]))
 }
 
 fn npm_tools() -> Result {
     let root = root();
     let marker = root.join("node_modules/.package-lock.json");
-    if is_newer_or_equal(&marker, &root.join("package-lock.json")) && root.join("node_modules/.bin/wrangler").exists() {
+    if is_newer_or_equal(&marker, &root.join("package-lock.json"))
+        && root.join("node_modules/.bin/wrangler").exists()
+    {
         return Ok(());
     }
     crate::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))

@@ -4,13 +4,20 @@ use chrono::DateTime;
 use expect_test::{expect, Expect};
 
 use super::*;
+use consent_shared::consent::Method;
 use crate::store::contract::sample_site;
 use crate::store::sqlite::SqliteExecutor;
 use crate::store::SqlStore;
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
 
+thread_local! {
+    /// Ids handed out by `send`: fresh across one test's requests, deterministic per test.
+    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 fn app() -> App<SqlStore<SqliteExecutor>> {
+    NEXT_ID.with(|n| n.set(0));
     let store = SqlStore::new(SqliteExecutor::open_in_memory().unwrap());
     pollster::block_on(store.put_site(&sample_site("demo"), "2026-11-24T00:00:00.000Z")).unwrap();
     App::new(
@@ -20,10 +27,10 @@ fn app() -> App<SqlStore<SqliteExecutor>> {
 }
 
 fn send(app: &App<SqlStore<SqliteExecutor>>, req: &HttpRequest) -> HttpResponse {
-    let mut counter = 0;
     let mut new_id = || {
-        counter += 1;
-        format!("id-{counter}")
+        let n = NEXT_ID.with(|n| n.get() + 1);
+        NEXT_ID.with(|c| c.set(n));
+        format!("id-{n}")
     };
     let mut facts = RequestFacts {
         now: DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").unwrap().to_utc(),
@@ -126,7 +133,7 @@ fn config_and_preflight() {
     let app = app();
     let config =
         send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/config").with_header("origin", ORIGIN));
-    expect![[r#"200 {"site":"demo","lang":"en","policy_version":1,"organisation":{"name":"Demo Alumni Association","contact_email":"alumni@example.org","postal_address":"Alumni Office, 1 College Road, Oxbridge OX1 1AA","privacy_notice_url":"https://example.org/privacy","cookie_policy_url":"https://example.org/cookies"},"purposes":[{"purpose":"news","channel":"email","wording_version":1,"lang":"en","label":"News and events","text":"I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.","sha256":"c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb"}],"cookie_categories":[]}"#]].assert_eq(&summary(&config));
+    expect![[r#"200 {"site":"demo","lang":"en","policy_version":1,"organisation":{"name":"Demo Alumni Association","contact_email":"alumni@example.org","postal_address":"Alumni Office, 1 College Road, Oxbridge OX1 1AA","privacy_notice_url":"https://example.org/privacy","cookie_policy_url":"https://example.org/cookies"},"purposes":[{"purpose":"news","channel":"email","wording_version":1,"lang":"en","label":"News and events","text":"I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.","sha256":"c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb"}],"cookie_categories":[{"key":"necessary","required":true,"label":"Strictly necessary","description":"Remember your cookie choice."},{"key":"analytics","required":false,"label":"Analytics","description":"Count visits so we can improve the site."}],"banner":{"version":1,"lang":"en","text":"We use cookies that are strictly necessary, and analytics cookies only if you agree.","sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295"}}"#]].assert_eq(&summary(&config));
     assert_eq!(config.header("access-control-allow-origin"), Some(ORIGIN));
     let pre =
         send(&app, &HttpRequest::new("OPTIONS", "/api/v1/sites/demo/consents").with_header("origin", ORIGIN));
@@ -145,4 +152,183 @@ fn health() {
     let app = app();
     expect![[r#"200 {"status":"ok","version":"0.1.0"}"#]]
         .assert_eq(&summary(&send(&app, &HttpRequest::new("GET", "/healthz"))));
+}
+
+fn admin(method: &str, path: &str, body: Option<&str>) -> HttpRequest {
+    let req = HttpRequest::new(method, path).with_header("authorization", "Bearer admin");
+    match body {
+        Some(b) => req.with_header("content-type", "application/json").with_body(b),
+        None => req,
+    }
+}
+
+fn body_of(mut r: HttpResponse) -> (u16, String) {
+    let bytes = pollster::block_on(r.collect_body()).unwrap();
+    (r.status, String::from_utf8(bytes).unwrap())
+}
+
+fn audience_emails(app: &App<SqlStore<SqliteExecutor>>) -> Vec<String> {
+    let (status, body) = body_of(send(app, &admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None)));
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap().to_string()).collect()
+}
+
+fn change(email: &str, action: &str) -> String {
+    format!(
+        r#"{{"email":"{email}","method":"paper_form","source":"freshers fair form 12","changes":[{{"purpose":"news","channel":"email","action":"{action}"}}]}}"#
+    )
+}
+
+#[test]
+fn admin_endpoints_need_the_key() {
+    let app = app();
+    let cases = [
+        ("no key", HttpRequest::new("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email")),
+        ("wrong key", admin("GET", "/api/v1/sites/demo/ledger/verify", None).with_header("authorization", "Bearer nope")),
+        ("basic auth", admin("GET", "/api/v1/admin/sites/demo", None).with_header("authorization", "Basic YWRtaW4=")),
+    ];
+    for (name, req) in cases {
+        let r = send(&app, &req);
+        assert_eq!((r.status, r.header("www-authenticate")), (401, Some("Bearer")), "{name}");
+    }
+}
+
+#[test]
+fn withdrawal_takes_effect_in_the_same_request() {
+    let app = app();
+    assert_eq!(send(&app, &post(GOOD)).status, 201);
+    assert_eq!(send(&app, &post(&GOOD.replace("Ada", "Bob"))).status, 201);
+    assert_eq!(audience_emails(&app), ["ada@example.org", "bob@example.org"]);
+    let (status, body) = body_of(send(&app, &admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("ADA@example.org", "withdrawn")))));
+    assert_eq!(status, 201, "{body}");
+    assert!(body.contains(r#""action":"withdrawn""#), "{body}");
+    assert_eq!(audience_emails(&app), ["bob@example.org"]);
+    let events = pollster::block_on(app.store.events_after("demo", 0, 10)).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!((last.method, last.source_url.as_deref()), (Method::PaperForm, Some("freshers fair form 12")));
+}
+
+#[test]
+fn suppression_always_wins() {
+    let app = app();
+    assert_eq!(send(&app, &post(GOOD)).status, 201);
+    let r = send(&app, &admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(r#"{"email":"ada@example.org","reason":"asked by phone"}"#)));
+    assert_eq!(r.status, 200);
+    assert!(audience_emails(&app).is_empty());
+    let again = send(&app, &post(GOOD));
+    expect![[r#"409 {"error":{"code":"suppressed","message":"this address has asked not to be contacted; to sign up again, contact alumni@example.org"}}"#]].assert_eq(&summary(&again));
+    let import = send(&app, &admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("ada@example.org", "granted"))));
+    assert_eq!(import.status, 409, "an import cannot re-add a suppressed address either");
+}
+
+#[test]
+fn audience_as_csv() {
+    let app = app();
+    send(&app, &post(&GOOD.replace("Ada@Example.org", "=cmd@example.org")));
+    let r = send(&app, &admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None).with_header("accept", "text/csv"));
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+    let (_, body) = body_of(r);
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id"));
+    assert!(lines.next().unwrap().starts_with("'=cmd@example.org,"), "{body}");
+}
+
+#[test]
+fn audience_errors_as_data() {
+    let app = app();
+    let cases = [
+        ("no purpose", "/api/v1/sites/demo/audience?channel=email"),
+        ("bad channel", "/api/v1/sites/demo/audience?purpose=news&channel=fax"),
+        ("unknown purpose", "/api/v1/sites/demo/audience?purpose=golf&channel=email"),
+        ("unknown site", "/api/v1/sites/nope/audience?purpose=news&channel=email"),
+    ];
+    let actual: String = cases.iter().map(|(n, p)| format!("{n}: {}\n", summary(&send(&app, &admin("GET", p, None))))).collect();
+    expect![[r#"
+        no purpose: 400 {"error":{"code":"bad_request","message":"query parameter 'purpose' is required"}}
+        bad channel: 400 {"error":{"code":"bad_request","message":"unknown channel 'fax' (email, post, phone or sms)"}}
+        unknown purpose: 404 {"error":{"code":"not_found","message":"site 'demo' has no purpose 'golf' on channel 'email'"}}
+        unknown site: 404 {"error":{"code":"not_found","message":"unknown site 'nope'"}}
+    "#]].assert_eq(&actual);
+}
+
+#[test]
+fn verify_detects_tampering_and_names_the_first_broken_link() {
+    let app = app();
+    for who in ["Ada", "Bob", "Cy"] {
+        assert_eq!(send(&app, &post(&GOOD.replace("Ada", who))).status, 201);
+    }
+    let verify = || body_of(send(&app, &admin("GET", "/api/v1/sites/demo/ledger/verify", None))).1;
+    let ok: serde_json::Value = serde_json::from_str(&verify()).unwrap();
+    assert_eq!((ok["valid"].as_bool(), ok["events_checked"].as_u64(), ok["head_seq"].as_i64()), (Some(true), Some(3), Some(3)));
+    app.store.exec.execute_raw("UPDATE consent_events SET action = 'withdrawn' WHERE seq = 2").unwrap();
+    expect![[r#"{"valid":false,"events_checked":1,"head_seq":1,"head_hash":"04c5b68acf519eed94955eebabc754da40e281ef88971afe4d77f4328eadcd97","first_broken":{"seq":2,"event_id":"id-2","reason":"hash does not match the event's contents: it was altered"}}"#]].assert_eq(&verify());
+    app.store.exec.execute_raw("UPDATE consent_events SET action = 'granted' WHERE seq = 2; DELETE FROM consent_events WHERE seq = 1").unwrap();
+    let deleted: serde_json::Value = serde_json::from_str(&verify()).unwrap();
+    assert_eq!(deleted["first_broken"]["seq"], 2, "{deleted}");
+}
+
+#[test]
+fn site_definitions_version_wording_and_forms_follow() {
+    let app = app();
+    let def = |text: &str| {
+        serde_json::json!({
+            "organisation": {"name": "Rowing Club", "contact_email": "sec@club.example", "postal_address": "Boathouse",
+                "privacy_notice_url": "https://club.example/privacy", "cookie_policy_url": "https://club.example/cookies"},
+            "allowed_origins": ["https://club.example"],
+            "default_lang": "en",
+            "purposes": [{"purpose": "news", "channel": "email", "wordings": [{"lang": "en", "label": "News", "text": text}]}]
+        })
+        .to_string()
+    };
+    let created = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def("Email me news"))));
+    assert_eq!(created.status, 201, "{}", summary(&created));
+    let edited = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def("Email me news and results"))));
+    assert_eq!(edited.status, 200);
+    let config = |app: &App<_>| {
+        let r = send(app, &HttpRequest::new("GET", "/api/v1/sites/club/config").with_header("origin", "https://club.example"));
+        serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()
+    };
+    let c = config(&app);
+    assert_eq!((c["purposes"][0]["wording_version"].as_u64(), c["purposes"][0]["text"].as_str()), (Some(2), Some("Email me news and results")));
+    let stored = body_of(send(&app, &admin("GET", "/api/v1/admin/sites/club", None))).1;
+    assert!(stored.contains("Email me news\"") && stored.contains("\"current_version\":2"), "{stored}");
+    let bad = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def(""))));
+    expect![[r#"422 {"error":{"code":"invalid_site_definition","message":"a text or label is empty or longer than 4000 characters"}}"#]].assert_eq(&summary(&bad));
+}
+
+#[test]
+fn cookie_decisions_as_data() {
+    let app = app();
+    let banner = consent_shared::digest::sha256_hex(
+        "We use cookies that are strictly necessary, and analytics cookies only if you agree.".as_bytes(),
+    );
+    let decision = |categories: &str, choice: &str, policy: u32| {
+        HttpRequest::new("POST", "/api/v1/sites/demo/cookie-consents")
+            .with_header("origin", ORIGIN)
+            .with_header("content-type", "application/json")
+            .with_body(format!(
+                r#"{{"consent_id":"5f0c3c4e-aaaa-4bbb-8ccc-000000000001","categories":{categories},"choice":"{choice}","policy_version":{policy},"wording_sha256":"{banner}","reject_on_first_layer":true}}"#
+            ))
+    };
+    let cases = [
+        ("accept all", decision(r#"["analytics"]"#, "accept_all", 1)),
+        ("reject all", decision("[]", "reject_all", 1)),
+        ("accept all that is not all", decision("[]", "accept_all", 1)),
+        ("necessary is not a choice", decision(r#"["necessary"]"#, "custom", 1)),
+        ("unknown category", decision(r#"["ads"]"#, "custom", 1)),
+        ("stale policy", decision("[]", "reject_all", 9)),
+    ];
+    let actual: String = cases.iter().map(|(n, r)| format!("{n}: {}\n", summary(&send(&app, r)))).collect();
+    expect![[r#"
+        accept all: 201 {"record_id":"id-1","recorded_at":"2026-11-24T12:00:00.000Z"}
+        reject all: 201 {"record_id":"id-2","recorded_at":"2026-11-24T12:00:00.000Z"}
+        accept all that is not all: 422 {"error":{"code":"invalid_cookie_decision","message":"choice 'accept_all' does not match the categories sent"}}
+        necessary is not a choice: 422 {"error":{"code":"invalid_cookie_decision","message":"'necessary' is strictly necessary: it is always on and is not a choice"}}
+        unknown category: 422 {"error":{"code":"invalid_cookie_decision","message":"unknown cookie category 'ads'"}}
+        stale policy: 422 {"error":{"code":"stale_policy","message":"policy version 9 is not current (current is 1); reload the banner"}}
+    "#]].assert_eq(&actual);
+    let stored = pollster::block_on(app.store.cookie_consents("demo", "5f0c3c4e-aaaa-4bbb-8ccc-000000000001")).unwrap();
+    assert_eq!(stored.len(), 2, "two valid decisions, nothing else");
+    assert!(stored.iter().all(|r| r.reject_on_first_layer));
 }

@@ -10,7 +10,10 @@ use consent_shared::ledger::{
     plan_events, submission_choices, submission_provenance, validate_submission, ChainHead, ChainVerifier,
     RequestContext, SubmissionPlan,
 };
-use consent_shared::site::{Channel, Organisation, PurposeChannel, SiteConfig, Wording};
+use consent_shared::consent::{CookieChoice, CookieConsentRecord};
+use consent_shared::site::{
+    BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
+};
 use consent_shared::subject::subject_id;
 use serde::Serialize;
 
@@ -49,6 +52,9 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
         idempotent_answer_is_kept,
         reused_idempotency_key_conflicts,
         latest_event_sets_current_state,
+        audience_is_granted_minus_withdrawn_suppressed_restricted,
+        audience_pages_in_subject_order,
+        cookie_consents_round_trip,
     )
 }
 
@@ -80,12 +86,37 @@ pub fn sample_site(id: &str) -> SiteConfig {
                 sha256: sha256_hex(text.as_bytes()),
             }],
         }],
-        cookie_categories: vec![],
-        banner: vec![],
+        cookie_categories: vec![
+            CookieCategory {
+                key: "necessary".into(),
+                required: true,
+                texts: vec![CategoryText {
+                    lang: "en".into(),
+                    label: "Strictly necessary".into(),
+                    description: "Remember your cookie choice.".into(),
+                }],
+            },
+            CookieCategory {
+                key: "analytics".into(),
+                required: false,
+                texts: vec![CategoryText {
+                    lang: "en".into(),
+                    label: "Analytics".into(),
+                    description: "Count visits so we can improve the site.".into(),
+                }],
+            },
+        ],
+        banner: vec![BannerWording {
+            version: 1,
+            lang: "en".into(),
+            text: BANNER.into(),
+            sha256: sha256_hex(BANNER.as_bytes()),
+        }],
     }
 }
 
 const NOW: &str = "2026-11-24T10:00:00.000Z";
+const BANNER: &str = "We use cookies that are strictly necessary, and analytics cookies only if you agree.";
 
 fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -> SubmissionPlan {
     let submission = ConsentSubmission {
@@ -115,6 +146,18 @@ fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -
         head,
         &mut ids,
     )
+}
+
+/// Appends one event for `email` with `action` at the current head.
+async fn record<S: Store>(store: &S, site: &SiteConfig, email: &str, action: Action, tag: &str) -> Result<String, String> {
+    let head = store.chain_head(&site.id).await.map_err(err)?;
+    let mut plan = plan_for(site, email, &head, tag);
+    for e in &mut plan.events {
+        e.action = action;
+        e.hash = consent_shared::ledger::event_hash(e);
+    }
+    store.record_submission(&plan, None).await.map_err(err)?;
+    Ok(plan.subject)
 }
 
 fn check(cond: bool, what: &str) -> CaseResult {
@@ -247,6 +290,72 @@ async fn latest_event_sets_current_state<S: Store>(store: &S, site: &str) -> Cas
     )
 }
 
+async fn audience_is_granted_minus_withdrawn_suppressed_restricted<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    record(store, &config, "stays@example.org", Action::Granted, "1").await?;
+    record(store, &config, "withdraws@example.org", Action::Granted, "2").await?;
+    record(store, &config, "withdraws@example.org", Action::Withdrawn, "3").await?;
+    let suppressed = record(store, &config, "suppressed@example.org", Action::Granted, "4").await?;
+    store.suppress(site, &suppressed, "test", NOW).await.map_err(err)?;
+    let restricted = record(store, &config, "restricted@example.org", Action::Granted, "5").await?;
+    store.set_restricted(site, &restricted, true, NOW).await.map_err(err)?;
+    record(store, &config, "regrants@example.org", Action::Withdrawn, "6").await?;
+    record(store, &config, "regrants@example.org", Action::Granted, "7").await?;
+    let page = store.audience_page(site, "news", Channel::Email, "", 100).await.map_err(err)?;
+    let mut emails: Vec<_> = page.iter().map(|m| m.email.as_str()).collect();
+    emails.sort();
+    check(emails == ["regrants@example.org", "stays@example.org"], &format!("audience {emails:?}"))?;
+    check(store.audience_page(site, "news", Channel::Sms, "", 100).await.map_err(err)?.is_empty(), "other channel")?;
+    store.set_restricted(site, &restricted, false, NOW).await.map_err(err)?;
+    let page = store.audience_page(site, "news", Channel::Email, "", 100).await.map_err(err)?;
+    check(page.len() == 3, "lifting the restriction brings the person back")
+}
+
+async fn audience_pages_in_subject_order<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    for i in 0..5 {
+        record(store, &config, &format!("p{i}@example.org"), Action::Granted, &i.to_string()).await?;
+    }
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = store.audience_page(site, "news", Channel::Email, &after, 2).await.map_err(err)?;
+        check(page.len() <= 2, "page larger than limit")?;
+        seen.extend(page.iter().map(|m| m.subject.clone()));
+        match page.last() {
+            Some(last) if page.len() == 2 => after = last.subject.clone(),
+            _ => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    check(seen.len() == 5 && seen == sorted, &format!("paged subjects {seen:?}"))
+}
+
+async fn cookie_consents_round_trip<S: Store>(store: &S, site: &str) -> CaseResult {
+    let record = CookieConsentRecord {
+        id: format!("{site}-c1"),
+        site_id: site.into(),
+        consent_id: "0b7c1f0e-1111-4222-8333-944445555666".into(),
+        categories: vec!["analytics".into()],
+        policy_version: 1,
+        wording_sha256: sha256_hex(BANNER.as_bytes()),
+        choice: CookieChoice::Custom,
+        reject_on_first_layer: true,
+        gpc: false,
+        server_time: NOW.into(),
+        client_time: None,
+        user_agent: Some("contract".into()),
+        ip_truncated: Some("192.0.2.0/24".into()),
+    };
+    store.record_cookie_consent(&record).await.map_err(err)?;
+    let read = store.cookie_consents(site, &record.consent_id).await.map_err(err)?;
+    check(read == [record], &format!("read back {read:?}"))
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -259,6 +368,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 9);
+        assert_eq!(outcomes.len(), 12);
     }
 }

@@ -108,3 +108,6 @@ pub const INSERT_COOKIE_CONSENT: &str = "INSERT INTO cookie_consents (id, site_i
 pub const COOKIE_CONSENTS: &str = "SELECT id, site_id, consent_id, categories, policy_version, \
      wording_sha256, choice, reject_on_first_layer, gpc, server_time, client_time, user_agent, \
      ip_truncated FROM cookie_consents WHERE site_id = ?1 AND consent_id = ?2 ORDER BY server_time, id";
+
+pub const SET_RESTRICTED: &str =
+    "UPDATE subjects SET restricted = ?3, updated_at = ?4 WHERE site_id = ?1 AND subject = ?2";

@@ -45,6 +45,19 @@ impl SqliteExecutor {
     }
 }
 
+impl SqliteExecutor {
+    /// Runs raw SQL outside the Store API: test fixtures and benchmarks only (e.g. simulating
+    /// tampering, bulk-loading a large ledger).
+    pub fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
+        self.conn.borrow().execute_batch(sql).map_err(backend)
+    }
+
+    /// Gives a closure the connection, for bulk loads in one transaction (benchmarks).
+    pub fn with_connection<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        f(&mut self.conn.borrow_mut()).map_err(backend)
+    }
+}
+
 impl Executor for SqliteExecutor {
     async fn query(&self, sql: &'static str, params: Vec<SqlValue>) -> Result<Vec<Row>, StoreError> {
         let conn = self.conn.borrow();
