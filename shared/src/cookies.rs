@@ -36,7 +36,10 @@ pub fn validate_cookie_decision(site: &SiteConfig, d: &CookieDecision) -> Result
         return Err(CookieDecisionError::ConsentId);
     }
     if d.policy_version != site.policy_version {
-        return Err(CookieDecisionError::StalePolicy { given: d.policy_version, current: site.policy_version });
+        return Err(CookieDecisionError::StalePolicy {
+            given: d.policy_version,
+            current: site.policy_version,
+        });
     }
     let shown = site.banner.iter().any(|b| b.version == d.policy_version && b.sha256 == d.wording_sha256);
     if !shown {
@@ -71,7 +74,12 @@ pub fn validate_cookie_decision(site: &SiteConfig, d: &CookieDecision) -> Result
 }
 
 /// The record of a validated decision. `id` is fresh; request facts come from `ctx`.
-pub fn cookie_record(site: &SiteConfig, d: &CookieDecision, ctx: &RequestContext, id: String) -> CookieConsentRecord {
+pub fn cookie_record(
+    site: &SiteConfig,
+    d: &CookieDecision,
+    ctx: &RequestContext,
+    id: String,
+) -> CookieConsentRecord {
     CookieConsentRecord {
         id,
         site_id: site.id.clone(),

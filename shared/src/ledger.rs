@@ -286,8 +286,12 @@ pub fn validate_recorded_changes(
         .collect();
     let lang = input.lang.clone().unwrap_or_else(|| site.default_lang.clone());
     validate_choices(site, &choices, &lang, WordingRule::MayBeEarlier)?;
-    let provenance =
-        Provenance { method: input.method, source_url: input.source.clone(), lang, client_time: input.occurred_at.clone() };
+    let provenance = Provenance {
+        method: input.method,
+        source_url: input.source.clone(),
+        lang,
+        client_time: input.occurred_at.clone(),
+    };
     Ok((email, choices, provenance))
 }
 
@@ -320,7 +324,8 @@ pub fn plan_events(
     for choice in choices {
         let pc = site.purpose(&choice.purpose, choice.channel).expect("validated before planning");
         let version = choice.wording_version.unwrap_or(pc.current_version);
-        let wording = wording_version(site, pc, version, &provenance.lang).expect("validated before planning");
+        let wording =
+            wording_version(site, pc, version, &provenance.lang).expect("validated before planning");
         let mut event = ConsentEvent {
             id: ids.next().expect("one id per event"),
             site_id: site.id.clone(),
@@ -351,7 +356,12 @@ pub fn plan_events(
 }
 
 /// Wording `version` in `lang`, else in the site's default language, else in any language.
-fn wording_version<'a>(site: &SiteConfig, pc: &'a PurposeChannel, version: u32, lang: &str) -> Option<&'a Wording> {
+fn wording_version<'a>(
+    site: &SiteConfig,
+    pc: &'a PurposeChannel,
+    version: u32,
+    lang: &str,
+) -> Option<&'a Wording> {
     let of = |l: &str| pc.wordings.iter().find(|w| w.version == version && w.lang == l);
     of(lang).or_else(|| of(&site.default_lang)).or_else(|| pc.wordings.iter().find(|w| w.version == version))
 }

@@ -117,9 +117,7 @@ impl SiteConfig {
     /// The current wording for a purpose × channel in `lang`, falling back to the site's default
     /// language when that translation does not exist.
     pub fn current_wording<'a>(&self, pc: &'a PurposeChannel, lang: &str) -> Option<&'a Wording> {
-        let current = |l: &str| {
-            pc.wordings.iter().find(|w| w.version == pc.current_version && w.lang == l)
-        };
+        let current = |l: &str| pc.wordings.iter().find(|w| w.version == pc.current_version && w.lang == l);
         current(lang).or_else(|| current(&self.default_lang))
     }
 

@@ -25,7 +25,9 @@ pub enum DefinitionError {
     ContactEmail,
     #[error("{0} must be an absolute http(s) URL")]
     Url(&'static str),
-    #[error("allowed origin '{0}' must look like https://example.org (scheme, host, optional port; no path)")]
+    #[error(
+        "allowed origin '{0}' must look like https://example.org (scheme, host, optional port; no path)"
+    )]
     Origin(String),
     #[error("'{0}' must be 1-40 characters of a-z, 0-9, '-' or '_'")]
     Key(String),
@@ -93,7 +95,9 @@ fn version_purpose(
     let same_as_current = old.is_some_and(|old| {
         let current: Vec<_> = old.wordings.iter().filter(|w| w.version == old.current_version).collect();
         current.len() == wordings.len()
-            && wordings.iter().all(|d| current.iter().any(|w| w.lang == d.lang && w.label == d.label && w.text == d.text))
+            && wordings
+                .iter()
+                .all(|d| current.iter().any(|w| w.lang == d.lang && w.label == d.label && w.text == d.text))
     });
     match old {
         Some(old) if same_as_current => old.clone(),
@@ -131,7 +135,12 @@ fn version_banner(existing: Option<&SiteConfig>, texts: &[TextDefinition]) -> (u
 fn banner_version(version: u32, texts: &[TextDefinition]) -> Vec<BannerWording> {
     texts
         .iter()
-        .map(|t| BannerWording { version, lang: t.lang.clone(), text: t.text.clone(), sha256: sha256_hex(t.text.as_bytes()) })
+        .map(|t| BannerWording {
+            version,
+            lang: t.lang.clone(),
+            text: t.text.clone(),
+            sha256: sha256_hex(t.text.as_bytes()),
+        })
         .collect()
 }
 
@@ -178,7 +187,11 @@ fn validate(id: &str, def: &SiteDefinition) -> Result<(), DefinitionError> {
             }
         }
         if !p.wordings.iter().any(|w| w.lang == def.default_lang) {
-            return Err(DefinitionError::MissingDefaultWording(p.purpose.clone(), channel, def.default_lang.clone()));
+            return Err(DefinitionError::MissingDefaultWording(
+                p.purpose.clone(),
+                channel,
+                def.default_lang.clone(),
+            ));
         }
     }
     for (i, c) in def.cookie_categories.iter().enumerate() {

@@ -9,6 +9,8 @@ use consent_tests::{free_port, repo_root};
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
 const GOOD: &str = r#"{"email":"Ada@Example.org","consents":[{"purpose":"news","channel":"email","wording_version":1}],"page_url":"http://127.0.0.1:8788/join"}"#;
+const ADMIN_KEY: &str = "integration-admin-key";
+const BEARER: &str = "Bearer integration-admin-key";
 const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
 
 struct Reply {
@@ -67,7 +69,7 @@ fn main() -> ExitCode {
             WranglerDev::start(
                 &d1,
                 free_port(),
-                &[("SUBJECT_KEY", "integration-key"), ("CONTRACT_TESTS", "1")],
+                &[("SUBJECT_KEY", "integration-key"), ("ADMIN_KEY", ADMIN_KEY), ("CONTRACT_TESTS", "1")],
             )
         });
     let worker = match setup {
@@ -135,7 +137,12 @@ fn main() -> ExitCode {
                 422,
                 "unknown_purpose",
             ),
-            ("unknown wording version", post_json(base, &GOOD.replace(":1}", ":2}"), &[]), 422, "unknown_wording"),
+            (
+                "unknown wording version",
+                post_json(base, &GOOD.replace(":1}", ":2}"), &[]),
+                422,
+                "unknown_wording",
+            ),
             ("oversize", post_json(base, &big, &[]), 413, "payload_too_large"),
             (
                 "foreign origin",
@@ -219,6 +226,128 @@ fn main() -> ExitCode {
         ensure(wasm.status == 200, || format!("wasm: {}", wasm.status))?;
         ensure(wasm.header("content-type") == Some("application/wasm"), || format!("{:?}", wasm.headers))?;
         ensure(wasm.header("access-control-allow-origin") == Some("*"), || format!("{:?}", wasm.headers))
+    });
+
+    h.case("admin_endpoints_refuse_without_the_key", || {
+        for path in
+            ["/api/v1/sites/demo/audience?purpose=news&channel=email", "/api/v1/sites/demo/ledger/verify"]
+        {
+            for auth in [None, Some("Bearer wrong")] {
+                let headers: Vec<(&str, &str)> = auth.map(|a| ("Authorization", a)).into_iter().collect();
+                let r = call(base, "GET", path, &headers, None);
+                ensure(r.status == 401 && r.json()["error"]["code"] == "unauthorized", || {
+                    format!("{path} {auth:?}: {} {}", r.status, r.body)
+                })?;
+            }
+        }
+        Ok(())
+    });
+
+    let audience = |accept: &str| {
+        call(
+            base,
+            "GET",
+            "/api/v1/sites/demo/audience?purpose=news&channel=email",
+            &[("Authorization", BEARER), ("Accept", accept)],
+            None,
+        )
+    };
+
+    h.case("withdrawal_leaves_the_audience_in_the_same_request", || {
+        let bob = GOOD.replace("Ada@Example.org", "bob@example.org");
+        ensure(post_json(base, &bob, &[]).status == 201, || "bob's consent".into())?;
+        let before = audience("application/json");
+        let emails = |r: &Reply| -> Vec<String> {
+            r.json()["members"].as_array().into_iter().flatten().filter_map(|m| m["email"].as_str().map(String::from)).collect()
+        };
+        ensure(emails(&before) == ["ada@example.org", "bob@example.org"] || emails(&before) == ["bob@example.org", "ada@example.org"], || before.body.clone())?;
+        let withdrawal = r#"{"email":"ada@example.org","method":"admin_import","changes":[{"purpose":"news","channel":"email","action":"withdrawn"}]}"#;
+        let r = call(
+            base,
+            "POST",
+            "/api/v1/admin/sites/demo/consents",
+            &[("Authorization", BEARER), ("Content-Type", "application/json")],
+            Some(withdrawal),
+        );
+        ensure(r.status == 201, || format!("{} {}", r.status, r.body))?;
+        let after = audience("application/json");
+        ensure(emails(&after) == ["bob@example.org"], || after.body.clone())
+    });
+
+    h.case("audience_exports_as_csv", || {
+        let r = audience("text/csv");
+        ensure(
+            r.status == 200 && r.header("content-type").is_some_and(|c| c.starts_with("text/csv")),
+            || format!("{} {:?}", r.status, r.headers),
+        )?;
+        let lines: Vec<&str> = r.body.lines().collect();
+        ensure(
+            lines.len() == 2
+                && lines[0] == "email,subject,granted_at,event_id"
+                && lines[1].starts_with("bob@example.org,"),
+            || r.body.clone(),
+        )
+    });
+
+    h.case("a_cookie_decision_is_recorded_anonymously", || {
+        let config = call(base, "GET", "/api/v1/sites/demo/config", &[("Origin", ORIGIN)], None).json();
+        let banner_sha = config["banner"]["sha256"].as_str().unwrap_or_default().to_string();
+        let body = format!(
+            r#"{{"consent_id":"8d9c6a52-1c1e-4f55-9e1a-2d0f5e6b7a10","categories":[],"choice":"reject_all","policy_version":1,"wording_sha256":"{banner_sha}","reject_on_first_layer":true,"gpc":true}}"#
+        );
+        let r = call(
+            base,
+            "POST",
+            "/api/v1/sites/demo/cookie-consents",
+            &[("Origin", ORIGIN), ("Content-Type", "application/json")],
+            Some(&body),
+        );
+        ensure(r.status == 201, || format!("{} {}", r.status, r.body))?;
+        let rows = d1.query("SELECT choice, gpc, reject_on_first_layer, categories FROM cookie_consents WHERE consent_id = '8d9c6a52-1c1e-4f55-9e1a-2d0f5e6b7a10'")?;
+        ensure(
+            rows.len() == 1 && rows[0]["choice"] == "reject_all" && rows[0]["gpc"] == 1 && rows[0]["categories"] == "[]",
+            || format!("{rows:?}"),
+        )
+    });
+
+    h.case("site_definitions_create_wording_versions_on_d1", || {
+        let def = |text: &str| {
+            serde_json::json!({
+                "organisation": {"name": "Rowing Club", "contact_email": "sec@club.example", "postal_address": "Boathouse",
+                    "privacy_notice_url": "https://club.example/privacy", "cookie_policy_url": "https://club.example/cookies"},
+                "allowed_origins": ["https://club.example"], "default_lang": "en",
+                "purposes": [{"purpose": "results", "channel": "sms", "wordings": [{"lang": "en", "label": "Results", "text": text}]}]
+            })
+            .to_string()
+        };
+        let put = |text: &str| {
+            call(
+                base,
+                "PUT",
+                "/api/v1/admin/sites/club",
+                &[("Authorization", BEARER), ("Content-Type", "application/json")],
+                Some(&def(text)),
+            )
+        };
+        let created = put("Text me race results");
+        ensure(created.status == 201, || format!("{} {}", created.status, created.body))?;
+        let edited = put("Text me race results and fixtures");
+        ensure(edited.status == 200 && edited.json()["purposes"][0]["current_version"] == 2, || edited.body.clone())?;
+        let rows = d1.query("SELECT version FROM wordings WHERE site_id = 'club' ORDER BY version")?;
+        ensure(rows.len() == 2, || format!("{rows:?}"))
+    });
+
+    h.case("the_chain_verifies_on_d1_and_tampering_is_named", || {
+        let verify =
+            || call(base, "GET", "/api/v1/sites/demo/ledger/verify", &[("Authorization", BEARER)], None);
+        let ok = verify();
+        let count = d1.query("SELECT COUNT(*) AS n FROM consent_events WHERE site_id = 'demo'")?;
+        ensure(ok.json()["valid"] == true && ok.json()["events_checked"] == count[0]["n"], || {
+            ok.body.clone()
+        })?;
+        d1.query("UPDATE consent_events SET purpose = 'golf' WHERE site_id = 'demo' AND seq = 2")?;
+        let bad = verify();
+        ensure(bad.json()["valid"] == false && bad.json()["first_broken"]["seq"] == 2, || bad.body.clone())
     });
 
     drop(worker);

@@ -17,3 +17,13 @@ INSERT OR IGNORE INTO wordings (site_id, purpose, channel, version, lang, label,
 VALUES ('demo', 'news', 'email', 1, 'en', 'News and events',
   'I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.',
   'c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb', '2026-11-24T00:00:00.000Z');
+
+-- Cookie banner: one strictly necessary category (the decision cookie itself) and analytics.
+INSERT OR REPLACE INTO cookie_categories (site_id, key, required, position, texts) VALUES
+  ('demo', 'necessary', 1, 0, '[{"lang":"en","label":"Strictly necessary","description":"Remember your cookie choice. Always on."}]'),
+  ('demo', 'analytics', 0, 1, '[{"lang":"en","label":"Analytics","description":"Count visits anonymously so we can improve the site."}]');
+
+INSERT OR IGNORE INTO banner_wordings (site_id, version, lang, text, sha256, created_at)
+VALUES ('demo', 1, 'en',
+  'The Demo Alumni Association uses cookies that are strictly necessary for this site to work. With your agreement we would also like to use analytics cookies to count visits. You can change your choice at any time.',
+  '513b09fdc73a620c31b52b14b716b569e4b4664da7d1f7748e447059f3f0b9eb', '2026-11-24T00:00:00.000Z');

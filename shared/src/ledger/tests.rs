@@ -111,7 +111,16 @@ fn planned(head: &ChainHead) -> SubmissionPlan {
     let s = submission("a@example.org", &[("news", Channel::Email, 2)]);
     let email = validate_submission(&site, &s).unwrap();
     let mut ids = (1..).map(|i| format!("evt-{i}"));
-    plan_events(&site, email, "subj".into(), &submission_choices(&s), &submission_provenance(&site, &s), &ctx(), head, &mut ids)
+    plan_events(
+        &site,
+        email,
+        "subj".into(),
+        &submission_choices(&s),
+        &submission_provenance(&site, &s),
+        &ctx(),
+        head,
+        &mut ids,
+    )
 }
 
 #[test]

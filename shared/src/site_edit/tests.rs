@@ -26,7 +26,11 @@ fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
         cookie_categories: vec![CookieCategoryDefinition {
             key: "analytics".into(),
             required: false,
-            texts: vec![CategoryText { lang: "en".into(), label: "Analytics".into(), description: "Counts visits".into() }],
+            texts: vec![CategoryText {
+                lang: "en".into(),
+                label: "Analytics".into(),
+                description: "Counts visits".into(),
+            }],
         }],
         banner: vec![TextDefinition { lang: "en".into(), text: banner_text.into() }],
     }
@@ -34,7 +38,8 @@ fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
 
 fn versions(site: &SiteConfig) -> String {
     let pc = &site.purposes[0];
-    let wordings: Vec<String> = pc.wordings.iter().map(|w| format!("v{} {} {:?}", w.version, w.lang, w.text)).collect();
+    let wordings: Vec<String> =
+        pc.wordings.iter().map(|w| format!("v{} {} {:?}", w.version, w.lang, w.text)).collect();
     let banner: Vec<String> = site.banner.iter().map(|b| format!("v{} {:?}", b.version, b.text)).collect();
     format!(
         "current v{}: {}\npolicy v{}: {}\n",
@@ -48,9 +53,13 @@ fn versions(site: &SiteConfig) -> String {
 #[test]
 fn wording_changes_create_versions_and_keep_old_ones() {
     let first = apply_definition("club", None, &definition("Email me news", "We use cookies")).unwrap();
-    let same = apply_definition("club", Some(&first), &definition("Email me news", "We use cookies")).unwrap();
-    let edited = apply_definition("club", Some(&same), &definition("Email me news and events", "We use cookies")).unwrap();
-    let rebannered = apply_definition("club", Some(&edited), &definition("Email me news and events", "Cookies!")).unwrap();
+    let same =
+        apply_definition("club", Some(&first), &definition("Email me news", "We use cookies")).unwrap();
+    let edited =
+        apply_definition("club", Some(&same), &definition("Email me news and events", "We use cookies"))
+            .unwrap();
+    let rebannered =
+        apply_definition("club", Some(&edited), &definition("Email me news and events", "Cookies!")).unwrap();
     let actual = [&first, &same, &edited, &rebannered].map(versions).join("--\n");
     expect![[r#"
         current v1: v1 en "Email me news", v1 cy "Testun"

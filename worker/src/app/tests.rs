@@ -4,10 +4,10 @@ use chrono::DateTime;
 use expect_test::{expect, Expect};
 
 use super::*;
-use consent_shared::consent::Method;
 use crate::store::contract::sample_site;
 use crate::store::sqlite::SqliteExecutor;
 use crate::store::SqlStore;
+use consent_shared::consent::Method;
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
 
@@ -168,7 +168,8 @@ fn body_of(mut r: HttpResponse) -> (u16, String) {
 }
 
 fn audience_emails(app: &App<SqlStore<SqliteExecutor>>) -> Vec<String> {
-    let (status, body) = body_of(send(app, &admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None)));
+    let (status, body) =
+        body_of(send(app, &admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None)));
     assert_eq!(status, 200, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     v["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap().to_string()).collect()
@@ -185,8 +186,15 @@ fn admin_endpoints_need_the_key() {
     let app = app();
     let cases = [
         ("no key", HttpRequest::new("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email")),
-        ("wrong key", admin("GET", "/api/v1/sites/demo/ledger/verify", None).with_header("authorization", "Bearer nope")),
-        ("basic auth", admin("GET", "/api/v1/admin/sites/demo", None).with_header("authorization", "Basic YWRtaW4=")),
+        (
+            "wrong key",
+            admin("GET", "/api/v1/sites/demo/ledger/verify", None)
+                .with_header("authorization", "Bearer nope"),
+        ),
+        (
+            "basic auth",
+            admin("GET", "/api/v1/admin/sites/demo", None).with_header("authorization", "Basic YWRtaW4="),
+        ),
     ];
     for (name, req) in cases {
         let r = send(&app, &req);
@@ -200,7 +208,10 @@ fn withdrawal_takes_effect_in_the_same_request() {
     assert_eq!(send(&app, &post(GOOD)).status, 201);
     assert_eq!(send(&app, &post(&GOOD.replace("Ada", "Bob"))).status, 201);
     assert_eq!(audience_emails(&app), ["ada@example.org", "bob@example.org"]);
-    let (status, body) = body_of(send(&app, &admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("ADA@example.org", "withdrawn")))));
+    let (status, body) = body_of(send(
+        &app,
+        &admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("ADA@example.org", "withdrawn"))),
+    ));
     assert_eq!(status, 201, "{body}");
     assert!(body.contains(r#""action":"withdrawn""#), "{body}");
     assert_eq!(audience_emails(&app), ["bob@example.org"]);
@@ -213,12 +224,22 @@ fn withdrawal_takes_effect_in_the_same_request() {
 fn suppression_always_wins() {
     let app = app();
     assert_eq!(send(&app, &post(GOOD)).status, 201);
-    let r = send(&app, &admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(r#"{"email":"ada@example.org","reason":"asked by phone"}"#)));
+    let r = send(
+        &app,
+        &admin(
+            "POST",
+            "/api/v1/admin/sites/demo/suppressions",
+            Some(r#"{"email":"ada@example.org","reason":"asked by phone"}"#),
+        ),
+    );
     assert_eq!(r.status, 200);
     assert!(audience_emails(&app).is_empty());
     let again = send(&app, &post(GOOD));
     expect![[r#"409 {"error":{"code":"suppressed","message":"this address has asked not to be contacted; to sign up again, contact alumni@example.org"}}"#]].assert_eq(&summary(&again));
-    let import = send(&app, &admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("ada@example.org", "granted"))));
+    let import = send(
+        &app,
+        &admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("ada@example.org", "granted"))),
+    );
     assert_eq!(import.status, 409, "an import cannot re-add a suppressed address either");
 }
 
@@ -226,7 +247,11 @@ fn suppression_always_wins() {
 fn audience_as_csv() {
     let app = app();
     send(&app, &post(&GOOD.replace("Ada@Example.org", "=cmd@example.org")));
-    let r = send(&app, &admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None).with_header("accept", "text/csv"));
+    let r = send(
+        &app,
+        &admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None)
+            .with_header("accept", "text/csv"),
+    );
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let (_, body) = body_of(r);
     let mut lines = body.lines();
@@ -243,7 +268,10 @@ fn audience_errors_as_data() {
         ("unknown purpose", "/api/v1/sites/demo/audience?purpose=golf&channel=email"),
         ("unknown site", "/api/v1/sites/nope/audience?purpose=news&channel=email"),
     ];
-    let actual: String = cases.iter().map(|(n, p)| format!("{n}: {}\n", summary(&send(&app, &admin("GET", p, None))))).collect();
+    let actual: String = cases
+        .iter()
+        .map(|(n, p)| format!("{n}: {}\n", summary(&send(&app, &admin("GET", p, None)))))
+        .collect();
     expect![[r#"
         no purpose: 400 {"error":{"code":"bad_request","message":"query parameter 'purpose' is required"}}
         bad channel: 400 {"error":{"code":"bad_request","message":"unknown channel 'fax' (email, post, phone or sms)"}}
@@ -260,7 +288,10 @@ fn verify_detects_tampering_and_names_the_first_broken_link() {
     }
     let verify = || body_of(send(&app, &admin("GET", "/api/v1/sites/demo/ledger/verify", None))).1;
     let ok: serde_json::Value = serde_json::from_str(&verify()).unwrap();
-    assert_eq!((ok["valid"].as_bool(), ok["events_checked"].as_u64(), ok["head_seq"].as_i64()), (Some(true), Some(3), Some(3)));
+    assert_eq!(
+        (ok["valid"].as_bool(), ok["events_checked"].as_u64(), ok["head_seq"].as_i64()),
+        (Some(true), Some(3), Some(3))
+    );
     app.store.exec.execute_raw("UPDATE consent_events SET action = 'withdrawn' WHERE seq = 2").unwrap();
     expect![[r#"{"valid":false,"events_checked":1,"head_seq":1,"head_hash":"04c5b68acf519eed94955eebabc754da40e281ef88971afe4d77f4328eadcd97","first_broken":{"seq":2,"event_id":"id-2","reason":"hash does not match the event's contents: it was altered"}}"#]].assert_eq(&verify());
     app.store.exec.execute_raw("UPDATE consent_events SET action = 'granted' WHERE seq = 2; DELETE FROM consent_events WHERE seq = 1").unwrap();
@@ -283,14 +314,22 @@ fn site_definitions_version_wording_and_forms_follow() {
     };
     let created = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def("Email me news"))));
     assert_eq!(created.status, 201, "{}", summary(&created));
-    let edited = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def("Email me news and results"))));
+    let edited =
+        send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def("Email me news and results"))));
     assert_eq!(edited.status, 200);
     let config = |app: &App<_>| {
-        let r = send(app, &HttpRequest::new("GET", "/api/v1/sites/club/config").with_header("origin", "https://club.example"));
+        let r = send(
+            app,
+            &HttpRequest::new("GET", "/api/v1/sites/club/config")
+                .with_header("origin", "https://club.example"),
+        );
         serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()
     };
     let c = config(&app);
-    assert_eq!((c["purposes"][0]["wording_version"].as_u64(), c["purposes"][0]["text"].as_str()), (Some(2), Some("Email me news and results")));
+    assert_eq!(
+        (c["purposes"][0]["wording_version"].as_u64(), c["purposes"][0]["text"].as_str()),
+        (Some(2), Some("Email me news and results"))
+    );
     let stored = body_of(send(&app, &admin("GET", "/api/v1/admin/sites/club", None))).1;
     assert!(stored.contains("Email me news\"") && stored.contains("\"current_version\":2"), "{stored}");
     let bad = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def(""))));
@@ -328,7 +367,9 @@ fn cookie_decisions_as_data() {
         unknown category: 422 {"error":{"code":"invalid_cookie_decision","message":"unknown cookie category 'ads'"}}
         stale policy: 422 {"error":{"code":"stale_policy","message":"policy version 9 is not current (current is 1); reload the banner"}}
     "#]].assert_eq(&actual);
-    let stored = pollster::block_on(app.store.cookie_consents("demo", "5f0c3c4e-aaaa-4bbb-8ccc-000000000001")).unwrap();
+    let stored =
+        pollster::block_on(app.store.cookie_consents("demo", "5f0c3c4e-aaaa-4bbb-8ccc-000000000001"))
+            .unwrap();
     assert_eq!(stored.len(), 2, "two valid decisions, nothing else");
     assert!(stored.iter().all(|r| r.reject_on_first_layer));
 }

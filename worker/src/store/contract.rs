@@ -5,12 +5,12 @@
 use chrono::DateTime;
 use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission};
 use consent_shared::consent::Action;
+use consent_shared::consent::{CookieChoice, CookieConsentRecord};
 use consent_shared::digest::sha256_hex;
 use consent_shared::ledger::{
     plan_events, submission_choices, submission_provenance, validate_submission, ChainHead, ChainVerifier,
     RequestContext, SubmissionPlan,
 };
-use consent_shared::consent::{CookieChoice, CookieConsentRecord};
 use consent_shared::site::{
     BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
 };
@@ -149,7 +149,13 @@ fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -
 }
 
 /// Appends one event for `email` with `action` at the current head.
-async fn record<S: Store>(store: &S, site: &SiteConfig, email: &str, action: Action, tag: &str) -> Result<String, String> {
+async fn record<S: Store>(
+    store: &S,
+    site: &SiteConfig,
+    email: &str,
+    action: Action,
+    tag: &str,
+) -> Result<String, String> {
     let head = store.chain_head(&site.id).await.map_err(err)?;
     let mut plan = plan_for(site, email, &head, tag);
     for e in &mut plan.events {
@@ -290,7 +296,10 @@ async fn latest_event_sets_current_state<S: Store>(store: &S, site: &str) -> Cas
     )
 }
 
-async fn audience_is_granted_minus_withdrawn_suppressed_restricted<S: Store>(store: &S, site: &str) -> CaseResult {
+async fn audience_is_granted_minus_withdrawn_suppressed_restricted<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
     record(store, &config, "stays@example.org", Action::Granted, "1").await?;
@@ -306,7 +315,10 @@ async fn audience_is_granted_minus_withdrawn_suppressed_restricted<S: Store>(sto
     let mut emails: Vec<_> = page.iter().map(|m| m.email.as_str()).collect();
     emails.sort();
     check(emails == ["regrants@example.org", "stays@example.org"], &format!("audience {emails:?}"))?;
-    check(store.audience_page(site, "news", Channel::Sms, "", 100).await.map_err(err)?.is_empty(), "other channel")?;
+    check(
+        store.audience_page(site, "news", Channel::Sms, "", 100).await.map_err(err)?.is_empty(),
+        "other channel",
+    )?;
     store.set_restricted(site, &restricted, false, NOW).await.map_err(err)?;
     let page = store.audience_page(site, "news", Channel::Email, "", 100).await.map_err(err)?;
     check(page.len() == 3, "lifting the restriction brings the person back")

@@ -199,7 +199,13 @@ pub trait Store {
     /// Adds a do-not-contact entry (idempotent: the first reason and time are kept).
     async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError>;
     /// Restriction of processing: kept, but in no audience while `restricted`.
-    async fn set_restricted(&self, site: &str, subject: &str, restricted: bool, now: &str) -> Result<(), StoreError>;
+    async fn set_restricted(
+        &self,
+        site: &str,
+        subject: &str,
+        restricted: bool,
+        now: &str,
+    ) -> Result<(), StoreError>;
     async fn record_cookie_consent(&self, record: &CookieConsentRecord) -> Result<(), StoreError>;
     async fn cookie_consents(
         &self,
@@ -495,7 +501,13 @@ impl<E: Executor> Store for SqlStore<E> {
         self.exec.batch(vec![Statement::new(sql::INSERT_SUPPRESSION, params)]).await
     }
 
-    async fn set_restricted(&self, site: &str, subject: &str, restricted: bool, now: &str) -> Result<(), StoreError> {
+    async fn set_restricted(
+        &self,
+        site: &str,
+        subject: &str,
+        restricted: bool,
+        now: &str,
+    ) -> Result<(), StoreError> {
         let params = vec![site.into(), subject.into(), restricted.into(), now.into()];
         self.exec.batch(vec![Statement::new(sql::SET_RESTRICTED, params)]).await
     }

@@ -53,7 +53,10 @@ impl SqliteExecutor {
     }
 
     /// Gives a closure the connection, for bulk loads in one transaction (benchmarks).
-    pub fn with_connection<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+    pub fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
         f(&mut self.conn.borrow_mut()).map_err(backend)
     }
 }
