@@ -45,11 +45,26 @@ fn run(mut cmd: Command, what: &str) -> Result<String, String> {
 /// Local D1 state in `persist_dir` (wrangler's `--persist-to`).
 pub struct LocalD1 {
     pub persist_dir: PathBuf,
+    /// Another wrangler.toml than the repository's (the benchmark's baseline worker).
+    pub config: Option<PathBuf>,
 }
 
 impl LocalD1 {
     pub fn new(persist_dir: impl Into<PathBuf>) -> LocalD1 {
-        LocalD1 { persist_dir: persist_dir.into() }
+        LocalD1 { persist_dir: persist_dir.into(), config: None }
+    }
+
+    pub fn with_config(persist_dir: impl Into<PathBuf>, config: impl Into<PathBuf>) -> LocalD1 {
+        LocalD1 { persist_dir: persist_dir.into(), config: Some(config.into()) }
+    }
+
+    /// `wrangler <args> [--config …]` for this database's worker.
+    fn wrangler(&self, args: &[&str]) -> Command {
+        let mut cmd = wrangler(args);
+        if let Some(config) = &self.config {
+            cmd.arg("--config").arg(config);
+        }
+        cmd
     }
 
     fn persist(&self) -> String {
@@ -58,7 +73,7 @@ impl LocalD1 {
 
     pub fn migrate(&self) -> Result<(), String> {
         run(
-            wrangler(&["d1", "migrations", "apply", "DB", "--local", "--persist-to", &self.persist()]),
+            self.wrangler(&["d1", "migrations", "apply", "DB", "--local", "--persist-to", &self.persist()]),
             "migrations apply",
         )
         .map(drop)
@@ -67,7 +82,16 @@ impl LocalD1 {
     pub fn execute_file(&self, file: &Path) -> Result<(), String> {
         let file = file.display().to_string();
         run(
-            wrangler(&["d1", "execute", "DB", "--local", "--persist-to", &self.persist(), "--file", &file]),
+            self.wrangler(&[
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--persist-to",
+                &self.persist(),
+                "--file",
+                &file,
+            ]),
             "d1 execute",
         )
         .map(drop)
@@ -76,7 +100,7 @@ impl LocalD1 {
     /// Runs one SQL command and returns the result rows as JSON objects.
     pub fn query(&self, sql: &str) -> Result<Vec<serde_json::Value>, String> {
         let out = run(
-            wrangler(&[
+            self.wrangler(&[
                 "d1",
                 "execute",
                 "DB",
@@ -106,7 +130,7 @@ impl WranglerDev {
     /// Starts the built worker (see `cargo xtask build`) on `127.0.0.1:port` and waits for
     /// `/healthz`. `vars` become `--var NAME:VALUE` (they override `.dev.vars`).
     pub fn start(d1: &LocalD1, port: u16, vars: &[(&str, &str)]) -> Result<WranglerDev, String> {
-        if !repo_root().join("worker/build/index.js").exists() {
+        if d1.config.is_none() && !repo_root().join("worker/build/index.js").exists() {
             return Err("worker/build/index.js is missing: run `cargo xtask build` first".into());
         }
         fs::create_dir_all(&d1.persist_dir).map_err(|e| e.to_string())?;
@@ -134,7 +158,7 @@ impl WranglerDev {
         for v in &var_args {
             args.extend(["--var", v]);
         }
-        let mut cmd = wrangler(&args);
+        let mut cmd = d1.wrangler(&args);
         cmd.stdin(Stdio::null())
             .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
             .stderr(log_file)

@@ -1,14 +1,21 @@
 //! The `#[event(fetch)]` entry point — deliberately thin: convert, delegate to `App`, convert back.
 
+use std::rc::Rc;
+
 use chrono::Utc;
 use futures_util::TryStreamExt;
 use worker::{event, Context, Env, Headers, Request, Response, Result};
 
-use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
+use crate::app::{App, AppConfig, AppendLock, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::d1::D1Executor;
 use crate::store::SqlStore;
+
+thread_local! {
+    /// One lock per isolate, so this isolate's ledger appends never race each other.
+    static APPEND_LOCK: Rc<AppendLock> = Rc::new(AppendLock::new(()));
+}
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -38,7 +45,10 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));
     let mut new_id = || uuid::Uuid::new_v4().to_string();
     let mut facts = RequestFacts { now: Utc::now(), new_id: &mut new_id };
-    let response = App::new(store, config).handle(&http_req, &mut facts).await;
+    let response = App::new(store, config)
+        .with_append_lock(APPEND_LOCK.with(Rc::clone))
+        .handle(&http_req, &mut facts)
+        .await;
     to_worker(response)
 }
 

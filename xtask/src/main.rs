@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Some("build") => setup::run(setup::Needs::Build).and_then(|()| build::all()),
         Some("dev") => dev::run(),
         Some("test") => test(&args[1..]),
-        Some("bench") => bench::run(),
+        Some("bench") => bench::run(args.get(1).map(String::as_str)),
         _ => {
             eprintln!("usage: cargo xtask <setup|build|dev|test|bench>");
             return ExitCode::from(2);

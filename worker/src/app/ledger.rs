@@ -43,26 +43,32 @@ pub async fn append<S: Store + 'static>(
 ) -> Result<HttpResponse, AppError> {
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
     let request_sha256 = sha256_hex(&req.body);
+    let key = ctx.idempotency_key.as_deref();
+    let grants = choices.iter().any(|c| c.action == Action::Granted);
     for _ in 0..APPEND_ATTEMPTS {
-        if let Some(key) = &ctx.idempotency_key {
-            if let Some(previous) = app.store.idempotent_response(&site.id, key).await? {
-                return replay(previous, &request_sha256);
-            }
+        let known = app.store.append_context(&site.id, &subject, key).await?;
+        if let Some(previous) = known.previous {
+            return replay(previous, &request_sha256);
         }
-        let grants = choices.iter().any(|c| c.action == Action::Granted);
-        if grants && app.store.is_suppressed(&site.id, &subject).await? {
+        if grants && known.suppressed {
             return Err(AppError::Suppressed { contact: site.organisation.contact_email.clone() });
         }
-        let head = app.store.chain_head(&site.id).await?;
         let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
-        let plan =
-            plan_events(site, email.clone(), subject.clone(), choices, provenance, ctx, &head, &mut ids);
+        let plan = plan_events(
+            site,
+            email.clone(),
+            subject.clone(),
+            choices,
+            provenance,
+            ctx,
+            &known.head,
+            &mut ids,
+        );
         let body = serde_json::to_string(&plan.receipt()).expect("receipts serialise");
         let answer = StoredResponse { request_sha256: request_sha256.clone(), status: 201, body };
-        let keyed = ctx.idempotency_key.as_deref().map(|k| (k, &answer));
-        match app.store.record_submission(&plan, keyed).await {
+        match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
             Ok(()) => return Ok(HttpResponse::raw_json(201, answer.body)),
-            // Another request took our place in the chain (or our key): re-read and try again.
+            // Another isolate took our place in the chain (or our key): re-read and try again.
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(e.into()),
         }

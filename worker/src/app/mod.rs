@@ -43,11 +43,21 @@ pub struct App<S> {
     /// Shared with response streams (exports) that outlive the handler call.
     pub store: Rc<S>,
     pub config: AppConfig,
+    /// Serialises ledger appends within one isolate (see `ledger::append`). The shell passes
+    /// the isolate's single lock; each native `App` has its own.
+    pub append_lock: Rc<AppendLock>,
 }
+
+pub type AppendLock = futures_util::lock::Mutex<()>;
 
 impl<S: Store + 'static> App<S> {
     pub fn new(store: S, config: AppConfig) -> Self {
-        App { store: Rc::new(store), config }
+        App { store: Rc::new(store), config, append_lock: Rc::new(AppendLock::new(())) }
+    }
+
+    pub fn with_append_lock(mut self, lock: Rc<AppendLock>) -> Self {
+        self.append_lock = lock;
+        self
     }
 
     pub async fn handle(&self, req: &HttpRequest, facts: &mut RequestFacts<'_>) -> HttpResponse {

@@ -13,7 +13,7 @@ use consent_shared::api::v1::AudienceMember;
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method};
 use consent_shared::ledger::{ChainHead, SubmissionPlan};
 use consent_shared::site::{
-    BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
+    CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
 };
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -72,6 +72,26 @@ impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
     fn from(o: Option<T>) -> Self {
         o.map_or(SqlValue::Null, Into::into)
     }
+}
+
+/// One wording row of the `SITE` query's `wordings` array.
+#[derive(serde::Deserialize)]
+struct WordingRow {
+    purpose: String,
+    channel: Channel,
+    current_version: u32,
+    version: u32,
+    lang: String,
+    label: String,
+    text: String,
+    sha256: String,
+}
+
+#[derive(serde::Deserialize)]
+struct CategoryRow {
+    key: String,
+    required: i64,
+    texts: Vec<CategoryText>,
 }
 
 /// One statement of an atomic batch.
@@ -152,6 +172,14 @@ pub struct StoredResponse {
     pub body: String,
 }
 
+/// What an append must know before it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendContext {
+    pub previous: Option<StoredResponse>,
+    pub suppressed: bool,
+    pub head: ChainHead,
+}
+
 /// Latest action for one purpose × channel of a subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentConsent {
@@ -169,8 +197,23 @@ pub trait Store {
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.
     async fn put_site(&self, site: &SiteConfig, now: &str) -> Result<(), StoreError>;
-    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError>;
-    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError>;
+    /// Everything an append reads, in one round trip: the answer already given for `key`,
+    /// whether `subject` is suppressed, and the end of the site's chain.
+    async fn append_context(
+        &self,
+        site: &str,
+        subject: &str,
+        key: Option<&str>,
+    ) -> Result<AppendContext, StoreError>;
+    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        Ok(self.append_context(site, "", Some(key)).await?.previous)
+    }
+    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError> {
+        Ok(self.append_context(site, "", None).await?.head)
+    }
+    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {
+        Ok(self.append_context(site, subject, None).await?.suppressed)
+    }
     /// Writes the subject, the events, the current state and the idempotent answer together.
     /// `Err(Conflict)` when the chain moved on or the key was taken meanwhile: nothing written.
     async fn record_submission(
@@ -195,7 +238,6 @@ pub trait Store {
         after: &str,
         limit: u32,
     ) -> Result<Vec<AudienceMember>, StoreError>;
-    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError>;
     /// Adds a do-not-contact entry (idempotent: the first reason and time are kept).
     async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError>;
     /// Restriction of processing: kept, but in no audience while `restricted`.
@@ -234,31 +276,20 @@ impl<E: Executor> Store for SqlStore<E> {
         let Some(row) = self.exec.query(sql::SITE, vec![id.into()]).await?.into_iter().next() else {
             return Ok(None);
         };
-        let origins = self.exec.query(sql::SITE_ORIGINS, vec![id.into()]).await?;
-        let wording_rows = self.exec.query(sql::SITE_WORDINGS, vec![id.into()]).await?;
         let mut purposes: Vec<PurposeChannel> = Vec::new();
-        for w in &wording_rows {
-            let purpose = w.text("purpose")?;
-            let channel: Channel = w.parsed("channel")?;
-            let wording = Wording {
-                version: w.u32("version")?,
-                lang: w.text("lang")?,
-                label: w.text("label")?,
-                text: w.text("text")?,
-                sha256: w.text("sha256")?,
-            };
+        for w in row.json::<Vec<WordingRow>>("wordings")? {
+            let wording =
+                Wording { version: w.version, lang: w.lang, label: w.label, text: w.text, sha256: w.sha256 };
             match purposes.last_mut() {
-                Some(pc) if pc.purpose == purpose && pc.channel == channel => pc.wordings.push(wording),
+                Some(pc) if pc.purpose == w.purpose && pc.channel == w.channel => pc.wordings.push(wording),
                 _ => purposes.push(PurposeChannel {
-                    purpose,
-                    channel,
-                    current_version: w.u32("current_version")?,
+                    purpose: w.purpose,
+                    channel: w.channel,
+                    current_version: w.current_version,
                     wordings: vec![wording],
                 }),
             }
         }
-        let categories = self.exec.query(sql::SITE_COOKIE_CATEGORIES, vec![id.into()]).await?;
-        let banner = self.exec.query(sql::SITE_BANNER_WORDINGS, vec![id.into()]).await?;
         Ok(Some(SiteConfig {
             id: row.text("id")?,
             organisation: Organisation {
@@ -268,31 +299,16 @@ impl<E: Executor> Store for SqlStore<E> {
                 privacy_notice_url: row.text("privacy_notice_url")?,
                 cookie_policy_url: row.text("cookie_policy_url")?,
             },
-            allowed_origins: origins.iter().map(|o| o.text("origin")).collect::<Result<_, _>>()?,
+            allowed_origins: row.json("origins")?,
             default_lang: row.text("default_lang")?,
             policy_version: row.u32("policy_version")?,
             purposes,
-            cookie_categories: categories
-                .iter()
-                .map(|c| {
-                    Ok(CookieCategory {
-                        key: c.text("key")?,
-                        required: c.int("required")? != 0,
-                        texts: c.json::<Vec<CategoryText>>("texts")?,
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?,
-            banner: banner
-                .iter()
-                .map(|b| {
-                    Ok(BannerWording {
-                        version: b.u32("version")?,
-                        lang: b.text("lang")?,
-                        text: b.text("text")?,
-                        sha256: b.text("sha256")?,
-                    })
-                })
-                .collect::<Result<_, StoreError>>()?,
+            cookie_categories: row
+                .json::<Vec<CategoryRow>>("cookie_categories")?
+                .into_iter()
+                .map(|c| CookieCategory { key: c.key, required: c.required != 0, texts: c.texts })
+                .collect(),
+            banner: row.json("banner")?,
         }))
     }
 
@@ -377,26 +393,28 @@ impl<E: Executor> Store for SqlStore<E> {
         self.exec.batch(batch).await
     }
 
-    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
-        let rows = self.exec.query(sql::IDEMPOTENT_RESPONSE, vec![site.into(), key.into()]).await?;
-        rows.first()
-            .map(|r| {
-                Ok(StoredResponse {
-                    request_sha256: r.text("request_sha256")?,
-                    status: u16::try_from(r.int("status")?)
-                        .map_err(|_| StoreError::Decode("status out of range".into()))?,
-                    body: r.text("body")?,
-                })
-            })
-            .transpose()
-    }
-
-    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError> {
-        let rows = self.exec.query(sql::CHAIN_HEAD, vec![site.into()]).await?;
-        match rows.first() {
-            Some(r) => Ok(ChainHead { seq: r.int("seq")?, hash: r.text("hash")? }),
-            None => Ok(ChainHead::genesis()),
-        }
+    async fn append_context(
+        &self,
+        site: &str,
+        subject: &str,
+        key: Option<&str>,
+    ) -> Result<AppendContext, StoreError> {
+        let params = vec![site.into(), subject.into(), key.into()];
+        let rows = self.exec.query(sql::APPEND_CONTEXT, params).await?;
+        let r = rows.first().ok_or_else(|| StoreError::Decode("append context: no row".into()))?;
+        let previous = match r.opt_text("request_sha256")? {
+            Some(request_sha256) => Some(StoredResponse {
+                request_sha256,
+                status: u16::try_from(r.int("status")?).map_err(|_| StoreError::Decode("status".into()))?,
+                body: r.text("body")?,
+            }),
+            None => None,
+        };
+        let head = match r.opt_text("head_hash")? {
+            Some(hash) => ChainHead { seq: r.int("head_seq")?, hash },
+            None => ChainHead::genesis(),
+        };
+        Ok(AppendContext { previous, suppressed: r.int("suppressed")? != 0, head })
     }
 
     async fn record_submission(
@@ -490,10 +508,6 @@ impl<E: Executor> Store for SqlStore<E> {
                 })
             })
             .collect()
-    }
-
-    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {
-        Ok(!self.exec.query(sql::IS_SUPPRESSED, vec![site.into(), subject.into()]).await?.is_empty())
     }
 
     async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError> {

@@ -2,16 +2,25 @@
 
 pub const PING: &str = "SELECT 1 AS ok";
 
-pub const SITE: &str = "SELECT id, org_name, contact_email, postal_address, privacy_notice_url, \
-     cookie_policy_url, default_lang, policy_version FROM sites WHERE id = ?1";
-
-pub const SITE_ORIGINS: &str = "SELECT origin FROM site_origins WHERE site_id = ?1 ORDER BY origin";
-
-pub const SITE_WORDINGS: &str = "SELECT pc.purpose, pc.channel, pc.current_version, w.version, \
-     w.lang, w.label, w.text, w.sha256 \
-     FROM purpose_channels pc JOIN wordings w \
-       ON w.site_id = pc.site_id AND w.purpose = pc.purpose AND w.channel = pc.channel \
-     WHERE pc.site_id = ?1 ORDER BY pc.position, pc.purpose, pc.channel, w.version, w.lang";
+/// A whole site in one round trip: the related rows come back as JSON arrays, in order.
+pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_address, \
+     s.privacy_notice_url, s.cookie_policy_url, s.default_lang, s.policy_version, \
+     (SELECT json_group_array(origin) FROM \
+        (SELECT origin FROM site_origins WHERE site_id = s.id ORDER BY origin)) AS origins, \
+     (SELECT json_group_array(json_object('purpose', purpose, 'channel', channel, \
+          'current_version', current_version, 'version', version, 'lang', lang, 'label', label, \
+          'text', text, 'sha256', sha256)) FROM \
+        (SELECT pc.purpose, pc.channel, pc.current_version, w.version, w.lang, w.label, w.text, w.sha256 \
+         FROM purpose_channels pc JOIN wordings w \
+           ON w.site_id = pc.site_id AND w.purpose = pc.purpose AND w.channel = pc.channel \
+         WHERE pc.site_id = s.id ORDER BY pc.position, pc.purpose, pc.channel, w.version, w.lang)) AS wordings, \
+     (SELECT json_group_array(json_object('key', key, 'required', required, 'texts', json(texts))) FROM \
+        (SELECT key, required, texts FROM cookie_categories WHERE site_id = s.id ORDER BY position, key)) \
+        AS cookie_categories, \
+     (SELECT json_group_array(json_object('version', version, 'lang', lang, 'text', text, 'sha256', sha256)) FROM \
+        (SELECT version, lang, text, sha256 FROM banner_wordings WHERE site_id = s.id ORDER BY version, lang)) \
+        AS banner \
+     FROM sites s WHERE s.id = ?1";
 
 pub const UPSERT_SITE: &str = "INSERT INTO sites (id, org_name, contact_email, postal_address, \
      privacy_notice_url, cookie_policy_url, default_lang, policy_version, created_at) \
@@ -37,9 +46,6 @@ pub const INSERT_WORDING: &str = "INSERT INTO wordings \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
      ON CONFLICT (site_id, purpose, channel, version, lang) DO NOTHING";
 
-pub const CHAIN_HEAD: &str =
-    "SELECT seq, hash FROM consent_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
-
 pub const UPSERT_SUBJECT: &str = "INSERT INTO subjects (site_id, subject, email, created_at, updated_at) \
      VALUES (?1, ?2, ?3, ?4, ?4) \
      ON CONFLICT (site_id, subject) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at";
@@ -63,17 +69,18 @@ pub const UPSERT_STATE: &str = "INSERT INTO consent_state \
 pub const SUBJECT_STATE: &str = "SELECT purpose, channel, action, event_id, updated_at \
      FROM consent_state WHERE site_id = ?1 AND subject = ?2 ORDER BY purpose, channel";
 
-pub const IDEMPOTENT_RESPONSE: &str =
-    "SELECT request_sha256, status, body FROM idempotency_keys WHERE site_id = ?1 AND key = ?2";
+/// What an append must know before writing, in one round trip: an earlier answer for the
+/// Idempotency-Key, whether the subject is suppressed, and the end of the chain.
+pub const APPEND_CONTEXT: &str = "SELECT \
+     (SELECT request_sha256 FROM idempotency_keys WHERE site_id = ?1 AND key = ?3) AS request_sha256, \
+     (SELECT status FROM idempotency_keys WHERE site_id = ?1 AND key = ?3) AS status, \
+     (SELECT body FROM idempotency_keys WHERE site_id = ?1 AND key = ?3) AS body, \
+     EXISTS (SELECT 1 FROM suppressions WHERE site_id = ?1 AND subject = ?2) AS suppressed, \
+     (SELECT seq FROM consent_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1) AS head_seq, \
+     (SELECT hash FROM consent_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1) AS head_hash";
 
 pub const INSERT_IDEMPOTENT_RESPONSE: &str = "INSERT INTO idempotency_keys \
      (site_id, key, request_sha256, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-
-pub const SITE_COOKIE_CATEGORIES: &str =
-    "SELECT key, required, texts FROM cookie_categories WHERE site_id = ?1 ORDER BY position, key";
-
-pub const SITE_BANNER_WORDINGS: &str =
-    "SELECT version, lang, text, sha256 FROM banner_wordings WHERE site_id = ?1 ORDER BY version, lang";
 
 pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE site_id = ?1";
 
@@ -94,8 +101,6 @@ pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, cs.updated_at, cs.e
        AND cs.subject > ?4 AND s.restricted = 0 AND s.email IS NOT NULL \
        AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = cs.site_id AND x.subject = cs.subject) \
      ORDER BY cs.subject LIMIT ?5";
-
-pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";
 
 pub const INSERT_SUPPRESSION: &str = "INSERT INTO suppressions (site_id, subject, reason, created_at) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id, subject) DO NOTHING";

@@ -10,15 +10,25 @@ use flate2::Compression;
 
 use crate::{build, root, setup, Result};
 
-pub fn run() -> Result {
+mod ingest;
+mod ledger;
+
+/// `cargo xtask bench [sizes|ledger|ingest]` (all three when none is named).
+pub fn run(which: Option<&str>) -> Result {
     setup::run(setup::Needs::Build)?;
     let start = Instant::now();
     build::all()?;
     let build_secs = start.elapsed().as_secs_f64();
-    sizes()?;
-    println!(
-        "\n(build of widget + worker in this run: {build_secs:.1} s; incremental unless target/ was empty)"
-    );
+    if matches!(which, None | Some("sizes")) {
+        sizes()?;
+        println!("\n(build of widget + worker in this run: {build_secs:.1} s; incremental unless target/ was empty)");
+    }
+    if matches!(which, None | Some("ledger")) {
+        ledger::run_sizes()?;
+    }
+    if matches!(which, None | Some("ingest")) {
+        ingest::run()?;
+    }
     Ok(())
 }
 

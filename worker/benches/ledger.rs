@@ -1,0 +1,233 @@
+//! Ledger benchmarks on the native SQLite backend (run by `cargo xtask bench`, not by tests):
+//!
+//! - `ledger generate DB N` builds a site with a real hash chain of N consent events.
+//! - `ledger measure DB` times the audience query (first page and full streamed export) and full
+//!   chain verification, through the same `Store` the worker uses, then reports peak RSS.
+//!
+//! Generation and measurement are separate processes so the peak RSS belongs to the queries.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::DateTime;
+use consent_shared::consent::Action;
+use consent_shared::email::Email;
+use consent_shared::ledger::{plan_events, ChainHead, ChainVerifier, Choice, Provenance, RequestContext};
+use consent_shared::site::Channel;
+use consent_shared::subject::subject_id;
+use consent_worker::store::contract::sample_site;
+use consent_worker::store::sqlite::SqliteExecutor;
+use consent_worker::store::{sql, SqlStore, SqlValue, Store};
+
+const PURPOSES: [&str; 4] = ["news", "events", "fundraising", "volunteering"];
+const PAGE: u32 = 1000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["generate", db, n] => generate(Path::new(db), n.parse().expect("N")),
+        ["measure", db] => measure(Path::new(db)),
+        _ => eprintln!("usage: ledger generate DB N | ledger measure DB"),
+    }
+}
+
+fn bench_site() -> consent_shared::site::SiteConfig {
+    let mut site = sample_site("bench");
+    let template = site.purposes[0].clone();
+    site.purposes = PURPOSES
+        .iter()
+        .map(|p| {
+            let mut pc = template.clone();
+            pc.purpose = (*p).to_string();
+            pc
+        })
+        .collect();
+    site
+}
+
+/// N events over N/5 people: each person grants some purposes; one event in seven is a
+/// withdrawal, so the audience is a real subset of the ledger.
+fn generate(db: &Path, n: u64) {
+    let _ = std::fs::remove_file(db);
+    let exec = SqliteExecutor::open(db).expect("open");
+    let site = bench_site();
+    let store = SqlStore::new(exec);
+    pollster::block_on(store.put_site(&site, "2026-11-24T00:00:00.000Z")).unwrap();
+    let people = (n / 5).max(1);
+    let started = Instant::now();
+    let mut head = ChainHead::genesis();
+    let mut next_id = 0u64;
+    store
+        .exec
+        .with_connection(|conn| {
+            let tx = conn.transaction()?;
+            {
+                let mut insert_event = tx.prepare(sql::INSERT_EVENT)?;
+                let mut upsert_state = tx.prepare(sql::UPSERT_STATE)?;
+                let mut upsert_subject = tx.prepare(sql::UPSERT_SUBJECT)?;
+                for i in 0..n {
+                    let person = i % people;
+                    let email = Email::parse(&format!("person{person}@example.org")).unwrap();
+                    let subject = subject_id(b"bench-key", "bench", &email);
+                    let action = if i % 7 == 6 { Action::Withdrawn } else { Action::Granted };
+                    let purpose = PURPOSES[((i / people) % PURPOSES.len() as u64) as usize];
+                    let choice = Choice {
+                        purpose: purpose.into(),
+                        channel: Channel::Email,
+                        action,
+                        wording_version: None,
+                    };
+                    let provenance = Provenance {
+                        method: consent_shared::consent::Method::AdminImport,
+                        source_url: Some("bench".into()),
+                        lang: "en".into(),
+                        client_time: None,
+                    };
+                    let ctx = RequestContext {
+                        now: DateTime::from_timestamp(1_790_000_000 + i as i64, 0).unwrap(),
+                        user_agent: Some("bench".into()),
+                        ip: None,
+                        gpc: false,
+                        idempotency_key: None,
+                    };
+                    let mut ids = std::iter::from_fn(|| {
+                        next_id += 1;
+                        Some(format!("evt-{next_id:012}"))
+                    });
+                    let plan =
+                        plan_events(&site, email, subject, &[choice], &provenance, &ctx, &head, &mut ids);
+                    let e = &plan.events[0];
+                    head = ChainHead { seq: e.seq, hash: e.hash.clone() };
+                    let values = event_values(e);
+                    insert_event.execute(rusqlite::params_from_iter(values.iter()))?;
+                    upsert_state.execute(rusqlite::params![
+                        e.site_id,
+                        e.subject,
+                        e.purpose,
+                        e.channel.as_str(),
+                        e.action.as_str(),
+                        e.id,
+                        e.server_time
+                    ])?;
+                    upsert_subject.execute(rusqlite::params![
+                        e.site_id,
+                        e.subject,
+                        plan.email.as_str(),
+                        e.server_time
+                    ])?;
+                }
+            }
+            tx.commit()
+        })
+        .unwrap();
+    println!("generated {n} events over {people} people in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+fn event_values(e: &consent_shared::consent::ConsentEvent) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value as V;
+    let text = |s: &str| V::Text(s.to_string());
+    let opt = |s: &Option<String>| s.as_ref().map_or(V::Null, |s| V::Text(s.clone()));
+    vec![
+        text(&e.id),
+        text(&e.site_id),
+        V::Integer(e.seq),
+        text(&e.subject),
+        text(&e.purpose),
+        text(e.channel.as_str()),
+        text(e.action.as_str()),
+        V::Integer(e.wording_version.into()),
+        text(&e.wording_sha256),
+        text(&e.lang),
+        text(e.method.as_str()),
+        opt(&e.source_url),
+        text(&e.server_time),
+        opt(&e.client_time),
+        opt(&e.user_agent),
+        opt(&e.ip_truncated),
+        V::Integer(e.gpc.into()),
+        opt(&e.idempotency_key),
+        text(&e.prev_hash),
+        text(&e.hash),
+    ]
+}
+
+fn measure(db: &Path) {
+    let store = SqlStore::new(SqliteExecutor::open(db).expect("open"));
+    let events: i64 = {
+        let rows = pollster::block_on(consent_worker::store::Executor::query(
+            &store.exec,
+            "SELECT COUNT(*) AS n FROM consent_events",
+            Vec::<SqlValue>::new(),
+        ))
+        .unwrap();
+        rows[0].int("n").unwrap()
+    };
+    // Warm the page cache once, as a running worker would be.
+    pollster::block_on(store.audience_page("bench", "news", Channel::Email, "", PAGE)).unwrap();
+    let mut first_page = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let page =
+            pollster::block_on(store.audience_page("bench", "news", Channel::Email, "", PAGE)).unwrap();
+        first_page.push(t.elapsed());
+        assert!(!page.is_empty());
+    }
+    first_page.sort();
+
+    let t = Instant::now();
+    let mut members = 0usize;
+    let mut after = String::new();
+    let mut sink = std::io::sink();
+    loop {
+        let page =
+            pollster::block_on(store.audience_page("bench", "news", Channel::Email, &after, PAGE)).unwrap();
+        for m in &page {
+            writeln!(sink, "{},{},{},{}", m.email, m.subject, m.granted_at, m.event_id).unwrap();
+        }
+        members += page.len();
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => after = last.subject.clone(),
+            _ => break,
+        }
+    }
+    let export = t.elapsed();
+
+    let t = Instant::now();
+    let mut verifier = ChainVerifier::default();
+    let mut after_seq = 0;
+    loop {
+        let page = pollster::block_on(store.events_after("bench", after_seq, PAGE)).unwrap();
+        for e in &page {
+            verifier.check(e).expect("generated chain is valid");
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => after_seq = last.seq,
+            _ => break,
+        }
+    }
+    let verify = t.elapsed();
+    println!(
+        "events={events} audience_first_page_p50_ms={:.2} audience_first_page_max_ms={:.2} \
+         export_members={members} export_ms={:.0} verify_events={} verify_ms={:.0} peak_rss_mb={:.1}",
+        ms(first_page[first_page.len() / 2]),
+        ms(*first_page.last().unwrap()),
+        ms(export),
+        verifier.checked,
+        ms(verify),
+        peak_rss_mb()
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
