@@ -48,13 +48,12 @@ impl Method {
     }
 }
 
-/// One ledger entry exactly as stored. `hash` covers every other field (see `ledger::event_hash`).
+/// One ledger entry exactly as stored. Its place in the site's hash chain is a separate
+/// `ledger::ChainLink`, written when the event is sealed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentEvent {
     pub id: String,
     pub site_id: String,
-    /// Position in the site's chain, from 1.
-    pub seq: i64,
     pub subject: String,
     pub purpose: String,
     pub channel: Channel,
@@ -71,8 +70,6 @@ pub struct ConsentEvent {
     pub ip_truncated: Option<String>,
     pub gpc: bool,
     pub idempotency_key: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 /// An anonymous cookie-banner decision. Not part of the subject ledger (there is no subject),

@@ -1,8 +1,11 @@
-//! Ledger rules: turning a validated submission into chained events, and checking a chain.
+//! Ledger rules: turning validated choices into events, chaining them, and checking the chain.
 //!
-//! Each site's events form one hash chain: `hash = SHA-256(canonical(event without hash))`, and
-//! the canonical form includes `prev_hash` and `seq`. Editing, inserting or deleting any stored
-//! event therefore breaks every later link, which `ChainVerifier` reports.
+//! Writing and chaining are two steps, so concurrent submissions never contend for the end of
+//! the chain. An event is written atomically with its effects and no chain position. Sealing
+//! then appends, in write order, one `ChainLink` per event: `event_hash` is the SHA-256 of the
+//! event's canonical form and `hash = SHA-256(seq, prev_hash, event_hash)`. Editing or deleting
+//! a sealed event, or inserting, deleting or editing a link, breaks the chain at that point,
+//! which `ChainVerifier` names.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,6 +27,9 @@ pub const MAX_URL_LEN: usize = 2048;
 pub const MAX_USER_AGENT_LEN: usize = 512;
 pub const MAX_CLIENT_TIME_LEN: usize = 40;
 
+/// Events sealed in one step at most (one storage batch).
+pub const SEAL_BATCH: usize = 500;
+
 /// The end of a site's chain: where the next event attaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainHead {
@@ -43,7 +49,6 @@ struct Canonical<'a> {
     v: u8,
     id: &'a str,
     site_id: &'a str,
-    seq: i64,
     subject: &'a str,
     purpose: &'a str,
     channel: Channel,
@@ -59,16 +64,14 @@ struct Canonical<'a> {
     ip_truncated: &'a Option<String>,
     gpc: bool,
     idempotency_key: &'a Option<String>,
-    prev_hash: &'a str,
 }
 
-/// The hash an event must carry, computed from all its other fields.
+/// The SHA-256 of an event's canonical form: what its chain link commits to.
 pub fn event_hash(e: &ConsentEvent) -> String {
     let canonical = Canonical {
         v: 1,
         id: &e.id,
         site_id: &e.site_id,
-        seq: e.seq,
         subject: &e.subject,
         purpose: &e.purpose,
         channel: e.channel,
@@ -84,7 +87,6 @@ pub fn event_hash(e: &ConsentEvent) -> String {
         ip_truncated: &e.ip_truncated,
         gpc: e.gpc,
         idempotency_key: &e.idempotency_key,
-        prev_hash: &e.prev_hash,
     };
     let bytes = serde_json::to_vec(&canonical).expect("canonical event always serialises");
     sha256_hex(&bytes)
@@ -303,9 +305,8 @@ fn check_client_time(t: Option<&str>) -> Result<(), SubmissionError> {
     }
 }
 
-/// Builds the chained events for validated `choices`, attached after `head`.
-/// `subject` is `subject::subject_id` of the email; `ids` supplies one fresh id per event.
-#[allow(clippy::too_many_arguments)]
+/// Builds the events for validated `choices`. `subject` is `subject::subject_id` of the
+/// email; `ids` supplies one fresh id per event.
 pub fn plan_events(
     site: &SiteConfig,
     email: Email,
@@ -313,23 +314,20 @@ pub fn plan_events(
     choices: &[Choice],
     provenance: &Provenance,
     ctx: &RequestContext,
-    head: &ChainHead,
     ids: &mut dyn Iterator<Item = String>,
 ) -> SubmissionPlan {
     let server_time = format_utc(ctx.now);
     let user_agent = ctx.user_agent.as_deref().map(|ua| truncate_chars(ua, MAX_USER_AGENT_LEN));
     let ip_truncated = ctx.ip.as_deref().and_then(truncate_ip);
-    let mut prev = head.clone();
     let mut events = Vec::with_capacity(choices.len());
     for choice in choices {
         let pc = site.purpose(&choice.purpose, choice.channel).expect("validated before planning");
         let version = choice.wording_version.unwrap_or(pc.current_version);
         let wording =
             wording_version(site, pc, version, &provenance.lang).expect("validated before planning");
-        let mut event = ConsentEvent {
+        events.push(ConsentEvent {
             id: ids.next().expect("one id per event"),
             site_id: site.id.clone(),
-            seq: prev.seq + 1,
             subject: subject.clone(),
             purpose: choice.purpose.clone(),
             channel: choice.channel,
@@ -345,12 +343,7 @@ pub fn plan_events(
             ip_truncated: ip_truncated.clone(),
             gpc: ctx.gpc,
             idempotency_key: ctx.idempotency_key.clone(),
-            prev_hash: prev.hash.clone(),
-            hash: String::new(),
-        };
-        event.hash = event_hash(&event);
-        prev = ChainHead { seq: event.seq, hash: event.hash.clone() };
-        events.push(event);
+        });
     }
     SubmissionPlan { email, subject, events }
 }
@@ -366,6 +359,46 @@ fn wording_version<'a>(
     of(lang).or_else(|| of(&site.default_lang)).or_else(|| pc.wordings.iter().find(|w| w.version == version))
 }
 
+/// An event's place in its site's chain. Links are append-only, like events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainLink {
+    pub site_id: String,
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    pub event_id: String,
+    pub event_hash: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// `SHA-256("link:v1\n{seq}\n{prev_hash}\n{event_hash}")`.
+pub fn link_hash(seq: i64, prev_hash: &str, event_hash: &str) -> String {
+    sha256_hex(format!("link:v1\n{seq}\n{prev_hash}\n{event_hash}").as_bytes())
+}
+
+/// Chains `pending` events (in write order) after `head`.
+pub fn seal(head: &ChainHead, pending: &[ConsentEvent]) -> Vec<ChainLink> {
+    let mut prev = head.clone();
+    pending
+        .iter()
+        .map(|e| {
+            let seq = prev.seq + 1;
+            let event_hash = event_hash(e);
+            let hash = link_hash(seq, &prev.hash, &event_hash);
+            let link = ChainLink {
+                site_id: e.site_id.clone(),
+                seq,
+                event_id: e.id.clone(),
+                event_hash,
+                prev_hash: prev.hash.clone(),
+                hash: hash.clone(),
+            };
+            prev = ChainHead { seq, hash };
+            link
+        })
+        .collect()
+}
+
 /// The first place where a chain does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BrokenLink {
@@ -374,8 +407,8 @@ pub struct BrokenLink {
     pub reason: &'static str,
 }
 
-/// Walks a site's events in `seq` order, one at a time, so chains of any length verify in
-/// constant memory.
+/// Walks a site's links in `seq` order, each with its event (`None` when the event row is
+/// gone), so chains of any length verify in constant memory.
 #[derive(Debug, Clone)]
 pub struct ChainVerifier {
     head: ChainHead,
@@ -389,18 +422,24 @@ impl Default for ChainVerifier {
 }
 
 impl ChainVerifier {
-    pub fn check(&mut self, e: &ConsentEvent) -> Result<(), BrokenLink> {
-        let broken = |reason| Err(BrokenLink { seq: e.seq, event_id: e.id.clone(), reason });
-        if e.seq != self.head.seq + 1 {
-            return broken("sequence gap: an event is missing or was inserted");
+    pub fn check(&mut self, link: &ChainLink, event: Option<&ConsentEvent>) -> Result<(), BrokenLink> {
+        let broken = |reason| Err(BrokenLink { seq: link.seq, event_id: link.event_id.clone(), reason });
+        if link.seq != self.head.seq + 1 {
+            return broken("sequence gap: a link is missing or was inserted");
         }
-        if e.prev_hash != self.head.hash {
-            return broken("prev_hash does not match the previous event's hash");
+        if link.prev_hash != self.head.hash {
+            return broken("prev_hash does not match the previous link's hash");
         }
-        if event_hash(e) != e.hash {
-            return broken("hash does not match the event's contents: it was altered");
+        if link.hash != link_hash(link.seq, &link.prev_hash, &link.event_hash) {
+            return broken("link hash does not match its contents: the link was altered");
         }
-        self.head = ChainHead { seq: e.seq, hash: e.hash.clone() };
+        let Some(event) = event else {
+            return broken("the event this link seals is missing: it was deleted");
+        };
+        if event.id != link.event_id || event_hash(event) != link.event_hash {
+            return broken("event does not match its sealed hash: it was altered");
+        }
+        self.head = ChainHead { seq: link.seq, hash: link.hash.clone() };
         self.checked += 1;
         Ok(())
     }

@@ -193,7 +193,6 @@ fn main() -> ExitCode {
             ("source_url", "http://127.0.0.1:8788/join"),
             ("user_agent", "integration-test"),
             ("email", "ada@example.org"),
-            ("prev_hash", "0000000000000000000000000000000000000000000000000000000000000000"),
         ];
         for (col, want) in expect {
             ensure(row[col] == want, || format!("{col}: {} != {want}", row[col]))?;
@@ -342,10 +341,17 @@ fn main() -> ExitCode {
             || call(base, "GET", "/api/v1/sites/demo/ledger/verify", &[("Authorization", BEARER)], None);
         let ok = verify();
         let count = d1.query("SELECT COUNT(*) AS n FROM consent_events WHERE site_id = 'demo'")?;
+        let links = d1.query("SELECT COUNT(*) AS n FROM ledger_links WHERE site_id = 'demo'")?;
+        ensure(links[0]["n"] == count[0]["n"], || {
+            format!("verification sealed every event: {links:?} {count:?}")
+        })?;
         ensure(ok.json()["valid"] == true && ok.json()["events_checked"] == count[0]["n"], || {
             ok.body.clone()
         })?;
-        d1.query("UPDATE consent_events SET purpose = 'golf' WHERE site_id = 'demo' AND seq = 2")?;
+        d1.query(
+            "UPDATE consent_events SET purpose = 'golf' \
+             WHERE id = (SELECT event_id FROM ledger_links WHERE site_id = 'demo' AND seq = 2)",
+        )?;
         let bad = verify();
         ensure(bad.json()["valid"] == false && bad.json()["first_broken"]["seq"] == 2, || bad.body.clone())
     });

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use chrono::DateTime;
 use consent_shared::consent::Action;
 use consent_shared::email::Email;
-use consent_shared::ledger::{plan_events, ChainHead, ChainVerifier, Choice, Provenance, RequestContext};
+use consent_shared::ledger::{
+    plan_events, seal, ChainHead, ChainVerifier, Choice, Provenance, RequestContext,
+};
 use consent_shared::site::Channel;
 use consent_shared::subject::subject_id;
 use consent_worker::store::contract::sample_site;
@@ -66,6 +68,7 @@ fn generate(db: &Path, n: u64) {
                 let mut insert_event = tx.prepare(sql::INSERT_EVENT)?;
                 let mut upsert_state = tx.prepare(sql::UPSERT_STATE)?;
                 let mut upsert_subject = tx.prepare(sql::UPSERT_SUBJECT)?;
+                let mut insert_link = tx.prepare(sql::INSERT_LINK)?;
                 for i in 0..n {
                     let person = i % people;
                     let email = Email::parse(&format!("person{person}@example.org")).unwrap();
@@ -98,9 +101,19 @@ fn generate(db: &Path, n: u64) {
                     let plan =
                         plan_events(&site, email, subject, &[choice], &provenance, &ctx, &head, &mut ids);
                     let e = &plan.events[0];
-                    head = ChainHead { seq: e.seq, hash: e.hash.clone() };
                     let values = event_values(e);
                     insert_event.execute(rusqlite::params_from_iter(values.iter()))?;
+                    let link = seal(&head, std::slice::from_ref(e)).remove(0);
+                    insert_link.execute(rusqlite::params![
+                        link.site_id,
+                        link.seq,
+                        link.event_id,
+                        link.event_hash,
+                        link.prev_hash,
+                        link.hash,
+                        e.server_time
+                    ])?;
+                    head = ChainHead { seq: link.seq, hash: link.hash };
                     upsert_state.execute(rusqlite::params![
                         e.site_id,
                         e.subject,
@@ -131,7 +144,6 @@ fn event_values(e: &consent_shared::consent::ConsentEvent) -> Vec<rusqlite::type
     vec![
         text(&e.id),
         text(&e.site_id),
-        V::Integer(e.seq),
         text(&e.subject),
         text(&e.purpose),
         text(e.channel.as_str()),
@@ -147,8 +159,6 @@ fn event_values(e: &consent_shared::consent::ConsentEvent) -> Vec<rusqlite::type
         opt(&e.ip_truncated),
         V::Integer(e.gpc.into()),
         opt(&e.idempotency_key),
-        text(&e.prev_hash),
-        text(&e.hash),
     ]
 }
 
@@ -197,12 +207,12 @@ fn measure(db: &Path) {
     let mut verifier = ChainVerifier::default();
     let mut after_seq = 0;
     loop {
-        let page = pollster::block_on(store.events_after("bench", after_seq, PAGE)).unwrap();
-        for e in &page {
-            verifier.check(e).expect("generated chain is valid");
+        let page = pollster::block_on(store.chained_after("bench", after_seq, PAGE)).unwrap();
+        for c in &page {
+            verifier.check(&c.link, c.event.as_ref()).expect("generated chain is valid");
         }
         match page.last() {
-            Some(last) if page.len() == PAGE as usize => after_seq = last.seq,
+            Some(last) if page.len() == PAGE as usize => after_seq = last.link.seq,
             _ => break,
         }
     }

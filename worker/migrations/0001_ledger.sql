@@ -57,9 +57,10 @@ CREATE TABLE subjects (
 );
 
 CREATE TABLE consent_events (
-  id TEXT PRIMARY KEY,
+  -- Write order. Sealing chains each site's events in this order.
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
   site_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
   subject TEXT NOT NULL,
   purpose TEXT NOT NULL,
   channel TEXT NOT NULL,
@@ -74,13 +75,24 @@ CREATE TABLE consent_events (
   user_agent TEXT,
   ip_truncated TEXT,
   gpc INTEGER NOT NULL,
-  idempotency_key TEXT,
+  idempotency_key TEXT
+);
+CREATE INDEX consent_events_site_pos ON consent_events (site_id, pos);
+CREATE INDEX consent_events_subject ON consent_events (site_id, subject, pos);
+
+-- The hash chain: one link per sealed event, per site, append-only. Written after the events,
+-- so concurrent submissions never contend for the end of the chain.
+CREATE TABLE ledger_links (
+  site_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  event_id TEXT NOT NULL UNIQUE,
+  event_pos INTEGER NOT NULL,
+  event_hash TEXT NOT NULL,
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL,
-  -- Two writers racing for the same place in the chain: one wins, the other retries.
-  UNIQUE (site_id, seq)
+  sealed_at TEXT NOT NULL,
+  PRIMARY KEY (site_id, seq)
 );
-CREATE INDEX consent_events_subject ON consent_events (site_id, subject, seq);
 
 -- Latest action per subject × purpose × channel (the audience query reads this, not the ledger).
 CREATE TABLE consent_state (
@@ -152,3 +164,11 @@ CREATE TABLE cookie_consents (
   ip_truncated TEXT
 );
 CREATE INDEX cookie_consents_by_consent_id ON cookie_consents (site_id, consent_id, server_time);
+
+-- Suppression always wins, whatever path a grant takes: the database itself refuses it.
+CREATE TRIGGER suppressed_subjects_cannot_be_granted BEFORE INSERT ON consent_events
+WHEN NEW.action = 'granted'
+  AND EXISTS (SELECT 1 FROM suppressions WHERE site_id = NEW.site_id AND subject = NEW.subject)
+BEGIN
+  SELECT RAISE(ABORT, 'suppressed: this subject is on the do-not-contact list');
+END;

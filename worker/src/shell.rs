@@ -4,29 +4,54 @@ use std::rc::Rc;
 
 use chrono::Utc;
 use futures_util::TryStreamExt;
-use worker::{event, Context, Env, Headers, Request, Response, Result};
+use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
-use crate::app::{App, AppConfig, AppendLock, RequestFacts, MAX_BODY_BYTES};
+use crate::app::isolate::IsolateState;
+use crate::app::ledger::seal_pending;
+use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::d1::D1Executor;
-use crate::store::SqlStore;
+use crate::store::{SqlStore, Store};
 
 thread_local! {
-    /// One lock per isolate, so this isolate's ledger appends never race each other.
-    static APPEND_LOCK: Rc<AppendLock> = Rc::new(AppendLock::new(()));
+    /// What this isolate remembers between requests (plain data only).
+    static ISOLATE: Rc<IsolateState> = Rc::new(IsolateState::default());
+}
+
+fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
+    let Ok(subject_key) = env.secret("SUBJECT_KEY").map(|s| s.to_string()) else {
+        worker::console_error!("SUBJECT_KEY is not set: refusing to run without the subject HMAC key");
+        return Err(AppError::Internal("SUBJECT_KEY missing".into()));
+    };
+    Ok(AppConfig {
+        admin_key: env.secret("ADMIN_KEY").ok().map(|s| s.to_string()).filter(|k| !k.is_empty()),
+        subject_key: subject_key.into_bytes(),
+        contract_tests: env.var("CONTRACT_TESTS").is_ok_and(|v| v.to_string() == "1"),
+    })
+}
+
+/// The cron trigger: seals whatever every site has written since the last seal.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let (Ok(config), Ok(db)) = (app_config(&env), env.d1("DB")) else { return };
+    let app = App::new(SqlStore::new(D1Executor::new(db)), config);
+    let sites = match app.store.site_ids().await {
+        Ok(sites) => sites,
+        Err(e) => return worker::console_error!("sealing: cannot list sites: {e}"),
+    };
+    for site in sites {
+        if let Err(e) = seal_pending(&app, &site, Utc::now()).await {
+            worker::console_error!("sealing {site} failed: {e}");
+        }
+    }
 }
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let Ok(subject_key) = env.secret("SUBJECT_KEY").map(|s| s.to_string()) else {
-        worker::console_error!("SUBJECT_KEY is not set: refusing to run without the subject HMAC key");
-        return to_worker(AppError::Internal("SUBJECT_KEY missing".into()).to_response());
-    };
-    let config = AppConfig {
-        admin_key: env.secret("ADMIN_KEY").ok().map(|s| s.to_string()).filter(|k| !k.is_empty()),
-        subject_key: subject_key.into_bytes(),
-        contract_tests: env.var("CONTRACT_TESTS").is_ok_and(|v| v.to_string() == "1"),
+    let config = match app_config(&env) {
+        Ok(config) => config,
+        Err(e) => return to_worker(e.to_response()),
     };
     let declared_len = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
     if declared_len.is_some_and(|len| len > MAX_BODY_BYTES) {
@@ -45,10 +70,8 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));
     let mut new_id = || uuid::Uuid::new_v4().to_string();
     let mut facts = RequestFacts { now: Utc::now(), new_id: &mut new_id };
-    let response = App::new(store, config)
-        .with_append_lock(APPEND_LOCK.with(Rc::clone))
-        .handle(&http_req, &mut facts)
-        .await;
+    let response =
+        App::new(store, config).with_isolate(ISOLATE.with(Rc::clone)).handle(&http_req, &mut facts).await;
     to_worker(response)
 }
 

@@ -3,6 +3,7 @@ use expect_test::expect;
 
 use super::*;
 use crate::api::v1::ChosenPurpose;
+use crate::consent::ConsentEvent;
 use crate::site::{Organisation, PurposeChannel, Wording};
 
 fn site() -> SiteConfig {
@@ -106,66 +107,92 @@ fn validation_as_data() {
     .assert_eq(&actual);
 }
 
-fn planned(head: &ChainHead) -> SubmissionPlan {
+fn planned(email: &str) -> SubmissionPlan {
     let site = site();
-    let s = submission("a@example.org", &[("news", Channel::Email, 2)]);
+    let s = submission(email, &[("news", Channel::Email, 2)]);
     let email = validate_submission(&site, &s).unwrap();
     let mut ids = (1..).map(|i| format!("evt-{i}"));
-    plan_events(
-        &site,
-        email,
-        "subj".into(),
-        &submission_choices(&s),
-        &submission_provenance(&site, &s),
-        &ctx(),
-        head,
-        &mut ids,
-    )
+    let (choices, provenance) = (submission_choices(&s), submission_provenance(&site, &s));
+    plan_events(&site, email, "subj".into(), &choices, &provenance, &ctx(), &mut ids)
 }
 
 #[test]
 fn plan_records_exact_wording_and_evidence() {
-    let plan = planned(&ChainHead::genesis());
+    let plan = planned("a@example.org");
     let e = &plan.events[0];
-    assert_eq!(e.seq, 1);
-    assert_eq!(e.prev_hash, GENESIS_HASH);
     assert_eq!(e.wording_version, 2);
     assert_eq!(e.wording_sha256, sha256_hex(b"new words"));
     assert_eq!(e.method, Method::WebForm);
     assert_eq!(e.action, Action::Granted);
     assert_eq!(e.server_time, "2026-11-18T11:06:40.123Z");
     assert_eq!(e.ip_truncated.as_deref(), Some("203.0.113.0/24"));
-    assert_eq!(e.hash, event_hash(e));
     assert_eq!(plan.receipt().events[0].wording_sha256, e.wording_sha256);
 }
 
-#[test]
-fn verifier_accepts_a_chain_and_names_the_first_broken_link() {
-    let first = planned(&ChainHead::genesis()).events;
-    let head = ChainHead { seq: 1, hash: first[0].hash.clone() };
-    let second = planned(&head).events;
-    let chain = [first[0].clone(), second[0].clone()];
+fn two_events() -> Vec<ConsentEvent> {
+    let mut second = planned("b@example.org").events[0].clone();
+    second.id = "evt-2".into();
+    vec![planned("a@example.org").events[0].clone(), second]
+}
 
+fn first_break(links: &[ChainLink], events: &[Option<ConsentEvent>]) -> Option<BrokenLink> {
     let mut v = ChainVerifier::default();
-    assert!(chain.iter().all(|e| v.check(e).is_ok()));
-    assert_eq!(v.checked, 2);
-
-    let mut tampered = chain.clone();
-    tampered[0].action = Action::Withdrawn;
-    let mut v = ChainVerifier::default();
-    let broken = tampered.iter().find_map(|e| v.check(e).err()).unwrap();
-    assert_eq!((broken.seq, broken.reason), (1, "hash does not match the event's contents: it was altered"));
-
-    let mut v = ChainVerifier::default();
-    let broken = chain[1..].iter().find_map(|e| v.check(e).err()).unwrap();
-    assert_eq!(broken.reason, "sequence gap: an event is missing or was inserted");
+    links.iter().zip(events).find_map(|(l, e)| v.check(l, e.as_ref()).err())
 }
 
 #[test]
-fn hash_format_is_pinned() {
-    // Changing the canonical form silently would make every stored chain look tampered with.
-    let e = &planned(&ChainHead::genesis()).events[0];
-    expect!["ab950d5199551fa758b48ed4a70ce67e425bdc94882d132b080dd21753c098d8"].assert_eq(&e.hash);
+fn sealing_chains_events_in_order_and_resumes_from_the_head() {
+    let events = two_events();
+    let links = seal(&ChainHead::genesis(), &events);
+    assert_eq!((links[0].seq, links[0].prev_hash.as_str()), (1, GENESIS_HASH));
+    assert_eq!((links[1].seq, &links[1].prev_hash), (2, &links[0].hash));
+    let resumed = seal(&ChainHead { seq: 1, hash: links[0].hash.clone() }, &events[1..]);
+    assert_eq!(resumed[0], links[1], "sealing in two steps gives the same chain");
+}
+
+#[test]
+fn verifier_names_the_first_broken_link() {
+    let events = two_events();
+    let links = seal(&ChainHead::genesis(), &events);
+    let present: Vec<_> = events.iter().cloned().map(Some).collect();
+    let mut v = ChainVerifier::default();
+    assert!(links.iter().zip(&present).all(|(l, e)| v.check(l, e.as_ref()).is_ok()));
+    assert_eq!(v.checked, 2);
+
+    let mut altered = present.clone();
+    altered[1].as_mut().unwrap().action = Action::Withdrawn;
+    let mut relinked = links.clone();
+    relinked[0].event_hash = "0".repeat(64);
+    let mut gap = links.clone();
+    gap.remove(0);
+    let cases = [
+        ("event edited", first_break(&links, &altered)),
+        ("event deleted", first_break(&links, &[present[0].clone(), None])),
+        ("link edited", first_break(&relinked, &present)),
+        ("link deleted", first_break(&gap, &present[1..])),
+    ];
+    let actual: String = cases
+        .iter()
+        .map(|(name, b)| {
+            let b = b.as_ref().unwrap();
+            format!("{name}: seq {} {}: {}\n", b.seq, b.event_id, b.reason)
+        })
+        .collect();
+    expect![[r#"
+        event edited: seq 2 evt-2: event does not match its sealed hash: it was altered
+        event deleted: seq 2 evt-2: the event this link seals is missing: it was deleted
+        link edited: seq 1 evt-1: link hash does not match its contents: the link was altered
+        link deleted: seq 2 evt-2: sequence gap: a link is missing or was inserted
+    "#]]
+    .assert_eq(&actual);
+}
+
+#[test]
+fn hash_formats_are_pinned() {
+    // Changing a canonical form silently would make every stored chain look tampered with.
+    let e = &planned("a@example.org").events[0];
+    let link = &seal(&ChainHead::genesis(), std::slice::from_ref(e))[0];
+    expect!["5377c806e223405085b59666073a901bd12b73824e7650cbb3d3e04cb664f2d2 a77a97a68a75b6b1c2265376b0fe1f8f66bc390b54d9c7b9d8d58a0055051621"].assert_eq(&format!("{} {}", event_hash(e), link.hash));
 }
 
 #[test]

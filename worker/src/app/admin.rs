@@ -16,7 +16,7 @@ use futures_util::stream;
 use serde_json::json;
 
 use super::auth::require_admin;
-use super::ledger::{append, request_context};
+use super::ledger::{append, request_context, seal_pending};
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{BodyStream, HttpRequest, HttpResponse};
@@ -51,6 +51,7 @@ pub async fn site<S: Store + 'static>(
     let definition: SiteDefinition = json_body(req)?;
     let site = apply_definition(site_id, existing.as_ref(), &definition)?;
     app.store.put_site(&site, &format_utc(facts.now)).await?;
+    app.isolate.forget_site(site_id);
     Ok(HttpResponse::json(if existing.is_some() { 200 } else { 201 }, &site))
 }
 
@@ -236,16 +237,19 @@ pub async fn verify_ledger<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
+    facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
     let site = admin_site(app, site_id, req).await?;
     require_method(req, &["GET"])?;
+    // Everything written so far is chained before the chain is checked.
+    seal_pending(app, &site.id, facts.now).await?;
     let mut verifier = ChainVerifier::default();
     let mut after = 0;
     let mut first_broken = None;
     'pages: loop {
-        let page = app.store.events_after(&site.id, after, PAGE_SIZE).await?;
-        for event in &page {
-            if let Err(broken) = verifier.check(event) {
+        let page = app.store.chained_after(&site.id, after, PAGE_SIZE).await?;
+        for chained in &page {
+            if let Err(broken) = verifier.check(&chained.link, chained.event.as_ref()) {
                 first_broken = Some(BrokenLinkReport {
                     seq: broken.seq,
                     event_id: broken.event_id,
@@ -255,7 +259,7 @@ pub async fn verify_ledger<S: Store + 'static>(
             }
         }
         match page.last() {
-            Some(last) if page.len() == PAGE_SIZE as usize => after = last.seq,
+            Some(last) if page.len() == PAGE_SIZE as usize => after = last.link.seq,
             _ => break,
         }
     }

@@ -1,6 +1,7 @@
 //! The public site endpoints the widget uses: configuration, consent submissions and cookie
 //! banner decisions. CORS limits browsers to the site's registered origins.
 
+use chrono::{DateTime, Utc};
 use consent_shared::api::v1::{
     self, BannerText, ConsentSubmission, CookieCategoryOption, CookieDecision, CookieReceipt, PurposeOption,
 };
@@ -22,16 +23,17 @@ async fn with_site<S: Store + 'static, F, Fut>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
+    now: DateTime<Utc>,
     handler: F,
 ) -> HttpResponse
 where
     F: FnOnce(SiteConfig) -> Fut,
     Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
 {
-    let site = match app.store.site(site_id).await {
+    let site = match app.site(site_id, now).await {
         Ok(Some(site)) => site,
         Ok(None) => return error_response(&AppError::NotFound(format!("unknown site '{site_id}'"))),
-        Err(e) => return error_response(&e.into()),
+        Err(e) => return error_response(&e),
     };
     let origin = match allowed_origin(&site, req) {
         Ok(origin) => origin,
@@ -44,8 +46,13 @@ where
     with_cors(response, origin.as_deref())
 }
 
-pub async fn site_config<S: Store + 'static>(app: &App<S>, site_id: &str, req: &HttpRequest) -> HttpResponse {
-    with_site(app, site_id, req, |site| async move {
+pub async fn site_config<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> HttpResponse {
+    with_site(app, site_id, req, facts.now, |site| async move {
         require_method(req, &["GET", "HEAD"])?;
         let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
         Ok(HttpResponse::json(200, &public_config(&site, &lang)).with_header("cache-control", "no-store"))
@@ -112,7 +119,8 @@ pub async fn submit<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
-    with_site(app, site_id, req, |site| async move {
+    let now = facts.now;
+    with_site(app, site_id, req, now, |site| async move {
         require_method(req, &["POST"])?;
         let submission: ConsentSubmission = json_body(req)?;
         let ctx = request_context(req, facts)?;
@@ -130,7 +138,8 @@ pub async fn cookie_decision<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
-    with_site(app, site_id, req, |site| async move {
+    let now = facts.now;
+    with_site(app, site_id, req, now, |site| async move {
         require_method(req, &["POST"])?;
         let decision: CookieDecision = json_body(req)?;
         validate_cookie_decision(&site, &decision)?;

@@ -1,22 +1,27 @@
-//! Appending to the ledger: the one path every grant and withdrawal takes, whatever endpoint it
-//! arrives through. Suppression is checked, the chain is extended optimistically (re-read and
-//! retry when another request got there first), and a repeated Idempotency-Key gets the first
-//! answer back unchanged.
+//! Appending to the ledger — the one path every grant and withdrawal takes, whatever endpoint
+//! it arrives through — and sealing what was appended into the site's hash chain.
+//!
+//! An append is one atomic write with no read before it, so concurrent submissions never
+//! contend: the database enforces suppression (a trigger) and idempotency (a unique key), and a
+//! repeated Idempotency-Key gets the first answer back unchanged. Sealing links written events
+//! into the chain afterwards, in write order; two sealers racing is harmless (one wins, the
+//! other stops).
 
-use consent_shared::consent::Action;
+use chrono::{DateTime, Utc};
 use consent_shared::digest::sha256_hex;
 use consent_shared::email::Email;
-use consent_shared::ledger::{plan_events, Choice, Provenance, RequestContext};
+use consent_shared::ledger::{plan_events, seal, Choice, Provenance, RequestContext, SEAL_BATCH};
 use consent_shared::site::SiteConfig;
 use consent_shared::subject::subject_id;
+use consent_shared::time::format_utc;
 
 use super::{App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::{Store, StoreError, StoredResponse};
 
-/// How often an append re-reads the chain head after losing a race before answering 503.
-const APPEND_ATTEMPTS: usize = 8;
+/// How long an isolate lets written events wait before it seals them on its next append.
+pub const SEAL_EVERY_SECS: i64 = 5;
 
 /// Request facts every ledger event records.
 pub fn request_context(req: &HttpRequest, facts: &RequestFacts<'_>) -> Result<RequestContext, AppError> {
@@ -44,36 +49,50 @@ pub async fn append<S: Store + 'static>(
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
     let request_sha256 = sha256_hex(&req.body);
     let key = ctx.idempotency_key.as_deref();
-    let grants = choices.iter().any(|c| c.action == Action::Granted);
-    for _ in 0..APPEND_ATTEMPTS {
-        let known = app.store.append_context(&site.id, &subject, key).await?;
-        if let Some(previous) = known.previous {
-            return replay(previous, &request_sha256);
-        }
-        if grants && known.suppressed {
+    let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
+    let plan = plan_events(site, email, subject, choices, provenance, ctx, &mut ids);
+    let body = serde_json::to_string(&plan.receipt()).expect("receipts serialise");
+    let answer = StoredResponse { request_sha256: request_sha256.clone(), status: 201, body };
+    match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
+        Ok(()) => {}
+        Err(StoreError::Suppressed) => {
             return Err(AppError::Suppressed { contact: site.organisation.contact_email.clone() });
         }
-        let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
-        let plan = plan_events(
-            site,
-            email.clone(),
-            subject.clone(),
-            choices,
-            provenance,
-            ctx,
-            &known.head,
-            &mut ids,
-        );
-        let body = serde_json::to_string(&plan.receipt()).expect("receipts serialise");
-        let answer = StoredResponse { request_sha256: request_sha256.clone(), status: 201, body };
-        match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
-            Ok(()) => return Ok(HttpResponse::raw_json(201, answer.body)),
-            // Another isolate took our place in the chain (or our key): re-read and try again.
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
+        // The key is taken: this is a retry (or a reuse) of an earlier request.
+        Err(StoreError::Conflict) if key.is_some() => {
+            let previous = app.store.idempotent_response(&site.id, key.unwrap_or_default()).await?;
+            let previous =
+                previous.ok_or_else(|| AppError::Internal("conflict without a stored answer".into()))?;
+            return replay(previous, &request_sha256);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if app.isolate.seal_due(&site.id, facts.now) {
+        // Best effort: whatever is not sealed now is sealed by the next sealer.
+        if let Err(e) = seal_pending(app, &site.id, facts.now).await {
+            super::log_internal(&format!("sealing {} failed: {e}", site.id));
         }
     }
-    Err(AppError::Busy)
+    Ok(HttpResponse::raw_json(201, answer.body))
+}
+
+/// Chains every written-but-unsealed event of `site`, a batch at a time. Stops quietly when
+/// another sealer is at work (it will finish the job).
+pub async fn seal_pending<S: Store>(app: &App<S>, site: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let sealed_at = format_utc(now);
+    loop {
+        let head = app.store.chain_head(site).await?;
+        let pending = app.store.pending_events(site, SEAL_BATCH as u32).await?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        match app.store.append_links(&seal(&head, &pending), &sealed_at).await {
+            Ok(()) if pending.len() < SEAL_BATCH => return Ok(()),
+            Ok(()) => continue,
+            Err(StoreError::Conflict) => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn replay(previous: StoredResponse, request_sha256: &str) -> Result<HttpResponse, AppError> {

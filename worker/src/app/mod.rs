@@ -5,7 +5,8 @@ mod admin;
 mod auth;
 mod consents;
 pub mod cors;
-mod ledger;
+pub mod isolate;
+pub mod ledger;
 
 use std::rc::Rc;
 
@@ -16,6 +17,9 @@ use serde_json::json;
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::router::{route, Route};
+use consent_shared::site::SiteConfig;
+
+use self::isolate::IsolateState;
 use crate::store::{contract, Store};
 
 /// The largest request body any endpoint accepts.
@@ -43,32 +47,42 @@ pub struct App<S> {
     /// Shared with response streams (exports) that outlive the handler call.
     pub store: Rc<S>,
     pub config: AppConfig,
-    /// Serialises ledger appends within one isolate (see `ledger::append`). The shell passes
-    /// the isolate's single lock; each native `App` has its own.
-    pub append_lock: Rc<AppendLock>,
+    /// What this isolate remembers between requests (site cache, sealing schedule).
+    pub isolate: Rc<IsolateState>,
 }
-
-pub type AppendLock = futures_util::lock::Mutex<()>;
 
 impl<S: Store + 'static> App<S> {
     pub fn new(store: S, config: AppConfig) -> Self {
-        App { store: Rc::new(store), config, append_lock: Rc::new(AppendLock::new(())) }
+        App { store: Rc::new(store), config, isolate: Rc::new(IsolateState::default()) }
     }
 
-    pub fn with_append_lock(mut self, lock: Rc<AppendLock>) -> Self {
-        self.append_lock = lock;
+    /// Shares the isolate's state (the shell passes the one its isolate keeps).
+    pub fn with_isolate(mut self, isolate: Rc<IsolateState>) -> Self {
+        self.isolate = isolate;
         self
+    }
+
+    /// The site, from this isolate's short-lived cache or from storage.
+    pub async fn site(&self, id: &str, now: DateTime<Utc>) -> Result<Option<SiteConfig>, AppError> {
+        if let Some(site) = self.isolate.cached_site(id, now) {
+            return Ok(Some(site));
+        }
+        let site = self.store.site(id).await?;
+        if let Some(site) = &site {
+            self.isolate.remember_site(site, now);
+        }
+        Ok(site)
     }
 
     pub async fn handle(&self, req: &HttpRequest, facts: &mut RequestFacts<'_>) -> HttpResponse {
         let or_error = |r: Result<HttpResponse, AppError>| r.unwrap_or_else(|e| error_response(&e));
         let response = match route(&req.path) {
             Route::Health => or_error(self.health(req).await),
-            Route::SiteConfig { site } => consents::site_config(self, &site, req).await,
+            Route::SiteConfig { site } => consents::site_config(self, &site, req, facts).await,
             Route::Consents { site } => consents::submit(self, &site, req, facts).await,
             Route::CookieConsents { site } => consents::cookie_decision(self, &site, req, facts).await,
             Route::Audience { site } => or_error(admin::audience(self, &site, req).await),
-            Route::VerifyLedger { site } => or_error(admin::verify_ledger(self, &site, req).await),
+            Route::VerifyLedger { site } => or_error(admin::verify_ledger(self, &site, req, facts).await),
             Route::AdminSite { site } => or_error(admin::site(self, &site, req, facts).await),
             Route::AdminConsents { site } => or_error(admin::record_changes(self, &site, req, facts).await),
             Route::AdminSuppressions { site } => or_error(admin::suppress(self, &site, req, facts).await),
@@ -130,7 +144,7 @@ pub(crate) fn error_response(e: &AppError) -> HttpResponse {
     e.to_response()
 }
 
-fn log_internal(cause: &str) {
+pub(crate) fn log_internal(cause: &str) {
     #[cfg(target_arch = "wasm32")]
     worker::console_error!("internal error: {cause}");
     #[cfg(not(target_arch = "wasm32"))]

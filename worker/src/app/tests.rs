@@ -48,6 +48,15 @@ fn post(body: &str) -> HttpRequest {
 
 const GOOD: &str = r#"{"email":"Ada@Example.org","consents":[{"purpose":"news","channel":"email","wording_version":1}],"page_url":"http://127.0.0.1:8788/"}"#;
 
+/// Every event of the demo site, sealed, in chain order.
+fn all_events(app: &App<SqlStore<SqliteExecutor>>) -> Vec<consent_shared::consent::ConsentEvent> {
+    pollster::block_on(async {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").unwrap().to_utc();
+        ledger::seal_pending(app, "demo", now).await.unwrap();
+        app.store.chained_after("demo", 0, 1000).await.unwrap().into_iter().filter_map(|c| c.event).collect()
+    })
+}
+
 fn summary(r: &HttpResponse) -> String {
     format!("{} {}", r.status, String::from_utf8_lossy(&r.body))
 }
@@ -112,7 +121,7 @@ fn records_and_replays_idempotently() {
     let again = send(&app, &post(GOOD).with_header("idempotency-key", "k-1"));
     assert_eq!((again.status, &again.body), (201, &first.body));
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
-    let events = pollster::block_on(app.store.events_after("demo", 0, 10)).unwrap();
+    let events = all_events(&app);
     assert_eq!(events.len(), 1, "a replay must write nothing");
     assert_eq!(events[0].user_agent.as_deref(), Some("UA"));
     assert_eq!(events[0].server_time, "2026-11-24T12:00:00.000Z");
@@ -215,7 +224,7 @@ fn withdrawal_takes_effect_in_the_same_request() {
     assert_eq!(status, 201, "{body}");
     assert!(body.contains(r#""action":"withdrawn""#), "{body}");
     assert_eq!(audience_emails(&app), ["bob@example.org"]);
-    let events = pollster::block_on(app.store.events_after("demo", 0, 10)).unwrap();
+    let events = all_events(&app);
     let last = events.last().unwrap();
     assert_eq!((last.method, last.source_url.as_deref()), (Method::PaperForm, Some("freshers fair form 12")));
 }
@@ -292,11 +301,12 @@ fn verify_detects_tampering_and_names_the_first_broken_link() {
         (ok["valid"].as_bool(), ok["events_checked"].as_u64(), ok["head_seq"].as_i64()),
         (Some(true), Some(3), Some(3))
     );
-    app.store.exec.execute_raw("UPDATE consent_events SET action = 'withdrawn' WHERE seq = 2").unwrap();
-    expect![[r#"{"valid":false,"events_checked":1,"head_seq":1,"head_hash":"04c5b68acf519eed94955eebabc754da40e281ef88971afe4d77f4328eadcd97","first_broken":{"seq":2,"event_id":"id-2","reason":"hash does not match the event's contents: it was altered"}}"#]].assert_eq(&verify());
-    app.store.exec.execute_raw("UPDATE consent_events SET action = 'granted' WHERE seq = 2; DELETE FROM consent_events WHERE seq = 1").unwrap();
+    app.store.exec.execute_raw("UPDATE consent_events SET action = 'withdrawn' WHERE id = (SELECT event_id FROM ledger_links WHERE seq = 2)").unwrap();
+    expect![[r#"{"valid":false,"events_checked":1,"head_seq":1,"head_hash":"a9cedde7382b2f7ed5852d301ffcdaa91b5054009772f3c45bf7d7fd3ad5c441","first_broken":{"seq":2,"event_id":"id-2","reason":"event does not match its sealed hash: it was altered"}}"#]].assert_eq(&verify());
+    app.store.exec.execute_raw("UPDATE consent_events SET action = 'granted' WHERE id = (SELECT event_id FROM ledger_links WHERE seq = 2); \
+             DELETE FROM consent_events WHERE id = (SELECT event_id FROM ledger_links WHERE seq = 1)").unwrap();
     let deleted: serde_json::Value = serde_json::from_str(&verify()).unwrap();
-    assert_eq!(deleted["first_broken"]["seq"], 2, "{deleted}");
+    assert_eq!(deleted["first_broken"]["seq"], 1, "{deleted}");
 }
 
 #[test]

@@ -8,8 +8,8 @@ use consent_shared::consent::Action;
 use consent_shared::consent::{CookieChoice, CookieConsentRecord};
 use consent_shared::digest::sha256_hex;
 use consent_shared::ledger::{
-    plan_events, submission_choices, submission_provenance, validate_submission, ChainHead, ChainVerifier,
-    RequestContext, SubmissionPlan,
+    plan_events, seal, submission_choices, submission_provenance, validate_submission, ChainHead,
+    ChainVerifier, RequestContext, SubmissionPlan,
 };
 use consent_shared::site::{
     BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
@@ -48,9 +48,10 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
         wordings_are_never_edited,
         empty_chain_starts_at_genesis,
         submission_round_trips_and_verifies,
-        chain_conflict_writes_nothing,
+        racing_sealers_write_one_chain,
         idempotent_answer_is_kept,
-        reused_idempotency_key_conflicts,
+        reused_idempotency_key_writes_nothing,
+        suppressed_subjects_cannot_be_granted,
         latest_event_sets_current_state,
         audience_is_granted_minus_withdrawn_suppressed_restricted,
         audience_pages_in_subject_order,
@@ -118,7 +119,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
 const NOW: &str = "2026-11-24T10:00:00.000Z";
 const BANNER: &str = "We use cookies that are strictly necessary, and analytics cookies only if you agree.";
 
-fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -> SubmissionPlan {
+fn plan_for(site: &SiteConfig, email: &str, id_prefix: &str) -> SubmissionPlan {
     let submission = ConsentSubmission {
         email: email.into(),
         consents: vec![ChosenPurpose { purpose: "news".into(), channel: Channel::Email, wording_version: 1 }],
@@ -143,12 +144,11 @@ fn plan_for(site: &SiteConfig, email: &str, head: &ChainHead, id_prefix: &str) -
         &submission_choices(&submission),
         &submission_provenance(site, &submission),
         &ctx,
-        head,
         &mut ids,
     )
 }
 
-/// Appends one event for `email` with `action` at the current head.
+/// Writes one event for `email` with `action`.
 async fn record<S: Store>(
     store: &S,
     site: &SiteConfig,
@@ -156,11 +156,9 @@ async fn record<S: Store>(
     action: Action,
     tag: &str,
 ) -> Result<String, String> {
-    let head = store.chain_head(&site.id).await.map_err(err)?;
-    let mut plan = plan_for(site, email, &head, tag);
+    let mut plan = plan_for(site, email, tag);
     for e in &mut plan.events {
         e.action = action;
-        e.hash = consent_shared::ledger::event_hash(e);
     }
     store.record_submission(&plan, None).await.map_err(err)?;
     Ok(plan.subject)
@@ -210,49 +208,52 @@ async fn empty_chain_starts_at_genesis<S: Store>(store: &S, site: &str) -> CaseR
 async fn submission_round_trips_and_verifies<S: Store>(store: &S, site: &str) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
-    let first = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "a");
+    let first = plan_for(&config, "ada@example.org", "a");
     store.record_submission(&first, None).await.map_err(err)?;
-    let head = store.chain_head(site).await.map_err(err)?;
-    let second = plan_for(&config, "bob@example.org", &head, "b");
+    let second = plan_for(&config, "bob@example.org", "b");
     store.record_submission(&second, None).await.map_err(err)?;
 
-    let events = store.events_after(site, 0, 100).await.map_err(err)?;
+    let pending = store.pending_events(site, 100).await.map_err(err)?;
     let written: Vec<_> = first.events.iter().chain(&second.events).cloned().collect();
-    check(events == written, &format!("events read back differ:\n{events:?}\n{written:?}"))?;
+    check(pending == written, &format!("events read back differ:\n{pending:?}\n{written:?}"))?;
+    // Seal in two steps: the chain continues from the stored head.
+    store.append_links(&seal(&ChainHead::genesis(), &pending[..1]), NOW).await.map_err(err)?;
+    let head = store.chain_head(site).await.map_err(err)?;
+    let rest = store.pending_events(site, 100).await.map_err(err)?;
+    check(rest == written[1..], "pending after partial seal")?;
+    store.append_links(&seal(&head, &rest), NOW).await.map_err(err)?;
+    check(store.pending_events(site, 100).await.map_err(err)?.is_empty(), "nothing pending after sealing")?;
+
+    let chained = store.chained_after(site, 0, 100).await.map_err(err)?;
     let mut verifier = ChainVerifier::default();
-    for e in &events {
-        verifier.check(e).map_err(|b| format!("chain broken at {}: {}", b.seq, b.reason))?;
+    for c in &chained {
+        verifier
+            .check(&c.link, c.event.as_ref())
+            .map_err(|b| format!("chain broken at {}: {}", b.seq, b.reason))?;
     }
-    check(store.events_after(site, 1, 100).await.map_err(err)?.len() == 1, "events_after skips")
+    check(verifier.checked == 2 && store.chain_head(site).await.map_err(err)? == *verifier.head(), "head")?;
+    check(store.chained_after(site, 1, 100).await.map_err(err)?.len() == 1, "chained_after skips")
 }
 
-async fn chain_conflict_writes_nothing<S: Store>(store: &S, site: &str) -> CaseResult {
+async fn racing_sealers_write_one_chain<S: Store>(store: &S, site: &str) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
-    let winner = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "w");
-    store.record_submission(&winner, None).await.map_err(err)?;
-    // A second writer that read the same (now stale) head.
-    let loser = plan_for(&config, "bob@example.org", &ChainHead::genesis(), "l");
-    let answer = StoredResponse { request_sha256: "r".into(), status: 201, body: "{}".into() };
-    match store.record_submission(&loser, Some(("loser-key", &answer))).await {
+    store.record_submission(&plan_for(&config, "ada@example.org", "w"), None).await.map_err(err)?;
+    // Two sealers read the same head and the same pending events.
+    let pending = store.pending_events(site, 100).await.map_err(err)?;
+    let links = seal(&ChainHead::genesis(), &pending);
+    store.append_links(&links, NOW).await.map_err(err)?;
+    match store.append_links(&links, NOW).await {
         Err(StoreError::Conflict) => {}
         other => return Err(format!("expected Conflict, got {other:?}")),
     }
-    check(store.events_after(site, 0, 100).await.map_err(err)?.len() == 1, "loser's event was written")?;
-    check(
-        store.current_consents(site, &loser.subject).await.map_err(err)?.is_empty(),
-        "loser's state was written",
-    )?;
-    check(
-        store.idempotent_response(site, "loser-key").await.map_err(err)?.is_none(),
-        "loser's idempotent answer was written",
-    )
+    check(store.chained_after(site, 0, 100).await.map_err(err)?.len() == 1, "the loser wrote links")
 }
 
 async fn idempotent_answer_is_kept<S: Store>(store: &S, site: &str) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
-    let plan = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "i");
+    let plan = plan_for(&config, "ada@example.org", "i");
     let answer = StoredResponse { request_sha256: "abc".into(), status: 201, body: "{\"ok\":1}".into() };
     store.record_submission(&plan, Some(("key-1", &answer))).await.map_err(err)?;
     let read = store.idempotent_response(site, "key-1").await.map_err(err)?;
@@ -260,34 +261,52 @@ async fn idempotent_answer_is_kept<S: Store>(store: &S, site: &str) -> CaseResul
     check(store.idempotent_response(site, "key-2").await.map_err(err)?.is_none(), "other key")
 }
 
-async fn reused_idempotency_key_conflicts<S: Store>(store: &S, site: &str) -> CaseResult {
+async fn reused_idempotency_key_writes_nothing<S: Store>(store: &S, site: &str) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
     let answer = StoredResponse { request_sha256: "abc".into(), status: 201, body: "{}".into() };
-    let first = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "1");
-    store.record_submission(&first, Some(("same", &answer))).await.map_err(err)?;
-    let head = store.chain_head(site).await.map_err(err)?;
-    let second = plan_for(&config, "ada@example.org", &head, "2");
+    store
+        .record_submission(&plan_for(&config, "ada@example.org", "1"), Some(("same", &answer)))
+        .await
+        .map_err(err)?;
+    let second = plan_for(&config, "bob@example.org", "2");
     match store.record_submission(&second, Some(("same", &answer))).await {
         Err(StoreError::Conflict) => {}
         other => return Err(format!("expected Conflict, got {other:?}")),
     }
-    check(store.chain_head(site).await.map_err(err)? == head, "second submission was written")
+    check(
+        store.pending_events(site, 100).await.map_err(err)?.len() == 1,
+        "second submission's event was written",
+    )?;
+    check(
+        store.current_consents(site, &second.subject).await.map_err(err)?.is_empty(),
+        "its state was written",
+    )
+}
+
+async fn suppressed_subjects_cannot_be_granted<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let subject = record(store, &config, "gone@example.org", Action::Withdrawn, "w").await?;
+    store.suppress(site, &subject, "erased", NOW).await.map_err(err)?;
+    let plan = plan_for(&config, "gone@example.org", "g");
+    match store.record_submission(&plan, None).await {
+        Err(StoreError::Suppressed) => {}
+        other => return Err(format!("expected Suppressed, got {other:?}")),
+    }
+    check(store.pending_events(site, 100).await.map_err(err)?.len() == 1, "the grant was written")?;
+    // A further withdrawal is still recorded.
+    record(store, &config, "gone@example.org", Action::Withdrawn, "w2").await.map(drop)
 }
 
 async fn latest_event_sets_current_state<S: Store>(store: &S, site: &str) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
-    let granted = plan_for(&config, "ada@example.org", &ChainHead::genesis(), "g");
-    store.record_submission(&granted, None).await.map_err(err)?;
-    let head = store.chain_head(site).await.map_err(err)?;
-    let mut withdrawn = plan_for(&config, "ada@example.org", &head, "x");
-    for e in &mut withdrawn.events {
-        e.action = Action::Withdrawn;
-        e.hash = consent_shared::ledger::event_hash(e);
-    }
+    let subject = record(store, &config, "ada@example.org", Action::Granted, "g").await?;
+    let mut withdrawn = plan_for(&config, "ada@example.org", "x");
+    withdrawn.events[0].action = Action::Withdrawn;
     store.record_submission(&withdrawn, None).await.map_err(err)?;
-    let state = store.current_consents(site, &granted.subject).await.map_err(err)?;
+    let state = store.current_consents(site, &subject).await.map_err(err)?;
     check(
         state.len() == 1
             && state[0].action == Action::Withdrawn
@@ -380,6 +399,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 12);
+        assert_eq!(outcomes.len(), 13);
     }
 }

@@ -45,7 +45,9 @@ impl Executor for D1Executor {
 
 fn d1_error(e: worker::Error) -> StoreError {
     let message = e.to_string();
-    if message.contains("UNIQUE constraint failed") || message.contains("SQLITE_CONSTRAINT") {
+    if message.contains("suppressed:") {
+        StoreError::Suppressed
+    } else if message.contains("UNIQUE constraint failed") || message.contains("SQLITE_CONSTRAINT") {
         StoreError::Conflict
     } else {
         StoreError::Backend(message)

@@ -11,7 +11,7 @@ pub mod sqlite;
 
 use consent_shared::api::v1::AudienceMember;
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method};
-use consent_shared::ledger::{ChainHead, SubmissionPlan};
+use consent_shared::ledger::{ChainHead, ChainLink, SubmissionPlan};
 use consent_shared::site::{
     CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
 };
@@ -24,6 +24,9 @@ pub enum StoreError {
     /// Nothing was written; the caller may re-read and retry.
     #[error("conflicting concurrent write")]
     Conflict,
+    /// The database refused a grant for a subject on the suppression list.
+    #[error("subject is suppressed")]
+    Suppressed,
     #[error("storage backend failed: {0}")]
     Backend(String),
     #[error("stored row could not be read: {0}")]
@@ -172,12 +175,11 @@ pub struct StoredResponse {
     pub body: String,
 }
 
-/// What an append must know before it writes.
+/// A chain link and the event it seals.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AppendContext {
-    pub previous: Option<StoredResponse>,
-    pub suppressed: bool,
-    pub head: ChainHead,
+pub struct ChainedEvent {
+    pub link: ChainLink,
+    pub event: Option<ConsentEvent>,
 }
 
 /// Latest action for one purpose × channel of a subject.
@@ -197,36 +199,29 @@ pub trait Store {
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.
     async fn put_site(&self, site: &SiteConfig, now: &str) -> Result<(), StoreError>;
-    /// Everything an append reads, in one round trip: the answer already given for `key`,
-    /// whether `subject` is suppressed, and the end of the site's chain.
-    async fn append_context(
-        &self,
-        site: &str,
-        subject: &str,
-        key: Option<&str>,
-    ) -> Result<AppendContext, StoreError>;
-    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
-        Ok(self.append_context(site, "", Some(key)).await?.previous)
-    }
-    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError> {
-        Ok(self.append_context(site, "", None).await?.head)
-    }
-    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {
-        Ok(self.append_context(site, subject, None).await?.suppressed)
-    }
+    async fn site_ids(&self) -> Result<Vec<String>, StoreError>;
+    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError>;
     /// Writes the subject, the events, the current state and the idempotent answer together.
-    /// `Err(Conflict)` when the chain moved on or the key was taken meanwhile: nothing written.
+    /// Nothing is written when it fails: `Conflict` when the Idempotency-Key was taken
+    /// meanwhile, `Suppressed` when a grant names a suppressed subject.
     async fn record_submission(
         &self,
         plan: &SubmissionPlan,
         answer: Option<(&str, &StoredResponse)>,
     ) -> Result<(), StoreError>;
-    async fn events_after(
+    /// The last link of the site's chain (genesis when nothing is sealed).
+    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError>;
+    /// Up to `limit` written but unsealed events, in write order.
+    async fn pending_events(&self, site: &str, limit: u32) -> Result<Vec<ConsentEvent>, StoreError>;
+    /// Appends links. `Conflict` when another sealer got there first: nothing written.
+    async fn append_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError>;
+    /// Links after `after_seq` in order, each with its event (`None` if the event row is gone).
+    async fn chained_after(
         &self,
         site: &str,
         after_seq: i64,
         limit: u32,
-    ) -> Result<Vec<ConsentEvent>, StoreError>;
+    ) -> Result<Vec<ChainedEvent>, StoreError>;
     async fn current_consents(&self, site: &str, subject: &str) -> Result<Vec<CurrentConsent>, StoreError>;
     /// Up to `limit` people who may be contacted now for `purpose` on `channel`, ordered by
     /// subject, starting after `after` (empty for the first page).
@@ -393,28 +388,84 @@ impl<E: Executor> Store for SqlStore<E> {
         self.exec.batch(batch).await
     }
 
-    async fn append_context(
+    async fn site_ids(&self) -> Result<Vec<String>, StoreError> {
+        let rows = self.exec.query(sql::SITE_IDS, vec![]).await?;
+        rows.iter().map(|r| r.text("id")).collect()
+    }
+
+    async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        let rows = self.exec.query(sql::IDEMPOTENT_RESPONSE, vec![site.into(), key.into()]).await?;
+        rows.first()
+            .map(|r| {
+                Ok(StoredResponse {
+                    request_sha256: r.text("request_sha256")?,
+                    status: u16::try_from(r.int("status")?)
+                        .map_err(|_| StoreError::Decode("status out of range".into()))?,
+                    body: r.text("body")?,
+                })
+            })
+            .transpose()
+    }
+
+    async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError> {
+        let rows = self.exec.query(sql::CHAIN_HEAD, vec![site.into()]).await?;
+        match rows.first() {
+            Some(r) => Ok(ChainHead { seq: r.int("seq")?, hash: r.text("hash")? }),
+            None => Ok(ChainHead::genesis()),
+        }
+    }
+
+    async fn pending_events(&self, site: &str, limit: u32) -> Result<Vec<ConsentEvent>, StoreError> {
+        let rows = self.exec.query(sql::PENDING_EVENTS, vec![site.into(), limit.into()]).await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn append_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        let batch = links
+            .iter()
+            .map(|l| {
+                Statement::new(
+                    sql::INSERT_LINK,
+                    vec![
+                        (&l.site_id).into(),
+                        l.seq.into(),
+                        (&l.event_id).into(),
+                        (&l.event_hash).into(),
+                        (&l.prev_hash).into(),
+                        (&l.hash).into(),
+                        now.into(),
+                    ],
+                )
+            })
+            .collect();
+        self.exec.batch(batch).await
+    }
+
+    async fn chained_after(
         &self,
         site: &str,
-        subject: &str,
-        key: Option<&str>,
-    ) -> Result<AppendContext, StoreError> {
-        let params = vec![site.into(), subject.into(), key.into()];
-        let rows = self.exec.query(sql::APPEND_CONTEXT, params).await?;
-        let r = rows.first().ok_or_else(|| StoreError::Decode("append context: no row".into()))?;
-        let previous = match r.opt_text("request_sha256")? {
-            Some(request_sha256) => Some(StoredResponse {
-                request_sha256,
-                status: u16::try_from(r.int("status")?).map_err(|_| StoreError::Decode("status".into()))?,
-                body: r.text("body")?,
-            }),
-            None => None,
-        };
-        let head = match r.opt_text("head_hash")? {
-            Some(hash) => ChainHead { seq: r.int("head_seq")?, hash },
-            None => ChainHead::genesis(),
-        };
-        Ok(AppendContext { previous, suppressed: r.int("suppressed")? != 0, head })
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<ChainedEvent>, StoreError> {
+        let params = vec![site.into(), after_seq.into(), limit.into()];
+        let rows = self.exec.query(sql::CHAINED_AFTER, params).await?;
+        rows.iter()
+            .map(|r| {
+                let link = ChainLink {
+                    site_id: r.text("link_site_id")?,
+                    seq: r.int("seq")?,
+                    event_id: r.text("link_event_id")?,
+                    event_hash: r.text("event_hash")?,
+                    prev_hash: r.text("prev_hash")?,
+                    hash: r.text("hash")?,
+                };
+                let event = if r.opt_text("id")?.is_some() { Some(event_from_row(r)?) } else { None };
+                Ok(ChainedEvent { link, event })
+            })
+            .collect()
     }
 
     async fn record_submission(
@@ -460,17 +511,6 @@ impl<E: Executor> Store for SqlStore<E> {
             ));
         }
         self.exec.batch(batch).await
-    }
-
-    async fn events_after(
-        &self,
-        site: &str,
-        after_seq: i64,
-        limit: u32,
-    ) -> Result<Vec<ConsentEvent>, StoreError> {
-        let rows =
-            self.exec.query(sql::EVENTS_AFTER, vec![site.into(), after_seq.into(), limit.into()]).await?;
-        rows.iter().map(event_from_row).collect()
     }
 
     async fn current_consents(&self, site: &str, subject: &str) -> Result<Vec<CurrentConsent>, StoreError> {
@@ -580,7 +620,6 @@ fn insert_event(e: &ConsentEvent) -> Statement {
         vec![
             (&e.id).into(),
             (&e.site_id).into(),
-            e.seq.into(),
             (&e.subject).into(),
             (&e.purpose).into(),
             e.channel.as_str().into(),
@@ -596,8 +635,6 @@ fn insert_event(e: &ConsentEvent) -> Statement {
             e.ip_truncated.as_ref().into(),
             e.gpc.into(),
             e.idempotency_key.as_ref().into(),
-            (&e.prev_hash).into(),
-            (&e.hash).into(),
         ],
     )
 }
@@ -606,7 +643,6 @@ fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
     Ok(ConsentEvent {
         id: r.text("id")?,
         site_id: r.text("site_id")?,
-        seq: r.int("seq")?,
         subject: r.text("subject")?,
         purpose: r.text("purpose")?,
         channel: r.parsed("channel")?,
@@ -622,7 +658,5 @@ fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
         ip_truncated: r.opt_text("ip_truncated")?,
         gpc: r.int("gpc")? != 0,
         idempotency_key: r.opt_text("idempotency_key")?,
-        prev_hash: r.text("prev_hash")?,
-        hash: r.text("hash")?,
     })
 }

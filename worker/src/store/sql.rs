@@ -50,15 +50,36 @@ pub const UPSERT_SUBJECT: &str = "INSERT INTO subjects (site_id, subject, email,
      VALUES (?1, ?2, ?3, ?4, ?4) \
      ON CONFLICT (site_id, subject) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at";
 
-pub const INSERT_EVENT: &str = "INSERT INTO consent_events (id, site_id, seq, subject, purpose, \
+pub const INSERT_EVENT: &str = "INSERT INTO consent_events (id, site_id, subject, purpose, \
      channel, action, wording_version, wording_sha256, lang, method, source_url, server_time, \
-     client_time, user_agent, ip_truncated, gpc, idempotency_key, prev_hash, hash) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
+     client_time, user_agent, ip_truncated, gpc, idempotency_key) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
-pub const EVENTS_AFTER: &str = "SELECT id, site_id, seq, subject, purpose, channel, action, \
+/// Events written but not yet chained, in write order.
+pub const PENDING_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel, action, \
      wording_version, wording_sha256, lang, method, source_url, server_time, client_time, \
-     user_agent, ip_truncated, gpc, idempotency_key, prev_hash, hash \
-     FROM consent_events WHERE site_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+     user_agent, ip_truncated, gpc, idempotency_key FROM consent_events \
+     WHERE site_id = ?1 AND pos > COALESCE( \
+       (SELECT event_pos FROM ledger_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0) \
+     ORDER BY pos LIMIT ?2";
+
+pub const CHAIN_HEAD: &str =
+    "SELECT seq, hash FROM ledger_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
+
+/// Takes the event's write position from the event row itself.
+pub const INSERT_LINK: &str = "INSERT INTO ledger_links \
+     (site_id, seq, event_id, event_pos, event_hash, prev_hash, hash, sealed_at) \
+     SELECT ?1, ?2, ?3, pos, ?4, ?5, ?6, ?7 FROM consent_events WHERE id = ?3";
+
+/// Links in order, each with its event (all NULL when the event row is gone).
+pub const CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, l.event_id AS link_event_id, \
+     l.event_hash, l.prev_hash, l.hash, e.id, e.site_id, e.subject, e.purpose, e.channel, \
+     e.action, e.wording_version, e.wording_sha256, e.lang, e.method, e.source_url, \
+     e.server_time, e.client_time, e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key \
+     FROM ledger_links l LEFT JOIN consent_events e ON e.id = l.event_id \
+     WHERE l.site_id = ?1 AND l.seq > ?2 ORDER BY l.seq LIMIT ?3";
+
+pub const SITE_IDS: &str = "SELECT id FROM sites ORDER BY id";
 
 pub const UPSERT_STATE: &str = "INSERT INTO consent_state \
      (site_id, subject, purpose, channel, action, event_id, updated_at) \
@@ -69,15 +90,8 @@ pub const UPSERT_STATE: &str = "INSERT INTO consent_state \
 pub const SUBJECT_STATE: &str = "SELECT purpose, channel, action, event_id, updated_at \
      FROM consent_state WHERE site_id = ?1 AND subject = ?2 ORDER BY purpose, channel";
 
-/// What an append must know before writing, in one round trip: an earlier answer for the
-/// Idempotency-Key, whether the subject is suppressed, and the end of the chain.
-pub const APPEND_CONTEXT: &str = "SELECT \
-     (SELECT request_sha256 FROM idempotency_keys WHERE site_id = ?1 AND key = ?3) AS request_sha256, \
-     (SELECT status FROM idempotency_keys WHERE site_id = ?1 AND key = ?3) AS status, \
-     (SELECT body FROM idempotency_keys WHERE site_id = ?1 AND key = ?3) AS body, \
-     EXISTS (SELECT 1 FROM suppressions WHERE site_id = ?1 AND subject = ?2) AS suppressed, \
-     (SELECT seq FROM consent_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1) AS head_seq, \
-     (SELECT hash FROM consent_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1) AS head_hash";
+pub const IDEMPOTENT_RESPONSE: &str =
+    "SELECT request_sha256, status, body FROM idempotency_keys WHERE site_id = ?1 AND key = ?2";
 
 pub const INSERT_IDEMPOTENT_RESPONSE: &str = "INSERT INTO idempotency_keys \
      (site_id, key, request_sha256, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";

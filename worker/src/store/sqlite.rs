@@ -106,8 +106,10 @@ fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
+    let message = e.to_string();
     match e.sqlite_error_code() {
+        _ if message.contains("suppressed:") => StoreError::Suppressed,
         Some(ErrorCode::ConstraintViolation) => StoreError::Conflict,
-        _ => StoreError::Backend(e.to_string()),
+        _ => StoreError::Backend(message),
     }
 }
