@@ -38,8 +38,6 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
-    #[error("the ledger is busy; retry the request with the same Idempotency-Key")]
-    Busy,
     #[error("internal error")]
     Internal(String),
 }
@@ -65,7 +63,6 @@ impl AppError {
             | AppError::Invalid(_)
             | AppError::Cookie(_)
             | AppError::Definition(_) => 422,
-            AppError::Busy => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -91,7 +88,6 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
-            AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -103,7 +99,6 @@ impl AppError {
         match self {
             AppError::Unauthorized => response.with_header("www-authenticate", "Bearer"),
             AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, PUT, OPTIONS"),
-            AppError::Busy => response.with_header("retry-after", "1"),
             _ => response,
         }
     }
