@@ -41,13 +41,58 @@ fn main() -> ExitCode {
 }
 
 /// Every test: native units and the SQLite contract, then workerd integration and the browser
-/// (the `consent-tests` crate starts and stops those servers itself).
+/// (the `consent-tests` crate starts and stops those servers itself). Ends with one summary
+/// line over every test binary, so the last line says how many tests ran.
 fn test(extra: &[String]) -> Result {
     setup::run(setup::Needs::Everything)?;
     build::all()?;
     let mut cmd = cargo();
     cmd.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
-    run(&mut cmd)
+    eprintln!("$ {}", describe(&cmd));
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start cargo test: {e}"))?;
+    let (mut passed, mut failed) = (0u64, 0u64);
+    let stdout = child.stdout.take().expect("piped stdout");
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+        let line = line.map_err(|e| e.to_string())?;
+        println!("{line}");
+        if let Some((p, f)) = counts(&line) {
+            passed += p;
+            failed += f;
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    println!("\nall test binaries: {passed} passed, {failed} failed");
+    if status.success() && failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("tests failed ({status})"))
+    }
+}
+
+/// Pass/fail counts from libtest's `test result:` line or our harness's `N passed, N failed`.
+fn counts(line: &str) -> Option<(u64, u64)> {
+    let line = line.trim();
+    let rest =
+        line.strip_prefix("test result: ").map(|r| r.split_once(". ").map_or(r, |(_, r)| r)).unwrap_or(line);
+    let mut parts = rest.split([';', ',']).map(str::trim);
+    let passed = parts.next()?.strip_suffix(" passed")?.parse().ok()?;
+    let failed = parts.next()?.strip_suffix(" failed")?.parse().ok()?;
+    Some((passed, failed))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_both_summary_shapes() {
+        use super::counts;
+        assert_eq!(counts("test result: ok. 17 passed; 0 failed; 0 ignored; 0 measured"), Some((17, 0)));
+        assert_eq!(counts("test result: FAILED. 8 passed; 1 failed; 0 ignored"), Some((8, 1)));
+        assert_eq!(counts("14 passed, 0 failed"), Some((14, 0)));
+        assert_eq!(counts("test foo ... ok"), None);
+    }
 }
 
 pub fn root() -> PathBuf {
