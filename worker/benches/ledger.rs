@@ -99,7 +99,7 @@ fn generate(db: &Path, n: u64) {
                         Some(format!("evt-{next_id:012}"))
                     });
                     let plan =
-                        plan_events(&site, email, subject, &[choice], &provenance, &ctx, &head, &mut ids);
+                        plan_events(&site, email, subject, &[choice], &provenance, &ctx, &mut ids);
                     let e = &plan.events[0];
                     let values = event_values(e);
                     insert_event.execute(rusqlite::params_from_iter(values.iter()))?;

@@ -47,7 +47,8 @@ fn test(extra: &[String]) -> Result {
     setup::run(setup::Needs::Everything)?;
     build::all()?;
     let mut cmd = cargo();
-    cmd.args(["test", "--workspace", "--no-fail-fast"]).args(extra);
+    // --all-targets also compiles the benches, so they cannot rot between bench runs.
+    cmd.args(["test", "--workspace", "--all-targets", "--no-fail-fast"]).args(extra);
     eprintln!("$ {}", describe(&cmd));
     let mut child = cmd
         .stdout(std::process::Stdio::piped())
