@@ -29,8 +29,8 @@ impl Harness {
         }
     }
 
-    /// Prints the summary and returns whether everything passed.
-    pub fn finish(self) -> bool {
+    /// Prints the summary; the process exit code says whether everything passed.
+    pub fn finish(self) -> std::process::ExitCode {
         if !self.failed.is_empty() {
             println!("\nfailures:");
             for (name, _) in &self.failed {
@@ -38,7 +38,11 @@ impl Harness {
             }
         }
         println!("\n{} passed, {} failed", self.passed, self.failed.len());
-        self.failed.is_empty()
+        if self.failed.is_empty() {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! runs shell commands (besides the test harness starting the runtime it tests).
 //!
 //! - `setup`  install what is missing, idempotently (wasm32 std, wasm-bindgen-cli at the
-//!            Cargo.lock version, worker-build, npm tools, Debian chromium for browser tests)
+//!   Cargo.lock version, worker-build, npm tools, Debian chromium for browser tests)
 //! - `build`  the widget (wasm + glue + loader into dist/assets) and the worker (worker/build)
 //! - `dev`    build, migrate and seed local D1, run the worker on :8787 and the demo page on :8788
 //! - `test`   build and run every test: native, Store contract, workerd integration, browser
@@ -84,18 +84,6 @@ fn counts(line: &str) -> Option<(u64, u64)> {
     Some((passed, failed))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn counts_both_summary_shapes() {
-        use super::counts;
-        assert_eq!(counts("test result: ok. 17 passed; 0 failed; 0 ignored; 0 measured"), Some((17, 0)));
-        assert_eq!(counts("test result: FAILED. 8 passed; 1 failed; 0 ignored"), Some((8, 1)));
-        assert_eq!(counts("14 passed, 0 failed"), Some((14, 0)));
-        assert_eq!(counts("test foo ... ok"), None);
-    }
-}
-
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ has a parent").to_path_buf()
 }
@@ -128,4 +116,16 @@ fn describe(cmd: &Command) -> String {
         .chain(cmd.get_args().map(|a| a.to_string_lossy()))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_both_summary_shapes() {
+        use super::counts;
+        assert_eq!(counts("test result: ok. 17 passed; 0 failed; 0 ignored; 0 measured"), Some((17, 0)));
+        assert_eq!(counts("test result: FAILED. 8 passed; 1 failed; 0 ignored"), Some((8, 1)));
+        assert_eq!(counts("14 passed, 0 failed"), Some((14, 0)));
+        assert_eq!(counts("test foo ... ok"), None);
+    }
 }

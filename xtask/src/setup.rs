@@ -65,7 +65,7 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 
 fn wasm_bindgen_cli() -> Result {
     let version = locked_wasm_bindgen_version()?;
-    let have = output(&mut Command::new(cargo_bin("wasm-bindgen")).arg("--version")).unwrap_or_default();
+    let have = output(Command::new(cargo_bin("wasm-bindgen")).arg("--version")).unwrap_or_default();
     if have.trim() == format!("wasm-bindgen {version}") {
         return Ok(());
     }
@@ -74,7 +74,7 @@ fn wasm_bindgen_cli() -> Result {
 }
 
 fn worker_build() -> Result {
-    let have = output(&mut Command::new(cargo_bin("worker-build")).arg("--version")).unwrap_or_default();
+    let have = output(Command::new(cargo_bin("worker-build")).arg("--version")).unwrap_or_default();
     if have.contains(WORKER_BUILD_VERSION) {
         return Ok(());
     }

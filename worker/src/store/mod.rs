@@ -260,6 +260,16 @@ impl<E: Executor> SqlStore<E> {
     pub fn new(exec: E) -> Self {
         SqlStore { exec }
     }
+
+    /// Runs a query and maps every row with `f`.
+    async fn rows<T>(
+        &self,
+        sql: &'static str,
+        params: Vec<SqlValue>,
+        f: impl Fn(&Row) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.exec.query(sql, params).await?.iter().map(f).collect()
+    }
 }
 
 impl<E: Executor> Store for SqlStore<E> {
@@ -389,8 +399,7 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn site_ids(&self) -> Result<Vec<String>, StoreError> {
-        let rows = self.exec.query(sql::SITE_IDS, vec![]).await?;
-        rows.iter().map(|r| r.text("id")).collect()
+        self.rows(sql::SITE_IDS, vec![], |r| r.text("id")).await
     }
 
     async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
@@ -416,8 +425,7 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn pending_events(&self, site: &str, limit: u32) -> Result<Vec<ConsentEvent>, StoreError> {
-        let rows = self.exec.query(sql::PENDING_EVENTS, vec![site.into(), limit.into()]).await?;
-        rows.iter().map(event_from_row).collect()
+        self.rows(sql::PENDING_EVENTS, vec![site.into(), limit.into()], event_from_row).await
     }
 
     async fn append_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError> {
@@ -514,18 +522,16 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn current_consents(&self, site: &str, subject: &str) -> Result<Vec<CurrentConsent>, StoreError> {
-        let rows = self.exec.query(sql::SUBJECT_STATE, vec![site.into(), subject.into()]).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CurrentConsent {
-                    purpose: r.text("purpose")?,
-                    channel: r.parsed("channel")?,
-                    action: r.parsed("action")?,
-                    event_id: r.text("event_id")?,
-                    updated_at: r.text("updated_at")?,
-                })
+        self.rows(sql::SUBJECT_STATE, vec![site.into(), subject.into()], |r| {
+            Ok(CurrentConsent {
+                purpose: r.text("purpose")?,
+                channel: r.parsed("channel")?,
+                action: r.parsed("action")?,
+                event_id: r.text("event_id")?,
+                updated_at: r.text("updated_at")?,
             })
-            .collect()
+        })
+        .await
     }
 
     async fn audience_page(
@@ -537,17 +543,15 @@ impl<E: Executor> Store for SqlStore<E> {
         limit: u32,
     ) -> Result<Vec<AudienceMember>, StoreError> {
         let params = vec![site.into(), purpose.into(), channel.as_str().into(), after.into(), limit.into()];
-        let rows = self.exec.query(sql::AUDIENCE_PAGE, params).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AudienceMember {
-                    email: r.text("email")?,
-                    subject: r.text("subject")?,
-                    granted_at: r.text("updated_at")?,
-                    event_id: r.text("event_id")?,
-                })
+        self.rows(sql::AUDIENCE_PAGE, params, |r| {
+            Ok(AudienceMember {
+                email: r.text("email")?,
+                subject: r.text("subject")?,
+                granted_at: r.text("updated_at")?,
+                event_id: r.text("event_id")?,
             })
-            .collect()
+        })
+        .await
     }
 
     async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError> {
@@ -591,26 +595,24 @@ impl<E: Executor> Store for SqlStore<E> {
         site: &str,
         consent_id: &str,
     ) -> Result<Vec<CookieConsentRecord>, StoreError> {
-        let rows = self.exec.query(sql::COOKIE_CONSENTS, vec![site.into(), consent_id.into()]).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CookieConsentRecord {
-                    id: r.text("id")?,
-                    site_id: r.text("site_id")?,
-                    consent_id: r.text("consent_id")?,
-                    categories: r.json("categories")?,
-                    policy_version: r.u32("policy_version")?,
-                    wording_sha256: r.text("wording_sha256")?,
-                    choice: r.parsed("choice")?,
-                    reject_on_first_layer: r.int("reject_on_first_layer")? != 0,
-                    gpc: r.int("gpc")? != 0,
-                    server_time: r.text("server_time")?,
-                    client_time: r.opt_text("client_time")?,
-                    user_agent: r.opt_text("user_agent")?,
-                    ip_truncated: r.opt_text("ip_truncated")?,
-                })
+        self.rows(sql::COOKIE_CONSENTS, vec![site.into(), consent_id.into()], |r| {
+            Ok(CookieConsentRecord {
+                id: r.text("id")?,
+                site_id: r.text("site_id")?,
+                consent_id: r.text("consent_id")?,
+                categories: r.json("categories")?,
+                policy_version: r.u32("policy_version")?,
+                wording_sha256: r.text("wording_sha256")?,
+                choice: r.parsed("choice")?,
+                reject_on_first_layer: r.int("reject_on_first_layer")? != 0,
+                gpc: r.int("gpc")? != 0,
+                server_time: r.text("server_time")?,
+                client_time: r.opt_text("client_time")?,
+                user_agent: r.opt_text("user_agent")?,
+                ip_truncated: r.opt_text("ip_truncated")?,
             })
-            .collect()
+        })
+        .await
     }
 }
 

@@ -12,29 +12,11 @@ pub fn run_sizes() -> Result<()> {
         let db = dir.join(format!("ledger-{n}.db"));
         let db = db.display().to_string();
         let n = n.to_string();
-        run(cargo().args([
-            "bench",
-            "-q",
-            "-p",
-            "consent-worker",
-            "--bench",
-            "ledger",
-            "--",
-            "generate",
-            &db,
-            &n,
-        ]))?;
-        run(cargo().args([
-            "bench",
-            "-q",
-            "-p",
-            "consent-worker",
-            "--bench",
-            "ledger",
-            "--",
-            "measure",
-            &db,
-        ]))?;
+        let bench = |args: &[&str]| {
+            run(cargo().args(["bench", "-q", "-p", "consent-worker", "--bench", "ledger", "--"]).args(args))
+        };
+        bench(&["generate", &db, &n])?;
+        bench(&["measure", &db])?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
