@@ -180,6 +180,15 @@ pub mod v1 {
         pub text: String,
     }
 
+    /// `GET /api/v1/sites/{site}/policy[?lang=]`: what the loader checks on every page view.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct PolicySummary {
+        pub policy_version: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub banner_sha256: Option<String>,
+        pub cookie_policy_url: String,
+    }
+
     /// One checkbox: a purpose on a channel with the exact wording to show next to it.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct PurposeOption {

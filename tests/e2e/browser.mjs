@@ -15,12 +15,22 @@ export async function launch() {
   });
 }
 
-/// Opens the demo page and collects console errors and failed requests for diagnosis.
-export async function openDemo(browser) {
-  const page = await browser.newPage();
+/// A cookie as the loader writes it after a decision (so a page opens without the banner).
+export function decisionCookie(categories = [], policyVersion = 1) {
+  const value = encodeURIComponent(JSON.stringify({ v: policyVersion, id: '11111111-2222-4333-8444-555555555555', c: categories, ch: 'custom', t: Date.now() }));
+  return { name: 'consent_demo', value, url: demoUrl };
+}
+
+/// Opens the demo page in a fresh context (no cookies unless given) and collects console errors
+/// and failed requests for diagnosis.
+export async function openDemo(browser, { cookies = [], query = '', gpc = false } = {}) {
+  const context = await browser.newContext(gpc ? { extraHTTPHeaders: { 'Sec-GPC': '1' } } : {});
+  if (gpc) await context.addInitScript(() => Object.defineProperty(navigator, 'globalPrivacyControl', { get: () => true }));
+  if (cookies.length) await context.addCookies(cookies);
+  const page = await context.newPage();
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(demoUrl);
-  return { page, problems };
+  await page.goto(demoUrl + query);
+  return { page, problems, context };
 }

@@ -1,7 +1,11 @@
 // The opt-in form on a member's page: explicit, unticked, named, and recorded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openDemo } from './browser.mjs';
+import { launch, openDemo as openPage, decisionCookie } from './browser.mjs';
+
+// These specs are about the form: open the page as a visitor who already chose cookies, so the
+// banner stays out of the way.
+const openDemo = (browser) => openPage(browser, { cookies: [decisionCookie()] });
 import { OptInForm } from './pages/opt_in_form.mjs';
 
 let browser;

@@ -1,6 +1,7 @@
 //! The demo host page: a stand-in member website on its own origin, embedding the widget with
-//! one script tag that points at the worker. Serves `demo/index.html` with `{{WORKER_ORIGIN}}`
-//! filled in, on 127.0.0.1, until dropped.
+//! one script tag that points at the worker. Serves `demo/index.html` at `/` and
+//! `demo/about.html` (no form) at `/about`, with `{{WORKER_ORIGIN}}` filled in and `<html lang>`
+//! from `?lang=` (en or cy), on 127.0.0.1, until dropped.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -18,9 +19,12 @@ pub struct DemoHost {
 
 impl DemoHost {
     pub fn start(port: u16, worker_origin: &str) -> Result<DemoHost, String> {
-        let template = std::fs::read_to_string(repo_root().join("demo/index.html"))
-            .map_err(|e| format!("demo/index.html: {e}"))?;
-        let page = Arc::new(template.replace("{{WORKER_ORIGIN}}", worker_origin));
+        let read = |name: &str| {
+            std::fs::read_to_string(repo_root().join("demo").join(name))
+                .map(|t| t.replace("{{WORKER_ORIGIN}}", worker_origin))
+                .map_err(|e| format!("demo/{name}: {e}"))
+        };
+        let pages = Arc::new(Pages { index: read("index.html")?, about: read("about.html")? });
         let listener =
             TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("demo host on port {port}: {e}"))?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -31,8 +35,8 @@ impl DemoHost {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    let page = Arc::clone(&page);
-                    thread::spawn(move || serve(stream, &page));
+                    let pages = Arc::clone(&pages);
+                    thread::spawn(move || serve(stream, &pages));
                 }
             }
         });
@@ -48,7 +52,12 @@ impl DemoHost {
     }
 }
 
-fn serve(mut stream: TcpStream, page: &str) {
+struct Pages {
+    index: String,
+    about: String,
+}
+
+fn serve(mut stream: TcpStream, pages: &Pages) {
     let mut request_line = String::new();
     let mut reader = BufReader::new(&stream);
     if reader.read_line(&mut request_line).is_err() {
@@ -60,9 +69,17 @@ fn serve(mut stream: TcpStream, page: &str) {
         line.clear();
     }
     let path = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let (status, content_type, body) = match path.split('?').next() {
-        Some("/") | Some("/index.html") => ("200 OK", "text/html; charset=utf-8", page),
-        _ => ("404 Not Found", "text/plain; charset=utf-8", "not found"),
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let lang = if query.split('&').any(|p| p == "lang=cy") { "cy" } else { "en" };
+    let page = match route {
+        "/" | "/index.html" => Some(&pages.index),
+        "/about" => Some(&pages.about),
+        _ => None,
+    };
+    let page = page.map(|p| p.replace("{{LANG}}", lang));
+    let (status, content_type, body) = match &page {
+        Some(page) => ("200 OK", "text/html; charset=utf-8", page.as_str()),
+        None => ("404 Not Found", "text/plain; charset=utf-8", "not found"),
     };
     let _ = write!(
         stream,

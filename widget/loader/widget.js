@@ -1,53 +1,257 @@
-/* Consent widget loader: a classic script, no build step.
+/* Consent widget loader: a small synchronous classic script, no build step (esbuild minifies it).
  *
- *   <div data-consent-form></div>
- *   <script src="https://consent.example/widget.js" data-site="demo" defer></script>
+ *   <script src="https://WORKER/widget.js" data-site="demo" defer></script>
+ *   optional: data-lang="cy" (else <html lang>)
  *
- * Optional data-lang="cy" (else the page's <html lang>). The form's code is loaded from the same
- * origin as this script, and only when the page has a [data-consent-form] element. Failures are
- * logged to the console and never thrown into the host page. */
+ * In this order it:
+ * 1. sets Google Consent Mode v2 defaults to denied, before anything else can run;
+ * 2. reads the visitor's decision cookie and, if there is one, applies it at once: activates
+ *    <script type="text/plain" data-consent-category="…"> and [data-src] iframes/images of the
+ *    accepted categories and sends the Consent Mode update — without fetching the WebAssembly UI;
+ * 3. asks the worker for the site's policy version: when there is no decision (or it was made
+ *    under another version) it loads the UI to show the banner — unless the browser sends Global
+ *    Privacy Control, which is applied and recorded as a refusal without showing a choice;
+ * 4. loads the UI for opt-in forms ([data-consent-form]) and when settings are reopened (the
+ *    small "Cookie settings" button or any [data-consent-open] element).
+ * Nothing here ever throws into the host page; problems are explained in the console. */
 (function () {
   "use strict";
-  var script =
-    document.currentScript ||
-    document.querySelector('script[data-site][src*="widget.js"]');
-  if (!script) {
-    console.error("Consent widget: cannot find its own <script> tag (needs data-site).");
+  var w = window;
+  var d = document;
+  w.dataLayer = w.dataLayer || [];
+  function gtag() {
+    w.dataLayer.push(arguments);
+  }
+  gtag("consent", "default", {
+    ad_storage: "denied",
+    analytics_storage: "denied",
+    ad_user_data: "denied",
+    ad_personalization: "denied",
+    wait_for_update: 500,
+  });
+
+  var script = d.currentScript || d.querySelector('script[data-site][src*="widget.js"]');
+  var site = script && script.getAttribute("data-site");
+  if (!site || !/^[a-z0-9_-]{1,64}$/.test(site)) {
+    console.error('Consent widget: the <script> tag needs a valid data-site="…" attribute.');
     return;
   }
-  var site = script.getAttribute("data-site");
-  var lang = script.getAttribute("data-lang") || document.documentElement.lang || "";
+  var lang = script.getAttribute("data-lang") || d.documentElement.lang || "";
+  var base = new URL(script.src, d.baseURI).origin;
+  var api = base + "/api/v1/sites/" + site;
+  var cookieName = "consent_" + site;
+  var SIX_MONTHS = 15552000; // seconds: the ICO expects consent to be refreshed at least this often
+  var gpc = navigator.globalPrivacyControl === true;
+  var policy = null;
+  var ui = null;
+
+  function readDecision() {
+    var parts = d.cookie.split("; ");
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i].indexOf(cookieName + "=") === 0) {
+        try {
+          var dec = JSON.parse(decodeURIComponent(parts[i].slice(cookieName.length + 1)));
+          if (dec && typeof dec.v === "number" && dec.c instanceof Array) return dec;
+        } catch (e) {
+          /* an unreadable cookie is no decision */
+        }
+      }
+    }
+    return null;
+  }
+
+  // Marketing-type categories map to the ad_* signals, analytics to analytics_storage.
+  var ADS = { marketing: 1, advertising: 1, ads: 1 };
+  function activate(categories) {
+    function allowed(el) {
+      return categories.indexOf(el.getAttribute("data-consent-category")) >= 0;
+    }
+    d.querySelectorAll('script[type="text/plain"][data-consent-category]').forEach(function (old) {
+      if (!allowed(old)) return;
+      var s = d.createElement("script");
+      for (var i = 0; i < old.attributes.length; i++) {
+        var a = old.attributes[i];
+        if (a.name !== "type") s.setAttribute(a.name, a.value);
+      }
+      if (old.getAttribute("data-type")) s.type = old.getAttribute("data-type");
+      if (!old.src) s.text = old.text;
+      old.parentNode.replaceChild(s, old);
+    });
+    d.querySelectorAll("[data-consent-category][data-src]").forEach(function (el) {
+      if (!allowed(el)) return;
+      el.src = el.getAttribute("data-src");
+      el.removeAttribute("data-src");
+    });
+    var ads = categories.some(function (c) {
+      return ADS[c];
+    })
+      ? "granted"
+      : "denied";
+    gtag("consent", "update", {
+      analytics_storage: categories.indexOf("analytics") >= 0 ? "granted" : "denied",
+      ad_storage: ads,
+      ad_user_data: ads,
+      ad_personalization: ads,
+    });
+  }
+
+  /* Called by the UI (and by the GPC path below) once a decision is made. */
+  function apply(dec) {
+    var record = { v: dec.v, id: dec.id, c: dec.c, ch: dec.ch, t: Date.now() };
+    d.cookie =
+      cookieName + "=" + encodeURIComponent(JSON.stringify(record)) +
+      "; Max-Age=" + SIX_MONTHS + "; Path=/; SameSite=Lax" +
+      (location.protocol === "https:" ? "; Secure" : "");
+    activate(dec.c);
+    showReopenButton();
+  }
+
+  function uuid() {
+    if (w.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) {
+      return (x + 256).toString(16).slice(1);
+    }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function loadUi() {
+    ui =
+      ui ||
+      import(base + "/widget/consent_widget.js").then(function (mod) {
+        return mod.default({ module_or_path: base + "/widget/consent_widget_bg.wasm" }).then(function () {
+          return mod;
+        });
+      });
+    ui.catch(function (e) {
+      var csp = /WebAssembly|wasm|Content Security Policy|unsafe-eval/i.test(String(e && e.message));
+      console.error(
+        "Consent widget: " +
+          (csp
+            ? "this page's Content-Security-Policy does not allow WebAssembly (it needs 'wasm-unsafe-eval' in script-src), so the cookie and sign-up forms cannot be shown."
+            : "could not load its interface from " + base + ".") +
+          (policy ? " Cookie settings: " + policy.cookie_policy_url : ""),
+        e
+      );
+      offerFallbackLink();
+    });
+    return ui;
+  }
+
+  function withUi(call) {
+    loadUi().then(function (mod) {
+      call(mod);
+    }, function () {});
+  }
+
+  function openSettings() {
+    withUi(function (mod) {
+      if (mod.open_settings) mod.open_settings(site, base, lang || undefined);
+    });
+  }
+
+  /* A small, unobtrusive way back to the settings, in its own shadow root so host CSS can't hide it. */
+  var reopen = null;
+  function showReopenButton() {
+    if (reopen || !d.body) return;
+    reopen = d.createElement("div");
+    reopen.id = "consent-reopen";
+    var root = reopen.attachShadow({ mode: "open" });
+    root.innerHTML =
+      "<style>button{position:fixed;left:12px;bottom:12px;z-index:2147483000;font:13px/1.2 system-ui,sans-serif;" +
+      "padding:6px 10px;border-radius:6px;border:1px solid #555;background:#fff;color:#1a1a1a;cursor:pointer}" +
+      "button:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}" +
+      "@media (prefers-color-scheme:dark){button{background:#1e1e1e;color:#f2f2f2;border-color:#aaa}}</style>" +
+      '<button type="button" data-consent-reopen>' +
+      (/^cy\b/.test(lang) ? "Gosodiadau cwcis" : "Cookie settings") +
+      "</button>";
+    root.querySelector("button").addEventListener("click", openSettings);
+    d.body.appendChild(reopen);
+  }
+
+  function offerFallbackLink() {
+    if (!policy || !d.body || d.getElementById("consent-fallback")) return;
+    var a = d.createElement("a");
+    a.id = "consent-fallback";
+    a.href = policy.cookie_policy_url;
+    a.textContent = /^cy\b/.test(lang) ? "Gosodiadau cwcis" : "Cookie settings";
+    a.setAttribute("style", "position:fixed;left:12px;bottom:12px;z-index:2147483000;background:#fff;color:#1a1a1a;padding:6px 10px");
+    d.body.appendChild(a);
+  }
+
+  function recordGpcRefusal() {
+    var dec = { v: policy.policy_version, id: uuid(), c: [], ch: "gpc_signal" };
+    apply(dec);
+    if (!policy.banner_sha256) return;
+    fetch(api + "/cookie-consents", {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      keepalive: true,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        consent_id: dec.id,
+        categories: [],
+        choice: "gpc_signal",
+        policy_version: policy.policy_version,
+        wording_sha256: policy.banner_sha256,
+        reject_on_first_layer: false,
+        gpc: true,
+        client_time: new Date().toISOString(),
+      }),
+    }).catch(function (e) {
+      console.error("Consent widget: could not record the Global Privacy Control refusal.", e);
+    });
+  }
+
+  w.ConsentWidget = {
+    site: site,
+    base: base,
+    lang: lang,
+    gpc: gpc,
+    decision: readDecision,
+    apply: apply,
+    open: openSettings,
+  };
+
+  // A decision already made applies straight away, before any network request.
+  var decision = readDecision();
+  if (decision) activate(decision.c);
 
   function start() {
-    if (!document.querySelector("[data-consent-form]")) return;
-    if (!site) {
-      console.error('Consent widget: the <script> tag needs a data-site="…" attribute.');
-      return;
+    if (decision) showReopenButton();
+    d.addEventListener("click", function (e) {
+      var opener = e.target && e.target.closest && e.target.closest("[data-consent-open]");
+      if (opener) {
+        e.preventDefault();
+        openSettings();
+      }
+    });
+    if (d.querySelector("[data-consent-form]")) {
+      withUi(function (mod) {
+        mod.mount(site, base, lang || undefined);
+      });
     }
-    var base;
-    try {
-      base = new URL(script.src, document.baseURI).origin;
-    } catch (e) {
-      console.error("Consent widget: cannot work out where it was loaded from.", e);
-      return;
-    }
-    import(base + "/widget/consent_widget.js")
-      .then(function (mod) {
-        return mod
-          .default({ module_or_path: base + "/widget/consent_widget_bg.wasm" })
-          .then(function () {
-            mod.mount(site, base, lang || undefined);
-          });
+    fetch(api + "/policy" + (lang ? "?lang=" + encodeURIComponent(lang) : ""), { mode: "cors", credentials: "omit" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      })
+      .then(function (p) {
+        policy = p;
+        if (decision && decision.v === p.policy_version) return;
+        if (!decision && gpc) return recordGpcRefusal();
+        withUi(function (mod) {
+          if (mod.show_banner) mod.show_banner(site, base, lang || undefined);
+        });
       })
       .catch(function (e) {
-        console.error("Consent widget: failed to load the form from " + base + ".", e);
+        console.error("Consent widget: could not reach " + base + " for site '" + site + "'.", e);
       });
   }
 
-  // With `defer` the DOM is parsed already; without it, wait so the form elements exist.
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -5,6 +5,7 @@
 pub enum Route {
     Health,
     SiteConfig { site: String },
+    Policy { site: String },
     Consents { site: String },
     CookieConsents { site: String },
     Audience { site: String },
@@ -22,6 +23,7 @@ pub fn route(path: &str) -> Route {
     match segments.as_slice() {
         ["healthz"] => Route::Health,
         ["api", "v1", "sites", s, "config"] => Route::SiteConfig { site: site(s) },
+        ["api", "v1", "sites", s, "policy"] => Route::Policy { site: site(s) },
         ["api", "v1", "sites", s, "consents"] => Route::Consents { site: site(s) },
         ["api", "v1", "sites", s, "cookie-consents"] => Route::CookieConsents { site: site(s) },
         ["api", "v1", "sites", s, "audience"] => Route::Audience { site: site(s) },
@@ -44,6 +46,7 @@ mod tests {
         let paths = [
             "/healthz",
             "/api/v1/sites/demo/config",
+            "/api/v1/sites/demo/policy",
             "/api/v1/sites/demo/consents",
             "/api/v1/sites/demo/consents/",
             "/api/v1/sites/demo/cookie-consents",
@@ -60,6 +63,7 @@ mod tests {
         expect![[r#"
             /healthz -> Health
             /api/v1/sites/demo/config -> SiteConfig { site: "demo" }
+            /api/v1/sites/demo/policy -> Policy { site: "demo" }
             /api/v1/sites/demo/consents -> Consents { site: "demo" }
             /api/v1/sites/demo/consents/ -> Consents { site: "demo" }
             /api/v1/sites/demo/cookie-consents -> CookieConsents { site: "demo" }

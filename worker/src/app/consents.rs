@@ -60,6 +60,29 @@ pub async fn site_config<S: Store + 'static>(
     .await
 }
 
+/// What the loader needs on every page view, kept tiny and cacheable: the policy version (a
+/// different one in the visitor's cookie means asking again), the current banner text's hash
+/// (for recording a Global Privacy Control refusal without loading the UI) and the cookie
+/// policy link (offered when the page cannot run WebAssembly).
+pub async fn policy<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> HttpResponse {
+    with_site(app, site_id, req, facts.now, |site| async move {
+        require_method(req, &["GET", "HEAD"])?;
+        let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
+        let body = v1::PolicySummary {
+            policy_version: site.policy_version,
+            banner_sha256: site.current_banner(&lang).map(|b| b.sha256.clone()),
+            cookie_policy_url: site.organisation.cookie_policy_url.clone(),
+        };
+        Ok(HttpResponse::json(200, &body).with_header("cache-control", "public, max-age=60"))
+    })
+    .await
+}
+
 /// The site as a form or banner shows it: current wording in `lang`, else the default language.
 pub fn public_config(site: &SiteConfig, lang: &str) -> v1::SiteConfig {
     let purposes = site

@@ -79,6 +79,7 @@ impl<S: Store + 'static> App<S> {
         let response = match route(&req.path) {
             Route::Health => or_error(self.health(req).await),
             Route::SiteConfig { site } => consents::site_config(self, &site, req, facts).await,
+            Route::Policy { site } => consents::policy(self, &site, req, facts).await,
             Route::Consents { site } => consents::submit(self, &site, req, facts).await,
             Route::CookieConsents { site } => consents::cookie_decision(self, &site, req, facts).await,
             Route::Audience { site } => or_error(admin::audience(self, &site, req).await),

@@ -383,3 +383,11 @@ fn cookie_decisions_as_data() {
     assert_eq!(stored.len(), 2, "two valid decisions, nothing else");
     assert!(stored.iter().all(|r| r.reject_on_first_layer));
 }
+
+#[test]
+fn policy_summary_for_the_loader() {
+    let app = app();
+    let r = send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/policy").with_header("origin", ORIGIN));
+    expect![[r#"200 {"policy_version":1,"banner_sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295","cookie_policy_url":"https://example.org/cookies"}"#]].assert_eq(&summary(&r));
+    assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
+}
