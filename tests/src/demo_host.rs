@@ -18,6 +18,7 @@ pub struct DemoHost {
 }
 
 impl DemoHost {
+    /// Serves on `port` (0: any free port; see `self.port`).
     pub fn start(port: u16, worker_origin: &str) -> Result<DemoHost, String> {
         let read = |name: &str| {
             std::fs::read_to_string(repo_root().join("demo").join(name))
@@ -27,6 +28,7 @@ impl DemoHost {
         let pages = Arc::new(Pages { index: read("index.html")?, about: read("about.html")? });
         let listener =
             TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("demo host on port {port}: {e}"))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = Arc::clone(&stop);
         let thread = thread::spawn(move || {

@@ -16,16 +16,20 @@ fn main() -> ExitCode {
     let dir = std::env::temp_dir().join(format!("consent-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let d1 = LocalD1::new(&dir);
-    let host_port = free_port();
-    let host_origin = format!("http://127.0.0.1:{host_port}");
     let email = format!("e2e-{}@example.org", std::process::id());
 
     let setup = (|| {
         d1.migrate()?;
         d1.execute_file(&repo_root().join("worker/seed/demo.sql"))?;
-        d1.query(&format!("INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{host_origin}')"))?;
-        let worker = WranglerDev::start(&d1, free_port(), &[("SUBJECT_KEY", "browser-key")])?;
-        let host = DemoHost::start(host_port, &worker.origin())?;
+        // The page's origin must be registered before the worker serves it, and the page must
+        // know the worker's origin: bind the host first, on any free port.
+        let worker_port = free_port();
+        let host = DemoHost::start(0, &format!("http://127.0.0.1:{worker_port}"))?;
+        d1.query(&format!(
+            "INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{}')",
+            host.origin()
+        ))?;
+        let worker = WranglerDev::start(&d1, worker_port, &[("SUBJECT_KEY", "browser-key")])?;
         Ok::<_, String>((worker, host))
     })();
     let (worker, host) = match setup {

@@ -10,10 +10,11 @@ use flate2::Compression;
 
 use crate::{build, root, setup, Result};
 
+mod banner;
 mod ingest;
 mod ledger;
 
-/// `cargo xtask bench [sizes|ledger|ingest]` (all three when none is named).
+/// `cargo xtask bench [sizes|ledger|ingest|banner]` (all when none is named).
 pub fn run(which: Option<&str>) -> Result {
     setup::run(setup::Needs::Build)?;
     let start = Instant::now();
@@ -28,6 +29,9 @@ pub fn run(which: Option<&str>) -> Result {
     }
     if matches!(which, None | Some("ingest")) {
         ingest::run()?;
+    }
+    if matches!(which, None | Some("banner")) {
+        banner::run()?;
     }
     Ok(())
 }

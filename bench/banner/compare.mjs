@@ -1,0 +1,159 @@
+// Banner comparison for `cargo xtask bench banner`: Consent's widget against
+// vanilla-cookieconsent 3.1.0 and klaro 0.7.22 (npm dev dependencies), in one headless Chromium
+// run. For each: bytes a first visit downloads (every resource but the HTML page, each body
+// gzipped at level 9 by us, so servers' own compression does not matter), bytes a returning
+// visitor downloads with an empty HTTP cache (the decision is in a cookie), time from the
+// library's script request to its banner being visible, and cumulative layout shift.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const consentPage = process.env.CONSENT_BENCH_PAGE; // the demo site's /about page (no form)
+const RUNS = Number(process.env.CONSENT_BENCH_RUNS || 7);
+
+const ARTICLE = '<main><h1>About the association</h1><p>' + 'Alumni news and events. '.repeat(40) + '</p></main>';
+const pages = {
+  '/vcc': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vanilla-cookieconsent</title>
+<link rel="stylesheet" href="/lib/vanilla-cookieconsent/dist/cookieconsent.css">
+<script src="/lib/vanilla-cookieconsent/dist/cookieconsent.umd.js"></script></head><body>${ARTICLE}
+<script>CookieConsent.run({hideFromBots:false,categories:{necessary:{enabled:true,readOnly:true},analytics:{}},
+language:{default:'en',translations:{en:{consentModal:{title:'Demo Alumni Association uses cookies',
+description:'Strictly necessary cookies keep this site working; with your agreement we would also use analytics cookies.',
+acceptAllBtn:'Accept all',acceptNecessaryBtn:'Reject all',showPreferencesBtn:'Choose'},
+preferencesModal:{title:'Cookie choices',acceptAllBtn:'Accept all',acceptNecessaryBtn:'Reject all',savePreferencesBtn:'Save choices',
+sections:[{title:'Strictly necessary',linkedCategory:'necessary'},{title:'Analytics',linkedCategory:'analytics'}]}}}}});</script></body></html>`,
+  '/klaro': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>klaro</title>
+<script>var klaroConfig={storageMethod:'cookie',mustConsent:false,acceptAll:true,hideDeclineAll:false,
+translations:{en:{privacyPolicyUrl:'https://example.org/privacy',consentNotice:{description:'Strictly necessary cookies keep this site working; with your agreement we would also use analytics cookies.'},
+purposes:{analytics:'Analytics'}}},services:[{name:'analytics',title:'Analytics',purposes:['analytics']}]};</script>
+<script defer src="/lib/klaro/dist/klaro.js"></script></head><body>${ARTICLE}</body></html>`,
+};
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (pages[url.pathname]) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    return res.end(pages[url.pathname]);
+  }
+  if (url.pathname.startsWith('/lib/')) {
+    const file = path.join(root, 'node_modules', url.pathname.slice(5));
+    if (fs.existsSync(file)) {
+      const type = file.endsWith('.css') ? 'text/css' : 'text/javascript';
+      res.writeHead(200, { 'content-type': type });
+      return res.end(fs.readFileSync(file));
+    }
+  }
+  res.writeHead(404);
+  res.end();
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const local = `http://127.0.0.1:${server.address().port}`;
+
+const subjects = [
+  { name: 'Consent (this project)', url: consentPage, script: '/widget.js', banner: '#consent-banner-host [data-consent-banner]' },
+  { name: 'vanilla-cookieconsent 3.1.0', url: `${local}/vcc`, script: 'cookieconsent.umd.js', banner: '#cc-main .cm' },
+  { name: 'klaro 0.7.22', url: `${local}/klaro`, script: 'klaro.js', banner: '.klaro .cookie-notice' },
+];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+// Records layout shifts and the moment the banner selector first becomes visible.
+const observe = (selector) => {
+  window.__cls = 0;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+  const find = (sel) => {
+    // Look through open shadow roots too.
+    const walk = (node) => {
+      const hit = node.querySelector(sel.split(' ')[0]);
+      return hit;
+    };
+    if (sel.startsWith('#consent-banner-host')) {
+      const host = document.getElementById('consent-banner-host');
+      return host && host.shadowRoot && host.shadowRoot.querySelector(sel.split(' ').slice(1).join(' '));
+    }
+    return document.querySelector(sel);
+  };
+  const tick = () => {
+    const el = find(selector);
+    if (el) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden') {
+        window.__bannerAt = performance.now();
+        return;
+      }
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+};
+
+async function visit(subject, cookies) {
+  const context = await browser.newContext();
+  if (cookies) await context.addCookies(cookies);
+  const page = await context.newPage();
+  const bodies = [];
+  page.on('response', async (r) => {
+    if (r.request().resourceType() === 'document') return;
+    try {
+      const body = await r.body();
+      bodies.push({ url: r.url(), raw: body.length, gz: zlib.gzipSync(body, { level: 9 }).length });
+    } catch { /* redirects and aborted requests have no body */ }
+  });
+  await page.addInitScript(observe, subject.banner);
+  await page.goto(subject.url);
+  let bannerMs = null;
+  if (!cookies) {
+    await page.waitForFunction(() => window.__bannerAt !== undefined, null, { timeout: 15000 });
+    bannerMs = await page.evaluate((script) => {
+      const entry = performance.getEntriesByType('resource').find((e) => e.name.includes(script));
+      return window.__bannerAt - (entry ? entry.startTime : 0);
+    }, subject.script);
+  }
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300);
+  const cls = await page.evaluate(() => window.__cls);
+  const state = await context.cookies();
+  await context.close();
+  return { bodies, bannerMs, cls, cookies: state };
+}
+
+/// A returning visitor's cookie: accept on a first visit, keep the cookies it set.
+async function decidedCookies(subject) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(subject.url);
+  const accept = {
+    'Consent (this project)': '#consent-banner-host button[data-consent-action="accept"]',
+    'vanilla-cookieconsent 3.1.0': '#cc-main .cm button[data-role="all"]',
+    'klaro 0.7.22': '.klaro .cookie-notice .cm-btn-success',
+  }[subject.name];
+  await page.locator(accept).first().click();
+  await page.waitForTimeout(500);
+  const cookies = await context.cookies();
+  await context.close();
+  return cookies;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const kb = (bytes) => (bytes / 1024).toFixed(1);
+console.log('\n| library | first visit gzip KB (requests) | returning visit gzip KB (requests) | wasm on return | script → banner ms (median of ' + RUNS + ') | CLS |');
+console.log('|---|---:|---:|---|---:|---:|');
+for (const subject of subjects) {
+  const first = [];
+  for (let i = 0; i < RUNS; i++) first.push(await visit(subject));
+  const returning = await visit(subject, await decidedCookies(subject));
+  const f = first[0].bodies;
+  const sum = (bs) => bs.reduce((n, b) => n + b.gz, 0);
+  console.log(`| ${subject.name} | ${kb(sum(f))} (${f.length}) | ${kb(sum(returning.bodies))} (${returning.bodies.length}) | ${returning.bodies.some((b) => b.url.endsWith('.wasm')) ? 'yes' : 'no'} | ${median(first.map((r) => r.bannerMs)).toFixed(0)} | ${Math.max(...first.map((r) => r.cls)).toFixed(3)} |`);
+  if (process.env.CONSENT_BENCH_VERBOSE) for (const b of f) console.log(`    ${b.url} raw ${b.raw} gz ${b.gz}`);
+}
+await browser.close();
+server.close();

@@ -1,0 +1,33 @@
+//! The banner against vanilla-cookieconsent and klaro in one Chromium run
+//! (`bench/banner/compare.mjs`): the worker in workerd and the demo site's page without a form.
+
+use std::process::Command;
+
+use consent_tests::demo_host::DemoHost;
+use consent_tests::wrangler::{LocalD1, WranglerDev};
+use consent_tests::{free_port, repo_root};
+
+use crate::{run as run_cmd, Result};
+
+pub fn run() -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("consent-banner-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d1 = LocalD1::new(&dir);
+    d1.migrate()?;
+    d1.execute_file(&repo_root().join("worker/seed/demo.sql"))?;
+    let worker_port = free_port();
+    let host = DemoHost::start(0, &format!("http://127.0.0.1:{worker_port}"))?;
+    d1.query(&format!("INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{}')", host.origin()))?;
+    let worker = WranglerDev::start(&d1, worker_port, &[("SUBJECT_KEY", "bench-key")])?;
+    let page = format!("{}about", host.url());
+    let result = run_cmd(
+        Command::new("node")
+            .arg(repo_root().join("bench/banner/compare.mjs"))
+            .current_dir(repo_root())
+            .env("CONSENT_BENCH_PAGE", page),
+    );
+    drop(host);
+    drop(worker);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
