@@ -1,11 +1,12 @@
 //! JSON for the wire DTOs without `serde_json` in the wasm (it and the float formatting it drags in
 //! were about a quarter of the binary).
 //!
-//! Writing a [`ConsentSubmission`] is a few lines of plain Rust, tested natively to produce exactly
-//! what `serde_json::to_string` does. Reading uses the browser's own `JSON.parse` and picks the
-//! fields the form uses out with `Reflect`; a missing or mistyped one makes the answer unreadable.
+//! Writing a [`ConsentSubmission`] or a [`CookieDecision`] is a few lines of plain Rust, tested
+//! natively to produce exactly what `serde_json::to_string` does. Reading uses the browser's own
+//! `JSON.parse` and picks the fields out with `Reflect`; a missing or mistyped one makes the answer
+//! unreadable.
 
-use consent_shared::api::v1::ConsentSubmission;
+use consent_shared::api::v1::{ConsentSubmission, CookieDecision};
 
 /// The compact JSON of a submission, byte-for-byte as `serde_json::to_string` writes it
 /// (same field order; `None` fields left out).
@@ -40,6 +41,36 @@ pub fn submission_to_json(s: &ConsentSubmission) -> String {
     out
 }
 
+/// The compact JSON of a banner decision, byte-for-byte as `serde_json::to_string` writes it.
+pub fn cookie_decision_to_json(d: &CookieDecision) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("{\"consent_id\":");
+    push_str(&mut out, &d.consent_id);
+    out.push_str(",\"categories\":[");
+    for (i, c) in d.categories.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_str(&mut out, c);
+    }
+    out.push_str("],\"choice\":");
+    push_str(&mut out, d.choice.as_str());
+    out.push_str(",\"policy_version\":");
+    out.push_str(&d.policy_version.to_string());
+    out.push_str(",\"wording_sha256\":");
+    push_str(&mut out, &d.wording_sha256);
+    out.push_str(",\"reject_on_first_layer\":");
+    out.push_str(if d.reject_on_first_layer { "true" } else { "false" });
+    out.push_str(",\"gpc\":");
+    out.push_str(if d.gpc { "true" } else { "false" });
+    if let Some(time) = &d.client_time {
+        out.push_str(",\"client_time\":");
+        push_str(&mut out, time);
+    }
+    out.push('}');
+    out
+}
+
 /// A JSON string literal, escaped as serde_json does.
 fn push_str(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -65,12 +96,13 @@ fn push_str(out: &mut String, value: &str) {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use read::{error_message, form_config, recorded_at};
+pub use read::{error_message, recorded_at, site_config};
 
 #[cfg(target_arch = "wasm32")]
 mod read {
-    use crate::state::FormConfig;
-    use consent_shared::api::v1::{Channel, Organisation, PurposeOption};
+    use consent_shared::api::v1::{
+        BannerText, Channel, CookieCategoryOption, Organisation, PurposeOption, SiteConfig,
+    };
     use wasm_bindgen::JsValue;
 
     fn parse(text: &str) -> Option<JsValue> {
@@ -90,15 +122,17 @@ mod read {
         (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
     }
 
-    /// The form's part of the `SiteConfig` in the config endpoint's body.
-    pub fn form_config(text: &str) -> Option<FormConfig> {
+    fn array(obj: &JsValue, name: &str) -> Option<js_sys::Array> {
+        let v = field(obj, name)?;
+        js_sys::Array::is_array(&v).then(|| js_sys::Array::from(&v))
+    }
+
+    /// The config endpoint's `SiteConfig`. `cookie_categories` may be absent (empty) and `banner`
+    /// absent or null; anything else missing or mistyped makes it unreadable.
+    pub fn site_config(text: &str) -> Option<SiteConfig> {
         let v = parse(text)?;
         let org = field(&v, "organisation")?;
-        let purposes = field(&v, "purposes")?;
-        if !js_sys::Array::is_array(&purposes) {
-            return None;
-        }
-        let purposes = js_sys::Array::from(&purposes)
+        let purposes = array(&v, "purposes")?
             .iter()
             .map(|p| {
                 Some(PurposeOption {
@@ -112,9 +146,33 @@ mod read {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(FormConfig {
+        let cookie_categories = match field(&v, "cookie_categories").filter(|c| !c.is_undefined()) {
+            None => Vec::new(),
+            Some(_) => array(&v, "cookie_categories")?
+                .iter()
+                .map(|c| {
+                    Some(CookieCategoryOption {
+                        key: string(&c, "key")?,
+                        required: field(&c, "required")?.as_bool()?,
+                        label: string(&c, "label")?,
+                        description: string(&c, "description")?,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+        };
+        let banner = match field(&v, "banner").filter(|b| !b.is_undefined() && !b.is_null()) {
+            None => None,
+            Some(b) => Some(BannerText {
+                version: u32_field(&b, "version")?,
+                lang: string(&b, "lang")?,
+                text: string(&b, "text")?,
+                sha256: string(&b, "sha256")?,
+            }),
+        };
+        Some(SiteConfig {
             site: string(&v, "site")?,
             lang: string(&v, "lang")?,
+            policy_version: u32_field(&v, "policy_version")?,
             organisation: Organisation {
                 name: string(&org, "name")?,
                 contact_email: string(&org, "contact_email")?,
@@ -123,6 +181,8 @@ mod read {
                 cookie_policy_url: string(&org, "cookie_policy_url")?,
             },
             purposes,
+            cookie_categories,
+            banner,
         })
     }
 
@@ -140,7 +200,7 @@ mod read {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use consent_shared::api::v1::{Channel, ChosenPurpose};
+    use consent_shared::api::v1::{Channel, ChosenPurpose, CookieChoice};
 
     fn submission(email: &str, lang: Option<&str>, time: Option<&str>) -> ConsentSubmission {
         ConsentSubmission {
@@ -171,6 +231,35 @@ mod tests {
             assert_eq!(submission_to_json(&s), serde_json::to_string(&s).unwrap());
             let back: ConsentSubmission = serde_json::from_str(&submission_to_json(&s)).unwrap();
             assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn cookie_decisions_are_written_exactly_as_serde_json_writes_them() {
+        let tricky = "a\"b\\c\n\u{01} é 😀 </script>";
+        let decision = |categories: &[&str], choice, gpc, time: Option<&str>| CookieDecision {
+            consent_id: "5f0c3c4e-aaaa-4bbb-8ccc-000000000001".into(),
+            categories: categories.iter().map(|c| c.to_string()).collect(),
+            choice,
+            policy_version: 4294967295,
+            wording_sha256: "ab".repeat(32),
+            reject_on_first_layer: true,
+            gpc,
+            client_time: time.map(Into::into),
+        };
+        for d in [
+            decision(&["analytics"], CookieChoice::AcceptAll, false, Some("2026-11-24T10:00:00.000Z")),
+            decision(&[], CookieChoice::RejectAll, true, None),
+            decision(&["analytics", "ads", tricky], CookieChoice::Custom, false, Some(tricky)),
+            CookieDecision {
+                reject_on_first_layer: false,
+                policy_version: 0,
+                ..decision(&[], CookieChoice::GpcSignal, true, None)
+            },
+        ] {
+            assert_eq!(cookie_decision_to_json(&d), serde_json::to_string(&d).unwrap());
+            let back: CookieDecision = serde_json::from_str(&cookie_decision_to_json(&d)).unwrap();
+            assert_eq!(back, d);
         }
     }
 }

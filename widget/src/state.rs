@@ -5,6 +5,8 @@
 
 use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission, Organisation, PurposeOption, SiteConfig};
 
+use crate::i18n::Text;
+
 /// The part of the config endpoint's `SiteConfig` the opt-in form shows. Fields the form does not
 /// use (cookie categories, banner text, …) are not read, so the worker may add to `SiteConfig`
 /// without touching the widget.
@@ -24,11 +26,11 @@ impl From<SiteConfig> for FormConfig {
 }
 
 /// Shown (in the alert region) when the person presses submit without ticking anything.
-pub const NOTHING_TICKED: &str = "Tick at least one box to sign up.";
+pub const NOTHING_TICKED: Text = Text::NothingTicked;
 /// Shown when the email box is empty.
-pub const EMAIL_EMPTY: &str = "Enter your email address.";
+pub const EMAIL_EMPTY: Text = Text::EmailEmpty;
 /// Shown when the email is obviously not an address; the server applies the full rule.
-pub const EMAIL_SHAPE: &str = "Enter a valid email address, like name@example.com.";
+pub const EMAIL_SHAPE: Text = Text::EmailShape;
 
 /// Where the form is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -71,7 +73,8 @@ impl FormState {
         matches!(self.status, Status::Submitting | Status::Success { .. })
     }
 
-    /// The submission for what is on screen, or the message to show instead of posting.
+    /// The submission for what is on screen, or the message to show (in the form's language)
+    /// instead of posting.
     ///
     /// Only ticked options are included, each with the wording version the person saw.
     pub fn submission(
@@ -79,7 +82,7 @@ impl FormState {
         config: &FormConfig,
         page_url: &str,
         client_time: Option<String>,
-    ) -> Result<ConsentSubmission, &'static str> {
+    ) -> Result<ConsentSubmission, Text> {
         let consents: Vec<ChosenPurpose> = config
             .purposes
             .iter()
@@ -225,7 +228,7 @@ mod tests {
             state.submission(&config, "https://demo.example/join", Some("2026-11-24T10:00:00.000Z".into()));
         let shown = match outcome {
             Ok(submission) => serde_json::to_string_pretty(&submission).unwrap(),
-            Err(message) => format!("not sent: {message}"),
+            Err(message) => format!("not sent: {}", crate::i18n::Lang::En.t(message)),
         };
         expected.assert_eq(&shown);
     }

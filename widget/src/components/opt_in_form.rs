@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api;
+use crate::i18n::{Lang, Text};
 use crate::state::{uuid_v4_from_bytes, Attempt, FormConfig, FormState, Status};
 
 #[component]
@@ -22,6 +23,8 @@ pub fn OptInForm(
     consents_url: String,
     /// Distinguishes element ids when a page holds more than one form.
     instance: usize,
+    /// The language of the form's own strings.
+    lang: Lang,
 ) -> impl IntoView {
     let state = RwSignal::new(FormState::new(&config));
     let attempt = StoredValue::new(Attempt::default());
@@ -41,7 +44,7 @@ pub fn OptInForm(
             let fresh = match built {
                 Ok(submission) => submission,
                 Err(message) => {
-                    state.update(|s| s.status = Status::Error { message: message.to_owned() });
+                    state.update(|s| s.status = Status::Error { message: lang.t(message).to_owned() });
                     return;
                 }
             };
@@ -51,7 +54,7 @@ pub fn OptInForm(
             state.update(|s| s.status = Status::Submitting);
             let url = Arc::clone(&consents_url);
             spawn_local(async move {
-                let status = match api::post_submission(&url, &body, &key).await {
+                let status = match api::post_submission(&url, &body, &key, lang).await {
                     Ok(recorded_at) => Status::Success { recorded_at },
                     Err(message) => Status::Error { message },
                 };
@@ -60,9 +63,9 @@ pub fn OptInForm(
         }
     };
 
-    let lang = config.lang.clone();
     let org = &config.organisation;
     let email_id = format!("consent-{instance}-email");
+    let mailto = format!("mailto:{}", org.contact_email);
     let options = config
         .purposes
         .iter()
@@ -92,19 +95,18 @@ pub fn OptInForm(
 
     view! {
         <form class="consent-form" novalidate on:submit=on_submit>
-            <h2 class="consent-form__title">"Stay in touch with " {org.name.clone()}</h2>
+            <h2 class="consent-form__title">{lang.t(Text::FormTitle)} {org.name.clone()}</h2>
             <p class="consent-form__intro">
                 {org.name.clone()}
-                " would like to contact you. Tick each box you agree to; leave a box unticked if \
-                 you do not. You can change your mind at any time by emailing "
-                <a href=format!("mailto:{}", org.contact_email)>{org.contact_email.clone()}</a>
-                " or writing to " {org.postal_address.clone()} "."
+                {lang.t(Text::FormIntroWouldLike)}
+                <a href=mailto>{org.contact_email.clone()}</a>
+                {lang.t(Text::FormIntroOrWriting)} {org.postal_address.clone()} "."
             </p>
             <fieldset class="consent-form__fields" disabled=move || state.with(FormState::locked)>
-                <legend>"How we may contact you"</legend>
+                <legend>{lang.t(Text::HowWeMayContact)}</legend>
                 {options}
                 <div class="consent-form__email">
-                    <label for=email_id.clone()>"Email address"</label>
+                    <label for=email_id.clone()>{lang.t(Text::EmailAddress)}</label>
                     <input
                         type="email"
                         id=email_id
@@ -115,17 +117,17 @@ pub fn OptInForm(
                         on:input=move |ev| state.update(|s| s.email = event_target_value(&ev))
                     />
                 </div>
-                <button type="submit">"Sign up"</button>
+                <button type="submit">{lang.t(Text::SignUp)}</button>
             </fieldset>
             <p class="consent-form__status" role="status">
                 {move || state.with(|s| match &s.status {
                     Status::Submitting => Some(view! {
-                        <span data-consent-status="submitting">"Sending…"</span>
+                        <span data-consent-status="submitting">{lang.t(Text::Sending)}</span>
                     }.into_any()),
                     Status::Success { recorded_at } => Some(view! {
                         <span data-consent-status="success">
-                            "Thank you — your choices were recorded at "
-                            <time datetime=recorded_at.clone()>{readable_time(recorded_at, &lang)}</time>
+                            {lang.t(Text::RecordedAt)}
+                            <time datetime=recorded_at.clone()>{readable_time(recorded_at, lang)}</time>
                             "."
                         </span>
                     }.into_any()),
@@ -141,15 +143,15 @@ pub fn OptInForm(
                 })}
             </p>
             <p class="consent-form__privacy">
-                <a href=org.privacy_notice_url.clone()>"Privacy notice"</a>
+                <a href=org.privacy_notice_url.clone()>{lang.t(Text::PrivacyNotice)}</a>
             </p>
         </form>
     }
 }
 
-/// A key for a new submission: `crypto.randomUUID()`, or the same shape built from
+/// A fresh UUID (an idempotency key, a cookie consent id): `crypto.randomUUID()`, or the same shape built from
 /// `crypto.getRandomValues` where `randomUUID` is missing (pages served over plain http).
-fn new_uuid() -> String {
+pub fn new_uuid() -> String {
     let crypto = window().crypto().ok();
     let random_uuid = crypto.as_ref().and_then(|c| {
         js_sys::Reflect::get(c, &JsValue::from_str("randomUUID"))
@@ -172,13 +174,13 @@ fn new_uuid() -> String {
 }
 
 /// The receipt's RFC 3339 time as the browser writes dates in the form's language (UK English
-/// for `en`), or unchanged if the browser cannot read it or does not know the language.
-fn readable_time(rfc3339: &str, lang: &str) -> String {
+/// or Welsh), or unchanged if the browser cannot read it or does not know the language.
+fn readable_time(rfc3339: &str, lang: Lang) -> String {
     let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return rfc3339.to_owned();
     }
-    let locale = if lang == "en" { "en-GB" } else { lang };
+    let locale = lang.locale();
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());

@@ -1,0 +1,241 @@
+//! The widget's own words (buttons, headings, messages) in English and Welsh.
+//!
+//! The organisation's texts — purpose wordings, the banner statement, category labels — come from
+//! the site's configuration in the language served; these are only the fixed strings around them.
+//! Every [`Text`] is one `match` arm holding both languages, so a missing translation does not
+//! compile; the tests check none is empty.
+
+/// A language the widget's own strings exist in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Cy,
+}
+
+impl Lang {
+    /// `cy`, `cy-GB`, `CY` → Welsh; `en`, `en-GB` → English; anything else → `None`.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("cy") {
+            Some(Lang::Cy)
+        } else if primary.eq_ignore_ascii_case("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language asked for (the loader's `lang`, from the script tag or `<html lang>`), else
+    /// the language the configuration was served in, else English.
+    pub fn pick(asked: Option<&str>, served: &str) -> Lang {
+        asked.and_then(Lang::parse).or_else(|| Lang::parse(served)).unwrap_or_default()
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Cy => "cy",
+        }
+    }
+
+    /// The locale for `Intl` date formatting.
+    pub fn locale(self) -> &'static str {
+        match self {
+            Lang::En => "en-GB",
+            Lang::Cy => "cy-GB",
+        }
+    }
+
+    pub fn t(self, text: Text) -> &'static str {
+        let (en, cy) = text.both();
+        match self {
+            Lang::En => en,
+            Lang::Cy => cy,
+        }
+    }
+}
+
+/// Every fixed string the widget shows. Pieces that surround organisation data (`FormTitle`,
+/// `FormIntro*`) are joined with it in the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    // Banner, first layer.
+    CookieChoices,
+    AcceptAll,
+    RejectAll,
+    Choose,
+    CookiePolicy,
+    PrivacyNotice,
+    OpensInNewTab,
+    // Preferences dialog.
+    CookieSettings,
+    SettingsIntro,
+    AlwaysOn,
+    SaveChoices,
+    Close,
+    // Opt-in form.
+    FormTitle,
+    FormIntroWouldLike,
+    FormIntroOrWriting,
+    HowWeMayContact,
+    EmailAddress,
+    SignUp,
+    Sending,
+    RecordedAt,
+    NothingTicked,
+    EmailEmpty,
+    EmailShape,
+    FormLoadFailed,
+    UnknownSite,
+    NetworkFailure,
+    Unreadable,
+    HttpErrorBefore,
+    HttpErrorAfter,
+}
+
+impl Text {
+    pub const ALL: [Text; 29] = [
+        Text::CookieChoices,
+        Text::AcceptAll,
+        Text::RejectAll,
+        Text::Choose,
+        Text::CookiePolicy,
+        Text::PrivacyNotice,
+        Text::OpensInNewTab,
+        Text::CookieSettings,
+        Text::SettingsIntro,
+        Text::AlwaysOn,
+        Text::SaveChoices,
+        Text::Close,
+        Text::FormTitle,
+        Text::FormIntroWouldLike,
+        Text::FormIntroOrWriting,
+        Text::HowWeMayContact,
+        Text::EmailAddress,
+        Text::SignUp,
+        Text::Sending,
+        Text::RecordedAt,
+        Text::NothingTicked,
+        Text::EmailEmpty,
+        Text::EmailShape,
+        Text::FormLoadFailed,
+        Text::UnknownSite,
+        Text::NetworkFailure,
+        Text::Unreadable,
+        Text::HttpErrorBefore,
+        Text::HttpErrorAfter,
+    ];
+
+    /// (English, Welsh).
+    pub fn both(self) -> (&'static str, &'static str) {
+        match self {
+            Text::CookieChoices => ("Cookie choices", "Dewisiadau cwcis"),
+            Text::AcceptAll => ("Accept all", "Derbyn y cyfan"),
+            Text::RejectAll => ("Reject all", "Gwrthod y cyfan"),
+            Text::Choose => ("Choose", "Dewis"),
+            Text::CookiePolicy => ("Cookie policy", "Polisi cwcis"),
+            Text::PrivacyNotice => ("Privacy notice", "Hysbysiad preifatrwydd"),
+            Text::OpensInNewTab => ("(opens in a new tab)", "(yn agor mewn tab newydd)"),
+            Text::CookieSettings => ("Cookie settings", "Gosodiadau cwcis"),
+            Text::SettingsIntro => (
+                "Choose which cookies we may use. Only the ones you tick are set; you can change this at any time.",
+                "Dewiswch pa gwcis y cawn eu defnyddio. Dim ond y rhai rydych chi'n eu ticio a gaiff eu gosod; gallwch newid hyn unrhyw bryd.",
+            ),
+            Text::AlwaysOn => ("Always on", "Ymlaen bob amser"),
+            Text::SaveChoices => ("Save choices", "Cadw dewisiadau"),
+            Text::Close => ("Close", "Cau"),
+            Text::FormTitle => ("Stay in touch with ", "Cadwch mewn cysylltiad â "),
+            Text::FormIntroWouldLike => (
+                " would like to contact you. Tick each box you agree to; leave a box unticked if you do not. You can change your mind at any time by emailing ",
+                " yn dymuno cysylltu â chi. Ticiwch bob blwch rydych chi'n cytuno iddo; gadewch flwch heb ei dicio os nad ydych. Gallwch newid eich meddwl unrhyw bryd drwy e-bostio ",
+            ),
+            Text::FormIntroOrWriting => (" or writing to ", " neu ysgrifennu at "),
+            Text::HowWeMayContact => ("How we may contact you", "Sut y cawn gysylltu â chi"),
+            Text::EmailAddress => ("Email address", "Cyfeiriad e-bost"),
+            Text::SignUp => ("Sign up", "Cofrestru"),
+            Text::Sending => ("Sending…", "Yn anfon…"),
+            Text::RecordedAt => (
+                "Thank you — your choices were recorded at ",
+                "Diolch — cofnodwyd eich dewisiadau am ",
+            ),
+            Text::NothingTicked => ("Tick at least one box to sign up.", "Ticiwch o leiaf un blwch i gofrestru."),
+            Text::EmailEmpty => ("Enter your email address.", "Rhowch eich cyfeiriad e-bost."),
+            Text::EmailShape => (
+                "Enter a valid email address, like name@example.com.",
+                "Rhowch gyfeiriad e-bost dilys, fel enw@example.com.",
+            ),
+            Text::FormLoadFailed => (
+                "Sorry, the sign-up form could not be loaded: ",
+                "Mae'n ddrwg gennym, nid oedd modd llwytho'r ffurflen gofrestru: ",
+            ),
+            Text::UnknownSite => ("this page names an unknown site.", "mae'r dudalen hon yn enwi safle anhysbys."),
+            Text::NetworkFailure => (
+                "We could not reach the server. Check your connection and press the button again.",
+                "Nid oedd modd cyrraedd y gweinydd. Gwiriwch eich cysylltiad a phwyswch y botwm eto.",
+            ),
+            Text::Unreadable => (
+                "The server sent an answer we could not read. Please try again later.",
+                "Anfonodd y gweinydd ateb nad oedd modd i ni ei ddarllen. Rhowch gynnig arall arni yn nes ymlaen.",
+            ),
+            Text::HttpErrorBefore => (
+                "The server could not take your answer (HTTP ",
+                "Nid oedd modd i'r gweinydd dderbyn eich ateb (HTTP ",
+            ),
+            Text::HttpErrorAfter => (
+                "). Please try again later.",
+                "). Rhowch gynnig arall arni yn nes ymlaen.",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_both_languages() {
+        for text in Text::ALL {
+            let (en, cy) = text.both();
+            assert!(!en.trim().is_empty(), "{text:?} has no English");
+            assert!(!cy.trim().is_empty(), "{text:?} has no Welsh");
+            assert_ne!(en, cy, "{text:?}: the Welsh is a copy of the English");
+        }
+    }
+
+    #[test]
+    fn all_lists_every_text_once() {
+        for (i, a) in Text::ALL.iter().enumerate() {
+            assert!(!Text::ALL[..i].contains(a), "{a:?} listed twice");
+        }
+    }
+
+    #[test]
+    fn the_agreed_welsh_button_texts() {
+        let cy = |t| Lang::Cy.t(t);
+        assert_eq!(
+            [cy(Text::AcceptAll), cy(Text::RejectAll), cy(Text::Choose), cy(Text::SaveChoices)],
+            ["Derbyn y cyfan", "Gwrthod y cyfan", "Dewis", "Cadw dewisiadau"]
+        );
+        assert_eq!(Lang::En.t(Text::NothingTicked), "Tick at least one box to sign up.");
+    }
+
+    #[test]
+    fn language_choice() {
+        let cases = [
+            (Some("cy"), "en", Lang::Cy),
+            (Some("cy-GB"), "en", Lang::Cy),
+            (Some("CY"), "en", Lang::Cy),
+            (Some("en-GB"), "cy", Lang::En),
+            (Some("fr"), "cy", Lang::Cy),
+            (Some(""), "cy", Lang::Cy),
+            (None, "en", Lang::En),
+            (None, "de", Lang::En),
+            (Some("fr"), "de", Lang::En),
+        ];
+        for (asked, served, expected) in cases {
+            assert_eq!(Lang::pick(asked, served), expected, "asked {asked:?}, served {served}");
+        }
+    }
+}
