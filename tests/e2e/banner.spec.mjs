@@ -189,11 +189,14 @@ test('Welsh: the banner, dialog and form speak Welsh on a Welsh page', async () 
   const { page, context, banner } = await firstVisit({ query: '?lang=cy' });
   assert.deepEqual(await banner.layer.locator('button').allInnerTexts(), ['Derbyn y cyfan', 'Gwrthod y cyfan', 'Dewis']);
   assert.equal(await banner.layer.getAttribute('aria-label'), 'Dewisiadau cwcis');
+  assert.doesNotMatch(await banner.layer.innerText(), /uses cookies/, 'the site\'s Welsh banner text, not the English');
+  assert.equal(await banner.layer.locator('p[lang="cy"]').count(), 1, 'the statement is marked as Welsh');
   assert.match(await banner.cookiePolicy.innerText(), /Polisi cwcis/);
   assert.match(await banner.privacyNotice.innerText(), /Hysbysiad preifatrwydd/);
   await banner.choose.click();
   await banner.dialog.waitFor({ state: 'visible' });
   assert.match(await banner.dialog.innerText(), /Ymlaen bob amser/);
+  assert.match(await banner.dialog.innerText(), /Cwbl angenrheidiol/, 'category labels in Welsh');
   assert.equal(await banner.dialogButton('save').innerText(), 'Cadw dewisiadau');
   await page.keyboard.press('Escape');
   const form = new OptInForm(page);
@@ -201,5 +204,10 @@ test('Welsh: the banner, dialog and form speak Welsh on a Welsh page', async () 
   assert.equal(await form.submit.innerText(), 'Cofrestru');
   assert.match(await form.form.innerText(), /Cyfeiriad e-bost/);
   assert.deepEqual(await banner.axeViolations(), [], 'Welsh page');
+  const record = banner.nextRecord();
+  await banner.reject.click();
+  const { status, body } = await record;
+  assert.equal(status, 201, 'recorded against the Welsh wording shown');
+  assert.equal(body.wording_sha256, '184b81e19aa8dc119349ab587ae48c7dc8b49b5e2e478123fb5979060cc854f5');
   await context.close();
 });
