@@ -69,3 +69,28 @@ test('ticking the box and submitting records the consent', async () => {
   assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
   await page.close();
 });
+
+test('an offline submission is kept, sent once when back online, and completes the form', async () => {
+  const { page, context } = await openPage(browser, { cookies: [decisionCookie()] });
+  const form = new OptInForm(page);
+  await form.waitUntilRendered();
+  const email = process.env.CONSENT_E2E_OFFLINE_EMAIL;
+  await form.checkbox('news', 'email').check();
+  await form.email.fill(email);
+  await context.setOffline(true);
+  await form.submit.click();
+  const queued = page.locator('[data-consent-form] [data-consent-status="queued"]');
+  await queued.waitFor({ state: 'visible' });
+  assert.match(await queued.innerText(), /saved on this device/);
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('consent-queue:demo')));
+  assert.equal(stored.length, 1);
+  const delivered = page.waitForResponse((r) => r.url().endsWith('/consents') && r.status() === 201);
+  await context.setOffline(false);
+  await delivered;
+  await form.success.waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => localStorage.getItem('consent-queue:demo')), null);
+  // A later page load finds nothing left to send.
+  await page.reload();
+  await form.waitUntilRendered();
+  await context.close();
+});

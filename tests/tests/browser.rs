@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let _ = std::fs::remove_dir_all(&dir);
     let d1 = LocalD1::new(&dir);
     let email = format!("e2e-{}@example.org", std::process::id());
+    let offline_email = format!("offline-{}@example.org", std::process::id());
 
     let setup = (|| {
         d1.migrate()?;
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
             .env("CONSENT_DEMO_URL", host.url())
             .env("CONSENT_WORKER_URL", worker.origin())
             .env("CONSENT_E2E_EMAIL", &email)
+            .env("CONSENT_E2E_OFFLINE_EMAIL", &offline_email)
             .stdin(Stdio::null())
             .status()
             .map_err(|e| format!("cannot run node: {e}"))?;
@@ -76,6 +78,13 @@ fn main() -> ExitCode {
         ensure(row["idempotency_key"].as_str().is_some_and(|k| !k.is_empty()), || format!("{row}"))?;
         let time = row["server_time"].as_str().unwrap_or_default();
         ensure(time.starts_with("20") && time.ends_with('Z'), || format!("server_time {time}"))
+    });
+
+    h.case("the_offline_submission_was_recorded_exactly_once", || {
+        let rows = d1.query(&format!(
+            "SELECT e.id FROM consent_events e JOIN subjects s USING (site_id, subject) WHERE s.email = '{offline_email}'"
+        ))?;
+        ensure(rows.len() == 1, || format!("expected one event for {offline_email}, found {rows:?}"))
     });
 
     drop(host);

@@ -12,7 +12,10 @@
  *    under another version) it loads the UI to show the banner — unless the browser sends Global
  *    Privacy Control, which is applied and recorded as a refusal without showing a choice;
  * 4. loads the UI for opt-in forms ([data-consent-form]) and when settings are reopened (the
- *    small "Cookie settings" button or any [data-consent-open] element).
+ *    small "Cookie settings" button or any [data-consent-open] element);
+ * 5. resends opt-in submissions that could not be delivered (kept in localStorage with their
+ *    Idempotency-Key, so each is recorded exactly once) on every page load and when the browser
+ *    comes back online.
  * Nothing here ever throws into the host page; problems are explained in the console. */
 (function () {
   "use strict";
@@ -206,6 +209,80 @@
     });
   }
 
+  /* The offline queue: submissions the form could not deliver, resent under their original
+   * Idempotency-Key so a retry can never record twice. */
+  var QUEUE = "consent-queue:" + site;
+  var MAX_QUEUED = 20;
+  var MAX_AGE = 30 * 24 * 3600 * 1000;
+  function readQueue() {
+    try {
+      var q = JSON.parse(localStorage.getItem(QUEUE) || "[]");
+      return q instanceof Array ? q : [];
+    } catch (e) {
+      return [];
+    }
+  }
+  function writeQueue(q) {
+    try {
+      if (q.length) localStorage.setItem(QUEUE, JSON.stringify(q));
+      else localStorage.removeItem(QUEUE);
+      return true;
+    } catch (e) {
+      return false; // storage disabled or full: the form will say the send failed
+    }
+  }
+  function enqueue(item) {
+    var q = readQueue().filter(function (x) {
+      return x.key !== item.key;
+    });
+    q.push({ url: item.url, key: item.key, body: item.body, t: Date.now() });
+    var kept = writeQueue(q.slice(-MAX_QUEUED));
+    if (kept) setTimeout(flush, 10000);
+    return kept;
+  }
+  var flushing = false;
+  function flush() {
+    var q = readQueue();
+    if (flushing || !q.length || navigator.onLine === false) return;
+    flushing = true;
+    var item = q[0];
+    fetch(item.url, {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
+      body: item.body,
+    })
+      .then(function (r) {
+        // Delivered, or refused for good (4xx): either way it leaves the queue.
+        if (r.ok || (r.status >= 400 && r.status < 500)) {
+          writeQueue(readQueue().filter(function (x) {
+            return x.key !== item.key;
+          }));
+          return r.json().then(function (receipt) {
+            if (!r.ok) return console.error("Consent widget: a saved sign-up was refused by the server.", receipt);
+            w.dispatchEvent(new CustomEvent("consent-delivered", { detail: { key: item.key, recorded_at: receipt.recorded_at } }));
+          });
+        }
+        throw new Error("HTTP " + r.status);
+      })
+      .then(
+        function () {
+          flushing = false;
+          flush();
+        },
+        function () {
+          flushing = false;
+          setTimeout(flush, 30000);
+        }
+      );
+  }
+  // Entries too old to be what the person still means are dropped, not sent.
+  writeQueue(readQueue().filter(function (x) {
+    return Date.now() - x.t < MAX_AGE;
+  }));
+  w.addEventListener("online", flush);
+
   w.ConsentWidget = {
     site: site,
     base: base,
@@ -214,6 +291,7 @@
     decision: readDecision,
     apply: apply,
     open: openSettings,
+    enqueue: enqueue,
   };
 
   // A decision already made applies straight away, before any network request.
@@ -222,6 +300,7 @@
 
   function start() {
     if (decision) showReopenButton();
+    flush();
     d.addEventListener("click", function (e) {
       var opener = e.target && e.target.closest && e.target.closest("[data-consent-open]");
       if (opener) {

@@ -78,7 +78,7 @@ mod http {
     use super::{error_text, NETWORK_FAILURE, UNREADABLE};
     use crate::i18n::Lang;
     use crate::json;
-    use consent_shared::api::v1::{ConsentSubmission, CookieDecision, SiteConfig};
+    use consent_shared::api::v1::{CookieDecision, SiteConfig};
     use js_sys::Promise;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -117,17 +117,19 @@ mod http {
         json::site_config(&body).ok_or_else(|| lang.t(UNREADABLE).to_owned())
     }
 
-    /// Posts a submission under an idempotency key; returns the receipt's `recorded_at`.
+    /// Posts a submission (already written as JSON) under an idempotency key; returns the
+    /// receipt's `recorded_at`.
     pub async fn post_submission(
         url: &str,
-        submission: &ConsentSubmission,
+        body: &str,
         idempotency_key: &str,
         lang: Lang,
-    ) -> Result<String, String> {
-        let init = post(&json::submission_to_json(submission), lang)?;
-        init.headers_set("Idempotency-Key", idempotency_key, lang)?;
-        let body = send(url, &init.0, lang).await?;
-        json::recorded_at(&body).ok_or_else(|| lang.t(UNREADABLE).to_owned())
+    ) -> Result<String, Failure> {
+        let refused = |message: String| Failure { message, retryable: false };
+        let init = post(body, lang).map_err(refused)?;
+        init.headers_set("Idempotency-Key", idempotency_key, lang).map_err(refused)?;
+        let body = send_classified(url, &init.0, lang).await?;
+        json::recorded_at(&body).ok_or_else(|| refused(lang.t(UNREADABLE).to_owned()))
     }
 
     /// Posts a banner decision with `keepalive`, so it is delivered even when the decision
@@ -156,25 +158,37 @@ mod http {
         Ok(post)
     }
 
+    /// Why a request got no usable answer, and whether sending it again later may succeed
+    /// (no connection, or a server fault) or not (the server refused it).
+    pub struct Failure {
+        pub message: String,
+        pub retryable: bool,
+    }
+
     /// Sends cross-origin and never with cookies (the widget runs on other people's pages);
     /// returns the body of a 2xx answer, or the message to show.
     async fn send(url: &str, init: &RequestInit, lang: Lang) -> Result<String, String> {
+        send_classified(url, init, lang).await.map_err(|f| f.message)
+    }
+
+    async fn send_classified(url: &str, init: &RequestInit, lang: Lang) -> Result<String, Failure> {
+        let offline = |_| Failure { message: lang.t(NETWORK_FAILURE).to_owned(), retryable: true };
         init.set_mode(RequestMode::Cors);
         init.set_credentials(RequestCredentials::Omit);
-        let network = |_| lang.t(NETWORK_FAILURE).to_owned();
-        let request = Request::new_with_str_and_init(url, init).map_err(network)?;
-        let window = web_sys::window().ok_or_else(|| lang.t(NETWORK_FAILURE).to_owned())?;
+        let request = Request::new_with_str_and_init(url, init).map_err(offline)?;
+        let window = web_sys::window().ok_or_else(|| offline(JsValue::NULL))?;
         let response: Response =
-            JsFuture::from(window.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
-        let body = JsFuture::from(response.text().map_err(network)?)
+            JsFuture::from(window.fetch_with_request(&request)).await.map_err(offline)?.unchecked_into();
+        let body = JsFuture::from(response.text().map_err(offline)?)
             .await
-            .map_err(network)?
+            .map_err(offline)?
             .as_string()
             .unwrap_or_default();
         if response.ok() {
             Ok(body)
         } else {
-            Err(error_text(response.status(), json::error_message(&body), lang))
+            let message = error_text(response.status(), json::error_message(&body), lang);
+            Err(Failure { message, retryable: response.status() >= 500 })
         }
     }
 }

@@ -3,8 +3,11 @@
 //! ```text
 //! { site, base, lang, gpc: bool,
 //!   decision(): null | { v: policy_version, id: consent_id, c: [categories], ch: choice },
-//!   apply({ v, id, c, ch }) }   // writes the cookie, runs unblocked scripts, consent mode, …
+//!   apply({ v, id, c, ch }),    // writes the cookie, runs unblocked scripts, consent mode, …
+//!   enqueue({ url, key, body }) }  // keeps an undelivered submission; the loader resends it
 //! ```
+//! When a queued submission is delivered the loader dispatches `consent-delivered` on `window`
+//! with `detail = { key, recorded_at }`.
 //!
 //! Every access is defensive: without the loader (or with an older one) the banner still works
 //! and records decisions; it just cannot apply them to the page.
@@ -70,4 +73,24 @@ pub fn apply(policy_version: u32, consent_id: &str, categories: &[String], choic
     if let Err(e) = apply.call1(&loader, &d) {
         web_sys::console::error_2(&"Consent widget: ConsentWidget.apply failed".into(), &e);
     }
+}
+
+/// Hands an undelivered submission to the loader's offline queue. `false` when there is no
+/// loader to keep it (the form then says the connection failed).
+pub fn enqueue(url: &str, key: &str, body: &str) -> bool {
+    let Some(loader) = loader() else { return false };
+    let Some(enqueue) = get(&loader, "enqueue").and_then(|f| f.dyn_into::<Function>().ok()) else {
+        return false;
+    };
+    let item = Object::new();
+    let _ = Reflect::set(&item, &"url".into(), &url.into());
+    let _ = Reflect::set(&item, &"key".into(), &key.into());
+    let _ = Reflect::set(&item, &"body".into(), &body.into());
+    enqueue.call1(&loader, &item).map(|kept| kept.as_bool() != Some(false)).unwrap_or(false)
+}
+
+/// The `(key, recorded_at)` of a `consent-delivered` event.
+pub fn delivered(event: &web_sys::Event) -> Option<(String, String)> {
+    let detail = get(event.as_ref(), "detail")?;
+    Some((get(&detail, "key")?.as_string()?, get(&detail, "recorded_at")?.as_string()?))
 }

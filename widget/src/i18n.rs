@@ -82,6 +82,7 @@ pub enum Text {
     EmailAddress,
     SignUp,
     Sending,
+    Queued,
     RecordedAt,
     NothingTicked,
     EmailEmpty,
@@ -95,7 +96,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 29] = [
+    pub const ALL: [Text; 30] = [
         Text::CookieChoices,
         Text::AcceptAll,
         Text::RejectAll,
@@ -115,6 +116,7 @@ impl Text {
         Text::EmailAddress,
         Text::SignUp,
         Text::Sending,
+        Text::Queued,
         Text::RecordedAt,
         Text::NothingTicked,
         Text::EmailEmpty,
@@ -155,6 +157,10 @@ impl Text {
             Text::EmailAddress => ("Email address", "Cyfeiriad e-bost"),
             Text::SignUp => ("Sign up", "Cofrestru"),
             Text::Sending => ("Sending…", "Yn anfon…"),
+            Text::Queued => (
+                "You seem to be offline. Your choices are saved on this device and will be sent as soon as you are back online.",
+                "Mae'n ymddangos eich bod all-lein. Mae eich dewisiadau wedi'u cadw ar y ddyfais hon a byddant yn cael eu hanfon cyn gynted ag y byddwch ar-lein eto.",
+            ),
             Text::RecordedAt => (
                 "Thank you — your choices were recorded at ",
                 "Diolch — cofnodwyd eich dewisiadau am ",

@@ -42,6 +42,9 @@ pub enum Status {
     Success {
         recorded_at: String,
     },
+    /// The server could not be reached: the submission is saved on this device (with its
+    /// idempotency key) and the loader sends it when the connection returns.
+    Queued,
     /// A readable message for the alert region.
     Error {
         message: String,
@@ -70,7 +73,7 @@ impl FormState {
 
     /// Inputs are locked while a request is in flight and after the choices were recorded.
     pub fn locked(&self) -> bool {
-        matches!(self.status, Status::Submitting | Status::Success { .. })
+        matches!(self.status, Status::Submitting | Status::Success { .. } | Status::Queued)
     }
 
     /// The submission for what is on screen, or the message to show (in the form's language)
@@ -139,6 +142,11 @@ pub struct Attempt {
 }
 
 impl Attempt {
+    /// The idempotency key of the last attempt, if any.
+    pub fn key(&self) -> Option<&str> {
+        self.last.as_ref().map(|(_, key)| key.as_str())
+    }
+
     /// The body and key to send for `fresh`; `new_key` is only called when a new key is needed.
     pub fn prepare(
         &mut self,

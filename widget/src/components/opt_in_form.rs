@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::api;
 use crate::i18n::{Lang, Text};
 use crate::state::{uuid_v4_from_bytes, Attempt, FormConfig, FormState, Status};
+use crate::{api, bridge, json};
 
 #[component]
 pub fn OptInForm(
@@ -54,14 +54,28 @@ pub fn OptInForm(
             state.update(|s| s.status = Status::Submitting);
             let url = Arc::clone(&consents_url);
             spawn_local(async move {
-                let status = match api::post_submission(&url, &body, &key, lang).await {
+                let json = json::submission_to_json(&body);
+                let status = match api::post_submission(&url, &json, &key, lang).await {
                     Ok(recorded_at) => Status::Success { recorded_at },
-                    Err(message) => Status::Error { message },
+                    // Nothing the person submitted is lost: the loader keeps it and resends it
+                    // under the same key, so it is recorded once.
+                    Err(failure) if failure.retryable && bridge::enqueue(&url, &key, &json) => Status::Queued,
+                    Err(failure) => Status::Error { message: failure.message },
                 };
                 state.update(|s| s.status = status);
             });
         }
     };
+
+    // A queued submission delivered later (by the loader) completes this form.
+    let delivered = window_event_listener_untyped("consent-delivered", move |event| {
+        let Some((key, recorded_at)) = bridge::delivered(&event) else { return };
+        let ours = attempt.with_value(|a| a.key() == Some(key.as_str()));
+        if ours && state.with_untracked(|s| s.status == Status::Queued) {
+            state.update(|s| s.status = Status::Success { recorded_at });
+        }
+    });
+    on_cleanup(move || delivered.remove());
 
     let org = &config.organisation;
     let email_id = format!("consent-{instance}-email");
@@ -123,6 +137,9 @@ pub fn OptInForm(
                 {move || state.with(|s| match &s.status {
                     Status::Submitting => Some(view! {
                         <span data-consent-status="submitting">{lang.t(Text::Sending)}</span>
+                    }.into_any()),
+                    Status::Queued => Some(view! {
+                        <span data-consent-status="queued">{lang.t(Text::Queued)}</span>
                     }.into_any()),
                     Status::Success { recorded_at } => Some(view! {
                         <span data-consent-status="success">
