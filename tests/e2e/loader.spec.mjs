@@ -82,3 +82,20 @@ test('Global Privacy Control is applied as a refusal and recorded, without a ban
   assert.equal(await page.locator('#consent-banner-host [data-consent-banner]').count(), 0, 'no banner under GPC');
   await context.close();
 });
+
+test('a page whose CSP forbids WebAssembly gets a clear console message and a settings link', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(new URL('/strict-csp', process.env.CONSENT_DEMO_URL).href);
+  const fallback = page.locator('#consent-fallback');
+  await fallback.waitFor({ state: 'visible' });
+  assert.equal(await fallback.getAttribute('href'), 'https://example.org/cookies');
+  assert.ok(errors.some((e) => e.includes("Content-Security-Policy does not allow WebAssembly")), errors.join('\n'));
+  assert.deepEqual(pageErrors, [], 'the host page is never broken');
+  assert.equal(await page.locator('h1').innerText(), 'About the association');
+  await context.close();
+});

@@ -1,7 +1,8 @@
 //! The demo host page: a stand-in member website on its own origin, embedding the widget with
 //! one script tag that points at the worker. Serves `demo/index.html` at `/` and
-//! `demo/about.html` (no form) at `/about`, with `{{WORKER_ORIGIN}}` filled in and `<html lang>`
-//! from `?lang=` (en or cy), on 127.0.0.1, until dropped.
+//! `demo/about.html` (no form) at `/about` — and at `/strict-csp` under a Content-Security-Policy
+//! that forbids WebAssembly — with `{{WORKER_ORIGIN}}` filled in and `<html lang>` from `?lang=`
+//! (en or cy), on 127.0.0.1, until dropped.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -25,7 +26,10 @@ impl DemoHost {
                 .map(|t| t.replace("{{WORKER_ORIGIN}}", worker_origin))
                 .map_err(|e| format!("demo/{name}: {e}"))
         };
-        let pages = Arc::new(Pages { index: read("index.html")?, about: read("about.html")? });
+        let strict_csp = format!(
+            "script-src 'self' 'unsafe-inline' {worker_origin}; connect-src {worker_origin}; object-src 'none'"
+        );
+        let pages = Arc::new(Pages { index: read("index.html")?, about: read("about.html")?, strict_csp });
         let listener =
             TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("demo host on port {port}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -57,6 +61,8 @@ impl DemoHost {
 struct Pages {
     index: String,
     about: String,
+    /// A policy without 'wasm-unsafe-eval', as some host sites have.
+    strict_csp: String,
 }
 
 fn serve(mut stream: TcpStream, pages: &Pages) {
@@ -75,8 +81,13 @@ fn serve(mut stream: TcpStream, pages: &Pages) {
     let lang = if query.split('&').any(|p| p == "lang=cy") { "cy" } else { "en" };
     let page = match route {
         "/" | "/index.html" => Some(&pages.index),
-        "/about" => Some(&pages.about),
+        "/about" | "/strict-csp" => Some(&pages.about),
         _ => None,
+    };
+    let csp = if route == "/strict-csp" {
+        format!("Content-Security-Policy: {}\r\n", pages.strict_csp)
+    } else {
+        String::new()
     };
     let page = page.map(|p| p.replace("{{LANG}}", lang));
     let (status, content_type, body) = match &page {
@@ -85,7 +96,7 @@ fn serve(mut stream: TcpStream, pages: &Pages) {
     };
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{csp}Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
 }
