@@ -36,7 +36,7 @@
   var script = d.currentScript || d.querySelector('script[data-site][src*="widget.js"]');
   var site = script && script.getAttribute("data-site");
   if (!site || !/^[a-z0-9_-]{1,64}$/.test(site)) {
-    console.error('Consent widget: the <script> tag needs a valid data-site="…" attribute.');
+    console.error("Consent widget: data-site missing or invalid.");
     return;
   }
   var lang = script.getAttribute("data-lang") || d.documentElement.lang || "";
@@ -110,14 +110,11 @@
   }
 
   function uuid() {
-    if (w.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 15) | 64;
-    b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) {
-      return (x + 256).toString(16).slice(1);
-    }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+    return crypto.randomUUID
+      ? crypto.randomUUID()
+      : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
+          return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
+        });
   }
 
   function loadUi() {
@@ -133,9 +130,8 @@
       console.error(
         "Consent widget: " +
           (csp
-            ? "this page's Content-Security-Policy does not allow WebAssembly (it needs 'wasm-unsafe-eval' in script-src), so the cookie and sign-up forms cannot be shown."
-            : "could not load its interface from " + base + ".") +
-          (policy ? " Cookie settings: " + policy.cookie_policy_url : ""),
+            ? "this page's Content-Security-Policy does not allow WebAssembly (add 'wasm-unsafe-eval' to script-src)."
+            : "cannot load its interface from " + base + "."),
         e
       );
       offerFallbackLink();
@@ -163,10 +159,10 @@
     reopen.id = "consent-reopen";
     var root = reopen.attachShadow({ mode: "open" });
     root.innerHTML =
-      "<style>button{position:fixed;left:12px;bottom:12px;z-index:2147483000;font:13px/1.2 system-ui,sans-serif;" +
-      "padding:6px 10px;border-radius:6px;border:1px solid #555;background:#fff;color:#1a1a1a;cursor:pointer}" +
-      "button:focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}" +
-      "@media (prefers-color-scheme:dark){button{background:#1e1e1e;color:#f2f2f2;border-color:#aaa}}</style>" +
+      "<style>button{position:fixed;left:12px;bottom:12px;z-index:2147483000;font:13px system-ui;padding:6px 10px;" +
+      "border:1px solid #555;border-radius:6px;background:#fff;color:#111}" +
+      "button:focus-visible{outline:3px solid #1a5fb4}" +
+      "@media (prefers-color-scheme:dark){button{background:#222;color:#eee}}</style>" +
       '<button type="button" data-consent-reopen>' +
       (/^cy\b/.test(lang) ? "Gosodiadau cwcis" : "Cookie settings") +
       "</button>";
@@ -205,7 +201,7 @@
         client_time: new Date().toISOString(),
       }),
     }).catch(function (e) {
-      console.error("Consent widget: could not record the Global Privacy Control refusal.", e);
+      console.error("Consent widget: GPC refusal not recorded.", e);
     });
   }
 
@@ -260,7 +256,7 @@
             return x.key !== item.key;
           }));
           return r.json().then(function (receipt) {
-            if (!r.ok) return console.error("Consent widget: a saved sign-up was refused by the server.", receipt);
+            if (!r.ok) return console.error("Consent widget: saved sign-up refused.", receipt);
             w.dispatchEvent(new CustomEvent("consent-delivered", { detail: { key: item.key, recorded_at: receipt.recorded_at } }));
           });
         }
@@ -308,6 +304,8 @@
         openSettings();
       }
     });
+    // Without a decision the banner will be needed: fetch the UI alongside the policy check.
+    if (!decision && !gpc) loadUi();
     if (d.querySelector("[data-consent-form]")) {
       withUi(function (mod) {
         mod.mount(site, base, lang || undefined);
@@ -327,7 +325,7 @@
         });
       })
       .catch(function (e) {
-        console.error("Consent widget: could not reach " + base + " for site '" + site + "'.", e);
+        console.error("Consent widget: cannot reach " + base, e);
       });
   }
 
