@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openDemo, decisionCookie } from './browser.mjs';
+import { Banner } from './pages/banner.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -97,5 +98,24 @@ test('a page whose CSP forbids WebAssembly gets a clear console message and a se
   assert.ok(errors.some((e) => e.includes("Content-Security-Policy does not allow WebAssembly")), errors.join('\n'));
   assert.deepEqual(pageErrors, [], 'the host page is never broken');
   assert.equal(await page.locator('h1').innerText(), 'About the association');
+  await context.close();
+});
+
+test('an explicit choice in the settings overrides Global Privacy Control', async () => {
+  const { page, context } = await openDemo(browser, { gpc: true, query: '' });
+  await page.waitForResponse((r) => r.url().endsWith('/cookie-consents') && r.request().method() === 'POST');
+  const banner = new Banner(page);
+  const reopen = page.locator('#consent-reopen button[data-consent-reopen]');
+  await reopen.click();
+  await banner.dialog.waitFor({ state: 'visible' });
+  const record = banner.nextRecord();
+  await banner.dialogButton('accept').click();
+  const { status, body } = await record;
+  assert.equal(status, 201);
+  assert.equal(body.choice, 'accept_all');
+  assert.equal(body.gpc, true, 'the signal is still recorded');
+  await page.waitForFunction(() => window.demoAnalyticsRuns === 1);
+  const cookie = (await context.cookies()).find((c) => c.name === 'consent_demo');
+  assert.match(decodeURIComponent(cookie.value), /"ch":"accept_all"/);
   await context.close();
 });
