@@ -117,6 +117,8 @@ test('Save choices records exactly the ticked categories as a custom choice', as
   await banner.dialog.waitFor({ state: 'hidden' });
   await banner.layer.waitFor({ state: 'hidden' });
   assert.deepEqual(await page.evaluate(() => window.ConsentWidget.decision().c), ['analytics']);
+  // Choose has gone with the first layer: focus moves to the "Cookie settings" button.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'consent-reopen');
   await context.close();
 });
 

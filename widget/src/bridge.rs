@@ -94,3 +94,16 @@ pub fn delivered(event: &web_sys::Event) -> Option<(String, String)> {
     let detail = get(event.as_ref(), "detail")?;
     Some((get(&detail, "key")?.as_string()?, get(&detail, "recorded_at")?.as_string()?))
 }
+
+/// Focuses the loader's "Cookie settings" button (in its own open shadow root), if shown.
+pub fn focus_reopen_button() {
+    let button = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("consent-reopen"))
+        .and_then(|host| host.shadow_root())
+        .and_then(|root| root.query_selector("button").ok().flatten())
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(button) = button {
+        let _ = button.focus();
+    }
+}

@@ -87,11 +87,16 @@ impl Ui {
         });
     }
 
+    /// Back to whatever opened the dialog — or, when that is gone with the first layer (a
+    /// decision made after "Choose"), to the loader's "Cookie settings" button, so keyboard
+    /// users are not dropped at the top of the page.
     fn restore_focus(&self) {
-        if let Some(opener) = self.opener.try_update_value(Option::take).flatten() {
-            if opener.is_connected() {
+        let opener = self.opener.try_update_value(Option::take).flatten();
+        match opener {
+            Some(opener) if opener.is_connected() && opener.offset_parent().is_some() => {
                 let _ = opener.focus();
             }
+            _ => bridge::focus_reopen_button(),
         }
     }
 }
