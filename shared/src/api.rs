@@ -105,6 +105,30 @@ pub mod v1 {
         pub reason: Option<String>,
     }
 
+    /// `POST /api/v1/admin/sites/{site}/links` (admin key).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct LinkRequest {
+        pub email: String,
+        /// The list to unsubscribe from; every purpose on the channel when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub purpose: Option<String>,
+        /// Defaults to email.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub channel: Option<Channel>,
+    }
+
+    /// Signed links for one person, and the header values a mailer puts on the message.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct Links {
+        pub unsubscribe_url: String,
+        /// `List-Unsubscribe` header value.
+        pub list_unsubscribe: String,
+        /// `List-Unsubscribe-Post` header value (RFC 8058).
+        pub list_unsubscribe_post: String,
+        pub expires_at: String,
+    }
+
     /// One person who may be contacted now for a purpose on a channel.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct AudienceMember {

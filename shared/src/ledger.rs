@@ -160,7 +160,9 @@ pub enum WordingRule {
 /// A validated set of changes for one person, ready to be written atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubmissionPlan {
-    pub email: Email,
+    /// The address to store for the subject; `None` keeps what is stored (e.g. a withdrawal
+    /// through a link, which carries only the subject id).
+    pub email: Option<Email>,
     pub subject: String,
     pub events: Vec<ConsentEvent>,
 }
@@ -309,7 +311,7 @@ fn check_client_time(t: Option<&str>) -> Result<(), SubmissionError> {
 /// email; `ids` supplies one fresh id per event.
 pub fn plan_events(
     site: &SiteConfig,
-    email: Email,
+    email: Option<Email>,
     subject: String,
     choices: &[Choice],
     provenance: &Provenance,

@@ -21,3 +21,5 @@ pub mod site_edit;
 pub mod subject;
 #[cfg(feature = "ledger")]
 pub mod time;
+#[cfg(feature = "ledger")]
+pub mod token;

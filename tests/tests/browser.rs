@@ -10,6 +10,7 @@ use consent_tests::harness::{ensure, Harness};
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
+const ADMIN_KEY: &str = "browser-admin-key";
 const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
 
 fn main() -> ExitCode {
@@ -30,7 +31,8 @@ fn main() -> ExitCode {
             "INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{}')",
             host.origin()
         ))?;
-        let worker = WranglerDev::start(&d1, worker_port, &[("SUBJECT_KEY", "browser-key")])?;
+        let vars = [("SUBJECT_KEY", "browser-key"), ("ADMIN_KEY", ADMIN_KEY)];
+        let worker = WranglerDev::start(&d1, worker_port, &vars)?;
         Ok::<_, String>((worker, host))
     })();
     let (worker, host) = match setup {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
             .env("CONSENT_WORKER_URL", worker.origin())
             .env("CONSENT_E2E_EMAIL", &email)
             .env("CONSENT_E2E_OFFLINE_EMAIL", &offline_email)
+            .env("CONSENT_ADMIN_KEY", ADMIN_KEY)
             .stdin(Stdio::null())
             .status()
             .map_err(|e| format!("cannot run node: {e}"))?;

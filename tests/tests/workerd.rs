@@ -309,6 +309,52 @@ fn main() -> ExitCode {
         )
     });
 
+    h.case("rfc8058_one_click_unsubscribe_with_a_plain_http_client", || {
+        let carol = GOOD.replace("Ada@Example.org", "carol@example.org");
+        ensure(post_json(base, &carol, &[]).status == 201, || "carol's consent".into())?;
+        let links = call(
+            base,
+            "POST",
+            "/api/v1/admin/sites/demo/links",
+            &[("Authorization", BEARER), ("Content-Type", "application/json")],
+            Some(r#"{"email":"carol@example.org","purpose":"news"}"#),
+        );
+        ensure(links.status == 200, || format!("{} {}", links.status, links.body))?;
+        let url = links.json()["unsubscribe_url"].as_str().unwrap_or_default().to_string();
+        ensure(url.starts_with(base) && links.json()["list_unsubscribe"] == format!("<{url}>"), || links.body.clone())?;
+        let path = url.strip_prefix(base).unwrap_or_default().to_string();
+        let in_audience = || {
+            audience("application/json").json()["members"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|x| x["email"] == "carol@example.org"))
+        };
+        // A scanner's GET changes nothing.
+        let get = call(base, "GET", &path, &[], None);
+        ensure(get.status == 200 && get.body.contains("Unsubscribe") && in_audience(), || get.body.clone())?;
+        // Multipart one-click, as some mailbox providers send it.
+        let boundary = "----consent";
+        let multipart = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--{boundary}--\r\n"
+        );
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let one = call(base, "POST", &path, &[("Content-Type", ct.as_str())], Some(&multipart));
+        ensure(one.status == 200 && !in_audience(), || format!("{} {}", one.status, one.body))?;
+        let rows = d1.query("SELECT method FROM consent_events WHERE action = 'withdrawn' AND method = 'one_click'")?;
+        ensure(rows.len() == 1, || format!("{rows:?}"))?;
+        // Form-encoded repeat: still 200, nothing more written.
+        let again = call(
+            base,
+            "POST",
+            &path,
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            Some("List-Unsubscribe=One-Click"),
+        );
+        let rows = d1.query("SELECT method FROM consent_events WHERE method = 'one_click'")?;
+        ensure(again.status == 200 && rows.len() == 1, || format!("{} {rows:?}", again.status))?;
+        let forged = call(base, "POST", &format!("{path}x"), &[], Some("List-Unsubscribe=One-Click"));
+        ensure(forged.status == 400 && forged.body.contains("This link does not work"), || forged.body)
+    });
+
     h.case("site_definitions_create_wording_versions_on_d1", || {
         let def = |text: &str| {
             serde_json::json!({

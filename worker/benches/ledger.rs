@@ -98,7 +98,8 @@ fn generate(db: &Path, n: u64) {
                         next_id += 1;
                         Some(format!("evt-{next_id:012}"))
                     });
-                    let plan = plan_events(&site, email, subject, &[choice], &provenance, &ctx, &mut ids);
+                    let plan =
+                        plan_events(&site, Some(email), subject, &[choice], &provenance, &ctx, &mut ids);
                     let e = &plan.events[0];
                     let values = event_values(e);
                     insert_event.execute(rusqlite::params_from_iter(values.iter()))?;
@@ -125,7 +126,7 @@ fn generate(db: &Path, n: u64) {
                     upsert_subject.execute(rusqlite::params![
                         e.site_id,
                         e.subject,
-                        plan.email.as_str(),
+                        plan.email.as_ref().map(|e| e.as_str()),
                         e.server_time
                     ])?;
                 }

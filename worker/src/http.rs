@@ -12,6 +12,8 @@ pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Vec<u8>, String>>>>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: String,
+    /// `scheme://host[:port]` the request came to (for links the worker hands out).
+    pub origin: String,
     pub path: String,
     /// The raw query string without `?`.
     pub query: String,
@@ -25,6 +27,7 @@ impl HttpRequest {
         let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
         HttpRequest {
             method: method.to_ascii_uppercase(),
+            origin: "http://localhost".to_string(),
             path: path.to_string(),
             query: query.to_string(),
             headers: Vec::new(),

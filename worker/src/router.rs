@@ -13,6 +13,8 @@ pub enum Route {
     AdminSite { site: String },
     AdminConsents { site: String },
     AdminSuppressions { site: String },
+    AdminLinks { site: String },
+    Unsubscribe { token: String },
     ContractSuite,
     NotFound,
 }
@@ -31,6 +33,8 @@ pub fn route(path: &str) -> Route {
         ["api", "v1", "admin", "sites", s] => Route::AdminSite { site: site(s) },
         ["api", "v1", "admin", "sites", s, "consents"] => Route::AdminConsents { site: site(s) },
         ["api", "v1", "admin", "sites", s, "suppressions"] => Route::AdminSuppressions { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "links"] => Route::AdminLinks { site: site(s) },
+        ["u", token] => Route::Unsubscribe { token: (*token).to_string() },
         ["__contract"] => Route::ContractSuite,
         _ => Route::NotFound,
     }
@@ -55,6 +59,8 @@ mod tests {
             "/api/v1/admin/sites/demo",
             "/api/v1/admin/sites/demo/consents",
             "/api/v1/admin/sites/demo/suppressions",
+            "/api/v1/admin/sites/demo/links",
+            "/u/v1.k1.abc.def",
             "/api/v2/sites/demo/consents",
             "/__contract",
             "/",
@@ -72,6 +78,8 @@ mod tests {
             /api/v1/admin/sites/demo -> AdminSite { site: "demo" }
             /api/v1/admin/sites/demo/consents -> AdminConsents { site: "demo" }
             /api/v1/admin/sites/demo/suppressions -> AdminSuppressions { site: "demo" }
+            /api/v1/admin/sites/demo/links -> AdminLinks { site: "demo" }
+            /u/v1.k1.abc.def -> Unsubscribe { token: "v1.k1.abc.def" }
             /api/v2/sites/demo/consents -> NotFound
             /__contract -> ContractSuite
             / -> NotFound

@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use chrono::Utc;
+use consent_shared::token::keys_or_derived;
 use futures_util::TryStreamExt;
 use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
@@ -24,9 +25,15 @@ fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
         worker::console_error!("SUBJECT_KEY is not set: refusing to run without the subject HMAC key");
         return Err(AppError::Internal("SUBJECT_KEY missing".into()));
     };
+    let token_spec = env.secret("TOKEN_KEYS").ok().map(|s| s.to_string());
+    let token_keys = keys_or_derived(token_spec.as_deref(), subject_key.as_bytes()).map_err(|e| {
+        worker::console_error!("TOKEN_KEYS: {e}");
+        AppError::Internal("TOKEN_KEYS invalid".into())
+    })?;
     Ok(AppConfig {
         admin_key: env.secret("ADMIN_KEY").ok().map(|s| s.to_string()).filter(|k| !k.is_empty()),
         subject_key: subject_key.into_bytes(),
+        token_keys,
         contract_tests: env.var("CONTRACT_TESTS").is_ok_and(|v| v.to_string() == "1"),
     })
 }
@@ -62,6 +69,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         !matches!(req.method(), worker::Method::Get | worker::Method::Head | worker::Method::Options);
     let http_req = HttpRequest {
         method: req.method().to_string(),
+        origin: url.origin().ascii_serialization(),
         path: url.path().to_string(),
         query: url.query().unwrap_or("").to_string(),
         headers: req.headers().entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),

@@ -55,12 +55,13 @@ fn ensure_dev_vars() -> Result {
     }
     let contents = format!(
         "# Local secrets for wrangler dev (git-ignored; created by cargo xtask dev).\n\
-         ADMIN_KEY={}\nSUBJECT_KEY={}\n",
+         ADMIN_KEY={}\nSUBJECT_KEY={}\nTOKEN_KEYS=k1:{}\n",
+        random_hex(32)?,
         random_hex(32)?,
         random_hex(32)?
     );
     fs::write(&path, contents).map_err(|e| format!(".dev.vars: {e}"))?;
-    println!("created .dev.vars with a random ADMIN_KEY and SUBJECT_KEY");
+    println!("created .dev.vars with random ADMIN_KEY, SUBJECT_KEY and TOKEN_KEYS");
     Ok(())
 }
 

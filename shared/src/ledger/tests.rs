@@ -113,7 +113,7 @@ fn planned(email: &str) -> SubmissionPlan {
     let email = validate_submission(&site, &s).unwrap();
     let mut ids = (1..).map(|i| format!("evt-{i}"));
     let (choices, provenance) = (submission_choices(&s), submission_provenance(&site, &s));
-    plan_events(&site, email, "subj".into(), &choices, &provenance, &ctx(), &mut ids)
+    plan_events(&site, Some(email), "subj".into(), &choices, &provenance, &ctx(), &mut ids)
 }
 
 #[test]

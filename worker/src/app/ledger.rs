@@ -47,6 +47,23 @@ pub async fn append<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    append_for_subject(app, site, subject, Some(email), choices, provenance, ctx, req, facts).await
+}
+
+/// `append` for a subject known only by its id (links carry no email); `email`, when given,
+/// is stored for the subject.
+#[allow(clippy::too_many_arguments)]
+pub async fn append_for_subject<S: Store + 'static>(
+    app: &App<S>,
+    site: &SiteConfig,
+    subject: String,
+    email: Option<Email>,
+    choices: &[Choice],
+    provenance: &Provenance,
+    ctx: &RequestContext,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
     let request_sha256 = sha256_hex(&req.body);
     let key = ctx.idempotency_key.as_deref();
     let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));

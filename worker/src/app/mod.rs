@@ -7,6 +7,8 @@ mod consents;
 pub mod cors;
 pub mod isolate;
 pub mod ledger;
+mod pages;
+mod unsubscribe;
 
 use std::rc::Rc;
 
@@ -32,6 +34,8 @@ pub struct AppConfig {
     pub admin_key: Option<String>,
     /// HMAC key that turns an email into a ledger subject id.
     pub subject_key: Vec<u8>,
+    /// Link-signing keys, newest first (it signs; all verify). Never empty.
+    pub token_keys: Vec<consent_shared::token::Key>,
     /// Exposes `POST /__contract` (the Store contract suite against this deployment's D1).
     /// Only the test harness turns it on.
     pub contract_tests: bool,
@@ -87,6 +91,8 @@ impl<S: Store + 'static> App<S> {
             Route::AdminSite { site } => or_error(admin::site(self, &site, req, facts).await),
             Route::AdminConsents { site } => or_error(admin::record_changes(self, &site, req, facts).await),
             Route::AdminSuppressions { site } => or_error(admin::suppress(self, &site, req, facts).await),
+            Route::AdminLinks { site } => or_error(unsubscribe::links(self, &site, req, facts).await),
+            Route::Unsubscribe { token } => unsubscribe::unsubscribe(self, &token, req, facts).await,
             Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
             Route::NotFound => or_error(Err(AppError::NotFound(format!("no endpoint at {}", req.path)))),
         };

@@ -22,7 +22,12 @@ fn app() -> App<SqlStore<SqliteExecutor>> {
     pollster::block_on(store.put_site(&sample_site("demo"), "2026-11-24T00:00:00.000Z")).unwrap();
     App::new(
         store,
-        AppConfig { admin_key: Some("admin".into()), subject_key: b"k".to_vec(), contract_tests: false },
+        AppConfig {
+            admin_key: Some("admin".into()),
+            subject_key: b"k".to_vec(),
+            token_keys: consent_shared::token::parse_keys("t1:test-token-key-0123456789").unwrap(),
+            contract_tests: false,
+        },
     )
 }
 
@@ -390,4 +395,109 @@ fn policy_summary_for_the_loader() {
     let r = send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/policy").with_header("origin", ORIGIN));
     expect![[r#"200 {"policy_version":1,"banner_sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295","cookie_policy_url":"https://example.org/cookies"}"#]].assert_eq(&summary(&r));
     assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
+}
+
+/// Issues links for `email` through the admin endpoint; returns the unsubscribe path.
+fn unsubscribe_path(app: &App<SqlStore<SqliteExecutor>>, email: &str, purpose: Option<&str>) -> String {
+    let body = match purpose {
+        Some(p) => format!(r#"{{"email":"{email}","purpose":"{p}"}}"#),
+        None => format!(r#"{{"email":"{email}"}}"#),
+    };
+    let (status, body) = body_of(send(app, &admin("POST", "/api/v1/admin/sites/demo/links", Some(&body))));
+    assert_eq!(status, 200, "{body}");
+    let links: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(links["list_unsubscribe_post"], "List-Unsubscribe=One-Click");
+    let url = links["unsubscribe_url"].as_str().unwrap();
+    assert_eq!(links["list_unsubscribe"], format!("<{url}>"));
+    url.strip_prefix("http://localhost").unwrap().to_string()
+}
+
+fn one_click(path: &str) -> HttpRequest {
+    HttpRequest::new("POST", path)
+        .with_header("content-type", "application/x-www-form-urlencoded")
+        .with_body("List-Unsubscribe=One-Click")
+}
+
+#[test]
+fn one_click_unsubscribe_takes_effect_at_once_and_repeats_harmlessly() {
+    let app = app();
+    assert_eq!(send(&app, &post(GOOD)).status, 201);
+    let path = unsubscribe_path(&app, "ada@example.org", Some("news"));
+    let before = all_events(&app).len();
+    // GET (a mail scanner's prefetch) changes nothing.
+    let (status, page) = body_of(send(&app, &HttpRequest::new("GET", &path)));
+    assert_eq!(status, 200);
+    assert!(page.contains("Demo Alumni Association") && page.contains("News and events emails"), "{page}");
+    assert_eq!(all_events(&app).len(), before);
+    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+
+    let r = send(&app, &one_click(&path));
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-security-policy").is_some_and(|c| c.starts_with("default-src 'none'")));
+    assert!(audience_emails(&app).is_empty(), "withdrawn in the same request");
+    let events = all_events(&app);
+    let last = events.last().unwrap();
+    assert_eq!((last.action, last.method), (consent_shared::consent::Action::Withdrawn, Method::OneClick));
+
+    assert_eq!(send(&app, &one_click(&path)).status, 200, "repeating is harmless");
+    assert_eq!(all_events(&app).len(), events.len(), "and writes nothing more");
+}
+
+#[test]
+fn the_button_on_the_page_records_an_unsubscribe_link_withdrawal() {
+    let app = app();
+    send(&app, &post(GOOD));
+    let path = unsubscribe_path(&app, "ada@example.org", None);
+    let r = send(
+        &app,
+        &HttpRequest::new("POST", &path)
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_body("confirm=1"),
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(all_events(&app).last().unwrap().method, Method::UnsubscribeLink);
+    assert!(audience_emails(&app).is_empty());
+}
+
+#[test]
+fn bad_links_get_a_readable_page_and_change_nothing() {
+    let app = app();
+    send(&app, &post(GOOD));
+    let good = unsubscribe_path(&app, "ada@example.org", Some("news"));
+    let altered = format!("{}x", &good[..good.len() - 1]);
+    let expired_token = consent_shared::token::sign(
+        &consent_shared::token::Claims {
+            site: "demo".into(),
+            sub: "s".into(),
+            scope: consent_shared::token::Scope::Unsubscribe {
+                purpose: None,
+                channel: consent_shared::site::Channel::Email,
+            },
+            exp: 1,
+        },
+        &app.config.token_keys[0],
+    );
+    let cases = [
+        ("altered", one_click(&altered)),
+        ("garbage", one_click("/u/not-a-token")),
+        ("expired", one_click(&format!("/u/{expired_token}"))),
+        ("forged key", one_click("/u/v1.zz.e30.AAAA")),
+    ];
+    let actual: String = cases
+        .iter()
+        .map(|(name, req)| {
+            let (status, page) = body_of(send(&app, req));
+            let message = page.split("<main>").nth(1).unwrap_or("").replace("</main></body></html>", "");
+            format!("{name}: {status} {message}\n")
+        })
+        .collect();
+    expect![[r#"
+        altered: 400 <h1>This link does not work</h1><p>The link is not complete or not one of ours.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>
+        garbage: 400 <h1>This link does not work</h1><p>The link is not complete or not one of ours.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>
+        expired: 410 <h1>This link does not work</h1><p>The link has expired.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>
+        forged key: 400 <h1>This link does not work</h1><p>The link was signed with a key that is no longer in use.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>
+    "#]].assert_eq(&actual);
+    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+    let no_key = send(&app, &HttpRequest::new("POST", "/api/v1/admin/sites/demo/links").with_body("{}"));
+    assert_eq!(no_key.status, 401);
 }

@@ -139,7 +139,7 @@ fn plan_for(site: &SiteConfig, email: &str, id_prefix: &str) -> SubmissionPlan {
     let mut ids = (1..).map(|i| format!("{}-{id_prefix}-{i}", site.id));
     plan_events(
         site,
-        email,
+        Some(email),
         subject,
         &submission_choices(&submission),
         &submission_provenance(site, &submission),

@@ -488,7 +488,12 @@ impl<E: Executor> Store for SqlStore<E> {
         let now = &first.server_time;
         let mut batch = vec![Statement::new(
             sql::UPSERT_SUBJECT,
-            vec![site.into(), (&plan.subject).into(), plan.email.as_str().into(), now.into()],
+            vec![
+                site.into(),
+                (&plan.subject).into(),
+                plan.email.as_ref().map(|e| e.as_str()).into(),
+                now.into(),
+            ],
         )];
         for e in &plan.events {
             batch.push(insert_event(e));

@@ -48,7 +48,8 @@ pub const INSERT_WORDING: &str = "INSERT INTO wordings \
 
 pub const UPSERT_SUBJECT: &str = "INSERT INTO subjects (site_id, subject, email, created_at, updated_at) \
      VALUES (?1, ?2, ?3, ?4, ?4) \
-     ON CONFLICT (site_id, subject) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at";
+     ON CONFLICT (site_id, subject) DO UPDATE SET email = COALESCE(excluded.email, subjects.email), \
+       updated_at = excluded.updated_at";
 
 pub const INSERT_EVENT: &str = "INSERT INTO consent_events (id, site_id, subject, purpose, \
      channel, action, wording_version, wording_sha256, lang, method, source_url, server_time, \

@@ -1,0 +1,226 @@
+//! Unsubscribe links (`/u/{token}`) and the admin endpoint that issues them.
+//!
+//! `GET` shows a page naming the organisation and the list with one button — and changes
+//! nothing, because mail scanners prefetch links. `POST` from that button (method
+//! `unsubscribe_link`) or an RFC 8058 one-click `POST` with `List-Unsubscribe=One-Click`
+//! (method `one_click`, no cookies, no JavaScript) records the withdrawal at once. Repeating it
+//! writes nothing more.
+
+use chrono::TimeDelta;
+use consent_shared::api::v1::{LinkRequest, Links};
+use consent_shared::consent::{Action, Method};
+use consent_shared::email::Email;
+use consent_shared::ledger::{Choice, Provenance};
+use consent_shared::site::{Channel, SiteConfig};
+use consent_shared::subject::subject_id;
+use consent_shared::token::{sign, verify, Claims, Scope, TokenError};
+
+use super::auth::require_admin;
+use super::ledger::{append_for_subject, request_context};
+use super::pages::{escape, page};
+use super::{json_body, require_method, App, RequestFacts};
+use crate::error::AppError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::store::Store;
+
+/// How long an unsubscribe link keeps working: long, because people unsubscribe from old mail.
+pub const UNSUBSCRIBE_LINK_DAYS: i64 = 365;
+
+/// `POST /api/v1/admin/sites/{site}/links`: the unsubscribe URL and the `List-Unsubscribe`
+/// header values a mailer puts on a message to this person.
+pub async fn links<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(app.config.admin_key.as_deref(), req)?;
+    require_method(req, &["POST"])?;
+    let site = app
+        .store
+        .site(site_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
+    let input: LinkRequest = json_body(req)?;
+    let email = Email::parse(&input.email).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let channel = input.channel.unwrap_or(Channel::Email);
+    if let Some(purpose) = &input.purpose {
+        if site.purpose(purpose, channel).is_none() {
+            let message =
+                format!("site '{site_id}' has no purpose '{purpose}' on channel '{}'", channel.as_str());
+            return Err(AppError::NotFound(message));
+        }
+    }
+    let expires = facts.now + TimeDelta::days(UNSUBSCRIBE_LINK_DAYS);
+    let claims = Claims {
+        site: site.id.clone(),
+        sub: subject_id(&app.config.subject_key, &site.id, &email),
+        scope: Scope::Unsubscribe { purpose: input.purpose.clone(), channel },
+        exp: expires.timestamp(),
+    };
+    let url = format!("{}/u/{}", req.origin, sign(&claims, &app.config.token_keys[0]));
+    Ok(HttpResponse::json(
+        200,
+        &Links {
+            list_unsubscribe: format!("<{url}>"),
+            list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
+            unsubscribe_url: url,
+            expires_at: consent_shared::time::format_utc(expires),
+        },
+    ))
+}
+
+/// `GET` or `POST /u/{token}`: always a readable page, whatever went wrong.
+pub async fn unsubscribe<S: Store + 'static>(
+    app: &App<S>,
+    token: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> HttpResponse {
+    match handle(app, token, req, facts).await {
+        Ok(response) => response,
+        Err(problem) => problem,
+    }
+}
+
+async fn handle<S: Store + 'static>(
+    app: &App<S>,
+    token: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<HttpResponse, HttpResponse> {
+    let claims = verify(token, &app.config.token_keys, facts.now.timestamp()).map_err(|e| {
+        let status = if e == TokenError::Expired { 410 } else { 400 };
+        let reason = e.to_string();
+        let reason = format!("{}{}", reason[..1].to_uppercase(), &reason[1..]);
+        let body = format!(
+            "<p>{}.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>",
+            escape(&reason)
+        );
+        page(status, "en", "This link does not work", &body)
+    })?;
+    let site = match app.site(&claims.site, facts.now).await {
+        Ok(Some(site)) => site,
+        Ok(None) => {
+            return Err(page(
+                404,
+                "en",
+                "This link does not work",
+                "<p>The list it belongs to no longer exists.</p>",
+            ))
+        }
+        Err(_) => return Err(unavailable()),
+    };
+    let Scope::Unsubscribe { purpose, channel } = &claims.scope;
+    let targets: Vec<_> = site
+        .purposes
+        .iter()
+        .filter(|p| p.channel == *channel && purpose.as_ref().is_none_or(|wanted| &p.purpose == wanted))
+        .collect();
+    let list = list_name(&site, &targets, *channel);
+    let org = escape(&site.organisation.name);
+    match req.method.as_str() {
+        "GET" | "HEAD" => Ok(page(
+            200,
+            &site.default_lang,
+            "Unsubscribe",
+            &format!(
+                "<p>Stop {list} from {org}?</p>\
+                 <form method=\"post\"><button type=\"submit\" name=\"confirm\" value=\"1\">Unsubscribe</button></form>\
+                 <p>Questions: <a href=\"mailto:{mail}\">{mail}</a></p>",
+                mail = escape(&site.organisation.contact_email),
+            ),
+        )),
+        "POST" => {
+            let one_click = is_one_click(req.header("content-type").unwrap_or(""), &req.body);
+            let method = if one_click { Method::OneClick } else { Method::UnsubscribeLink };
+            let current = app.store.current_consents(&site.id, &claims.sub).await.map_err(|_| unavailable())?;
+            let choices: Vec<Choice> = targets
+                .iter()
+                .filter(|t| {
+                    !current.iter().any(|c| c.purpose == t.purpose && c.channel == t.channel && c.action == Action::Withdrawn)
+                })
+                .map(|t| Choice { purpose: t.purpose.clone(), channel: t.channel, action: Action::Withdrawn, wording_version: None })
+                .collect();
+            if !choices.is_empty() {
+                let provenance = Provenance { method, source_url: None, lang: site.default_lang.clone(), client_time: None };
+                let ctx = request_context(req, facts).map_err(|_| unavailable())?;
+                let recorded = append_for_subject(app, &site, claims.sub.clone(), None, &choices, &provenance, &ctx, req, facts).await;
+                if !recorded.is_ok_and(|r| r.status == 201) {
+                    return Err(unavailable());
+                }
+            }
+            Ok(page(200, &site.default_lang, "You are unsubscribed", &format!("<p>{org} will not send you {list} any more. This took effect straight away.</p>")))
+        }
+        _ => Err(page(405, "en", "Unsubscribe", "<p>Use the button on the unsubscribe page.</p>")),
+    }
+}
+
+/// Whether a POST body carries RFC 8058's `List-Unsubscribe=One-Click`, form-encoded or as a
+/// multipart/form-data field.
+fn is_one_click(content_type: &str, body: &[u8]) -> bool {
+    let body = String::from_utf8_lossy(body);
+    if content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+        let Some(boundary) = content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary=")) else {
+            return false;
+        };
+        let boundary = format!("--{}", boundary.trim_matches('"'));
+        return body.split(boundary.as_str()).any(|part| {
+            let (head, value) = part.split_once("\r\n\r\n").unwrap_or((part, ""));
+            head.contains("name=\"List-Unsubscribe\"") && value.trim_end() == "One-Click"
+        });
+    }
+    body.split('&').any(|pair| pair.trim() == "List-Unsubscribe=One-Click")
+}
+
+fn list_name(
+    site: &SiteConfig,
+    targets: &[&consent_shared::site::PurposeChannel],
+    channel: Channel,
+) -> String {
+    let by = match channel {
+        Channel::Email => "emails",
+        Channel::Sms => "text messages",
+        Channel::Post => "post",
+        Channel::Phone => "phone calls",
+    };
+    match targets {
+        [one] => match site.current_wording(one, &site.default_lang) {
+            Some(w) => format!("{} {by}", escape(&w.label)),
+            None => by.to_string(),
+        },
+        _ => format!("all {by}"),
+    }
+}
+
+fn unavailable() -> HttpResponse {
+    page(
+        503,
+        "en",
+        "Please try again",
+        "<p>We could not record this just now. Please try again in a minute.</p>",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_one_click;
+
+    #[test]
+    fn one_click_bodies_as_data() {
+        let multipart =
+            "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b--\r\n";
+        let cases = [
+            ("application/x-www-form-urlencoded", "List-Unsubscribe=One-Click", true),
+            ("application/x-www-form-urlencoded", "a=1&List-Unsubscribe=One-Click", true),
+            ("application/x-www-form-urlencoded", "confirm=1", false),
+            ("multipart/form-data; boundary=b", multipart, true),
+            ("multipart/form-data; boundary=\"b\"", multipart, true),
+            ("multipart/form-data; boundary=b", &multipart.replace("One-Click", "Other"), false),
+            ("multipart/form-data", multipart, false),
+        ];
+        for (ct, body, want) in cases {
+            assert_eq!(is_one_click(ct, body.as_bytes()), want, "{ct} {body:?}");
+        }
+    }
+}
