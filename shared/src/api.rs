@@ -137,6 +137,9 @@ pub mod v1 {
         /// When the consent that is in force was given.
         pub granted_at: String,
         pub event_id: String,
+        /// A signed one-click unsubscribe link for this list (exports fill it in).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub unsubscribe_url: Option<String>,
     }
 
     /// `GET /api/v1/sites/{site}/ledger/verify`.

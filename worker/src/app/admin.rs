@@ -17,6 +17,7 @@ use serde_json::json;
 
 use super::auth::require_admin;
 use super::ledger::{append, request_context, seal_pending};
+use super::unsubscribe::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{BodyStream, HttpRequest, HttpResponse};
@@ -95,6 +96,7 @@ pub async fn audience<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
+    facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
     let site = admin_site(app, site_id, req).await?;
     require_method(req, &["GET"])?;
@@ -114,7 +116,8 @@ pub async fn audience<S: Store + 'static>(
     }
     let csv = req.header("accept").is_some_and(|a| a.contains("text/csv"));
     let format = if csv { ExportFormat::Csv } else { ExportFormat::Json };
-    let stream = audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, format);
+    let links = LinkSigner::for_request(app, req, facts);
+    let stream = audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, format, links);
     let content_type = if csv { "text/csv; charset=utf-8" } else { "application/json; charset=utf-8" };
     Ok(HttpResponse::streaming(200, content_type, stream).with_header("cache-control", "no-store"))
 }
@@ -131,6 +134,7 @@ struct ExportState<S> {
     purpose: String,
     channel: Channel,
     format: ExportFormat,
+    links: LinkSigner,
     after: String,
     started: bool,
     done: bool,
@@ -142,6 +146,7 @@ fn audience_stream<S: Store + 'static>(
     purpose: String,
     channel: Channel,
     format: ExportFormat,
+    links: LinkSigner,
 ) -> BodyStream {
     let state = ExportState {
         store,
@@ -149,6 +154,7 @@ fn audience_stream<S: Store + 'static>(
         purpose,
         channel,
         format,
+        links,
         after: String::new(),
         started: false,
         done: false,
@@ -171,7 +177,11 @@ fn audience_stream<S: Store + 'static>(
         }
         for (i, member) in rows.iter().enumerate() {
             let first = !st.started && i == 0;
-            chunk.push_str(&export_row(st.format, member, first));
+            let mut member = member.clone();
+            let purpose = Some(st.purpose.clone());
+            member.unsubscribe_url =
+                Some(st.links.unsubscribe_url(&st.site, &member.subject, purpose, st.channel));
+            chunk.push_str(&export_row(st.format, &member, first));
         }
         st.started = true;
         match rows.last() {
@@ -189,7 +199,7 @@ fn audience_stream<S: Store + 'static>(
 
 fn export_header<S>(st: &ExportState<S>) -> String {
     match st.format {
-        ExportFormat::Csv => "email,subject,granted_at,event_id\r\n".into(),
+        ExportFormat::Csv => "email,subject,granted_at,event_id,unsubscribe_url\r\n".into(),
         ExportFormat::Json => {
             let head = json!({"site": st.site, "purpose": st.purpose, "channel": st.channel});
             let head = head.to_string();
@@ -209,11 +219,12 @@ fn export_row(format: ExportFormat, m: &AudienceMember, first: bool) -> String {
             }
         }
         ExportFormat::Csv => format!(
-            "{},{},{},{}\r\n",
+            "{},{},{},{},{}\r\n",
             csv_field(&m.email),
             csv_field(&m.subject),
             csv_field(&m.granted_at),
-            csv_field(&m.event_id)
+            csv_field(&m.event_id),
+            csv_field(m.unsubscribe_url.as_deref().unwrap_or(""))
         ),
     }
 }

@@ -8,7 +8,7 @@ pub mod cors;
 pub mod isolate;
 pub mod ledger;
 mod pages;
-mod unsubscribe;
+pub(crate) mod unsubscribe;
 
 use std::rc::Rc;
 
@@ -86,7 +86,7 @@ impl<S: Store + 'static> App<S> {
             Route::Policy { site } => consents::policy(self, &site, req, facts).await,
             Route::Consents { site } => consents::submit(self, &site, req, facts).await,
             Route::CookieConsents { site } => consents::cookie_decision(self, &site, req, facts).await,
-            Route::Audience { site } => or_error(admin::audience(self, &site, req).await),
+            Route::Audience { site } => or_error(admin::audience(self, &site, req, facts).await),
             Route::VerifyLedger { site } => or_error(admin::verify_ledger(self, &site, req, facts).await),
             Route::AdminSite { site } => or_error(admin::site(self, &site, req, facts).await),
             Route::AdminConsents { site } => or_error(admin::record_changes(self, &site, req, facts).await),

@@ -269,7 +269,7 @@ fn audience_as_csv() {
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let (_, body) = body_of(r);
     let mut lines = body.lines();
-    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id"));
+    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id,unsubscribe_url"));
     assert!(lines.next().unwrap().starts_with("'=cmd@example.org,"), "{body}");
 }
 
@@ -500,4 +500,17 @@ fn bad_links_get_a_readable_page_and_change_nothing() {
     assert_eq!(audience_emails(&app), ["ada@example.org"]);
     let no_key = send(&app, &HttpRequest::new("POST", "/api/v1/admin/sites/demo/links").with_body("{}"));
     assert_eq!(no_key.status, 401);
+}
+
+#[test]
+fn every_exported_person_carries_a_working_one_click_link() {
+    let app = app();
+    send(&app, &post(GOOD));
+    let (_, body) =
+        body_of(send(&app, &admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None)));
+    let export: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let url = export["members"][0]["unsubscribe_url"].as_str().expect("a link per person");
+    let path = url.strip_prefix("http://localhost").unwrap();
+    assert_eq!(send(&app, &one_click(path)).status, 200);
+    assert!(audience_emails(&app).is_empty());
 }

@@ -52,13 +52,13 @@ pub async fn links<S: Store + 'static>(
         }
     }
     let expires = facts.now + TimeDelta::days(UNSUBSCRIBE_LINK_DAYS);
-    let claims = Claims {
-        site: site.id.clone(),
-        sub: subject_id(&app.config.subject_key, &site.id, &email),
-        scope: Scope::Unsubscribe { purpose: input.purpose.clone(), channel },
+    let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    let signer = LinkSigner {
+        origin: req.origin.clone(),
+        key: app.config.token_keys[0].clone(),
         exp: expires.timestamp(),
     };
-    let url = format!("{}/u/{}", req.origin, sign(&claims, &app.config.token_keys[0]));
+    let url = signer.unsubscribe_url(&site.id, &subject, input.purpose.clone(), channel);
     Ok(HttpResponse::json(
         200,
         &Links {
@@ -68,6 +68,40 @@ pub async fn links<S: Store + 'static>(
             expires_at: consent_shared::time::format_utc(expires),
         },
     ))
+}
+
+/// Signs unsubscribe links for one origin, key and expiry (the links endpoint, exports).
+#[derive(Clone)]
+pub struct LinkSigner {
+    pub origin: String,
+    pub key: consent_shared::token::Key,
+    pub exp: i64,
+}
+
+impl LinkSigner {
+    pub fn for_request<S>(app: &App<S>, req: &HttpRequest, facts: &RequestFacts<'_>) -> LinkSigner {
+        LinkSigner {
+            origin: req.origin.clone(),
+            key: app.config.token_keys[0].clone(),
+            exp: (facts.now + TimeDelta::days(UNSUBSCRIBE_LINK_DAYS)).timestamp(),
+        }
+    }
+
+    pub fn unsubscribe_url(
+        &self,
+        site: &str,
+        subject: &str,
+        purpose: Option<String>,
+        channel: Channel,
+    ) -> String {
+        let claims = Claims {
+            site: site.to_string(),
+            sub: subject.to_string(),
+            scope: Scope::Unsubscribe { purpose, channel },
+            exp: self.exp,
+        };
+        format!("{}/u/{}", self.origin, sign(&claims, &self.key))
+    }
 }
 
 /// `GET` or `POST /u/{token}`: always a readable page, whatever went wrong.

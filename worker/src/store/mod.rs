@@ -554,6 +554,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 subject: r.text("subject")?,
                 granted_at: r.text("updated_at")?,
                 event_id: r.text("event_id")?,
+                unsubscribe_url: None,
             })
         })
         .await
