@@ -129,6 +129,17 @@ pub mod v1 {
         pub expires_at: String,
     }
 
+    /// `POST /api/v1/admin/sites/{site}/subjects/{access|erase|restrict}` (admin key): a data
+    /// rights request that reached the organisation (by letter, phone or email).
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SubjectRequest {
+        pub email: String,
+        /// For `restrict`: `true` to restrict, `false` to lift the restriction.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub restricted: Option<bool>,
+    }
+
     /// One person who may be contacted now for a purpose on a channel.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct AudienceMember {

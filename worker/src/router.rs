@@ -14,6 +14,7 @@ pub enum Route {
     AdminConsents { site: String },
     AdminSuppressions { site: String },
     AdminLinks { site: String },
+    AdminSubject { site: String, request: String },
     Unsubscribe { token: String },
     ContractSuite,
     NotFound,
@@ -34,6 +35,9 @@ pub fn route(path: &str) -> Route {
         ["api", "v1", "admin", "sites", s, "consents"] => Route::AdminConsents { site: site(s) },
         ["api", "v1", "admin", "sites", s, "suppressions"] => Route::AdminSuppressions { site: site(s) },
         ["api", "v1", "admin", "sites", s, "links"] => Route::AdminLinks { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "subjects", request] => {
+            Route::AdminSubject { site: site(s), request: (*request).to_string() }
+        }
         ["u", token] => Route::Unsubscribe { token: (*token).to_string() },
         ["__contract"] => Route::ContractSuite,
         _ => Route::NotFound,
@@ -60,6 +64,7 @@ mod tests {
             "/api/v1/admin/sites/demo/consents",
             "/api/v1/admin/sites/demo/suppressions",
             "/api/v1/admin/sites/demo/links",
+            "/api/v1/admin/sites/demo/subjects/erase",
             "/u/v1.k1.abc.def",
             "/api/v2/sites/demo/consents",
             "/__contract",
@@ -79,6 +84,7 @@ mod tests {
             /api/v1/admin/sites/demo/consents -> AdminConsents { site: "demo" }
             /api/v1/admin/sites/demo/suppressions -> AdminSuppressions { site: "demo" }
             /api/v1/admin/sites/demo/links -> AdminLinks { site: "demo" }
+            /api/v1/admin/sites/demo/subjects/erase -> AdminSubject { site: "demo", request: "erase" }
             /u/v1.k1.abc.def -> Unsubscribe { token: "v1.k1.abc.def" }
             /api/v2/sites/demo/consents -> NotFound
             /__contract -> ContractSuite

@@ -8,6 +8,7 @@ pub mod cors;
 pub mod isolate;
 pub mod ledger;
 mod pages;
+mod rights;
 pub(crate) mod unsubscribe;
 
 use std::rc::Rc;
@@ -92,6 +93,9 @@ impl<S: Store + 'static> App<S> {
             Route::AdminConsents { site } => or_error(admin::record_changes(self, &site, req, facts).await),
             Route::AdminSuppressions { site } => or_error(admin::suppress(self, &site, req, facts).await),
             Route::AdminLinks { site } => or_error(unsubscribe::links(self, &site, req, facts).await),
+            Route::AdminSubject { site, request } => {
+                or_error(rights::handle(self, &site, &request, req, facts).await)
+            }
             Route::Unsubscribe { token } => unsubscribe::unsubscribe(self, &token, req, facts).await,
             Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
             Route::NotFound => or_error(Err(AppError::NotFound(format!("no endpoint at {}", req.path)))),

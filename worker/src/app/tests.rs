@@ -514,3 +514,54 @@ fn every_exported_person_carries_a_working_one_click_link() {
     assert_eq!(send(&app, &one_click(path)).status, 200);
     assert!(audience_emails(&app).is_empty());
 }
+
+fn subject_request(kind: &str, body: &str) -> HttpRequest {
+    admin("POST", &format!("/api/v1/admin/sites/demo/subjects/{kind}"), Some(body))
+}
+
+#[test]
+fn data_rights_requests_access_restrict_erase() {
+    let app = app();
+    send(&app, &post(GOOD));
+    let (status, export) = body_of(send(&app, &subject_request("access", r#"{"email":"ADA@example.org"}"#)));
+    assert_eq!(status, 200, "{export}");
+    let v: serde_json::Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(
+        (v["email"].as_str(), v["history"].as_array().map(Vec::len)),
+        (Some("ada@example.org"), Some(1))
+    );
+    assert_eq!(v["current_choices"][0]["action"], "granted");
+    assert_eq!(v["history"][0]["wording_sha256"].as_str().map(str::len), Some(64));
+
+    assert_eq!(
+        send(&app, &subject_request("restrict", r#"{"email":"ada@example.org","restricted":true}"#)).status,
+        200
+    );
+    assert!(audience_emails(&app).is_empty(), "restricted: in no audience");
+    assert_eq!(
+        send(&app, &subject_request("restrict", r#"{"email":"ada@example.org","restricted":false}"#)).status,
+        200
+    );
+    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+
+    assert_eq!(send(&app, &subject_request("erase", r#"{"email":"ada@example.org"}"#)).status, 200);
+    let (_, after) = body_of(send(&app, &subject_request("access", r#"{"email":"ada@example.org"}"#)));
+    assert!(!after.contains("ada@example.org"), "no plain email anywhere after erasure: {after}");
+    let v: serde_json::Value = serde_json::from_str(&after).unwrap();
+    assert_eq!((v["suppressed"].as_bool(), v["history"].as_array().map(Vec::len)), (Some(true), Some(1)));
+    assert_eq!(send(&app, &post(GOOD)).status, 409, "never re-added by a form");
+
+    let cases = [
+        ("unknown address", subject_request("access", r#"{"email":"nobody@example.org"}"#)),
+        ("bad email", subject_request("erase", r#"{"email":"nope"}"#)),
+        ("restrict without flag", subject_request("restrict", r#"{"email":"ada@example.org"}"#)),
+        ("unknown request", subject_request("sell", r#"{"email":"ada@example.org"}"#)),
+    ];
+    let actual: String = cases.iter().map(|(n, r)| format!("{n}: {}\n", summary(&send(&app, r)))).collect();
+    expect![[r#"
+        unknown address: 404 {"error":{"code":"not_found","message":"no data is held about this address"}}
+        bad email: 400 {"error":{"code":"bad_request","message":"email address must contain exactly one '@' with text on both sides"}}
+        restrict without flag: 400 {"error":{"code":"bad_request","message":"'restricted' (true or false) is required"}}
+        unknown request: 404 {"error":{"code":"not_found","message":"no subject request 'sell' (access, erase or restrict)"}}
+    "#]].assert_eq(&actual);
+}

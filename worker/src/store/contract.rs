@@ -56,6 +56,7 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
         audience_is_granted_minus_withdrawn_suppressed_restricted,
         audience_pages_in_subject_order,
         cookie_consents_round_trip,
+        erasure_keeps_history_without_the_address,
     )
 }
 
@@ -366,6 +367,29 @@ async fn audience_pages_in_subject_order<S: Store>(store: &S, site: &str) -> Cas
     check(seen.len() == 5 && seen == sorted, &format!("paged subjects {seen:?}"))
 }
 
+async fn erasure_keeps_history_without_the_address<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let subject = record(store, &config, "gone@example.org", Action::Granted, "g").await?;
+    let before = store.subject_events(site, &subject).await.map_err(err)?;
+    check(before.len() == 1, "history before erasure")?;
+    let held = store.subject_record(site, &subject).await.map_err(err)?.ok_or("no subject row")?;
+    check(held.email.as_deref() == Some("gone@example.org"), "email held before erasure")?;
+    store.erase_subject(site, &subject, NOW).await.map_err(err)?;
+    let after = store.subject_record(site, &subject).await.map_err(err)?.ok_or("subject row gone")?;
+    check(after.email.is_none(), "email still held after erasure")?;
+    check(store.subject_events(site, &subject).await.map_err(err)? == before, "history changed")?;
+    check(store.is_suppressed(site, &subject).await.map_err(err)?, "not suppressed after erasure")?;
+    check(
+        store.audience_page(site, "news", Channel::Email, "", 10).await.map_err(err)?.is_empty(),
+        "in audience",
+    )?;
+    match store.record_submission(&plan_for(&config, "gone@example.org", "again"), None).await {
+        Err(StoreError::Suppressed) => Ok(()),
+        other => Err(format!("an erased address could sign up again: {other:?}")),
+    }
+}
+
 async fn cookie_consents_round_trip<S: Store>(store: &S, site: &str) -> CaseResult {
     let record = CookieConsentRecord {
         id: format!("{site}-c1"),
@@ -399,6 +423,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 13);
+        assert_eq!(outcomes.len(), 14);
     }
 }

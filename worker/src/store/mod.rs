@@ -175,6 +175,15 @@ pub struct StoredResponse {
     pub body: String,
 }
 
+/// The subjects-table row of a person.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SubjectRecord {
+    pub email: Option<String>,
+    pub restricted: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 /// A chain link and the event it seals.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainedEvent {
@@ -183,7 +192,7 @@ pub struct ChainedEvent {
 }
 
 /// Latest action for one purpose × channel of a subject.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CurrentConsent {
     pub purpose: String,
     pub channel: Channel,
@@ -235,6 +244,14 @@ pub trait Store {
     ) -> Result<Vec<AudienceMember>, StoreError>;
     /// Adds a do-not-contact entry (idempotent: the first reason and time are kept).
     async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError>;
+    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError>;
+    /// What is held about a subject besides the ledger (`None` if never seen).
+    async fn subject_record(&self, site: &str, subject: &str) -> Result<Option<SubjectRecord>, StoreError>;
+    /// Every event of a subject, in write order.
+    async fn subject_events(&self, site: &str, subject: &str) -> Result<Vec<ConsentEvent>, StoreError>;
+    /// Erasure: the address is deleted and a suppression entry added, in one atomic write; the
+    /// history stays under the subject's HMAC id only.
+    async fn erase_subject(&self, site: &str, subject: &str, now: &str) -> Result<(), StoreError>;
     /// Restriction of processing: kept, but in no audience while `restricted`.
     async fn set_restricted(
         &self,
@@ -563,6 +580,37 @@ impl<E: Executor> Store for SqlStore<E> {
     async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError> {
         let params = vec![site.into(), subject.into(), reason.into(), now.into()];
         self.exec.batch(vec![Statement::new(sql::INSERT_SUPPRESSION, params)]).await
+    }
+
+    async fn subject_record(&self, site: &str, subject: &str) -> Result<Option<SubjectRecord>, StoreError> {
+        let rows = self
+            .rows(sql::SUBJECT_ROW, vec![site.into(), subject.into()], |r| {
+                Ok(SubjectRecord {
+                    email: r.opt_text("email")?,
+                    restricted: r.int("restricted")? != 0,
+                    created_at: r.text("created_at")?,
+                    updated_at: r.text("updated_at")?,
+                })
+            })
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {
+        Ok(!self.exec.query(sql::IS_SUPPRESSED, vec![site.into(), subject.into()]).await?.is_empty())
+    }
+
+    async fn subject_events(&self, site: &str, subject: &str) -> Result<Vec<ConsentEvent>, StoreError> {
+        self.rows(sql::SUBJECT_EVENTS, vec![site.into(), subject.into()], event_from_row).await
+    }
+
+    async fn erase_subject(&self, site: &str, subject: &str, now: &str) -> Result<(), StoreError> {
+        let erase = Statement::new(sql::ERASE_SUBJECT_EMAIL, vec![site.into(), subject.into(), now.into()]);
+        let suppress = Statement::new(
+            sql::INSERT_SUPPRESSION,
+            vec![site.into(), subject.into(), "erasure".into(), now.into()],
+        );
+        self.exec.batch(vec![erase, suppress]).await
     }
 
     async fn set_restricted(

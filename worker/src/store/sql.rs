@@ -131,3 +131,18 @@ pub const COOKIE_CONSENTS: &str = "SELECT id, site_id, consent_id, categories, p
 
 pub const SET_RESTRICTED: &str =
     "UPDATE subjects SET restricted = ?3, updated_at = ?4 WHERE site_id = ?1 AND subject = ?2";
+
+pub const SUBJECT_ROW: &str = "SELECT email, restricted, created_at, updated_at FROM subjects \
+     WHERE site_id = ?1 AND subject = ?2";
+
+/// A subject's whole history, in write order (uses `consent_events_subject`).
+pub const SUBJECT_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel, action, \
+     wording_version, wording_sha256, lang, method, source_url, server_time, client_time, \
+     user_agent, ip_truncated, gpc, idempotency_key FROM consent_events \
+     WHERE site_id = ?1 AND subject = ?2 ORDER BY pos";
+
+/// Erasure keeps the HMAC-keyed history and removes the address.
+pub const ERASE_SUBJECT_EMAIL: &str =
+    "UPDATE subjects SET email = NULL, updated_at = ?3 WHERE site_id = ?1 AND subject = ?2";
+
+pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";

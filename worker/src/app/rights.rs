@@ -1,0 +1,75 @@
+//! Data-rights requests that reach the organisation directly (letter, phone, email), handled by
+//! an administrator: access/portability (a JSON copy of everything held), erasure (address
+//! deleted, history kept only under the HMAC id, suppression so it is never re-added) and
+//! restriction (kept, but in no audience). The email travels in the body, never in a URL.
+
+use consent_shared::api::v1::SubjectRequest;
+use consent_shared::email::Email;
+use consent_shared::subject::subject_id;
+use consent_shared::time::format_utc;
+use serde_json::json;
+
+use super::auth::require_admin;
+use super::{json_body, require_method, App, RequestFacts};
+use crate::error::AppError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::store::Store;
+
+pub async fn handle<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    request: &str,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
+    require_admin(app.config.admin_key.as_deref(), req)?;
+    require_method(req, &["POST"])?;
+    let site = app
+        .store
+        .site(site_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
+    let input: SubjectRequest = json_body(req)?;
+    let email = Email::parse(&input.email).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    let now = format_utc(facts.now);
+    let held = app.store.subject_record(&site.id, &subject).await?;
+    match request {
+        "access" => {
+            let held = held.ok_or_else(|| AppError::NotFound("no data is held about this address".into()))?;
+            let export = json!({
+                "format": "consent-subject-export/v1",
+                "exported_at": now,
+                "organisation": site.organisation,
+                "site": site.id,
+                "email": held.email,
+                "subject": subject,
+                "restricted": held.restricted,
+                "suppressed": app.store.is_suppressed(&site.id, &subject).await?,
+                "first_seen": held.created_at,
+                "last_changed": held.updated_at,
+                "current_choices": app.store.current_consents(&site.id, &subject).await?,
+                "history": app.store.subject_events(&site.id, &subject).await?,
+            });
+            Ok(HttpResponse::json(200, &export).with_header(
+                "content-disposition",
+                &format!("attachment; filename=\"{}-data.json\"", site.id),
+            ))
+        }
+        "erase" => {
+            app.store.erase_subject(&site.id, &subject, &now).await?;
+            Ok(HttpResponse::json(200, &json!({"erased": true, "subject": subject, "suppressed": true})))
+        }
+        "restrict" => {
+            let restricted = input
+                .restricted
+                .ok_or_else(|| AppError::BadRequest("'restricted' (true or false) is required".into()))?;
+            if held.is_none() {
+                return Err(AppError::NotFound("no data is held about this address".into()));
+            }
+            app.store.set_restricted(&site.id, &subject, restricted, &now).await?;
+            Ok(HttpResponse::json(200, &json!({"restricted": restricted, "subject": subject})))
+        }
+        other => Err(AppError::NotFound(format!("no subject request '{other}' (access, erase or restrict)"))),
+    }
+}
