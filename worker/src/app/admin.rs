@@ -26,7 +26,8 @@ use crate::store::Store;
 /// Rows fetched per storage round trip by exports and verification.
 pub const PAGE_SIZE: u32 = 1000;
 
-async fn admin_site<S: Store + 'static>(
+/// The site an admin request names, after checking the admin key.
+pub(crate) async fn admin_site<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
@@ -71,6 +72,11 @@ pub async fn record_changes<S: Store + 'static>(
     append(app, &site, email, &choices, &provenance, &ctx, req, facts).await
 }
 
+/// An email given by an administrator: a malformed one is a bad request.
+pub(crate) fn admin_email(raw: &str) -> Result<Email, AppError> {
+    Email::parse(raw).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
 pub async fn suppress<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
@@ -80,7 +86,7 @@ pub async fn suppress<S: Store + 'static>(
     let site = admin_site(app, site_id, req).await?;
     require_method(req, &["POST"])?;
     let input: SuppressionRequest = json_body(req)?;
-    let email = Email::parse(&input.email).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let email = admin_email(&input.email)?;
     let reason = input.reason.unwrap_or_else(|| "admin".into());
     if reason.len() > 200 {
         return Err(AppError::BadRequest("reason must be at most 200 characters".into()));

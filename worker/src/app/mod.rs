@@ -1,7 +1,7 @@
 //! The application: routing plus handlers, generic over `Store`. Nothing here knows workerd or
 //! D1; the wasm shell supplies a D1-backed store, the clock and fresh ids.
 
-mod admin;
+pub(crate) mod admin;
 mod auth;
 mod consents;
 pub mod cors;

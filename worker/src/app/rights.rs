@@ -4,12 +4,11 @@
 //! restriction (kept, but in no audience). The email travels in the body, never in a URL.
 
 use consent_shared::api::v1::SubjectRequest;
-use consent_shared::email::Email;
 use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
 use serde_json::json;
 
-use super::auth::require_admin;
+use super::admin::{admin_email, admin_site};
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -22,15 +21,10 @@ pub async fn handle<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
+    let site = admin_site(app, site_id, req).await?;
     require_method(req, &["POST"])?;
-    let site = app
-        .store
-        .site(site_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
     let input: SubjectRequest = json_body(req)?;
-    let email = Email::parse(&input.email).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let email = admin_email(&input.email)?;
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
     let now = format_utc(facts.now);
     let held = app.store.subject_record(&site.id, &subject).await?;

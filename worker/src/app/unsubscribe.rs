@@ -9,13 +9,12 @@
 use chrono::TimeDelta;
 use consent_shared::api::v1::{LinkRequest, Links};
 use consent_shared::consent::{Action, Method};
-use consent_shared::email::Email;
 use consent_shared::ledger::{Choice, Provenance};
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::subject::subject_id;
 use consent_shared::token::{sign, verify, Claims, Scope, TokenError};
 
-use super::auth::require_admin;
+use super::admin::{admin_email, admin_site};
 use super::ledger::{append_for_subject, request_context};
 use super::pages::{escape, page};
 use super::{json_body, require_method, App, RequestFacts};
@@ -34,15 +33,10 @@ pub async fn links<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
+    let site = admin_site(app, site_id, req).await?;
     require_method(req, &["POST"])?;
-    let site = app
-        .store
-        .site(site_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
     let input: LinkRequest = json_body(req)?;
-    let email = Email::parse(&input.email).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let email = admin_email(&input.email)?;
     let channel = input.channel.unwrap_or(Channel::Email);
     if let Some(purpose) = &input.purpose {
         if site.purpose(purpose, channel).is_none() {
