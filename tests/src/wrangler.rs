@@ -79,40 +79,21 @@ impl LocalD1 {
         .map(drop)
     }
 
+    /// `wrangler d1 execute DB --local --persist-to … <args>`.
+    fn execute(&self, args: &[&str], what: &str) -> Result<String, String> {
+        let persist = self.persist();
+        let mut all = vec!["d1", "execute", "DB", "--local", "--persist-to", &persist];
+        all.extend_from_slice(args);
+        run(self.wrangler(&all), what)
+    }
+
     pub fn execute_file(&self, file: &Path) -> Result<(), String> {
-        let file = file.display().to_string();
-        run(
-            self.wrangler(&[
-                "d1",
-                "execute",
-                "DB",
-                "--local",
-                "--persist-to",
-                &self.persist(),
-                "--file",
-                &file,
-            ]),
-            "d1 execute",
-        )
-        .map(drop)
+        self.execute(&["--file", &file.display().to_string()], "d1 execute").map(drop)
     }
 
     /// Runs one SQL command and returns the result rows as JSON objects.
     pub fn query(&self, sql: &str) -> Result<Vec<serde_json::Value>, String> {
-        let out = run(
-            self.wrangler(&[
-                "d1",
-                "execute",
-                "DB",
-                "--local",
-                "--persist-to",
-                &self.persist(),
-                "--json",
-                "--command",
-                sql,
-            ]),
-            "d1 execute --command",
-        )?;
+        let out = self.execute(&["--json", "--command", sql], "d1 execute --command")?;
         let parsed: serde_json::Value =
             serde_json::from_str(&out).map_err(|e| format!("wrangler --json output: {e}: {out}"))?;
         Ok(parsed[0]["results"].as_array().cloned().unwrap_or_default())

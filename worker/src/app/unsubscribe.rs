@@ -6,7 +6,7 @@
 //! (method `one_click`, no cookies, no JavaScript) records the withdrawal at once. Repeating it
 //! writes nothing more.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use consent_shared::api::v1::{LinkRequest, Links};
 use consent_shared::consent::{Action, Method};
 use consent_shared::ledger::{Choice, Provenance};
@@ -45,13 +45,8 @@ pub async fn links<S: Store + 'static>(
             return Err(AppError::NotFound(message));
         }
     }
-    let expires = facts.now + TimeDelta::days(UNSUBSCRIBE_LINK_DAYS);
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
-    let signer = LinkSigner {
-        origin: req.origin.clone(),
-        key: app.config.token_keys[0].clone(),
-        exp: expires.timestamp(),
-    };
+    let signer = LinkSigner::for_request(app, req, facts);
     let url = signer.unsubscribe_url(&site.id, &subject, input.purpose.clone(), channel);
     Ok(HttpResponse::json(
         200,
@@ -59,7 +54,7 @@ pub async fn links<S: Store + 'static>(
             list_unsubscribe: format!("<{url}>"),
             list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
             unsubscribe_url: url,
-            expires_at: consent_shared::time::format_utc(expires),
+            expires_at: consent_shared::time::format_utc(signer.expires),
         },
     ))
 }
@@ -69,7 +64,7 @@ pub async fn links<S: Store + 'static>(
 pub struct LinkSigner {
     pub origin: String,
     pub key: consent_shared::token::Key,
-    pub exp: i64,
+    pub expires: DateTime<Utc>,
 }
 
 impl LinkSigner {
@@ -77,7 +72,7 @@ impl LinkSigner {
         LinkSigner {
             origin: req.origin.clone(),
             key: app.config.token_keys[0].clone(),
-            exp: (facts.now + TimeDelta::days(UNSUBSCRIBE_LINK_DAYS)).timestamp(),
+            expires: facts.now + TimeDelta::days(UNSUBSCRIBE_LINK_DAYS),
         }
     }
 
@@ -92,7 +87,7 @@ impl LinkSigner {
             site: site.to_string(),
             sub: subject.to_string(),
             scope: Scope::Unsubscribe { purpose, channel },
-            exp: self.exp,
+            exp: self.expires.timestamp(),
         };
         format!("{}/u/{}", self.origin, sign(&claims, &self.key))
     }
