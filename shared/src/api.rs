@@ -121,6 +121,10 @@ pub mod v1 {
     /// Signed links for one person, and the header values a mailer puts on the message.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct Links {
+        /// The person's preference centre (`/p/{token}`).
+        pub preferences_url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub preferences_expires_at: Option<String>,
         pub unsubscribe_url: String,
         /// `List-Unsubscribe` header value.
         pub list_unsubscribe: String,
@@ -151,6 +155,9 @@ pub mod v1 {
         /// A signed one-click unsubscribe link for this list (exports fill it in).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub unsubscribe_url: Option<String>,
+        /// A signed link to the person's preference centre (exports fill it in).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub preferences_url: Option<String>,
     }
 
     /// `GET /api/v1/sites/{site}/ledger/verify`.
@@ -185,6 +192,9 @@ pub mod v1 {
         /// Banner first-layer text per language.
         #[serde(default)]
         pub banner: Vec<TextDefinition>,
+        /// Email consents from web forms stay pending until confirmed from an emailed link.
+        #[serde(default)]
+        pub double_opt_in: bool,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

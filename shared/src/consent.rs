@@ -10,6 +10,9 @@ use crate::site::Channel;
 pub enum Action {
     Granted,
     Withdrawn,
+    /// Double opt-in: asked for from a form, not in force until the person confirms it from the
+    /// link in a confirmation message (then a `Granted` event follows).
+    Pending,
 }
 
 impl Action {
@@ -17,6 +20,7 @@ impl Action {
         match self {
             Action::Granted => "granted",
             Action::Withdrawn => "withdrawn",
+            Action::Pending => "pending",
         }
     }
 }
@@ -32,6 +36,8 @@ pub enum Method {
     OneClick,
     AdminImport,
     PaperForm,
+    /// Double opt-in: the person confirmed a pending consent from the emailed link.
+    EmailConfirmation,
 }
 
 impl Method {
@@ -44,6 +50,7 @@ impl Method {
             Method::OneClick => "one_click",
             Method::AdminImport => "admin_import",
             Method::PaperForm => "paper_form",
+            Method::EmailConfirmation => "email_confirmation",
         }
     }
 }

@@ -239,6 +239,23 @@ pub fn submission_choices(submission: &ConsentSubmission) -> Vec<Choice> {
         .collect()
 }
 
+/// Double opt-in: email grants from a form wait for confirmation (`Pending`) unless that
+/// consent is already in force (`in_force`), which re-ticking does not undo. Returns the
+/// choices now pending.
+pub fn hold_for_confirmation(
+    choices: &mut [Choice],
+    in_force: impl Fn(&str, Channel) -> bool,
+) -> Vec<Choice> {
+    let mut held = Vec::new();
+    for c in choices.iter_mut() {
+        if c.action == Action::Granted && c.channel == Channel::Email && !in_force(&c.purpose, c.channel) {
+            c.action = Action::Pending;
+            held.push(c.clone());
+        }
+    }
+    held
+}
+
 /// Checks everything a person sent through a form. Returns the normalised email.
 pub fn validate_submission(
     site: &SiteConfig,

@@ -12,6 +12,8 @@ pub mod site;
 #[cfg(feature = "ledger")]
 pub mod cookies;
 #[cfg(feature = "ledger")]
+pub mod csrf;
+#[cfg(feature = "ledger")]
 pub mod digest;
 #[cfg(feature = "ledger")]
 pub mod ledger;

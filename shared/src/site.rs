@@ -78,6 +78,9 @@ pub struct SiteConfig {
     pub cookie_categories: Vec<CookieCategory>,
     /// Every banner wording ever shown (`version` = the policy version it belonged to).
     pub banner: Vec<BannerWording>,
+    /// Double opt-in: email consents from web forms stay pending until confirmed by email.
+    #[serde(default)]
+    pub double_opt_in: bool,
 }
 
 /// A group of cookies the banner asks about, e.g. analytics.

@@ -83,6 +83,7 @@ pub fn apply_definition(
             .map(|c| CookieCategory { key: c.key.clone(), required: c.required, texts: c.texts.clone() })
             .collect(),
         banner,
+        double_opt_in: def.double_opt_in,
     })
 }
 

@@ -1,4 +1,4 @@
-//! Signed, scoped, expiring link tokens (unsubscribe and, later, preference links).
+//! Signed, scoped, expiring link tokens: unsubscribe, preference-centre and confirmation links.
 //!
 //! `v1.<key id>.<base64url(claims JSON)>.<base64url(HMAC-SHA256)>`, the MAC over everything
 //! before the last dot. The key id lets keys rotate: sign with the newest, verify with any listed.
@@ -21,6 +21,12 @@ const VERSION: &str = "v1";
 pub enum Scope {
     /// Withdraw one purpose on a channel, or every purpose on it when `purpose` is `None`.
     Unsubscribe { purpose: Option<String>, channel: Channel },
+    /// See and change everything held about the subject (the preference centre).
+    Preferences,
+    /// Confirm the subject's pending (double opt-in) consents.
+    Confirm,
+    /// Confirm a new address asked for on the preference page; `alias` is its HMAC id.
+    ConfirmEmail { alias: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -38,6 +38,9 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
+    /// A service this request needs is not configured or not reachable; nothing was written.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -64,6 +67,7 @@ impl AppError {
             | AppError::Cookie(_)
             | AppError::Definition(_) => 422,
             AppError::Internal(_) => 500,
+            AppError::Unavailable(_) => 503,
         }
     }
 
@@ -89,6 +93,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::Internal(_) => "internal",
+            AppError::Unavailable(_) => "unavailable",
         }
     }
 

@@ -12,4 +12,6 @@ pub mod router;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
+mod mailer;
+#[cfg(target_arch = "wasm32")]
 mod shell;

@@ -16,6 +16,9 @@ pub enum Route {
     AdminLinks { site: String },
     AdminSubject { site: String, request: String },
     Unsubscribe { token: String },
+    Preferences { token: String },
+    Confirm { token: String },
+    LostLink { site: String },
     ContractSuite,
     NotFound,
 }
@@ -39,6 +42,9 @@ pub fn route(path: &str) -> Route {
             Route::AdminSubject { site: site(s), request: (*request).to_string() }
         }
         ["u", token] => Route::Unsubscribe { token: (*token).to_string() },
+        ["p", token] => Route::Preferences { token: (*token).to_string() },
+        ["c", token] => Route::Confirm { token: (*token).to_string() },
+        ["preferences", s] => Route::LostLink { site: site(s) },
         ["__contract"] => Route::ContractSuite,
         _ => Route::NotFound,
     }
@@ -66,6 +72,9 @@ mod tests {
             "/api/v1/admin/sites/demo/links",
             "/api/v1/admin/sites/demo/subjects/erase",
             "/u/v1.k1.abc.def",
+            "/p/v1.k1.abc.def",
+            "/c/v1.k1.abc.def",
+            "/preferences/demo",
             "/api/v2/sites/demo/consents",
             "/__contract",
             "/",
@@ -86,6 +95,9 @@ mod tests {
             /api/v1/admin/sites/demo/links -> AdminLinks { site: "demo" }
             /api/v1/admin/sites/demo/subjects/erase -> AdminSubject { site: "demo", request: "erase" }
             /u/v1.k1.abc.def -> Unsubscribe { token: "v1.k1.abc.def" }
+            /p/v1.k1.abc.def -> Preferences { token: "v1.k1.abc.def" }
+            /c/v1.k1.abc.def -> Confirm { token: "v1.k1.abc.def" }
+            /preferences/demo -> LostLink { site: "demo" }
             /api/v2/sites/demo/consents -> NotFound
             /__contract -> ContractSuite
             / -> NotFound
@@ -121,6 +133,9 @@ mod openapi {
             Route::AdminLinks { .. } => Some("/api/v1/admin/sites/{site}/links"),
             Route::AdminSubject { .. } => Some("/api/v1/admin/sites/{site}/subjects/{request}"),
             Route::Unsubscribe { .. } => Some("/u/{token}"),
+            Route::Preferences { .. } => Some("/p/{token}"),
+            Route::Confirm { .. } => Some("/c/{token}"),
+            Route::LostLink { .. } => Some("/preferences/{site}"),
             // Test-only and fallback routes are not part of the API.
             Route::ContractSuite | Route::NotFound => None,
         };
@@ -141,6 +156,9 @@ mod openapi {
             "/api/v1/admin/sites/{site}/links",
             "/api/v1/admin/sites/{site}/subjects/{request}",
             "/u/{token}",
+            "/p/{token}",
+            "/c/{token}",
+            "/preferences/{site}",
         ];
         let mut documented = paths.clone();
         documented.sort();

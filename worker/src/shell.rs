@@ -9,9 +9,11 @@ use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleCo
 
 use crate::app::isolate::IsolateState;
 use crate::app::ledger::seal_pending;
+use crate::app::mail::Mailer;
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
+use crate::mailer::HttpMailer;
 use crate::store::d1::D1Executor;
 use crate::store::{SqlStore, Store};
 
@@ -38,6 +40,17 @@ fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
     })
 }
 
+/// The email API, when `MAIL_API_URL`, `MAIL_API_KEY` and `MAIL_FROM` are all set.
+fn mailer(env: &Env) -> Option<Rc<dyn Mailer>> {
+    let from = env.var("MAIL_FROM").ok()?.to_string();
+    let url = env.secret("MAIL_API_URL").ok()?.to_string();
+    let key = env.secret("MAIL_API_KEY").ok()?.to_string();
+    if url.is_empty() || key.is_empty() || from.is_empty() {
+        return None;
+    }
+    Some(Rc::new(HttpMailer::new(url, key, &from)))
+}
+
 /// The cron trigger: seals whatever every site has written since the last seal.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
@@ -55,7 +68,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let config = match app_config(&env) {
         Ok(config) => config,
         Err(e) => return to_worker(e.to_response()),
@@ -77,9 +90,16 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     };
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));
     let mut new_id = || uuid::Uuid::new_v4().to_string();
-    let mut facts = RequestFacts { now: Utc::now(), new_id: &mut new_id };
-    let response =
-        App::new(store, config).with_isolate(ISOLATE.with(Rc::clone)).handle(&http_req, &mut facts).await;
+    let mut facts = RequestFacts { now: Utc::now(), new_id: &mut new_id, later: Vec::new() };
+    let mut app = App::new(store, config).with_isolate(ISOLATE.with(Rc::clone));
+    if let Some(mailer) = mailer(&env) {
+        app = app.with_mailer(mailer);
+    }
+    let response = app.handle(&http_req, &mut facts).await;
+    // Mail goes out after the response, so its timing says nothing about the request.
+    for work in facts.later {
+        ctx.wait_until(work);
+    }
     to_worker(response)
 }
 

@@ -34,6 +34,7 @@ fn site() -> SiteConfig {
         }],
         cookie_categories: vec![],
         banner: vec![],
+        double_opt_in: false,
     }
 }
 
@@ -200,4 +201,34 @@ fn ip_truncation() {
     assert_eq!(truncate_ip("198.51.100.23").as_deref(), Some("198.51.100.0/24"));
     assert_eq!(truncate_ip("2001:db8:abcd:12::1").as_deref(), Some("2001:db8:abcd::/48"));
     assert_eq!(truncate_ip("not an ip"), None);
+}
+
+#[test]
+fn double_opt_in_holds_new_email_grants_only() {
+    let choice = |purpose: &str, channel, action| Choice {
+        purpose: purpose.into(),
+        channel,
+        action,
+        wording_version: Some(1),
+    };
+    let mut choices = vec![
+        choice("news", Channel::Email, Action::Granted),
+        choice("events", Channel::Email, Action::Granted),
+        choice("news", Channel::Sms, Action::Granted),
+        choice("appeals", Channel::Email, Action::Withdrawn),
+    ];
+    // "events" by email is already in force: ticking it again keeps it in force.
+    let held = hold_for_confirmation(&mut choices, |p, c| p == "events" && c == Channel::Email);
+    let actual: String = choices
+        .iter()
+        .map(|c| format!("{} {} {}\n", c.purpose, c.channel.as_str(), c.action.as_str()))
+        .collect();
+    expect![[r#"
+        news email pending
+        events email granted
+        news sms granted
+        appeals email withdrawn
+    "#]]
+    .assert_eq(&actual);
+    assert_eq!(held.len(), 1);
 }

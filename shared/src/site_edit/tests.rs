@@ -33,6 +33,7 @@ fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
             }],
         }],
         banner: vec![TextDefinition { lang: "en".into(), text: banner_text.into() }],
+        double_opt_in: false,
     }
 }
 

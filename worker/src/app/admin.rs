@@ -10,14 +10,13 @@ use consent_shared::email::Email;
 use consent_shared::ledger::{validate_recorded_changes, ChainVerifier};
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::site_edit::apply_definition;
-use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
 use futures_util::stream;
 use serde_json::json;
 
 use super::auth::require_admin;
 use super::ledger::{append, request_context, seal_pending};
-use super::unsubscribe::LinkSigner;
+use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{BodyStream, HttpRequest, HttpResponse};
@@ -91,7 +90,7 @@ pub async fn suppress<S: Store + 'static>(
     if reason.len() > 200 {
         return Err(AppError::BadRequest("reason must be at most 200 characters".into()));
     }
-    let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    let subject = app.subject_for(&site.id, &email).await?;
     app.store.suppress(&site.id, &subject, &reason, &format_utc(facts.now)).await?;
     Ok(HttpResponse::json(200, &json!({"suppressed": true, "subject": subject})))
 }
@@ -187,6 +186,7 @@ fn audience_stream<S: Store + 'static>(
             let purpose = Some(st.purpose.clone());
             member.unsubscribe_url =
                 Some(st.links.unsubscribe_url(&st.site, &member.subject, purpose, st.channel));
+            member.preferences_url = Some(st.links.preferences_url(&st.site, &member.subject));
             chunk.push_str(&export_row(st.format, &member, first));
         }
         st.started = true;
@@ -205,7 +205,7 @@ fn audience_stream<S: Store + 'static>(
 
 fn export_header<S>(st: &ExportState<S>) -> String {
     match st.format {
-        ExportFormat::Csv => "email,subject,granted_at,event_id,unsubscribe_url\r\n".into(),
+        ExportFormat::Csv => "email,subject,granted_at,event_id,unsubscribe_url,preferences_url\r\n".into(),
         ExportFormat::Json => {
             let head = json!({"site": st.site, "purpose": st.purpose, "channel": st.channel});
             let head = head.to_string();
@@ -225,12 +225,13 @@ fn export_row(format: ExportFormat, m: &AudienceMember, first: bool) -> String {
             }
         }
         ExportFormat::Csv => format!(
-            "{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{}\r\n",
             csv_field(&m.email),
             csv_field(&m.subject),
             csv_field(&m.granted_at),
             csv_field(&m.event_id),
-            csv_field(m.unsubscribe_url.as_deref().unwrap_or(""))
+            csv_field(m.unsubscribe_url.as_deref().unwrap_or("")),
+            csv_field(m.preferences_url.as_deref().unwrap_or(""))
         ),
     }
 }

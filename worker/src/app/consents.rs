@@ -5,13 +5,19 @@ use chrono::{DateTime, Utc};
 use consent_shared::api::v1::{
     self, BannerText, ConsentSubmission, CookieCategoryOption, CookieDecision, CookieReceipt, PurposeOption,
 };
+use consent_shared::consent::Action;
 use consent_shared::cookies::{cookie_record, validate_cookie_decision};
-use consent_shared::ledger::{submission_choices, submission_provenance, validate_submission};
+use consent_shared::ledger::{
+    hold_for_confirmation, submission_choices, submission_provenance, validate_submission,
+};
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 
+use super::confirm::double_opt_in_mail;
 use super::cors::{allowed_origin, preflight, with_cors};
 use super::ledger::{append, request_context};
+use super::links::LinkSigner;
+use super::page_text::PageLang;
 use super::{error_response, json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -148,9 +154,35 @@ pub async fn submit<S: Store + 'static>(
         let submission: ConsentSubmission = json_body(req)?;
         let ctx = request_context(req, facts)?;
         let email = validate_submission(&site, &submission)?;
-        let choices = submission_choices(&submission);
+        let mut choices = submission_choices(&submission);
         let provenance = submission_provenance(&site, &submission);
-        append(app, &site, email, &choices, &provenance, &ctx, req, facts).await
+        if !site.double_opt_in {
+            return append(app, &site, email, &choices, &provenance, &ctx, req, facts).await;
+        }
+        // Double opt-in: new email consents wait for the person to confirm from their inbox.
+        let Some(mailer) = app.mailer.clone() else {
+            return Err(AppError::Unavailable(
+                "this site asks people to confirm by email, and sending email is not set up here; \
+                 nothing was recorded"
+                    .into(),
+            ));
+        };
+        let subject = app.subject_for(&site.id, &email).await?;
+        let current = app.store.current_consents(&site.id, &subject).await?;
+        let held = hold_for_confirmation(&mut choices, |purpose, channel| {
+            current
+                .iter()
+                .any(|c| c.purpose == purpose && c.channel == channel && c.action == Action::Granted)
+        });
+        let to = email.as_str().to_string();
+        let response = append(app, &site, email, &choices, &provenance, &ctx, req, facts).await?;
+        let replayed = response.header("idempotent-replayed").is_some();
+        if response.status == 201 && !held.is_empty() && !replayed {
+            let url = LinkSigner::for_request(app, req, facts).confirm_url(&site.id, &subject);
+            let lang = PageLang::parse(&provenance.lang).unwrap_or(PageLang::En);
+            facts.send_later(&mailer, double_opt_in_mail(&site, lang, &to, &url, &held));
+        }
+        Ok(response)
     })
     .await
 }

@@ -3,17 +3,29 @@
 
 pub(crate) mod admin;
 mod auth;
+mod confirm;
 mod consents;
 pub mod cors;
+mod csrf_form;
 pub mod isolate;
 pub mod ledger;
+pub(crate) mod links;
+mod lost_link;
+pub mod mail;
+mod page_text;
 mod pages;
+mod preferences;
 mod rights;
 pub(crate) mod unsubscribe;
 
 use std::rc::Rc;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use chrono::{DateTime, Utc};
+use consent_shared::email::Email;
+use consent_shared::subject::subject_id;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -42,10 +54,27 @@ pub struct AppConfig {
     pub contract_tests: bool,
 }
 
-/// Per-request facts that `shared` may not obtain itself: the time and fresh random ids.
+/// Work that runs after the response is sent (the worker hands it to `waitUntil`).
+pub type Later = Pin<Box<dyn Future<Output = ()>>>;
+
+/// Per-request facts that `shared` may not obtain itself: the time and fresh random ids; and
+/// where to put work that must not delay (or time) the response.
 pub struct RequestFacts<'a> {
     pub now: DateTime<Utc>,
     pub new_id: &'a mut dyn FnMut() -> String,
+    pub later: Vec<Later>,
+}
+
+impl RequestFacts<'_> {
+    /// Sends `mail` after the response; a failure is logged (the person can ask again).
+    pub fn send_later(&mut self, mailer: &Rc<dyn mail::Mailer>, mail: mail::OutgoingMail) {
+        let sending = mailer.send(mail);
+        self.later.push(Box::pin(async move {
+            if let Err(e) = sending.await {
+                log_internal(&format!("sending mail failed: {e}"));
+            }
+        }));
+    }
 }
 
 pub struct App<S> {
@@ -54,11 +83,24 @@ pub struct App<S> {
     pub config: AppConfig,
     /// What this isolate remembers between requests (site cache, sealing schedule).
     pub isolate: Rc<IsolateState>,
+    /// Delivers transactional mail; `None` when no email API is configured.
+    pub mailer: Option<Rc<dyn mail::Mailer>>,
 }
 
 impl<S: Store + 'static> App<S> {
     pub fn new(store: S, config: AppConfig) -> Self {
-        App { store: Rc::new(store), config, isolate: Rc::new(IsolateState::default()) }
+        App { store: Rc::new(store), config, isolate: Rc::new(IsolateState::default()), mailer: None }
+    }
+
+    pub fn with_mailer(mut self, mailer: Rc<dyn mail::Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// The subject an address belongs to: its HMAC id, or the record it was confirmed onto.
+    pub async fn subject_for(&self, site: &str, email: &Email) -> Result<String, AppError> {
+        let id = subject_id(&self.config.subject_key, site, email);
+        Ok(self.store.resolve_subject(site, &id).await?)
     }
 
     /// Shares the isolate's state (the shell passes the one its isolate keeps).
@@ -92,11 +134,14 @@ impl<S: Store + 'static> App<S> {
             Route::AdminSite { site } => or_error(admin::site(self, &site, req, facts).await),
             Route::AdminConsents { site } => or_error(admin::record_changes(self, &site, req, facts).await),
             Route::AdminSuppressions { site } => or_error(admin::suppress(self, &site, req, facts).await),
-            Route::AdminLinks { site } => or_error(unsubscribe::links(self, &site, req, facts).await),
+            Route::AdminLinks { site } => or_error(links::links(self, &site, req, facts).await),
             Route::AdminSubject { site, request } => {
                 or_error(rights::handle(self, &site, &request, req, facts).await)
             }
             Route::Unsubscribe { token } => unsubscribe::unsubscribe(self, &token, req, facts).await,
+            Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
+            Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
+            Route::LostLink { site } => lost_link::handle(self, &site, req, facts).await,
             Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
             Route::NotFound => or_error(Err(AppError::NotFound(format!("no endpoint at {}", req.path)))),
         };

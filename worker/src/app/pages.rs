@@ -1,6 +1,7 @@
 //! Server-rendered pages for people arriving from an email (no JavaScript needed): every value
 //! is HTML-escaped and every page carries a strict Content-Security-Policy.
 
+use super::page_text::PageLang;
 use crate::http::HttpResponse;
 
 /// Nothing may load or run but the page's own inline styles; forms post only to this origin.
@@ -22,16 +23,37 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Styles for every page: readable, AA contrast in light and dark, visible focus.
+const STYLE: &str = "body{font:1.05rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fff}\
+a{color:#1a4480}\
+button{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:2px solid #1a4480;background:#1a4480;color:#fff;cursor:pointer}\
+button.secondary{background:#fff;color:#1a4480}\
+button:focus-visible,a:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid #b35900;outline-offset:2px}\
+input[type=text],input[type=email]{font:inherit;padding:.4rem;border:2px solid #565c65;border-radius:4px;width:100%;box-sizing:border-box;background:#fff;color:#1b1b1b}\
+input[type=checkbox]{width:1.3rem;height:1.3rem;margin:.2rem .6rem 0 0;flex:none}\
+label{font-weight:600}\
+.option{display:flex;align-items:flex-start;margin:1rem 0}\
+.option p{margin:.2rem 0}\
+.muted{color:#454545;font-size:.95rem}\
+.status{border-left:6px solid #00703c;padding:.5rem 1rem;background:#ecf3ec}\
+.error{border-left:6px solid #b50909;padding:.5rem 1rem;background:#f9eaea}\
+section{border-top:1px solid #a9aeb1;margin-top:2rem}\
+table{border-collapse:collapse;width:100%;font-size:.95rem}\
+th,td{text-align:left;vertical-align:top;padding:.4rem;border-bottom:1px solid #a9aeb1}\
+blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #a9aeb1}\
+nav{text-align:right}\
+@media (prefers-color-scheme:dark){body{background:#161616;color:#eee}a{color:#9ecbff}\
+button.secondary{background:#161616;color:#9ecbff;border-color:#9ecbff}button{border-color:#9ecbff}\
+input[type=text],input[type=email]{background:#222;color:#eee;border-color:#aaa}.muted{color:#c8c8c8}\
+.status{background:#10261a}.error{background:#2e1212}}";
+
 /// A complete page. `title` is escaped here; `body` must already be safe HTML.
 pub fn page(status: u16, lang: &str, title: &str, body: &str) -> HttpResponse {
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title>\
-         <style>body{{font:1.05rem/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b;background:#fff}}\
-         button{{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:2px solid #1a4480;background:#1a4480;color:#fff;cursor:pointer}}\
-         button:focus-visible{{outline:3px solid #b35900;outline-offset:2px}}\
-         @media (prefers-color-scheme:dark){{body{{background:#161616;color:#eee}}}}</style></head>\
+         <meta name=\"referrer\" content=\"no-referrer\"><meta name=\"robots\" content=\"noindex\">\
+         <title>{title}</title><style>{STYLE}</style></head>\
          <body><main><h1>{title}</h1>{body}</main></body></html>",
         lang = escape(lang),
         title = escape(title),
@@ -43,9 +65,52 @@ pub fn page(status: u16, lang: &str, title: &str, body: &str) -> HttpResponse {
             ("content-security-policy".into(), CSP.into()),
             ("cache-control".into(), "no-store".into()),
             ("referrer-policy".into(), "no-referrer".into()),
+            ("x-frame-options".into(), "DENY".into()),
         ],
         body: html.into_bytes(),
         stream: None,
+    }
+}
+
+/// `303 See Other` after a successful form post, so reloading does not post again.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse {
+        status: 303,
+        headers: vec![
+            ("location".into(), location.into()),
+            ("cache-control".into(), "no-store".into()),
+            ("referrer-policy".into(), "no-referrer".into()),
+        ],
+        body: Vec::new(),
+        stream: None,
+    }
+}
+
+/// A readable page for a link that cannot be used (forged, altered, expired, wrong kind).
+pub fn broken_link(status: u16, reason: &str) -> HttpResponse {
+    let mut reason = reason.to_string();
+    if let Some(first) = reason.get(..1) {
+        reason.replace_range(..1, &first.to_uppercase());
+    }
+    let body = format!(
+        "<p>{}.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>",
+        escape(&reason)
+    );
+    page(status, "en", "This link does not work", &body)
+}
+
+/// Storage failed: nothing was changed, try again.
+pub fn unavailable(lang: PageLang) -> HttpResponse {
+    let t = lang.text();
+    page(503, lang.code(), t.try_again_title, &format!("<p>{}</p>", t.try_again))
+}
+
+/// A status (`role=status`) or error (`role=alert`) message; `html` must be safe.
+pub fn notice(html: &str, is_error: bool) -> String {
+    if is_error {
+        format!("<div class=\"error\" role=\"alert\"><p>{html}</p></div>")
+    } else {
+        format!("<div class=\"status\" role=\"status\"><p>{html}</p></div>")
     }
 }
 

@@ -4,15 +4,15 @@
 //! restriction (kept, but in no audience). The email travels in the body, never in a URL.
 
 use consent_shared::api::v1::SubjectRequest;
-use consent_shared::subject::subject_id;
+use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::admin::{admin_email, admin_site};
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::store::Store;
+use crate::store::{Store, SubjectRecord};
 
 pub async fn handle<S: Store + 'static>(
     app: &App<S>,
@@ -25,30 +25,13 @@ pub async fn handle<S: Store + 'static>(
     require_method(req, &["POST"])?;
     let input: SubjectRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
-    let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    let subject = app.subject_for(&site.id, &email).await?;
     let now = format_utc(facts.now);
     let held = app.store.subject_record(&site.id, &subject).await?;
     match request {
         "access" => {
             let held = held.ok_or_else(|| AppError::NotFound("no data is held about this address".into()))?;
-            let export = json!({
-                "format": "consent-subject-export/v1",
-                "exported_at": now,
-                "organisation": site.organisation,
-                "site": site.id,
-                "email": held.email,
-                "subject": subject,
-                "restricted": held.restricted,
-                "suppressed": app.store.is_suppressed(&site.id, &subject).await?,
-                "first_seen": held.created_at,
-                "last_changed": held.updated_at,
-                "current_choices": app.store.current_consents(&site.id, &subject).await?,
-                "history": app.store.subject_events(&site.id, &subject).await?,
-            });
-            Ok(HttpResponse::json(200, &export).with_header(
-                "content-disposition",
-                &format!("attachment; filename=\"{}-data.json\"", site.id),
-            ))
+            Ok(export_response(&site, subject_export(app, &site, &subject, &held, &now).await?))
         }
         "erase" => {
             app.store.erase_subject(&site.id, &subject, &now).await?;
@@ -66,4 +49,36 @@ pub async fn handle<S: Store + 'static>(
         }
         other => Err(AppError::NotFound(format!("no subject request '{other}' (access, erase or restrict)"))),
     }
+}
+
+/// Everything held about a subject, as one machine-readable document (UK GDPR arts. 15 and 20).
+pub async fn subject_export<S: Store + 'static>(
+    app: &App<S>,
+    site: &SiteConfig,
+    subject: &str,
+    held: &SubjectRecord,
+    now: &str,
+) -> Result<Value, AppError> {
+    Ok(json!({
+        "format": "consent-subject-export/v1",
+        "exported_at": now,
+        "organisation": site.organisation,
+        "site": site.id,
+        "email": held.email,
+        "name": held.name,
+        "subject": subject,
+        "restricted": held.restricted,
+        "suppressed": app.store.is_suppressed(&site.id, subject).await?,
+        "first_seen": held.created_at,
+        "last_changed": held.updated_at,
+        "current_choices": app.store.current_consents(&site.id, subject).await?,
+        "history": app.store.subject_events(&site.id, subject).await?,
+    }))
+}
+
+/// The export as a JSON file download.
+pub fn export_response(site: &SiteConfig, export: Value) -> HttpResponse {
+    HttpResponse::json(200, &export)
+        .with_header("content-disposition", &format!("attachment; filename=\"{}-my-data.json\"", site.id))
+        .with_header("cache-control", "no-store")
 }

@@ -29,6 +29,7 @@ fn app() -> App<SqlStore<SqliteExecutor>> {
             contract_tests: false,
         },
     )
+    .with_mailer(std::rc::Rc::new(RecordingMailer))
 }
 
 fn send(app: &App<SqlStore<SqliteExecutor>>, req: &HttpRequest) -> HttpResponse {
@@ -40,8 +41,33 @@ fn send(app: &App<SqlStore<SqliteExecutor>>, req: &HttpRequest) -> HttpResponse 
     let mut facts = RequestFacts {
         now: DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").unwrap().to_utc(),
         new_id: &mut new_id,
+        later: Vec::new(),
     };
-    pollster::block_on(app.handle(req, &mut facts))
+    let response = pollster::block_on(app.handle(req, &mut facts));
+    for work in facts.later {
+        pollster::block_on(work);
+    }
+    response
+}
+
+/// Keeps what the app sends, for tests to read back (`take_outbox`).
+struct RecordingMailer;
+
+impl mail::Mailer for RecordingMailer {
+    fn send(&self, mail: mail::OutgoingMail) -> mail::SendFuture {
+        Box::pin(async move {
+            OUTBOX.with(|o| o.borrow_mut().push(mail));
+            Ok(())
+        })
+    }
+}
+
+thread_local! {
+    static OUTBOX: std::cell::RefCell<Vec<mail::OutgoingMail>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn take_outbox() -> Vec<mail::OutgoingMail> {
+    OUTBOX.with(|o| std::mem::take(&mut *o.borrow_mut()))
 }
 
 fn post(body: &str) -> HttpRequest {
@@ -269,7 +295,7 @@ fn audience_as_csv() {
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let (_, body) = body_of(r);
     let mut lines = body.lines();
-    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id,unsubscribe_url"));
+    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id,unsubscribe_url,preferences_url"));
     assert!(lines.next().unwrap().starts_with("'=cmd@example.org,"), "{body}");
 }
 

@@ -1,4 +1,4 @@
-//! Unsubscribe links (`/u/{token}`) and the admin endpoint that issues them.
+//! Unsubscribe links (`/u/{token}`).
 //!
 //! `GET` shows a page naming the organisation and the list with one button — and changes
 //! nothing, because mail scanners prefetch links. `POST` from that button (method
@@ -6,92 +6,18 @@
 //! (method `one_click`, no cookies, no JavaScript) records the withdrawal at once. Repeating it
 //! writes nothing more.
 
-use chrono::{DateTime, TimeDelta, Utc};
-use consent_shared::api::v1::{LinkRequest, Links};
 use consent_shared::consent::{Action, Method};
 use consent_shared::ledger::{Choice, Provenance};
 use consent_shared::site::{Channel, SiteConfig};
-use consent_shared::subject::subject_id;
-use consent_shared::token::{sign, verify, Claims, Scope, TokenError};
+use consent_shared::token::Scope;
 
-use super::admin::{admin_email, admin_site};
 use super::ledger::{append_for_subject, request_context};
-use super::pages::{escape, page};
-use super::{json_body, require_method, App, RequestFacts};
-use crate::error::AppError;
+use super::links::open_link;
+use super::page_text::PageLang;
+use super::pages::{broken_link, escape, page, unavailable};
+use super::{App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
-
-/// How long an unsubscribe link keeps working: long, because people unsubscribe from old mail.
-pub const UNSUBSCRIBE_LINK_DAYS: i64 = 365;
-
-/// `POST /api/v1/admin/sites/{site}/links`: the unsubscribe URL and the `List-Unsubscribe`
-/// header values a mailer puts on a message to this person.
-pub async fn links<S: Store + 'static>(
-    app: &App<S>,
-    site_id: &str,
-    req: &HttpRequest,
-    facts: &RequestFacts<'_>,
-) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
-    require_method(req, &["POST"])?;
-    let input: LinkRequest = json_body(req)?;
-    let email = admin_email(&input.email)?;
-    let channel = input.channel.unwrap_or(Channel::Email);
-    if let Some(purpose) = &input.purpose {
-        if site.purpose(purpose, channel).is_none() {
-            let message =
-                format!("site '{site_id}' has no purpose '{purpose}' on channel '{}'", channel.as_str());
-            return Err(AppError::NotFound(message));
-        }
-    }
-    let subject = subject_id(&app.config.subject_key, &site.id, &email);
-    let signer = LinkSigner::for_request(app, req, facts);
-    let url = signer.unsubscribe_url(&site.id, &subject, input.purpose.clone(), channel);
-    Ok(HttpResponse::json(
-        200,
-        &Links {
-            list_unsubscribe: format!("<{url}>"),
-            list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
-            unsubscribe_url: url,
-            expires_at: consent_shared::time::format_utc(signer.expires),
-        },
-    ))
-}
-
-/// Signs unsubscribe links for one origin, key and expiry (the links endpoint, exports).
-#[derive(Clone)]
-pub struct LinkSigner {
-    pub origin: String,
-    pub key: consent_shared::token::Key,
-    pub expires: DateTime<Utc>,
-}
-
-impl LinkSigner {
-    pub fn for_request<S>(app: &App<S>, req: &HttpRequest, facts: &RequestFacts<'_>) -> LinkSigner {
-        LinkSigner {
-            origin: req.origin.clone(),
-            key: app.config.token_keys[0].clone(),
-            expires: facts.now + TimeDelta::days(UNSUBSCRIBE_LINK_DAYS),
-        }
-    }
-
-    pub fn unsubscribe_url(
-        &self,
-        site: &str,
-        subject: &str,
-        purpose: Option<String>,
-        channel: Channel,
-    ) -> String {
-        let claims = Claims {
-            site: site.to_string(),
-            sub: subject.to_string(),
-            scope: Scope::Unsubscribe { purpose, channel },
-            exp: self.expires.timestamp(),
-        };
-        format!("{}/u/{}", self.origin, sign(&claims, &self.key))
-    }
-}
 
 /// `GET` or `POST /u/{token}`: always a readable page, whatever went wrong.
 pub async fn unsubscribe<S: Store + 'static>(
@@ -112,29 +38,10 @@ async fn handle<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, HttpResponse> {
-    let claims = verify(token, &app.config.token_keys, facts.now.timestamp()).map_err(|e| {
-        let status = if e == TokenError::Expired { 410 } else { 400 };
-        let reason = e.to_string();
-        let reason = format!("{}{}", reason[..1].to_uppercase(), &reason[1..]);
-        let body = format!(
-            "<p>{}.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>",
-            escape(&reason)
-        );
-        page(status, "en", "This link does not work", &body)
-    })?;
-    let site = match app.site(&claims.site, facts.now).await {
-        Ok(Some(site)) => site,
-        Ok(None) => {
-            return Err(page(
-                404,
-                "en",
-                "This link does not work",
-                "<p>The list it belongs to no longer exists.</p>",
-            ))
-        }
-        Err(_) => return Err(unavailable()),
+    let (claims, site) = open_link(app, token, facts.now, |s| matches!(s, Scope::Unsubscribe { .. })).await?;
+    let Scope::Unsubscribe { purpose, channel } = &claims.scope else {
+        return Err(broken_link(400, "this link is for a different page"));
     };
-    let Scope::Unsubscribe { purpose, channel } = &claims.scope;
     let targets: Vec<_> = site
         .purposes
         .iter()
@@ -157,7 +64,7 @@ async fn handle<S: Store + 'static>(
         "POST" => {
             let one_click = is_one_click(req.header("content-type").unwrap_or(""), &req.body);
             let method = if one_click { Method::OneClick } else { Method::UnsubscribeLink };
-            let current = app.store.current_consents(&site.id, &claims.sub).await.map_err(|_| unavailable())?;
+            let current = app.store.current_consents(&site.id, &claims.sub).await.map_err(|_| unavailable(PageLang::En))?;
             let choices: Vec<Choice> = targets
                 .iter()
                 .filter(|t| {
@@ -167,10 +74,10 @@ async fn handle<S: Store + 'static>(
                 .collect();
             if !choices.is_empty() {
                 let provenance = Provenance { method, source_url: None, lang: site.default_lang.clone(), client_time: None };
-                let ctx = request_context(req, facts).map_err(|_| unavailable())?;
+                let ctx = request_context(req, facts).map_err(|_| unavailable(PageLang::En))?;
                 let recorded = append_for_subject(app, &site, claims.sub.clone(), None, &choices, &provenance, &ctx, req, facts).await;
                 if !recorded.is_ok_and(|r| r.status == 201) {
-                    return Err(unavailable());
+                    return Err(unavailable(PageLang::En));
                 }
             }
             Ok(page(200, &site.default_lang, "You are unsubscribed", &format!("<p>{org} will not send you {list} any more. This took effect straight away.</p>")))
@@ -214,15 +121,6 @@ fn list_name(
         },
         _ => format!("all {by}"),
     }
-}
-
-fn unavailable() -> HttpResponse {
-    page(
-        503,
-        "en",
-        "Please try again",
-        "<p>We could not record this just now. Please try again in a minute.</p>",
-    )
 }
 
 #[cfg(test)]

@@ -114,6 +114,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
             text: BANNER.into(),
             sha256: sha256_hex(BANNER.as_bytes()),
         }],
+        double_opt_in: false,
     }
 }
 

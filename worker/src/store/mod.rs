@@ -11,6 +11,7 @@ pub mod sqlite;
 
 use consent_shared::api::v1::AudienceMember;
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method};
+use consent_shared::email::Email;
 use consent_shared::ledger::{ChainHead, ChainLink, SubmissionPlan};
 use consent_shared::site::{
     CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
@@ -179,6 +180,8 @@ pub struct StoredResponse {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SubjectRecord {
     pub email: Option<String>,
+    /// The name the person gave on their preference page, if any.
+    pub name: Option<String>,
     pub restricted: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -245,6 +248,37 @@ pub trait Store {
     /// Adds a do-not-contact entry (idempotent: the first reason and time are kept).
     async fn suppress(&self, site: &str, subject: &str, reason: &str, now: &str) -> Result<(), StoreError>;
     async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError>;
+    /// The subject an email's HMAC id stands for: the id itself, or the person's original id
+    /// when the address was given as a correction.
+    async fn resolve_subject(&self, site: &str, id: &str) -> Result<String, StoreError>;
+    /// Rectification of the name (`None` clears it).
+    async fn set_name(
+        &self,
+        site: &str,
+        subject: &str,
+        name: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError>;
+    /// Rectification of the address, step one: remember `email` (whose HMAC id is `alias`) until
+    /// the person confirms it from that inbox. Replaces an earlier unconfirmed request.
+    async fn request_email_change(
+        &self,
+        site: &str,
+        subject: &str,
+        email: &Email,
+        alias: &str,
+        now: &str,
+    ) -> Result<(), StoreError>;
+    /// Step two: the pending address becomes the subject's, and `alias` resolves to `subject`
+    /// from then on — atomically. `Ok(None)` when nothing is pending for `alias` (already done,
+    /// or replaced); `Conflict` when `alias` became someone else's id meanwhile.
+    async fn apply_email_change(
+        &self,
+        site: &str,
+        subject: &str,
+        alias: &str,
+        now: &str,
+    ) -> Result<Option<String>, StoreError>;
     /// What is held about a subject besides the ledger (`None` if never seen).
     async fn subject_record(&self, site: &str, subject: &str) -> Result<Option<SubjectRecord>, StoreError>;
     /// Every event of a subject, in write order.
@@ -331,6 +365,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 .map(|c| CookieCategory { key: c.key, required: c.required != 0, texts: c.texts })
                 .collect(),
             banner: row.json("banner")?,
+            double_opt_in: row.int("double_opt_in")? != 0,
         }))
     }
 
@@ -349,6 +384,7 @@ impl<E: Executor> Store for SqlStore<E> {
                     (&site.default_lang).into(),
                     site.policy_version.into(),
                     now.into(),
+                    site.double_opt_in.into(),
                 ],
             ),
             Statement::new(sql::DELETE_SITE_ORIGINS, vec![(&site.id).into()]),
@@ -572,6 +608,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 granted_at: r.text("updated_at")?,
                 event_id: r.text("event_id")?,
                 unsubscribe_url: None,
+                preferences_url: None,
             })
         })
         .await
@@ -587,6 +624,7 @@ impl<E: Executor> Store for SqlStore<E> {
             .rows(sql::SUBJECT_ROW, vec![site.into(), subject.into()], |r| {
                 Ok(SubjectRecord {
                     email: r.opt_text("email")?,
+                    name: r.opt_text("name")?,
                     restricted: r.int("restricted")? != 0,
                     created_at: r.text("created_at")?,
                     updated_at: r.text("updated_at")?,
@@ -594,6 +632,60 @@ impl<E: Executor> Store for SqlStore<E> {
             })
             .await?;
         Ok(rows.into_iter().next())
+    }
+
+    async fn resolve_subject(&self, site: &str, id: &str) -> Result<String, StoreError> {
+        let rows =
+            self.rows(sql::RESOLVE_SUBJECT, vec![site.into(), id.into()], |r| r.text("subject")).await?;
+        Ok(rows.into_iter().next().unwrap_or_else(|| id.to_string()))
+    }
+
+    async fn set_name(
+        &self,
+        site: &str,
+        subject: &str,
+        name: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let params = vec![site.into(), subject.into(), name.into(), now.into()];
+        self.exec.batch(vec![Statement::new(sql::SET_NAME, params)]).await
+    }
+
+    async fn request_email_change(
+        &self,
+        site: &str,
+        subject: &str,
+        email: &Email,
+        alias: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let params = vec![site.into(), subject.into(), alias.into(), email.as_str().into(), now.into()];
+        self.exec.batch(vec![Statement::new(sql::UPSERT_PENDING_EMAIL, params)]).await
+    }
+
+    async fn apply_email_change(
+        &self,
+        site: &str,
+        subject: &str,
+        alias: &str,
+        now: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let key = || -> Vec<SqlValue> { vec![site.into(), subject.into(), alias.into()] };
+        let pending = self.rows(sql::PENDING_EMAIL, key(), |r| r.text("email")).await?;
+        let Some(email) = pending.into_iter().next() else { return Ok(None) };
+        let with_now = || {
+            let mut p = key();
+            p.push(now.into());
+            p
+        };
+        self.exec
+            .batch(vec![
+                Statement::new(sql::APPLY_PENDING_EMAIL, with_now()),
+                Statement::new(sql::INSERT_PENDING_ALIAS, with_now()),
+                Statement::new(sql::DELETE_PENDING_EMAIL, key()),
+            ])
+            .await?;
+        Ok(Some(email))
     }
 
     async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {

@@ -4,7 +4,7 @@ pub const PING: &str = "SELECT 1 AS ok";
 
 /// A whole site in one round trip: the related rows come back as JSON arrays, in order.
 pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_address, \
-     s.privacy_notice_url, s.cookie_policy_url, s.default_lang, s.policy_version, \
+     s.privacy_notice_url, s.cookie_policy_url, s.default_lang, s.policy_version, s.double_opt_in, \
      (SELECT json_group_array(origin) FROM \
         (SELECT origin FROM site_origins WHERE site_id = s.id ORDER BY origin)) AS origins, \
      (SELECT json_group_array(json_object('purpose', purpose, 'channel', channel, \
@@ -23,13 +23,13 @@ pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_addre
      FROM sites s WHERE s.id = ?1";
 
 pub const UPSERT_SITE: &str = "INSERT INTO sites (id, org_name, contact_email, postal_address, \
-     privacy_notice_url, cookie_policy_url, default_lang, policy_version, created_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+     privacy_notice_url, cookie_policy_url, default_lang, policy_version, created_at, double_opt_in) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
      ON CONFLICT (id) DO UPDATE SET org_name = excluded.org_name, \
        contact_email = excluded.contact_email, postal_address = excluded.postal_address, \
        privacy_notice_url = excluded.privacy_notice_url, \
        cookie_policy_url = excluded.cookie_policy_url, default_lang = excluded.default_lang, \
-       policy_version = excluded.policy_version";
+       policy_version = excluded.policy_version, double_opt_in = excluded.double_opt_in";
 
 pub const DELETE_SITE_ORIGINS: &str = "DELETE FROM site_origins WHERE site_id = ?1";
 
@@ -46,15 +46,66 @@ pub const INSERT_WORDING: &str = "INSERT INTO wordings \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
      ON CONFLICT (site_id, purpose, channel, version, lang) DO NOTHING";
 
-pub const UPSERT_SUBJECT: &str = "INSERT INTO subjects (site_id, subject, email, created_at, updated_at) \
-     VALUES (?1, ?2, ?3, ?4, ?4) \
-     ON CONFLICT (site_id, subject) DO UPDATE SET email = COALESCE(excluded.email, subjects.email), \
-       updated_at = excluded.updated_at";
+/// The subject a submitted id stands for: itself, or — after an email correction — the person's
+/// original id. Spliced into the append statements so an append still needs no read first.
+macro_rules! resolved {
+    ($site:literal, $subject:literal) => {
+        concat!(
+            "COALESCE((SELECT subject FROM subject_aliases WHERE site_id = ",
+            $site,
+            " AND alias = ",
+            $subject,
+            "), ",
+            $subject,
+            ")"
+        )
+    };
+}
 
-pub const INSERT_EVENT: &str = "INSERT INTO consent_events (id, site_id, subject, purpose, \
+/// A stored address is kept: the same id means the same address, except after a correction,
+/// which a later form using the old address must not undo.
+pub const UPSERT_SUBJECT: &str = concat!(
+    "INSERT INTO subjects (site_id, subject, email, created_at, updated_at) VALUES (?1, ",
+    resolved!("?1", "?2"),
+    ", ?3, ?4, ?4) ON CONFLICT (site_id, subject) DO UPDATE SET \
+       email = COALESCE(subjects.email, excluded.email), updated_at = excluded.updated_at"
+);
+
+pub const RESOLVE_SUBJECT: &str = "SELECT subject FROM subject_aliases WHERE site_id = ?1 AND alias = ?2";
+
+pub const UPSERT_PENDING_EMAIL: &str = "INSERT INTO pending_email_changes \
+     (site_id, subject, alias, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+     ON CONFLICT (site_id, subject) DO UPDATE SET alias = excluded.alias, email = excluded.email, \
+       created_at = excluded.created_at";
+
+pub const PENDING_EMAIL: &str =
+    "SELECT email FROM pending_email_changes WHERE site_id = ?1 AND subject = ?2 AND alias = ?3";
+
+/// The three writes of a confirmed address change; each does nothing unless the change is
+/// still pending (so a replayed confirmation is harmless).
+pub const APPLY_PENDING_EMAIL: &str = "UPDATE subjects SET updated_at = ?4, email = \
+     (SELECT email FROM pending_email_changes p WHERE p.site_id = ?1 AND p.subject = ?2 AND p.alias = ?3) \
+     WHERE site_id = ?1 AND subject = ?2 AND EXISTS \
+     (SELECT 1 FROM pending_email_changes p WHERE p.site_id = ?1 AND p.subject = ?2 AND p.alias = ?3)";
+
+/// An address given back to its original subject needs no alias.
+pub const INSERT_PENDING_ALIAS: &str = "INSERT INTO subject_aliases (site_id, alias, subject, created_at) \
+     SELECT site_id, alias, subject, ?4 FROM pending_email_changes \
+     WHERE site_id = ?1 AND subject = ?2 AND alias = ?3 AND alias <> subject";
+
+pub const DELETE_PENDING_EMAIL: &str =
+    "DELETE FROM pending_email_changes WHERE site_id = ?1 AND subject = ?2 AND alias = ?3";
+
+pub const SET_NAME: &str =
+    "UPDATE subjects SET name = ?3, updated_at = ?4 WHERE site_id = ?1 AND subject = ?2";
+
+pub const INSERT_EVENT: &str = concat!(
+    "INSERT INTO consent_events (id, site_id, subject, purpose, \
      channel, action, wording_version, wording_sha256, lang, method, source_url, server_time, \
-     client_time, user_agent, ip_truncated, gpc, idempotency_key) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+     client_time, user_agent, ip_truncated, gpc, idempotency_key) VALUES (?1, ?2, ",
+    resolved!("?2", "?3"),
+    ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+);
 
 /// Events written but not yet chained, in write order.
 pub const PENDING_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel, action, \
@@ -82,11 +133,13 @@ pub const CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, l.even
 
 pub const SITE_IDS: &str = "SELECT id FROM sites ORDER BY id";
 
-pub const UPSERT_STATE: &str = "INSERT INTO consent_state \
-     (site_id, subject, purpose, channel, action, event_id, updated_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-     ON CONFLICT (site_id, subject, purpose, channel) DO UPDATE SET \
-       action = excluded.action, event_id = excluded.event_id, updated_at = excluded.updated_at";
+pub const UPSERT_STATE: &str = concat!(
+    "INSERT INTO consent_state (site_id, subject, purpose, channel, action, event_id, updated_at) \
+     VALUES (?1, ",
+    resolved!("?1", "?2"),
+    ", ?3, ?4, ?5, ?6, ?7) ON CONFLICT (site_id, subject, purpose, channel) DO UPDATE SET \
+       action = excluded.action, event_id = excluded.event_id, updated_at = excluded.updated_at"
+);
 
 pub const SUBJECT_STATE: &str = "SELECT purpose, channel, action, event_id, updated_at \
      FROM consent_state WHERE site_id = ?1 AND subject = ?2 ORDER BY purpose, channel";
@@ -132,7 +185,7 @@ pub const COOKIE_CONSENTS: &str = "SELECT id, site_id, consent_id, categories, p
 pub const SET_RESTRICTED: &str =
     "UPDATE subjects SET restricted = ?3, updated_at = ?4 WHERE site_id = ?1 AND subject = ?2";
 
-pub const SUBJECT_ROW: &str = "SELECT email, restricted, created_at, updated_at FROM subjects \
+pub const SUBJECT_ROW: &str = "SELECT email, name, restricted, created_at, updated_at FROM subjects \
      WHERE site_id = ?1 AND subject = ?2";
 
 /// A subject's whole history, in write order (uses `consent_events_subject`).
@@ -142,7 +195,7 @@ pub const SUBJECT_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel,
      WHERE site_id = ?1 AND subject = ?2 ORDER BY pos";
 
 /// Erasure keeps the HMAC-keyed history and removes the address.
-pub const ERASE_SUBJECT_EMAIL: &str =
-    "UPDATE subjects SET email = NULL, updated_at = ?3 WHERE site_id = ?1 AND subject = ?2";
+pub const ERASE_SUBJECT_EMAIL: &str = "UPDATE subjects SET email = NULL, name = NULL, updated_at = ?3 \
+     WHERE site_id = ?1 AND subject = ?2";
 
 pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";

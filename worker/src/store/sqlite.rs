@@ -11,8 +11,10 @@ use serde_json::{Map, Value};
 use super::{Executor, Row, SqlValue, Statement, StoreError};
 
 /// The migrations, in order, exactly as wrangler applies them to D1.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_ledger.sql", include_str!("../../migrations/0001_ledger.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_ledger.sql", include_str!("../../migrations/0001_ledger.sql")),
+    ("0002_preferences.sql", include_str!("../../migrations/0002_preferences.sql")),
+];
 
 pub struct SqliteExecutor {
     conn: RefCell<Connection>,

@@ -1,0 +1,93 @@
+//! "Lost your link?" — `/preferences/{site}`: a person without the original email asks for a
+//! fresh preference link. It is mailed only to an address the site holds, and the answer is the
+//! same page either way (sending happens after the response), so the page never tells anyone
+//! whether an address is known.
+
+use consent_shared::email::Email;
+
+use super::confirm::link_mail;
+use super::csrf_form::{genuine, hidden_input, issue, Form};
+use super::links::{page_lang, LinkSigner, EMAILED_LINK_DAYS};
+use super::page_text::PageLang;
+use super::pages::{broken_link, escape, notice, page, unavailable};
+use super::{App, RequestFacts};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::store::Store;
+
+pub async fn handle<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> HttpResponse {
+    let site = match app.site(site_id, facts.now).await {
+        Ok(Some(site)) => site,
+        Ok(None) => return broken_link(404, "there is no such list"),
+        Err(_) => return unavailable(PageLang::En),
+    };
+    let form = if req.method == "POST" { Form::parse(req) } else { None };
+    let requested = form.as_ref().and_then(|f| f.get("lang").map(str::to_string)).or(req.query_param("lang"));
+    let lang = page_lang(requested.as_deref(), &site);
+    let t = lang.text();
+    let org = escape(&site.organisation.name);
+    let binding = format!("lost-link:{}", site.id);
+    let ask = |status: u16, message: &str, email: &str| {
+        let body = if app.mailer.is_none() {
+            notice(&t.lost_unavailable.replace("{org}", &org), true)
+        } else {
+            format!(
+                "{message}<p>{}</p><form method=\"post\" action=\"/preferences/{}\">{}\
+                 <input type=\"hidden\" name=\"lang\" value=\"{}\">\
+                 <p><label for=\"email\">{}</label><input type=\"email\" id=\"email\" name=\"email\" \
+                 autocomplete=\"email\" required value=\"{}\"></p><button type=\"submit\">{}</button></form>",
+                t.lost_intro.replace("{org}", &org),
+                site.id,
+                hidden_input(&issue(app, &binding, facts.now.timestamp())),
+                lang.code(),
+                t.email,
+                escape(email),
+                t.lost_send
+            )
+        };
+        page(if app.mailer.is_none() { 503 } else { status }, lang.code(), t.lost_title, &body)
+    };
+    match req.method.as_str() {
+        "GET" | "HEAD" => return ask(200, "", ""),
+        "POST" => {}
+        _ => return ask(405, "", ""),
+    }
+    let Some(form) = form.filter(|f| genuine(app, req, f, &binding, facts.now.timestamp())) else {
+        return ask(403, &notice(t.form_expired, true), "");
+    };
+    let raw = form.get("email").unwrap_or("").trim().to_string();
+    let Ok(email) = Email::parse(&raw) else {
+        return ask(422, &notice(t.bad_email, true), &raw);
+    };
+    let Some(mailer) = app.mailer.clone() else { return ask(503, "", "") };
+    // Whatever happens next, the answer is the same.
+    let known = match app.subject_for(&site.id, &email).await {
+        Ok(subject) => match app.store.subject_record(&site.id, &subject).await {
+            Ok(Some(record)) => record.email.map(|stored| (subject, stored)),
+            _ => None,
+        },
+        Err(_) => None,
+    };
+    if let Some((subject, stored)) = known {
+        let url = LinkSigner::for_request(app, req, facts).emailed_preferences_url(&site.id, &subject);
+        let days = EMAILED_LINK_DAYS.to_string();
+        let mail = link_mail(
+            &stored,
+            &t.mail_link_subject.replace("{org}", &site.organisation.name),
+            &t.mail_link_body.replace("{org}", &site.organisation.name).replace("{days}", &days),
+            &url,
+            t,
+        );
+        facts.send_later(&mailer, mail);
+    }
+    let sent = t
+        .lost_sent
+        .replace("{email}", &escape(email.as_str()))
+        .replace("{days}", &EMAILED_LINK_DAYS.to_string())
+        .replace("{org}", &org);
+    page(200, lang.code(), t.lost_title, &notice(&sent, false))
+}
