@@ -591,3 +591,5 @@ fn data_rights_requests_access_restrict_erase() {
         unknown request: 404 {"error":{"code":"not_found","message":"no subject request 'sell' (access, erase or restrict)"}}
     "#]].assert_eq(&actual);
 }
+
+mod preferences;

@@ -57,6 +57,10 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
         audience_pages_in_subject_order,
         cookie_consents_round_trip,
         erasure_keeps_history_without_the_address,
+        erased_addresses_never_come_back,
+        a_confirmed_new_address_finds_the_same_subject,
+        names_are_corrected_and_cleared,
+        suppressed_subjects_cannot_be_pending,
     )
 }
 
@@ -174,7 +178,7 @@ fn check(cond: bool, what: &str) -> CaseResult {
     }
 }
 
-fn err(e: StoreError) -> String {
+fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
@@ -391,6 +395,74 @@ async fn erasure_keeps_history_without_the_address<S: Store>(store: &S, site: &s
     }
 }
 
+async fn erased_addresses_never_come_back<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let subject = record(store, &config, "gone@example.org", Action::Granted, "g").await?;
+    store.set_name(site, &subject, Some("Gone"), NOW).await.map_err(err)?;
+    store.erase_subject(site, &subject, NOW).await.map_err(err)?;
+    // A withdrawal still goes through (it is evidence), but it must not store the address again.
+    record(store, &config, "gone@example.org", Action::Withdrawn, "w").await?;
+    let held = store.subject_record(site, &subject).await.map_err(err)?.ok_or("subject row gone")?;
+    check(held.email.is_none() && held.name.is_none(), &format!("erased details came back: {held:?}"))
+}
+
+async fn a_confirmed_new_address_finds_the_same_subject<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let subject = record(store, &config, "old@example.org", Action::Granted, "g").await?;
+    let new = consent_shared::email::Email::parse("new@example.org").map_err(err)?;
+    let alias = subject_id(b"contract-key", site, &new);
+    store.request_email_change(site, &subject, &new, &alias, NOW).await.map_err(err)?;
+    let before = store.subject_record(site, &subject).await.map_err(err)?.ok_or("no row")?;
+    check(before.email.as_deref() == Some("old@example.org"), "changed before confirmation")?;
+    let applied = store.apply_email_change(site, &subject, &alias, NOW).await.map_err(err)?;
+    check(applied.as_deref() == Some("new@example.org"), &format!("applied {applied:?}"))?;
+    check(
+        store.apply_email_change(site, &subject, &alias, NOW).await.map_err(err)?.is_none(),
+        "applied twice",
+    )?;
+    check(store.resolve_subject(site, &alias).await.map_err(err)? == subject, "alias does not resolve")?;
+    // A submission under the new address's id lands on the original subject, with no read first.
+    let via_alias = record(store, &config, "new@example.org", Action::Withdrawn, "w").await?;
+    check(via_alias == alias, "fixture: the plan carries the alias")?;
+    let state = store.current_consents(site, &subject).await.map_err(err)?;
+    check(state.len() == 1 && state[0].action == Action::Withdrawn, &format!("state {state:?}"))?;
+    check(store.subject_record(site, &alias).await.map_err(err)?.is_none(), "a second subject row")?;
+    check(store.subject_events(site, &subject).await.map_err(err)?.len() == 2, "history not on the subject")?;
+    // The old address no longer overwrites the corrected one.
+    record(store, &config, "old@example.org", Action::Granted, "g2").await?;
+    let after = store.subject_record(site, &subject).await.map_err(err)?.ok_or("no row")?;
+    check(after.email.as_deref() == Some("new@example.org"), &format!("correction undone: {after:?}"))
+}
+
+async fn names_are_corrected_and_cleared<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let subject = record(store, &config, "named@example.org", Action::Granted, "g").await?;
+    store.set_name(site, &subject, Some("Ada O'Neil"), NOW).await.map_err(err)?;
+    let named = store.subject_record(site, &subject).await.map_err(err)?.ok_or("no row")?;
+    check(named.name.as_deref() == Some("Ada O'Neil"), "name not stored")?;
+    store.set_name(site, &subject, None, NOW).await.map_err(err)?;
+    let cleared = store.subject_record(site, &subject).await.map_err(err)?.ok_or("no row")?;
+    check(cleared.name.is_none(), "name not cleared")
+}
+
+async fn suppressed_subjects_cannot_be_pending<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let subject = subject_id(
+        b"contract-key",
+        site,
+        &consent_shared::email::Email::parse("no@example.org").map_err(err)?,
+    );
+    store.suppress(site, &subject, "test", NOW).await.map_err(err)?;
+    match record(store, &config, "no@example.org", Action::Pending, "p").await {
+        Err(e) if e.contains("suppressed") => Ok(()),
+        other => Err(format!("a suppressed subject was asked to confirm: {other:?}")),
+    }
+}
+
 async fn cookie_consents_round_trip<S: Store>(store: &S, site: &str) -> CaseResult {
     let record = CookieConsentRecord {
         id: format!("{site}-c1"),
@@ -424,6 +496,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 14);
+        assert_eq!(outcomes.len(), 18);
     }
 }
