@@ -4,6 +4,7 @@
 
 pub mod demo_host;
 pub mod harness;
+pub mod mail_capture;
 pub mod wrangler;
 
 use std::net::TcpListener;

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use consent_tests::harness::{ensure, Harness};
+use consent_tests::mail_capture::MailCapture;
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
@@ -52,6 +53,12 @@ fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Op
     Reply { status, headers, body: resp.into_string().unwrap_or_default() }
 }
 
+/// The anti-forgery value in a page's first form.
+fn csrf_of(html: &str) -> String {
+    let Some(at) = html.find("name=\"csrf\" value=\"").map(|i| i + 19) else { return String::new() };
+    html[at..].split('"').next().unwrap_or_default().to_string()
+}
+
 fn post_json(base: &str, body: &str, extra: &[(&str, &str)]) -> Reply {
     let mut headers = vec![("Origin", ORIGIN), ("Content-Type", "application/json")];
     headers.extend_from_slice(extra);
@@ -62,6 +69,14 @@ fn main() -> ExitCode {
     let dir = std::env::temp_dir().join(format!("consent-workerd-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let d1 = LocalD1::new(&dir);
+    let mail = match MailCapture::start() {
+        Ok(m) => m,
+        Err(e) => {
+            println!("setup failed: {e}\n0 passed, 1 failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mail_url = mail.url();
     let setup = d1
         .migrate()
         .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
@@ -69,7 +84,14 @@ fn main() -> ExitCode {
             WranglerDev::start(
                 &d1,
                 free_port(),
-                &[("SUBJECT_KEY", "integration-key"), ("ADMIN_KEY", ADMIN_KEY), ("CONTRACT_TESTS", "1")],
+                &[
+                    ("SUBJECT_KEY", "integration-key"),
+                    ("ADMIN_KEY", ADMIN_KEY),
+                    ("CONTRACT_TESTS", "1"),
+                    ("MAIL_API_URL", &mail_url),
+                    ("MAIL_API_KEY", "capture-key"),
+                    ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
+                ],
             )
         });
     let worker = match setup {
@@ -282,7 +304,7 @@ fn main() -> ExitCode {
         let lines: Vec<&str> = r.body.lines().collect();
         ensure(
             lines.len() == 2
-                && lines[0] == "email,subject,granted_at,event_id,unsubscribe_url"
+                && lines[0] == "email,subject,granted_at,event_id,unsubscribe_url,preferences_url"
                 && lines[1].starts_with("bob@example.org,"),
             || r.body.clone(),
         )
@@ -402,7 +424,127 @@ fn main() -> ExitCode {
         ensure(bad.json()["valid"] == false && bad.json()["first_broken"]["seq"] == 2, || bad.body.clone())
     });
 
+    h.case("the_preference_centre_works_on_d1_with_a_plain_form_post", || {
+        let dora = GOOD.replace("Ada@Example.org", "dora@example.org");
+        ensure(post_json(base, &dora, &[]).status == 201, || "dora's consent".into())?;
+        let links = call(
+            base,
+            "POST",
+            "/api/v1/admin/sites/demo/links",
+            &[("Authorization", BEARER), ("Content-Type", "application/json")],
+            Some(r#"{"email":"dora@example.org"}"#),
+        );
+        let url = links.json()["preferences_url"].as_str().unwrap_or_default().to_string();
+        let path = url.strip_prefix(base).unwrap_or_default().to_string();
+        ensure(path.starts_with("/p/v1."), || links.body.clone())?;
+        let page = call(base, "GET", &path, &[], None);
+        ensure(
+            page.status == 200 && page.body.contains("dora@example.org") && page.body.contains("checked"),
+            || format!("{} {}", page.status, page.body),
+        )?;
+        ensure(
+            page.header("content-security-policy").is_some_and(|c| c.starts_with("default-src 'none'")),
+            || format!("{:?}", page.headers),
+        )?;
+        let csrf = csrf_of(&page.body);
+        let form = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)];
+        let forged = call(base, "POST", &path, &form, Some("action=withdraw_all"));
+        ensure(forged.status == 403, || format!("without the anti-forgery value: {}", forged.status))?;
+        let body = format!("csrf={csrf}&action=withdraw_all&lang=en");
+        let done = call(base, "POST", &path, &form, Some(&body));
+        ensure(done.status == 200 && done.body.contains("withdrawn from everything"), || {
+            format!("{} {}", done.status, done.body)
+        })?;
+        let rows = d1.query(
+            "SELECT e.method, e.action FROM consent_events e JOIN subjects s USING (site_id, subject) \
+             WHERE s.email = 'dora@example.org' ORDER BY e.pos",
+        )?;
+        ensure(
+            rows.len() == 2 && rows[1]["method"] == "preference_page" && rows[1]["action"] == "withdrawn",
+            || format!("{rows:?}"),
+        )
+    });
+
+    h.case("lost_link_mails_through_the_email_api_and_never_tells", || {
+        let ask = |email: &str| {
+            let page = call(base, "GET", "/preferences/demo", &[], None);
+            let body = format!("csrf={}&lang=en&email={}", csrf_of(&page.body), email.replace('@', "%40"));
+            let r = call(
+                base,
+                "POST",
+                "/preferences/demo",
+                &[("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)],
+                Some(&body),
+            );
+            (r.status, r.body.replace(email, "EMAIL"))
+        };
+        let known = ask("dora@example.org");
+        let unknown = ask("nobody@example.org");
+        ensure(known.0 == 200 && known == unknown, || format!("{known:?}\n{unknown:?}"))?;
+        let sent = mail
+            .wait_for("dora@example.org", std::time::Duration::from_secs(10))
+            .ok_or("no mail reached the email API")?;
+        ensure(sent.authorization == "Bearer capture-key", || sent.authorization.clone())?;
+        ensure(sent.body["from"] == "Demo Alumni <alumni@example.org>", || sent.body.to_string())?;
+        let link = sent.link(&format!("{base}/p/")).ok_or("no preference link in the mail")?;
+        let page = call(base, "GET", link.strip_prefix(base).unwrap_or_default(), &[], None);
+        ensure(page.status == 200 && page.body.contains("dora@example.org"), || page.body.clone())?;
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        ensure(mail.all().iter().all(|m| m.to() != "nobody@example.org"), || {
+            "mail to an unknown address".into()
+        })
+    });
+
+    h.case("double_opt_in_on_d1_pending_until_the_emailed_link_is_confirmed", || {
+        let def = serde_json::json!({
+            "organisation": {"name": "Choir", "contact_email": "sec@choir.example", "postal_address": "Church Hall",
+                "privacy_notice_url": "https://choir.example/privacy", "cookie_policy_url": "https://choir.example/cookies"},
+            "allowed_origins": [ORIGIN], "default_lang": "en", "double_opt_in": true,
+            "purposes": [{"purpose": "concerts", "channel": "email",
+                "wordings": [{"lang": "en", "label": "Concerts", "text": "Email me about the choir's concerts."}]}]
+        });
+        let put = call(
+            base,
+            "PUT",
+            "/api/v1/admin/sites/choir",
+            &[("Authorization", BEARER), ("Content-Type", "application/json")],
+            Some(&def.to_string()),
+        );
+        ensure(put.status == 201, || format!("{} {}", put.status, put.body))?;
+        let join = r#"{"email":"erin@example.org","consents":[{"purpose":"concerts","channel":"email","wording_version":1}],"page_url":"http://127.0.0.1:8788/choir"}"#;
+        let r = call(
+            base,
+            "POST",
+            "/api/v1/sites/choir/consents",
+            &[("Origin", ORIGIN), ("Content-Type", "application/json")],
+            Some(join),
+        );
+        ensure(r.status == 201 && r.body.contains(r#""action":"pending""#), || format!("{} {}", r.status, r.body))?;
+        let audience = || {
+            call(base, "GET", "/api/v1/sites/choir/audience?purpose=concerts&channel=email", &[("Authorization", BEARER)], None)
+                .json()["members"]
+                .as_array()
+                .map_or(0, Vec::len)
+        };
+        ensure(audience() == 0, || "pending must not be in the audience".into())?;
+        let sent = mail.wait_for("erin@example.org", std::time::Duration::from_secs(10)).ok_or("no confirmation mail")?;
+        let link = sent.link(&format!("{base}/c/")).ok_or("no confirmation link")?;
+        let path = link.strip_prefix(base).unwrap_or_default().to_string();
+        let page = call(base, "GET", &path, &[], None);
+        ensure(page.status == 200 && page.body.contains("Concerts") && audience() == 0, || page.body.clone())?;
+        let body = format!("csrf={}&lang=en", csrf_of(&page.body));
+        let form = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)];
+        let confirmed = call(base, "POST", &path, &form, Some(&body));
+        ensure(confirmed.status == 200 && audience() == 1, || format!("{} {}", confirmed.status, confirmed.body))?;
+        let rows = d1.query("SELECT action, method FROM consent_events WHERE site_id = 'choir' ORDER BY pos")?;
+        ensure(
+            rows.len() == 2 && rows[0]["action"] == "pending" && rows[1]["method"] == "email_confirmation",
+            || format!("{rows:?}"),
+        )
+    });
+
     drop(worker);
+    drop(mail);
     let _ = std::fs::remove_dir_all(&dir);
     h.finish()
 }
