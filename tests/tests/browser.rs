@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 use consent_tests::demo_host::DemoHost;
 use consent_tests::harness::{ensure, Harness};
+use consent_tests::mail_capture::MailCapture;
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
@@ -31,11 +32,19 @@ fn main() -> ExitCode {
             "INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{}')",
             host.origin()
         ))?;
-        let vars = [("SUBJECT_KEY", "browser-key"), ("ADMIN_KEY", ADMIN_KEY)];
+        let mail = MailCapture::start()?;
+        let mail_url = mail.url();
+        let vars = [
+            ("SUBJECT_KEY", "browser-key"),
+            ("ADMIN_KEY", ADMIN_KEY),
+            ("MAIL_API_URL", mail_url.as_str()),
+            ("MAIL_API_KEY", "browser-capture-key"),
+            ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
+        ];
         let worker = WranglerDev::start(&d1, worker_port, &vars)?;
-        Ok::<_, String>((worker, host))
+        Ok::<_, String>((worker, host, mail))
     })();
-    let (worker, host) = match setup {
+    let (worker, host, mail) = match setup {
         Ok(servers) => servers,
         Err(e) => {
             println!("setup failed: {e}\n0 passed, 1 failed");
@@ -61,6 +70,7 @@ fn main() -> ExitCode {
             .env("CONSENT_E2E_EMAIL", &email)
             .env("CONSENT_E2E_OFFLINE_EMAIL", &offline_email)
             .env("CONSENT_ADMIN_KEY", ADMIN_KEY)
+            .env("CONSENT_MAIL_MESSAGES_URL", mail.messages_url())
             .stdin(Stdio::null())
             .status()
             .map_err(|e| format!("cannot run node: {e}"))?;
@@ -92,6 +102,7 @@ fn main() -> ExitCode {
 
     drop(host);
     drop(worker);
+    drop(mail);
     let _ = std::fs::remove_dir_all(&dir);
     h.finish()
 }
