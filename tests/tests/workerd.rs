@@ -482,7 +482,7 @@ fn main() -> ExitCode {
         let unknown = ask("nobody@example.org");
         ensure(known.0 == 200 && known == unknown, || format!("{known:?}\n{unknown:?}"))?;
         let sent = mail
-            .wait_for("dora@example.org", std::time::Duration::from_secs(10))
+            .wait_for("dora@example.org", std::time::Duration::from_secs(30))
             .ok_or("no mail reached the email API")?;
         ensure(sent.authorization == "Bearer capture-key", || sent.authorization.clone())?;
         ensure(sent.body["from"] == "Demo Alumni <alumni@example.org>", || sent.body.to_string())?;
@@ -527,7 +527,7 @@ fn main() -> ExitCode {
                 .map_or(0, Vec::len)
         };
         ensure(audience() == 0, || "pending must not be in the audience".into())?;
-        let sent = mail.wait_for("erin@example.org", std::time::Duration::from_secs(10)).ok_or("no confirmation mail")?;
+        let sent = mail.wait_for("erin@example.org", std::time::Duration::from_secs(30)).ok_or("no confirmation mail")?;
         let link = sent.link(&format!("{base}/c/")).ok_or("no confirmation link")?;
         let path = link.strip_prefix(base).unwrap_or_default().to_string();
         let page = call(base, "GET", &path, &[], None);

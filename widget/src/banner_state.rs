@@ -292,6 +292,7 @@ mod tests {
                 text: banner.text.clone(),
                 sha256: banner.sha256.clone(),
             }],
+            double_opt_in: false,
         };
         consent_shared::cookies::validate_cookie_decision(&stored, d).is_ok()
     }

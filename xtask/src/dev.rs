@@ -1,5 +1,6 @@
-//! `cargo xtask dev`: the whole system locally — the worker in workerd on local D1 at :8787 and
-//! the demo member page at :8788 — until Ctrl-C.
+//! `cargo xtask dev`: the whole system locally — the worker in workerd on local D1 at :8787, the
+//! demo member page at :8788, and a local outbox standing in for the email API (preference links,
+//! confirmations) — until Ctrl-C.
 
 use std::fs;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use consent_tests::demo_host::DemoHost;
+use consent_tests::mail_capture::MailCapture;
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 
 use crate::{build, root, setup, Result};
@@ -27,15 +29,25 @@ pub fn run() -> Result {
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).map_err(|e| e.to_string())?;
 
-    let worker = WranglerDev::start(&d1, WORKER_PORT, &[])?;
+    let outbox = MailCapture::start()?;
+    let mail_url = outbox.url();
+    let mail = [
+        ("MAIL_API_URL", mail_url.as_str()),
+        ("MAIL_API_KEY", "local-outbox"),
+        ("MAIL_FROM", "Demo Alumni Association <alumni@example.org>"),
+    ];
+    let worker = WranglerDev::start(&d1, WORKER_PORT, &mail)?;
     let demo = DemoHost::start(DEMO_PORT, &worker.origin())?;
     println!(
         "\nConsent is running:\n  worker (API, widget.js)  {}\n  demo member page         {}\n\
+         \x20 lost your link?          {}/preferences/demo\n  outbox (mail sent)       {}\n\
          Admin key: ADMIN_KEY in .dev.vars. Records: \
          npx wrangler d1 execute DB --local --command \"SELECT * FROM consent_events\"\n\
          Worker log: {}\nPress Ctrl-C to stop.",
         worker.origin(),
         demo.url(),
+        worker.origin(),
+        outbox.messages_url(),
         worker.log.display()
     );
     while !stop.load(Ordering::SeqCst) {
@@ -44,6 +56,7 @@ pub fn run() -> Result {
     println!("\nstopping…");
     drop(demo);
     drop(worker);
+    drop(outbox);
     Ok(())
 }
 

@@ -27,7 +27,7 @@ export async function inAudience(email) {
 
 /// The newest link starting with `prefix` in mail sent to `to` (the test's capture email API).
 export async function mailedLink(to, prefix) {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     const all = await (await fetch(process.env.CONSENT_MAIL_MESSAGES_URL)).json();
     const mail = all.filter((m) => m.to[0] === to).pop();
     const link = mail?.text.split('\n').find((l) => l.startsWith(`${workerUrl}${prefix}`));
