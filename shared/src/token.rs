@@ -167,8 +167,15 @@ mod tests {
         let last = flipped.len() - 1;
         flipped[last] = if flipped[last] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap();
+        let scoped = |scope: Scope| sign(&Claims { scope, ..claims() }, &keys[0]);
+        let preferences = scoped(Scope::Preferences);
+        let confirm = scoped(Scope::Confirm);
+        let confirm_email = scoped(Scope::ConfirmEmail { alias: "cd".repeat(32) });
         let cases = [
             ("current key", good.as_str()),
+            ("preference centre", preferences.as_str()),
+            ("double opt-in confirmation", confirm.as_str()),
+            ("new address confirmation", confirm_email.as_str()),
             ("older key still accepted", old_key.as_str()),
             ("retired key", retired.as_str()),
             ("claims changed to another site", other_site.as_str()),
@@ -187,6 +194,9 @@ mod tests {
             .collect();
         expect![[r#"
             current key: ok demo Unsubscribe { purpose: Some("news"), channel: Email }
+            preference centre: ok demo Preferences
+            double opt-in confirmation: ok demo Confirm
+            new address confirmation: ok demo ConfirmEmail { alias: "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd" }
             older key still accepted: ok demo Unsubscribe { purpose: Some("news"), channel: Email }
             retired key: the link was signed with a key that is no longer in use
             claims changed to another site: the link has been altered or was not issued by us
