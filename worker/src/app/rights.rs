@@ -4,6 +4,7 @@
 //! restriction (kept, but in no audience). The email travels in the body, never in a URL.
 
 use consent_shared::api::v1::SubjectRequest;
+use consent_shared::consent::ConsentEvent;
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 use serde_json::{json, Value};
@@ -72,8 +73,27 @@ pub async fn subject_export<S: Store + 'static>(
         "first_seen": held.created_at,
         "last_changed": held.updated_at,
         "current_choices": app.store.current_consents(&site.id, subject).await?,
-        "history": app.store.subject_events(&site.id, subject).await?,
+        "history": with_wording(site, app.store.subject_events(&site.id, subject).await?),
     }))
+}
+
+/// Each event with the label and exact text of the wording it records, so the file alone shows
+/// what the person was asked.
+fn with_wording(site: &SiteConfig, events: Vec<ConsentEvent>) -> Vec<Value> {
+    events
+        .into_iter()
+        .map(|e| {
+            let wording = site
+                .purpose(&e.purpose, e.channel)
+                .and_then(|pc| {
+                    pc.wordings.iter().find(|w| w.version == e.wording_version && w.lang == e.lang)
+                })
+                .map(|w| json!({"label": w.label, "text": w.text}));
+            let mut item = serde_json::to_value(&e).expect("events serialise");
+            item["wording"] = wording.unwrap_or(Value::Null);
+            item
+        })
+        .collect()
 }
 
 /// The export as a JSON file download.

@@ -227,6 +227,9 @@ fn download_restrict_and_erase_from_the_page() {
     let export: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(export["email"], "ada@example.org");
     assert_eq!(export["history"].as_array().unwrap().len(), 1);
+    let shown = &sample_site("demo").purposes[0].wordings[0];
+    assert_eq!(export["history"][0]["wording"]["text"], shown.text.as_str(), "the words they saw");
+    assert_eq!(export["history"][0]["wording_sha256"], shown.sha256.as_str());
     assert_eq!(export["current_choices"][0]["action"], "granted");
 
     let r = post_on_page(&app, &path, &[("action", "restrict")]);
