@@ -24,7 +24,7 @@ pub fn submission_to_json(s: &ConsentSubmission) -> String {
         out.push_str(",\"channel\":");
         push_str(&mut out, c.channel.as_str());
         out.push_str(",\"wording_version\":");
-        out.push_str(&c.wording_version.to_string());
+        push_u32(&mut out, c.wording_version);
         out.push('}');
     }
     out.push_str("],\"page_url\":");
@@ -56,7 +56,7 @@ pub fn cookie_decision_to_json(d: &CookieDecision) -> String {
     out.push_str("],\"choice\":");
     push_str(&mut out, d.choice.as_str());
     out.push_str(",\"policy_version\":");
-    out.push_str(&d.policy_version.to_string());
+    push_u32(&mut out, d.policy_version);
     out.push_str(",\"wording_sha256\":");
     push_str(&mut out, &d.wording_sha256);
     out.push_str(",\"reject_on_first_layer\":");
@@ -69,6 +69,24 @@ pub fn cookie_decision_to_json(d: &CookieDecision) -> String {
     }
     out.push('}');
     out
+}
+
+/// Appends `n` in decimal.
+pub fn push_u32(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// A JSON string literal, escaped as serde_json does.
@@ -96,18 +114,16 @@ fn push_str(out: &mut String, value: &str) {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use read::{error_message, recorded_at, site_config};
+pub use read::site_config;
+#[cfg(all(target_arch = "wasm32", feature = "forms"))]
+pub use read::{error_message, recorded_at};
 
 #[cfg(target_arch = "wasm32")]
 mod read {
-    use consent_shared::api::v1::{
-        BannerText, Channel, CookieCategoryOption, Organisation, PurposeOption, SiteConfig,
-    };
+    use consent_shared::api::v1::{BannerText, CookieCategoryOption, Organisation, SiteConfig};
+    #[cfg(feature = "forms")]
+    use consent_shared::api::v1::{Channel, PurposeOption};
     use wasm_bindgen::JsValue;
-
-    fn parse(text: &str) -> Option<JsValue> {
-        js_sys::JSON::parse(text).ok().filter(|v| v.is_object())
-    }
 
     fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
         js_sys::Reflect::get(obj, &JsValue::from_str(name)).ok()
@@ -127,12 +143,19 @@ mod read {
         js_sys::Array::is_array(&v).then(|| js_sys::Array::from(&v))
     }
 
-    /// The config endpoint's `SiteConfig`. `cookie_categories` may be absent (empty) and `banner`
-    /// absent or null; anything else missing or mistyped makes it unreadable.
-    pub fn site_config(text: &str) -> Option<SiteConfig> {
-        let v = parse(text)?;
-        let org = field(&v, "organisation")?;
-        let purposes = array(&v, "purposes")?
+    /// The config endpoint's `SiteConfig`, already parsed by the browser. `cookie_categories` may
+    /// be absent (empty) and `banner` absent or null; anything else missing or mistyped makes it
+    /// unreadable. The banner alone leaves `purposes` unread (empty), so its wasm has no code for
+    /// them.
+    pub fn site_config(v: &JsValue) -> Option<SiteConfig> {
+        if !v.is_object() {
+            return None;
+        }
+        let org = field(v, "organisation")?;
+        #[cfg(not(feature = "forms"))]
+        let purposes = Vec::new();
+        #[cfg(feature = "forms")]
+        let purposes = array(v, "purposes")?
             .iter()
             .map(|p| {
                 Some(PurposeOption {
@@ -146,9 +169,9 @@ mod read {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        let cookie_categories = match field(&v, "cookie_categories").filter(|c| !c.is_undefined()) {
+        let cookie_categories = match field(v, "cookie_categories").filter(|c| !c.is_undefined()) {
             None => Vec::new(),
-            Some(_) => array(&v, "cookie_categories")?
+            Some(_) => array(v, "cookie_categories")?
                 .iter()
                 .map(|c| {
                     Some(CookieCategoryOption {
@@ -160,7 +183,7 @@ mod read {
                 })
                 .collect::<Option<Vec<_>>>()?,
         };
-        let banner = match field(&v, "banner").filter(|b| !b.is_undefined() && !b.is_null()) {
+        let banner = match field(v, "banner").filter(|b| !b.is_undefined() && !b.is_null()) {
             None => None,
             Some(b) => Some(BannerText {
                 version: u32_field(&b, "version")?,
@@ -170,9 +193,9 @@ mod read {
             }),
         };
         Some(SiteConfig {
-            site: string(&v, "site")?,
-            lang: string(&v, "lang")?,
-            policy_version: u32_field(&v, "policy_version")?,
+            site: string(v, "site")?,
+            lang: string(v, "lang")?,
+            policy_version: u32_field(v, "policy_version")?,
             organisation: Organisation {
                 name: string(&org, "name")?,
                 contact_email: string(&org, "contact_email")?,
@@ -186,12 +209,19 @@ mod read {
         })
     }
 
+    #[cfg(feature = "forms")]
+    fn parse(text: &str) -> Option<JsValue> {
+        js_sys::JSON::parse(text).ok().filter(|v| v.is_object())
+    }
+
     /// `recorded_at` from a `ConsentReceipt` body (the rest of the receipt is not shown).
+    #[cfg(feature = "forms")]
     pub fn recorded_at(text: &str) -> Option<String> {
         string(&parse(text)?, "recorded_at")
     }
 
     /// `error.message` from an `ErrorBody`.
+    #[cfg(feature = "forms")]
     pub fn error_message(text: &str) -> Option<String> {
         string(&field(&parse(text)?, "error")?, "message")
     }
@@ -201,6 +231,15 @@ mod read {
 mod tests {
     use super::*;
     use consent_shared::api::v1::{Channel, ChosenPurpose, CookieChoice};
+
+    #[test]
+    fn numbers() {
+        for n in [0, 7, 10, 99, 100, 4_000_000_000, u32::MAX] {
+            let mut out = String::from("x");
+            push_u32(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     fn submission(email: &str, lang: Option<&str>, time: Option<&str>) -> ConsentSubmission {
         ConsentSubmission {

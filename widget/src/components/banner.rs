@@ -11,14 +11,13 @@ use std::sync::Arc;
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::banner_state::{consent_id, decide, record, Action, BannerConfig, Selection};
-use crate::components::opt_in_form::new_uuid;
+use crate::host;
 use crate::i18n::{Lang, Text};
-use crate::{api, bridge};
+use crate::json::{cookie_decision_to_json, push_u32};
 
 /// The shadow root's stylesheet.
 pub const CSS: &str = include_str!("banner.css");
@@ -33,7 +32,7 @@ pub struct Ui {
     last: RwSignal<Option<Vec<String>>>,
     dialog: NodeRef<Dialog>,
     opener: StoredValue<Option<HtmlElement>, LocalStorage>,
-    cookie_consents_url: Arc<String>,
+    cookie_consents_url: Arc<str>,
 }
 
 impl Ui {
@@ -46,15 +45,14 @@ impl Ui {
             last: RwSignal::new(None),
             dialog: NodeRef::new(),
             opener: StoredValue::new_local(None),
-            cookie_consents_url: Arc::new(cookie_consents_url),
+            cookie_consents_url: Arc::from(cookie_consents_url),
         }
     }
 
     /// Opens the preferences dialog with the ticks of the decision in force (none on a first
     /// visit); focus returns to `opener` when it closes.
     pub fn open(&self, opener: Option<HtmlElement>) {
-        let previous =
-            bridge::previous_decision().map(|p| p.categories).or_else(|| self.last.get_untracked());
+        let previous = host::decision_categories().or_else(|| self.last.get_untracked());
         self.selection.set(Selection::new(&self.config.categories, previous.as_deref()));
         self.opener.set_value(opener);
         if let Some(dialog) = self.dialog.get_untracked() {
@@ -68,23 +66,16 @@ impl Ui {
     fn decide(&self, action: Action) {
         let config = &self.config;
         let decision = self.selection.with_untracked(|s| decide(&config.categories, s, action));
-        let id = consent_id(bridge::previous_decision().and_then(|p| p.id), new_uuid);
-        bridge::apply(config.policy_version, &id, &decision.categories, decision.choice.as_str());
+        let id = consent_id(host::decision_id(), host::uuid);
+        host::apply(config.policy_version, &id, decision.categories.clone(), decision.choice.as_str());
         self.last.set(Some(decision.categories.clone()));
         self.first_layer.set(false);
         if let Some(dialog) = self.dialog.get_untracked() {
             dialog.close();
         }
         let client_time = String::from(js_sys::Date::new_0().to_iso_string());
-        let body = record(config, &decision, id, bridge::gpc(), Some(client_time));
-        let url = Arc::clone(&self.cookie_consents_url);
-        spawn_local(async move {
-            if let Err(message) = api::post_cookie_decision(&url, &body).await {
-                web_sys::console::error_1(
-                    &format!("Consent widget: the cookie choice was not recorded: {message}").into(),
-                );
-            }
-        });
+        let body = record(config, &decision, id, host::gpc(), Some(client_time));
+        host::post_decision(&self.cookie_consents_url, &cookie_decision_to_json(&body));
     }
 
     /// Back to whatever opened the dialog — or, when that is gone with the first layer (a
@@ -96,7 +87,7 @@ impl Ui {
             Some(opener) if opener.is_connected() && opener.offset_parent().is_some() => {
                 let _ = opener.focus();
             }
-            _ => bridge::focus_reopen_button(),
+            _ => host::focus_reopen_button(),
         }
     }
 }
@@ -129,8 +120,9 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, category)| {
-            let id = format!("cat-{i}");
-            let description_id = format!("cat-{i}-d");
+            let mut id = String::from("cat-");
+            push_u32(&mut id, i as u32);
+            let description_id = id.clone() + "-d";
             let selection = ui.selection;
             let config = Arc::clone(&config);
             view! {
@@ -138,7 +130,7 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
                     <input
                         type="checkbox"
                         id=id.clone()
-                        name=format!("category:{}", category.key)
+                        name=String::from("category:") + &category.key
                         disabled=category.required
                         aria-describedby=description_id.clone()
                         prop:checked=move || selection.with(|s| s.is_ticked(i))
