@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::setup::cargo_bin;
-use crate::{root, run, Result};
+use crate::{describe, output, root, run, Result};
 
 pub fn all() -> Result {
     widget()?;
@@ -98,14 +98,13 @@ pub fn widget() -> Result {
             .arg(&glue_dir)
             .arg(&wasm))?;
         let bg = out.join(format!("{}_bg.wasm", bundle.name));
-        run(Command::new(node_bin(".bin/wasm-opt"))
-            .arg(glue_dir.join("consent_widget_bg.wasm"))
-            .args(WASM_OPT_ARGS)
-            .arg("-o")
-            .arg(&bg))?;
+        let mut wasm_opt = Command::new(node_bin(".bin/wasm-opt"));
+        wasm_opt.arg(glue_dir.join("consent_widget_bg.wasm")).args(WASM_OPT_ARGS).arg("-o").arg(&bg);
+        let renames = output(&mut wasm_opt).ok_or_else(|| format!("{} failed", describe(&wasm_opt)))?;
         let glue = glue_dir.join("consent_widget.js");
         let text = fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
-        fs::write(&glue, without_stream_classes(&text)).map_err(|e| e.to_string())?;
+        let text = with_short_names(&without_stream_classes(&text), &renames)?;
+        fs::write(&glue, text).map_err(|e| e.to_string())?;
         for file in ["ui.js", "forms.js", "host.js"] {
             fs::copy(root().join("widget/js").join(file), glue_dir.join(file))
                 .map_err(|e| format!("{file}: {e}"))?;
@@ -124,7 +123,84 @@ pub fn widget() -> Result {
 /// `wasm-opt` for the widget: `-Oz`, after dropping the exports of wasm-streams' stream adapters.
 /// leptos always depends on server_fn, which brings wasm-streams, whose `#[wasm_bindgen]` structs
 /// are exported from every wasm that links it; the widget never calls a server function.
-const WASM_OPT_ARGS: &[&str] = &["--remove-exports", "--pass-arg=remove-exports@*intounderlying*", "-Oz"];
+///
+/// Then every import and export gets a one- or two-letter name (all imports in module `a`):
+/// wasm-bindgen's names carry 16-hex-digit hashes, which do not compress, and they appear in
+/// both the wasm and the glue. wasm-opt prints the renaming as JSON; [`with_short_names`]
+/// applies it to the glue.
+const WASM_OPT_ARGS: &[&str] = &[
+    "--remove-exports",
+    "--pass-arg=remove-exports@*intounderlying*",
+    "-Oz",
+    "--minify-imports-and-exports-and-modules",
+];
+
+/// The (old, new) pairs of one section (`"imports"`: `[module, name, new]`, `"exports"`:
+/// `[name, new]`) of wasm-opt's renaming JSON.
+fn renamed<'a>(json: &'a str, section: &str) -> Vec<Vec<&'a str>> {
+    let Some(start) = json.find(&format!("\"{section}\"")) else { return Vec::new() };
+    let body = &json[start..];
+    let body = &body[..body.find("]\n ]").map_or(body.len(), |end| end + 1)];
+    body.lines()
+        .filter(|l| l.trim_start().starts_with("[\""))
+        .map(|l| l.split('"').skip(1).step_by(2).collect())
+        .collect()
+}
+
+/// wasm-bindgen's glue with the short import and export names of [`WASM_OPT_ARGS`]: keys of its
+/// own imports object renamed, imports of JS snippets (`import * as importN from "…"`) added
+/// to it under their new names, one module `a`, and every `wasm.<export>` renamed.
+fn with_short_names(glue: &str, renames: &str) -> Result<String> {
+    let imports = renamed(renames, "imports");
+    let exports = renamed(renames, "exports");
+    if imports.is_empty() || exports.is_empty() {
+        return Err(format!("no renaming from wasm-opt:\n{renames}"));
+    }
+    let mut out = glue.to_owned();
+    let mut snippet_entries = String::new();
+    for import in &imports {
+        let [module, name, new] = import[..] else { return Err(format!("renaming: {import:?}")) };
+        if module == "./consent_widget_bg.js" {
+            let key = format!("\n        {name}: ");
+            if out.matches(&key).count() != 1 {
+                return Err(format!("glue: import {name} is not one key of the imports object"));
+            }
+            out = out.replacen(&key, &format!("\n        {new}: "), 1);
+        } else {
+            let line = glue
+                .lines()
+                .find(|l| l.starts_with("import * as import") && l.ends_with(&format!("from \"{module}\"")))
+                .ok_or_else(|| format!("glue: no namespace import of {module}"))?;
+            let var = line["import * as ".len()..].split(' ').next().unwrap_or_default();
+            snippet_entries.push_str(&format!("        {new}: {var}.{name},\n"));
+        }
+    }
+    let head = "const import0 = {\n        __proto__: null,\n";
+    if !out.contains(head) {
+        return Err("glue: no imports object".into());
+    }
+    out = out.replacen(head, &format!("{head}{snippet_entries}"), 1);
+    let modules: Vec<&str> =
+        out.lines().filter(|l| l.starts_with("        \"") && l.contains("\": import")).collect();
+    let modules: Vec<String> = modules.into_iter().map(|l| format!("{l}\n")).collect();
+    for (i, line) in modules.iter().enumerate() {
+        out = out.replacen(line, if i == 0 { "        a: import0,\n" } else { "" }, 1);
+    }
+    let mut renamed_exports = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find("wasm.") {
+        let (before, after) = rest.split_at(at + "wasm.".len());
+        renamed_exports.push_str(before);
+        let len =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')).unwrap_or(after.len());
+        let name = &after[..len];
+        let new = exports.iter().find(|e| e.first() == Some(&name)).and_then(|e| e.get(1)).unwrap_or(&name);
+        renamed_exports.push_str(new);
+        rest = &after[len..];
+    }
+    renamed_exports.push_str(rest);
+    Ok(renamed_exports)
+}
 
 /// The glue without the JavaScript classes for those stream adapters (each a class, a
 /// `Symbol.dispose` line and a `FinalizationRegistry`): with their exports gone nothing can
