@@ -93,6 +93,12 @@ export function post_decision(url, body) {
     });
 }
 
+/** The banner's preferences dialog, once mounted (in the open shadow root of its host). */
+export function banner_dialog() {
+  var host = document.getElementById("consent-banner-host");
+  return (host && host.shadowRoot && host.shadowRoot.querySelector("dialog[data-consent-dialog]")) || undefined;
+}
+
 /** Focuses the loader's "Cookie settings" button (in its own open shadow root), if shown. */
 export function focus_reopen_button() {
   var host = document.getElementById("consent-reopen");

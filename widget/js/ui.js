@@ -57,13 +57,44 @@ function focused() {
   return el || undefined;
 }
 
+/** Whether `o` has each of the space-separated `keys` as a string. */
+function strings(o, keys) {
+  return (
+    !!o &&
+    keys.split(" ").every(function (k) {
+      return typeof o[k] == "string";
+    })
+  );
+}
+
+function whole(n) {
+  return n >= 0 && n % 1 == 0;
+}
+
+/** Why the banner cannot be shown with configuration `c`, or "" when it can: every field the
+ * Rust side reads is checked here, so it needs no error paths of its own. */
+function unfit(c) {
+  var b = c.banner;
+  var cats = c.cookie_categories || [];
+  if (!b) return "this site has no cookie banner text.";
+  var ok =
+    strings(c, "site lang") &&
+    whole(c.policy_version) &&
+    strings(c.organisation, "name contact_email postal_address privacy_notice_url cookie_policy_url") &&
+    strings(b, "lang text sha256") &&
+    whole(b.version) &&
+    cats instanceof Array &&
+    cats.every(function (k) {
+      return strings(k, "key label description") && typeof k.required == "boolean";
+    });
+  return ok ? "" : "the site's configuration is unreadable.";
+}
+
 function banner(site, base, lang, firstLayer, opener) {
   if (!SITE.test(site)) return console.error("Consent widget: this page names an unknown site.");
   siteConfig(base, site, lang).then(function (a) {
-    if (!a.config)
-      return console.error(
-        "Consent widget: cannot load the cookie banner: " + (a.status ? a.message || "HTTP " + a.status : "no answer from " + base)
-      );
+    var why = a.config ? unfit(a.config) : a.status ? a.message || "HTTP " + a.status : "no answer from " + base;
+    if (why) return console.error("Consent widget: cannot load the cookie banner: " + why);
     wasm.banner(a.config, siteUrl(base, site, "/cookie-consents"), lang, firstLayer, opener);
   });
 }

@@ -18,6 +18,8 @@ extern "C" {
     pub fn apply(policy_version: u32, consent_id: &str, categories: Vec<String>, choice: &str);
     /// Posts a decision (JSON) with `keepalive`; failures are logged, not returned.
     pub fn post_decision(url: &str, body: &str);
+    /// The banner's `<dialog>`, once mounted.
+    pub fn banner_dialog() -> Option<web_sys::HtmlDialogElement>;
     /// Focuses the loader's "Cookie settings" button, if shown.
     pub fn focus_reopen_button();
     /// A fresh UUID v4.

@@ -17,13 +17,13 @@ pub enum Lang {
 impl Lang {
     /// `cy`, `cy-GB`, `CY` → Welsh; `en`, `en-GB` → English; anything else → `None`.
     pub fn parse(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("cy") {
-            Some(Lang::Cy)
-        } else if primary.eq_ignore_ascii_case("en") {
-            Some(Lang::En)
-        } else {
-            None
+        // Bytes, not chars: no Unicode tables in the wasm for what is always ASCII.
+        let tag = tag.as_bytes().trim_ascii();
+        let primary = tag.split(|b| matches!(b, b'-' | b'_')).next().unwrap_or_default();
+        match primary.to_ascii_lowercase()[..] {
+            [b'c', b'y'] => Some(Lang::Cy),
+            [b'e', b'n'] => Some(Lang::En),
+            _ => None,
         }
     }
 

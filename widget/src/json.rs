@@ -114,47 +114,99 @@ fn push_str(out: &mut String, value: &str) {
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use read::site_config;
+pub use read::banner_config;
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
-pub use read::{error_message, recorded_at};
+pub use read::{error_message, recorded_at, site_config};
 
 #[cfg(target_arch = "wasm32")]
 mod read {
-    use consent_shared::api::v1::{BannerText, CookieCategoryOption, Organisation, SiteConfig};
+    use consent_shared::api::v1::{BannerText, CookieCategoryOption, Organisation};
     #[cfg(feature = "forms")]
-    use consent_shared::api::v1::{Channel, PurposeOption};
-    use wasm_bindgen::JsValue;
+    use consent_shared::api::v1::{Channel, PurposeOption, SiteConfig};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use crate::banner_state::BannerConfig;
 
     fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
         js_sys::Reflect::get(obj, &JsValue::from_str(name)).ok()
     }
 
+    /// A string field `js/ui.js` has checked is one.
+    fn text(obj: &JsValue, name: &str) -> String {
+        field(obj, name).and_then(|v| v.as_string()).unwrap_or_default()
+    }
+
+    /// A number field `js/ui.js` has checked is a whole number ≥ 0.
+    fn number(obj: &JsValue, name: &str) -> u32 {
+        field(obj, name).and_then(|v| v.as_f64()).unwrap_or_default() as u32
+    }
+
+    /// What the banner shows, from the config endpoint's answer. `js/ui.js` has checked every
+    /// field it reads (strings are strings, numbers whole, `banner` present, `cookie_categories`
+    /// an array or absent), so this cannot fail — and has no error paths to carry in the wasm.
+    pub fn banner_config(v: &JsValue) -> BannerConfig {
+        let org = field(v, "organisation").unwrap_or_default();
+        let banner = field(v, "banner").unwrap_or_default();
+        let categories = field(v, "cookie_categories").filter(js_sys::Array::is_array);
+        BannerConfig {
+            site: text(v, "site"),
+            lang: text(v, "lang"),
+            policy_version: number(v, "policy_version"),
+            organisation: Organisation {
+                name: text(&org, "name"),
+                contact_email: text(&org, "contact_email"),
+                postal_address: text(&org, "postal_address"),
+                privacy_notice_url: text(&org, "privacy_notice_url"),
+                cookie_policy_url: text(&org, "cookie_policy_url"),
+            },
+            categories: categories
+                .map(|c| {
+                    c.unchecked_into::<js_sys::Array>()
+                        .iter()
+                        .map(|c| CookieCategoryOption {
+                            key: text(&c, "key"),
+                            required: field(&c, "required").and_then(|r| r.as_bool()).unwrap_or_default(),
+                            label: text(&c, "label"),
+                            description: text(&c, "description"),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            banner: BannerText {
+                version: number(&banner, "version"),
+                lang: text(&banner, "lang"),
+                text: text(&banner, "text"),
+                sha256: text(&banner, "sha256"),
+            },
+        }
+    }
+
+    #[cfg(feature = "forms")]
     fn string(obj: &JsValue, name: &str) -> Option<String> {
         field(obj, name)?.as_string()
     }
 
+    #[cfg(feature = "forms")]
     fn u32_field(obj: &JsValue, name: &str) -> Option<u32> {
         let n = field(obj, name)?.as_f64()?;
         (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
     }
 
+    #[cfg(feature = "forms")]
     fn array(obj: &JsValue, name: &str) -> Option<js_sys::Array> {
         let v = field(obj, name)?;
         js_sys::Array::is_array(&v).then(|| js_sys::Array::from(&v))
     }
 
-    /// The config endpoint's `SiteConfig`, already parsed by the browser. `cookie_categories` may
-    /// be absent (empty) and `banner` absent or null; anything else missing or mistyped makes it
-    /// unreadable. The banner alone leaves `purposes` unread (empty), so its wasm has no code for
-    /// them.
+    /// The config endpoint's `SiteConfig` for the opt-in form, already parsed by the browser.
+    /// `cookie_categories` may be absent (empty) and `banner` absent or null; anything else
+    /// missing or mistyped makes it unreadable.
+    #[cfg(feature = "forms")]
     pub fn site_config(v: &JsValue) -> Option<SiteConfig> {
         if !v.is_object() {
             return None;
         }
         let org = field(v, "organisation")?;
-        #[cfg(not(feature = "forms"))]
-        let purposes = Vec::new();
-        #[cfg(feature = "forms")]
         let purposes = array(v, "purposes")?
             .iter()
             .map(|p| {

@@ -34,7 +34,6 @@ mod entry {
     use wasm_bindgen::prelude::*;
     use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-    use crate::banner_state::BannerConfig;
     use crate::components::banner::{CookieBanner, Ui, CSS};
     use crate::i18n::Lang;
     use crate::json;
@@ -53,8 +52,9 @@ mod entry {
     /// Shows the banner's first layer (`first_layer`) or opens the preferences dialog, with focus
     /// returning to `opener` when it closes; mounts the banner first if this page has none yet.
     ///
-    /// `config` is the site's configuration as the browser parsed it and `cookie_consents_url`
-    /// where decisions are posted (`js/ui.js` fetches the one and builds the other).
+    /// `config` is the site's configuration as the browser parsed it, checked by `js/ui.js` (it
+    /// has banner text and every field the banner reads has its type); `cookie_consents_url` is
+    /// where decisions are posted.
     #[wasm_bindgen]
     pub fn banner(
         config: JsValue,
@@ -66,13 +66,8 @@ mod entry {
         let ui = match BANNER.with(|b| b.borrow().clone()) {
             Some(ui) => ui,
             None => {
-                let Some(site) = json::site_config(&config) else {
-                    return console_error("Consent widget: the site's configuration is unreadable.");
-                };
-                let ui_lang = Lang::pick(lang.as_deref(), &site.lang);
-                let Some(config) = BannerConfig::from_site(site) else {
-                    return console_error("Consent widget: this site has no cookie banner text.");
-                };
+                let config = json::banner_config(&config);
+                let ui_lang = Lang::pick(lang.as_deref(), &config.lang);
                 let Some(ui) = mount_banner(Ui::new(config, cookie_consents_url, first_layer), ui_lang)
                 else {
                     return console_error("Consent widget: cannot add the cookie banner to this page.");

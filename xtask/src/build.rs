@@ -62,7 +62,8 @@ pub fn target_dir() -> PathBuf {
 /// `cargo xtask setup` installs it.
 pub const WIDGET_NIGHTLY: &str = "nightly-2026-05-20";
 
-const WIDGET_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort";
+const WIDGET_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
 
 pub fn widget() -> Result {
     let assets = assets_dir();

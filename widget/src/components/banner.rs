@@ -7,9 +7,9 @@
 //! `button[data-consent-action=accept|reject|choose|save|close]`, `dialog[data-consent-dialog]`,
 //! `input[name="category:<key>"]`, `a[data-consent-link=cookie-policy|privacy-notice]`.
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::rc::Rc;
 
-use leptos::html::Dialog;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -22,40 +22,47 @@ use crate::json::{cookie_decision_to_json, push_u32};
 /// The shadow root's stylesheet.
 pub const CSS: &str = include_str!("banner.css");
 
-/// What the entry points need to drive a mounted banner.
+/// What the entry points need to drive a mounted banner: two signals the view follows, and the
+/// rest as plain shared state (one type fewer for the reactive system to carry).
 #[derive(Clone)]
 pub struct Ui {
-    pub config: Arc<BannerConfig>,
     pub first_layer: RwSignal<bool>,
     selection: RwSignal<Selection>,
+    shared: Rc<Shared>,
+}
+
+struct Shared {
+    config: BannerConfig,
+    cookie_consents_url: String,
     /// Categories decided on this page, for reopening when the loader has no cookie to report.
-    last: RwSignal<Option<Vec<String>>>,
-    dialog: NodeRef<Dialog>,
-    opener: StoredValue<Option<HtmlElement>, LocalStorage>,
-    cookie_consents_url: Arc<str>,
+    last: RefCell<Option<Vec<String>>>,
+    /// What had focus when the dialog was opened.
+    opener: RefCell<Option<HtmlElement>>,
 }
 
 impl Ui {
     pub fn new(config: BannerConfig, cookie_consents_url: String, first_layer: bool) -> Ui {
         let selection = Selection::new(&config.categories, None);
         Ui {
-            config: Arc::new(config),
             first_layer: RwSignal::new(first_layer),
             selection: RwSignal::new(selection),
-            last: RwSignal::new(None),
-            dialog: NodeRef::new(),
-            opener: StoredValue::new_local(None),
-            cookie_consents_url: Arc::from(cookie_consents_url),
+            shared: Rc::new(Shared {
+                config,
+                cookie_consents_url,
+                last: RefCell::new(None),
+                opener: RefCell::new(None),
+            }),
         }
     }
 
     /// Opens the preferences dialog with the ticks of the decision in force (none on a first
     /// visit); focus returns to `opener` when it closes.
     pub fn open(&self, opener: Option<HtmlElement>) {
-        let previous = host::decision_categories().or_else(|| self.last.get_untracked());
-        self.selection.set(Selection::new(&self.config.categories, previous.as_deref()));
-        self.opener.set_value(opener);
-        if let Some(dialog) = self.dialog.get_untracked() {
+        let shared = &self.shared;
+        let previous = host::decision_categories().or_else(|| shared.last.borrow().clone());
+        self.selection.set(Selection::new(&shared.config.categories, previous.as_deref()));
+        *shared.opener.borrow_mut() = opener;
+        if let Some(dialog) = host::banner_dialog() {
             if !dialog.open() {
                 let _ = dialog.show_modal();
             }
@@ -64,26 +71,25 @@ impl Ui {
 
     /// Applies the decision to the page (through the loader), hides the banner and records it.
     fn decide(&self, action: Action) {
-        let config = &self.config;
+        let config = &self.shared.config;
         let decision = self.selection.with_untracked(|s| decide(&config.categories, s, action));
         let id = consent_id(host::decision_id(), host::uuid);
         host::apply(config.policy_version, &id, decision.categories.clone(), decision.choice.as_str());
-        self.last.set(Some(decision.categories.clone()));
+        *self.shared.last.borrow_mut() = Some(decision.categories.clone());
         self.first_layer.set(false);
-        if let Some(dialog) = self.dialog.get_untracked() {
+        if let Some(dialog) = host::banner_dialog() {
             dialog.close();
         }
         let client_time = String::from(js_sys::Date::new_0().to_iso_string());
         let body = record(config, &decision, id, host::gpc(), Some(client_time));
-        host::post_decision(&self.cookie_consents_url, &cookie_decision_to_json(&body));
+        host::post_decision(&self.shared.cookie_consents_url, &cookie_decision_to_json(&body));
     }
 
     /// Back to whatever opened the dialog — or, when that is gone with the first layer (a
     /// decision made after "Choose"), to the loader's "Cookie settings" button, so keyboard
     /// users are not dropped at the top of the page.
     fn restore_focus(&self) {
-        let opener = self.opener.try_update_value(Option::take).flatten();
-        match opener {
+        match self.shared.opener.borrow_mut().take() {
             Some(opener) if opener.is_connected() && opener.offset_parent().is_some() => {
                 let _ = opener.focus();
             }
@@ -92,27 +98,35 @@ impl Ui {
     }
 }
 
+/// What a button of the banner or the dialog does.
+#[derive(Clone, Copy)]
+enum Press {
+    Decide(Action),
+    /// "Choose": opens the dialog.
+    Choose,
+}
+
 #[component]
 pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
-    let config = Arc::clone(&ui.config);
+    let shared = Rc::clone(&ui.shared);
+    let config = &shared.config;
     let org = &config.organisation;
     let t = move |text| lang.t(text);
+    // Every button is this one view with one click handler, so it is compiled once.
     let button = {
         let ui = ui.clone();
-        move |action: &'static str, label: Text, on: Action| {
+        move |action: &'static str, label: Text, press: Press| {
             let ui = ui.clone();
+            let on_click = move |ev: leptos::ev::MouseEvent| match press {
+                Press::Decide(action) => ui.decide(action),
+                Press::Choose => ui.open(ev.current_target().and_then(|t| t.dyn_into::<HtmlElement>().ok())),
+            };
+            let popup = matches!(press, Press::Choose).then_some("dialog");
             view! {
-                <button type="button" class="btn" data-consent-action=action on:click=move |_| ui.decide(on)>
+                <button type="button" class="btn" data-consent-action=action aria-haspopup=popup on:click=on_click>
                     {t(label)}
                 </button>
             }
-        }
-    };
-    let choose = {
-        let ui = ui.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            let opener = ev.current_target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
-            ui.open(opener);
         }
     };
     let categories = config
@@ -124,7 +138,7 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
             push_u32(&mut id, i as u32);
             let description_id = id.clone() + "-d";
             let selection = ui.selection;
-            let config = Arc::clone(&config);
+            let shared = Rc::clone(&shared);
             view! {
                 <li class="cat">
                     <input
@@ -135,7 +149,7 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
                         aria-describedby=description_id.clone()
                         prop:checked=move || selection.with(|s| s.is_ticked(i))
                         on:change=move |ev| {
-                            selection.update(|s| s.set(&config.categories, i, event_target_checked(&ev)))
+                            selection.update(|s| s.set(&shared.config.categories, i, event_target_checked(&ev)))
                         }
                     />
                     <label for=id>
@@ -176,14 +190,12 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
                 {link("privacy-notice", org.privacy_notice_url.clone(), Text::PrivacyNotice)}
             </p>
             <div class="actions">
-                {button("accept", Text::AcceptAll, Action::AcceptAll)}
-                {button("reject", Text::RejectAll, Action::RejectAll)}
-                <button type="button" class="btn" data-consent-action="choose" aria-haspopup="dialog" on:click=choose>
-                    {t(Text::Choose)}
-                </button>
+                {button("accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
+                {button("reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
+                {button("choose", Text::Choose, Press::Choose)}
             </div>
         </section>
-        <dialog node_ref=ui.dialog data-consent-dialog="" aria-labelledby="consent-dialog-title" on:close=on_close>
+        <dialog data-consent-dialog="" aria-labelledby="consent-dialog-title" on:close=on_close>
             <form method="dialog" class="close-form">
                 <button type="submit" class="close" data-consent-action="close" aria-label=t(Text::Close)>
                     "×"
@@ -193,9 +205,9 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
             <p class="text">{t(Text::SettingsIntro)}</p>
             <ul class="cats">{categories}</ul>
             <div class="actions">
-                {button("save", Text::SaveChoices, Action::Save)}
-                {button("accept", Text::AcceptAll, Action::AcceptAll)}
-                {button("reject", Text::RejectAll, Action::RejectAll)}
+                {button("save", Text::SaveChoices, Press::Decide(Action::Save))}
+                {button("accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
+                {button("reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
             </div>
         </dialog>
     }
