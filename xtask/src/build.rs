@@ -40,8 +40,12 @@ const ASSET_HEADERS: &str = "\
 /// with an opt-in form, the banner with the form (`forms` feature). Each is its wasm plus one
 /// JavaScript module: `widget/js/<entry>` bundled with wasm-bindgen's glue.
 pub const WIDGET_BUNDLES: [WidgetBundle; 2] = [
-    WidgetBundle { name: "consent_widget", features: &[], entry: "ui.js" },
-    WidgetBundle { name: "consent_widget_forms", features: &["--features", "forms"], entry: "forms.js" },
+    WidgetBundle { name: "consent_widget", features: &["--features", "nightly"], entry: "ui.js" },
+    WidgetBundle {
+        name: "consent_widget_forms",
+        features: &["--features", "forms,nightly"],
+        entry: "forms.js",
+    },
 ];
 
 pub struct WidgetBundle {

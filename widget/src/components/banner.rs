@@ -27,12 +27,14 @@ pub const CSS: &str = include_str!("banner.css");
 #[derive(Clone)]
 pub struct Ui {
     pub first_layer: RwSignal<bool>,
-    selection: RwSignal<Selection>,
     shared: Rc<Shared>,
 }
 
 struct Shared {
     config: BannerConfig,
+    /// One tick per category, in configuration order (a [`Selection`] split into signals, so the
+    /// reactive system only ever holds `bool`s).
+    ticks: Vec<RwSignal<bool>>,
     cookie_consents_url: String,
     /// Categories decided on this page, for reopening when the loader has no cookie to report.
     last: RefCell<Option<Vec<String>>>,
@@ -42,12 +44,12 @@ struct Shared {
 
 impl Ui {
     pub fn new(config: BannerConfig, cookie_consents_url: String, first_layer: bool) -> Ui {
-        let selection = Selection::new(&config.categories, None);
+        let ticks = Selection::new(&config.categories, None).ticked.into_iter().map(RwSignal::new).collect();
         Ui {
             first_layer: RwSignal::new(first_layer),
-            selection: RwSignal::new(selection),
             shared: Rc::new(Shared {
                 config,
+                ticks,
                 cookie_consents_url,
                 last: RefCell::new(None),
                 opener: RefCell::new(None),
@@ -60,7 +62,10 @@ impl Ui {
     pub fn open(&self, opener: Option<HtmlElement>) {
         let shared = &self.shared;
         let previous = host::decision_categories().or_else(|| shared.last.borrow().clone());
-        self.selection.set(Selection::new(&shared.config.categories, previous.as_deref()));
+        let selection = Selection::new(&shared.config.categories, previous.as_deref());
+        for (tick, ticked) in shared.ticks.iter().zip(selection.ticked) {
+            tick.set(ticked);
+        }
         *shared.opener.borrow_mut() = opener;
         if let Some(dialog) = host::banner_dialog() {
             if !dialog.open() {
@@ -72,7 +77,8 @@ impl Ui {
     /// Applies the decision to the page (through the loader), hides the banner and records it.
     fn decide(&self, action: Action) {
         let config = &self.shared.config;
-        let decision = self.selection.with_untracked(|s| decide(&config.categories, s, action));
+        let selection = Selection { ticked: self.shared.ticks.iter().map(|t| t.get_untracked()).collect() };
+        let decision = decide(&config.categories, &selection, action);
         let id = consent_id(host::decision_id(), host::uuid);
         host::apply(config.policy_version, &id, decision.categories.clone(), decision.choice.as_str());
         *self.shared.last.borrow_mut() = Some(decision.categories.clone());
@@ -137,8 +143,8 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
             let mut id = String::from("cat-");
             push_u32(&mut id, i as u32);
             let description_id = id.clone() + "-d";
-            let selection = ui.selection;
-            let shared = Rc::clone(&shared);
+            let tick = shared.ticks[i];
+            let required = category.required;
             view! {
                 <li class="cat">
                     <input
@@ -147,10 +153,9 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
                         name=String::from("category:") + &category.key
                         disabled=category.required
                         aria-describedby=description_id.clone()
-                        prop:checked=move || selection.with(|s| s.is_ticked(i))
-                        on:change=move |ev| {
-                            selection.update(|s| s.set(&shared.config.categories, i, event_target_checked(&ev)))
-                        }
+                        prop:checked=move || tick.get()
+                        // As `Selection::set`: a required category stays ticked.
+                        on:change=move |ev| tick.set(event_target_checked(&ev) || required)
                     />
                     <label for=id>
                         {category.label.clone()}
