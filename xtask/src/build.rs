@@ -66,8 +66,11 @@ pub fn target_dir() -> PathBuf {
 /// `cargo xtask setup` installs it.
 pub const WIDGET_NIGHTLY: &str = "nightly-2026-05-20";
 
-const WIDGET_RUSTFLAGS: &str =
-    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
+/// Without panic messages, locations and `{:?}` output the standard library's formatting code
+/// mostly drops out (a panic is a trap either way: `panic = "abort"`). `RUSTFLAGS` replaces
+/// `.cargo/config.toml`'s wasm32 `rustflags`, so its getrandom cfg is repeated here.
+const WIDGET_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none \
+     -Zfmt-debug=none --cfg getrandom_backend=\"wasm_js\"";
 
 pub fn widget() -> Result {
     let assets = assets_dir();
@@ -125,9 +128,11 @@ pub fn widget() -> Result {
     fs::write(assets.join("_headers"), ASSET_HEADERS).map_err(|e| e.to_string())
 }
 
-/// `wasm-opt` for the widget: `-Oz`, after dropping the exports of wasm-streams' stream adapters.
-/// leptos always depends on server_fn, which brings wasm-streams, whose `#[wasm_bindgen]` structs
-/// are exported from every wasm that links it; the widget never calls a server function.
+/// `wasm-opt` for the widget: `-Oz` (and no target-features section), after dropping the exports
+/// of wasm-streams' stream adapters. leptos always depends on server_fn, which brings
+/// wasm-streams, whose `#[wasm_bindgen]` structs are exported from every wasm that links it; the
+/// widget never calls a server function. (Their code stays: it is reachable through the
+/// function table. See docs/BENCHMARKS.md for what that costs.)
 ///
 /// Then every import and export gets a one- or two-letter name (all imports in module `a`):
 /// wasm-bindgen's names carry 16-hex-digit hashes, which do not compress, and they appear in
@@ -137,6 +142,7 @@ const WASM_OPT_ARGS: &[&str] = &[
     "--remove-exports",
     "--pass-arg=remove-exports@*intounderlying*",
     "-Oz",
+    "--strip-target-features",
     "--minify-imports-and-exports-and-modules",
 ];
 
