@@ -1,9 +1,11 @@
-//! The cookie banner: a first layer (who, why, links, Accept all / Reject all / Choose — the
-//! first two identical in element, class and size) and a modal preferences dialog listing every
-//! category, with strictly necessary ones shown ticked, disabled and "Always on".
+//! The cookie banner: a first layer (who, why, links, Accept all / Reject all / Choose — one
+//! button view for all three, so identical in element, class and size) and a modal preferences
+//! dialog listing every category, with strictly necessary ones shown ticked, disabled and
+//! "Always on".
 //!
-//! Both live in one shadow root on `#consent-banner-host`; [`Ui`] is the handle `show_banner` and
-//! `open_settings` use. Stable selectors (the browser tests use them): `[data-consent-banner]`,
+//! Both live in one shadow root on `#consent-banner-host`; [`Ui`] is the handle the `banner`
+//! entry point drives (for `show_banner` and `open_settings` in `js/ui.js`). Stable selectors
+//! (the browser tests use them): `[data-consent-banner]`,
 //! `button[data-consent-action=accept|reject|choose|save|close]`, `dialog[data-consent-dialog]`,
 //! `input[name="category:<key>"]`, `a[data-consent-link=cookie-policy|privacy-notice]`.
 
