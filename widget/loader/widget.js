@@ -12,7 +12,8 @@
  *    under another version) it loads the UI to show the banner — unless the browser sends Global
  *    Privacy Control, which is applied and recorded as a refusal without showing a choice;
  * 4. loads the UI for opt-in forms ([data-consent-form]) and when settings are reopened (the
- *    small "Cookie settings" button or any [data-consent-open] element);
+ *    small "Cookie settings" button or any [data-consent-open] element) — the banner-only build,
+ *    or on a page with a form the build that also renders forms;
  * 5. resends opt-in submissions that could not be delivered (kept in localStorage with their
  *    Idempotency-Key, so each is recorded exactly once) on every page load and when the browser
  *    comes back online.
@@ -117,11 +118,13 @@
         });
   }
 
+  /* The banner-only UI, or on a page with an opt-in form the larger build that also has forms. */
   function loadUi() {
+    var name = base + "/widget/consent_widget" + (d.querySelector("[data-consent-form]") ? "_forms" : "");
     ui =
       ui ||
-      import(base + "/widget/consent_widget.js").then(function (mod) {
-        return mod.default({ module_or_path: base + "/widget/consent_widget_bg.wasm" }).then(function () {
+      import(name + ".js").then(function (mod) {
+        return mod.default({ module_or_path: name + "_bg.wasm" }).then(function () {
           return mod;
         });
       });

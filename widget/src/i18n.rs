@@ -2,8 +2,9 @@
 //!
 //! The organisation's texts — purpose wordings, the banner statement, category labels — come from
 //! the site's configuration in the language served; these are only the fixed strings around them.
-//! Every [`Text`] is one `match` arm holding both languages, so a missing translation does not
-//! compile; the tests check none is empty.
+//! Every [`Text`] (banner and dialog) and [`FormText`] (opt-in form) is one `match` arm holding
+//! both languages, so a missing translation does not compile; the tests check none is empty. They
+//! are two types so that the banner's wasm, which has no form, carries none of the form's words.
 
 /// A language the widget's own strings exist in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -16,13 +17,13 @@ pub enum Lang {
 impl Lang {
     /// `cy`, `cy-GB`, `CY` → Welsh; `en`, `en-GB` → English; anything else → `None`.
     pub fn parse(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("cy") {
-            Some(Lang::Cy)
-        } else if primary.eq_ignore_ascii_case("en") {
-            Some(Lang::En)
-        } else {
-            None
+        // Bytes, not chars: no Unicode tables in the wasm for what is always ASCII.
+        let tag = tag.as_bytes().trim_ascii();
+        let primary = tag.split(|b| matches!(b, b'-' | b'_')).next().unwrap_or_default();
+        match primary.to_ascii_lowercase()[..] {
+            [b'c', b'y'] => Some(Lang::Cy),
+            [b'e', b'n'] => Some(Lang::En),
+            _ => None,
         }
     }
 
@@ -47,7 +48,7 @@ impl Lang {
         }
     }
 
-    pub fn t(self, text: Text) -> &'static str {
+    pub fn t(self, text: impl Phrase) -> &'static str {
         let (en, cy) = text.both();
         match self {
             Lang::En => en,
@@ -56,8 +57,13 @@ impl Lang {
     }
 }
 
-/// Every fixed string the widget shows. Pieces that surround organisation data (`FormTitle`,
-/// `FormIntro*`) are joined with it in the view.
+/// A fixed string in English and Welsh.
+pub trait Phrase: Copy {
+    /// (English, Welsh).
+    fn both(self) -> (&'static str, &'static str);
+}
+
+/// Every fixed string the banner and the preferences dialog show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
     // Banner, first layer.
@@ -74,7 +80,12 @@ pub enum Text {
     AlwaysOn,
     SaveChoices,
     Close,
-    // Opt-in form.
+}
+
+/// Every fixed string the opt-in form shows. Pieces that surround organisation data
+/// (`FormTitle`, `FormIntro*`) are joined with it in the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormText {
     FormTitle,
     FormIntroWouldLike,
     FormIntroOrWriting,
@@ -96,7 +107,7 @@ pub enum Text {
 }
 
 impl Text {
-    pub const ALL: [Text; 30] = [
+    pub const ALL: [Text; 12] = [
         Text::CookieChoices,
         Text::AcceptAll,
         Text::RejectAll,
@@ -109,28 +120,34 @@ impl Text {
         Text::AlwaysOn,
         Text::SaveChoices,
         Text::Close,
-        Text::FormTitle,
-        Text::FormIntroWouldLike,
-        Text::FormIntroOrWriting,
-        Text::HowWeMayContact,
-        Text::EmailAddress,
-        Text::SignUp,
-        Text::Sending,
-        Text::Queued,
-        Text::RecordedAt,
-        Text::NothingTicked,
-        Text::EmailEmpty,
-        Text::EmailShape,
-        Text::FormLoadFailed,
-        Text::UnknownSite,
-        Text::NetworkFailure,
-        Text::Unreadable,
-        Text::HttpErrorBefore,
-        Text::HttpErrorAfter,
     ];
+}
 
-    /// (English, Welsh).
-    pub fn both(self) -> (&'static str, &'static str) {
+impl FormText {
+    pub const ALL: [FormText; 18] = [
+        FormText::FormTitle,
+        FormText::FormIntroWouldLike,
+        FormText::FormIntroOrWriting,
+        FormText::HowWeMayContact,
+        FormText::EmailAddress,
+        FormText::SignUp,
+        FormText::Sending,
+        FormText::Queued,
+        FormText::RecordedAt,
+        FormText::NothingTicked,
+        FormText::EmailEmpty,
+        FormText::EmailShape,
+        FormText::FormLoadFailed,
+        FormText::UnknownSite,
+        FormText::NetworkFailure,
+        FormText::Unreadable,
+        FormText::HttpErrorBefore,
+        FormText::HttpErrorAfter,
+    ];
+}
+
+impl Phrase for Text {
+    fn both(self) -> (&'static str, &'static str) {
         match self {
             Text::CookieChoices => ("Cookie choices", "Dewisiadau cwcis"),
             Text::AcceptAll => ("Accept all", "Derbyn y cyfan"),
@@ -147,48 +164,55 @@ impl Text {
             Text::AlwaysOn => ("Always on", "Ymlaen bob amser"),
             Text::SaveChoices => ("Save choices", "Cadw dewisiadau"),
             Text::Close => ("Close", "Cau"),
-            Text::FormTitle => ("Stay in touch with ", "Cadwch mewn cysylltiad â "),
-            Text::FormIntroWouldLike => (
+        }
+    }
+}
+
+impl Phrase for FormText {
+    fn both(self) -> (&'static str, &'static str) {
+        match self {
+            FormText::FormTitle => ("Stay in touch with ", "Cadwch mewn cysylltiad â "),
+            FormText::FormIntroWouldLike => (
                 " would like to contact you. Tick each box you agree to; leave a box unticked if you do not. You can change your mind at any time by emailing ",
                 " yn dymuno cysylltu â chi. Ticiwch bob blwch rydych chi'n cytuno iddo; gadewch flwch heb ei dicio os nad ydych. Gallwch newid eich meddwl unrhyw bryd drwy e-bostio ",
             ),
-            Text::FormIntroOrWriting => (" or writing to ", " neu ysgrifennu at "),
-            Text::HowWeMayContact => ("How we may contact you", "Sut y cawn gysylltu â chi"),
-            Text::EmailAddress => ("Email address", "Cyfeiriad e-bost"),
-            Text::SignUp => ("Sign up", "Cofrestru"),
-            Text::Sending => ("Sending…", "Yn anfon…"),
-            Text::Queued => (
+            FormText::FormIntroOrWriting => (" or writing to ", " neu ysgrifennu at "),
+            FormText::HowWeMayContact => ("How we may contact you", "Sut y cawn gysylltu â chi"),
+            FormText::EmailAddress => ("Email address", "Cyfeiriad e-bost"),
+            FormText::SignUp => ("Sign up", "Cofrestru"),
+            FormText::Sending => ("Sending…", "Yn anfon…"),
+            FormText::Queued => (
                 "You seem to be offline. Your choices are saved on this device and will be sent as soon as you are back online.",
                 "Mae'n ymddangos eich bod all-lein. Mae eich dewisiadau wedi'u cadw ar y ddyfais hon a byddant yn cael eu hanfon cyn gynted ag y byddwch ar-lein eto.",
             ),
-            Text::RecordedAt => (
+            FormText::RecordedAt => (
                 "Thank you — your choices were recorded at ",
                 "Diolch — cofnodwyd eich dewisiadau am ",
             ),
-            Text::NothingTicked => ("Tick at least one box to sign up.", "Ticiwch o leiaf un blwch i gofrestru."),
-            Text::EmailEmpty => ("Enter your email address.", "Rhowch eich cyfeiriad e-bost."),
-            Text::EmailShape => (
+            FormText::NothingTicked => ("Tick at least one box to sign up.", "Ticiwch o leiaf un blwch i gofrestru."),
+            FormText::EmailEmpty => ("Enter your email address.", "Rhowch eich cyfeiriad e-bost."),
+            FormText::EmailShape => (
                 "Enter a valid email address, like name@example.com.",
                 "Rhowch gyfeiriad e-bost dilys, fel enw@example.com.",
             ),
-            Text::FormLoadFailed => (
+            FormText::FormLoadFailed => (
                 "Sorry, the sign-up form could not be loaded: ",
                 "Mae'n ddrwg gennym, nid oedd modd llwytho'r ffurflen gofrestru: ",
             ),
-            Text::UnknownSite => ("this page names an unknown site.", "mae'r dudalen hon yn enwi safle anhysbys."),
-            Text::NetworkFailure => (
+            FormText::UnknownSite => ("this page names an unknown site.", "mae'r dudalen hon yn enwi safle anhysbys."),
+            FormText::NetworkFailure => (
                 "We could not reach the server. Check your connection and press the button again.",
                 "Nid oedd modd cyrraedd y gweinydd. Gwiriwch eich cysylltiad a phwyswch y botwm eto.",
             ),
-            Text::Unreadable => (
+            FormText::Unreadable => (
                 "The server sent an answer we could not read. Please try again later.",
                 "Anfonodd y gweinydd ateb nad oedd modd i ni ei ddarllen. Rhowch gynnig arall arni yn nes ymlaen.",
             ),
-            Text::HttpErrorBefore => (
+            FormText::HttpErrorBefore => (
                 "The server could not take your answer (HTTP ",
                 "Nid oedd modd i'r gweinydd dderbyn eich ateb (HTTP ",
             ),
-            Text::HttpErrorAfter => (
+            FormText::HttpErrorAfter => (
                 "). Please try again later.",
                 "). Rhowch gynnig arall arni yn nes ymlaen.",
             ),
@@ -200,21 +224,20 @@ impl Text {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_text_exists_in_both_languages() {
-        for text in Text::ALL {
+    fn check<T: Phrase + std::fmt::Debug + PartialEq>(all: &[T]) {
+        for (i, text) in all.iter().enumerate() {
             let (en, cy) = text.both();
             assert!(!en.trim().is_empty(), "{text:?} has no English");
             assert!(!cy.trim().is_empty(), "{text:?} has no Welsh");
             assert_ne!(en, cy, "{text:?}: the Welsh is a copy of the English");
+            assert!(!all[..i].contains(text), "{text:?} listed twice");
         }
     }
 
     #[test]
-    fn all_lists_every_text_once() {
-        for (i, a) in Text::ALL.iter().enumerate() {
-            assert!(!Text::ALL[..i].contains(a), "{a:?} listed twice");
-        }
+    fn every_text_exists_in_both_languages_and_is_listed_once() {
+        check(&Text::ALL);
+        check(&FormText::ALL);
     }
 
     #[test]
@@ -224,7 +247,7 @@ mod tests {
             [cy(Text::AcceptAll), cy(Text::RejectAll), cy(Text::Choose), cy(Text::SaveChoices)],
             ["Derbyn y cyfan", "Gwrthod y cyfan", "Dewis", "Cadw dewisiadau"]
         );
-        assert_eq!(Lang::En.t(Text::NothingTicked), "Tick at least one box to sign up.");
+        assert_eq!(Lang::En.t(FormText::NothingTicked), "Tick at least one box to sign up.");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub fn submission_to_json(s: &ConsentSubmission) -> String {
         out.push_str(",\"channel\":");
         push_str(&mut out, c.channel.as_str());
         out.push_str(",\"wording_version\":");
-        out.push_str(&c.wording_version.to_string());
+        push_u32(&mut out, c.wording_version);
         out.push('}');
     }
     out.push_str("],\"page_url\":");
@@ -56,7 +56,7 @@ pub fn cookie_decision_to_json(d: &CookieDecision) -> String {
     out.push_str("],\"choice\":");
     push_str(&mut out, d.choice.as_str());
     out.push_str(",\"policy_version\":");
-    out.push_str(&d.policy_version.to_string());
+    push_u32(&mut out, d.policy_version);
     out.push_str(",\"wording_sha256\":");
     push_str(&mut out, &d.wording_sha256);
     out.push_str(",\"reject_on_first_layer\":");
@@ -69,6 +69,24 @@ pub fn cookie_decision_to_json(d: &CookieDecision) -> String {
     }
     out.push('}');
     out
+}
+
+/// Appends `n` in decimal.
+pub fn push_u32(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// A JSON string literal, escaped as serde_json does.
@@ -96,43 +114,100 @@ fn push_str(out: &mut String, value: &str) {
 }
 
 #[cfg(target_arch = "wasm32")]
+pub use read::banner_config;
+#[cfg(all(target_arch = "wasm32", feature = "forms"))]
 pub use read::{error_message, recorded_at, site_config};
 
 #[cfg(target_arch = "wasm32")]
 mod read {
-    use consent_shared::api::v1::{
-        BannerText, Channel, CookieCategoryOption, Organisation, PurposeOption, SiteConfig,
-    };
-    use wasm_bindgen::JsValue;
+    use consent_shared::api::v1::{BannerText, CookieCategoryOption, Organisation};
+    #[cfg(feature = "forms")]
+    use consent_shared::api::v1::{Channel, PurposeOption, SiteConfig};
+    use wasm_bindgen::{JsCast, JsValue};
 
-    fn parse(text: &str) -> Option<JsValue> {
-        js_sys::JSON::parse(text).ok().filter(|v| v.is_object())
-    }
+    use crate::banner_state::BannerConfig;
 
     fn field(obj: &JsValue, name: &str) -> Option<JsValue> {
         js_sys::Reflect::get(obj, &JsValue::from_str(name)).ok()
     }
 
+    /// A string field `js/ui.js` has checked is one.
+    fn text(obj: &JsValue, name: &str) -> String {
+        field(obj, name).and_then(|v| v.as_string()).unwrap_or_default()
+    }
+
+    /// A number field `js/ui.js` has checked is a whole number ≥ 0.
+    fn number(obj: &JsValue, name: &str) -> u32 {
+        field(obj, name).and_then(|v| v.as_f64()).unwrap_or_default() as u32
+    }
+
+    /// What the banner shows, from the config endpoint's answer. `js/ui.js` has checked every
+    /// field it reads (strings are strings, numbers whole, `banner` present, `cookie_categories`
+    /// an array or absent), so this cannot fail — and has no error paths to carry in the wasm.
+    pub fn banner_config(v: &JsValue) -> BannerConfig {
+        let org = field(v, "organisation").unwrap_or_default();
+        let banner = field(v, "banner").unwrap_or_default();
+        let categories = field(v, "cookie_categories").filter(js_sys::Array::is_array);
+        BannerConfig {
+            site: text(v, "site"),
+            lang: text(v, "lang"),
+            policy_version: number(v, "policy_version"),
+            organisation: Organisation {
+                name: text(&org, "name"),
+                contact_email: text(&org, "contact_email"),
+                postal_address: text(&org, "postal_address"),
+                privacy_notice_url: text(&org, "privacy_notice_url"),
+                cookie_policy_url: text(&org, "cookie_policy_url"),
+            },
+            categories: categories
+                .map(|c| {
+                    c.unchecked_into::<js_sys::Array>()
+                        .iter()
+                        .map(|c| CookieCategoryOption {
+                            key: text(&c, "key"),
+                            required: field(&c, "required").and_then(|r| r.as_bool()).unwrap_or_default(),
+                            label: text(&c, "label"),
+                            description: text(&c, "description"),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            banner: BannerText {
+                version: number(&banner, "version"),
+                lang: text(&banner, "lang"),
+                text: text(&banner, "text"),
+                sha256: text(&banner, "sha256"),
+            },
+        }
+    }
+
+    #[cfg(feature = "forms")]
     fn string(obj: &JsValue, name: &str) -> Option<String> {
         field(obj, name)?.as_string()
     }
 
+    #[cfg(feature = "forms")]
     fn u32_field(obj: &JsValue, name: &str) -> Option<u32> {
         let n = field(obj, name)?.as_f64()?;
         (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
     }
 
+    #[cfg(feature = "forms")]
     fn array(obj: &JsValue, name: &str) -> Option<js_sys::Array> {
         let v = field(obj, name)?;
         js_sys::Array::is_array(&v).then(|| js_sys::Array::from(&v))
     }
 
-    /// The config endpoint's `SiteConfig`. `cookie_categories` may be absent (empty) and `banner`
-    /// absent or null; anything else missing or mistyped makes it unreadable.
-    pub fn site_config(text: &str) -> Option<SiteConfig> {
-        let v = parse(text)?;
-        let org = field(&v, "organisation")?;
-        let purposes = array(&v, "purposes")?
+    /// The config endpoint's `SiteConfig` for the opt-in form, already parsed by the browser.
+    /// `cookie_categories` may be absent (empty) and `banner` absent or null; anything else
+    /// missing or mistyped makes it unreadable.
+    #[cfg(feature = "forms")]
+    pub fn site_config(v: &JsValue) -> Option<SiteConfig> {
+        if !v.is_object() {
+            return None;
+        }
+        let org = field(v, "organisation")?;
+        let purposes = array(v, "purposes")?
             .iter()
             .map(|p| {
                 Some(PurposeOption {
@@ -146,9 +221,9 @@ mod read {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        let cookie_categories = match field(&v, "cookie_categories").filter(|c| !c.is_undefined()) {
+        let cookie_categories = match field(v, "cookie_categories").filter(|c| !c.is_undefined()) {
             None => Vec::new(),
-            Some(_) => array(&v, "cookie_categories")?
+            Some(_) => array(v, "cookie_categories")?
                 .iter()
                 .map(|c| {
                     Some(CookieCategoryOption {
@@ -160,7 +235,7 @@ mod read {
                 })
                 .collect::<Option<Vec<_>>>()?,
         };
-        let banner = match field(&v, "banner").filter(|b| !b.is_undefined() && !b.is_null()) {
+        let banner = match field(v, "banner").filter(|b| !b.is_undefined() && !b.is_null()) {
             None => None,
             Some(b) => Some(BannerText {
                 version: u32_field(&b, "version")?,
@@ -170,9 +245,9 @@ mod read {
             }),
         };
         Some(SiteConfig {
-            site: string(&v, "site")?,
-            lang: string(&v, "lang")?,
-            policy_version: u32_field(&v, "policy_version")?,
+            site: string(v, "site")?,
+            lang: string(v, "lang")?,
+            policy_version: u32_field(v, "policy_version")?,
             organisation: Organisation {
                 name: string(&org, "name")?,
                 contact_email: string(&org, "contact_email")?,
@@ -186,12 +261,19 @@ mod read {
         })
     }
 
+    #[cfg(feature = "forms")]
+    fn parse(text: &str) -> Option<JsValue> {
+        js_sys::JSON::parse(text).ok().filter(|v| v.is_object())
+    }
+
     /// `recorded_at` from a `ConsentReceipt` body (the rest of the receipt is not shown).
+    #[cfg(feature = "forms")]
     pub fn recorded_at(text: &str) -> Option<String> {
         string(&parse(text)?, "recorded_at")
     }
 
     /// `error.message` from an `ErrorBody`.
+    #[cfg(feature = "forms")]
     pub fn error_message(text: &str) -> Option<String> {
         string(&field(&parse(text)?, "error")?, "message")
     }
@@ -201,6 +283,15 @@ mod read {
 mod tests {
     use super::*;
     use consent_shared::api::v1::{Channel, ChosenPurpose, CookieChoice};
+
+    #[test]
+    fn numbers() {
+        for n in [0, 7, 10, 99, 100, 4_000_000_000, u32::MAX] {
+            let mut out = String::from("x");
+            push_u32(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
 
     fn submission(email: &str, lang: Option<&str>, time: Option<&str>) -> ConsentSubmission {
         ConsentSubmission {

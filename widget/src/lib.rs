@@ -1,9 +1,14 @@
-//! Consent widget: the embeddable opt-in form and cookie banner, compiled to wasm32 and started by
-//! `loader/widget.js`.
+//! Consent widget: the embeddable cookie banner and opt-in form, compiled to wasm32 and started by
+//! `loader/widget.js` through the small JavaScript modules in `js/`.
+//!
+//! It is built twice: without features it is the banner and preferences dialog only (what a first
+//! visit downloads); with the `forms` feature it also renders opt-in forms, and the loader fetches
+//! that build instead on pages with a `[data-consent-form]`.
 //!
 //! [`state`] (the form), [`banner_state`] (the banner), [`i18n`] (English and Welsh strings), the
-//! URL/error parts of [`api`] and the JSON writers in [`json`] are plain Rust, tested natively. The
-//! DOM side (leptos components, the loader bridge and the entry points) only exists on wasm32.
+//! error texts of [`api`] and the JSON writers in [`json`] are plain Rust, tested natively. The
+//! DOM side (leptos components, the calls into `js/host.js` and the entry points) only exists on
+//! wasm32.
 
 pub mod api;
 pub mod banner_state;
@@ -12,31 +17,26 @@ pub mod json;
 pub mod state;
 
 #[cfg(target_arch = "wasm32")]
-mod bridge;
-#[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+mod host;
 
 #[cfg(target_arch = "wasm32")]
-pub use entry::{mount, open_settings, show_banner};
+pub use entry::banner;
+#[cfg(all(target_arch = "wasm32", feature = "forms"))]
+pub use forms_entry::mount_forms;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
     use std::cell::RefCell;
 
-    use consent_shared::site::is_valid_site_id;
     use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
     use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-    use crate::api;
-    use crate::banner_state::BannerConfig;
     use crate::components::banner::{CookieBanner, Ui, CSS};
-    use crate::components::opt_in_form::OptInForm;
-    use crate::i18n::{Lang, Text};
-    use crate::state::FormConfig;
-
-    /// Marks an element the widget has already taken over, so a second `mount` leaves it alone.
-    const MOUNTED: &str = "data-consent-mounted";
+    use crate::i18n::Lang;
+    use crate::json;
 
     /// The banner's host element; its open shadow root holds the banner and the dialog.
     const HOST_ID: &str = "consent-banner-host";
@@ -49,106 +49,38 @@ mod entry {
         static BANNER: RefCell<Option<Ui>> = const { RefCell::new(None) };
     }
 
-    /// Renders the opt-in form into every `[data-consent-form]` element on the page.
+    /// Shows the banner's first layer (`first_layer`) or opens the preferences dialog, with focus
+    /// returning to `opener` when it closes; mounts the banner first if this page has none yet.
     ///
-    /// Fetches `{api_base}/api/v1/sites/{site}/config[?lang=…]` once (shared with the banner);
-    /// until it answers the elements are left as they are. On failure each element shows a short
-    /// error instead.
+    /// `config` is the site's configuration as the browser parsed it, checked by `js/ui.js` (it
+    /// has banner text and every field the banner reads has its type); `cookie_consents_url` is
+    /// where decisions are posted.
     #[wasm_bindgen]
-    pub fn mount(site: String, api_base: String, lang: Option<String>) {
-        let targets = form_targets();
-        if targets.is_empty() {
-            return;
-        }
-        let asked = Lang::pick(lang.as_deref(), "");
-        if !is_valid_site_id(&site) {
-            show_error(targets, asked.t(Text::UnknownSite).to_owned(), asked);
-            return;
-        }
-        let config_url = api::config_url(&api_base, &site, lang.as_deref());
-        let consents_url = api::consents_url(&api_base, &site);
-        wasm_bindgen_futures::spawn_local(async move {
-            match api::fetch_site_config(&config_url, asked).await {
-                Ok(config) => {
-                    let lang = Lang::pick(lang.as_deref(), &config.lang);
-                    let config = FormConfig::from(config);
-                    for (instance, element) in targets.into_iter().enumerate() {
-                        let config = config.clone();
-                        let consents_url = consents_url.clone();
-                        element.set_text_content(None);
-                        mount_to(element, move || {
-                            view! { <OptInForm config consents_url instance lang /> }
-                        })
-                        .forget();
-                    }
-                }
-                Err(message) => show_error(targets, message, asked),
-            }
-        });
-    }
-
-    /// Shows the banner's first layer (the loader calls this when no decision is in force).
-    #[wasm_bindgen]
-    pub fn show_banner(site: String, api_base: String, lang: Option<String>) {
-        with_banner(site, api_base, lang, true, |ui| ui.first_layer.set(true));
-    }
-
-    /// Opens the preferences dialog (the reopen button, `[data-consent-open]`). Focus returns to
-    /// the element that had it when this was called.
-    #[wasm_bindgen]
-    pub fn open_settings(site: String, api_base: String, lang: Option<String>) {
-        let opener = focused_element().and_then(|e| e.dyn_into::<HtmlElement>().ok());
-        with_banner(site, api_base, lang, false, move |ui| ui.open(opener));
-    }
-
-    /// Runs `then` on the banner, mounting it first (after fetching the configuration) if this
-    /// page has none yet.
-    fn with_banner(
-        site: String,
-        api_base: String,
+    pub fn banner(
+        config: JsValue,
+        cookie_consents_url: String,
         lang: Option<String>,
         first_layer: bool,
-        then: impl FnOnce(&Ui) + 'static,
+        opener: JsValue,
     ) {
-        if let Some(ui) = BANNER.with(|b| b.borrow().clone()) {
-            then(&ui);
-            return;
+        let ui = match BANNER.with(|b| b.borrow().clone()) {
+            Some(ui) => ui,
+            None => {
+                let config = json::banner_config(&config);
+                let ui_lang = Lang::pick(lang.as_deref(), &config.lang);
+                let Some(ui) = mount_banner(Ui::new(config, cookie_consents_url, first_layer), ui_lang)
+                else {
+                    return console_error("Consent widget: cannot add the cookie banner to this page.");
+                };
+                BANNER.with(|b| *b.borrow_mut() = Some(ui.clone()));
+                ui
+            }
+        };
+        if first_layer {
+            ui.first_layer.set(true);
+        } else {
+            ui.open(opener.dyn_into::<HtmlElement>().ok());
         }
-        if !is_valid_site_id(&site) {
-            console_error("Consent widget: this page names an unknown site.");
-            return;
-        }
-        let config_url = api::config_url(&api_base, &site, lang.as_deref());
-        let cookie_url = api::cookie_consents_url(&api_base, &site);
-        wasm_bindgen_futures::spawn_local(async move {
-            let config = match api::fetch_site_config(&config_url, Lang::pick(lang.as_deref(), "")).await {
-                Ok(config) => config,
-                Err(message) => {
-                    console_error(
-                        &(String::from("Consent widget: cannot load the cookie banner: ") + &message),
-                    );
-                    return;
-                }
-            };
-            let ui = match BANNER.with(|b| b.borrow().clone()) {
-                // Another call mounted it while this one waited for the configuration.
-                Some(ui) => ui,
-                None => {
-                    let ui_lang = Lang::pick(lang.as_deref(), &config.lang);
-                    let Some(config) = BannerConfig::from_site(config) else {
-                        console_error("Consent widget: this site has no cookie banner text.");
-                        return;
-                    };
-                    let Some(ui) = mount_banner(Ui::new(config, cookie_url, first_layer), ui_lang) else {
-                        console_error("Consent widget: cannot add the cookie banner to this page.");
-                        return;
-                    };
-                    BANNER.with(|b| *b.borrow_mut() = Some(ui.clone()));
-                    ui
-                }
-            };
-            then(&ui);
-        });
     }
 
     /// `<div id="consent-banner-host">` first in `<body>` (first in the tab order; its content is
@@ -171,18 +103,66 @@ mod entry {
         Some(ui)
     }
 
-    /// The element with focus, looking inside open shadow roots (the loader's reopen button is in
-    /// one; `document.activeElement` only names its host).
-    fn focused_element() -> Option<web_sys::Element> {
-        let mut focused = document().active_element()?;
-        while let Some(inner) = focused.shadow_root().and_then(|root| root.active_element()) {
-            focused = inner;
-        }
-        Some(focused)
-    }
-
-    fn console_error(message: &str) {
+    pub(crate) fn console_error(message: &str) {
         web_sys::console::error_1(&message.into());
+    }
+}
+
+/// The opt-in form's entry point, only in the wasm built with the `forms` feature.
+#[cfg(all(target_arch = "wasm32", feature = "forms"))]
+mod forms_entry {
+    use leptos::prelude::*;
+    use wasm_bindgen::prelude::*;
+    use web_sys::HtmlElement;
+
+    use crate::components::opt_in_form::OptInForm;
+    use crate::i18n::{FormText, Lang};
+    use crate::state::FormConfig;
+    use crate::{api, json};
+
+    /// Marks an element the widget has already taken over, so a second `mount` leaves it alone.
+    const MOUNTED: &str = "data-consent-mounted";
+
+    /// Renders the opt-in form into every `[data-consent-form]` element on the page, or a short
+    /// error in each when the configuration could not be had: `known` is false for an invalid
+    /// site id, `status` is the config request's HTTP status (0: no answer), `config` the parsed
+    /// body of a 2xx answer and `message` the server's `error.message` otherwise.
+    #[wasm_bindgen]
+    pub fn mount_forms(
+        known: bool,
+        status: Option<u16>,
+        config: JsValue,
+        message: Option<String>,
+        consents_url: String,
+        lang: Option<String>,
+    ) {
+        let targets = form_targets();
+        if targets.is_empty() {
+            return;
+        }
+        let asked = Lang::pick(lang.as_deref(), "");
+        let site = match status {
+            _ if !known => Err(asked.t(FormText::UnknownSite).to_owned()),
+            Some(200..=299) => json::site_config(&config).ok_or_else(|| asked.t(api::UNREADABLE).to_owned()),
+            Some(0) | None => Err(asked.t(api::NETWORK_FAILURE).to_owned()),
+            Some(status) => Err(api::error_text(status, message, asked)),
+        };
+        match site {
+            Ok(config) => {
+                let lang = Lang::pick(lang.as_deref(), &config.lang);
+                let config = FormConfig::from(config);
+                for (instance, element) in targets.into_iter().enumerate() {
+                    let config = config.clone();
+                    let consents_url = consents_url.clone();
+                    element.set_text_content(None);
+                    mount_to(element, move || {
+                        view! { <OptInForm config consents_url instance lang /> }
+                    })
+                    .forget();
+                }
+            }
+            Err(message) => show_error(targets, message, asked),
+        }
     }
 
     /// Every `[data-consent-form]` element not yet taken over, now marked as taken.
@@ -203,7 +183,7 @@ mod entry {
             mount_to(element, move || {
                 view! {
                     <p class="consent-form-error" role="alert" data-consent-status="error">
-                        {lang.t(Text::FormLoadFailed)} {message}
+                        {lang.t(FormText::FormLoadFailed)} {message}
                     </p>
                 }
             })

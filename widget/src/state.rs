@@ -5,7 +5,7 @@
 
 use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission, Organisation, PurposeOption, SiteConfig};
 
-use crate::i18n::Text;
+use crate::i18n::FormText;
 
 /// The part of the config endpoint's `SiteConfig` the opt-in form shows. Fields the form does not
 /// use (cookie categories, banner text, …) are not read, so the worker may add to `SiteConfig`
@@ -26,11 +26,11 @@ impl From<SiteConfig> for FormConfig {
 }
 
 /// Shown (in the alert region) when the person presses submit without ticking anything.
-pub const NOTHING_TICKED: Text = Text::NothingTicked;
+pub const NOTHING_TICKED: FormText = FormText::NothingTicked;
 /// Shown when the email box is empty.
-pub const EMAIL_EMPTY: Text = Text::EmailEmpty;
+pub const EMAIL_EMPTY: FormText = FormText::EmailEmpty;
 /// Shown when the email is obviously not an address; the server applies the full rule.
-pub const EMAIL_SHAPE: Text = Text::EmailShape;
+pub const EMAIL_SHAPE: FormText = FormText::EmailShape;
 
 /// Where the form is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -85,7 +85,7 @@ impl FormState {
         config: &FormConfig,
         page_url: &str,
         client_time: Option<String>,
-    ) -> Result<ConsentSubmission, Text> {
+    ) -> Result<ConsentSubmission, FormText> {
         let consents: Vec<ChosenPurpose> = config
             .purposes
             .iter()
@@ -167,23 +167,6 @@ impl Attempt {
 /// Equal apart from the browser clock, which changes on every press.
 fn same_content(a: &ConsentSubmission, b: &ConsentSubmission) -> bool {
     a.email == b.email && a.consents == b.consents && a.page_url == b.page_url && a.lang == b.lang
-}
-
-/// Formats 16 random bytes as an RFC 9562 version-4 UUID (used when `crypto.randomUUID` is
-/// unavailable, e.g. on a page served over plain http).
-pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(36);
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0x0f)] as char);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -346,12 +329,5 @@ mod tests {
         assert_eq!(key, "k2");
         assert_eq!(sent.email, "c@d.example");
         assert_eq!(sent.client_time.as_deref(), Some("T2"));
-    }
-
-    #[test]
-    fn uuid_from_bytes_has_version_and_variant_bits() {
-        expect!["00010203-0405-4607-8809-0a0b0c0d0e0f"]
-            .assert_eq(&uuid_v4_from_bytes(core::array::from_fn(|i| i as u8)));
-        expect!["ffffffff-ffff-4fff-bfff-ffffffffffff"].assert_eq(&uuid_v4_from_bytes([0xff; 16]));
     }
 }

@@ -1,12 +1,13 @@
-//! Builds the two wasm artefacts: the widget into `dist/assets` (served as static assets by the
-//! worker) and the worker into `worker/build` (what wrangler runs).
+//! Builds the wasm artefacts: the widget's two bundles (banner; banner and forms) and its loader
+//! into `dist/assets` (served as static assets by the worker), and the worker into `worker/build`
+//! (what wrangler runs).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::setup::cargo_bin;
-use crate::{cargo, root, run, Result};
+use crate::{describe, output, root, run, Result};
 
 pub fn all() -> Result {
     widget()?;
@@ -35,33 +36,201 @@ const ASSET_HEADERS: &str = "\
   Cache-Control: public, max-age=300
 ";
 
+/// The two builds of the widget: the banner alone (what a first visit downloads) and, for pages
+/// with an opt-in form, the banner with the form (`forms` feature). Each is its wasm plus one
+/// JavaScript module: `widget/js/<entry>` bundled with wasm-bindgen's glue.
+pub const WIDGET_BUNDLES: [WidgetBundle; 2] = [
+    WidgetBundle { name: "consent_widget", features: &["--features", "nightly"], entry: "ui.js" },
+    WidgetBundle {
+        name: "consent_widget_forms",
+        features: &["--features", "forms,nightly"],
+        entry: "forms.js",
+    },
+];
+
+pub struct WidgetBundle {
+    /// `widget/<name>.js` and `widget/<name>_bg.wasm` in the assets.
+    pub name: &'static str,
+    features: &'static [&'static str],
+    entry: &'static str,
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+/// The widget's wasm is built with this nightly's `-Zbuild-std`: the standard library compiled
+/// for size with `panic = immediate-abort` (no panic messages, locations or formatting code) is
+/// about 9 KB gzip smaller than the prebuilt one. Pinned so builds are reproducible;
+/// `cargo xtask setup` installs it.
+pub const WIDGET_NIGHTLY: &str = "nightly-2026-05-20";
+
+/// Without panic messages, locations and `{:?}` output the standard library's formatting code
+/// mostly drops out (a panic is a trap either way: `panic = "abort"`). `RUSTFLAGS` replaces
+/// `.cargo/config.toml`'s wasm32 `rustflags`, so its getrandom cfg is repeated here.
+const WIDGET_RUSTFLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none \
+     -Zfmt-debug=none --cfg getrandom_backend=\"wasm_js\"";
+
 pub fn widget() -> Result {
-    let root = root();
-    run(cargo().args([
-        "build",
-        "-p",
-        "consent-widget",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--release",
-    ]))?;
     let assets = assets_dir();
     let out = assets.join("widget");
     let _ = fs::remove_dir_all(&assets);
     fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    let wasm = root.join("target/wasm32-unknown-unknown/release/consent_widget.wasm");
-    run(Command::new(cargo_bin("wasm-bindgen"))
-        .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section"])
-        .arg("--out-dir")
-        .arg(&out)
-        .arg(&wasm))?;
-    let bg = out.join("consent_widget_bg.wasm");
-    run(Command::new(node_bin(".bin/wasm-opt")).arg(&bg).arg("-Oz").arg("-o").arg(&bg))?;
-    let glue = out.join("consent_widget.js");
-    minify(&glue, &glue, &["--format=esm"])?;
-    minify(&root.join("widget/loader/widget.js"), &assets.join("widget.js"), &[])?;
+    // Its own target directory: other flags and another compiler than the rest of the workspace.
+    let target = target_dir().join("widget-nightly");
+    for bundle in &WIDGET_BUNDLES {
+        run(Command::new("rustup")
+            .args(["run", WIDGET_NIGHTLY, "cargo", "build", "-p", "consent-widget", "--lib"])
+            .args(["--target", "wasm32-unknown-unknown", "--release"])
+            .args(bundle.features)
+            .args(["-Zbuild-std=std,panic_abort", "-Zbuild-std-features=optimize_for_size"])
+            .arg("--target-dir")
+            .arg(&target)
+            .current_dir(root())
+            .env("RUSTFLAGS", WIDGET_RUSTFLAGS)
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO"))?;
+        let wasm = target.join("wasm32-unknown-unknown/release/consent_widget.wasm");
+        let glue_dir = target.join("bindgen").join(bundle.name);
+        let _ = fs::remove_dir_all(&glue_dir);
+        run(Command::new(cargo_bin("wasm-bindgen"))
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-name-section",
+                "--remove-producers-section",
+            ])
+            .arg("--out-dir")
+            .arg(&glue_dir)
+            .arg(&wasm))?;
+        let bg = out.join(format!("{}_bg.wasm", bundle.name));
+        let mut wasm_opt = Command::new(node_bin(".bin/wasm-opt"));
+        wasm_opt.arg(glue_dir.join("consent_widget_bg.wasm")).args(WASM_OPT_ARGS).arg("-o").arg(&bg);
+        let renames = output(&mut wasm_opt).ok_or_else(|| format!("{} failed", describe(&wasm_opt)))?;
+        let glue = glue_dir.join("consent_widget.js");
+        let text = fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+        let text = with_short_names(&without_stream_classes(&text), &renames)?;
+        fs::write(&glue, text).map_err(|e| e.to_string())?;
+        for file in ["ui.js", "forms.js", "host.js"] {
+            fs::copy(root().join("widget/js").join(file), glue_dir.join(file))
+                .map_err(|e| format!("{file}: {e}"))?;
+        }
+        minify(
+            &glue_dir.join(bundle.entry),
+            &out.join(format!("{}.js", bundle.name)),
+            // wasm-bindgen names host.js twice in the imports object (same module, harmless).
+            &["--bundle", "--format=esm", "--log-override:duplicate-object-key=silent"],
+        )?;
+    }
+    minify(&root().join("widget/loader/widget.js"), &assets.join("widget.js"), &[])?;
     fs::write(assets.join("_headers"), ASSET_HEADERS).map_err(|e| e.to_string())
+}
+
+/// `wasm-opt` for the widget: `-Oz` (and no target-features section), after dropping the exports
+/// of wasm-streams' stream adapters. leptos always depends on server_fn, which brings
+/// wasm-streams, whose `#[wasm_bindgen]` structs are exported from every wasm that links it; the
+/// widget never calls a server function. (Their code stays: it is reachable through the
+/// function table. See docs/BENCHMARKS.md for what that costs.)
+///
+/// Then every import and export gets a one- or two-letter name (all imports in module `a`):
+/// wasm-bindgen's names carry 16-hex-digit hashes, which do not compress, and they appear in
+/// both the wasm and the glue. wasm-opt prints the renaming as JSON; [`with_short_names`]
+/// applies it to the glue.
+const WASM_OPT_ARGS: &[&str] = &[
+    "--remove-exports",
+    "--pass-arg=remove-exports@*intounderlying*",
+    "-Oz",
+    "--strip-target-features",
+    "--minify-imports-and-exports-and-modules",
+];
+
+/// The (old, new) pairs of one section (`"imports"`: `[module, name, new]`, `"exports"`:
+/// `[name, new]`) of wasm-opt's renaming JSON.
+fn renamed<'a>(json: &'a str, section: &str) -> Vec<Vec<&'a str>> {
+    let Some(start) = json.find(&format!("\"{section}\"")) else { return Vec::new() };
+    let body = &json[start..];
+    let body = &body[..body.find("]\n ]").map_or(body.len(), |end| end + 1)];
+    body.lines()
+        .filter(|l| l.trim_start().starts_with("[\""))
+        .map(|l| l.split('"').skip(1).step_by(2).collect())
+        .collect()
+}
+
+/// wasm-bindgen's glue with the short import and export names of [`WASM_OPT_ARGS`]: keys of its
+/// own imports object renamed, imports of JS snippets (`import * as importN from "…"`) added
+/// to it under their new names, one module `a`, and every `wasm.<export>` renamed.
+fn with_short_names(glue: &str, renames: &str) -> Result<String> {
+    let imports = renamed(renames, "imports");
+    let exports = renamed(renames, "exports");
+    if imports.is_empty() || exports.is_empty() {
+        return Err(format!("no renaming from wasm-opt:\n{renames}"));
+    }
+    let mut out = glue.to_owned();
+    let mut snippet_entries = String::new();
+    for import in &imports {
+        let [module, name, new] = import[..] else { return Err(format!("renaming: {import:?}")) };
+        if module == "./consent_widget_bg.js" {
+            let key = format!("\n        {name}: ");
+            if out.matches(&key).count() != 1 {
+                return Err(format!("glue: import {name} is not one key of the imports object"));
+            }
+            out = out.replacen(&key, &format!("\n        {new}: "), 1);
+        } else {
+            let line = glue
+                .lines()
+                .find(|l| l.starts_with("import * as import") && l.ends_with(&format!("from \"{module}\"")))
+                .ok_or_else(|| format!("glue: no namespace import of {module}"))?;
+            let var = line["import * as ".len()..].split(' ').next().unwrap_or_default();
+            snippet_entries.push_str(&format!("        {new}: {var}.{name},\n"));
+        }
+    }
+    let head = "const import0 = {\n        __proto__: null,\n";
+    if !out.contains(head) {
+        return Err("glue: no imports object".into());
+    }
+    out = out.replacen(head, &format!("{head}{snippet_entries}"), 1);
+    let modules: Vec<&str> =
+        out.lines().filter(|l| l.starts_with("        \"") && l.contains("\": import")).collect();
+    let modules: Vec<String> = modules.into_iter().map(|l| format!("{l}\n")).collect();
+    for (i, line) in modules.iter().enumerate() {
+        out = out.replacen(line, if i == 0 { "        a: import0,\n" } else { "" }, 1);
+    }
+    let mut renamed_exports = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find("wasm.") {
+        let (before, after) = rest.split_at(at + "wasm.".len());
+        renamed_exports.push_str(before);
+        let len =
+            after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$')).unwrap_or(after.len());
+        let name = &after[..len];
+        let new = exports.iter().find(|e| e.first() == Some(&name)).and_then(|e| e.get(1)).unwrap_or(&name);
+        renamed_exports.push_str(new);
+        rest = &after[len..];
+    }
+    renamed_exports.push_str(rest);
+    Ok(renamed_exports)
+}
+
+/// The glue without the JavaScript classes for those stream adapters (each a class, a
+/// `Symbol.dispose` line and a `FinalizationRegistry`): with their exports gone nothing can
+/// create one, but as top-level statements with side effects esbuild would keep them.
+fn without_stream_classes(glue: &str) -> String {
+    let mut out = String::with_capacity(glue.len());
+    let mut skipping = false;
+    for line in glue.lines() {
+        skipping |=
+            line.starts_with("export class IntoUnderlying") || line.starts_with("const IntoUnderlying");
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+        let last = line.starts_with("if (Symbol.dispose) IntoUnderlying")
+            || (line.contains("new FinalizationRegistry(") && line.contains("intounderlying"));
+        skipping &= !last;
+    }
+    out
 }
 
 fn minify(input: &Path, output: &Path, extra: &[&str]) -> Result {
@@ -80,4 +249,22 @@ pub fn worker() -> Result {
         .env("WASM_BINDGEN_BIN", cargo_bin("wasm-bindgen"))
         .env("ESBUILD_BIN", esbuild())
         .env("WASM_OPT_BIN", node_bin(".bin/wasm-opt")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stream_classes_are_cut_and_nothing_else() {
+        let glue = "export class IntoUnderlyingSink {\n    free() {}\n}\n\
+            if (Symbol.dispose) IntoUnderlyingSink.prototype[Symbol.dispose] = IntoUnderlyingSink.prototype.free;\n\
+            export function banner() {}\n\
+            const IntoUnderlyingSinkFinalization = (typeof FinalizationRegistry === 'undefined')\n\
+            \x20   ? { register: () => {}, unregister: () => {} }\n\
+            \x20   : new FinalizationRegistry(ptr => wasm.__wbg_intounderlyingsink_free(ptr, 1));\n\
+            const CLOSURE_DTORS = 1;\n";
+        assert_eq!(
+            super::without_stream_classes(glue),
+            "export function banner() {}\nconst CLOSURE_DTORS = 1;\n"
+        );
+    }
 }

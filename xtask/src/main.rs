@@ -1,9 +1,11 @@
 //! `cargo xtask <command>` — how Consent is set up, built, run and tested. The only crate that
 //! runs shell commands (besides the test harness starting the runtime it tests).
 //!
-//! - `setup`  install what is missing, idempotently (wasm32 std, wasm-bindgen-cli at the
-//!   Cargo.lock version, worker-build, npm tools, Debian chromium for browser tests)
-//! - `build`  the widget (wasm + glue + loader into dist/assets) and the worker (worker/build)
+//! - `setup`  install what is missing, idempotently (wasm32 std, the widget's pinned nightly with
+//!   rust-src, wasm-bindgen-cli at the Cargo.lock version, worker-build, npm tools, Debian
+//!   chromium for browser tests)
+//! - `build`  the widget (its two wasm bundles + JS + loader into dist/assets) and the worker
+//!   (worker/build); `build widget` only the widget
 //! - `dev`    build, migrate and seed local D1, run the worker on :8787 and the demo page on :8788
 //! - `test`   build and run every test: native, Store contract, workerd integration, browser
 //! - `bench`  measure sizes and build times (results go in docs/BENCHMARKS.md)
@@ -22,7 +24,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(setup::Needs::Everything),
-        Some("build") => setup::run(setup::Needs::Build).and_then(|()| build::all()),
+        Some("build") => {
+            setup::run(setup::Needs::Build).and_then(|()| match args.get(1).map(String::as_str) {
+                Some("widget") => build::widget(),
+                _ => build::all(),
+            })
+        }
         Some("dev") => dev::run(),
         Some("test") => test(&args[1..]),
         Some("bench") => bench::run(args.get(1).map(String::as_str)),
@@ -111,7 +118,7 @@ pub fn output(cmd: &mut Command) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn describe(cmd: &Command) -> String {
+pub fn describe(cmd: &Command) -> String {
     std::iter::once(cmd.get_program().to_string_lossy())
         .chain(cmd.get_args().map(|a| a.to_string_lossy()))
         .collect::<Vec<_>>()

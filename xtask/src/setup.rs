@@ -18,6 +18,7 @@ pub enum Needs {
 
 pub fn run(needs: Needs) -> Result {
     wasm_target()?;
+    widget_nightly()?;
     wasm_bindgen_cli()?;
     worker_build()?;
     npm_tools()?;
@@ -47,6 +48,28 @@ fn wasm_target() -> Result {
              (Debian rustc-web + build-std) is described in ../shared/notes/wasm-toolchain.md."
         )
     })
+}
+
+/// The pinned nightly the widget is built with (`-Zbuild-std` needs its `rust-src`; the wasm32
+/// standard library is compiled from that, so the toolchain needs no wasm32 target of its own).
+fn widget_nightly() -> Result {
+    let nightly = crate::build::WIDGET_NIGHTLY;
+    let sysroot = output(Command::new("rustup").args(["run", nightly, "rustc", "--print", "sysroot"]));
+    let has_src =
+        sysroot.is_some_and(|s| Path::new(s.trim()).join("lib/rustlib/src/rust/library/std").is_dir());
+    if has_src {
+        return Ok(());
+    }
+    crate::run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        nightly,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+    ]))
+    .map_err(|e| format!("{e}\nthe widget is built with {nightly} and -Zbuild-std (see xtask/src/build.rs)"))
 }
 
 /// The exact wasm-bindgen version Cargo.lock resolved: the CLI must match it to the digit.

@@ -1,63 +1,75 @@
-//! The cookie banner: a first layer (who, why, links, Accept all / Reject all / Choose — the
-//! first two identical in element, class and size) and a modal preferences dialog listing every
-//! category, with strictly necessary ones shown ticked, disabled and "Always on".
+//! The cookie banner: a first layer (who, why, links, Accept all / Reject all / Choose — one
+//! button view for all three, so identical in element, class and size) and a modal preferences
+//! dialog listing every category, with strictly necessary ones shown ticked, disabled and
+//! "Always on".
 //!
-//! Both live in one shadow root on `#consent-banner-host`; [`Ui`] is the handle `show_banner` and
-//! `open_settings` use. Stable selectors (the browser tests use them): `[data-consent-banner]`,
+//! Both live in one shadow root on `#consent-banner-host`; [`Ui`] is the handle the `banner`
+//! entry point drives (for `show_banner` and `open_settings` in `js/ui.js`). Stable selectors
+//! (the browser tests use them): `[data-consent-banner]`,
 //! `button[data-consent-action=accept|reject|choose|save|close]`, `dialog[data-consent-dialog]`,
 //! `input[name="category:<key>"]`, `a[data-consent-link=cookie-policy|privacy-notice]`.
 
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::rc::Rc;
 
-use leptos::html::Dialog;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::banner_state::{consent_id, decide, record, Action, BannerConfig, Selection};
-use crate::components::opt_in_form::new_uuid;
+use crate::host;
 use crate::i18n::{Lang, Text};
-use crate::{api, bridge};
+use crate::json::{cookie_decision_to_json, push_u32};
 
 /// The shadow root's stylesheet.
 pub const CSS: &str = include_str!("banner.css");
 
-/// What the entry points need to drive a mounted banner.
+/// What the entry points need to drive a mounted banner: two signals the view follows, and the
+/// rest as plain shared state (one type fewer for the reactive system to carry).
 #[derive(Clone)]
 pub struct Ui {
-    pub config: Arc<BannerConfig>,
     pub first_layer: RwSignal<bool>,
-    selection: RwSignal<Selection>,
+    shared: Rc<Shared>,
+}
+
+struct Shared {
+    config: BannerConfig,
+    /// One tick per category, in configuration order (a [`Selection`] split into signals, so the
+    /// reactive system only ever holds `bool`s).
+    ticks: Vec<RwSignal<bool>>,
+    cookie_consents_url: String,
     /// Categories decided on this page, for reopening when the loader has no cookie to report.
-    last: RwSignal<Option<Vec<String>>>,
-    dialog: NodeRef<Dialog>,
-    opener: StoredValue<Option<HtmlElement>, LocalStorage>,
-    cookie_consents_url: Arc<String>,
+    last: RefCell<Option<Vec<String>>>,
+    /// What had focus when the dialog was opened.
+    opener: RefCell<Option<HtmlElement>>,
 }
 
 impl Ui {
     pub fn new(config: BannerConfig, cookie_consents_url: String, first_layer: bool) -> Ui {
-        let selection = Selection::new(&config.categories, None);
+        let ticks = Selection::new(&config.categories, None).ticked.into_iter().map(RwSignal::new).collect();
         Ui {
-            config: Arc::new(config),
             first_layer: RwSignal::new(first_layer),
-            selection: RwSignal::new(selection),
-            last: RwSignal::new(None),
-            dialog: NodeRef::new(),
-            opener: StoredValue::new_local(None),
-            cookie_consents_url: Arc::new(cookie_consents_url),
+            shared: Rc::new(Shared {
+                config,
+                ticks,
+                cookie_consents_url,
+                last: RefCell::new(None),
+                opener: RefCell::new(None),
+            }),
         }
     }
 
     /// Opens the preferences dialog with the ticks of the decision in force (none on a first
     /// visit); focus returns to `opener` when it closes.
     pub fn open(&self, opener: Option<HtmlElement>) {
-        let previous =
-            bridge::previous_decision().map(|p| p.categories).or_else(|| self.last.get_untracked());
-        self.selection.set(Selection::new(&self.config.categories, previous.as_deref()));
-        self.opener.set_value(opener);
-        if let Some(dialog) = self.dialog.get_untracked() {
+        let shared = &self.shared;
+        let previous = host::decision_categories().or_else(|| shared.last.borrow().clone());
+        let selection = Selection::new(&shared.config.categories, previous.as_deref());
+        for (tick, ticked) in shared.ticks.iter().zip(selection.ticked) {
+            tick.set(ticked);
+        }
+        *shared.opener.borrow_mut() = opener;
+        if let Some(dialog) = host::banner_dialog() {
             if !dialog.open() {
                 let _ = dialog.show_modal();
             }
@@ -66,62 +78,63 @@ impl Ui {
 
     /// Applies the decision to the page (through the loader), hides the banner and records it.
     fn decide(&self, action: Action) {
-        let config = &self.config;
-        let decision = self.selection.with_untracked(|s| decide(&config.categories, s, action));
-        let id = consent_id(bridge::previous_decision().and_then(|p| p.id), new_uuid);
-        bridge::apply(config.policy_version, &id, &decision.categories, decision.choice.as_str());
-        self.last.set(Some(decision.categories.clone()));
+        let config = &self.shared.config;
+        let selection = Selection { ticked: self.shared.ticks.iter().map(|t| t.get_untracked()).collect() };
+        let decision = decide(&config.categories, &selection, action);
+        let id = consent_id(host::decision_id(), host::uuid);
+        host::apply(config.policy_version, &id, decision.categories.clone(), decision.choice.as_str());
+        *self.shared.last.borrow_mut() = Some(decision.categories.clone());
         self.first_layer.set(false);
-        if let Some(dialog) = self.dialog.get_untracked() {
+        if let Some(dialog) = host::banner_dialog() {
             dialog.close();
         }
         let client_time = String::from(js_sys::Date::new_0().to_iso_string());
-        let body = record(config, &decision, id, bridge::gpc(), Some(client_time));
-        let url = Arc::clone(&self.cookie_consents_url);
-        spawn_local(async move {
-            if let Err(message) = api::post_cookie_decision(&url, &body).await {
-                web_sys::console::error_1(
-                    &format!("Consent widget: the cookie choice was not recorded: {message}").into(),
-                );
-            }
-        });
+        let body = record(config, &decision, id, host::gpc(), Some(client_time));
+        host::post_decision(&self.shared.cookie_consents_url, &cookie_decision_to_json(&body));
     }
 
     /// Back to whatever opened the dialog — or, when that is gone with the first layer (a
     /// decision made after "Choose"), to the loader's "Cookie settings" button, so keyboard
     /// users are not dropped at the top of the page.
     fn restore_focus(&self) {
-        let opener = self.opener.try_update_value(Option::take).flatten();
-        match opener {
+        match self.shared.opener.borrow_mut().take() {
             Some(opener) if opener.is_connected() && opener.offset_parent().is_some() => {
                 let _ = opener.focus();
             }
-            _ => bridge::focus_reopen_button(),
+            _ => host::focus_reopen_button(),
         }
     }
 }
 
+/// What a button of the banner or the dialog does.
+#[derive(Clone, Copy)]
+enum Press {
+    Decide(Action),
+    /// "Choose": opens the dialog.
+    Choose,
+}
+
 #[component]
 pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
-    let config = Arc::clone(&ui.config);
+    let shared = Rc::clone(&ui.shared);
+    let config = &shared.config;
     let org = &config.organisation;
     let t = move |text| lang.t(text);
+    // Every button is this one view with one click handler, so it is compiled once.
     let button = {
         let ui = ui.clone();
-        move |action: &'static str, label: Text, on: Action| {
+        move |action: &'static str, label: Text, press: Press| {
             let ui = ui.clone();
+            let on_click = move |ev: leptos::ev::MouseEvent| match press {
+                Press::Decide(action) => ui.decide(action),
+                Press::Choose => ui.open(ev.current_target().and_then(|t| t.dyn_into::<HtmlElement>().ok())),
+            };
+            let popup = matches!(press, Press::Choose).then_some("dialog");
             view! {
-                <button type="button" class="btn" data-consent-action=action on:click=move |_| ui.decide(on)>
+                <button type="button" class="btn" data-consent-action=action aria-haspopup=popup on:click=on_click>
                     {t(label)}
                 </button>
             }
-        }
-    };
-    let choose = {
-        let ui = ui.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            let opener = ev.current_target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
-            ui.open(opener);
         }
     };
     let categories = config
@@ -129,22 +142,22 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, category)| {
-            let id = format!("cat-{i}");
-            let description_id = format!("cat-{i}-d");
-            let selection = ui.selection;
-            let config = Arc::clone(&config);
+            let mut id = String::from("cat-");
+            push_u32(&mut id, i as u32);
+            let description_id = id.clone() + "-d";
+            let tick = shared.ticks[i];
+            let required = category.required;
             view! {
                 <li class="cat">
                     <input
                         type="checkbox"
                         id=id.clone()
-                        name=format!("category:{}", category.key)
+                        name=String::from("category:") + &category.key
                         disabled=category.required
                         aria-describedby=description_id.clone()
-                        prop:checked=move || selection.with(|s| s.is_ticked(i))
-                        on:change=move |ev| {
-                            selection.update(|s| s.set(&config.categories, i, event_target_checked(&ev)))
-                        }
+                        prop:checked=move || tick.get()
+                        // As `Selection::set`: a required category stays ticked.
+                        on:change=move |ev| tick.set(event_target_checked(&ev) || required)
                     />
                     <label for=id>
                         {category.label.clone()}
@@ -184,14 +197,12 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
                 {link("privacy-notice", org.privacy_notice_url.clone(), Text::PrivacyNotice)}
             </p>
             <div class="actions">
-                {button("accept", Text::AcceptAll, Action::AcceptAll)}
-                {button("reject", Text::RejectAll, Action::RejectAll)}
-                <button type="button" class="btn" data-consent-action="choose" aria-haspopup="dialog" on:click=choose>
-                    {t(Text::Choose)}
-                </button>
+                {button("accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
+                {button("reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
+                {button("choose", Text::Choose, Press::Choose)}
             </div>
         </section>
-        <dialog node_ref=ui.dialog data-consent-dialog="" aria-labelledby="consent-dialog-title" on:close=on_close>
+        <dialog data-consent-dialog="" aria-labelledby="consent-dialog-title" on:close=on_close>
             <form method="dialog" class="close-form">
                 <button type="submit" class="close" data-consent-action="close" aria-label=t(Text::Close)>
                     "×"
@@ -201,9 +212,9 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
             <p class="text">{t(Text::SettingsIntro)}</p>
             <ul class="cats">{categories}</ul>
             <div class="actions">
-                {button("save", Text::SaveChoices, Action::Save)}
-                {button("accept", Text::AcceptAll, Action::AcceptAll)}
-                {button("reject", Text::RejectAll, Action::RejectAll)}
+                {button("save", Text::SaveChoices, Press::Decide(Action::Save))}
+                {button("accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
+                {button("reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
             </div>
         </dialog>
     }

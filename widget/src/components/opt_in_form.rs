@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::i18n::{Lang, Text};
-use crate::state::{uuid_v4_from_bytes, Attempt, FormConfig, FormState, Status};
-use crate::{api, bridge, json};
+use crate::i18n::{FormText, Lang, Text};
+use crate::state::{Attempt, FormConfig, FormState, Status};
+use crate::{api, host, json};
 
 #[component]
 pub fn OptInForm(
@@ -48,7 +48,7 @@ pub fn OptInForm(
                     return;
                 }
             };
-            let Some((body, key)) = attempt.try_update_value(|a| a.prepare(fresh, new_uuid)) else {
+            let Some((body, key)) = attempt.try_update_value(|a| a.prepare(fresh, host::uuid)) else {
                 return;
             };
             state.update(|s| s.status = Status::Submitting);
@@ -59,7 +59,7 @@ pub fn OptInForm(
                     Ok(recorded_at) => Status::Success { recorded_at },
                     // Nothing the person submitted is lost: the loader keeps it and resends it
                     // under the same key, so it is recorded once.
-                    Err(failure) if failure.retryable && bridge::enqueue(&url, &key, &json) => Status::Queued,
+                    Err(failure) if failure.retryable && host::enqueue(&url, &key, &json) => Status::Queued,
                     Err(failure) => Status::Error { message: failure.message },
                 };
                 state.update(|s| s.status = status);
@@ -69,7 +69,10 @@ pub fn OptInForm(
 
     // A queued submission delivered later (by the loader) completes this form.
     let delivered = window_event_listener_untyped("consent-delivered", move |event| {
-        let Some((key, recorded_at)) = bridge::delivered(&event) else { return };
+        let Some([key, recorded_at]) = host::delivered(&event).and_then(|d| <[String; 2]>::try_from(d).ok())
+        else {
+            return;
+        };
         let ours = attempt.with_value(|a| a.key() == Some(key.as_str()));
         if ours && state.with_untracked(|s| s.status == Status::Queued) {
             state.update(|s| s.status = Status::Success { recorded_at });
@@ -109,18 +112,18 @@ pub fn OptInForm(
 
     view! {
         <form class="consent-form" novalidate on:submit=on_submit>
-            <h2 class="consent-form__title">{lang.t(Text::FormTitle)} {org.name.clone()}</h2>
+            <h2 class="consent-form__title">{lang.t(FormText::FormTitle)} {org.name.clone()}</h2>
             <p class="consent-form__intro">
                 {org.name.clone()}
-                {lang.t(Text::FormIntroWouldLike)}
+                {lang.t(FormText::FormIntroWouldLike)}
                 <a href=mailto>{org.contact_email.clone()}</a>
-                {lang.t(Text::FormIntroOrWriting)} {org.postal_address.clone()} "."
+                {lang.t(FormText::FormIntroOrWriting)} {org.postal_address.clone()} "."
             </p>
             <fieldset class="consent-form__fields" disabled=move || state.with(FormState::locked)>
-                <legend>{lang.t(Text::HowWeMayContact)}</legend>
+                <legend>{lang.t(FormText::HowWeMayContact)}</legend>
                 {options}
                 <div class="consent-form__email">
-                    <label for=email_id.clone()>{lang.t(Text::EmailAddress)}</label>
+                    <label for=email_id.clone()>{lang.t(FormText::EmailAddress)}</label>
                     <input
                         type="email"
                         id=email_id
@@ -131,19 +134,19 @@ pub fn OptInForm(
                         on:input=move |ev| state.update(|s| s.email = event_target_value(&ev))
                     />
                 </div>
-                <button type="submit">{lang.t(Text::SignUp)}</button>
+                <button type="submit">{lang.t(FormText::SignUp)}</button>
             </fieldset>
             <p class="consent-form__status" role="status">
                 {move || state.with(|s| match &s.status {
                     Status::Submitting => Some(view! {
-                        <span data-consent-status="submitting">{lang.t(Text::Sending)}</span>
+                        <span data-consent-status="submitting">{lang.t(FormText::Sending)}</span>
                     }.into_any()),
                     Status::Queued => Some(view! {
-                        <span data-consent-status="queued">{lang.t(Text::Queued)}</span>
+                        <span data-consent-status="queued">{lang.t(FormText::Queued)}</span>
                     }.into_any()),
                     Status::Success { recorded_at } => Some(view! {
                         <span data-consent-status="success">
-                            {lang.t(Text::RecordedAt)}
+                            {lang.t(FormText::RecordedAt)}
                             <time datetime=recorded_at.clone()>{readable_time(recorded_at, lang)}</time>
                             "."
                         </span>
@@ -164,30 +167,6 @@ pub fn OptInForm(
             </p>
         </form>
     }
-}
-
-/// A fresh UUID (an idempotency key, a cookie consent id): `crypto.randomUUID()`, or the same shape built from
-/// `crypto.getRandomValues` where `randomUUID` is missing (pages served over plain http).
-pub fn new_uuid() -> String {
-    let crypto = window().crypto().ok();
-    let random_uuid = crypto.as_ref().and_then(|c| {
-        js_sys::Reflect::get(c, &JsValue::from_str("randomUUID"))
-            .ok()?
-            .dyn_into::<js_sys::Function>()
-            .ok()?
-            .call0(c)
-            .ok()?
-            .as_string()
-    });
-    random_uuid.unwrap_or_else(|| {
-        let mut bytes = [0u8; 16];
-        let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-        if !filled {
-            // Never a fixed key: two people sharing one would see each other's receipt.
-            bytes.fill_with(|| (js_sys::Math::random() * 256.0) as u8);
-        }
-        uuid_v4_from_bytes(bytes)
-    })
 }
 
 /// The receipt's RFC 3339 time as the browser writes dates in the form's language (UK English
