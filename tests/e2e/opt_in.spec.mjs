@@ -94,3 +94,26 @@ test('an offline submission is kept, sent once when back online, and completes t
   await form.waitUntilRendered();
   await context.close();
 });
+
+test('with double opt-in, the form asks the person to confirm from their inbox', async () => {
+  const { page } = await openDemo(browser);
+  // The worker's answer for a double opt-in site (its server side is covered in
+  // tests/tests/workerd.rs): the consent is recorded as pending.
+  await page.route('**/api/v1/sites/demo/consents', (route) => route.fulfill({
+    status: 201,
+    headers: { 'content-type': 'application/json', 'access-control-allow-origin': new URL(page.url()).origin },
+    body: JSON.stringify({
+      recorded_at: '2026-11-24T12:00:00.000Z',
+      events: [{ event_id: 'e1', purpose: 'news', channel: 'email', action: 'pending', wording_version: 1, wording_sha256: 'x' }],
+    }),
+  }));
+  const form = new OptInForm(page);
+  await form.waitUntilRendered();
+  await form.checkbox('news', 'email').check();
+  await form.email.fill('double-opt-in@example.org');
+  await form.submit.click();
+  const status = page.locator('[data-consent-status="awaiting-confirmation"]');
+  await status.waitFor({ state: 'visible' });
+  assert.match(await status.innerText(), /check your inbox/);
+  await page.close();
+});

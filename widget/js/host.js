@@ -68,10 +68,12 @@ export function enqueue(url, key, body) {
   }
 }
 
-/** The `key` and `recorded_at` of a `consent-delivered` event, or undefined. */
+/** The `key`, `recorded_at` and pending flag ("1"/"0") of a `consent-delivered` event, or undefined. */
 export function delivered(event) {
   var d = event.detail;
-  return d && typeof d.key == "string" && typeof d.recorded_at == "string" ? [d.key, d.recorded_at] : undefined;
+  return d && typeof d.key == "string" && typeof d.recorded_at == "string"
+    ? [d.key, d.recorded_at, d.pending ? "1" : "0"]
+    : undefined;
 }
 
 /** Posts a banner decision (already JSON) with `keepalive`, so it is delivered even when the

@@ -260,7 +260,10 @@
           }));
           return r.json().then(function (receipt) {
             if (!r.ok) return console.error("Consent widget: saved sign-up refused.", receipt);
-            w.dispatchEvent(new CustomEvent("consent-delivered", { detail: { key: item.key, recorded_at: receipt.recorded_at } }));
+            var pending = (receipt.events || []).some(function (e) {
+              return e.action == "pending";
+            });
+            w.dispatchEvent(new CustomEvent("consent-delivered", { detail: { key: item.key, recorded_at: receipt.recorded_at, pending: pending } }));
           });
         }
         throw new Error("HTTP " + r.status);

@@ -39,18 +39,19 @@ mod http {
     use web_sys::{Headers, Request, RequestCredentials, RequestInit, RequestMode, Response};
 
     /// Posts a submission (already written as JSON) under an idempotency key; returns the
-    /// receipt's `recorded_at`.
+    /// receipt's `recorded_at`, and whether a consent awaits confirmation by email.
     pub async fn post_submission(
         url: &str,
         body: &str,
         idempotency_key: &str,
         lang: Lang,
-    ) -> Result<String, Failure> {
+    ) -> Result<(String, bool), Failure> {
         let refused = |message: String| Failure { message, retryable: false };
         let init = post(body, lang).map_err(refused)?;
         init.headers_set("Idempotency-Key", idempotency_key, lang).map_err(refused)?;
         let body = send_classified(url, &init.0, lang).await?;
-        json::recorded_at(&body).ok_or_else(|| refused(lang.t(UNREADABLE).to_owned()))
+        let recorded_at = json::recorded_at(&body).ok_or_else(|| refused(lang.t(UNREADABLE).to_owned()))?;
+        Ok((recorded_at, json::awaiting_confirmation(&body)))
     }
 
     struct Post(RequestInit, Headers);

@@ -28,7 +28,8 @@ extern "C" {
     /// loader to keep it (the form then says the connection failed).
     #[cfg(feature = "forms")]
     pub fn enqueue(url: &str, key: &str, body: &str) -> bool;
-    /// `[key, recorded_at]` of a `consent-delivered` event.
+    /// `[key, recorded_at, "1" if a consent awaits confirmation else "0"]` of a
+    /// `consent-delivered` event.
     #[cfg(feature = "forms")]
     pub fn delivered(event: &web_sys::Event) -> Option<Vec<String>>;
 }

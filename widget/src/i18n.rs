@@ -95,6 +95,7 @@ pub enum FormText {
     Sending,
     Queued,
     RecordedAt,
+    CheckInbox,
     NothingTicked,
     EmailEmpty,
     EmailShape,
@@ -124,7 +125,7 @@ impl Text {
 }
 
 impl FormText {
-    pub const ALL: [FormText; 18] = [
+    pub const ALL: [FormText; 19] = [
         FormText::FormTitle,
         FormText::FormIntroWouldLike,
         FormText::FormIntroOrWriting,
@@ -134,6 +135,7 @@ impl FormText {
         FormText::Sending,
         FormText::Queued,
         FormText::RecordedAt,
+        FormText::CheckInbox,
         FormText::NothingTicked,
         FormText::EmailEmpty,
         FormText::EmailShape,
@@ -184,6 +186,10 @@ impl Phrase for FormText {
             FormText::Queued => (
                 "You seem to be offline. Your choices are saved on this device and will be sent as soon as you are back online.",
                 "Mae'n ymddangos eich bod all-lein. Mae eich dewisiadau wedi'u cadw ar y ddyfais hon a byddant yn cael eu hanfon cyn gynted ag y byddwch ar-lein eto.",
+            ),
+            FormText::CheckInbox => (
+                "Thank you — please check your inbox: we have sent you a link to confirm. We will send nothing until you do.",
+                "Diolch — edrychwch yn eich mewnflwch: rydym wedi anfon dolen atoch i gadarnhau. Ni fyddwn yn anfon dim nes i chi wneud.",
             ),
             FormText::RecordedAt => (
                 "Thank you — your choices were recorded at ",

@@ -116,7 +116,7 @@ fn push_str(out: &mut String, value: &str) {
 #[cfg(target_arch = "wasm32")]
 pub use read::banner_config;
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
-pub use read::{error_message, recorded_at, site_config};
+pub use read::{awaiting_confirmation, error_message, recorded_at, site_config};
 
 #[cfg(target_arch = "wasm32")]
 mod read {
@@ -270,6 +270,13 @@ mod read {
     #[cfg(feature = "forms")]
     pub fn recorded_at(text: &str) -> Option<String> {
         string(&parse(text)?, "recorded_at")
+    }
+
+    /// Whether a receipt holds a consent waiting for the person's confirmation (double opt-in).
+    #[cfg(feature = "forms")]
+    pub fn awaiting_confirmation(text: &str) -> bool {
+        let events = parse(text).and_then(|v| array(&v, "events"));
+        events.is_some_and(|events| events.iter().any(|e| string(&e, "action").as_deref() == Some("pending")))
     }
 
     /// `error.message` from an `ErrorBody`.

@@ -38,9 +38,11 @@ pub enum Status {
     #[default]
     Idle,
     Submitting,
-    /// The server recorded the choices at this time (RFC 3339, from the receipt).
+    /// The server recorded the choices at this time (RFC 3339, from the receipt). With double
+    /// opt-in, some wait for the person to confirm from the email just sent to them.
     Success {
         recorded_at: String,
+        awaiting_confirmation: bool,
     },
     /// The server could not be reached: the submission is saved on this device (with its
     /// idempotency key) and the loader sends it when the connection returns.
@@ -298,7 +300,10 @@ mod tests {
             state.locked()
         };
         assert!(locked(Status::Submitting, &mut state));
-        assert!(locked(Status::Success { recorded_at: "t".into() }, &mut state));
+        assert!(locked(
+            Status::Success { recorded_at: "t".into(), awaiting_confirmation: false },
+            &mut state
+        ));
         assert!(!locked(Status::Error { message: "m".into() }, &mut state));
     }
 

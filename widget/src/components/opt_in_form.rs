@@ -56,7 +56,9 @@ pub fn OptInForm(
             spawn_local(async move {
                 let json = json::submission_to_json(&body);
                 let status = match api::post_submission(&url, &json, &key, lang).await {
-                    Ok(recorded_at) => Status::Success { recorded_at },
+                    Ok((recorded_at, awaiting_confirmation)) => {
+                        Status::Success { recorded_at, awaiting_confirmation }
+                    }
                     // Nothing the person submitted is lost: the loader keeps it and resends it
                     // under the same key, so it is recorded once.
                     Err(failure) if failure.retryable && host::enqueue(&url, &key, &json) => Status::Queued,
@@ -69,13 +71,15 @@ pub fn OptInForm(
 
     // A queued submission delivered later (by the loader) completes this form.
     let delivered = window_event_listener_untyped("consent-delivered", move |event| {
-        let Some([key, recorded_at]) = host::delivered(&event).and_then(|d| <[String; 2]>::try_from(d).ok())
+        let Some([key, recorded_at, pending]) =
+            host::delivered(&event).and_then(|d| <[String; 3]>::try_from(d).ok())
         else {
             return;
         };
+        let awaiting_confirmation = pending == "1";
         let ours = attempt.with_value(|a| a.key() == Some(key.as_str()));
         if ours && state.with_untracked(|s| s.status == Status::Queued) {
-            state.update(|s| s.status = Status::Success { recorded_at });
+            state.update(|s| s.status = Status::Success { recorded_at, awaiting_confirmation });
         }
     });
     on_cleanup(move || delivered.remove());
@@ -144,7 +148,10 @@ pub fn OptInForm(
                     Status::Queued => Some(view! {
                         <span data-consent-status="queued">{lang.t(FormText::Queued)}</span>
                     }.into_any()),
-                    Status::Success { recorded_at } => Some(view! {
+                    Status::Success { awaiting_confirmation: true, .. } => Some(view! {
+                        <span data-consent-status="awaiting-confirmation">{lang.t(FormText::CheckInbox)}</span>
+                    }.into_any()),
+                    Status::Success { recorded_at, .. } => Some(view! {
                         <span data-consent-status="success">
                             {lang.t(FormText::RecordedAt)}
                             <time datetime=recorded_at.clone()>{readable_time(recorded_at, lang)}</time>
