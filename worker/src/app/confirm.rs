@@ -7,9 +7,9 @@ use consent_shared::ledger::{Choice, Provenance};
 use consent_shared::site::SiteConfig;
 use consent_shared::token::Scope;
 
-use super::csrf_form::{genuine, hidden_input, issue, Form};
+use super::csrf_form::{genuine, hidden_input, issue};
 use super::ledger::{append_for_subject, request_context};
-use super::links::{open_link, page_lang};
+use super::links::{form_and_lang, open_link};
 use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
 use super::pages::{escape, notice, page, unavailable};
@@ -29,9 +29,7 @@ pub async fn handle<S: Store + 'static>(
         Ok(opened) => opened,
         Err(problem) => return problem,
     };
-    let form = if req.method == "POST" { Form::parse(req) } else { None };
-    let requested = form.as_ref().and_then(|f| f.get("lang").map(str::to_string)).or(req.query_param("lang"));
-    let lang = page_lang(requested.as_deref(), &site);
+    let (form, lang) = form_and_lang(req, &site);
     let t = lang.text();
     let org = escape(&site.organisation.name);
     let posted = match req.method.as_str() {

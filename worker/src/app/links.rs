@@ -12,6 +12,7 @@ use consent_shared::time::format_utc;
 use consent_shared::token::{sign, verify, Claims, Key, Scope, TokenError};
 
 use super::admin::{admin_email, admin_site};
+use super::csrf_form::Form;
 use super::page_text::PageLang;
 use super::pages::{broken_link, unavailable};
 use super::{json_body, require_method, App, RequestFacts};
@@ -137,6 +138,15 @@ pub async fn open_link<S: Store + 'static>(
         Ok(None) => Err(broken_link(404, "the organisation it belongs to no longer uses this service")),
         Err(_) => Err(unavailable(PageLang::En)),
     }
+}
+
+/// A page request's posted form (on `POST`) and the language the form's `lang` field or
+/// `?lang=` asks for.
+pub fn form_and_lang(req: &HttpRequest, site: &SiteConfig) -> (Option<Form>, PageLang) {
+    let form = if req.method == "POST" { Form::parse(req) } else { None };
+    let requested = form.as_ref().and_then(|f| f.get("lang").map(str::to_string)).or(req.query_param("lang"));
+    let lang = page_lang(requested.as_deref(), site);
+    (form, lang)
 }
 
 /// The language a page speaks: `?lang=` (or the form's `lang`), else the site's default, else

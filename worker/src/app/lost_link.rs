@@ -6,8 +6,8 @@
 use consent_shared::email::Email;
 
 use super::confirm::link_mail;
-use super::csrf_form::{genuine, hidden_input, issue, Form};
-use super::links::{page_lang, LinkSigner, EMAILED_LINK_DAYS};
+use super::csrf_form::{genuine, hidden_input, issue};
+use super::links::{form_and_lang, LinkSigner, EMAILED_LINK_DAYS};
 use super::page_text::PageLang;
 use super::pages::{broken_link, escape, notice, page, unavailable};
 use super::{App, RequestFacts};
@@ -25,9 +25,7 @@ pub async fn handle<S: Store + 'static>(
         Ok(None) => return broken_link(404, "there is no such list"),
         Err(_) => return unavailable(PageLang::En),
     };
-    let form = if req.method == "POST" { Form::parse(req) } else { None };
-    let requested = form.as_ref().and_then(|f| f.get("lang").map(str::to_string)).or(req.query_param("lang"));
-    let lang = page_lang(requested.as_deref(), &site);
+    let (form, lang) = form_and_lang(req, &site);
     let t = lang.text();
     let org = escape(&site.organisation.name);
     let binding = format!("lost-link:{}", site.id);

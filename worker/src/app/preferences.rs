@@ -17,7 +17,7 @@ use consent_shared::token::{Claims, Scope};
 
 use super::csrf_form::{genuine, hidden_input, issue, Form};
 use super::ledger::{append_for_subject, request_context};
-use super::links::{open_link, page_lang, LinkSigner};
+use super::links::{form_and_lang, open_link, LinkSigner};
 use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
 use super::pages::{escape, notice, page, see_other, unavailable};
@@ -41,9 +41,7 @@ pub async fn handle<S: Store + 'static>(
         Ok(opened) => opened,
         Err(problem) => return problem,
     };
-    let form = if req.method == "POST" { Form::parse(req) } else { None };
-    let requested = form.as_ref().and_then(|f| f.get("lang").map(str::to_string)).or(req.query_param("lang"));
-    let lang = page_lang(requested.as_deref(), &site);
+    let (form, lang) = form_and_lang(req, &site);
     let person = Person { site: &site, subject: &claims.sub, lang, token };
     let held = match load(app, &person).await {
         Ok(held) => held,
