@@ -109,6 +109,11 @@ pub fn widget() -> Result {
                 "--no-typescript",
                 "--remove-name-section",
                 "--remove-producers-section",
+                // `TextEncoder.encodeInto` is in every browser with `<dialog>`; the loader always
+                // passes the wasm's URL. Each drops a fallback from the glue.
+                "--encode-into",
+                "always",
+                "--omit-default-module-path",
             ])
             .arg("--out-dir")
             .arg(&glue_dir)
@@ -245,6 +250,7 @@ fn with_short_names(glue: &str, renames: &str) -> Result<String> {
             snippet_entries.push_str(&format!("        {new}: {var}.{name},\n"));
         }
     }
+    out = without_dead_imports(&out);
     let head = "const import0 = {\n        __proto__: null,\n";
     if !out.contains(head) {
         return Err("glue: no imports object".into());
@@ -270,6 +276,35 @@ fn with_short_names(glue: &str, renames: &str) -> Result<String> {
     }
     renamed_exports.push_str(rest);
     Ok(renamed_exports)
+}
+
+/// The imports object without the entries wasm-opt's renaming did not name: every import the
+/// optimised wasm still has got a short name, so a key still spelt `__wbg_…` or `__wbindgen_…`
+/// is an import wasm-opt removed as unused (e.g. `createElementNS`).
+fn without_dead_imports(glue: &str) -> String {
+    let mut out = String::with_capacity(glue.len());
+    let (mut in_imports, mut skipping) = (false, false);
+    for line in glue.lines() {
+        in_imports |= line == "    const import0 = {";
+        if in_imports && line == "    };" {
+            in_imports = false;
+        }
+        let dead = in_imports
+            && (line.starts_with("        __wbg_") || line.starts_with("        __wbindgen_"))
+            && line.contains(": function(");
+        if dead {
+            // One entry: its key line, through the line closing it at the same indentation.
+            skipping = !line.ends_with("},");
+            continue;
+        }
+        if skipping {
+            skipping = !(line.starts_with("        }") && line.ends_with("},"));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// The glue without the JavaScript classes for wasm-streams' stream adapters (each a class, a
@@ -313,6 +348,28 @@ pub fn worker() -> Result {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dead_imports_are_cut_and_nothing_else() {
+        let glue = "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n\
+            \x20       b: import1.gpc,\n\
+            \x20       ma: function(arg0) {\n            return !arg0;\n        },\n\
+            \x20       __wbg_createElementNS_2f74: function() { return handleError(function (arg0) {\n\
+            \x20           return arg0;\n        }, arguments); },\n\
+            \x20       __wbg_x_1: function(arg0) { return arg0; },\n\
+            \x20       u: function() { return handleError(function (arg0) {\n\
+            \x20           return arg0;\n        }, arguments); },\n    };\n}\n\
+            let __wbg_init_promise;\n";
+        assert_eq!(
+            super::without_dead_imports(glue),
+            "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n\
+            \x20       b: import1.gpc,\n\
+            \x20       ma: function(arg0) {\n            return !arg0;\n        },\n\
+            \x20       u: function() { return handleError(function (arg0) {\n\
+            \x20           return arg0;\n        }, arguments); },\n    };\n}\n\
+            let __wbg_init_promise;\n"
+        );
+    }
+
     #[test]
     fn stream_classes_are_cut_and_nothing_else() {
         let glue = "export class IntoUnderlyingSink {\n    free() {}\n}\n\
