@@ -195,13 +195,13 @@ pub fn link_widget(lld: OsString, args: impl Iterator<Item = OsString>) -> ExitC
     }
 }
 
-/// `wasm-opt` for the widget: `-Os` (0.4 KB gzip smaller than `-Oz` here, with the next flag) and
-/// no target-features section.
+/// `wasm-opt` for the widget: `-Os` (a few dozen bytes of gzip smaller than `-Oz` here, once
+/// `--low-memory-unused` is on) and no target-features section.
 ///
 /// `--low-memory-unused` lets wasm-opt fold `pointer + constant` into a load's or store's offset
 /// (the two differ only when the addition wraps below 1024): Rust's wasm32 linking puts the stack
 /// first, growing down from 1 MiB towards 0, so the lowest KiB is only touched by a stack overflow
-/// of nearly the whole stack. That saves another 0.4 KB gzip.
+/// of nearly the whole stack. That saves 0.4 KB gzip.
 ///
 /// Then every import and export gets a one- or two-letter name (all imports in module `a`):
 /// wasm-bindgen's names carry 16-hex-digit hashes, which do not compress, and they appear in
