@@ -2,9 +2,10 @@
 //! into `dist/assets` (served as static assets by the worker), and the worker into `worker/build`
 //! (what wrangler runs).
 
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 use crate::setup::cargo_bin;
 use crate::{describe, output, root, run, Result};
@@ -79,6 +80,7 @@ pub fn widget() -> Result {
     fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     // Its own target directory: other flags and another compiler than the rest of the workspace.
     let target = target_dir().join("widget-nightly");
+    let lld = nightly_lld()?;
     for bundle in &WIDGET_BUNDLES {
         run(Command::new("rustup")
             .args(["run", WIDGET_NIGHTLY, "cargo", "build", "-p", "consent-widget", "--lib"])
@@ -89,6 +91,12 @@ pub fn widget() -> Result {
             .arg(&target)
             .current_dir(root())
             .env("RUSTFLAGS", WIDGET_RUSTFLAGS)
+            // This program links the wasm: see [`link_widget`].
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER",
+                std::env::current_exe().map_err(|e| e.to_string())?,
+            )
+            .env(WIDGET_LLD_ENV, &lld)
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .env_remove("CARGO"))?;
         let wasm = target.join("wasm32-unknown-unknown/release/consent_widget.wasm");
@@ -101,6 +109,11 @@ pub fn widget() -> Result {
                 "--no-typescript",
                 "--remove-name-section",
                 "--remove-producers-section",
+                // `TextEncoder.encodeInto` is in every browser with `<dialog>`; the loader always
+                // passes the wasm's URL. Each drops a fallback from the glue.
+                "--encode-into",
+                "always",
+                "--omit-default-module-path",
             ])
             .arg("--out-dir")
             .arg(&glue_dir)
@@ -111,7 +124,12 @@ pub fn widget() -> Result {
         let renames = output(&mut wasm_opt).ok_or_else(|| format!("{} failed", describe(&wasm_opt)))?;
         let glue = glue_dir.join("consent_widget.js");
         let text = fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
-        let text = with_short_names(&without_stream_classes(&text), &renames)?;
+        let text = without_stream_classes(&text);
+        // Anything left would be a use of the adapters, which need the exports not linked.
+        if text.contains("IntoUnderlying") {
+            return Err(format!("{}: the glue still uses wasm-streams' adapters", glue.display()));
+        }
+        let text = with_short_names(&text, &renames)?;
         fs::write(&glue, text).map_err(|e| e.to_string())?;
         for file in ["ui.js", "forms.js", "host.js"] {
             fs::copy(root().join("widget/js").join(file), glue_dir.join(file))
@@ -128,23 +146,69 @@ pub fn widget() -> Result {
     fs::write(assets.join("_headers"), ASSET_HEADERS).map_err(|e| e.to_string())
 }
 
-/// `wasm-opt` for the widget: `-Oz` (and no target-features section), after dropping the exports
-/// of wasm-streams' stream adapters. leptos always depends on server_fn, which brings
-/// wasm-streams, whose `#[wasm_bindgen]` structs are exported from every wasm that links it; the
-/// widget never calls a server function. (Their code stays: it is reachable through the
-/// function table. See docs/BENCHMARKS.md for what that costs.)
+/// Set (to the nightly's `rust-lld`) when rustc runs this program as the widget's linker.
+pub const WIDGET_LLD_ENV: &str = "CONSENT_WIDGET_LLD";
+
+/// The pinned nightly's own `rust-lld` (what rustc links wasm32 with by default).
+fn nightly_lld() -> Result<PathBuf> {
+    let mut cmd = Command::new("rustup");
+    cmd.args(["run", WIDGET_NIGHTLY, "rustc", "--print", "sysroot"]);
+    let sysroot = output(&mut cmd).ok_or_else(|| format!("{} failed", describe(&cmd)))?;
+    let rustlib = Path::new(sysroot.trim()).join("lib/rustlib");
+    fs::read_dir(&rustlib)
+        .map_err(|e| format!("{}: {e}", rustlib.display()))?
+        .filter_map(|entry| Some(entry.ok()?.path().join("bin/rust-lld")))
+        .find(|lld| lld.is_file())
+        .ok_or_else(|| format!("no bin/rust-lld under {}", rustlib.display()))
+}
+
+/// Links the widget's wasm: `rust-lld` with rustc's arguments, except the exports of
+/// wasm-streams' stream adapters (`IntoUnderlyingSource`, `…Sink`, `…ByteSource`: their
+/// methods, `__wbg_…_free` and wasm-bindgen's `__wbindgen_describe_…` for them).
+///
+/// leptos always depends on server_fn, which brings wasm-streams, whose `#[wasm_bindgen]`
+/// structs are exported from every wasm that links it; the widget never calls a server function
+/// and never makes a Rust stream into a JS one. Removing those exports after linking (wasm-opt)
+/// left their code in: futures and closures reached through vtables in the data, so through the
+/// function table. Not exported at link time, they are garbage for the linker, which follows
+/// every relocation, data included: wasm-streams and what only it used (its `core::fmt` error
+/// paths, `future_to_promise`) are not linked at all. wasm-bindgen still writes JS classes for
+/// them from its metadata; [`without_stream_classes`] cuts those from the glue.
+pub fn link_widget(lld: OsString, args: impl Iterator<Item = OsString>) -> ExitCode {
+    let dropped = |name: &OsStr| name.to_string_lossy().contains("intounderlying");
+    let mut kept: Vec<OsString> = Vec::new();
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--export" && args.peek().is_some_and(|name| dropped(name)) {
+            args.next();
+        } else if !(arg.to_string_lossy().starts_with("--export=") && dropped(&arg)) {
+            kept.push(arg);
+        }
+    }
+    match Command::new(&lld).args(&kept).status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status.code().map_or(1, |c| c.clamp(1, 255) as u8)),
+        Err(e) => {
+            eprintln!("xtask: cannot start {}: {e}", lld.to_string_lossy());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `wasm-opt` for the widget: `-Os` (a few dozen bytes of gzip smaller than `-Oz` here, once
+/// `--low-memory-unused` is on) and no target-features section.
+///
+/// `--low-memory-unused` lets wasm-opt fold `pointer + constant` into a load's or store's offset
+/// (the two differ only when the addition wraps below 1024): Rust's wasm32 linking puts the stack
+/// first, growing down from 1 MiB towards 0, so the lowest KiB is only touched by a stack overflow
+/// of nearly the whole stack. That saves 0.4 KB gzip.
 ///
 /// Then every import and export gets a one- or two-letter name (all imports in module `a`):
 /// wasm-bindgen's names carry 16-hex-digit hashes, which do not compress, and they appear in
 /// both the wasm and the glue. wasm-opt prints the renaming as JSON; [`with_short_names`]
 /// applies it to the glue.
-const WASM_OPT_ARGS: &[&str] = &[
-    "--remove-exports",
-    "--pass-arg=remove-exports@*intounderlying*",
-    "-Oz",
-    "--strip-target-features",
-    "--minify-imports-and-exports-and-modules",
-];
+const WASM_OPT_ARGS: &[&str] =
+    &["--low-memory-unused", "-Os", "--strip-target-features", "--minify-imports-and-exports-and-modules"];
 
 /// The (old, new) pairs of one section (`"imports"`: `[module, name, new]`, `"exports"`:
 /// `[name, new]`) of wasm-opt's renaming JSON.
@@ -186,6 +250,7 @@ fn with_short_names(glue: &str, renames: &str) -> Result<String> {
             snippet_entries.push_str(&format!("        {new}: {var}.{name},\n"));
         }
     }
+    out = without_dead_imports(&out);
     let head = "const import0 = {\n        __proto__: null,\n";
     if !out.contains(head) {
         return Err("glue: no imports object".into());
@@ -213,9 +278,39 @@ fn with_short_names(glue: &str, renames: &str) -> Result<String> {
     Ok(renamed_exports)
 }
 
-/// The glue without the JavaScript classes for those stream adapters (each a class, a
-/// `Symbol.dispose` line and a `FinalizationRegistry`): with their exports gone nothing can
-/// create one, but as top-level statements with side effects esbuild would keep them.
+/// The imports object without the entries wasm-opt's renaming did not name: every import the
+/// optimised wasm still has got a short name, so a key still spelt `__wbg_…` or `__wbindgen_…`
+/// is an import wasm-opt removed as unused (e.g. `createElementNS`).
+fn without_dead_imports(glue: &str) -> String {
+    let mut out = String::with_capacity(glue.len());
+    let (mut in_imports, mut skipping) = (false, false);
+    for line in glue.lines() {
+        in_imports |= line == "    const import0 = {";
+        if in_imports && line == "    };" {
+            in_imports = false;
+        }
+        let dead = in_imports
+            && (line.starts_with("        __wbg_") || line.starts_with("        __wbindgen_"))
+            && line.contains(": function(");
+        if dead {
+            // One entry: its key line, through the line closing it at the same indentation.
+            skipping = !line.ends_with("},");
+            continue;
+        }
+        if skipping {
+            skipping = !(line.starts_with("        }") && line.ends_with("},"));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The glue without the JavaScript classes for wasm-streams' stream adapters (each a class, a
+/// `Symbol.dispose` line and a `FinalizationRegistry`): their exports are not linked (see
+/// [`link_widget`]), so nothing can create one, but as top-level statements with side effects
+/// esbuild would keep them.
 fn without_stream_classes(glue: &str) -> String {
     let mut out = String::with_capacity(glue.len());
     let mut skipping = false;
@@ -253,6 +348,28 @@ pub fn worker() -> Result {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dead_imports_are_cut_and_nothing_else() {
+        let glue = "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n\
+            \x20       b: import1.gpc,\n\
+            \x20       ma: function(arg0) {\n            return !arg0;\n        },\n\
+            \x20       __wbg_createElementNS_2f74: function() { return handleError(function (arg0) {\n\
+            \x20           return arg0;\n        }, arguments); },\n\
+            \x20       __wbg_x_1: function(arg0) { return arg0; },\n\
+            \x20       u: function() { return handleError(function (arg0) {\n\
+            \x20           return arg0;\n        }, arguments); },\n    };\n}\n\
+            let __wbg_init_promise;\n";
+        assert_eq!(
+            super::without_dead_imports(glue),
+            "function __wbg_get_imports() {\n    const import0 = {\n        __proto__: null,\n\
+            \x20       b: import1.gpc,\n\
+            \x20       ma: function(arg0) {\n            return !arg0;\n        },\n\
+            \x20       u: function() { return handleError(function (arg0) {\n\
+            \x20           return arg0;\n        }, arguments); },\n    };\n}\n\
+            let __wbg_init_promise;\n"
+        );
+    }
+
     #[test]
     fn stream_classes_are_cut_and_nothing_else() {
         let glue = "export class IntoUnderlyingSink {\n    free() {}\n}\n\

@@ -21,6 +21,10 @@ use std::process::{Command, ExitCode};
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
+    // Started by rustc as the widget's linker (see `build::widget`), not by a person.
+    if let Some(lld) = std::env::var_os(build::WIDGET_LLD_ENV) {
+        return build::link_widget(lld, std::env::args_os().skip(1));
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(setup::Needs::Everything),
