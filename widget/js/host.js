@@ -95,10 +95,43 @@ export function post_decision(url, body) {
     });
 }
 
-/** The banner's preferences dialog, once mounted (in the open shadow root of its host). */
-export function banner_dialog() {
+/** The first element matching `selector` in the banner's open shadow root, once mounted. */
+function inBanner(selector) {
   var host = document.getElementById("consent-banner-host");
-  return (host && host.shadowRoot && host.shadowRoot.querySelector("dialog[data-consent-dialog]")) || undefined;
+  return (host && host.shadowRoot && host.shadowRoot.querySelector(selector)) || undefined;
+}
+
+/** The banner's preferences dialog, once mounted. */
+export function banner_dialog() {
+  return inBanner("dialog[data-consent-dialog]");
+}
+
+/** Shows or hides the banner's first layer. */
+export function show_layer(on) {
+  var layer = inBanner("[data-consent-banner]");
+  if (layer) layer.hidden = !on;
+}
+
+/** The dialog's category checkboxes, in order. */
+function boxes() {
+  var dialog = banner_dialog();
+  return dialog ? dialog.querySelectorAll('input[type="checkbox"]') : [];
+}
+
+/** Ticks the checkboxes as the "1"/"0" characters of `ticks` say. */
+export function set_ticks(ticks) {
+  boxes().forEach(function (box, i) {
+    box.checked = ticks[i] == "1";
+  });
+}
+
+/** Which checkboxes are ticked, as "1"/"0" characters. */
+export function ticks() {
+  var ticks = "";
+  boxes().forEach(function (box) {
+    ticks += box.checked ? "1" : "0";
+  });
+  return ticks;
 }
 
 /** Focuses the loader's "Cookie settings" button (in its own open shadow root), if shown. */

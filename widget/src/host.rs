@@ -20,6 +20,12 @@ extern "C" {
     pub fn post_decision(url: &str, body: &str);
     /// The banner's `<dialog>`, once mounted.
     pub fn banner_dialog() -> Option<web_sys::HtmlDialogElement>;
+    /// Shows or hides the banner's first layer (its `hidden` attribute).
+    pub fn show_layer(on: bool);
+    /// Ticks the dialog's checkboxes, in order, as the `1`/`0` characters of `ticks` say.
+    pub fn set_ticks(ticks: &str);
+    /// Which of the dialog's checkboxes are ticked, in order, as `1`/`0` characters.
+    pub fn ticks() -> String;
     /// Focuses the loader's "Cookie settings" button, if shown.
     pub fn focus_reopen_button();
     /// A fresh UUID v4.

@@ -68,7 +68,7 @@ mod entry {
             None => {
                 let config = json::banner_config(&config);
                 let ui_lang = Lang::pick(lang.as_deref(), &config.lang);
-                let Some(ui) = mount_banner(Ui::new(config, cookie_consents_url, first_layer), ui_lang)
+                let Some(ui) = mount_banner(Ui::new(config, cookie_consents_url), ui_lang, first_layer)
                 else {
                     return console_error("Consent widget: cannot add the cookie banner to this page.");
                 };
@@ -77,7 +77,7 @@ mod entry {
             }
         };
         if first_layer {
-            ui.first_layer.set(true);
+            crate::host::show_layer(true);
         } else {
             ui.open(opener.dyn_into::<HtmlElement>().ok());
         }
@@ -86,7 +86,7 @@ mod entry {
     /// `<div id="consent-banner-host">` first in `<body>` (first in the tab order; its content is
     /// fixed-position or in the top layer, so nothing on the page moves), with an open shadow root
     /// holding the stylesheet and the banner.
-    fn mount_banner(ui: Ui, lang: Lang) -> Option<Ui> {
+    fn mount_banner(ui: Ui, lang: Lang, first_layer: bool) -> Option<Ui> {
         let document = document();
         let body = document.body()?;
         let host = document.create_element("div").ok()?;
@@ -99,7 +99,7 @@ mod entry {
         shadow.append_child(&container).ok()?;
         body.prepend_with_node_1(&host).ok()?;
         let handle = ui.clone();
-        mount_to(container, move || view! { <CookieBanner ui=handle lang /> }).forget();
+        mount_to(container, move || view! { <CookieBanner ui=handle lang first_layer /> }).forget();
         Some(ui)
     }
 

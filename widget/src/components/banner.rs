@@ -24,19 +24,17 @@ use crate::json::{cookie_decision_to_json, push_u32};
 /// The shadow root's stylesheet.
 pub const CSS: &str = include_str!("banner.css");
 
-/// What the entry points need to drive a mounted banner: two signals the view follows, and the
-/// rest as plain shared state (one type fewer for the reactive system to carry).
+/// What the entry points need to drive a mounted banner. No signals: whether the first layer
+/// shows is its `hidden` attribute, and the dialog's ticks are its checkboxes' own state, set on
+/// opening and read on "Save choices" (through `js/host.js`), so the banner instantiates none of
+/// the reactive system's signal and effect types.
 #[derive(Clone)]
 pub struct Ui {
-    pub first_layer: RwSignal<bool>,
     shared: Rc<Shared>,
 }
 
 struct Shared {
     config: BannerConfig,
-    /// One tick per category, in configuration order (a [`Selection`] split into signals, so the
-    /// reactive system only ever holds `bool`s).
-    ticks: Vec<RwSignal<bool>>,
     cookie_consents_url: String,
     /// Categories decided on this page, for reopening when the loader has no cookie to report.
     last: RefCell<Option<Vec<String>>>,
@@ -44,14 +42,16 @@ struct Shared {
     opener: RefCell<Option<HtmlElement>>,
 }
 
+/// A [`Selection`] as the `1`/`0` string `js/host.js` sets and reads the checkboxes with.
+fn ticks_text(selection: &Selection) -> String {
+    selection.ticked.iter().map(|&t| if t { '1' } else { '0' }).collect()
+}
+
 impl Ui {
-    pub fn new(config: BannerConfig, cookie_consents_url: String, first_layer: bool) -> Ui {
-        let ticks = Selection::new(&config.categories, None).ticked.into_iter().map(RwSignal::new).collect();
+    pub fn new(config: BannerConfig, cookie_consents_url: String) -> Ui {
         Ui {
-            first_layer: RwSignal::new(first_layer),
             shared: Rc::new(Shared {
                 config,
-                ticks,
                 cookie_consents_url,
                 last: RefCell::new(None),
                 opener: RefCell::new(None),
@@ -64,10 +64,7 @@ impl Ui {
     pub fn open(&self, opener: Option<HtmlElement>) {
         let shared = &self.shared;
         let previous = host::decision_categories().or_else(|| shared.last.borrow().clone());
-        let selection = Selection::new(&shared.config.categories, previous.as_deref());
-        for (tick, ticked) in shared.ticks.iter().zip(selection.ticked) {
-            tick.set(ticked);
-        }
+        host::set_ticks(&ticks_text(&Selection::new(&shared.config.categories, previous.as_deref())));
         *shared.opener.borrow_mut() = opener;
         if let Some(dialog) = host::banner_dialog() {
             if !dialog.open() {
@@ -79,12 +76,13 @@ impl Ui {
     /// Applies the decision to the page (through the loader), hides the banner and records it.
     fn decide(&self, action: Action) {
         let config = &self.shared.config;
-        let selection = Selection { ticked: self.shared.ticks.iter().map(|t| t.get_untracked()).collect() };
+        // A required box is disabled and stays ticked, as `Selection::set` keeps it.
+        let selection = Selection { ticked: host::ticks().bytes().map(|b| b == b'1').collect() };
         let decision = decide(&config.categories, &selection, action);
         let id = consent_id(host::decision_id(), host::uuid);
         host::apply(config.policy_version, &id, decision.categories.clone(), decision.choice.as_str());
         *self.shared.last.borrow_mut() = Some(decision.categories.clone());
-        self.first_layer.set(false);
+        host::show_layer(false);
         if let Some(dialog) = host::banner_dialog() {
             dialog.close();
         }
@@ -115,7 +113,7 @@ enum Press {
 }
 
 #[component]
-pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
+pub fn CookieBanner(ui: Ui, lang: Lang, first_layer: bool) -> impl IntoView {
     let shared = Rc::clone(&ui.shared);
     let config = &shared.config;
     let org = &config.organisation;
@@ -145,19 +143,17 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
             let mut id = String::from("cat-");
             push_u32(&mut id, i as u32);
             let description_id = id.clone() + "-d";
-            let tick = shared.ticks[i];
-            let required = category.required;
             view! {
                 <li class="cat">
+                    // Unticked unless required (ticked and disabled); `Ui::open` sets the
+                    // decision in force before the dialog shows.
                     <input
                         type="checkbox"
                         id=id.clone()
                         name=String::from("category:") + &category.key
+                        checked=category.required
                         disabled=category.required
                         aria-describedby=description_id.clone()
-                        prop:checked=move || tick.get()
-                        // As `Selection::set`: a required category stays ticked.
-                        on:change=move |ev| tick.set(event_target_checked(&ev) || required)
                     />
                     <label for=id>
                         {category.label.clone()}
@@ -168,7 +164,6 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
             }
         })
         .collect_view();
-    let first_layer = ui.first_layer;
     let on_close = {
         let ui = ui.clone();
         move |_| ui.restore_focus()
@@ -188,7 +183,7 @@ pub fn CookieBanner(ui: Ui, lang: Lang) -> impl IntoView {
             role="region"
             aria-label=t(Text::CookieChoices)
             data-consent-banner=""
-            hidden=move || !first_layer.get()
+            hidden=!first_layer
         >
             <h2 class="title">{org.name.clone()}</h2>
             <p class="text" lang=config.banner.lang.clone()>{config.banner.text.clone()}</p>
