@@ -160,13 +160,13 @@ pub async fn submit<S: Store + 'static>(
             return append(app, &site, email, &choices, &provenance, &ctx, req, facts).await;
         }
         // Double opt-in: new email consents wait for the person to confirm from their inbox.
-        let Some(mailer) = app.mailer.clone() else {
+        if app.mailer.is_none() {
             return Err(AppError::Unavailable(
                 "this site asks people to confirm by email, and sending email is not set up here; \
                  nothing was recorded"
                     .into(),
             ));
-        };
+        }
         let subject = app.subject_for(&site.id, &email).await?;
         let current = app.store.current_consents(&site.id, &subject).await?;
         let held = hold_for_confirmation(&mut choices, |purpose, channel| {
@@ -180,7 +180,8 @@ pub async fn submit<S: Store + 'static>(
         if response.status == 201 && !held.is_empty() && !replayed {
             let url = LinkSigner::for_request(app, req, facts).confirm_url(&site.id, &subject);
             let lang = PageLang::parse(&provenance.lang).unwrap_or(PageLang::En);
-            facts.send_later(&mailer, double_opt_in_mail(&site, lang, &to, &url, &held));
+            let mail = double_opt_in_mail(&site, lang, &to, &url, &held);
+            app.mail_later(facts, &site.id, &subject, "confirmation", mail);
         }
         Ok(response)
     })

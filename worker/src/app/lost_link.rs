@@ -61,7 +61,9 @@ pub async fn handle<S: Store + 'static>(
     let Ok(email) = Email::parse(&raw) else {
         return ask(422, &notice(t.bad_email, true), &raw);
     };
-    let Some(mailer) = app.mailer.clone() else { return ask(503, "", "") };
+    if app.mailer.is_none() {
+        return ask(503, "", "");
+    }
     // Whatever happens next, the answer is the same.
     let known = match app.subject_for(&site.id, &email).await {
         Ok(subject) => match app.store.subject_record(&site.id, &subject).await {
@@ -80,7 +82,7 @@ pub async fn handle<S: Store + 'static>(
             &url,
             t,
         );
-        facts.send_later(&mailer, mail);
+        app.mail_later(facts, &site.id, &subject, "preferences_link", mail);
     }
     let sent = t
         .lost_sent

@@ -23,9 +23,10 @@ use std::rc::Rc;
 use std::future::Future;
 use std::pin::Pin;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use consent_shared::email::Email;
 use consent_shared::subject::subject_id;
+use consent_shared::time::format_utc;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -65,17 +66,9 @@ pub struct RequestFacts<'a> {
     pub later: Vec<Later>,
 }
 
-impl RequestFacts<'_> {
-    /// Sends `mail` after the response; a failure is logged (the person can ask again).
-    pub fn send_later(&mut self, mailer: &Rc<dyn mail::Mailer>, mail: mail::OutgoingMail) {
-        let sending = mailer.send(mail);
-        self.later.push(Box::pin(async move {
-            if let Err(e) = sending.await {
-                log_internal(&format!("sending mail failed: {e}"));
-            }
-        }));
-    }
-}
+/// At most one mail of a kind to one person (or one new address) in this many minutes, so the
+/// pages that send mail cannot be used to flood an inbox.
+pub const MAIL_INTERVAL_MINUTES: i64 = 10;
 
 pub struct App<S> {
     /// Shared with response streams (exports) that outlive the handler call.
@@ -95,6 +88,34 @@ impl<S: Store + 'static> App<S> {
     pub fn with_mailer(mut self, mailer: Rc<dyn mail::Mailer>) -> Self {
         self.mailer = Some(mailer);
         self
+    }
+
+    /// Sends `mail` after the response, unless a mail of `kind` went to `throttle_key` (a subject
+    /// id) in the last `MAIL_INTERVAL_MINUTES`. Deciding after the response keeps its timing the
+    /// same whatever the decision; a failure is logged (the person can ask again).
+    pub fn mail_later(
+        &self,
+        facts: &mut RequestFacts<'_>,
+        site: &str,
+        throttle_key: &str,
+        kind: &'static str,
+        mail: mail::OutgoingMail,
+    ) {
+        let Some(mailer) = self.mailer.clone() else { return };
+        let store = Rc::clone(&self.store);
+        let (site, key, now) = (site.to_string(), throttle_key.to_string(), facts.now);
+        facts.later.push(Box::pin(async move {
+            let not_before = format_utc(now - TimeDelta::minutes(MAIL_INTERVAL_MINUTES));
+            match store.claim_mail_slot(&site, &key, kind, &format_utc(now), &not_before).await {
+                Ok(true) => {
+                    if let Err(e) = mailer.send(mail).await {
+                        log_internal(&format!("sending {kind} mail failed: {e}"));
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => log_internal(&format!("{kind} mail not sent: {e}")),
+            }
+        }));
     }
 
     /// The subject an address belongs to: its HMAC id, or the record it was confirmed onto.

@@ -200,9 +200,8 @@ async fn act<S: Store + 'static>(
                     LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
                 confirm_email_mail(p, &email, &url)
             };
-            if let Some(mailer) = &app.mailer {
-                facts.send_later(mailer, mail);
-            }
+            // Throttled per new address: that is the inbox that could be flooded.
+            app.mail_later(facts, &p.site.id, &alias, "address_change", mail);
             Outcome::Done("email_sent")
         }
         "download" => match subject_export(app, p.site, p.subject, &held.record, &now).await {

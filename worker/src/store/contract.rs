@@ -61,6 +61,7 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
         a_confirmed_new_address_finds_the_same_subject,
         names_are_corrected_and_cleared,
         suppressed_subjects_cannot_be_pending,
+        mail_slots_are_taken_once_per_interval,
     )
 }
 
@@ -463,6 +464,24 @@ async fn suppressed_subjects_cannot_be_pending<S: Store>(store: &S, site: &str) 
     }
 }
 
+async fn mail_slots_are_taken_once_per_interval<S: Store>(store: &S, site: &str) -> CaseResult {
+    let claim = |now: &'static str, not_before: &'static str, kind: &'static str| {
+        store.claim_mail_slot(site, "subject-a", kind, now, not_before)
+    };
+    let (t0, t5, t11) = ("2026-11-24T10:00:00.000Z", "2026-11-24T10:05:00.000Z", "2026-11-24T10:11:00.000Z");
+    check(claim(t0, "2026-11-24T09:50:00.000Z", "link").await.map_err(err)?, "first mail refused")?;
+    check(
+        !claim(t5, "2026-11-24T09:55:00.000Z", "link").await.map_err(err)?,
+        "second mail within the interval",
+    )?;
+    check(claim(t5, "2026-11-24T09:55:00.000Z", "confirm").await.map_err(err)?, "another kind is separate")?;
+    check(claim(t11, "2026-11-24T10:01:00.000Z", "link").await.map_err(err)?, "after the interval")?;
+    check(
+        !claim(t11, "2026-11-24T10:01:00.000Z", "link").await.map_err(err)?,
+        "the slot moved to the new send",
+    )
+}
+
 async fn cookie_consents_round_trip<S: Store>(store: &S, site: &str) -> CaseResult {
     let record = CookieConsentRecord {
         id: format!("{site}-c1"),
@@ -496,6 +515,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 18);
+        assert_eq!(outcomes.len(), 19);
     }
 }

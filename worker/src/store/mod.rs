@@ -279,6 +279,16 @@ pub trait Store {
         alias: &str,
         now: &str,
     ) -> Result<Option<String>, StoreError>;
+    /// Records that a mail of `kind` goes to `subject` at `now` — unless one went after
+    /// `not_before`, then `false` and nothing is written.
+    async fn claim_mail_slot(
+        &self,
+        site: &str,
+        subject: &str,
+        kind: &str,
+        now: &str,
+        not_before: &str,
+    ) -> Result<bool, StoreError>;
     /// What is held about a subject besides the ledger (`None` if never seen).
     async fn subject_record(&self, site: &str, subject: &str) -> Result<Option<SubjectRecord>, StoreError>;
     /// Every event of a subject, in write order.
@@ -686,6 +696,18 @@ impl<E: Executor> Store for SqlStore<E> {
             ])
             .await?;
         Ok(Some(email))
+    }
+
+    async fn claim_mail_slot(
+        &self,
+        site: &str,
+        subject: &str,
+        kind: &str,
+        now: &str,
+        not_before: &str,
+    ) -> Result<bool, StoreError> {
+        let params = vec![site.into(), subject.into(), kind.into(), now.into(), not_before.into()];
+        Ok(!self.exec.query(sql::CLAIM_MAIL_SLOT, params).await?.is_empty())
     }
 
     async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {

@@ -198,4 +198,10 @@ pub const SUBJECT_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel,
 pub const ERASE_SUBJECT_EMAIL: &str = "UPDATE subjects SET email = NULL, name = NULL, updated_at = ?3 \
      WHERE site_id = ?1 AND subject = ?2";
 
+/// Takes the right to send a mail of a kind to a subject now: written (and a row returned)
+/// unless one was sent after ?5.
+pub const CLAIM_MAIL_SLOT: &str = "INSERT INTO mail_sends (site_id, subject, kind, sent_at) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id, subject, kind) DO UPDATE \
+     SET sent_at = excluded.sent_at WHERE mail_sends.sent_at <= ?5 RETURNING sent_at";
+
 pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";

@@ -14,6 +14,7 @@ use super::{Executor, Row, SqlValue, Statement, StoreError};
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_ledger.sql", include_str!("../../migrations/0001_ledger.sql")),
     ("0002_preferences.sql", include_str!("../../migrations/0002_preferences.sql")),
+    ("0003_mail_sends.sql", include_str!("../../migrations/0003_mail_sends.sql")),
 ];
 
 pub struct SqliteExecutor {

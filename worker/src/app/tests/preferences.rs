@@ -293,6 +293,9 @@ fn lost_link_sends_only_to_known_addresses_and_answers_the_same() {
     let (status, html) = get(&app, link.strip_prefix("http://localhost").unwrap());
     assert_eq!(status, 200);
     assert!(html.contains("ada@example.org"));
+    // Asking again at once sends nothing more (one mail per 10 minutes), and says the same.
+    assert_eq!(ask("ada@example.org"), known);
+    assert!(take_outbox().is_empty(), "an inbox cannot be flooded");
     let (status, html) = body_of(post_on_page(&app, "/preferences/demo", &[("email", "not an address")]));
     assert_eq!(status, 422);
     assert!(html.contains("does not look right"));
