@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::consent::ConsentEvent;
+
 /// How the organisation will contact the person. Stored in records: variants are never removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,6 +124,12 @@ impl SiteConfig {
     pub fn current_wording<'a>(&self, pc: &'a PurposeChannel, lang: &str) -> Option<&'a Wording> {
         let current = |l: &str| pc.wordings.iter().find(|w| w.version == pc.current_version && w.lang == l);
         current(lang).or_else(|| current(&self.default_lang))
+    }
+
+    /// The exact wording an event records: its version, in the language it was shown in.
+    pub fn wording_of(&self, event: &ConsentEvent) -> Option<&Wording> {
+        let pc = self.purpose(&event.purpose, event.channel)?;
+        pc.wordings.iter().find(|w| w.version == event.wording_version && w.lang == event.lang)
     }
 
     /// The current banner wording in `lang`, else in the default language.

@@ -15,7 +15,7 @@ use consent_shared::time::format_utc;
 
 use super::confirm::double_opt_in_mail;
 use super::cors::{allowed_origin, preflight, with_cors};
-use super::ledger::{append, request_context};
+use super::ledger::{append, append_for_subject, request_context};
 use super::links::LinkSigner;
 use super::page_text::PageLang;
 use super::{error_response, json_body, require_method, App, RequestFacts};
@@ -175,7 +175,19 @@ pub async fn submit<S: Store + 'static>(
                 .any(|c| c.purpose == purpose && c.channel == channel && c.action == Action::Granted)
         });
         let to = email.as_str().to_string();
-        let response = append(app, &site, email, &choices, &provenance, &ctx, req, facts).await?;
+        // The subject is already resolved: append under it rather than hashing the address again.
+        let response = append_for_subject(
+            app,
+            &site,
+            subject.clone(),
+            Some(email),
+            &choices,
+            &provenance,
+            &ctx,
+            req,
+            facts,
+        )
+        .await?;
         let replayed = response.header("idempotent-replayed").is_some();
         if response.status == 201 && !held.is_empty() && !replayed {
             let url = LinkSigner::for_request(app, req, facts).confirm_url(&site.id, &subject);

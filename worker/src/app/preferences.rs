@@ -458,10 +458,7 @@ fn history(site: &SiteConfig, t: &PageText, events: &[ConsentEvent]) -> String {
         t.when, t.what, t.choice, t.how
     );
     for e in events.iter().rev() {
-        let wording = site
-            .purpose(&e.purpose, e.channel)
-            .and_then(|pc| pc.wordings.iter().find(|w| w.version == e.wording_version && w.lang == e.lang));
-        let what = match wording {
+        let what = match site.wording_of(e) {
             Some(w) => format!(
                 "{} ({})<details><summary>{} ({} {})</summary><blockquote>{}</blockquote></details>",
                 escape(&w.label),

@@ -83,12 +83,7 @@ fn with_wording(site: &SiteConfig, events: Vec<ConsentEvent>) -> Vec<Value> {
     events
         .into_iter()
         .map(|e| {
-            let wording = site
-                .purpose(&e.purpose, e.channel)
-                .and_then(|pc| {
-                    pc.wordings.iter().find(|w| w.version == e.wording_version && w.lang == e.lang)
-                })
-                .map(|w| json!({"label": w.label, "text": w.text}));
+            let wording = site.wording_of(&e).map(|w| json!({"label": w.label, "text": w.text}));
             let mut item = serde_json::to_value(&e).expect("events serialise");
             item["wording"] = wording.unwrap_or(Value::Null);
             item
