@@ -5,17 +5,14 @@
 //! (en or cy), on 127.0.0.1, until dropped.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::{self, JoinHandle};
+use std::net::TcpStream;
 
+use crate::local_server::LocalServer;
 use crate::repo_root;
 
 pub struct DemoHost {
     pub port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _server: LocalServer,
 }
 
 impl DemoHost {
@@ -29,24 +26,9 @@ impl DemoHost {
         let strict_csp = format!(
             "script-src 'self' 'unsafe-inline' {worker_origin}; connect-src {worker_origin}; object-src 'none'"
         );
-        let pages = Arc::new(Pages { index: read("index.html")?, about: read("about.html")?, strict_csp });
-        let listener =
-            TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("demo host on port {port}: {e}"))?;
-        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stop_flag = Arc::clone(&stop);
-        let thread = thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stop_flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(stream) = stream {
-                    let pages = Arc::clone(&pages);
-                    thread::spawn(move || serve(stream, &pages));
-                }
-            }
-        });
-        Ok(DemoHost { port, stop, thread: Some(thread) })
+        let pages = Pages { index: read("index.html")?, about: read("about.html")?, strict_csp };
+        let server = LocalServer::start("demo host", port, move |stream| serve(stream, &pages))?;
+        Ok(DemoHost { port: server.port, _server: server })
     }
 
     pub fn url(&self) -> String {
@@ -99,15 +81,4 @@ fn serve(mut stream: TcpStream, pages: &Pages) {
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{csp}Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-}
-
-impl Drop for DemoHost {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }

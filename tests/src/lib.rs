@@ -4,6 +4,7 @@
 
 pub mod demo_host;
 pub mod harness;
+pub mod local_server;
 pub mod mail_capture;
 pub mod wrangler;
 

@@ -3,11 +3,12 @@
 //! browser specs). Stopped when dropped.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::local_server::LocalServer;
 
 /// One message as the worker posted it.
 #[derive(Debug, Clone)]
@@ -34,28 +35,17 @@ impl CapturedMail {
 pub struct MailCapture {
     pub port: u16,
     mails: Arc<Mutex<Vec<CapturedMail>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _server: LocalServer,
 }
 
 impl MailCapture {
     pub fn start() -> Result<MailCapture, String> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| format!("mail capture: {e}"))?;
-        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let mails = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (stop_flag, store) = (Arc::clone(&stop), Arc::clone(&mails));
-        let thread = thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stop_flag.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(stream) = stream {
-                    let _ = serve(stream, &store);
-                }
-            }
-        });
-        Ok(MailCapture { port, mails, stop, thread: Some(thread) })
+        let store = Arc::clone(&mails);
+        let server = LocalServer::start("mail capture", 0, move |stream| {
+            let _ = serve(stream, &store);
+        })?;
+        Ok(MailCapture { port: server.port, mails, _server: server })
     }
 
     /// What the worker's `MAIL_API_URL` should be.
@@ -126,14 +116,4 @@ fn serve(stream: TcpStream, store: &Mutex<Vec<CapturedMail>>) -> std::io::Result
          content-length: {}\r\nconnection: close\r\n\r\n{reply}",
         reply.len()
     )
-}
-
-impl Drop for MailCapture {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }
