@@ -6,6 +6,7 @@ pub mod demo_host;
 pub mod harness;
 pub mod local_server;
 pub mod mail_capture;
+pub mod secrets;
 pub mod wrangler;
 
 use std::net::TcpListener;

@@ -8,10 +8,10 @@ use std::process::{Command, ExitCode, Stdio};
 use consent_tests::demo_host::DemoHost;
 use consent_tests::harness::{ensure, Harness};
 use consent_tests::mail_capture::MailCapture;
+use consent_tests::secrets::{worker_secrets, ADMIN_KEY};
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
-const ADMIN_KEY: &str = "browser-admin-key";
 const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
 
 fn main() -> ExitCode {
@@ -34,13 +34,12 @@ fn main() -> ExitCode {
         ))?;
         let mail = MailCapture::start()?;
         let mail_url = mail.url();
-        let vars = [
-            ("SUBJECT_KEY", "browser-key"),
-            ("ADMIN_KEY", ADMIN_KEY),
+        let mut vars = worker_secrets();
+        vars.extend([
             ("MAIL_API_URL", mail_url.as_str()),
             ("MAIL_API_KEY", "browser-capture-key"),
             ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
-        ];
+        ]);
         let worker = WranglerDev::start(&d1, worker_port, &vars)?;
         Ok::<_, String>((worker, host, mail))
     })();

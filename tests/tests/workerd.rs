@@ -5,13 +5,12 @@ use std::process::ExitCode;
 
 use consent_tests::harness::{ensure, Harness};
 use consent_tests::mail_capture::MailCapture;
+use consent_tests::secrets::{worker_secrets, ADMIN_BEARER as BEARER};
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
 const GOOD: &str = r#"{"email":"Ada@Example.org","consents":[{"purpose":"news","channel":"email","wording_version":1}],"page_url":"http://127.0.0.1:8788/join"}"#;
-const ADMIN_KEY: &str = "integration-admin-key";
-const BEARER: &str = "Bearer integration-admin-key";
 const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
 
 struct Reply {
@@ -85,13 +84,15 @@ fn main() -> ExitCode {
                 &d1,
                 free_port(),
                 &[
-                    ("SUBJECT_KEY", "integration-key"),
-                    ("ADMIN_KEY", ADMIN_KEY),
-                    ("CONTRACT_TESTS", "1"),
-                    ("MAIL_API_URL", &mail_url),
-                    ("MAIL_API_KEY", "capture-key"),
-                    ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
-                ],
+                    worker_secrets(),
+                    vec![
+                        ("CONTRACT_TESTS", "1"),
+                        ("MAIL_API_URL", mail_url.as_str()),
+                        ("MAIL_API_KEY", "capture-key"),
+                        ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
+                    ],
+                ]
+                .concat(),
             )
         });
     let worker = match setup {
