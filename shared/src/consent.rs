@@ -77,6 +77,15 @@ pub struct ConsentEvent {
     pub ip_truncated: Option<String>,
     pub gpc: bool,
     pub idempotency_key: Option<String>,
+    /// The `Origin` header of the request, for public form posts: a registered origin, which
+    /// is what the request proved about where it came from (a script can send any value, a
+    /// browser cannot).
+    #[serde(default)]
+    pub request_origin: Option<String>,
+    /// The browser's `Sec-Fetch-Site` (`same-origin`, `same-site`, `cross-site`, `none`), when
+    /// sent: browsers set it and pages cannot.
+    #[serde(default)]
+    pub fetch_site: Option<String>,
 }
 
 /// An anonymous cookie-banner decision. Not part of the subject ledger (there is no subject),

@@ -64,6 +64,11 @@ struct Canonical<'a> {
     ip_truncated: &'a Option<String>,
     gpc: bool,
     idempotency_key: &'a Option<String>,
+    // Added later: absent (not null) when unset, so earlier events hash exactly as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_origin: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fetch_site: &'a Option<String>,
 }
 
 /// The SHA-256 of an event's canonical form: what its chain link commits to.
@@ -87,6 +92,8 @@ pub fn event_hash(e: &ConsentEvent) -> String {
         ip_truncated: &e.ip_truncated,
         gpc: e.gpc,
         idempotency_key: &e.idempotency_key,
+        request_origin: &e.request_origin,
+        fetch_site: &e.fetch_site,
     };
     let bytes = serde_json::to_vec(&canonical).expect("canonical event always serialises");
     sha256_hex(&bytes)
@@ -112,6 +119,8 @@ pub enum SubmissionError {
     UnknownLanguage(String),
     #[error("page_url must be an absolute http(s) URL of at most {MAX_URL_LEN} characters")]
     BadPageUrl,
+    #[error("page_url must be a page on one of this site's registered origins")]
+    ForeignPageUrl,
     #[error("source must be at most {MAX_URL_LEN} characters")]
     BadSource,
     #[error("client_time must be at most {MAX_CLIENT_TIME_LEN} characters")]
@@ -128,6 +137,10 @@ pub struct RequestContext {
     pub ip: Option<String>,
     pub gpc: bool,
     pub idempotency_key: Option<String>,
+    /// The request's `Origin`, when it is one the site registered (public form posts).
+    pub request_origin: Option<String>,
+    /// The request's `Sec-Fetch-Site`, when sent.
+    pub fetch_site: Option<String>,
 }
 
 /// One purpose × channel a person granted or withdrew.
@@ -239,16 +252,15 @@ pub fn submission_choices(submission: &ConsentSubmission) -> Vec<Choice> {
         .collect()
 }
 
-/// Double opt-in: email grants from a form wait for confirmation (`Pending`) unless that
-/// consent is already in force (`in_force`), which re-ticking does not undo. Returns the
-/// choices now pending.
-pub fn hold_for_confirmation(
-    choices: &mut [Choice],
-    in_force: impl Fn(&str, Channel) -> bool,
-) -> Vec<Choice> {
+/// Double opt-in: every email grant from a form waits for confirmation (`Pending`), also for
+/// someone whose consent is already in force — a form proves nothing about who typed the
+/// address, and answering differently would tell the typist who is on the list. (A `Pending`
+/// does not replace a `Granted` in the current state, so a subscriber stays subscribed.)
+/// Returns the choices now pending.
+pub fn hold_for_confirmation(choices: &mut [Choice]) -> Vec<Choice> {
     let mut held = Vec::new();
     for c in choices.iter_mut() {
-        if c.action == Action::Granted && c.channel == Channel::Email && !in_force(&c.purpose, c.channel) {
+        if c.action == Action::Granted && c.channel == Channel::Email {
             c.action = Action::Pending;
             held.push(c.clone());
         }
@@ -262,8 +274,9 @@ pub fn validate_submission(
     submission: &ConsentSubmission,
 ) -> Result<Email, SubmissionError> {
     let email = Email::parse(&submission.email)?;
-    if !is_http_url(&submission.page_url) {
-        return Err(SubmissionError::BadPageUrl);
+    let page = page_location(&submission.page_url).ok_or(SubmissionError::BadPageUrl)?;
+    if !site.allows_origin(&page.origin) {
+        return Err(SubmissionError::ForeignPageUrl);
     }
     check_client_time(submission.client_time.as_deref())?;
     let lang = submission.lang.as_deref().unwrap_or(&site.default_lang);
@@ -271,11 +284,39 @@ pub fn validate_submission(
     Ok(email)
 }
 
-/// The provenance of a web-form submission.
+/// Where a form was: the origin and path of its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageLocation {
+    /// `scheme://host[:port]`, as browsers send it in `Origin`.
+    pub origin: String,
+    pub path: String,
+}
+
+impl PageLocation {
+    /// What the ledger keeps: origin + path. Query and fragment are dropped, because they can
+    /// hold emails and tokens, and a chained event can never be edited.
+    pub fn stored(&self) -> String {
+        format!("{}{}", self.origin, self.path)
+    }
+}
+
+/// Parses an absolute http(s) page URL (at most `MAX_URL_LEN`); `None` when it is not one.
+pub fn page_location(page_url: &str) -> Option<PageLocation> {
+    if !is_http_url(page_url) {
+        return None;
+    }
+    let url = url::Url::parse(page_url).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return None;
+    }
+    Some(PageLocation { origin: url.origin().ascii_serialization(), path: url.path().to_string() })
+}
+
+/// The provenance of a web-form submission (validated: its `page_url` is an http(s) URL).
 pub fn submission_provenance(site: &SiteConfig, submission: &ConsentSubmission) -> Provenance {
     Provenance {
         method: Method::WebForm,
-        source_url: Some(submission.page_url.clone()),
+        source_url: page_location(&submission.page_url).map(|p| p.stored()),
         lang: submission.lang.clone().unwrap_or_else(|| site.default_lang.clone()),
         client_time: submission.client_time.clone(),
     }
@@ -362,6 +403,8 @@ pub fn plan_events(
             ip_truncated: ip_truncated.clone(),
             gpc: ctx.gpc,
             idempotency_key: ctx.idempotency_key.clone(),
+            request_origin: ctx.request_origin.clone(),
+            fetch_site: ctx.fetch_site.clone(),
         });
     }
     SubmissionPlan { email, subject, events }

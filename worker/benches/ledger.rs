@@ -93,6 +93,8 @@ fn generate(db: &Path, n: u64) {
                         ip: None,
                         gpc: false,
                         idempotency_key: None,
+                        request_origin: None,
+                        fetch_site: None,
                     };
                     let mut ids = std::iter::from_fn(|| {
                         next_id += 1;

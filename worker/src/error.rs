@@ -80,6 +80,7 @@ impl AppError {
             AppError::Invalid(SubmissionError::StaleWording { .. }) => "stale_wording",
             AppError::Invalid(SubmissionError::TooManyChoices) => "too_many_choices",
             AppError::Invalid(SubmissionError::UnknownWording { .. }) => "unknown_wording",
+            AppError::Invalid(SubmissionError::ForeignPageUrl) => "foreign_page_url",
             AppError::Invalid(_) => "invalid_submission",
             AppError::Cookie(CookieDecisionError::StalePolicy { .. }) => "stale_policy",
             AppError::Cookie(_) => "invalid_cookie_decision",

@@ -58,6 +58,8 @@ fn ctx() -> RequestContext {
         ip: Some("203.0.113.77".into()),
         gpc: false,
         idempotency_key: Some("k1".into()),
+        request_origin: None,
+        fetch_site: None,
     }
 }
 
@@ -69,6 +71,8 @@ fn validation_as_data() {
         .collect();
     let mut bad_url = submission("a@example.org", &[("news", Channel::Email, 2)]);
     bad_url.page_url = "javascript:alert(1)".into();
+    let mut foreign_page = submission("a@example.org", &[("news", Channel::Email, 2)]);
+    foreign_page.page_url = "https://evil.example/join".into();
     let mut welsh = submission("a@example.org", &[("news", Channel::Email, 2)]);
     welsh.lang = Some("cy".into());
     let cases = [
@@ -84,6 +88,7 @@ fn validation_as_data() {
             submission("a@example.org", &[("news", Channel::Email, 2), ("news", Channel::Email, 2)]),
         ),
         ("bad url", bad_url),
+        ("foreign page", foreign_page),
         ("unknown language", welsh),
     ];
     let actual: String = cases
@@ -103,6 +108,7 @@ fn validation_as_data() {
         stale wording: wording version 1 of 'news' on 'email' is not current (current is 2); reload the form
         duplicate: purpose 'news' on channel 'email' was chosen twice
         bad url: page_url must be an absolute http(s) URL of at most 2048 characters
+        foreign page: page_url must be a page on one of this site's registered origins
         unknown language: language 'cy' is not offered by this site
     "#]]
     .assert_eq(&actual);
@@ -204,7 +210,7 @@ fn ip_truncation() {
 }
 
 #[test]
-fn double_opt_in_holds_new_email_grants_only() {
+fn double_opt_in_holds_every_email_grant() {
     let choice = |purpose: &str, channel, action| Choice {
         purpose: purpose.into(),
         channel,
@@ -217,18 +223,66 @@ fn double_opt_in_holds_new_email_grants_only() {
         choice("news", Channel::Sms, Action::Granted),
         choice("appeals", Channel::Email, Action::Withdrawn),
     ];
-    // "events" by email is already in force: ticking it again keeps it in force.
-    let held = hold_for_confirmation(&mut choices, |p, c| p == "events" && c == Channel::Email);
+    let held = hold_for_confirmation(&mut choices);
     let actual: String = choices
         .iter()
         .map(|c| format!("{} {} {}\n", c.purpose, c.channel.as_str(), c.action.as_str()))
         .collect();
     expect![[r#"
         news email pending
-        events email granted
+        events email pending
         news sms granted
         appeals email withdrawn
     "#]]
     .assert_eq(&actual);
-    assert_eq!(held.len(), 1);
+    assert_eq!(held.len(), 2);
+}
+
+#[test]
+fn page_url_must_be_on_the_site_and_keeps_origin_and_path_only() {
+    let with_url = |url: &str| {
+        let mut s = submission("a@example.org", &[("news", Channel::Email, 2)]);
+        s.page_url = url.into();
+        s
+    };
+    let urls = [
+        "http://127.0.0.1:8788/join?email=a%40example.org&token=secret#ref=a@example.org",
+        "http://user:pw@127.0.0.1:8788/a/b/../c",
+        "https://127.0.0.1:8788/join",
+        "http://127.0.0.1:8789/join",
+        "https://evil.example/join",
+        "http://127.0.0.1:8788.evil.example/",
+    ];
+    let actual: String = urls
+        .iter()
+        .map(|url| {
+            let s = with_url(url);
+            match validate_submission(&site(), &s) {
+                Ok(_) => format!("{url}: stored {:?}\n", submission_provenance(&site(), &s).source_url),
+                Err(e) => format!("{url}: {e}\n"),
+            }
+        })
+        .collect();
+    expect![[r#"
+        http://127.0.0.1:8788/join?email=a%40example.org&token=secret#ref=a@example.org: stored Some("http://127.0.0.1:8788/join")
+        http://user:pw@127.0.0.1:8788/a/b/../c: stored Some("http://127.0.0.1:8788/a/c")
+        https://127.0.0.1:8788/join: page_url must be a page on one of this site's registered origins
+        http://127.0.0.1:8789/join: page_url must be a page on one of this site's registered origins
+        https://evil.example/join: page_url must be a page on one of this site's registered origins
+        http://127.0.0.1:8788.evil.example/: page_url must be an absolute http(s) URL of at most 2048 characters
+    "#]]
+    .assert_eq(&actual);
+}
+
+#[test]
+fn request_proof_is_hashed_only_when_present() {
+    // Events without the newer fields hash as before (`hash_formats_are_pinned`); with them, the
+    // hash covers them.
+    let plain = planned("a@example.org").events[0].clone();
+    let mut proved = plain.clone();
+    proved.request_origin = Some("http://127.0.0.1:8788".into());
+    assert_ne!(event_hash(&plain), event_hash(&proved));
+    let mut fetch = proved.clone();
+    fetch.fetch_site = Some("cross-site".into());
+    assert_ne!(event_hash(&proved), event_hash(&fetch));
 }

@@ -142,6 +142,8 @@ fn plan_for(site: &SiteConfig, email: &str, id_prefix: &str) -> SubmissionPlan {
         ip: Some("192.0.2.1".into()),
         gpc: false,
         idempotency_key: None,
+        request_origin: Some("http://127.0.0.1:8788".into()),
+        fetch_site: Some("cross-site".into()),
     };
     let mut ids = (1..).map(|i| format!("{}-{id_prefix}-{i}", site.id));
     plan_events(
