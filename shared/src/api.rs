@@ -283,7 +283,11 @@ pub mod v1 {
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct RecordedEvent {
-        pub event_id: String,
+        /// The ledger event's id: in answers to the admin key. The public form endpoint leaves
+        /// it out, so its answer is the same whether or not anything could be recorded for the
+        /// address (a suppressed or erased address records nothing and must not be told apart).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub event_id: Option<String>,
         pub purpose: String,
         pub channel: Channel,
         pub action: String,

@@ -181,14 +181,25 @@ pub struct SubmissionPlan {
 }
 
 impl SubmissionPlan {
+    /// The receipt with each event's id (for the admin key).
     pub fn receipt(&self) -> ConsentReceipt {
+        self.receipt_with(true)
+    }
+
+    /// The receipt a public form gets: no event ids, so it depends only on what was submitted
+    /// and when — never on whether the address could be recorded.
+    pub fn public_receipt(&self) -> ConsentReceipt {
+        self.receipt_with(false)
+    }
+
+    fn receipt_with(&self, event_ids: bool) -> ConsentReceipt {
         ConsentReceipt {
             recorded_at: self.events.first().map(|e| e.server_time.clone()).unwrap_or_default(),
             events: self
                 .events
                 .iter()
                 .map(|e| RecordedEvent {
-                    event_id: e.id.clone(),
+                    event_id: event_ids.then(|| e.id.clone()),
                     purpose: e.purpose.clone(),
                     channel: e.channel,
                     action: e.action.as_str().to_string(),

@@ -30,6 +30,10 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("origin {0} is not allowed to use this site")]
     OriginNotAllowed(String),
+    /// A public browser endpoint called without an `Origin` (a script or a server).
+    #[error("this endpoint takes submissions from web browsers on the site's registered pages only; \
+             scripts and servers record consents with POST /api/v1/admin/sites/{0}/consents and the admin key")]
+    BrowserOnly(String),
     #[error("missing or wrong admin key")]
     Unauthorized,
     #[error("request body is larger than {0} bytes")]
@@ -56,7 +60,7 @@ impl AppError {
         match self {
             AppError::BadRequest(_) | AppError::BadJson(_) => 400,
             AppError::Unauthorized => 401,
-            AppError::OriginNotAllowed(_) => 403,
+            AppError::OriginNotAllowed(_) | AppError::BrowserOnly(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed => 405,
             AppError::PayloadTooLarge(_) => 413,
@@ -89,6 +93,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::OriginNotAllowed(_) => "origin_not_allowed",
+            AppError::BrowserOnly(_) => "origin_required",
             AppError::Unauthorized => "unauthorized",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",

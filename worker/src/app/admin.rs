@@ -15,7 +15,7 @@ use futures_util::stream;
 use serde_json::json;
 
 use super::auth::require_admin;
-use super::ledger::{append, request_context, seal_pending};
+use super::ledger::{append, request_context, seal_pending, Answering};
 use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
@@ -68,7 +68,9 @@ pub async fn record_changes<S: Store + 'static>(
     let input: RecordedChanges = json_body(req)?;
     let (email, choices, provenance) = validate_recorded_changes(&site, &input)?;
     let ctx = request_context(req, facts)?;
-    append(app, &site, email, &choices, &provenance, &ctx, req, facts).await
+    append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, req, facts)
+        .await?
+        .into_trusted_response(&site)
 }
 
 /// An email given by an administrator: a malformed one is a bad request.

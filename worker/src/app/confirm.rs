@@ -8,7 +8,7 @@ use consent_shared::site::SiteConfig;
 use consent_shared::token::Scope;
 
 use super::csrf_form::{genuine, hidden_input, issue};
-use super::ledger::{append_for_subject, request_context};
+use super::ledger::{append_for_subject, request_context, Answering, Appended};
 use super::links::{form_and_lang, open_link};
 use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
@@ -90,9 +90,13 @@ pub async fn handle<S: Store + 'static>(
             let choices: Vec<Choice> = pending.iter().map(|(c, _)| c.clone()).collect();
             let Ok(ctx) = request_context(req, facts) else { return unavailable(lang) };
             let sub = claims.sub.clone();
-            match append_for_subject(app, &site, sub, None, &choices, &provenance, &ctx, req, facts).await {
-                Ok(_) => page(200, lang.code(), t.confirm_title, &notice(t.confirmed, false)),
-                Err(crate::error::AppError::Suppressed { .. }) => page(
+            let appended =
+                append_for_subject(app, &site, sub, None, &choices, &provenance, &ctx, Answering::Trusted, req, facts);
+            match appended.await {
+                Ok(Appended::Recorded(_) | Appended::Replayed(_)) => {
+                    page(200, lang.code(), t.confirm_title, &notice(t.confirmed, false))
+                }
+                Ok(Appended::Suppressed(_)) => page(
                     409,
                     lang.code(),
                     t.confirm_title,

@@ -1,21 +1,21 @@
 //! The public site endpoints the widget uses: configuration, consent submissions and cookie
-//! banner decisions. CORS limits browsers to the site's registered origins.
+//! banner decisions. CORS limits browsers to the site's registered origins, and the two POSTs
+//! take browsers only: they need an `Origin` the site registered.
 
 use chrono::{DateTime, Utc};
 use consent_shared::api::v1::{
     self, BannerText, ConsentSubmission, CookieCategoryOption, CookieDecision, CookieReceipt, PurposeOption,
 };
-use consent_shared::consent::Action;
 use consent_shared::cookies::{cookie_record, validate_cookie_decision};
 use consent_shared::ledger::{
-    hold_for_confirmation, submission_choices, submission_provenance, validate_submission,
+    hold_for_confirmation, submission_choices, submission_provenance, validate_submission, RequestContext,
 };
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 
 use super::confirm::double_opt_in_mail;
 use super::cors::{allowed_origin, preflight, with_cors};
-use super::ledger::{append, append_for_subject, request_context};
+use super::ledger::{append, append_for_subject, request_context, Answering, Appended};
 use super::links::LinkSigner;
 use super::page_text::PageLang;
 use super::{error_response, json_body, require_method, App, RequestFacts};
@@ -45,6 +45,11 @@ where
         Ok(origin) => origin,
         Err(e) => return error_response(&e),
     };
+    // Browsers always send `Origin` on a cross-origin POST; a request without one is a script
+    // or a server, whose claims about a person are not evidence of that person's choice.
+    if req.method == "POST" && origin.is_none() {
+        return error_response(&AppError::BrowserOnly(site.id.clone()));
+    }
     if req.method == "OPTIONS" {
         return preflight(origin.as_deref());
     }
@@ -152,14 +157,16 @@ pub async fn submit<S: Store + 'static>(
     with_site(app, site_id, req, now, |site| async move {
         require_method(req, &["POST"])?;
         let submission: ConsentSubmission = json_body(req)?;
-        let ctx = request_context(req, facts)?;
+        let ctx = browser_context(req, facts)?;
         let email = validate_submission(&site, &submission)?;
         let mut choices = submission_choices(&submission);
         let provenance = submission_provenance(&site, &submission);
         if !site.double_opt_in {
-            return append(app, &site, email, &choices, &provenance, &ctx, req, facts).await;
+            let appended = append(app, &site, email, &choices, &provenance, &ctx, Answering::Public, req, facts);
+            return Ok(appended.await?.into_public_response());
         }
-        // Double opt-in: new email consents wait for the person to confirm from their inbox.
+        // Double opt-in: every email grant from a form waits for the person to confirm from
+        // their inbox — the same for a new address, a current subscriber and a suppressed one.
         if app.mailer.is_none() {
             return Err(AppError::Unavailable(
                 "this site asks people to confirm by email, and sending email is not set up here; \
@@ -168,15 +175,10 @@ pub async fn submit<S: Store + 'static>(
             ));
         }
         let subject = app.subject_for(&site.id, &email).await?;
-        let current = app.store.current_consents(&site.id, &subject).await?;
-        let held = hold_for_confirmation(&mut choices, |purpose, channel| {
-            current
-                .iter()
-                .any(|c| c.purpose == purpose && c.channel == channel && c.action == Action::Granted)
-        });
+        let held = hold_for_confirmation(&mut choices);
         let to = email.as_str().to_string();
         // The subject is already resolved: append under it rather than hashing the address again.
-        let response = append_for_subject(
+        let appended = append_for_subject(
             app,
             &site,
             subject.clone(),
@@ -184,20 +186,30 @@ pub async fn submit<S: Store + 'static>(
             &choices,
             &provenance,
             &ctx,
+            Answering::Public,
             req,
             facts,
         )
         .await?;
-        let replayed = response.header("idempotent-replayed").is_some();
-        if response.status == 201 && !held.is_empty() && !replayed {
+        // Only a recorded request asks for confirmation: a suppressed or erased address gets no
+        // mail, and a retry none again. The throttle decides after the response.
+        if matches!(appended, Appended::Recorded(_)) && !held.is_empty() {
             let url = LinkSigner::for_request(app, req, facts).confirm_url(&site.id, &subject);
             let lang = PageLang::parse(&provenance.lang).unwrap_or(PageLang::En);
             let mail = double_opt_in_mail(&site, lang, &to, &url, &held);
             app.mail_later(facts, &site.id, &subject, "confirmation", mail);
         }
-        Ok(response)
+        Ok(appended.into_public_response())
     })
     .await
+}
+
+/// The request context of a browser endpoint: `with_site` has checked that the `Origin` is
+/// one the site registered, so it is evidence of where the request came from.
+fn browser_context(req: &HttpRequest, facts: &RequestFacts<'_>) -> Result<RequestContext, AppError> {
+    let mut ctx = request_context(req, facts)?;
+    ctx.request_origin = req.header("origin").map(str::to_string);
+    Ok(ctx)
 }
 
 pub async fn cookie_decision<S: Store + 'static>(
@@ -211,7 +223,7 @@ pub async fn cookie_decision<S: Store + 'static>(
         require_method(req, &["POST"])?;
         let decision: CookieDecision = json_body(req)?;
         validate_cookie_decision(&site, &decision)?;
-        let ctx = request_context(req, facts)?;
+        let ctx = browser_context(req, facts)?;
         let record = cookie_record(&site, &decision, &ctx, (facts.new_id)());
         app.store.record_cookie_consent(&record).await?;
         let receipt = CookieReceipt { record_id: record.id, recorded_at: format_utc(facts.now) };

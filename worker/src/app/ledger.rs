@@ -23,7 +23,8 @@ use crate::store::{Store, StoreError, StoredResponse};
 /// How long an isolate lets written events wait before it seals them on its next append.
 pub const SEAL_EVERY_SECS: i64 = 5;
 
-/// Request facts every ledger event records.
+/// Request facts every ledger event records. `request_origin` is left empty: only an endpoint
+/// that checked the `Origin` against the site's registered origins fills it in.
 pub fn request_context(req: &HttpRequest, facts: &RequestFacts<'_>) -> Result<RequestContext, AppError> {
     Ok(RequestContext {
         now: facts.now,
@@ -31,10 +32,42 @@ pub fn request_context(req: &HttpRequest, facts: &RequestFacts<'_>) -> Result<Re
         ip: req.header("cf-connecting-ip").map(str::to_string),
         gpc: req.header("sec-gpc") == Some("1"),
         idempotency_key: idempotency_key(req)?,
+        request_origin: None,
+        fetch_site: fetch_site(req),
     })
 }
 
-/// Records `choices` for `email` and answers 201 with the receipt.
+/// `Sec-Fetch-Site` when it holds one of the values browsers send (anything else is not kept).
+fn fetch_site(req: &HttpRequest) -> Option<String> {
+    let value = req.header("sec-fetch-site")?.trim().to_ascii_lowercase();
+    matches!(value.as_str(), "same-origin" | "same-site" | "cross-site" | "none").then_some(value)
+}
+
+/// Who gets the answer to an append, which decides what the answer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answering {
+    /// A public form (anyone on the internet): the receipt has no event ids, and a suppressed
+    /// address gets the receipt it would have had — kept under its Idempotency-Key like any
+    /// other — so the answer never tells whether an address is suppressed or erased.
+    Public,
+    /// The admin key or the person's own signed link: event ids, and suppression is said.
+    Trusted,
+}
+
+/// What an append did. Only the HTTP edge turns it into a status.
+#[derive(Debug)]
+pub enum Appended {
+    /// The events were written; `answer` is the receipt (also kept for the Idempotency-Key).
+    Recorded(StoredResponse),
+    /// A repeat of an earlier request with the same Idempotency-Key: nothing written, and the
+    /// answer first given.
+    Replayed(StoredResponse),
+    /// Nothing written: the subject is suppressed (or erased). `answer` is the receipt the
+    /// request would have had; for `Answering::Public` it is kept for the Idempotency-Key.
+    Suppressed(StoredResponse),
+}
+
+/// Records `choices` for `email`.
 #[allow(clippy::too_many_arguments)]
 pub async fn append<S: Store + 'static>(
     app: &App<S>,
@@ -43,11 +76,12 @@ pub async fn append<S: Store + 'static>(
     choices: &[Choice],
     provenance: &Provenance,
     ctx: &RequestContext,
+    answering: Answering,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<Appended, AppError> {
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
-    append_for_subject(app, site, subject, Some(email), choices, provenance, ctx, req, facts).await
+    append_for_subject(app, site, subject, Some(email), choices, provenance, ctx, answering, req, facts).await
 }
 
 /// `append` for a subject known only by its id (links carry no email); `email`, when given,
@@ -61,26 +95,41 @@ pub async fn append_for_subject<S: Store + 'static>(
     choices: &[Choice],
     provenance: &Provenance,
     ctx: &RequestContext,
+    answering: Answering,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<Appended, AppError> {
     let request_sha256 = sha256_hex(&req.body);
     let key = ctx.idempotency_key.as_deref();
     let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
     let plan = plan_events(site, email, subject, choices, provenance, ctx, &mut ids);
-    let body = serde_json::to_string(&plan.receipt()).expect("receipts serialise");
+    let receipt = match answering {
+        Answering::Public => plan.public_receipt(),
+        Answering::Trusted => plan.receipt(),
+    };
+    let body = serde_json::to_string(&receipt).expect("receipts serialise");
     let answer = StoredResponse { request_sha256: request_sha256.clone(), status: 201, body };
-    match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
-        Ok(()) => {}
-        Err(StoreError::Suppressed) => {
-            return Err(AppError::Suppressed { contact: site.organisation.contact_email.clone() });
-        }
+    let written = match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
+        Err(StoreError::Suppressed) if answering == Answering::Public => match key {
+            // Nothing recorded, but a retry must replay this answer, as for any address.
+            Some(k) => app.store.keep_answer(&site.id, k, &answer, &format_utc(facts.now)).await.map(|()| false),
+            None => Ok(false),
+        },
+        Err(StoreError::Suppressed) => Ok(false),
+        other => other.map(|()| true),
+    };
+    match written {
+        Ok(true) => {}
+        Ok(false) => return Ok(Appended::Suppressed(answer)),
         // The key is taken: this is a retry (or a reuse) of an earlier request.
         Err(StoreError::Conflict) if key.is_some() => {
             let previous = app.store.idempotent_response(&site.id, key.unwrap_or_default()).await?;
             let previous =
                 previous.ok_or_else(|| AppError::Internal("conflict without a stored answer".into()))?;
-            return replay(previous, &request_sha256);
+            if previous.request_sha256 != request_sha256 {
+                return Err(AppError::IdempotencyKeyReused);
+            }
+            return Ok(Appended::Replayed(previous));
         }
         Err(e) => return Err(e.into()),
     }
@@ -90,7 +139,33 @@ pub async fn append_for_subject<S: Store + 'static>(
             super::log_internal(&format!("sealing {} failed: {e}", site.id));
         }
     }
-    Ok(HttpResponse::raw_json(201, answer.body))
+    Ok(Appended::Recorded(answer))
+}
+
+impl Appended {
+    /// The answer for a client that may be told nothing about the address (the public form):
+    /// a suppressed address gets the same 201 receipt as any other.
+    pub fn into_public_response(self) -> HttpResponse {
+        match self {
+            Appended::Recorded(a) | Appended::Suppressed(a) => HttpResponse::raw_json(a.status, a.body),
+            Appended::Replayed(a) => replayed(a),
+        }
+    }
+
+    /// The answer for the admin key: suppression is an error the caller must see (409).
+    pub fn into_trusted_response(self, site: &SiteConfig) -> Result<HttpResponse, AppError> {
+        match self {
+            Appended::Recorded(a) => Ok(HttpResponse::raw_json(a.status, a.body)),
+            Appended::Replayed(a) => Ok(replayed(a)),
+            Appended::Suppressed(_) => {
+                Err(AppError::Suppressed { contact: site.organisation.contact_email.clone() })
+            }
+        }
+    }
+}
+
+fn replayed(previous: StoredResponse) -> HttpResponse {
+    HttpResponse::raw_json(previous.status, previous.body).with_header("idempotent-replayed", "true")
 }
 
 /// Chains every written-but-unsealed event of `site`, a batch at a time. Stops quietly when
@@ -110,13 +185,6 @@ pub async fn seal_pending<S: Store>(app: &App<S>, site: &str, now: DateTime<Utc>
             Err(e) => return Err(e),
         }
     }
-}
-
-fn replay(previous: StoredResponse, request_sha256: &str) -> Result<HttpResponse, AppError> {
-    if previous.request_sha256 != request_sha256 {
-        return Err(AppError::IdempotencyKeyReused);
-    }
-    Ok(HttpResponse::raw_json(previous.status, previous.body).with_header("idempotent-replayed", "true"))
 }
 
 /// `Idempotency-Key`: optional, 1–128 visible ASCII characters without spaces.

@@ -16,14 +16,13 @@ use consent_shared::time::format_utc;
 use consent_shared::token::{Claims, Scope};
 
 use super::csrf_form::{genuine, hidden_input, issue, Form};
-use super::ledger::{append_for_subject, request_context};
+use super::ledger::{append_for_subject, request_context, Answering, Appended};
 use super::links::{form_and_lang, open_link, LinkSigner};
 use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
 use super::pages::{escape, notice, page, see_other, unavailable};
 use super::rights::{export_response, subject_export};
 use super::{App, RequestFacts};
-use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::{CurrentConsent, Store, StoreError, SubjectRecord};
 
@@ -188,16 +187,20 @@ async fn act<S: Store + 'static>(
             }
             let Some(email) = new_email else { return Outcome::Done("details") };
             let alias = subject_id(&app.config.subject_key, &p.site.id, &email);
-            let mail = if address_taken(app, &p.site.id, p.subject, &alias).await {
+            // The same reads, the same write and the same answer whether or not the address is
+            // taken, so neither the page nor its timing tells. A change to a taken address is
+            // written too but can never be confirmed: its link is not sent, and `/c` checks
+            // again before applying anything.
+            let taken = address_taken(app, &p.site.id, p.subject, &alias).await;
+            if let Err(e) = app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await {
+                super::log_internal(&format!("address change not kept: {e}"));
+                return Outcome::Problem(503, t.try_again.to_string());
+            }
+            let url = LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
+            let mail = if taken {
                 // Say so only to the inbox that owns the address: this page reveals nothing.
                 taken_mail(p, &email)
             } else {
-                if app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await.is_err()
-                {
-                    return Outcome::Problem(503, t.try_again.to_string());
-                }
-                let url =
-                    LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
                 confirm_email_mail(p, &email, &url)
             };
             // Throttled per new address: that is the inbox that could be flooded.
@@ -250,12 +253,17 @@ async fn record<S: Store + 'static>(
     };
     let Ok(ctx) = request_context(req, facts) else { return Outcome::Problem(400, t.try_again.to_string()) };
     let subject = p.subject.to_string();
-    match append_for_subject(app, p.site, subject, None, &choices, &provenance, &ctx, req, facts).await {
-        Ok(_) => Outcome::Done(done),
-        Err(AppError::Suppressed { .. }) => {
+    let appended =
+        append_for_subject(app, p.site, subject, None, &choices, &provenance, &ctx, Answering::Trusted, req, facts);
+    match appended.await {
+        Ok(Appended::Recorded(_) | Appended::Replayed(_)) => Outcome::Done(done),
+        Ok(Appended::Suppressed(_)) => {
             Outcome::Problem(409, t.suppressed.replace("{org}", &escape(&p.site.organisation.name)))
         }
-        Err(_) => Outcome::Problem(503, t.try_again.to_string()),
+        Err(e) => {
+            super::log_internal(&format!("preference page append failed: {e}"));
+            Outcome::Problem(503, t.try_again.to_string())
+        }
     }
 }
 

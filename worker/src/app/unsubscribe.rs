@@ -11,7 +11,7 @@ use consent_shared::ledger::{Choice, Provenance};
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::token::Scope;
 
-use super::ledger::{append_for_subject, request_context};
+use super::ledger::{append_for_subject, request_context, Answering};
 use super::links::open_link;
 use super::page_text::PageLang;
 use super::pages::{broken_link, escape, page, unavailable};
@@ -75,8 +75,9 @@ async fn handle<S: Store + 'static>(
             if !choices.is_empty() {
                 let provenance = Provenance { method, source_url: None, lang: site.default_lang.clone(), client_time: None };
                 let ctx = request_context(req, facts).map_err(|_| unavailable(PageLang::En))?;
-                let recorded = append_for_subject(app, &site, claims.sub.clone(), None, &choices, &provenance, &ctx, req, facts).await;
-                if !recorded.is_ok_and(|r| r.status == 201) {
+                let recorded = append_for_subject(app, &site, claims.sub.clone(), None, &choices, &provenance, &ctx, Answering::Trusted, req, facts).await;
+                // Withdrawals are never refused for suppression: anything but an error is done.
+                if recorded.is_err() {
                     return Err(unavailable(PageLang::En));
                 }
             }

@@ -6,6 +6,7 @@ pub mod contract;
 #[cfg(target_arch = "wasm32")]
 pub mod d1;
 pub mod sql;
+mod versions;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sqlite;
 
@@ -18,6 +19,8 @@ use consent_shared::site::{
 };
 use serde_json::{Map, Value};
 use thiserror::Error;
+
+pub use versions::CategoryTextVersion;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -143,7 +146,7 @@ impl Row {
         }
     }
 
-    fn u32(&self, col: &str) -> Result<u32, StoreError> {
+    pub(crate) fn u32(&self, col: &str) -> Result<u32, StoreError> {
         u32::try_from(self.int(col)?).map_err(|_| StoreError::Decode(format!("{col}: out of range")))
     }
 
@@ -213,6 +216,10 @@ pub trait Store {
     async fn put_site(&self, site: &SiteConfig, now: &str) -> Result<(), StoreError>;
     async fn site_ids(&self) -> Result<Vec<String>, StoreError>;
     async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError>;
+    /// Keeps `answer` for an Idempotency-Key of a request that recorded nothing (a public form
+    /// for a suppressed address), so a retry replays it. `Conflict` when the key is taken.
+    async fn keep_answer(&self, site: &str, key: &str, answer: &StoredResponse, now: &str)
+        -> Result<(), StoreError>;
     /// Writes the subject, the events, the current state and the idempotent answer together.
     /// Nothing is written when it fails: `Conflict` when the Idempotency-Key was taken
     /// meanwhile, `Suppressed` when a grant names a suppressed subject.
@@ -305,6 +312,8 @@ pub trait Store {
         now: &str,
     ) -> Result<(), StoreError>;
     async fn record_cookie_consent(&self, record: &CookieConsentRecord) -> Result<(), StoreError>;
+    /// Every cookie category text the site ever showed (`put_site` keeps each as a version).
+    async fn cookie_category_texts(&self, site: &str) -> Result<Vec<CategoryTextVersion>, StoreError>;
     async fn cookie_consents(
         &self,
         site: &str,
@@ -444,6 +453,7 @@ impl<E: Executor> Store for SqlStore<E> {
                     texts.into(),
                 ],
             ));
+            batch.extend(versions::category_text_versions(&site.id, c, now));
         }
         for b in &site.banner {
             batch.push(Statement::new(
@@ -477,6 +487,16 @@ impl<E: Executor> Store for SqlStore<E> {
                 })
             })
             .transpose()
+    }
+
+    async fn keep_answer(
+        &self,
+        site: &str,
+        key: &str,
+        answer: &StoredResponse,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.exec.batch(vec![idempotent_answer(site, key, answer, now)]).await
     }
 
     async fn chain_head(&self, site: &str) -> Result<ChainHead, StoreError> {
@@ -574,17 +594,7 @@ impl<E: Executor> Store for SqlStore<E> {
             ));
         }
         if let Some((key, response)) = answer {
-            batch.push(Statement::new(
-                sql::INSERT_IDEMPOTENT_RESPONSE,
-                vec![
-                    site.into(),
-                    key.into(),
-                    (&response.request_sha256).into(),
-                    i64::from(response.status).into(),
-                    (&response.body).into(),
-                    now.into(),
-                ],
-            ));
+            batch.push(idempotent_answer(site, key, response, now));
         }
         self.exec.batch(batch).await
     }
@@ -738,6 +748,10 @@ impl<E: Executor> Store for SqlStore<E> {
         self.exec.batch(vec![Statement::new(sql::SET_RESTRICTED, params)]).await
     }
 
+    async fn cookie_category_texts(&self, site: &str) -> Result<Vec<CategoryTextVersion>, StoreError> {
+        self.category_text_history(site).await
+    }
+
     async fn record_cookie_consent(&self, r: &CookieConsentRecord) -> Result<(), StoreError> {
         let categories = serde_json::to_string(&r.categories).expect("strings serialise");
         let params = vec![
@@ -784,6 +798,20 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 }
 
+fn idempotent_answer(site: &str, key: &str, response: &StoredResponse, now: &str) -> Statement {
+    Statement::new(
+        sql::INSERT_IDEMPOTENT_RESPONSE,
+        vec![
+            site.into(),
+            key.into(),
+            (&response.request_sha256).into(),
+            i64::from(response.status).into(),
+            (&response.body).into(),
+            now.into(),
+        ],
+    )
+}
+
 fn insert_event(e: &ConsentEvent) -> Statement {
     Statement::new(
         sql::INSERT_EVENT,
@@ -805,6 +833,8 @@ fn insert_event(e: &ConsentEvent) -> Statement {
             e.ip_truncated.as_ref().into(),
             e.gpc.into(),
             e.idempotency_key.as_ref().into(),
+            e.request_origin.as_ref().into(),
+            e.fetch_site.as_ref().into(),
         ],
     )
 }
@@ -828,5 +858,7 @@ fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
         ip_truncated: r.opt_text("ip_truncated")?,
         gpc: r.int("gpc")? != 0,
         idempotency_key: r.opt_text("idempotency_key")?,
+        request_origin: r.opt_text("request_origin")?,
+        fetch_site: r.opt_text("fetch_site")?,
     })
 }

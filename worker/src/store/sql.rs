@@ -15,7 +15,15 @@ pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_addre
            ON w.site_id = pc.site_id AND w.purpose = pc.purpose AND w.channel = pc.channel \
          WHERE pc.site_id = s.id ORDER BY pc.position, pc.purpose, pc.channel, w.version, w.lang)) AS wordings, \
      (SELECT json_group_array(json_object('key', key, 'required', required, 'texts', json(texts))) FROM \
-        (SELECT key, required, texts FROM cookie_categories WHERE site_id = s.id ORDER BY position, key)) \
+        (SELECT c.key, c.required, (SELECT json_group_array(json_object('lang', lang, 'label', label, \
+              'description', description)) FROM \
+            (SELECT t.lang, t.label, t.description FROM json_each(c.texts) j \
+             JOIN cookie_category_texts t ON t.site_id = c.site_id AND t.key = c.key \
+               AND t.lang = json_extract(j.value, '$.lang') \
+             WHERE t.version = (SELECT MAX(v.version) FROM cookie_category_texts v \
+               WHERE v.site_id = t.site_id AND v.key = t.key AND v.lang = t.lang) \
+             ORDER BY j.key)) AS texts \
+         FROM cookie_categories c WHERE c.site_id = s.id ORDER BY c.position, c.key)) \
         AS cookie_categories, \
      (SELECT json_group_array(json_object('version', version, 'lang', lang, 'text', text, 'sha256', sha256)) FROM \
         (SELECT version, lang, text, sha256 FROM banner_wordings WHERE site_id = s.id ORDER BY version, lang)) \
@@ -102,15 +110,16 @@ pub const SET_NAME: &str =
 pub const INSERT_EVENT: &str = concat!(
     "INSERT INTO consent_events (id, site_id, subject, purpose, \
      channel, action, wording_version, wording_sha256, lang, method, source_url, server_time, \
-     client_time, user_agent, ip_truncated, gpc, idempotency_key) VALUES (?1, ?2, ",
+     client_time, user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site) \
+     VALUES (?1, ?2, ",
     resolved!("?2", "?3"),
-    ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+    ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
 );
 
 /// Events written but not yet chained, in write order.
 pub const PENDING_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel, action, \
      wording_version, wording_sha256, lang, method, source_url, server_time, client_time, \
-     user_agent, ip_truncated, gpc, idempotency_key FROM consent_events \
+     user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site FROM consent_events \
      WHERE site_id = ?1 AND pos > COALESCE( \
        (SELECT event_pos FROM ledger_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0) \
      ORDER BY pos LIMIT ?2";
@@ -127,18 +136,21 @@ pub const INSERT_LINK: &str = "INSERT INTO ledger_links \
 pub const CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, l.event_id AS link_event_id, \
      l.event_hash, l.prev_hash, l.hash, e.id, e.site_id, e.subject, e.purpose, e.channel, \
      e.action, e.wording_version, e.wording_sha256, e.lang, e.method, e.source_url, \
-     e.server_time, e.client_time, e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key \
-     FROM ledger_links l LEFT JOIN consent_events e ON e.id = l.event_id \
+     e.server_time, e.client_time, e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key, \
+     e.request_origin, e.fetch_site FROM ledger_links l LEFT JOIN consent_events e ON e.id = l.event_id \
      WHERE l.site_id = ?1 AND l.seq > ?2 ORDER BY l.seq LIMIT ?3";
 
 pub const SITE_IDS: &str = "SELECT id FROM sites ORDER BY id";
 
+/// The latest action wins, except that a `pending` (an unconfirmed form on a double opt-in
+/// site) never replaces a `granted`: a form proves nothing, and a subscriber stays subscribed.
 pub const UPSERT_STATE: &str = concat!(
     "INSERT INTO consent_state (site_id, subject, purpose, channel, action, event_id, updated_at) \
      VALUES (?1, ",
     resolved!("?1", "?2"),
     ", ?3, ?4, ?5, ?6, ?7) ON CONFLICT (site_id, subject, purpose, channel) DO UPDATE SET \
-       action = excluded.action, event_id = excluded.event_id, updated_at = excluded.updated_at"
+       action = excluded.action, event_id = excluded.event_id, updated_at = excluded.updated_at \
+     WHERE NOT (excluded.action = 'pending' AND consent_state.action = 'granted')"
 );
 
 pub const SUBJECT_STATE: &str = "SELECT purpose, channel, action, event_id, updated_at \
@@ -154,6 +166,23 @@ pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE 
 
 pub const INSERT_COOKIE_CATEGORY: &str = "INSERT INTO cookie_categories \
      (site_id, key, required, position, texts) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Cookie category texts are versions, like wordings: a text that differs from the latest
+/// version of its category and language becomes the next version; the same text adds nothing.
+/// (`cookie_categories.texts` says which languages a category has now; the words shown are
+/// always read from here, by version.)
+pub const INSERT_COOKIE_CATEGORY_TEXT: &str = "INSERT INTO cookie_category_texts \
+     (site_id, key, lang, version, label, description, created_at) \
+     SELECT ?1, ?2, ?3, COALESCE((SELECT MAX(version) FROM cookie_category_texts \
+       WHERE site_id = ?1 AND key = ?2 AND lang = ?3), 0) + 1, ?4, ?5, ?6 \
+     WHERE NOT EXISTS (SELECT 1 FROM cookie_category_texts c \
+       WHERE c.site_id = ?1 AND c.key = ?2 AND c.lang = ?3 AND c.label = ?4 AND c.description = ?5 \
+         AND c.version = (SELECT MAX(version) FROM cookie_category_texts \
+           WHERE site_id = ?1 AND key = ?2 AND lang = ?3))";
+
+/// Every cookie category text a site ever showed, oldest first.
+pub const COOKIE_CATEGORY_TEXTS: &str = "SELECT key, lang, version, label, description, created_at \
+     FROM cookie_category_texts WHERE site_id = ?1 ORDER BY key, lang, version";
 
 /// Banner wordings are immutable, like form wordings.
 pub const INSERT_BANNER_WORDING: &str = "INSERT INTO banner_wordings \
@@ -191,7 +220,7 @@ pub const SUBJECT_ROW: &str = "SELECT email, name, restricted, created_at, updat
 /// A subject's whole history, in write order (uses `consent_events_subject`).
 pub const SUBJECT_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel, action, \
      wording_version, wording_sha256, lang, method, source_url, server_time, client_time, \
-     user_agent, ip_truncated, gpc, idempotency_key FROM consent_events \
+     user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site FROM consent_events \
      WHERE site_id = ?1 AND subject = ?2 ORDER BY pos";
 
 /// Erasure keeps the HMAC-keyed history and removes the address.
