@@ -62,8 +62,14 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
         names_are_corrected_and_cleared,
         suppressed_subjects_cannot_be_pending,
         mail_slots_are_taken_once_per_interval,
+        pending_never_replaces_granted,
+        answer_without_events_is_kept,
+        cookie_category_texts_are_versions,
     )
 }
+
+mod public;
+use public::{answer_without_events_is_kept, cookie_category_texts_are_versions, pending_never_replaces_granted};
 
 /// A site like the demo one, under any id.
 pub fn sample_site(id: &str) -> SiteConfig {
@@ -517,6 +523,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 19);
+        assert_eq!(outcomes.len(), 22);
     }
 }
