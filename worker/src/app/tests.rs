@@ -32,7 +32,7 @@ fn app() -> App<SqlStore<SqliteExecutor>> {
     .with_mailer(std::rc::Rc::new(RecordingMailer))
 }
 
-fn send(app: &App<SqlStore<SqliteExecutor>>, req: &HttpRequest) -> HttpResponse {
+fn send<S: crate::store::Store + 'static>(app: &App<S>, req: &HttpRequest) -> HttpResponse {
     let mut new_id = || {
         let n = NEXT_ID.with(|n| n.get() + 1);
         NEXT_ID.with(|c| c.set(n));
@@ -597,4 +597,5 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
+mod hostile;
 mod preferences;
