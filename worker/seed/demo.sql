@@ -28,6 +28,12 @@ INSERT OR REPLACE INTO cookie_categories (site_id, key, required, position, text
   ('demo', 'necessary', 1, 0, '[{"lang":"en","label":"Strictly necessary","description":"Remember your cookie choice. Always on."},{"lang":"cy","label":"Cwbl angenrheidiol","description":"Cofio eich dewis cwcis. Ymlaen bob amser."}]'),
   ('demo', 'analytics', 0, 1, '[{"lang":"en","label":"Analytics","description":"Count visits anonymously so we can improve the site."},{"lang":"cy","label":"Dadansoddi","description":"Cyfrif ymweliadau''n ddienw er mwyn i ni wella''r wefan."}]');
 
+-- The words shown are read from the category texts' versions (never changed; see 0007).
+INSERT OR IGNORE INTO cookie_category_texts (site_id, key, lang, version, label, description, created_at)
+SELECT c.site_id, c.key, json_extract(t.value, '$.lang'), 1, json_extract(t.value, '$.label'),
+       json_extract(t.value, '$.description'), '2026-11-24T00:00:00.000Z'
+FROM cookie_categories c, json_each(c.texts) t WHERE c.site_id = 'demo';
+
 INSERT OR IGNORE INTO banner_wordings (site_id, version, lang, text, sha256, created_at)
 VALUES ('demo', 1, 'en',
   'The Demo Alumni Association uses cookies that are strictly necessary for this site to work. With your agreement we would also like to use analytics cookies to count visits. You can change your choice at any time.',

@@ -22,4 +22,9 @@ fn demo_seed_loads_and_its_hashes_match_its_texts() {
     }
     assert!(checked >= 2);
     assert_eq!(site.cookie_categories.iter().filter(|c| c.required).count(), 1);
+    assert!(
+        site.cookie_categories.iter().all(|c| c.texts.len() == 2),
+        "every category shows its English and Welsh text: {:?}",
+        site.cookie_categories
+    );
 }
