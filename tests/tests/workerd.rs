@@ -204,10 +204,11 @@ fn main() -> ExitCode {
         let r = post_json(base, GOOD, &[("Idempotency-Key", "it-1"), ("User-Agent", "integration-test")]);
         ensure(r.status == 201, || format!("{} {}", r.status, r.body))?;
         ensure(r.header("access-control-allow-origin") == Some(ORIGIN), || format!("{:?}", r.headers))?;
-        let event_id = r.json()["events"][0]["event_id"].as_str().unwrap_or_default().to_string();
-        let rows = d1.query(&format!(
-            "SELECT e.*, s.email FROM consent_events e JOIN subjects s USING (site_id, subject) WHERE e.id = '{event_id}'"
-        ))?;
+        // The public receipt names no event ids (it must not differ between addresses).
+        let rows = d1.query(
+            "SELECT e.*, s.email FROM consent_events e JOIN subjects s USING (site_id, subject) \
+             WHERE e.idempotency_key = 'it-1'",
+        )?;
         let row = rows.first().ok_or("event not in D1")?;
         let expect = [
             ("action", "granted"),
@@ -216,6 +217,7 @@ fn main() -> ExitCode {
             ("source_url", "http://127.0.0.1:8788/join"),
             ("user_agent", "integration-test"),
             ("email", "ada@example.org"),
+            ("request_origin", ORIGIN),
         ];
         for (col, want) in expect {
             ensure(row[col] == want, || format!("{col}: {} != {want}", row[col]))?;
