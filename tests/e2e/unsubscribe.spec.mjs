@@ -12,8 +12,10 @@ after(async () => { await browser?.close(); });
 async function unsubscribeUrl(email) {
   const consent = await fetch(`${workerUrl}/api/v1/sites/demo/consents`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, consents: [{ purpose: 'news', channel: 'email', wording_version: 1 }], page_url: 'http://127.0.0.1/' }),
+    // As the widget on the demo page posts it: the public endpoint takes browsers only (a
+    // registered Origin, and a page of the site).
+    headers: { 'Content-Type': 'application/json', Origin: 'http://127.0.0.1:8788' },
+    body: JSON.stringify({ email, consents: [{ purpose: 'news', channel: 'email', wording_version: 1 }], page_url: 'http://127.0.0.1:8788/' }),
   });
   assert.equal(consent.status, 201);
   const links = await fetch(`${workerUrl}/api/v1/admin/sites/demo/links`, {
