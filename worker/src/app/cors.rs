@@ -1,6 +1,6 @@
 //! CORS for the public site endpoints: only the site's registered origins may read answers or
-//! post consents from a browser. Requests without an `Origin` (servers, curl) are not browser
-//! cross-origin requests and pass through.
+//! post consents from a browser. A read without an `Origin` (servers, curl) passes through; the
+//! public POSTs refuse it (`consents::with_site`), since only a browser's `Origin` is evidence.
 
 use consent_shared::site::SiteConfig;
 

@@ -63,7 +63,8 @@ pub enum Appended {
     /// answer first given.
     Replayed(StoredResponse),
     /// Nothing written: the subject is suppressed (or erased). `answer` is the receipt the
-    /// request would have had; for `Answering::Public` it is kept for the Idempotency-Key.
+    /// request would have had; for `Answering::Public` it is kept for the Idempotency-Key
+    /// (after the response).
     Suppressed(StoredResponse),
 }
 
@@ -110,12 +111,12 @@ pub async fn append_for_subject<S: Store + 'static>(
     let body = serde_json::to_string(&receipt).expect("receipts serialise");
     let answer = StoredResponse { request_sha256: request_sha256.clone(), status: 201, body };
     let written = match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
-        Err(StoreError::Suppressed) if answering == Answering::Public => match key {
-            // Nothing recorded, but a retry must replay this answer, as for any address.
-            Some(k) => app.store.keep_answer(&site.id, k, &answer, &format_utc(facts.now)).await.map(|()| false),
-            None => Ok(false),
-        },
-        Err(StoreError::Suppressed) => Ok(false),
+        Err(StoreError::Suppressed) => {
+            if let (Answering::Public, Some(k)) = (answering, key) {
+                keep_answer_later(app, facts, &site.id, k, answer.clone());
+            }
+            Ok(false)
+        }
         other => other.map(|()| true),
     };
     match written {
@@ -140,6 +141,27 @@ pub async fn append_for_subject<S: Store + 'static>(
         }
     }
     Ok(Appended::Recorded(answer))
+}
+
+/// Nothing was recorded, but a retry must replay this answer, as for any address. Kept after
+/// the response, so a suppressed address takes no more round trips before its answer than any
+/// other. (A retry that arrives first is answered alike and tries again.)
+fn keep_answer_later<S: Store + 'static>(
+    app: &App<S>,
+    facts: &mut RequestFacts<'_>,
+    site: &str,
+    key: &str,
+    answer: StoredResponse,
+) {
+    let store = std::rc::Rc::clone(&app.store);
+    let (site, key, now) = (site.to_string(), key.to_string(), format_utc(facts.now));
+    facts.later.push(Box::pin(async move {
+        match store.keep_answer(&site, &key, &answer, &now).await {
+            // Taken meanwhile by a retry of the same request: that one is kept.
+            Ok(()) | Err(StoreError::Conflict) => {}
+            Err(e) => super::log_internal(&format!("answer for a suppressed address not kept: {e}")),
+        }
+    }));
 }
 
 impl Appended {

@@ -569,7 +569,13 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         let site = &first.site_id;
         let now = &first.server_time;
-        let mut batch = vec![Statement::new(
+        let mut batch = Vec::new();
+        // The key first: a retry fails on it (`Conflict`, answered by replaying) before anything
+        // else is checked — the same path whether or not the subject is suppressed.
+        if let Some((key, response)) = answer {
+            batch.push(idempotent_answer(site, key, response, now));
+        }
+        batch.push(Statement::new(
             sql::UPSERT_SUBJECT,
             vec![
                 site.into(),
@@ -577,7 +583,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 plan.email.as_ref().map(|e| e.as_str()).into(),
                 now.into(),
             ],
-        )];
+        ));
         for e in &plan.events {
             batch.push(insert_event(e));
             batch.push(Statement::new(
@@ -592,9 +598,6 @@ impl<E: Executor> Store for SqlStore<E> {
                     (&e.server_time).into(),
                 ],
             ));
-        }
-        if let Some((key, response)) = answer {
-            batch.push(idempotent_answer(site, key, response, now));
         }
         self.exec.batch(batch).await
     }
