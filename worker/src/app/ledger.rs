@@ -110,18 +110,14 @@ pub async fn append_for_subject<S: Store + 'static>(
     };
     let body = serde_json::to_string(&receipt).expect("receipts serialise");
     let answer = StoredResponse { request_sha256: request_sha256.clone(), status: 201, body };
-    let written = match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
+    match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
+        Ok(()) => {}
         Err(StoreError::Suppressed) => {
             if let (Answering::Public, Some(k)) = (answering, key) {
                 keep_answer_later(app, facts, &site.id, k, answer.clone());
             }
-            Ok(false)
+            return Ok(Appended::Suppressed(answer));
         }
-        other => other.map(|()| true),
-    };
-    match written {
-        Ok(true) => {}
-        Ok(false) => return Ok(Appended::Suppressed(answer)),
         // The key is taken: this is a retry (or a reuse) of an earlier request.
         Err(StoreError::Conflict) if key.is_some() => {
             let previous = app.store.idempotent_response(&site.id, key.unwrap_or_default()).await?;
