@@ -49,7 +49,16 @@ impl Reply {
 }
 
 fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    let mut req = ureq::request(method, &format!("{base}{path}"));
+    send(ureq::request(method, &format!("{base}{path}")), method, path, headers, body)
+}
+
+/// `call` that shows a redirect instead of following it (the page's own answer).
+fn call_unfollowed(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    send(agent.request(method, &format!("{base}{path}")), method, path, headers, body)
+}
+
+fn send(mut req: ureq::Request, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
     for (n, v) in headers {
         req = req.set(n, v);
     }
@@ -314,8 +323,12 @@ fn main() -> ExitCode {
             let page = call(base, "GET", &path, &[], None);
             let body = format!("csrf={}&lang=en&action=details&name=&email={}", csrf_of(&page.body), to.replace('@', "%40"));
             let form = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)];
-            let r = call(base, "POST", &path, &form, Some(&body));
-            Ok(format!("{} {:?} {}", r.status, r.header("location").map(|l| l.split('?').next_back().unwrap_or(l).to_string()), r.body))
+            // The answer as the browser gets it: a redirect to the person's own page (its path
+            // holds their own link token, so only the query is compared) and its body.
+            let r = call_unfollowed(base, "POST", &path, &form, Some(&body));
+            let location = r.header("location").unwrap_or_default();
+            let query = location.split_once('?').map(|(_, q)| q).unwrap_or(location);
+            Ok(format!("{} {query} {}", r.status, r.body))
         };
         let free = change("mover-a@example.org", "fresh@example.org")?;
         let taken = change("mover-b@example.org", "taken@example.org")?;
