@@ -7,9 +7,8 @@ use consent_shared::token::keys_or_derived;
 use futures_util::TryStreamExt;
 use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
+use crate::app::anchors::{seal_and_anchor_all, AnchorStore};
 use crate::app::isolate::IsolateState;
-use crate::app::anchors::{write_anchor, AnchorStore};
-use crate::app::ledger::seal_pending;
 use crate::app::mail::Mailer;
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
@@ -17,7 +16,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::mailer::HttpMailer;
 use crate::r2_anchors::R2Anchors;
 use crate::store::d1::D1Executor;
-use crate::store::{SqlStore, Store};
+use crate::store::SqlStore;
 
 thread_local! {
     /// What this isolate remembers between requests (plain data only).
@@ -68,22 +67,8 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Some(anchors) = anchors(&env) {
         app = app.with_anchors(anchors);
     }
-    let sites = match app.store.site_ids().await {
-        Ok(sites) => sites,
-        Err(e) => return worker::console_error!("sealing: cannot list sites: {e}"),
-    };
-    for site in sites {
-        match seal_pending(&app, &site, Utc::now()).await {
-            Ok(outcome) => {
-                if let Some(row) = outcome.events_blocked.or(outcome.cookies_blocked) {
-                    worker::console_error!("sealing {site} stopped at row {} ({}): {}", row.id, row.pos, row.reason);
-                }
-            }
-            Err(e) => worker::console_error!("sealing {site} failed: {e}"),
-        }
-        if let Err(e) = write_anchor(&app, &site, Utc::now()).await {
-            worker::console_error!("anchoring {site} failed: {e}");
-        }
+    for problem in seal_and_anchor_all(&app, Utc::now()).await {
+        worker::console_error!("{problem}");
     }
 }
 

@@ -13,6 +13,7 @@ use consent_shared::api::v1::AnchorReport;
 use consent_shared::chain::{Anchor, GENESIS_HASH};
 use consent_shared::time::format_utc;
 
+use super::ledger::seal_pending;
 use super::App;
 use crate::store::Store;
 
@@ -42,17 +43,50 @@ impl AnchorStore for std::rc::Rc<MemoryAnchors> {
     }
 }
 
+/// The cron's work: for every site, seal both chains, then anchor their heads. Returns what
+/// went wrong, one line per problem, for the shell to log.
+pub async fn seal_and_anchor_all<S: Store + 'static>(app: &App<S>, now: DateTime<Utc>) -> Vec<String> {
+    let sites = match app.store.site_ids().await {
+        Ok(sites) => sites,
+        Err(e) => return vec![format!("sealing: cannot list sites: {e}")],
+    };
+    let mut problems = Vec::new();
+    for site in sites {
+        match seal_pending(app, &site, now).await {
+            Ok(outcome) => {
+                for row in [outcome.events_blocked, outcome.cookies_blocked].into_iter().flatten() {
+                    problems.push(format!(
+                        "sealing {site} stopped at row {} ({}): {}",
+                        row.id, row.pos, row.reason
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!("sealing {site} failed: {e}")),
+        }
+        if let Err(e) = write_anchor(app, &site, now).await {
+            problems.push(format!("anchoring {site} failed: {e}"));
+        }
+    }
+    problems
+}
+
 /// The latest anchor of `site`, if any was written.
 async fn latest(store: &dyn AnchorStore, site: &str) -> Result<Option<Anchor>, String> {
     match store.get(Anchor::latest_key(site)).await? {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| format!("latest anchor unreadable: {e}")),
+        Some(text) => {
+            serde_json::from_str(&text).map(Some).map_err(|e| format!("latest anchor unreadable: {e}"))
+        }
     }
 }
 
 /// Signs the current heads of `site` and writes them (a new object, and `latest`), unless the
 /// latest anchor already names them. Call after sealing.
-pub async fn write_anchor<S: Store + 'static>(app: &App<S>, site: &str, now: DateTime<Utc>) -> Result<(), String> {
+pub async fn write_anchor<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
     let Some(anchors) = app.anchors.as_deref() else { return Ok(()) };
     let events = app.store.chain_head(site).await.map_err(|e| e.to_string())?;
     let cookies = app.store.cookie_chain_head(site).await.map_err(|e| e.to_string())?;
@@ -71,7 +105,10 @@ pub async fn write_anchor<S: Store + 'static>(app: &App<S>, site: &str, now: Dat
 
 /// Whether the stored chains still pass through the latest anchor; `None` when no anchor
 /// store is configured.
-pub async fn check_latest<S: Store + 'static>(app: &App<S>, site: &str) -> Result<Option<AnchorReport>, String> {
+pub async fn check_latest<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+) -> Result<Option<AnchorReport>, String> {
     let Some(anchors) = app.anchors.as_deref() else { return Ok(None) };
     let Some(anchor) = latest(anchors, site).await? else {
         return Ok(Some(AnchorReport {

@@ -220,7 +220,8 @@ pub async fn cookie_decision<S: Store + 'static>(
             // A retry of a decision already stored under this key: answer with the first receipt.
             Err(StoreError::Conflict) if key.is_some() => {
                 let first = app.store.cookie_consent_by_key(&site.id, key.unwrap_or_default()).await?;
-                let first = first.ok_or_else(|| AppError::Internal("cookie key taken, no decision".into()))?;
+                let first =
+                    first.ok_or_else(|| AppError::Internal("cookie key taken, no decision".into()))?;
                 if !same_decision(&first, &record) {
                     return Err(AppError::IdempotencyKeyReused);
                 }
@@ -244,6 +245,21 @@ pub async fn cookie_decision<S: Store + 'static>(
 /// Whether a retried decision is the one stored under its Idempotency-Key (what the person
 /// chose, not when the request arrived).
 fn same_decision(a: &CookieConsentRecord, b: &CookieConsentRecord) -> bool {
-    (&a.consent_id, &a.categories, a.choice, a.policy_version, &a.wording_sha256, a.reject_on_first_layer, a.gpc)
-        == (&b.consent_id, &b.categories, b.choice, b.policy_version, &b.wording_sha256, b.reject_on_first_layer, b.gpc)
+    (
+        &a.consent_id,
+        &a.categories,
+        a.choice,
+        a.policy_version,
+        &a.wording_sha256,
+        a.reject_on_first_layer,
+        a.gpc,
+    ) == (
+        &b.consent_id,
+        &b.categories,
+        b.choice,
+        b.policy_version,
+        &b.wording_sha256,
+        b.reject_on_first_layer,
+        b.gpc,
+    )
 }

@@ -11,10 +11,10 @@
 //! same way into their own per-site chain.
 
 use chrono::{DateTime, Utc};
-use consent_shared::digest::sha256_hex;
-use consent_shared::email::Email;
 use consent_shared::chain::{seal_cookies, ChainHead};
 use consent_shared::consent::{ConsentEvent, CookieConsentRecord};
+use consent_shared::digest::sha256_hex;
+use consent_shared::email::Email;
 use consent_shared::ledger::{plan_events, seal, Choice, Provenance, RequestContext, SEAL_BATCH};
 use consent_shared::site::SiteConfig;
 use consent_shared::subject::subject_id;
@@ -118,7 +118,11 @@ pub struct SealOutcome {
 /// Chains every written-but-unsealed event and cookie decision of `site`, a batch at a time,
 /// up to the first row without a valid append mark. Stops quietly when another sealer is at
 /// work (it will finish the job).
-pub async fn seal_pending<S: Store>(app: &App<S>, site: &str, now: DateTime<Utc>) -> Result<SealOutcome, StoreError> {
+pub async fn seal_pending<S: Store>(
+    app: &App<S>,
+    site: &str,
+    now: DateTime<Utc>,
+) -> Result<SealOutcome, StoreError> {
     if app.config.ledger_key.is_empty() {
         return Err(StoreError::Backend("LEDGER_KEY is not set: nothing can be sealed".into()));
     }

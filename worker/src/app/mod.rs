@@ -89,7 +89,13 @@ pub struct App<S> {
 
 impl<S: Store + 'static> App<S> {
     pub fn new(store: S, config: AppConfig) -> Self {
-        App { store: Rc::new(store), config, isolate: Rc::new(IsolateState::default()), mailer: None, anchors: None }
+        App {
+            store: Rc::new(store),
+            config,
+            isolate: Rc::new(IsolateState::default()),
+            mailer: None,
+            anchors: None,
+        }
     }
 
     pub fn with_anchors(mut self, anchors: Rc<dyn anchors::AnchorStore>) -> Self {

@@ -594,4 +594,5 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
+mod evidence;
 mod preferences;

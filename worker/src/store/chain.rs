@@ -5,7 +5,9 @@
 use consent_shared::chain::{cookie_mark_problem, mark_problem, ChainHead, ChainLink};
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord};
 
-use super::{cookie_from_row, event_from_row, link_version, sql, Executor, Row, SqlStore, Statement, StoreError};
+use super::{
+    cookie_from_row, event_from_row, link_version, sql, Executor, Row, SqlStore, Statement, StoreError,
+};
 
 /// A stored event with what proves it came through the append path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,10 +108,19 @@ pub struct ChainedCookie {
 pub trait ChainStore {
     /// Up to `limit` unsealed events after write position `after_pos` (and after the chain's
     /// end), in write order, with their marks.
-    async fn unsealed_events(&self, site: &str, after_pos: i64, limit: u32) -> Result<Vec<MarkedEvent>, StoreError>;
+    async fn unsealed_events(
+        &self,
+        site: &str,
+        after_pos: i64,
+        limit: u32,
+    ) -> Result<Vec<MarkedEvent>, StoreError>;
     /// Up to `limit` events in (subject, purpose, channel, write order) after `after`.
-    async fn audit_events(&self, site: &str, after: &AuditCursor, limit: u32)
-        -> Result<Vec<AuditedEvent>, StoreError>;
+    async fn audit_events(
+        &self,
+        site: &str,
+        after: &AuditCursor,
+        limit: u32,
+    ) -> Result<Vec<AuditedEvent>, StoreError>;
     /// Up to `limit` state rows with no event at all behind them.
     async fn state_without_events(&self, site: &str, limit: u32) -> Result<Vec<StateRow>, StoreError>;
     async fn cookie_chain_head(&self, site: &str) -> Result<ChainHead, StoreError>;
@@ -156,8 +167,14 @@ fn link_from_row(r: &Row) -> Result<ChainLink, StoreError> {
 }
 
 impl<E: Executor> ChainStore for SqlStore<E> {
-    async fn unsealed_events(&self, site: &str, after_pos: i64, limit: u32) -> Result<Vec<MarkedEvent>, StoreError> {
-        self.rows(sql::UNSEALED_EVENTS, vec![site.into(), after_pos.into(), limit.into()], marked_from_row).await
+    async fn unsealed_events(
+        &self,
+        site: &str,
+        after_pos: i64,
+        limit: u32,
+    ) -> Result<Vec<MarkedEvent>, StoreError> {
+        self.rows(sql::UNSEALED_EVENTS, vec![site.into(), after_pos.into(), limit.into()], marked_from_row)
+            .await
     }
 
     async fn audit_events(
@@ -266,7 +283,8 @@ impl<E: Executor> ChainStore for SqlStore<E> {
         seq: i64,
         cookie_seq: i64,
     ) -> Result<(Option<String>, Option<String>), StoreError> {
-        let rows = self.exec.query(sql::ANCHORED_LINKS, vec![site.into(), seq.into(), cookie_seq.into()]).await?;
+        let rows =
+            self.exec.query(sql::ANCHORED_LINKS, vec![site.into(), seq.into(), cookie_seq.into()]).await?;
         match rows.first() {
             Some(r) => Ok((r.opt_text("event_hash")?, r.opt_text("cookie_hash")?)),
             None => Ok((None, None)),

@@ -8,8 +8,8 @@ use consent_shared::consent::Action;
 use consent_shared::consent::{CookieChoice, CookieConsentRecord};
 use consent_shared::digest::sha256_hex;
 use consent_shared::ledger::{
-    plan_events, seal, submission_choices, submission_provenance, validate_submission, ChainHead,
-    ChainKind, ChainVerifier, RequestContext, SealedItem, SubmissionPlan,
+    plan_events, seal, submission_choices, submission_provenance, validate_submission, ChainHead, ChainKind,
+    ChainVerifier, RequestContext, SealedItem, SubmissionPlan,
 };
 use consent_shared::site::{
     BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,

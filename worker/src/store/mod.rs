@@ -790,7 +790,8 @@ impl<E: Executor> Store for SqlStore<E> {
         site: &str,
         key: &str,
     ) -> Result<Option<CookieConsentRecord>, StoreError> {
-        let rows = self.rows(sql::COOKIE_CONSENT_BY_KEY, vec![site.into(), key.into()], cookie_from_row).await?;
+        let rows =
+            self.rows(sql::COOKIE_CONSENT_BY_KEY, vec![site.into(), key.into()], cookie_from_row).await?;
         Ok(rows.into_iter().next())
     }
 

@@ -213,10 +213,40 @@ pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id
 macro_rules! event_columns {
     ($e:literal) => {
         concat!(
-            $e, ".id, ", $e, ".site_id, ", $e, ".subject, ", $e, ".purpose, ", $e, ".channel, ",
-            $e, ".action, ", $e, ".wording_version, ", $e, ".wording_sha256, ", $e, ".lang, ",
-            $e, ".method, ", $e, ".source_url, ", $e, ".server_time, ", $e, ".client_time, ",
-            $e, ".user_agent, ", $e, ".ip_truncated, ", $e, ".gpc, ", $e, ".idempotency_key"
+            $e,
+            ".id, ",
+            $e,
+            ".site_id, ",
+            $e,
+            ".subject, ",
+            $e,
+            ".purpose, ",
+            $e,
+            ".channel, ",
+            $e,
+            ".action, ",
+            $e,
+            ".wording_version, ",
+            $e,
+            ".wording_sha256, ",
+            $e,
+            ".lang, ",
+            $e,
+            ".method, ",
+            $e,
+            ".source_url, ",
+            $e,
+            ".server_time, ",
+            $e,
+            ".client_time, ",
+            $e,
+            ".user_agent, ",
+            $e,
+            ".ip_truncated, ",
+            $e,
+            ".gpc, ",
+            $e,
+            ".idempotency_key"
         )
     };
 }
@@ -225,10 +255,23 @@ macro_rules! event_columns {
 macro_rules! mark_columns {
     ($e:literal) => {
         concat!(
-            $e, ".pos, ", $e, ".mark, ", $e, ".submitted_subject, COALESCE(", $e, ".submitted_subject = ", $e,
-            ".subject OR EXISTS (SELECT 1 FROM subject_aliases a WHERE a.site_id = ", $e,
-            ".site_id AND a.alias = ", $e, ".submitted_subject AND a.subject = ", $e,
-            ".subject), 0) AS subject_resolves, (", $e,
+            $e,
+            ".pos, ",
+            $e,
+            ".mark, ",
+            $e,
+            ".submitted_subject, COALESCE(",
+            $e,
+            ".submitted_subject = ",
+            $e,
+            ".subject OR EXISTS (SELECT 1 FROM subject_aliases a WHERE a.site_id = ",
+            $e,
+            ".site_id AND a.alias = ",
+            $e,
+            ".submitted_subject AND a.subject = ",
+            $e,
+            ".subject), 0) AS subject_resolves, (",
+            $e,
             ".pos <= (SELECT last_pos FROM chain_baselines WHERE chain = 'events')) AS legacy"
         )
     };
