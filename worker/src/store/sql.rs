@@ -209,71 +209,23 @@ pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id
 
 // ---- tamper evidence (store/chain.rs) ----
 
-/// The columns of an event row, for `event_from_row`.
+/// The columns of an event row `e`, for `event_from_row`.
 macro_rules! event_columns {
-    ($e:literal) => {
-        concat!(
-            $e,
-            ".id, ",
-            $e,
-            ".site_id, ",
-            $e,
-            ".subject, ",
-            $e,
-            ".purpose, ",
-            $e,
-            ".channel, ",
-            $e,
-            ".action, ",
-            $e,
-            ".wording_version, ",
-            $e,
-            ".wording_sha256, ",
-            $e,
-            ".lang, ",
-            $e,
-            ".method, ",
-            $e,
-            ".source_url, ",
-            $e,
-            ".server_time, ",
-            $e,
-            ".client_time, ",
-            $e,
-            ".user_agent, ",
-            $e,
-            ".ip_truncated, ",
-            $e,
-            ".gpc, ",
-            $e,
-            ".idempotency_key"
-        )
+    () => {
+        "e.id, e.site_id, e.subject, e.purpose, e.channel, e.action, e.wording_version, \
+         e.wording_sha256, e.lang, e.method, e.source_url, e.server_time, e.client_time, \
+         e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key"
     };
 }
 
-/// Whether the subject the append path was given is the stored one or an alias of it.
+/// An event row's mark, whether the subject the append path was given is the stored one or an
+/// alias of it, and whether the row predates marks (`chain_baselines`).
 macro_rules! mark_columns {
-    ($e:literal) => {
-        concat!(
-            $e,
-            ".pos, ",
-            $e,
-            ".mark, ",
-            $e,
-            ".submitted_subject, COALESCE(",
-            $e,
-            ".submitted_subject = ",
-            $e,
-            ".subject OR EXISTS (SELECT 1 FROM subject_aliases a WHERE a.site_id = ",
-            $e,
-            ".site_id AND a.alias = ",
-            $e,
-            ".submitted_subject AND a.subject = ",
-            $e,
-            ".subject), 0) AS subject_resolves, (",
-            $e,
-            ".pos <= (SELECT last_pos FROM chain_baselines WHERE chain = 'events')) AS legacy"
-        )
+    () => {
+        "e.pos, e.mark, e.submitted_subject, COALESCE(e.submitted_subject = e.subject OR EXISTS \
+         (SELECT 1 FROM subject_aliases a WHERE a.site_id = e.site_id \
+           AND a.alias = e.submitted_subject AND a.subject = e.subject), 0) AS subject_resolves, \
+         (e.pos <= (SELECT last_pos FROM chain_baselines WHERE chain = 'events')) AS legacy"
     };
 }
 
@@ -281,9 +233,9 @@ macro_rules! mark_columns {
 /// their marks.
 pub const UNSEALED_EVENTS: &str = concat!(
     "SELECT ",
-    event_columns!("e"),
+    event_columns!(),
     ", ",
-    mark_columns!("e"),
+    mark_columns!(),
     " FROM consent_events e WHERE e.site_id = ?1 AND e.pos > MAX(?2, COALESCE( \
        (SELECT event_pos FROM ledger_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0)) \
      ORDER BY e.pos LIMIT ?3"
@@ -293,9 +245,9 @@ pub const UNSEALED_EVENTS: &str = concat!(
 /// key ?2..?5, with its mark, its link's version (NULL if unsealed) and the state row's action.
 pub const AUDIT_EVENTS: &str = concat!(
     "SELECT ",
-    event_columns!("e"),
+    event_columns!(),
     ", ",
-    mark_columns!("e"),
+    mark_columns!(),
     ", l.version AS link_version, cs.action AS state_action \
      FROM consent_events e \
      LEFT JOIN ledger_links l ON l.event_id = e.id \
