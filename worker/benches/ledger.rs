@@ -223,14 +223,38 @@ fn measure(db: &Path) {
         }
     }
     let verify = t.elapsed();
+
+    // The state audit `ledger/verify` also runs: every event in state-key order, marks checked.
+    let t = Instant::now();
+    let mut cursor = consent_worker::store::chain::AuditCursor::start();
+    let mut audited = 0usize;
+    loop {
+        let page = pollster::block_on(consent_worker::store::chain::ChainStore::audit_events(
+            &store, "bench", &cursor, PAGE,
+        ))
+        .unwrap();
+        for row in &page {
+            assert!(row.marked.problem(BENCH_LEDGER_KEY).is_none(), "generated events are marked");
+        }
+        audited += page.len();
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => {
+                cursor = consent_worker::store::chain::AuditCursor::after(&last.marked)
+            }
+            _ => break,
+        }
+    }
+    let audit = t.elapsed();
     println!(
         "events={events} audience_first_page_p50_ms={:.2} audience_first_page_max_ms={:.2} \
-         export_members={members} export_ms={:.0} verify_events={} verify_ms={:.0} peak_rss_mb={:.1}",
+         export_members={members} export_ms={:.0} verify_events={} verify_ms={:.0} \
+         audit_events={audited} audit_ms={:.0} peak_rss_mb={:.1}",
         ms(first_page[first_page.len() / 2]),
         ms(*first_page.last().unwrap()),
         ms(export),
         verifier.checked,
         ms(verify),
+        ms(audit),
         peak_rss_mb()
     );
 }

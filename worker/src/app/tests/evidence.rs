@@ -242,3 +242,74 @@ fn cookie_decisions_are_chained_per_site() {
         inserted["cookie_chain"], inserted["valid"]
     ));
 }
+
+/// Turns the demo site's chain into one sealed before LEDGER_KEY existed: no marks on events up
+/// to the baseline, unkeyed v1 links.
+fn as_if_sealed_before_the_key(app: &App<SqlStore<SqliteExecutor>>) {
+    sql(
+        app,
+        "UPDATE consent_events SET mark = NULL, submitted_subject = NULL; \
+         UPDATE chain_baselines SET last_pos = (SELECT MAX(pos) FROM consent_events) WHERE chain = 'events';",
+    );
+    let chained = pollster::block_on(app.store.chained_after("demo", 0, 100)).unwrap();
+    let mut prev = consent_shared::chain::GENESIS_HASH.to_string();
+    for c in &chained {
+        let hash = link_hash_v1(c.link.seq, &prev, &c.link.event_hash);
+        sql(
+            app,
+            &format!(
+                "UPDATE ledger_links SET prev_hash = '{prev}', hash = '{hash}', version = 1 WHERE seq = {}",
+                c.link.seq
+            ),
+        );
+        prev = hash;
+    }
+}
+
+#[test]
+fn a_chain_sealed_before_the_key_keeps_verifying_and_continues_keyed() {
+    let anchors = Rc::new(MemoryAnchors::default());
+    let app = app().with_anchors(Rc::new(Rc::clone(&anchors)));
+    three_people(&app);
+    assert_eq!(verify(&app)["head_seq"], 3);
+    // One more event written before the key, still unsealed at the migration.
+    sql(&app, "DELETE FROM ledger_links WHERE seq = 3");
+    as_if_sealed_before_the_key(&app);
+    let legacy_fields = |r: &serde_json::Value| {
+        format!("legacy_links={} legacy_unmarked_events={}", r["legacy_links"], r["legacy_unmarked_events"])
+    };
+    let upgraded = verify(&app);
+    let upgraded = format!("{} {}", findings(&upgraded), legacy_fields(&upgraded));
+    // After the key: new events are marked and sealed with keyed links; the cron anchors.
+    assert_eq!(send(&app, &post(&GOOD.replace("Ada", "Di"))).status, 201);
+    assert!(pollster::block_on(seal_and_anchor_all(&app, now())).is_empty());
+    let versions: Vec<u8> = pollster::block_on(app.store.chained_after("demo", 0, 100))
+        .unwrap()
+        .iter()
+        .map(|c| c.link.version)
+        .collect();
+    let continued = verify(&app);
+    let continued = format!("{} {}", findings(&continued), legacy_fields(&continued));
+    // Someone with the database alone rewrites the whole chain as legacy links (stripping marks
+    // and raising the baseline): only the anchor shows it.
+    sql(&app, "UPDATE consent_events SET action = 'withdrawn' WHERE id = 'id-1'");
+    let chained = pollster::block_on(app.store.chained_after("demo", 0, 100)).unwrap();
+    for c in &chained {
+        let e = c.event.as_ref().unwrap();
+        let event_hash = consent_shared::ledger::event_hash(e);
+        sql(&app, &format!("UPDATE ledger_links SET event_hash = '{event_hash}' WHERE seq = {}", c.link.seq));
+    }
+    as_if_sealed_before_the_key(&app);
+    sql(&app, "UPDATE consent_state SET action = 'withdrawn' WHERE event_id = 'id-1'");
+    let rewritten = verify(&app);
+    let rewritten = format!("{} {}", findings(&rewritten), legacy_fields(&rewritten));
+    expect![[r#"
+        upgraded: valid=true chain_valid=true checked=3 head=3 first_broken=null unmarked=0 null stopped_at=null state_disagreements=0 null cookie_chain=true anchor={"extends":false,"found":false,"problem":"no anchor written yet (the cron writes one after each seal)"} legacy_links=2 legacy_unmarked_events=3
+        versions: [1, 1, 2, 2]
+        continued: valid=true chain_valid=true checked=4 head=4 first_broken=null unmarked=0 null stopped_at=null state_disagreements=0 null cookie_chain=true anchor={"anchored_at":"2026-11-24T12:00:00.000Z","cookie_seq":0,"extends":true,"found":true,"seq":4} legacy_links=2 legacy_unmarked_events=3
+        rewritten as legacy: valid=false chain_valid=true checked=4 head=4 first_broken=null unmarked=0 null stopped_at=null state_disagreements=0 null cookie_chain=true anchor={"anchored_at":"2026-11-24T12:00:00.000Z","cookie_seq":0,"extends":false,"found":true,"problem":"the event chain no longer passes through anchored link 4: it was truncated or rewritten","seq":4} legacy_links=4 legacy_unmarked_events=4
+    "#]]
+    .assert_eq(&format!(
+        "upgraded: {upgraded}\nversions: {versions:?}\ncontinued: {continued}\nrewritten as legacy: {rewritten}\n"
+    ));
+}
