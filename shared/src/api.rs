@@ -163,12 +163,96 @@ pub mod v1 {
     /// `GET /api/v1/sites/{site}/ledger/verify`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct VerifyReport {
+        /// Everything holds: the chain, every event's append mark, the current state, the
+        /// cookie chain and the latest anchor.
         pub valid: bool,
         pub events_checked: u64,
         pub head_seq: i64,
         pub head_hash: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub first_broken: Option<BrokenLinkReport>,
+        /// The event chain alone holds (links and the events they seal).
+        #[serde(default)]
+        pub chain_valid: bool,
+        /// Unkeyed (v1) links at the chain's start, sealed before `LEDGER_KEY`: anyone with
+        /// database access could have rewritten these before the first anchor.
+        #[serde(default)]
+        pub legacy_links: u64,
+        /// Events without a valid append mark: written some other way than the append path.
+        #[serde(default)]
+        pub unmarked_events: u64,
+        /// The first of them (at most `REPORT_LIMIT`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub first_unmarked: Vec<UnmarkedRow>,
+        /// The row sealing stopped in front of (the chain ends before it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sealing_stopped_at: Option<UnmarkedRow>,
+        /// Events written before append marks existed, accepted without one.
+        #[serde(default)]
+        pub legacy_unmarked_events: u64,
+        /// Subject × purpose × channel whose `consent_state` (what the audience reads) differs
+        /// from the state rebuilt from the marked events.
+        #[serde(default)]
+        pub state_disagreements: u64,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub first_state_disagreements: Vec<StateDisagreement>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub cookie_chain: Option<CookieChainReport>,
+        /// The latest anchor outside the database; absent when no anchor store is configured.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub anchor: Option<AnchorReport>,
+    }
+
+    /// How many rows of each finding a report lists (the counts are complete).
+    pub const REPORT_LIMIT: usize = 20;
+
+    /// A row that did not come through the append path.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct UnmarkedRow {
+        /// Event id (or cookie decision id).
+        pub id: String,
+        /// Write position.
+        pub pos: i64,
+        pub reason: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct StateDisagreement {
+        pub subject: String,
+        pub purpose: String,
+        pub channel: String,
+        /// Rebuilt from the events (`None`: no marked event).
+        pub expected: Option<String>,
+        /// In `consent_state` (`None`: no row).
+        pub found: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct CookieChainReport {
+        pub valid: bool,
+        pub records_checked: u64,
+        pub head_seq: i64,
+        pub head_hash: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub first_broken: Option<BrokenLinkReport>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sealing_stopped_at: Option<UnmarkedRow>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AnchorReport {
+        /// Whether any anchor was found.
+        pub found: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub seq: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub cookie_seq: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub anchored_at: Option<String>,
+        /// The stored chains still pass through the anchored heads.
+        pub extends: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub problem: Option<String>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

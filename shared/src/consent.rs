@@ -25,6 +25,17 @@ impl Action {
     }
 }
 
+/// The state rule: what a subject's consent for one purpose × channel is after `event`, given
+/// what it was (`None` before any event). The latest event decides, in write order, except
+/// that a `pending` request (double opt-in) does not undo a consent already `granted`.
+/// `consent_state` follows this rule, and verification rebuilds it from the events with it.
+pub fn next_state(current: Option<Action>, event: Action) -> Action {
+    match (current, event) {
+        (Some(Action::Granted), Action::Pending) => Action::Granted,
+        (_, event) => event,
+    }
+}
+
 /// How the choice reached us — part of the evidence the ICO asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,11 +1,11 @@
-//! Ledger rules: turning validated choices into events, chaining them, and checking the chain.
+//! Ledger rules: turning validated choices into events, and their canonical form.
 //!
 //! Writing and chaining are two steps, so concurrent submissions never contend for the end of
-//! the chain. An event is written atomically with its effects and no chain position. Sealing
-//! then appends, in write order, one `ChainLink` per event: `event_hash` is the SHA-256 of the
-//! event's canonical form and `hash = SHA-256(seq, prev_hash, event_hash)`. Editing or deleting
-//! a sealed event, or inserting, deleting or editing a link, breaks the chain at that point,
-//! which `ChainVerifier` names.
+//! the chain. An event is written atomically with its effects (and its append mark) and no
+//! chain position. Sealing then appends, in write order, one `ChainLink` per event:
+//! `event_hash` is the SHA-256 of the event's canonical form and the link hash is keyed
+//! (`crate::chain`). Editing or deleting a sealed event, or inserting, deleting or editing a
+//! link, breaks the chain at that point, which `ChainVerifier` names.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -19,8 +19,10 @@ use crate::site::{Channel, PurposeChannel, SiteConfig, Wording};
 use crate::site_edit::is_http_url;
 use crate::time::format_utc;
 
-/// `prev_hash` of the first event of every chain.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub use crate::chain::{
+    seal, BrokenLink, ChainHead, ChainKind, ChainLink, ChainVerifier, SealedItem, GENESIS_HASH,
+};
+
 /// A form lists a handful of options; more than this is a client bug or abuse.
 pub const MAX_CHOICES_PER_SUBMISSION: usize = 32;
 pub const MAX_URL_LEN: usize = 2048;
@@ -29,19 +31,6 @@ pub const MAX_CLIENT_TIME_LEN: usize = 40;
 
 /// Events sealed in one step at most (one storage batch).
 pub const SEAL_BATCH: usize = 500;
-
-/// The end of a site's chain: where the next event attaches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainHead {
-    pub seq: i64,
-    pub hash: String,
-}
-
-impl ChainHead {
-    pub fn genesis() -> ChainHead {
-        ChainHead { seq: 0, hash: GENESIS_HASH.to_string() }
-    }
-}
 
 /// The fields covered by the hash, in a fixed order. Field names are part of the chain format.
 #[derive(Serialize)]
@@ -71,8 +60,8 @@ struct Canonical<'a> {
     fetch_site: &'a Option<String>,
 }
 
-/// The SHA-256 of an event's canonical form: what its chain link commits to.
-pub fn event_hash(e: &ConsentEvent) -> String {
+/// An event's canonical form: what its hash and its append mark cover.
+pub fn canonical_event(e: &ConsentEvent) -> Vec<u8> {
     let canonical = Canonical {
         v: 1,
         id: &e.id,
@@ -95,8 +84,12 @@ pub fn event_hash(e: &ConsentEvent) -> String {
         request_origin: &e.request_origin,
         fetch_site: &e.fetch_site,
     };
-    let bytes = serde_json::to_vec(&canonical).expect("canonical event always serialises");
-    sha256_hex(&bytes)
+    serde_json::to_vec(&canonical).expect("canonical event always serialises")
+}
+
+/// The SHA-256 of an event's canonical form: what its chain link commits to.
+pub fn event_hash(e: &ConsentEvent) -> String {
+    sha256_hex(&canonical_event(e))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -178,9 +171,17 @@ pub struct SubmissionPlan {
     pub email: Option<Email>,
     pub subject: String,
     pub events: Vec<ConsentEvent>,
+    /// One append mark per event (`chain::event_mark`), filled by `mark` just before writing;
+    /// an event written without one is reported by verification and never sealed.
+    pub marks: Vec<String>,
 }
 
 impl SubmissionPlan {
+    /// Marks every event as written through the append path.
+    pub fn mark(&mut self, ledger_key: &[u8]) {
+        self.marks = self.events.iter().map(|e| crate::chain::event_mark(ledger_key, e)).collect();
+    }
+
     /// The receipt with each event's id (for the admin key).
     pub fn receipt(&self) -> ConsentReceipt {
         self.receipt_with(true)
@@ -418,7 +419,7 @@ pub fn plan_events(
             fetch_site: ctx.fetch_site.clone(),
         });
     }
-    SubmissionPlan { email, subject, events }
+    SubmissionPlan { email, subject, events, marks: Vec::new() }
 }
 
 /// Wording `version` in `lang`, else in the site's default language, else in any language.
@@ -430,96 +431,6 @@ fn wording_version<'a>(
 ) -> Option<&'a Wording> {
     let of = |l: &str| pc.wordings.iter().find(|w| w.version == version && w.lang == l);
     of(lang).or_else(|| of(&site.default_lang)).or_else(|| pc.wordings.iter().find(|w| w.version == version))
-}
-
-/// An event's place in its site's chain. Links are append-only, like events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChainLink {
-    pub site_id: String,
-    /// Position in the chain, from 1.
-    pub seq: i64,
-    pub event_id: String,
-    pub event_hash: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-/// `SHA-256("link:v1\n{seq}\n{prev_hash}\n{event_hash}")`.
-pub fn link_hash(seq: i64, prev_hash: &str, event_hash: &str) -> String {
-    sha256_hex(format!("link:v1\n{seq}\n{prev_hash}\n{event_hash}").as_bytes())
-}
-
-/// Chains `pending` events (in write order) after `head`.
-pub fn seal(head: &ChainHead, pending: &[ConsentEvent]) -> Vec<ChainLink> {
-    let mut prev = head.clone();
-    pending
-        .iter()
-        .map(|e| {
-            let seq = prev.seq + 1;
-            let event_hash = event_hash(e);
-            let hash = link_hash(seq, &prev.hash, &event_hash);
-            let link = ChainLink {
-                site_id: e.site_id.clone(),
-                seq,
-                event_id: e.id.clone(),
-                event_hash,
-                prev_hash: prev.hash.clone(),
-                hash: hash.clone(),
-            };
-            prev = ChainHead { seq, hash };
-            link
-        })
-        .collect()
-}
-
-/// The first place where a chain does not hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BrokenLink {
-    pub seq: i64,
-    pub event_id: String,
-    pub reason: &'static str,
-}
-
-/// Walks a site's links in `seq` order, each with its event (`None` when the event row is
-/// gone), so chains of any length verify in constant memory.
-#[derive(Debug, Clone)]
-pub struct ChainVerifier {
-    head: ChainHead,
-    pub checked: u64,
-}
-
-impl Default for ChainVerifier {
-    fn default() -> Self {
-        ChainVerifier { head: ChainHead::genesis(), checked: 0 }
-    }
-}
-
-impl ChainVerifier {
-    pub fn check(&mut self, link: &ChainLink, event: Option<&ConsentEvent>) -> Result<(), BrokenLink> {
-        let broken = |reason| Err(BrokenLink { seq: link.seq, event_id: link.event_id.clone(), reason });
-        if link.seq != self.head.seq + 1 {
-            return broken("sequence gap: a link is missing or was inserted");
-        }
-        if link.prev_hash != self.head.hash {
-            return broken("prev_hash does not match the previous link's hash");
-        }
-        if link.hash != link_hash(link.seq, &link.prev_hash, &link.event_hash) {
-            return broken("link hash does not match its contents: the link was altered");
-        }
-        let Some(event) = event else {
-            return broken("the event this link seals is missing: it was deleted");
-        };
-        if event.id != link.event_id || event_hash(event) != link.event_hash {
-            return broken("event does not match its sealed hash: it was altered");
-        }
-        self.head = ChainHead { seq: link.seq, hash: link.hash.clone() };
-        self.checked += 1;
-        Ok(())
-    }
-
-    pub fn head(&self) -> &ChainHead {
-        &self.head
-    }
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {

@@ -5,6 +5,8 @@
 //! both sides of the wire.
 
 pub mod api;
+#[cfg(feature = "ledger")]
+pub mod chain;
 pub mod consent;
 pub mod email;
 pub mod site;

@@ -111,6 +111,21 @@ impl WranglerDev {
     /// Starts the built worker (see `cargo xtask build`) on `127.0.0.1:port` and waits for
     /// `/healthz`. `vars` become `--var NAME:VALUE` (they override `.dev.vars`).
     pub fn start(d1: &LocalD1, port: u16, vars: &[(&str, &str)]) -> Result<WranglerDev, String> {
+        Self::start_with(d1, port, vars, &[])
+    }
+
+    /// `start`, also exposing `GET /__scheduled` (wrangler's `--test-scheduled`), which runs the
+    /// cron handler on demand.
+    pub fn start_scheduled(d1: &LocalD1, port: u16, vars: &[(&str, &str)]) -> Result<WranglerDev, String> {
+        Self::start_with(d1, port, vars, &["--test-scheduled"])
+    }
+
+    fn start_with(
+        d1: &LocalD1,
+        port: u16,
+        vars: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Result<WranglerDev, String> {
         if d1.config.is_none() && !repo_root().join("worker/build/index.js").exists() {
             return Err("worker/build/index.js is missing: run `cargo xtask build` first".into());
         }
@@ -135,6 +150,7 @@ impl WranglerDev {
             "warn",
             "--show-interactive-dev-session=false",
         ];
+        args.extend_from_slice(extra);
         let var_args: Vec<String> = vars.iter().map(|(k, v)| format!("{k}:{v}")).collect();
         for v in &var_args {
             args.extend(["--var", v]);

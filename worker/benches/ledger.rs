@@ -103,9 +103,9 @@ fn generate(db: &Path, n: u64) {
                     let plan =
                         plan_events(&site, Some(email), subject, &[choice], &provenance, &ctx, &mut ids);
                     let e = &plan.events[0];
-                    let values = event_values(e);
+                    let values = event_values(e, &consent_shared::chain::event_mark(BENCH_LEDGER_KEY, e));
                     insert_event.execute(rusqlite::params_from_iter(values.iter()))?;
-                    let link = seal(&head, std::slice::from_ref(e)).remove(0);
+                    let link = seal(BENCH_LEDGER_KEY, &head, std::slice::from_ref(e)).remove(0);
                     insert_link.execute(rusqlite::params![
                         link.site_id,
                         link.seq,
@@ -113,7 +113,8 @@ fn generate(db: &Path, n: u64) {
                         link.event_hash,
                         link.prev_hash,
                         link.hash,
-                        e.server_time
+                        e.server_time,
+                        link.version
                     ])?;
                     head = ChainHead { seq: link.seq, hash: link.hash };
                     upsert_state.execute(rusqlite::params![
@@ -139,7 +140,10 @@ fn generate(db: &Path, n: u64) {
     println!("generated {n} events over {people} people in {:.1} s", started.elapsed().as_secs_f64());
 }
 
-fn event_values(e: &consent_shared::consent::ConsentEvent) -> Vec<rusqlite::types::Value> {
+/// The ledger key the generated chain is sealed and marked with.
+const BENCH_LEDGER_KEY: &[u8] = b"bench-ledger-key-0123456789abcdef";
+
+fn event_values(e: &consent_shared::consent::ConsentEvent, mark: &str) -> Vec<rusqlite::types::Value> {
     use rusqlite::types::Value as V;
     let text = |s: &str| V::Text(s.to_string());
     let opt = |s: &Option<String>| s.as_ref().map_or(V::Null, |s| V::Text(s.clone()));
@@ -161,6 +165,7 @@ fn event_values(e: &consent_shared::consent::ConsentEvent) -> Vec<rusqlite::type
         opt(&e.ip_truncated),
         V::Integer(e.gpc.into()),
         opt(&e.idempotency_key),
+        text(mark),
     ]
 }
 
@@ -206,12 +211,13 @@ fn measure(db: &Path) {
     let export = t.elapsed();
 
     let t = Instant::now();
-    let mut verifier = ChainVerifier::default();
+    let mut verifier = ChainVerifier::new(BENCH_LEDGER_KEY, consent_shared::chain::ChainKind::Events);
     let mut after_seq = 0;
     loop {
         let page = pollster::block_on(store.chained_after("bench", after_seq, PAGE)).unwrap();
         for c in &page {
-            verifier.check(&c.link, c.event.as_ref()).expect("generated chain is valid");
+            let item = c.event.as_ref().map(|e| consent_shared::chain::SealedItem::event(e, c.marked));
+            verifier.check(&c.link, item.as_ref()).expect("generated chain is valid");
         }
         match page.last() {
             Some(last) if page.len() == PAGE as usize => after_seq = last.link.seq,
@@ -219,14 +225,38 @@ fn measure(db: &Path) {
         }
     }
     let verify = t.elapsed();
+
+    // The state audit `ledger/verify` also runs: every event in state-key order, marks checked.
+    let t = Instant::now();
+    let mut cursor = consent_worker::store::chain::AuditCursor::start();
+    let mut audited = 0usize;
+    loop {
+        let page = pollster::block_on(consent_worker::store::chain::ChainStore::audit_events(
+            &store, "bench", &cursor, PAGE,
+        ))
+        .unwrap();
+        for row in &page {
+            assert!(row.marked.problem(BENCH_LEDGER_KEY).is_none(), "generated events are marked");
+        }
+        audited += page.len();
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => {
+                cursor = consent_worker::store::chain::AuditCursor::after(&last.marked)
+            }
+            _ => break,
+        }
+    }
+    let audit = t.elapsed();
     println!(
         "events={events} audience_first_page_p50_ms={:.2} audience_first_page_max_ms={:.2} \
-         export_members={members} export_ms={:.0} verify_events={} verify_ms={:.0} peak_rss_mb={:.1}",
+         export_members={members} export_ms={:.0} verify_events={} verify_ms={:.0} \
+         audit_events={audited} audit_ms={:.0} peak_rss_mb={:.1}",
         ms(first_page[first_page.len() / 2]),
         ms(*first_page.last().unwrap()),
         ms(export),
         verifier.checked,
         ms(verify),
+        ms(audit),
         peak_rss_mb()
     );
 }

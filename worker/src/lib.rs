@@ -15,3 +15,5 @@ pub mod store;
 mod mailer;
 #[cfg(target_arch = "wasm32")]
 mod shell;
+#[cfg(target_arch = "wasm32")]
+mod r2_anchors;

@@ -7,15 +7,16 @@ use consent_shared::token::keys_or_derived;
 use futures_util::TryStreamExt;
 use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
+use crate::app::anchors::{seal_and_anchor_all, AnchorStore};
 use crate::app::isolate::IsolateState;
-use crate::app::ledger::seal_pending;
 use crate::app::mail::Mailer;
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::mailer::HttpMailer;
+use crate::r2_anchors::R2Anchors;
 use crate::store::d1::D1Executor;
-use crate::store::{SqlStore, Store};
+use crate::store::SqlStore;
 
 thread_local! {
     /// What this isolate remembers between requests (plain data only).
@@ -35,6 +36,7 @@ fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
     Ok(AppConfig {
         admin_key: env.secret("ADMIN_KEY").ok().map(|s| s.to_string()).filter(|k| !k.is_empty()),
         subject_key: subject_key.into_bytes(),
+        ledger_key: env.secret("LEDGER_KEY").map(|s| s.to_string().into_bytes()).unwrap_or_default(),
         token_keys,
         contract_tests: env.var("CONTRACT_TESTS").is_ok_and(|v| v.to_string() == "1"),
     })
@@ -51,19 +53,22 @@ fn mailer(env: &Env) -> Option<Rc<dyn Mailer>> {
     Some(Rc::new(HttpMailer::new(url, key, &from)))
 }
 
-/// The cron trigger: seals whatever every site has written since the last seal.
+/// The anchor store: the `ANCHORS` R2 bucket, when bound.
+fn anchors(env: &Env) -> Option<Rc<dyn AnchorStore>> {
+    env.bucket("ANCHORS").ok().map(|b| Rc::new(R2Anchors::new(b)) as Rc<dyn AnchorStore>)
+}
+
+/// The cron trigger: seals whatever every site has written since the last seal, then writes
+/// each site's signed heads to the anchor store.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let (Ok(config), Ok(db)) = (app_config(&env), env.d1("DB")) else { return };
-    let app = App::new(SqlStore::new(D1Executor::new(db)), config);
-    let sites = match app.store.site_ids().await {
-        Ok(sites) => sites,
-        Err(e) => return worker::console_error!("sealing: cannot list sites: {e}"),
-    };
-    for site in sites {
-        if let Err(e) = seal_pending(&app, &site, Utc::now()).await {
-            worker::console_error!("sealing {site} failed: {e}");
-        }
+    let mut app = App::new(SqlStore::new(D1Executor::new(db)), config);
+    if let Some(anchors) = anchors(&env) {
+        app = app.with_anchors(anchors);
+    }
+    for problem in seal_and_anchor_all(&app, Utc::now()).await {
+        worker::console_error!("{problem}");
     }
 }
 
@@ -94,6 +99,9 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let mut app = App::new(store, config).with_isolate(ISOLATE.with(Rc::clone));
     if let Some(mailer) = mailer(&env) {
         app = app.with_mailer(mailer);
+    }
+    if let Some(anchors) = anchors(&env) {
+        app = app.with_anchors(anchors);
     }
     let response = app.handle(&http_req, &mut facts).await;
     // Mail goes out after the response, so its timing says nothing about the request.

@@ -64,17 +64,31 @@ pub fn run() -> Result {
 fn ensure_dev_vars() -> Result {
     let path = root().join(".dev.vars");
     if path.exists() {
-        return Ok(());
+        return ensure_ledger_key(&path);
     }
     let contents = format!(
         "# Local secrets for wrangler dev (git-ignored; created by cargo xtask dev).\n\
-         ADMIN_KEY={}\nSUBJECT_KEY={}\nTOKEN_KEYS=k1:{}\n",
+         ADMIN_KEY={}\nSUBJECT_KEY={}\nTOKEN_KEYS=k1:{}\nLEDGER_KEY={}\n",
+        random_hex(32)?,
         random_hex(32)?,
         random_hex(32)?,
         random_hex(32)?
     );
     fs::write(&path, contents).map_err(|e| format!(".dev.vars: {e}"))?;
-    println!("created .dev.vars with random ADMIN_KEY, SUBJECT_KEY and TOKEN_KEYS");
+    println!("created .dev.vars with random ADMIN_KEY, SUBJECT_KEY, TOKEN_KEYS and LEDGER_KEY");
+    Ok(())
+}
+
+/// A `.dev.vars` from before the ledger was keyed gets a `LEDGER_KEY` added (nothing else changes).
+fn ensure_ledger_key(path: &std::path::Path) -> Result {
+    let existing = fs::read_to_string(path).map_err(|e| format!(".dev.vars: {e}"))?;
+    if existing.lines().any(|l| l.trim_start().starts_with("LEDGER_KEY=")) {
+        return Ok(());
+    }
+    let separator = if existing.is_empty() || existing.ends_with('\n') { "" } else { "\n" };
+    let updated = format!("{existing}{separator}LEDGER_KEY={}\n", random_hex(32)?);
+    fs::write(path, updated).map_err(|e| format!(".dev.vars: {e}"))?;
+    println!("added a random LEDGER_KEY to .dev.vars");
     Ok(())
 }
 

@@ -142,29 +142,32 @@ fn two_events() -> Vec<ConsentEvent> {
     vec![planned("a@example.org").events[0].clone(), second]
 }
 
+const KEY: &[u8] = b"ledger-key-for-tests-0123456789abcdef";
+
 fn first_break(links: &[ChainLink], events: &[Option<ConsentEvent>]) -> Option<BrokenLink> {
-    let mut v = ChainVerifier::default();
-    links.iter().zip(events).find_map(|(l, e)| v.check(l, e.as_ref()).err())
+    let mut v = ChainVerifier::new(KEY, ChainKind::Events);
+    links
+        .iter()
+        .zip(events)
+        .find_map(|(l, e)| v.check(l, e.as_ref().map(|e| SealedItem::event(e, true)).as_ref()).err())
 }
 
 #[test]
 fn sealing_chains_events_in_order_and_resumes_from_the_head() {
     let events = two_events();
-    let links = seal(&ChainHead::genesis(), &events);
+    let links = seal(KEY, &ChainHead::genesis(), &events);
     assert_eq!((links[0].seq, links[0].prev_hash.as_str()), (1, GENESIS_HASH));
     assert_eq!((links[1].seq, &links[1].prev_hash), (2, &links[0].hash));
-    let resumed = seal(&ChainHead { seq: 1, hash: links[0].hash.clone() }, &events[1..]);
+    let resumed = seal(KEY, &ChainHead { seq: 1, hash: links[0].hash.clone() }, &events[1..]);
     assert_eq!(resumed[0], links[1], "sealing in two steps gives the same chain");
 }
 
 #[test]
 fn verifier_names_the_first_broken_link() {
     let events = two_events();
-    let links = seal(&ChainHead::genesis(), &events);
+    let links = seal(KEY, &ChainHead::genesis(), &events);
     let present: Vec<_> = events.iter().cloned().map(Some).collect();
-    let mut v = ChainVerifier::default();
-    assert!(links.iter().zip(&present).all(|(l, e)| v.check(l, e.as_ref()).is_ok()));
-    assert_eq!(v.checked, 2);
+    assert_eq!(first_break(&links, &present), None);
 
     let mut altered = present.clone();
     altered[1].as_mut().unwrap().action = Action::Withdrawn;
@@ -188,7 +191,7 @@ fn verifier_names_the_first_broken_link() {
     expect![[r#"
         event edited: seq 2 evt-2: event does not match its sealed hash: it was altered
         event deleted: seq 2 evt-2: the event this link seals is missing: it was deleted
-        link edited: seq 1 evt-1: link hash does not match its contents: the link was altered
+        link edited: seq 1 evt-1: keyed link hash does not match its contents: altered, or recomputed without LEDGER_KEY
         link deleted: seq 2 evt-2: sequence gap: a link is missing or was inserted
     "#]]
     .assert_eq(&actual);
@@ -198,8 +201,9 @@ fn verifier_names_the_first_broken_link() {
 fn hash_formats_are_pinned() {
     // Changing a canonical form silently would make every stored chain look tampered with.
     let e = &planned("a@example.org").events[0];
-    let link = &seal(&ChainHead::genesis(), std::slice::from_ref(e))[0];
-    expect!["5377c806e223405085b59666073a901bd12b73824e7650cbb3d3e04cb664f2d2 a77a97a68a75b6b1c2265376b0fe1f8f66bc390b54d9c7b9d8d58a0055051621"].assert_eq(&format!("{} {}", event_hash(e), link.hash));
+    let link = &seal(KEY, &ChainHead::genesis(), std::slice::from_ref(e))[0];
+    let legacy = crate::chain::link_hash_v1(1, GENESIS_HASH, &event_hash(e));
+    expect!["5377c806e223405085b59666073a901bd12b73824e7650cbb3d3e04cb664f2d2 a77a97a68a75b6b1c2265376b0fe1f8f66bc390b54d9c7b9d8d58a0055051621 233f7f0b8546bc2a3e564f62e3187b0d13ed0f4c7e48ab96eeed3c9e29ff84d4"].assert_eq(&format!("{} {} {}", event_hash(e), legacy, link.hash));
 }
 
 #[test]

@@ -1,13 +1,12 @@
 //! Admin endpoints (Bearer `ADMIN_KEY`): defining sites, recording choices that arrived on paper
-//! or by import, suppressions, the audience that may be contacted now, and chain verification.
+//! or by import, suppressions, and the audience that may be contacted now (verification is in
+//! `verify`).
 
 use std::rc::Rc;
 
-use consent_shared::api::v1::{
-    AudienceMember, BrokenLinkReport, RecordedChanges, SiteDefinition, SuppressionRequest, VerifyReport,
-};
+use consent_shared::api::v1::{AudienceMember, RecordedChanges, SiteDefinition, SuppressionRequest};
 use consent_shared::email::Email;
-use consent_shared::ledger::{validate_recorded_changes, ChainVerifier};
+use consent_shared::ledger::validate_recorded_changes;
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::site_edit::apply_definition;
 use consent_shared::time::format_utc;
@@ -15,7 +14,7 @@ use futures_util::stream;
 use serde_json::json;
 
 use super::auth::require_admin;
-use super::ledger::{append, request_context, seal_pending, Answering};
+use super::ledger::{append, request_context, Answering};
 use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
@@ -250,48 +249,6 @@ fn csv_field(value: &str) -> String {
     } else {
         guarded
     }
-}
-
-/// Recomputes the site's whole chain, page by page, and names the first broken link.
-pub async fn verify_ledger<S: Store + 'static>(
-    app: &App<S>,
-    site_id: &str,
-    req: &HttpRequest,
-    facts: &RequestFacts<'_>,
-) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
-    require_method(req, &["GET"])?;
-    // Everything written so far is chained before the chain is checked.
-    seal_pending(app, &site.id, facts.now).await?;
-    let mut verifier = ChainVerifier::default();
-    let mut after = 0;
-    let mut first_broken = None;
-    'pages: loop {
-        let page = app.store.chained_after(&site.id, after, PAGE_SIZE).await?;
-        for chained in &page {
-            if let Err(broken) = verifier.check(&chained.link, chained.event.as_ref()) {
-                first_broken = Some(BrokenLinkReport {
-                    seq: broken.seq,
-                    event_id: broken.event_id,
-                    reason: broken.reason.into(),
-                });
-                break 'pages;
-            }
-        }
-        match page.last() {
-            Some(last) if page.len() == PAGE_SIZE as usize => after = last.link.seq,
-            _ => break,
-        }
-    }
-    let head = verifier.head();
-    let report = VerifyReport {
-        valid: first_broken.is_none(),
-        events_checked: verifier.checked,
-        head_seq: head.seq,
-        head_hash: head.hash.clone(),
-        first_broken,
-    };
-    Ok(HttpResponse::json(200, &report))
 }
 
 #[cfg(test)]

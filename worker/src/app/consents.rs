@@ -6,22 +6,23 @@ use chrono::{DateTime, Utc};
 use consent_shared::api::v1::{
     self, BannerText, ConsentSubmission, CookieCategoryOption, CookieDecision, CookieReceipt, PurposeOption,
 };
+use consent_shared::chain::cookie_mark;
+use consent_shared::consent::CookieConsentRecord;
 use consent_shared::cookies::{cookie_record, validate_cookie_decision};
 use consent_shared::ledger::{
     hold_for_confirmation, submission_choices, submission_provenance, validate_submission, RequestContext,
 };
 use consent_shared::site::SiteConfig;
-use consent_shared::time::format_utc;
 
 use super::confirm::double_opt_in_mail;
 use super::cors::{allowed_origin, preflight, with_cors};
-use super::ledger::{append, append_for_subject, request_context, Answering, Appended};
+use super::ledger::{append, append_for_subject, request_context, seal_pending, Answering, Appended};
 use super::links::LinkSigner;
 use super::page_text::PageLang;
 use super::{error_response, json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Resolves the site and the caller's origin, runs `handler`, and puts CORS headers on whatever
 /// comes back — errors included, so the widget can show the message.
@@ -225,9 +226,53 @@ pub async fn cookie_decision<S: Store + 'static>(
         validate_cookie_decision(&site, &decision)?;
         let ctx = browser_context(req, facts)?;
         let record = cookie_record(&site, &decision, &ctx, (facts.new_id)());
-        app.store.record_cookie_consent(&record).await?;
-        let receipt = CookieReceipt { record_id: record.id, recorded_at: format_utc(facts.now) };
+        let mark = cookie_mark(&app.config.ledger_key, &record);
+        let key = ctx.idempotency_key.as_deref();
+        match app.store.record_cookie_consent(&record, Some(&mark), key).await {
+            Ok(()) => {}
+            // A retry of a decision already stored under this key: answer with the first receipt.
+            Err(StoreError::Conflict) if key.is_some() => {
+                let first = app.store.cookie_consent_by_key(&site.id, key.unwrap_or_default()).await?;
+                let first =
+                    first.ok_or_else(|| AppError::Internal("cookie key taken, no decision".into()))?;
+                if !same_decision(&first, &record) {
+                    return Err(AppError::IdempotencyKeyReused);
+                }
+                let receipt = CookieReceipt { record_id: first.id, recorded_at: first.server_time };
+                return Ok(HttpResponse::json(201, &receipt).with_header("idempotent-replayed", "true"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if app.isolate.seal_due(&site.id, facts.now) {
+            // Best effort: whatever is not sealed now is sealed by the next sealer.
+            if let Err(e) = seal_pending(app, &site.id, facts.now).await {
+                super::log_internal(&format!("sealing {} failed: {e}", site.id));
+            }
+        }
+        let receipt = CookieReceipt { record_id: record.id, recorded_at: record.server_time };
         Ok(HttpResponse::json(201, &receipt))
     })
     .await
+}
+
+/// Whether a retried decision is the one stored under its Idempotency-Key (what the person
+/// chose, not when the request arrived).
+fn same_decision(a: &CookieConsentRecord, b: &CookieConsentRecord) -> bool {
+    (
+        &a.consent_id,
+        &a.categories,
+        a.choice,
+        a.policy_version,
+        &a.wording_sha256,
+        a.reject_on_first_layer,
+        a.gpc,
+    ) == (
+        &b.consent_id,
+        &b.categories,
+        b.choice,
+        b.policy_version,
+        &b.wording_sha256,
+        b.reject_on_first_layer,
+        b.gpc,
+    )
 }

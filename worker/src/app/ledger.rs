@@ -5,9 +5,14 @@
 //! contend: the database enforces suppression (a trigger) and idempotency (a unique key), and a
 //! repeated Idempotency-Key gets the first answer back unchanged. Sealing links written events
 //! into the chain afterwards, in write order; two sealers racing is harmless (one wins, the
-//! other stops).
+//! other stops). Each event is written with its append mark (HMAC under `LEDGER_KEY`), and
+//! sealing stops in front of a row whose mark is missing or wrong: a row written straight into
+//! the database is never chained, and verification names it. Cookie decisions are sealed the
+//! same way into their own per-site chain.
 
 use chrono::{DateTime, Utc};
+use consent_shared::chain::{seal_cookies, ChainHead};
+use consent_shared::consent::{ConsentEvent, CookieConsentRecord};
 use consent_shared::digest::sha256_hex;
 use consent_shared::email::Email;
 use consent_shared::ledger::{plan_events, seal, Choice, Provenance, RequestContext, SEAL_BATCH};
@@ -103,7 +108,8 @@ pub async fn append_for_subject<S: Store + 'static>(
     let request_sha256 = sha256_hex(&req.body);
     let key = ctx.idempotency_key.as_deref();
     let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
-    let plan = plan_events(site, email, subject, choices, provenance, ctx, &mut ids);
+    let mut plan = plan_events(site, email, subject, choices, provenance, ctx, &mut ids);
+    plan.mark(&app.config.ledger_key);
     let receipt = match answering {
         Answering::Public => plan.public_receipt(),
         Answering::Trusted => plan.receipt(),
@@ -186,27 +192,108 @@ fn replayed(previous: StoredResponse) -> HttpResponse {
     HttpResponse::raw_json(previous.status, previous.body).with_header("idempotent-replayed", "true")
 }
 
-/// Chains every written-but-unsealed event of `site`, a batch at a time. Stops quietly when
-/// another sealer is at work (it will finish the job).
-pub async fn seal_pending<S: Store>(app: &App<S>, site: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+/// A row sealing stopped in front of: it did not come through the append path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsealable {
+    pub id: String,
+    /// Write position (`consent_events.pos`, or the cookie decision's rowid).
+    pub pos: i64,
+    pub reason: &'static str,
+}
+
+/// Where each of a site's chains stopped, if sealing could not reach the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealOutcome {
+    pub events_blocked: Option<Unsealable>,
+    pub cookies_blocked: Option<Unsealable>,
+}
+
+/// Chains every written-but-unsealed event and cookie decision of `site`, a batch at a time,
+/// up to the first row without a valid append mark. Stops quietly when another sealer is at
+/// work (it will finish the job).
+pub async fn seal_pending<S: Store>(
+    app: &App<S>,
+    site: &str,
+    now: DateTime<Utc>,
+) -> Result<SealOutcome, StoreError> {
+    if app.config.ledger_key.is_empty() {
+        return Err(StoreError::Backend("LEDGER_KEY is not set: nothing can be sealed".into()));
+    }
     let sealed_at = format_utc(now);
+    let events_blocked = seal_chain(
+        || async { app.store.chain_head(site).await },
+        || async {
+            let rows = app.store.unsealed_events(site, 0, SEAL_BATCH as u32).await?;
+            Ok(rows.into_iter().map(|m| (m.problem(&app.config.ledger_key), m.pos, m.event)).collect())
+        },
+        |head: ChainHead, events: Vec<ConsentEvent>| {
+            let links = seal(&app.config.ledger_key, &head, &events);
+            let sealed_at = &sealed_at;
+            async move { app.store.append_links(&links, sealed_at).await }
+        },
+        |e: &ConsentEvent| e.id.clone(),
+    )
+    .await?;
+    let cookies_blocked = seal_chain(
+        || async { app.store.cookie_chain_head(site).await },
+        || async {
+            let rows = app.store.unsealed_cookies(site, SEAL_BATCH as u32).await?;
+            Ok(rows.into_iter().map(|m| (m.problem(&app.config.ledger_key), m.pos, m.record)).collect())
+        },
+        |head: ChainHead, records: Vec<CookieConsentRecord>| {
+            let links = seal_cookies(&app.config.ledger_key, &head, &records);
+            let sealed_at = &sealed_at;
+            async move { app.store.append_cookie_links(&links, sealed_at).await }
+        },
+        |r: &CookieConsentRecord| r.id.clone(),
+    )
+    .await?;
+    Ok(SealOutcome { events_blocked, cookies_blocked })
+}
+
+/// One chain's sealing loop: read the head and a batch of unsealed rows (each with its mark
+/// problem, if any), seal the marked prefix, stop at the first unmarked row.
+async fn seal_chain<T, Head, HeadF, Pending, PendingF, Append, AppendF>(
+    head: Head,
+    pending: Pending,
+    append: Append,
+    id_of: impl Fn(&T) -> String,
+) -> Result<Option<Unsealable>, StoreError>
+where
+    Head: Fn() -> HeadF,
+    HeadF: std::future::Future<Output = Result<ChainHead, StoreError>>,
+    Pending: Fn() -> PendingF,
+    PendingF: std::future::Future<Output = Result<Vec<(Option<&'static str>, i64, T)>, StoreError>>,
+    Append: Fn(ChainHead, Vec<T>) -> AppendF,
+    AppendF: std::future::Future<Output = Result<(), StoreError>>,
+{
     loop {
-        let head = app.store.chain_head(site).await?;
-        let pending = app.store.pending_events(site, SEAL_BATCH as u32).await?;
-        if pending.is_empty() {
-            return Ok(());
+        let head = head().await?;
+        let rows = pending().await?;
+        let full_batch = rows.len() >= SEAL_BATCH;
+        let mut sealable = Vec::with_capacity(rows.len());
+        let mut blocked = None;
+        for (problem, pos, item) in rows {
+            if let Some(reason) = problem {
+                blocked = Some(Unsealable { id: id_of(&item), pos, reason });
+                break;
+            }
+            sealable.push(item);
         }
-        match app.store.append_links(&seal(&head, &pending), &sealed_at).await {
-            Ok(()) if pending.len() < SEAL_BATCH => return Ok(()),
+        if sealable.is_empty() {
+            return Ok(blocked);
+        }
+        match append(head, sealable).await {
+            Ok(()) if blocked.is_some() || !full_batch => return Ok(blocked),
             Ok(()) => continue,
-            Err(StoreError::Conflict) => return Ok(()),
+            Err(StoreError::Conflict) => return Ok(None),
             Err(e) => return Err(e),
         }
     }
 }
 
 /// `Idempotency-Key`: optional, 1–128 visible ASCII characters without spaces.
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
+pub(crate) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, AppError> {
     match req.header("idempotency-key") {
         None => Ok(None),
         Some(k) if (1..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {

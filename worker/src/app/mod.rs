@@ -2,6 +2,7 @@
 //! D1; the wasm shell supplies a D1-backed store, the clock and fresh ids.
 
 pub(crate) mod admin;
+pub mod anchors;
 mod auth;
 mod confirm;
 mod consents;
@@ -17,6 +18,7 @@ mod pages;
 mod preferences;
 mod rights;
 pub(crate) mod unsubscribe;
+mod verify;
 
 use std::rc::Rc;
 
@@ -48,6 +50,9 @@ pub struct AppConfig {
     pub admin_key: Option<String>,
     /// HMAC key that turns an email into a ledger subject id.
     pub subject_key: Vec<u8>,
+    /// HMAC key of the ledger's append marks, chain links and anchors (`LEDGER_KEY`). Sealing
+    /// refuses to run while it is empty.
+    pub ledger_key: Vec<u8>,
     /// Link-signing keys, newest first (it signs; all verify). Never empty.
     pub token_keys: Vec<consent_shared::token::Key>,
     /// Exposes `POST /__contract` (the Store contract suite against this deployment's D1).
@@ -78,11 +83,24 @@ pub struct App<S> {
     pub isolate: Rc<IsolateState>,
     /// Delivers transactional mail; `None` when no email API is configured.
     pub mailer: Option<Rc<dyn mail::Mailer>>,
+    /// Where signed chain heads are kept outside the database; `None` when not configured.
+    pub anchors: Option<Rc<dyn anchors::AnchorStore>>,
 }
 
 impl<S: Store + 'static> App<S> {
     pub fn new(store: S, config: AppConfig) -> Self {
-        App { store: Rc::new(store), config, isolate: Rc::new(IsolateState::default()), mailer: None }
+        App {
+            store: Rc::new(store),
+            config,
+            isolate: Rc::new(IsolateState::default()),
+            mailer: None,
+            anchors: None,
+        }
+    }
+
+    pub fn with_anchors(mut self, anchors: Rc<dyn anchors::AnchorStore>) -> Self {
+        self.anchors = Some(anchors);
+        self
     }
 
     pub fn with_mailer(mut self, mailer: Rc<dyn mail::Mailer>) -> Self {
@@ -151,7 +169,7 @@ impl<S: Store + 'static> App<S> {
             Route::Consents { site } => consents::submit(self, &site, req, facts).await,
             Route::CookieConsents { site } => consents::cookie_decision(self, &site, req, facts).await,
             Route::Audience { site } => or_error(admin::audience(self, &site, req, facts).await),
-            Route::VerifyLedger { site } => or_error(admin::verify_ledger(self, &site, req, facts).await),
+            Route::VerifyLedger { site } => or_error(verify::verify_ledger(self, &site, req, facts).await),
             Route::AdminSite { site } => or_error(admin::site(self, &site, req, facts).await),
             Route::AdminConsents { site } => or_error(admin::record_changes(self, &site, req, facts).await),
             Route::AdminSuppressions { site } => or_error(admin::suppress(self, &site, req, facts).await),

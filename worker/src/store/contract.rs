@@ -8,8 +8,8 @@ use consent_shared::consent::Action;
 use consent_shared::consent::{CookieChoice, CookieConsentRecord};
 use consent_shared::digest::sha256_hex;
 use consent_shared::ledger::{
-    plan_events, seal, submission_choices, submission_provenance, validate_submission, ChainHead,
-    ChainVerifier, RequestContext, SubmissionPlan,
+    plan_events, seal, submission_choices, submission_provenance, validate_submission, ChainHead, ChainKind,
+    ChainVerifier, RequestContext, SealedItem, SubmissionPlan,
 };
 use consent_shared::site::{
     BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
@@ -65,6 +65,11 @@ pub async fn run<S: Store>(store: &S, prefix: &str) -> Vec<CaseOutcome> {
         pending_never_replaces_granted,
         answer_without_events_is_kept,
         cookie_category_texts_are_versions,
+        append_marks_are_stored_with_events,
+        unmarked_rows_show_in_write_order_for_sealing_to_stop_at,
+        audit_reads_events_in_state_key_order_with_state,
+        cookie_decisions_are_stored_once_per_key,
+        cookie_chain_links_once_and_anchors_read_back,
     )
 }
 
@@ -130,6 +135,8 @@ pub fn sample_site(id: &str) -> SiteConfig {
 }
 
 const NOW: &str = "2026-11-24T10:00:00.000Z";
+/// The ledger key the contract seals and marks with.
+const KEY: &[u8] = b"contract-ledger-key-0123456789abcdef";
 const BANNER: &str = "We use cookies that are strictly necessary, and analytics cookies only if you agree.";
 
 fn plan_for(site: &SiteConfig, email: &str, id_prefix: &str) -> SubmissionPlan {
@@ -232,18 +239,18 @@ async fn submission_round_trips_and_verifies<S: Store>(store: &S, site: &str) ->
     let written: Vec<_> = first.events.iter().chain(&second.events).cloned().collect();
     check(pending == written, &format!("events read back differ:\n{pending:?}\n{written:?}"))?;
     // Seal in two steps: the chain continues from the stored head.
-    store.append_links(&seal(&ChainHead::genesis(), &pending[..1]), NOW).await.map_err(err)?;
+    store.append_links(&seal(KEY, &ChainHead::genesis(), &pending[..1]), NOW).await.map_err(err)?;
     let head = store.chain_head(site).await.map_err(err)?;
     let rest = store.pending_events(site, 100).await.map_err(err)?;
     check(rest == written[1..], "pending after partial seal")?;
-    store.append_links(&seal(&head, &rest), NOW).await.map_err(err)?;
+    store.append_links(&seal(KEY, &head, &rest), NOW).await.map_err(err)?;
     check(store.pending_events(site, 100).await.map_err(err)?.is_empty(), "nothing pending after sealing")?;
 
     let chained = store.chained_after(site, 0, 100).await.map_err(err)?;
-    let mut verifier = ChainVerifier::default();
+    let mut verifier = ChainVerifier::new(KEY, ChainKind::Events);
     for c in &chained {
         verifier
-            .check(&c.link, c.event.as_ref())
+            .check(&c.link, c.event.as_ref().map(|e| SealedItem::event(e, c.marked)).as_ref())
             .map_err(|b| format!("chain broken at {}: {}", b.seq, b.reason))?;
     }
     check(verifier.checked == 2 && store.chain_head(site).await.map_err(err)? == *verifier.head(), "head")?;
@@ -256,7 +263,7 @@ async fn racing_sealers_write_one_chain<S: Store>(store: &S, site: &str) -> Case
     store.record_submission(&plan_for(&config, "ada@example.org", "w"), None).await.map_err(err)?;
     // Two sealers read the same head and the same pending events.
     let pending = store.pending_events(site, 100).await.map_err(err)?;
-    let links = seal(&ChainHead::genesis(), &pending);
+    let links = seal(KEY, &ChainHead::genesis(), &pending);
     store.append_links(&links, NOW).await.map_err(err)?;
     match store.append_links(&links, NOW).await {
         Err(StoreError::Conflict) => {}
@@ -506,10 +513,13 @@ async fn cookie_consents_round_trip<S: Store>(store: &S, site: &str) -> CaseResu
         user_agent: Some("contract".into()),
         ip_truncated: Some("192.0.2.0/24".into()),
     };
-    store.record_cookie_consent(&record).await.map_err(err)?;
+    store.record_cookie_consent(&record, None, None).await.map_err(err)?;
     let read = store.cookie_consents(site, &record.consent_id).await.map_err(err)?;
     check(read == [record], &format!("read back {read:?}"))
 }
+
+mod evidence;
+use evidence::*;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
@@ -523,6 +533,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 22);
+        assert_eq!(outcomes.len(), 27);
     }
 }

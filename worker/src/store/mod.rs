@@ -2,6 +2,7 @@
 //! two `Executor` backends — D1 inside workerd, SQLite natively. Each `Store` method is one atomic
 //! unit: a single D1 `batch()` or a single SQLite transaction (D1 has no BEGIN/COMMIT).
 
+pub mod chain;
 pub mod contract;
 #[cfg(target_arch = "wasm32")]
 pub mod d1;
@@ -195,6 +196,8 @@ pub struct SubjectRecord {
 pub struct ChainedEvent {
     pub link: ChainLink,
     pub event: Option<ConsentEvent>,
+    /// Whether the event row carries an append mark (checked when it was sealed).
+    pub marked: bool,
 }
 
 /// Latest action for one purpose × channel of a subject.
@@ -207,9 +210,10 @@ pub struct CurrentConsent {
     pub updated_at: String,
 }
 
-/// What the handlers need from storage. One method, one atomic unit.
+/// What the handlers need from storage. One method, one atomic unit. The tamper-evidence
+/// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
-pub trait Store {
+pub trait Store: chain::ChainStore {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.
@@ -220,7 +224,8 @@ pub trait Store {
     /// for a suppressed address), so a retry replays it. `Conflict` when the key is taken.
     async fn keep_answer(&self, site: &str, key: &str, answer: &StoredResponse, now: &str)
         -> Result<(), StoreError>;
-    /// Writes the subject, the events, the current state and the idempotent answer together.
+    /// Writes the subject, the events (each with its mark from `plan.marks`, if any), the
+    /// current state and the idempotent answer together.
     /// Nothing is written when it fails: `Conflict` when the Idempotency-Key was taken
     /// meanwhile, `Suppressed` when a grant names a suppressed subject.
     async fn record_submission(
@@ -311,7 +316,20 @@ pub trait Store {
         restricted: bool,
         now: &str,
     ) -> Result<(), StoreError>;
-    async fn record_cookie_consent(&self, record: &CookieConsentRecord) -> Result<(), StoreError>;
+    /// Stores a decision with its append mark. With an Idempotency-Key, a decision is stored once
+    /// per (site, key): `Conflict` when the key is taken (nothing written).
+    async fn record_cookie_consent(
+        &self,
+        record: &CookieConsentRecord,
+        mark: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// The decision stored under an Idempotency-Key.
+    async fn cookie_consent_by_key(
+        &self,
+        site: &str,
+        key: &str,
+    ) -> Result<Option<CookieConsentRecord>, StoreError>;
     /// Every cookie category text the site ever showed (`put_site` keeps each as a version).
     async fn cookie_category_texts(&self, site: &str) -> Result<Vec<CategoryTextVersion>, StoreError>;
     async fn cookie_consents(
@@ -528,6 +546,7 @@ impl<E: Executor> Store for SqlStore<E> {
                         (&l.prev_hash).into(),
                         (&l.hash).into(),
                         now.into(),
+                        i64::from(l.version).into(),
                     ],
                 )
             })
@@ -552,9 +571,10 @@ impl<E: Executor> Store for SqlStore<E> {
                     event_hash: r.text("event_hash")?,
                     prev_hash: r.text("prev_hash")?,
                     hash: r.text("hash")?,
+                    version: link_version(r)?,
                 };
                 let event = if r.opt_text("id")?.is_some() { Some(event_from_row(r)?) } else { None };
-                Ok(ChainedEvent { link, event })
+                Ok(ChainedEvent { link, event, marked: r.opt_text("mark")?.is_some() })
             })
             .collect()
     }
@@ -584,8 +604,8 @@ impl<E: Executor> Store for SqlStore<E> {
                 now.into(),
             ],
         ));
-        for e in &plan.events {
-            batch.push(insert_event(e));
+        for (i, e) in plan.events.iter().enumerate() {
+            batch.push(insert_event(e, plan.marks.get(i).map(String::as_str)));
             batch.push(Statement::new(
                 sql::UPSERT_STATE,
                 vec![
@@ -755,7 +775,12 @@ impl<E: Executor> Store for SqlStore<E> {
         self.category_text_history(site).await
     }
 
-    async fn record_cookie_consent(&self, r: &CookieConsentRecord) -> Result<(), StoreError> {
+    async fn record_cookie_consent(
+        &self,
+        r: &CookieConsentRecord,
+        mark: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(), StoreError> {
         let categories = serde_json::to_string(&r.categories).expect("strings serialise");
         let params = vec![
             (&r.id).into(),
@@ -771,8 +796,20 @@ impl<E: Executor> Store for SqlStore<E> {
             r.client_time.as_ref().into(),
             r.user_agent.as_ref().into(),
             r.ip_truncated.as_ref().into(),
+            mark.into(),
+            idempotency_key.into(),
         ];
         self.exec.batch(vec![Statement::new(sql::INSERT_COOKIE_CONSENT, params)]).await
+    }
+
+    async fn cookie_consent_by_key(
+        &self,
+        site: &str,
+        key: &str,
+    ) -> Result<Option<CookieConsentRecord>, StoreError> {
+        let rows =
+            self.rows(sql::COOKIE_CONSENT_BY_KEY, vec![site.into(), key.into()], cookie_from_row).await?;
+        Ok(rows.into_iter().next())
     }
 
     async fn cookie_consents(
@@ -780,24 +817,7 @@ impl<E: Executor> Store for SqlStore<E> {
         site: &str,
         consent_id: &str,
     ) -> Result<Vec<CookieConsentRecord>, StoreError> {
-        self.rows(sql::COOKIE_CONSENTS, vec![site.into(), consent_id.into()], |r| {
-            Ok(CookieConsentRecord {
-                id: r.text("id")?,
-                site_id: r.text("site_id")?,
-                consent_id: r.text("consent_id")?,
-                categories: r.json("categories")?,
-                policy_version: r.u32("policy_version")?,
-                wording_sha256: r.text("wording_sha256")?,
-                choice: r.parsed("choice")?,
-                reject_on_first_layer: r.int("reject_on_first_layer")? != 0,
-                gpc: r.int("gpc")? != 0,
-                server_time: r.text("server_time")?,
-                client_time: r.opt_text("client_time")?,
-                user_agent: r.opt_text("user_agent")?,
-                ip_truncated: r.opt_text("ip_truncated")?,
-            })
-        })
-        .await
+        self.rows(sql::COOKIE_CONSENTS, vec![site.into(), consent_id.into()], cookie_from_row).await
     }
 }
 
@@ -815,7 +835,29 @@ fn idempotent_answer(site: &str, key: &str, response: &StoredResponse, now: &str
     )
 }
 
-fn insert_event(e: &ConsentEvent) -> Statement {
+pub(crate) fn cookie_from_row(r: &Row) -> Result<CookieConsentRecord, StoreError> {
+    Ok(CookieConsentRecord {
+        id: r.text("id")?,
+        site_id: r.text("site_id")?,
+        consent_id: r.text("consent_id")?,
+        categories: r.json("categories")?,
+        policy_version: r.u32("policy_version")?,
+        wording_sha256: r.text("wording_sha256")?,
+        choice: r.parsed("choice")?,
+        reject_on_first_layer: r.int("reject_on_first_layer")? != 0,
+        gpc: r.int("gpc")? != 0,
+        server_time: r.text("server_time")?,
+        client_time: r.opt_text("client_time")?,
+        user_agent: r.opt_text("user_agent")?,
+        ip_truncated: r.opt_text("ip_truncated")?,
+    })
+}
+
+pub(crate) fn link_version(r: &Row) -> Result<u8, StoreError> {
+    u8::try_from(r.int("version")?).map_err(|_| StoreError::Decode("version: out of range".into()))
+}
+
+fn insert_event(e: &ConsentEvent, mark: Option<&str>) -> Statement {
     Statement::new(
         sql::INSERT_EVENT,
         vec![
@@ -838,11 +880,12 @@ fn insert_event(e: &ConsentEvent) -> Statement {
             e.idempotency_key.as_ref().into(),
             e.request_origin.as_ref().into(),
             e.fetch_site.as_ref().into(),
+            mark.into(),
         ],
     )
 }
 
-fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
+pub(crate) fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
     Ok(ConsentEvent {
         id: r.text("id")?,
         site_id: r.text("site_id")?,

@@ -110,10 +110,10 @@ pub const SET_NAME: &str =
 pub const INSERT_EVENT: &str = concat!(
     "INSERT INTO consent_events (id, site_id, subject, purpose, \
      channel, action, wording_version, wording_sha256, lang, method, source_url, server_time, \
-     client_time, user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site) \
-     VALUES (?1, ?2, ",
+     client_time, user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site, mark, \
+     submitted_subject) VALUES (?1, ?2, ",
     resolved!("?2", "?3"),
-    ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?3)"
 );
 
 /// Events written but not yet chained, in write order.
@@ -129,12 +129,12 @@ pub const CHAIN_HEAD: &str =
 
 /// Takes the event's write position from the event row itself.
 pub const INSERT_LINK: &str = "INSERT INTO ledger_links \
-     (site_id, seq, event_id, event_pos, event_hash, prev_hash, hash, sealed_at) \
-     SELECT ?1, ?2, ?3, pos, ?4, ?5, ?6, ?7 FROM consent_events WHERE id = ?3";
+     (site_id, seq, event_id, event_pos, event_hash, prev_hash, hash, sealed_at, version) \
+     SELECT ?1, ?2, ?3, pos, ?4, ?5, ?6, ?7, ?8 FROM consent_events WHERE id = ?3";
 
 /// Links in order, each with its event (all NULL when the event row is gone).
 pub const CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, l.event_id AS link_event_id, \
-     l.event_hash, l.prev_hash, l.hash, e.id, e.site_id, e.subject, e.purpose, e.channel, \
+     l.event_hash, l.prev_hash, l.hash, l.version, e.mark, e.id, e.site_id, e.subject, e.purpose, e.channel, \
      e.action, e.wording_version, e.wording_sha256, e.lang, e.method, e.source_url, \
      e.server_time, e.client_time, e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key, \
      e.request_origin, e.fetch_site FROM ledger_links l LEFT JOIN consent_events e ON e.id = l.event_id \
@@ -204,8 +204,8 @@ pub const INSERT_SUPPRESSION: &str = "INSERT INTO suppressions (site_id, subject
 
 pub const INSERT_COOKIE_CONSENT: &str = "INSERT INTO cookie_consents (id, site_id, consent_id, \
      categories, policy_version, wording_sha256, choice, reject_on_first_layer, gpc, server_time, \
-     client_time, user_agent, ip_truncated) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+     client_time, user_agent, ip_truncated, mark, idempotency_key) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
 pub const COOKIE_CONSENTS: &str = "SELECT id, site_id, consent_id, categories, policy_version, \
      wording_sha256, choice, reject_on_first_layer, gpc, server_time, client_time, user_agent, \
@@ -234,3 +234,91 @@ pub const CLAIM_MAIL_SLOT: &str = "INSERT INTO mail_sends (site_id, subject, kin
      SET sent_at = excluded.sent_at WHERE mail_sends.sent_at <= ?5 RETURNING sent_at";
 
 pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";
+
+// ---- tamper evidence (store/chain.rs) ----
+
+/// The columns of an event row `e`, for `event_from_row`.
+macro_rules! event_columns {
+    () => {
+        "e.id, e.site_id, e.subject, e.purpose, e.channel, e.action, e.wording_version, \
+         e.wording_sha256, e.lang, e.method, e.source_url, e.server_time, e.client_time, \
+         e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key, e.request_origin, e.fetch_site"
+    };
+}
+
+/// An event row's mark, whether the subject the append path was given is the stored one or an
+/// alias of it, and whether the row predates marks (`chain_baselines`).
+macro_rules! mark_columns {
+    () => {
+        "e.pos, e.mark, e.submitted_subject, COALESCE(e.submitted_subject = e.subject OR EXISTS \
+         (SELECT 1 FROM subject_aliases a WHERE a.site_id = e.site_id \
+           AND a.alias = e.submitted_subject AND a.subject = e.subject), 0) AS subject_resolves, \
+         (e.pos <= (SELECT last_pos FROM chain_baselines WHERE chain = 'events')) AS legacy"
+    };
+}
+
+/// Unsealed events after write position ?2 (and after the chain's end), in write order, with
+/// their marks.
+pub const UNSEALED_EVENTS: &str = concat!(
+    "SELECT ",
+    event_columns!(),
+    ", ",
+    mark_columns!(),
+    " FROM consent_events e WHERE e.site_id = ?1 AND e.pos > MAX(?2, COALESCE( \
+       (SELECT event_pos FROM ledger_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0)) \
+     ORDER BY e.pos LIMIT ?3"
+);
+
+/// Every event of a site in state-key order (subject, purpose, channel, write order), after the
+/// key ?2..?5, with its mark, its link's version (NULL if unsealed) and the state row's action.
+pub const AUDIT_EVENTS: &str = concat!(
+    "SELECT ",
+    event_columns!(),
+    ", ",
+    mark_columns!(),
+    ", l.version AS link_version, cs.action AS state_action \
+     FROM consent_events e \
+     LEFT JOIN ledger_links l ON l.event_id = e.id \
+     LEFT JOIN consent_state cs ON cs.site_id = e.site_id AND cs.subject = e.subject \
+       AND cs.purpose = e.purpose AND cs.channel = e.channel \
+     WHERE e.site_id = ?1 AND (e.subject, e.purpose, e.channel, e.pos) > (?2, ?3, ?4, ?5) \
+     ORDER BY e.subject, e.purpose, e.channel, e.pos LIMIT ?6"
+);
+
+/// State rows no event stands behind at all.
+pub const STATE_WITHOUT_EVENTS: &str = "SELECT cs.subject, cs.purpose, cs.channel, cs.action \
+     FROM consent_state cs WHERE cs.site_id = ?1 AND NOT EXISTS (SELECT 1 FROM consent_events e \
+       WHERE e.site_id = cs.site_id AND e.subject = cs.subject AND e.purpose = cs.purpose \
+       AND e.channel = cs.channel) ORDER BY cs.subject, cs.purpose, cs.channel LIMIT ?2";
+
+/// The hash of link ?2 of the event chain and of link ?3 of the cookie chain (NULL if absent).
+pub const ANCHORED_LINKS: &str = "SELECT \
+     (SELECT hash FROM ledger_links WHERE site_id = ?1 AND seq = ?2) AS event_hash, \
+     (SELECT hash FROM cookie_links WHERE site_id = ?1 AND seq = ?3) AS cookie_hash";
+
+pub const COOKIE_CHAIN_HEAD: &str =
+    "SELECT seq, hash FROM cookie_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
+
+/// Unsealed cookie decisions after the baseline, in write order, with their marks.
+pub const UNSEALED_COOKIES: &str = "SELECT c.rowid AS pos, c.id, c.site_id, c.consent_id, \
+     c.categories, c.policy_version, c.wording_sha256, c.choice, c.reject_on_first_layer, c.gpc, \
+     c.server_time, c.client_time, c.user_agent, c.ip_truncated, c.mark \
+     FROM cookie_consents c WHERE c.site_id = ?1 AND c.rowid > MAX( \
+       (SELECT last_pos FROM chain_baselines WHERE chain = 'cookies'), \
+       COALESCE((SELECT record_pos FROM cookie_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0)) \
+     ORDER BY c.rowid LIMIT ?2";
+
+pub const INSERT_COOKIE_LINK: &str = "INSERT INTO cookie_links \
+     (site_id, seq, record_id, record_pos, record_hash, prev_hash, hash, version, sealed_at) \
+     SELECT ?1, ?2, ?3, rowid, ?4, ?5, ?6, ?7, ?8 FROM cookie_consents WHERE id = ?3";
+
+pub const COOKIE_CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, \
+     l.record_id AS link_event_id, l.record_hash AS event_hash, l.prev_hash, l.hash, l.version, \
+     c.id, c.site_id, c.consent_id, c.categories, c.policy_version, c.wording_sha256, c.choice, \
+     c.reject_on_first_layer, c.gpc, c.server_time, c.client_time, c.user_agent, c.ip_truncated, \
+     c.mark FROM cookie_links l LEFT JOIN cookie_consents c ON c.id = l.record_id \
+     WHERE l.site_id = ?1 AND l.seq > ?2 ORDER BY l.seq LIMIT ?3";
+
+pub const COOKIE_CONSENT_BY_KEY: &str = "SELECT id, site_id, consent_id, categories, policy_version, \
+     wording_sha256, choice, reject_on_first_layer, gpc, server_time, client_time, user_agent, \
+     ip_truncated FROM cookie_consents WHERE site_id = ?1 AND idempotency_key = ?2";

@@ -232,6 +232,7 @@ fn counting_app() -> App<SqlStore<Counting>> {
     let config = AppConfig {
         admin_key: Some("admin".into()),
         subject_key: b"k".to_vec(),
+        ledger_key: LEDGER_KEY.to_vec(),
         token_keys: consent_shared::token::parse_keys("t1:test-token-key-0123456789").unwrap(),
         contract_tests: false,
     };

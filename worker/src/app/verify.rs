@@ -1,0 +1,220 @@
+//! `GET …/ledger/verify` (admin key): everything that shows tampering, in one report — the
+//! event chain, rows that never went through the append path, the current state rebuilt from
+//! the events against `consent_state`, the cookie chain, and the latest anchor. Every pass
+//! pages through storage, so memory stays bounded whatever the ledger's size.
+
+use consent_shared::api::v1::{
+    BrokenLinkReport, CookieChainReport, StateDisagreement, UnmarkedRow, VerifyReport, REPORT_LIMIT,
+};
+use consent_shared::chain::{BrokenLink, ChainKind, ChainVerifier, SealedItem};
+use consent_shared::consent::{next_state, Action};
+
+use super::admin::{admin_site, PAGE_SIZE};
+use super::anchors::check_latest;
+use super::ledger::{seal_pending, Unsealable};
+use super::{log_internal, require_method, App, RequestFacts};
+use crate::error::AppError;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::store::chain::AuditCursor;
+use crate::store::Store;
+
+pub async fn verify_ledger<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
+    let site = admin_site(app, site_id, req).await?;
+    require_method(req, &["GET"])?;
+    // Everything written through the append path is chained before the chain is checked; a
+    // row without a valid mark stops sealing and is reported, never sealed.
+    let sealed = seal_pending(app, &site.id, facts.now).await?;
+    let key = &app.config.ledger_key;
+
+    let mut report = event_chain(app, &site.id, key).await?;
+    report.sealing_stopped_at = sealed.events_blocked.map(unmarked_row);
+    audit_state(app, &site.id, key, &mut report).await?;
+    let mut cookies = cookie_chain(app, &site.id, key).await?;
+    cookies.sealing_stopped_at = sealed.cookies_blocked.map(unmarked_row);
+    cookies.valid = cookies.first_broken.is_none() && cookies.sealing_stopped_at.is_none();
+    report.anchor = check_latest(app, &site.id).await.unwrap_or_else(|e| {
+        log_internal(&format!("verifying {}: anchor unreadable: {e}", site.id));
+        Some(consent_shared::api::v1::AnchorReport {
+            found: false,
+            seq: None,
+            cookie_seq: None,
+            anchored_at: None,
+            extends: false,
+            problem: Some("the anchor store could not be read".into()),
+        })
+    });
+    report.valid = report.chain_valid
+        && report.unmarked_events == 0
+        && report.sealing_stopped_at.is_none()
+        && report.state_disagreements == 0
+        && cookies.valid
+        && report.anchor.as_ref().is_none_or(|a| a.extends || !a.found);
+    report.cookie_chain = Some(cookies);
+    Ok(HttpResponse::json(200, &report))
+}
+
+fn unmarked_row(u: Unsealable) -> UnmarkedRow {
+    UnmarkedRow { id: u.id, pos: u.pos, reason: u.reason.into() }
+}
+
+fn broken_report(b: BrokenLink) -> BrokenLinkReport {
+    BrokenLinkReport { seq: b.seq, event_id: b.event_id, reason: b.reason.into() }
+}
+
+/// Recomputes the site's event chain, page by page, and names the first broken link.
+async fn event_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<VerifyReport, AppError> {
+    let mut verifier = ChainVerifier::new(key, ChainKind::Events);
+    let mut after = 0;
+    let mut first_broken = None;
+    'pages: loop {
+        let page = app.store.chained_after(site, after, PAGE_SIZE).await?;
+        for chained in &page {
+            let item = chained.event.as_ref().map(|e| SealedItem::event(e, chained.marked));
+            if let Err(broken) = verifier.check(&chained.link, item.as_ref()) {
+                first_broken = Some(broken_report(broken));
+                break 'pages;
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE_SIZE as usize => after = last.link.seq,
+            _ => break,
+        }
+    }
+    let head = verifier.head();
+    Ok(VerifyReport {
+        valid: false,
+        events_checked: verifier.checked,
+        head_seq: head.seq,
+        head_hash: head.hash.clone(),
+        chain_valid: first_broken.is_none(),
+        first_broken,
+        legacy_links: verifier.legacy,
+        unmarked_events: 0,
+        first_unmarked: Vec::new(),
+        sealing_stopped_at: None,
+        legacy_unmarked_events: 0,
+        state_disagreements: 0,
+        first_state_disagreements: Vec::new(),
+        cookie_chain: None,
+        anchor: None,
+    })
+}
+
+/// One subject × purpose × channel being rebuilt.
+struct Group {
+    key: (String, String, String),
+    rebuilt: Option<Action>,
+    found: Option<Action>,
+}
+
+fn finish(group: Option<Group>, report: &mut VerifyReport) {
+    let Some(g) = group else { return };
+    if g.rebuilt != g.found {
+        report.state_disagreements += 1;
+        if report.first_state_disagreements.len() < REPORT_LIMIT {
+            report.first_state_disagreements.push(StateDisagreement {
+                subject: g.key.0,
+                purpose: g.key.1,
+                channel: g.key.2,
+                expected: g.rebuilt.map(|a| a.as_str().to_string()),
+                found: g.found.map(|a| a.as_str().to_string()),
+            });
+        }
+    }
+}
+
+/// Reads every event in state-key order: names the rows without a valid append mark, and
+/// rebuilds each current state from the marked events (`consent::next_state`) to compare with
+/// `consent_state`.
+async fn audit_state<S: Store>(
+    app: &App<S>,
+    site: &str,
+    key: &[u8],
+    report: &mut VerifyReport,
+) -> Result<(), AppError> {
+    let mut cursor = AuditCursor::start();
+    let mut group: Option<Group> = None;
+    loop {
+        let page = app.store.audit_events(site, &cursor, PAGE_SIZE).await?;
+        for row in &page {
+            let e = &row.marked.event;
+            let row_key = (e.subject.clone(), e.purpose.clone(), e.channel.as_str().to_string());
+            if group.as_ref().is_none_or(|g| g.key != row_key) {
+                finish(group.take(), report);
+                group = Some(Group { key: row_key, rebuilt: None, found: row.state_action });
+            }
+            let g = group.as_mut().expect("a group is open");
+            match row.marked.problem(key) {
+                None => {
+                    if row.marked.legacy && row.marked.mark.is_none() {
+                        report.legacy_unmarked_events += 1;
+                    }
+                    g.rebuilt = Some(next_state(g.rebuilt, e.action));
+                }
+                Some(reason) => {
+                    report.unmarked_events += 1;
+                    if report.first_unmarked.len() < REPORT_LIMIT {
+                        report.first_unmarked.push(UnmarkedRow {
+                            id: e.id.clone(),
+                            pos: row.marked.pos,
+                            reason: reason.into(),
+                        });
+                    }
+                }
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE_SIZE as usize => cursor = AuditCursor::after(&last.marked),
+            _ => break,
+        }
+    }
+    finish(group, report);
+    // State rows with no event at all behind them.
+    for row in app.store.state_without_events(site, REPORT_LIMIT as u32).await? {
+        report.state_disagreements += 1;
+        if report.first_state_disagreements.len() < REPORT_LIMIT {
+            report.first_state_disagreements.push(StateDisagreement {
+                subject: row.subject,
+                purpose: row.purpose,
+                channel: row.channel,
+                expected: None,
+                found: Some(row.action),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn cookie_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<CookieChainReport, AppError> {
+    let mut verifier = ChainVerifier::new(key, ChainKind::Cookies);
+    let mut after = 0;
+    let mut first_broken = None;
+    'pages: loop {
+        let page = app.store.cookie_chained_after(site, after, PAGE_SIZE).await?;
+        for chained in &page {
+            let item = chained.record.as_ref().map(|r| SealedItem::cookie(r, chained.marked));
+            if let Err(broken) = verifier.check(&chained.link, item.as_ref()) {
+                first_broken = Some(broken_report(broken));
+                break 'pages;
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE_SIZE as usize => after = last.link.seq,
+            _ => break,
+        }
+    }
+    let head = verifier.head();
+    Ok(CookieChainReport {
+        valid: first_broken.is_none(),
+        records_checked: verifier.checked,
+        head_seq: head.seq,
+        head_hash: head.hash.clone(),
+        first_broken,
+        sealing_stopped_at: None,
+    })
+}
