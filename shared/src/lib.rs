@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod consent;
+#[cfg(feature = "email")]
 pub mod email;
 pub mod site;
 

@@ -9,6 +9,7 @@ use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleCo
 
 use crate::app::isolate::IsolateState;
 use crate::app::ledger::seal_pending;
+use crate::app::upkeep::purge_expired;
 use crate::app::mail::Mailer;
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
@@ -65,6 +66,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             worker::console_error!("sealing {site} failed: {e}");
         }
     }
+    purge_expired(&app, Utc::now()).await;
 }
 
 #[event(fetch)]
