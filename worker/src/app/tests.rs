@@ -592,4 +592,5 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
+mod identity;
 mod preferences;
