@@ -9,8 +9,8 @@ use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleCo
 
 use crate::app::isolate::IsolateState;
 use crate::app::ledger::seal_pending;
-use crate::app::upkeep::purge_expired;
 use crate::app::mail::Mailer;
+use crate::app::upkeep::purge_expired;
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};

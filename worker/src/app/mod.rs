@@ -109,7 +109,13 @@ impl<S: Store + 'static> App<S> {
     /// one `mail.to` delivers to; the budget keeps only keyed HMACs of it. Deciding after the
     /// response keeps its timing the same whatever the decision; a failure is logged (the
     /// person can ask again).
-    pub fn mail_later(&self, facts: &mut RequestFacts<'_>, site: &str, kind: &'static str, mail: mail::OutgoingMail) {
+    pub fn mail_later(
+        &self,
+        facts: &mut RequestFacts<'_>,
+        site: &str,
+        kind: &'static str,
+        mail: mail::OutgoingMail,
+    ) {
         let Some(mailer) = self.mailer.clone() else { return };
         let Ok(to) = Email::parse(&mail.to) else {
             return log_internal(&format!("{kind} mail not sent: its address does not parse"));

@@ -173,7 +173,10 @@ async fn act<S: Store + 'static>(
             } else {
                 match Email::parse(raw_email) {
                     // The stored spelling may differ from the one typed: compare identities.
-                    Ok(e) if held.record.email.as_deref().and_then(|s| Email::parse(s).ok()).as_ref() != Some(&e) => {
+                    Ok(e)
+                        if held.record.email.as_deref().and_then(|s| Email::parse(s).ok()).as_ref()
+                            != Some(&e) =>
+                    {
                         Some(e)
                     }
                     Ok(_) => None,

@@ -38,7 +38,12 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// One bounded DELETE … RETURNING; the count of rows it removed.
-    pub(super) async fn purge(&self, statement: &'static str, before: &str, limit: u32) -> Result<u32, StoreError> {
+    pub(super) async fn purge(
+        &self,
+        statement: &'static str,
+        before: &str,
+        limit: u32,
+    ) -> Result<u32, StoreError> {
         let purged = self.exec.query(statement, vec![before.into(), limit.into()]).await?.len();
         Ok(u32::try_from(purged).unwrap_or(u32::MAX))
     }

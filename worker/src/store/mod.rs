@@ -674,7 +674,8 @@ impl<E: Executor> Store for SqlStore<E> {
         alias: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        let params = vec![site.into(), subject.into(), alias.into(), email.address_for_sending().into(), now.into()];
+        let params =
+            vec![site.into(), subject.into(), alias.into(), email.address_for_sending().into(), now.into()];
         self.exec.batch(vec![Statement::new(sql::UPSERT_PENDING_EMAIL, params)]).await
     }
 

@@ -25,7 +25,9 @@ fn homoglyph_and_decomposed_spellings_are_the_suppressed_person() {
     let app = app();
     suppress(&app, "ada@example.org");
     // Fullwidth `ｅ` in the domain, and an upper-case fullwidth domain with an ideographic stop.
-    for variant in ["ada@\u{ff45}xample.org", "ADA@\u{ff25}\u{ff38}\u{ff21}\u{ff2d}\u{ff30}\u{ff2c}\u{ff25}\u{3002}org"] {
+    for variant in
+        ["ada@\u{ff45}xample.org", "ADA@\u{ff25}\u{ff38}\u{ff21}\u{ff2d}\u{ff30}\u{ff2c}\u{ff25}\u{3002}org"]
+    {
         send(&app, &post(&submission(variant)));
     }
     assert!(audience_emails(&app).is_empty(), "a spelling of a suppressed address entered the audience");
@@ -61,7 +63,9 @@ fn plus_tag_variants_of_one_gmail_mailbox_get_one_confirmation() {
     site.double_opt_in = true;
     pollster::block_on(app.store.put_site(&site, "2026-11-24T00:00:00.000Z")).unwrap();
     take_outbox();
-    for variant in ["victim+1@gmail.com", "victim+2@gmail.com", "Vic.Tim+3@googlemail.com", "v.i.c.t.i.m@gmail.com"] {
+    for variant in
+        ["victim+1@gmail.com", "victim+2@gmail.com", "Vic.Tim+3@googlemail.com", "v.i.c.t.i.m@gmail.com"]
+    {
         send(&app, &post(&submission(variant)));
     }
     let mail = take_outbox();
@@ -79,9 +83,14 @@ fn an_old_confirmation_link_writes_nothing_after_suppression_and_erasure() {
     let (status, links) = body_of(send(&app, &admin("POST", "/api/v1/admin/sites/demo/links", Some(body))));
     assert_eq!(status, 200, "{links}");
     let links: serde_json::Value = serde_json::from_str(&links).unwrap();
-    let path = links["preferences_url"].as_str().unwrap().strip_prefix("http://localhost").unwrap().to_string();
+    let path =
+        links["preferences_url"].as_str().unwrap().strip_prefix("http://localhost").unwrap().to_string();
     take_outbox();
-    let r = preferences_post(&app, &path, &[("action", "details"), ("name", ""), ("email", "ada.new@example.net")]);
+    let r = preferences_post(
+        &app,
+        &path,
+        &[("action", "details"), ("name", ""), ("email", "ada.new@example.net")],
+    );
     assert!(r.header("location").unwrap().ends_with("done=email_sent"));
     let mail = take_outbox();
     let link = mail[0].text.lines().find(|l| l.starts_with("http://localhost/c/")).unwrap();
@@ -120,7 +129,11 @@ fn idempotency_rows_keep_a_keyed_mac_and_expire_after_a_day() {
 }
 
 /// A form post from a page's own form (its anti-forgery value included).
-fn preferences_post(app: &App<SqlStore<SqliteExecutor>>, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+fn preferences_post(
+    app: &App<SqlStore<SqliteExecutor>>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> HttpResponse {
     let (_, page) = body_of(send(app, &HttpRequest::new("GET", path)));
     let at = page.find("name=\"csrf\" value=\"").expect("a form with an anti-forgery value") + 19;
     let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();

@@ -10,19 +10,32 @@ use crate::store::sql::contract_probes as probe;
 use crate::store::{Executor, MailClaim, SqlStore, SqlValue, Statement, Store, StoreError, StoredResponse};
 
 /// The subject's suppression reason, if any.
-async fn reason<E: Executor>(store: &SqlStore<E>, site: &str, subject: &str) -> Result<Option<String>, String> {
+async fn reason<E: Executor>(
+    store: &SqlStore<E>,
+    site: &str,
+    subject: &str,
+) -> Result<Option<String>, String> {
     let rows =
         store.exec.query(probe::SUPPRESSION_REASON, vec![site.into(), subject.into()]).await.map_err(err)?;
     rows.first().map(|r| r.text("reason").map_err(err)).transpose()
 }
 
-async fn pending_changes<E: Executor>(store: &SqlStore<E>, site: &str, subject: &str) -> Result<usize, String> {
+async fn pending_changes<E: Executor>(
+    store: &SqlStore<E>,
+    site: &str,
+    subject: &str,
+) -> Result<usize, String> {
     let rows = store.exec.query(probe::PENDING_EMAIL_CHANGES, vec![site.into(), subject.into()]).await;
     Ok(rows.map_err(err)?.len())
 }
 
 /// Asks for `new` as the subject's address; the alias it would get.
-async fn ask_for_new_address<S: Store>(store: &S, site: &str, subject: &str, new: &str) -> Result<String, String> {
+async fn ask_for_new_address<S: Store>(
+    store: &S,
+    site: &str,
+    subject: &str,
+    new: &str,
+) -> Result<String, String> {
     let new = Email::parse(new).map_err(err)?;
     let alias = subject_id(b"contract-key", site, &new);
     store.request_email_change(site, subject, &new, &alias, NOW).await.map_err(err)?;
@@ -94,7 +107,10 @@ pub(super) async fn suppressed_subjects_start_no_address_change<E: Executor>(
 }
 
 /// Answers older than the cut-off go, a bounded batch at a time; newer ones stay.
-pub(super) async fn idempotency_answers_expire_in_bounded_batches<S: Store>(store: &S, site: &str) -> CaseResult {
+pub(super) async fn idempotency_answers_expire_in_bounded_batches<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
     // Far older than anything else the suite writes, so a shared database does not disturb it.
@@ -134,7 +150,8 @@ pub(super) async fn mail_budgets_fold_a_mailbox_and_count_its_domain<S: Store>(
         let now = format!("2026-11-24T10:{minute:02}:00.000Z");
         // Ten minutes before `now`.
         let kind_not_before = format!("2026-11-24T09:{:02}:00.000Z", 50 + minute);
-        let (site, mailbox, kind, domain) = (site.to_string(), mailbox.to_string(), kind.to_string(), domain.clone());
+        let (site, mailbox, kind, domain) =
+            (site.to_string(), mailbox.to_string(), kind.to_string(), domain.clone());
         async move {
             let claim = MailClaim {
                 site: &site,
@@ -151,7 +168,10 @@ pub(super) async fn mail_budgets_fold_a_mailbox_and_count_its_domain<S: Store>(
         }
     };
     check(claim(site, &victim, "confirmation", 0).await?, "first mail refused")?;
-    check(!claim(site, &victim, "confirmation", 1).await?, "same kind to the same mailbox within the interval")?;
+    check(
+        !claim(site, &victim, "confirmation", 1).await?,
+        "same kind to the same mailbox within the interval",
+    )?;
     check(claim(&elsewhere, &victim, "confirmation", 2).await?, "another site's kind slot is its own")?;
     check(claim(site, &victim, "preferences_link", 3).await?, "another kind within the budget")?;
     check(!claim(site, &victim, "address_change", 4).await?, "over the mailbox budget")?;
@@ -196,7 +216,8 @@ pub(super) async fn foreign_keys_are_enforced_and_not_conflicts<E: Executor>(
     store: &SqlStore<E>,
     site: &str,
 ) -> CaseResult {
-    match breaking(store, probe::ORIGIN_OF_NO_SITE, vec![site.into(), "https://nowhere.example".into()]).await {
+    match breaking(store, probe::ORIGIN_OF_NO_SITE, vec![site.into(), "https://nowhere.example".into()]).await
+    {
         Err(StoreError::Backend(_)) => {}
         other => return Err(format!("FOREIGN KEY violation: {other:?}")),
     }
