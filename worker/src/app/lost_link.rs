@@ -86,7 +86,7 @@ pub async fn handle<S: Store + 'static>(
     }
     let sent = t
         .lost_sent
-        .replace("{email}", &escape(email.address_for_sending()))
+        .replace("{email}", &escape(&raw))
         .replace("{days}", &EMAILED_LINK_DAYS.to_string())
         .replace("{org}", &org);
     page(200, lang.code(), t.lost_title, &notice(&sent, false))
