@@ -244,6 +244,28 @@ fn main() -> ExitCode {
         ensure(row.get("request_sha256").is_none(), || format!("the plain hash column is still there: {row}"))
     });
 
+    h.case("the_cron_purges_expired_idempotency_answers_and_mail_log_rows", || {
+        d1.query(
+            "INSERT INTO idempotency_keys (site_id, key, request_mac, status, body, created_at) VALUES \
+             ('demo', 'identity-expired', 'mac', 201, '{}', '2001-01-01T00:00:00.000Z'); \
+             INSERT INTO mail_log (site_id, mailbox, domain, kind, sent_at) VALUES \
+             ('demo', 'identity-old-mailbox', 'identity-old-domain', 'confirmation', '2001-01-01T00:00:00.000Z')",
+        )?;
+        // wrangler dev never fires crons itself; `--test-scheduled` runs the handler on request.
+        let r = call(base, "GET", "/__scheduled?cron=*/5+*+*+*+*", &[], None);
+        ensure(r.status == 200, || {
+            let log = std::fs::read_to_string(&worker.log).unwrap_or_default();
+            format!("scheduled: {} {}\nwrangler log:\n{log}", r.status, r.body)
+        })?;
+        let left = d1.query(
+            "SELECT (SELECT COUNT(*) FROM idempotency_keys WHERE key = 'identity-expired') AS expired, \
+                    (SELECT COUNT(*) FROM idempotency_keys WHERE key = 'identity-mac-1') AS fresh, \
+                    (SELECT COUNT(*) FROM mail_log WHERE mailbox = 'identity-old-mailbox') AS old_mail",
+        )?;
+        ensure(left[0]["expired"] == 0 && left[0]["old_mail"] == 0, || format!("not purged: {left:?}"))?;
+        ensure(left[0]["fresh"] == 1, || format!("a fresh answer was purged: {left:?}"))
+    });
+
     drop(worker);
     drop(mail);
     let _ = std::fs::remove_dir_all(&dir);
