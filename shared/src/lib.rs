@@ -8,6 +8,7 @@ pub mod api;
 #[cfg(feature = "ledger")]
 pub mod chain;
 pub mod consent;
+#[cfg(feature = "email")]
 pub mod email;
 pub mod site;
 

@@ -149,6 +149,10 @@ impl WranglerDev {
             "--log-level",
             "warn",
             "--show-interactive-dev-session=false",
+            // `GET /__scheduled` runs the cron handler (wrangler dev never fires crons itself, and
+            // its `/cdn-cgi/handler/scheduled` fails for workers-rs: "Could not serialize
+            // object of type ScheduledController").
+            "--test-scheduled",
         ];
         args.extend_from_slice(extra);
         let var_args: Vec<String> = vars.iter().map(|(k, v)| format!("{k}:{v}")).collect();

@@ -216,7 +216,8 @@ fn main() -> ExitCode {
             ("wording_sha256", DEMO_WORDING_SHA256),
             ("source_url", "http://127.0.0.1:8788/join"),
             ("user_agent", "integration-test"),
-            ("email", "ada@example.org"),
+            // Stored as typed (local part) with the domain as ASCII: the spelling mail goes to.
+            ("email", "Ada@example.org"),
             ("request_origin", ORIGIN),
         ];
         for (col, want) in expect {
@@ -284,7 +285,7 @@ fn main() -> ExitCode {
         let emails = |r: &Reply| -> Vec<String> {
             r.json()["members"].as_array().into_iter().flatten().filter_map(|m| m["email"].as_str().map(String::from)).collect()
         };
-        ensure(emails(&before) == ["ada@example.org", "bob@example.org"] || emails(&before) == ["bob@example.org", "ada@example.org"], || before.body.clone())?;
+        ensure(emails(&before) == ["Ada@example.org", "bob@example.org"] || emails(&before) == ["bob@example.org", "Ada@example.org"], || before.body.clone())?;
         let withdrawal = r#"{"email":"ada@example.org","method":"admin_import","changes":[{"purpose":"news","channel":"email","action":"withdrawn"}]}"#;
         let r = call(
             base,

@@ -129,7 +129,7 @@ fn generate(db: &Path, n: u64) {
                     upsert_subject.execute(rusqlite::params![
                         e.site_id,
                         e.subject,
-                        plan.email.as_ref().map(|e| e.as_str()),
+                        plan.email.as_ref().map(|e| e.address_for_sending()),
                         e.server_time
                     ])?;
                 }

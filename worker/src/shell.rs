@@ -10,6 +10,7 @@ use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleCo
 use crate::app::anchors::{seal_and_anchor_all, AnchorStore};
 use crate::app::isolate::IsolateState;
 use crate::app::mail::Mailer;
+use crate::app::upkeep::purge_expired;
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -70,6 +71,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     for problem in seal_and_anchor_all(&app, Utc::now()).await {
         worker::console_error!("{problem}");
     }
+    purge_expired(&app, Utc::now()).await;
 }
 
 #[event(fetch)]

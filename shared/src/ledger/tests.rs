@@ -94,7 +94,7 @@ fn validation_as_data() {
     let actual: String = cases
         .iter()
         .map(|(name, s)| match validate_submission(&site(), s) {
-            Ok(email) => format!("{name}: ok {email}\n"),
+            Ok(email) => format!("{name}: ok {}\n", email.identity()),
             Err(e) => format!("{name}: {e}\n"),
         })
         .collect();

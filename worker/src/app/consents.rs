@@ -177,7 +177,7 @@ pub async fn submit<S: Store + 'static>(
         }
         let subject = app.subject_for(&site.id, &email).await?;
         let held = hold_for_confirmation(&mut choices);
-        let to = email.as_str().to_string();
+        let to = email.address_for_sending().to_string();
         // The subject is already resolved: append under it rather than hashing the address again.
         let appended = append_for_subject(
             app,
@@ -198,7 +198,7 @@ pub async fn submit<S: Store + 'static>(
             let url = LinkSigner::for_request(app, req, facts).confirm_url(&site.id, &subject);
             let lang = PageLang::parse(&provenance.lang).unwrap_or(PageLang::En);
             let mail = double_opt_in_mail(&site, lang, &to, &url, &held);
-            app.mail_later(facts, &site.id, &subject, "confirmation", mail);
+            app.mail_later(facts, &site.id, "confirmation", mail);
         }
         Ok(appended.into_public_response())
     })

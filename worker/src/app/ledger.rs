@@ -13,7 +13,7 @@
 use chrono::{DateTime, Utc};
 use consent_shared::chain::{seal_cookies, ChainHead};
 use consent_shared::consent::{ConsentEvent, CookieConsentRecord};
-use consent_shared::digest::sha256_hex;
+use consent_shared::digest::hmac_sha256_hex;
 use consent_shared::email::Email;
 use consent_shared::ledger::{plan_events, seal, Choice, Provenance, RequestContext, SEAL_BATCH};
 use consent_shared::site::SiteConfig;
@@ -105,7 +105,7 @@ pub async fn append_for_subject<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<Appended, AppError> {
-    let request_sha256 = sha256_hex(&req.body);
+    let request_mac = idempotency_mac(&app.config.subject_key, &site.id, &req.body);
     let key = ctx.idempotency_key.as_deref();
     let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
     let mut plan = plan_events(site, email, subject, choices, provenance, ctx, &mut ids);
@@ -115,7 +115,7 @@ pub async fn append_for_subject<S: Store + 'static>(
         Answering::Trusted => plan.receipt(),
     };
     let body = serde_json::to_string(&receipt).expect("receipts serialise");
-    let answer = StoredResponse { request_sha256: request_sha256.clone(), status: 201, body };
+    let answer = StoredResponse { request_mac: request_mac.clone(), status: 201, body };
     match app.store.record_submission(&plan, key.map(|k| (k, &answer))).await {
         Ok(()) => {}
         Err(StoreError::Suppressed) => {
@@ -129,7 +129,7 @@ pub async fn append_for_subject<S: Store + 'static>(
             let previous = app.store.idempotent_response(&site.id, key.unwrap_or_default()).await?;
             let previous =
                 previous.ok_or_else(|| AppError::Internal("conflict without a stored answer".into()))?;
-            if previous.request_sha256 != request_sha256 {
+            if previous.request_mac != request_mac {
                 return Err(AppError::IdempotencyKeyReused);
             }
             return Ok(Appended::Replayed(previous));
@@ -290,6 +290,15 @@ where
             Err(e) => return Err(e),
         }
     }
+}
+
+/// What an idempotency row keeps of the request: a keyed HMAC of its body. The body holds an
+/// email address, so a plain hash would let anyone holding the table test a list of addresses
+/// against it, erased people's included.
+fn idempotency_mac(key: &[u8], site: &str, body: &[u8]) -> String {
+    let mut message = format!("idempotency:v1\n{site}\n").into_bytes();
+    message.extend_from_slice(body);
+    hmac_sha256_hex(key, &message)
 }
 
 /// `Idempotency-Key`: optional, 1–128 visible ASCII characters without spaces.

@@ -82,11 +82,11 @@ pub async fn handle<S: Store + 'static>(
             &url,
             t,
         );
-        app.mail_later(facts, &site.id, &subject, "preferences_link", mail);
+        app.mail_later(facts, &site.id, "preferences_link", mail);
     }
     let sent = t
         .lost_sent
-        .replace("{email}", &escape(email.as_str()))
+        .replace("{email}", &escape(&raw))
         .replace("{days}", &EMAILED_LINK_DAYS.to_string())
         .replace("{org}", &org);
     page(200, lang.code(), t.lost_title, &notice(&sent, false))

@@ -18,6 +18,7 @@ mod pages;
 mod preferences;
 mod rights;
 pub(crate) mod unsubscribe;
+pub mod upkeep;
 mod verify;
 
 use std::rc::Rc;
@@ -27,7 +28,7 @@ use std::pin::Pin;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use consent_shared::email::Email;
-use consent_shared::subject::subject_id;
+use consent_shared::subject::{domain_tag, mailbox_tag, subject_id};
 use consent_shared::time::format_utc;
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -38,7 +39,7 @@ use crate::router::{route, Route};
 use consent_shared::site::SiteConfig;
 
 use self::isolate::IsolateState;
-use crate::store::{contract, Store};
+use crate::store::{MailClaim, Store};
 
 /// The largest request body any endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -71,9 +72,21 @@ pub struct RequestFacts<'a> {
     pub later: Vec<Later>,
 }
 
-/// At most one mail of a kind to one person (or one new address) in this many minutes, so the
-/// pages that send mail cannot be used to flood an inbox.
+/// At most one mail of a kind to one mailbox (plus-tags and ignored dots folded, see
+/// `Email::mailbox_key`) for one site in this many minutes, so the pages that send mail cannot
+/// be used to flood an inbox.
 pub const MAIL_INTERVAL_MINUTES: i64 = 10;
+
+/// At most this many mails of any kind, from any site of this deployment, to one mailbox per
+/// hour: `victim+1@gmail.com`, `victim+2@…` are one mailbox. A person's own flows (a double
+/// opt-in confirmation, a "lost your link?" mail, an address check) fit comfortably.
+pub const MAILBOX_MAILS_PER_HOUR: u32 = 3;
+
+/// At most this many mails to one recipient domain per hour, from the whole deployment, so a
+/// script cycling through made-up mailboxes at one domain cannot flood it (and spoil the
+/// sender's reputation with it). Sized for a membership organisation's sign-up rate; raise it
+/// for a deployment whose members share a large provider and sign up in bursts.
+pub const DOMAIN_MAILS_PER_HOUR: u32 = 100;
 
 pub struct App<S> {
     /// Shared with response streams (exports) that outlive the handler call.
@@ -108,23 +121,45 @@ impl<S: Store + 'static> App<S> {
         self
     }
 
-    /// Sends `mail` after the response, unless a mail of `kind` went to `throttle_key` (a subject
-    /// id) in the last `MAIL_INTERVAL_MINUTES`. Deciding after the response keeps its timing the
-    /// same whatever the decision; a failure is logged (the person can ask again).
+    /// Sends `mail` after the response, unless a mail of `kind` went to the same mailbox for
+    /// this site in the last `MAIL_INTERVAL_MINUTES`, or the mailbox or its domain has used its
+    /// hourly budget (`MAILBOX_MAILS_PER_HOUR`, `DOMAIN_MAILS_PER_HOUR`). The mailbox is the
+    /// one `mail.to` delivers to; the budget keeps only keyed HMACs of it. Deciding after the
+    /// response keeps its timing the same whatever the decision; a failure is logged (the
+    /// person can ask again).
     pub fn mail_later(
         &self,
         facts: &mut RequestFacts<'_>,
         site: &str,
-        throttle_key: &str,
         kind: &'static str,
         mail: mail::OutgoingMail,
     ) {
         let Some(mailer) = self.mailer.clone() else { return };
+        let Ok(to) = Email::parse(&mail.to) else {
+            return log_internal(&format!("{kind} mail not sent: its address does not parse"));
+        };
+        let mailbox = mailbox_tag(&self.config.subject_key, &to);
+        let domain = domain_tag(&self.config.subject_key, &to);
         let store = Rc::clone(&self.store);
-        let (site, key, now) = (site.to_string(), throttle_key.to_string(), facts.now);
+        let (site, now) = (site.to_string(), facts.now);
         facts.later.push(Box::pin(async move {
-            let not_before = format_utc(now - TimeDelta::minutes(MAIL_INTERVAL_MINUTES));
-            match store.claim_mail_slot(&site, &key, kind, &format_utc(now), &not_before).await {
+            let (sent_at, kind_not_before, budget_since) = (
+                format_utc(now),
+                format_utc(now - TimeDelta::minutes(MAIL_INTERVAL_MINUTES)),
+                format_utc(now - TimeDelta::hours(1)),
+            );
+            let claim = MailClaim {
+                site: &site,
+                mailbox: &mailbox,
+                domain: &domain,
+                kind,
+                now: &sent_at,
+                kind_not_before: &kind_not_before,
+                budget_since: &budget_since,
+                mailbox_budget: MAILBOX_MAILS_PER_HOUR,
+                domain_budget: DOMAIN_MAILS_PER_HOUR,
+            };
+            match store.claim_mail_slot(&claim).await {
                 Ok(true) => {
                     if let Err(e) = mailer.send(mail).await {
                         log_internal(&format!("sending {kind} mail failed: {e}"));
@@ -203,7 +238,7 @@ impl<S: Store + 'static> App<S> {
         }
         require_method(req, &["POST"])?;
         let prefix = format!("contract-{}", (facts.new_id)());
-        let outcomes = contract::run(self.store.as_ref(), &prefix).await;
+        let outcomes = self.store.run_contract(&prefix).await;
         let passed = outcomes.iter().all(|o| o.failure.is_none());
         Ok(HttpResponse::json(if passed { 200 } else { 500 }, &json!({"cases": outcomes})))
     }

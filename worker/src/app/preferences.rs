@@ -171,7 +171,13 @@ async fn act<S: Store + 'static>(
                 None
             } else {
                 match Email::parse(raw_email) {
-                    Ok(e) if Some(e.as_str()) != held.record.email.as_deref() => Some(e),
+                    // The stored spelling may differ from the one typed: compare identities.
+                    Ok(e)
+                        if held.record.email.as_deref().and_then(|s| Email::parse(s).ok()).as_ref()
+                            != Some(&e) =>
+                    {
+                        Some(e)
+                    }
                     Ok(_) => None,
                     Err(_) => return Outcome::Problem(422, t.bad_email.to_string()),
                 }
@@ -203,8 +209,8 @@ async fn act<S: Store + 'static>(
             } else {
                 confirm_email_mail(p, &email, &url)
             };
-            // Throttled per new address: that is the inbox that could be flooded.
-            app.mail_later(facts, &p.site.id, &alias, "address_change", mail);
+            // Throttled per new address's mailbox: that is the inbox that could be flooded.
+            app.mail_later(facts, &p.site.id, "address_change", mail);
             Outcome::Done("email_sent")
         }
         "download" => match subject_export(app, p.site, p.subject, &held.record, &now).await {
@@ -516,7 +522,7 @@ fn confirm_email_mail(p: &Person<'_>, email: &Email, url: &str) -> OutgoingMail 
     let t = p.lang.text();
     let org = &p.site.organisation.name;
     super::confirm::link_mail(
-        email.as_str(),
+        email.address_for_sending(),
         &t.mail_confirm_email_subject.replace("{org}", org),
         &t.mail_confirm_email_body.replace("{org}", org),
         url,
@@ -529,7 +535,7 @@ fn taken_mail(p: &Person<'_>, email: &Email) -> OutgoingMail {
     let org = &p.site.organisation.name;
     let body = t.mail_email_taken_body.replace("{org}", org);
     OutgoingMail {
-        to: email.as_str().to_string(),
+        to: email.address_for_sending().to_string(),
         subject: t.mail_confirm_email_subject.replace("{org}", org),
         text: format!("{body}\n\n{}\n", t.mail_ignore),
         html: format!("<p>{}</p><p>{}</p>", escape(&body), escape(t.mail_ignore)),

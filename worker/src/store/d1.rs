@@ -43,11 +43,14 @@ impl Executor for D1Executor {
     }
 }
 
+/// D1 reports SQLite's message text only: a UNIQUE or PRIMARY KEY violation reads "UNIQUE
+/// constraint failed: …" (SQLite words both alike), and only that is a `Conflict`; a foreign key,
+/// NOT NULL or CHECK violation is a bug and surfaces as one.
 fn d1_error(e: worker::Error) -> StoreError {
     let message = e.to_string();
     if message.contains("suppressed:") {
         StoreError::Suppressed
-    } else if message.contains("UNIQUE constraint failed") || message.contains("SQLITE_CONSTRAINT") {
+    } else if message.contains("UNIQUE constraint failed") {
         StoreError::Conflict
     } else {
         StoreError::Backend(message)

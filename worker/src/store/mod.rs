@@ -6,10 +6,13 @@ pub mod chain;
 pub mod contract;
 #[cfg(target_arch = "wasm32")]
 pub mod d1;
+mod mail_and_expiry;
 pub mod sql;
 mod versions;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sqlite;
+
+pub use mail_and_expiry::MailClaim;
 
 use consent_shared::api::v1::AudienceMember;
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method};
@@ -25,8 +28,9 @@ pub use versions::CategoryTextVersion;
 
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// A uniqueness rule refused the write (e.g. another request took this place in the chain).
-    /// Nothing was written; the caller may re-read and retry.
+    /// A UNIQUE or PRIMARY KEY rule refused the write (e.g. another request took this place in
+    /// the chain). Nothing was written; the caller may re-read and retry. Any other constraint
+    /// (foreign key, NOT NULL, CHECK) is a `Backend` error: a bug, never a lost race.
     #[error("conflicting concurrent write")]
     Conflict,
     /// The database refused a grant for a subject on the suppression list.
@@ -175,7 +179,8 @@ pub trait Executor {
 /// A response already given for an Idempotency-Key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
-    pub request_sha256: String,
+    /// Keyed HMAC of the request body (never a plain hash: the body holds an email address).
+    pub request_mac: String,
     pub status: u16,
     pub body: String,
 }
@@ -291,22 +296,22 @@ pub trait Store: chain::ChainStore {
         alias: &str,
         now: &str,
     ) -> Result<Option<String>, StoreError>;
-    /// Records that a mail of `kind` goes to `subject` at `now` — unless one went after
-    /// `not_before`, then `false` and nothing is written.
-    async fn claim_mail_slot(
-        &self,
-        site: &str,
-        subject: &str,
-        kind: &str,
-        now: &str,
-        not_before: &str,
-    ) -> Result<bool, StoreError>;
+    /// Records that a mail goes out now, unless the claim's throttle or a budget says no (then
+    /// `false` and nothing is written). One atomic decision.
+    async fn claim_mail_slot(&self, claim: &MailClaim<'_>) -> Result<bool, StoreError>;
+    /// Deletes up to `limit` idempotency answers created before `before`; how many went.
+    async fn purge_idempotency(&self, before: &str, limit: u32) -> Result<u32, StoreError>;
+    /// Deletes up to `limit` mail log rows from before `before`; how many went.
+    async fn purge_mail_log(&self, before: &str, limit: u32) -> Result<u32, StoreError>;
+    /// Runs the Store contract suite against this store (which may check its backend directly).
+    async fn run_contract(&self, prefix: &str) -> Vec<contract::CaseOutcome>;
     /// What is held about a subject besides the ledger (`None` if never seen).
     async fn subject_record(&self, site: &str, subject: &str) -> Result<Option<SubjectRecord>, StoreError>;
     /// Every event of a subject, in write order.
     async fn subject_events(&self, site: &str, subject: &str) -> Result<Vec<ConsentEvent>, StoreError>;
-    /// Erasure: the address is deleted and a suppression entry added, in one atomic write; the
-    /// history stays under the subject's HMAC id only.
+    /// Erasure: the address, the name and any pending address change are deleted and the
+    /// subject is suppressed with reason `erasure` (replacing an earlier reason), in one atomic
+    /// write; the history stays under the subject's HMAC id only.
     async fn erase_subject(&self, site: &str, subject: &str, now: &str) -> Result<(), StoreError>;
     /// Restriction of processing: kept, but in no audience while `restricted`.
     async fn set_restricted(
@@ -498,7 +503,7 @@ impl<E: Executor> Store for SqlStore<E> {
         rows.first()
             .map(|r| {
                 Ok(StoredResponse {
-                    request_sha256: r.text("request_sha256")?,
+                    request_mac: r.text("request_mac")?,
                     status: u16::try_from(r.int("status")?)
                         .map_err(|_| StoreError::Decode("status out of range".into()))?,
                     body: r.text("body")?,
@@ -600,7 +605,7 @@ impl<E: Executor> Store for SqlStore<E> {
             vec![
                 site.into(),
                 (&plan.subject).into(),
-                plan.email.as_ref().map(|e| e.as_str()).into(),
+                plan.email.as_ref().map(|e| e.address_for_sending()).into(),
                 now.into(),
             ],
         ));
@@ -702,7 +707,8 @@ impl<E: Executor> Store for SqlStore<E> {
         alias: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        let params = vec![site.into(), subject.into(), alias.into(), email.as_str().into(), now.into()];
+        let params =
+            vec![site.into(), subject.into(), alias.into(), email.address_for_sending().into(), now.into()];
         self.exec.batch(vec![Statement::new(sql::UPSERT_PENDING_EMAIL, params)]).await
     }
 
@@ -731,16 +737,20 @@ impl<E: Executor> Store for SqlStore<E> {
         Ok(Some(email))
     }
 
-    async fn claim_mail_slot(
-        &self,
-        site: &str,
-        subject: &str,
-        kind: &str,
-        now: &str,
-        not_before: &str,
-    ) -> Result<bool, StoreError> {
-        let params = vec![site.into(), subject.into(), kind.into(), now.into(), not_before.into()];
-        Ok(!self.exec.query(sql::CLAIM_MAIL_SLOT, params).await?.is_empty())
+    async fn claim_mail_slot(&self, claim: &MailClaim<'_>) -> Result<bool, StoreError> {
+        self.claim_mail(claim).await
+    }
+
+    async fn purge_idempotency(&self, before: &str, limit: u32) -> Result<u32, StoreError> {
+        self.purge(sql::PURGE_IDEMPOTENCY_KEYS, before, limit).await
+    }
+
+    async fn purge_mail_log(&self, before: &str, limit: u32) -> Result<u32, StoreError> {
+        self.purge(sql::PURGE_MAIL_LOG, before, limit).await
+    }
+
+    async fn run_contract(&self, prefix: &str) -> Vec<contract::CaseOutcome> {
+        contract::run(self, prefix).await
     }
 
     async fn is_suppressed(&self, site: &str, subject: &str) -> Result<bool, StoreError> {
@@ -753,11 +763,11 @@ impl<E: Executor> Store for SqlStore<E> {
 
     async fn erase_subject(&self, site: &str, subject: &str, now: &str) -> Result<(), StoreError> {
         let erase = Statement::new(sql::ERASE_SUBJECT_EMAIL, vec![site.into(), subject.into(), now.into()]);
-        let suppress = Statement::new(
-            sql::INSERT_SUPPRESSION,
-            vec![site.into(), subject.into(), "erasure".into(), now.into()],
-        );
-        self.exec.batch(vec![erase, suppress]).await
+        let suppress =
+            Statement::new(sql::ERASURE_SUPPRESSION, vec![site.into(), subject.into(), now.into()]);
+        let drop_pending =
+            Statement::new(sql::DELETE_SUBJECT_PENDING_EMAIL, vec![site.into(), subject.into()]);
+        self.exec.batch(vec![erase, suppress, drop_pending]).await
     }
 
     async fn set_restricted(
@@ -827,7 +837,7 @@ fn idempotent_answer(site: &str, key: &str, response: &StoredResponse, now: &str
         vec![
             site.into(),
             key.into(),
-            (&response.request_sha256).into(),
+            (&response.request_mac).into(),
             i64::from(response.status).into(),
             (&response.body).into(),
             now.into(),

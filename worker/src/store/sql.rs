@@ -81,25 +81,33 @@ pub const UPSERT_SUBJECT: &str = concat!(
 
 pub const RESOLVE_SUBJECT: &str = "SELECT subject FROM subject_aliases WHERE site_id = ?1 AND alias = ?2";
 
+/// Nothing is kept for a suppressed subject (the trigger `suppressed_subjects_keep_their_address`
+/// says so too, for any other path).
 pub const UPSERT_PENDING_EMAIL: &str = "INSERT INTO pending_email_changes \
-     (site_id, subject, alias, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+     (site_id, subject, alias, email, created_at) SELECT ?1, ?2, ?3, ?4, ?5 \
+     WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE site_id = ?1 AND subject = ?2) \
      ON CONFLICT (site_id, subject) DO UPDATE SET alias = excluded.alias, email = excluded.email, \
        created_at = excluded.created_at";
 
-pub const PENDING_EMAIL: &str =
-    "SELECT email FROM pending_email_changes WHERE site_id = ?1 AND subject = ?2 AND alias = ?3";
+/// A pending change of a suppressed subject is never applied, so it is not reported either.
+pub const PENDING_EMAIL: &str = "SELECT email FROM pending_email_changes \
+     WHERE site_id = ?1 AND subject = ?2 AND alias = ?3 \
+     AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = ?1 AND x.subject = ?2)";
 
 /// The three writes of a confirmed address change; each does nothing unless the change is
-/// still pending (so a replayed confirmation is harmless).
+/// still pending (so a replayed confirmation is harmless) and the subject is not suppressed (an
+/// erased person's old link writes nothing back).
 pub const APPLY_PENDING_EMAIL: &str = "UPDATE subjects SET updated_at = ?4, email = \
      (SELECT email FROM pending_email_changes p WHERE p.site_id = ?1 AND p.subject = ?2 AND p.alias = ?3) \
      WHERE site_id = ?1 AND subject = ?2 AND EXISTS \
-     (SELECT 1 FROM pending_email_changes p WHERE p.site_id = ?1 AND p.subject = ?2 AND p.alias = ?3)";
+     (SELECT 1 FROM pending_email_changes p WHERE p.site_id = ?1 AND p.subject = ?2 AND p.alias = ?3) \
+     AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = ?1 AND x.subject = ?2)";
 
 /// An address given back to its original subject needs no alias.
 pub const INSERT_PENDING_ALIAS: &str = "INSERT INTO subject_aliases (site_id, alias, subject, created_at) \
      SELECT site_id, alias, subject, ?4 FROM pending_email_changes \
-     WHERE site_id = ?1 AND subject = ?2 AND alias = ?3 AND alias <> subject";
+     WHERE site_id = ?1 AND subject = ?2 AND alias = ?3 AND alias <> subject \
+     AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = ?1 AND x.subject = ?2)";
 
 pub const DELETE_PENDING_EMAIL: &str =
     "DELETE FROM pending_email_changes WHERE site_id = ?1 AND subject = ?2 AND alias = ?3";
@@ -157,10 +165,19 @@ pub const SUBJECT_STATE: &str = "SELECT purpose, channel, action, event_id, upda
      FROM consent_state WHERE site_id = ?1 AND subject = ?2 ORDER BY purpose, channel";
 
 pub const IDEMPOTENT_RESPONSE: &str =
-    "SELECT request_sha256, status, body FROM idempotency_keys WHERE site_id = ?1 AND key = ?2";
+    "SELECT request_mac, status, body FROM idempotency_keys WHERE site_id = ?1 AND key = ?2";
 
 pub const INSERT_IDEMPOTENT_RESPONSE: &str = "INSERT INTO idempotency_keys \
-     (site_id, key, request_sha256, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+     (site_id, key, request_mac, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Up to ?2 idempotency answers created before ?1, oldest first (a bounded purge batch).
+pub const PURGE_IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE rowid IN \
+     (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 ORDER BY created_at LIMIT ?2) \
+     RETURNING 1 AS purged";
+
+/// Up to ?2 mail log rows older than ?1 (a bounded purge batch).
+pub const PURGE_MAIL_LOG: &str = "DELETE FROM mail_log WHERE rowid IN \
+     (SELECT rowid FROM mail_log WHERE sent_at < ?1 ORDER BY sent_at LIMIT ?2) RETURNING 1 AS purged";
 
 pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE site_id = ?1";
 
@@ -202,6 +219,16 @@ pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, cs.updated_at, cs.e
 pub const INSERT_SUPPRESSION: &str = "INSERT INTO suppressions (site_id, subject, reason, created_at) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id, subject) DO NOTHING";
 
+/// Erasure's suppression: whatever suppression existed, its reason becomes `erasure` (when it
+/// was suppressed first stays), so the triggers keyed on erasure always see it.
+pub const ERASURE_SUPPRESSION: &str = "INSERT INTO suppressions (site_id, subject, reason, created_at) \
+     VALUES (?1, ?2, 'erasure', ?3) ON CONFLICT (site_id, subject) DO UPDATE SET reason = 'erasure'";
+
+/// Erasure drops an address change waiting for confirmation (the triggers do too; this does
+/// not depend on them).
+pub const DELETE_SUBJECT_PENDING_EMAIL: &str =
+    "DELETE FROM pending_email_changes WHERE site_id = ?1 AND subject = ?2";
+
 pub const INSERT_COOKIE_CONSENT: &str = "INSERT INTO cookie_consents (id, site_id, consent_id, \
      categories, policy_version, wording_sha256, choice, reject_on_first_layer, gpc, server_time, \
      client_time, user_agent, ip_truncated, mark, idempotency_key) \
@@ -227,11 +254,17 @@ pub const SUBJECT_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel,
 pub const ERASE_SUBJECT_EMAIL: &str = "UPDATE subjects SET email = NULL, name = NULL, updated_at = ?3 \
      WHERE site_id = ?1 AND subject = ?2";
 
-/// Takes the right to send a mail of a kind to a subject now: written (and a row returned)
-/// unless one was sent after ?5.
-pub const CLAIM_MAIL_SLOT: &str = "INSERT INTO mail_sends (site_id, subject, kind, sent_at) \
-     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id, subject, kind) DO UPDATE \
-     SET sent_at = excluded.sent_at WHERE mail_sends.sent_at <= ?5 RETURNING sent_at";
+/// Takes the right to send a mail of kind ?4 to mailbox ?2 (domain ?3) for site ?1 at ?5: written
+/// (and a row returned) unless one of that kind went to that mailbox for the site after ?6, or
+/// the mailbox has had ?8 mails, or the domain ?9 mails, after ?7. One statement, so two
+/// requests cannot both take the last place.
+pub const CLAIM_MAIL_SLOT: &str = "INSERT INTO mail_log (site_id, mailbox, domain, kind, sent_at) \
+     SELECT ?1, ?2, ?3, ?4, ?5 \
+     WHERE NOT EXISTS (SELECT 1 FROM mail_log \
+                       WHERE site_id = ?1 AND mailbox = ?2 AND kind = ?4 AND sent_at > ?6) \
+       AND (SELECT COUNT(*) FROM mail_log WHERE mailbox = ?2 AND sent_at > ?7) < ?8 \
+       AND (SELECT COUNT(*) FROM mail_log WHERE domain = ?3 AND sent_at > ?7) < ?9 \
+     RETURNING sent_at";
 
 pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";
 
@@ -322,3 +355,26 @@ pub const COOKIE_CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq,
 pub const COOKIE_CONSENT_BY_KEY: &str = "SELECT id, site_id, consent_id, categories, policy_version, \
      wording_sha256, choice, reject_on_first_layer, gpc, server_time, client_time, user_agent, \
      ip_truncated FROM cookie_consents WHERE site_id = ?1 AND idempotency_key = ?2";
+
+/// Contract-suite probes: they read what no `Store` method shows, or break a rule on purpose
+/// to see how the backend reports it. Never used by the handlers.
+pub mod contract_probes {
+    pub const SUPPRESSION_REASON: &str =
+        "SELECT reason FROM suppressions WHERE site_id = ?1 AND subject = ?2";
+    pub const PENDING_EMAIL_CHANGES: &str =
+        "SELECT email FROM pending_email_changes WHERE site_id = ?1 AND subject = ?2";
+    /// A foreign key violation: an origin for a site that does not exist.
+    pub const ORIGIN_OF_NO_SITE: &str = "INSERT INTO site_origins (site_id, origin) VALUES (?1, ?2)";
+    /// A NOT NULL violation: a site without its organisation's name.
+    pub const SITE_WITHOUT_NAME: &str = "INSERT INTO sites (id) VALUES (?1)";
+    /// A CHECK violation: a channel that does not exist.
+    pub const UNKNOWN_CHANNEL: &str = "INSERT INTO purpose_channels \
+         (site_id, purpose, channel, current_version, position) VALUES (?1, 'news', 'fax', 1, 0)";
+    /// A PRIMARY KEY violation when the site's origin is already registered.
+    pub const SAME_ORIGIN_AGAIN: &str = "INSERT INTO site_origins (site_id, origin) VALUES (?1, ?2)";
+    /// A UNIQUE violation when the event id is taken.
+    pub const EVENT_ID_AGAIN: &str = "INSERT INTO consent_events (id, site_id, subject, purpose, \
+         channel, action, wording_version, wording_sha256, lang, method, server_time, gpc) \
+         SELECT id, site_id, subject || '-again', purpose, channel, action, wording_version, \
+         wording_sha256, lang, method, server_time, gpc FROM consent_events WHERE id = ?1";
+}

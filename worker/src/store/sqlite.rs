@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{params_from_iter, Connection, ErrorCode};
+use rusqlite::{ffi, params_from_iter, Connection};
 use serde_json::{Map, Value};
 
 use super::{Executor, Row, SqlValue, Statement, StoreError};
@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_ledger.sql", include_str!("../../migrations/0001_ledger.sql")),
     ("0002_preferences.sql", include_str!("../../migrations/0002_preferences.sql")),
     ("0003_mail_sends.sql", include_str!("../../migrations/0003_mail_sends.sql")),
+    ("0004_erasure_and_identity.sql", include_str!("../../migrations/0004_erasure_and_identity.sql")),
     ("0005_evidence_chain.sql", include_str!("../../migrations/0005_evidence_chain.sql")),
     ("0007_request_proof.sql", include_str!("../../migrations/0007_request_proof.sql")),
 ];
@@ -35,6 +36,8 @@ impl SqliteExecutor {
     }
 
     fn migrated(conn: Connection) -> Result<Self, StoreError> {
+        // D1 enforces foreign keys; SQLite only when asked, per connection.
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(backend)?;
         conn.execute_batch("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY)")
             .map_err(backend)?;
         for (name, script) in MIGRATIONS {
@@ -110,11 +113,14 @@ fn to_sql(v: &SqlValue) -> rusqlite::types::Value {
     }
 }
 
+/// Only a UNIQUE or PRIMARY KEY violation is a `Conflict` (another write took the place); any
+/// other constraint (a foreign key, NOT NULL, CHECK) is a bug and must surface as one.
 fn backend(e: rusqlite::Error) -> StoreError {
     let message = e.to_string();
-    match e.sqlite_error_code() {
+    let extended = e.sqlite_error().map(|f| f.extended_code);
+    match extended {
         _ if message.contains("suppressed:") => StoreError::Suppressed,
-        Some(ErrorCode::ConstraintViolation) => StoreError::Conflict,
+        Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::Conflict,
         _ => StoreError::Backend(message),
     }
 }

@@ -285,7 +285,7 @@ fn an_address_change_does_the_same_work_whether_or_not_the_address_is_taken() {
             "query SELECT subject FROM subject_aliases WHERE site_id",
             "query SELECT email, name, restricted, created_at, updated_at",
             "batch [INSERT INTO pending_email_changes (site_id, subject, alias,]",
-            "query INSERT INTO mail_sends (site_id, subject, kind,",
+            "query INSERT INTO mail_log (site_id, mailbox, domain,",
         ]
     "#]]
     .assert_debug_eq(&free_work);

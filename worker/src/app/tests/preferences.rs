@@ -100,7 +100,7 @@ fn changing_a_choice_is_a_preference_page_event_and_takes_effect_at_once() {
     assert_eq!(r.status, 303);
     let e = last_event(&app);
     assert_eq!((e.action, e.method), (Action::Granted, Method::PreferencePage));
-    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+    assert_eq!(audience_emails(&app), ["Ada@example.org"]);
     // Nothing changed: no event.
     let before = all_events(&app).len();
     let r =
@@ -147,7 +147,7 @@ fn forged_cross_site_or_expired_posts_change_nothing() {
         assert!(html.contains("expired, so nothing was changed"), "{name}");
     }
     assert_eq!(all_events(&app).len(), before);
-    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+    assert_eq!(audience_emails(&app), ["Ada@example.org"]);
 }
 
 #[test]
@@ -172,31 +172,31 @@ fn rectification_of_name_and_a_confirmed_new_address() {
     );
     assert!(r.header("location").unwrap().ends_with("done=email_sent"));
     let (_, html) = get(&app, &path);
-    assert!(html.contains("value=\"ada@example.org\""), "unchanged until confirmed");
+    assert!(html.contains("value=\"Ada@example.org\""), "unchanged until confirmed");
     let mail = take_outbox();
     assert_eq!(mail.len(), 1);
-    assert_eq!(mail[0].to, "ada.l@example.net");
+    assert_eq!(mail[0].to, "Ada.L@example.net");
     let link = mail[0].text.lines().find(|l| l.starts_with("http://localhost/c/")).unwrap();
     let confirm = link.strip_prefix("http://localhost").unwrap();
     let (status, page) = get(&app, confirm);
     assert_eq!(status, 200, "{page}");
     let (_, html) = get(&app, &path);
-    assert!(html.contains("value=\"ada@example.org\""), "GET confirms nothing");
+    assert!(html.contains("value=\"Ada@example.org\""), "GET confirms nothing");
     let (status, page) = body_of(post_on_page(&app, confirm, &[]));
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("ada.l@example.net"));
+    assert!(page.contains("Ada.L@example.net"));
     let (_, html) = get(&app, &path);
-    assert!(html.contains("value=\"ada.l@example.net\""));
-    assert_eq!(audience_emails(&app), ["ada.l@example.net"]);
+    assert!(html.contains("value=\"Ada.L@example.net\""));
+    assert_eq!(audience_emails(&app), ["Ada.L@example.net"]);
     // The new address now finds the same person: a form with it adds no second record…
     let again = GOOD.replace("Ada@Example.org", "ada.l@example.net");
     assert_eq!(send(&app, &post(&again)).status, 201);
-    assert_eq!(audience_emails(&app), ["ada.l@example.net"]);
+    assert_eq!(audience_emails(&app), ["Ada.L@example.net"]);
     // …and its preference link is the same page.
     assert_eq!(preferences_path(&app, "ada.l@example.net"), path);
     // A form using the old address does not undo the correction.
     assert_eq!(send(&app, &post(GOOD)).status, 201);
-    assert_eq!(audience_emails(&app), ["ada.l@example.net"]);
+    assert_eq!(audience_emails(&app), ["Ada.L@example.net"]);
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn a_new_address_that_is_someone_elses_is_refused_without_telling_the_page() {
     assert!(mail[0].text.contains("already has its own record") && !mail[0].text.contains("/c/"));
     let mut emails = audience_emails(&app);
     emails.sort();
-    assert_eq!(emails, ["ada@example.org", "bob@example.org"]);
+    assert_eq!(emails, ["Ada@example.org", "bob@example.org"]);
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn download_restrict_and_erase_from_the_page() {
     let (status, body) = body_of(r);
     assert_eq!(status, 200);
     let export: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(export["email"], "ada@example.org");
+    assert_eq!(export["email"], "Ada@example.org");
     assert_eq!(export["history"].as_array().unwrap().len(), 1);
     let shown = &sample_site("demo").purposes[0].wordings[0];
     assert_eq!(export["history"][0]["wording"]["text"], shown.text.as_str(), "the words they saw");
@@ -238,7 +238,7 @@ fn download_restrict_and_erase_from_the_page() {
     let (_, html) = get(&app, &path);
     assert!(html.contains("is paused") && html.contains("Lift the pause"));
     post_on_page(&app, &path, &[("action", "lift")]);
-    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+    assert_eq!(audience_emails(&app), ["Ada@example.org"]);
 
     let (status, html) = body_of(post_on_page(&app, &path, &[("action", "erase")]));
     assert_eq!(status, 422, "needs the confirmation box");
@@ -248,7 +248,7 @@ fn download_restrict_and_erase_from_the_page() {
     assert!(html.contains("Your data is deleted"));
     assert!(audience_emails(&app).is_empty());
     let (_, html) = get(&app, &path);
-    assert!(html.contains("Your data is deleted") && !html.contains("ada@example.org"));
+    assert!(html.contains("Your data is deleted") && !html.contains("Ada@example.org"));
     // Never re-added by a form (answered as for anyone, recording nothing); and a later
     // withdrawal does not bring the address back.
     assert_eq!(send(&app, &post(GOOD)).status, 201);
@@ -290,11 +290,11 @@ fn lost_link_sends_only_to_known_addresses_and_answers_the_same() {
     assert_eq!(known, unknown, "the page never tells whether an address is known");
     let mail = take_outbox();
     assert_eq!(mail.len(), 1, "only the known address gets mail");
-    assert_eq!(mail[0].to, "ada@example.org");
+    assert_eq!(mail[0].to, "Ada@example.org");
     let link = mail[0].text.lines().find(|l| l.starts_with("http://localhost/p/")).unwrap();
     let (status, html) = get(&app, link.strip_prefix("http://localhost").unwrap());
     assert_eq!(status, 200);
-    assert!(html.contains("ada@example.org"));
+    assert!(html.contains("Ada@example.org"));
     // Asking again at once sends nothing more (one mail per 10 minutes), and says the same.
     assert_eq!(ask("ada@example.org"), known);
     assert!(take_outbox().is_empty(), "an inbox cannot be flooded");
@@ -325,7 +325,7 @@ fn double_opt_in_keeps_email_consent_pending_until_confirmed_by_a_post() {
     assert!(audience_emails(&app).is_empty(), "not in force yet");
     let mail = take_outbox();
     assert_eq!(mail.len(), 1);
-    assert_eq!(mail[0].to, "ada@example.org");
+    assert_eq!(mail[0].to, "Ada@example.org");
     assert!(mail[0].text.contains("News and events (by email)"));
     let link = mail[0].text.lines().find(|l| l.starts_with("http://localhost/c/")).unwrap();
     let path = link.strip_prefix("http://localhost").unwrap();
@@ -336,7 +336,7 @@ fn double_opt_in_keeps_email_consent_pending_until_confirmed_by_a_post() {
     let (status, page) = body_of(post_on_page(&app, path, &[]));
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("you are signed up"));
-    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+    assert_eq!(audience_emails(&app), ["Ada@example.org"]);
     let e = last_event(&app);
     assert_eq!((e.action, e.method, e.wording_version), (Action::Granted, Method::EmailConfirmation, 1));
     // Confirming again is harmless; ticking the form again answers "pending" as for anyone
@@ -347,7 +347,7 @@ fn double_opt_in_keeps_email_consent_pending_until_confirmed_by_a_post() {
     let again = send(&app, &post(GOOD));
     assert!(String::from_utf8_lossy(&again.body).contains(r#""action":"pending""#));
     assert!(take_outbox().is_empty());
-    assert_eq!(audience_emails(&app), ["ada@example.org"]);
+    assert_eq!(audience_emails(&app), ["Ada@example.org"]);
 }
 
 #[test]

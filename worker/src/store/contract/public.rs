@@ -29,7 +29,7 @@ pub(super) async fn pending_never_replaces_granted<S: Store>(store: &S, site: &s
 pub(super) async fn answer_without_events_is_kept<S: Store>(store: &S, site: &str) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
-    let answer = StoredResponse { request_sha256: "r".into(), status: 201, body: "{}".into() };
+    let answer = StoredResponse { request_mac: "r".into(), status: 201, body: "{}".into() };
     store.keep_answer(site, "k1", &answer, NOW).await.map_err(err)?;
     let kept = store.idempotent_response(site, "k1").await.map_err(err)?;
     check(kept.as_ref() == Some(&answer), &format!("kept {kept:?}"))?;

@@ -1,0 +1,187 @@
+use super::*;
+use expect_test::expect;
+
+/// Each case as the person might type it (escapes make the invisible visible) and what comes of
+/// it: the identity, and the spelling mail goes to when it differs.
+fn described(cases: &[&str]) -> String {
+    cases
+        .iter()
+        .map(|c| match Email::parse(c) {
+            Ok(e) if e.identity() == e.address_for_sending() => format!("{c:?} -> {}\n", e.identity()),
+            Ok(e) => format!("{c:?} -> {} (send to {})\n", e.identity(), e.address_for_sending()),
+            Err(e) => format!("{c:?} -> err {e}\n"),
+        })
+        .collect()
+}
+
+#[test]
+fn parses_as_data() {
+    let actual = described(&[
+        "Ada.Lovelace@Example.ac.uk",
+        "  bob@club.org.uk ",
+        "",
+        "no-at-sign.example.com",
+        "two@@example.com",
+        "a@b@example.com",
+        "spa ce@example.com",
+        "user@localhost",
+        "user@-bad.example",
+        "user@exa_mple.com",
+        "user@example..com",
+        "user@example.com.",
+        "user@[192.0.2.1]",
+        "x@café.example",
+    ]);
+    expect![[r#"
+        "Ada.Lovelace@Example.ac.uk" -> ada.lovelace@example.ac.uk (send to Ada.Lovelace@example.ac.uk)
+        "  bob@club.org.uk " -> bob@club.org.uk
+        "" -> err email address is empty
+        "no-at-sign.example.com" -> err email address must contain exactly one '@' with text on both sides
+        "two@@example.com" -> err email address must contain exactly one '@' with text on both sides
+        "a@b@example.com" -> err email address must contain exactly one '@' with text on both sides
+        "spa ce@example.com" -> err email address contains a space or control character
+        "user@localhost" -> err email domain must contain a dot and only letters, digits, hyphens and dots
+        "user@-bad.example" -> err email domain must contain a dot and only letters, digits, hyphens and dots
+        "user@exa_mple.com" -> err email domain must contain a dot and only letters, digits, hyphens and dots
+        "user@example..com" -> err email domain must contain a dot and only letters, digits, hyphens and dots
+        "user@example.com." -> err email domain must contain a dot and only letters, digits, hyphens and dots
+        "user@[192.0.2.1]" -> err email domain must contain a dot and only letters, digits, hyphens and dots
+        "x@café.example" -> x@café.example (send to x@xn--caf-dma.example)
+    "#]]
+    .assert_eq(&actual);
+}
+
+/// Spellings that reach the same inbox are one identity; spoofing characters are refused.
+#[test]
+fn one_identity_per_mailbox() {
+    let actual = described(&[
+        // Fullwidth letters and a fullwidth full stop in the domain (UTS-46 maps them).
+        "ada@\u{ff45}xample.org",
+        "ada@\u{ff25}\u{ff38}\u{ff21}\u{ff2d}\u{ff30}\u{ff2c}\u{ff25}\u{3002}org",
+        // NFD (e + combining acute) against NFC, in the local part and in the domain.
+        "jose\u{301}@example.org",
+        "jos\u{e9}@example.org",
+        "x@cafe\u{301}.example",
+        // Punycode and Unicode spellings of one domain; upper-case A-label.
+        "x@xn--caf-dma.example",
+        "x@XN--CAF-DMA.example",
+        "x@CAFÉ.example",
+        // Not a valid A-label.
+        "x@xn--zz.example",
+        // Invisible characters: zero-width joiner, zero-width space, soft hyphen, right-to-left
+        // override, left-to-right mark, byte-order mark; and a control character.
+        "ad\u{200d}a@example.org",
+        "ada@exam\u{200b}ple.org",
+        "ada@exam\u{ad}ple.org",
+        "\u{202e}gro.elpmaxe@ada",
+        "ada\u{200e}@example.org",
+        "\u{feff}ada@example.org",
+        "ada\u{7}@example.org",
+        // A different script is a different domain (confusables are out of scope): Cyrillic е.
+        "ada@\u{435}xample.org",
+    ]);
+    expect![[r#"
+        "ada@ｅxample.org" -> ada@example.org
+        "ada@ＥＸＡＭＰＬＥ。org" -> ada@example.org
+        "jose\u{301}@example.org" -> josé@example.org
+        "josé@example.org" -> josé@example.org
+        "x@cafe\u{301}.example" -> x@café.example (send to x@xn--caf-dma.example)
+        "x@xn--caf-dma.example" -> x@café.example (send to x@xn--caf-dma.example)
+        "x@XN--CAF-DMA.example" -> x@café.example (send to x@xn--caf-dma.example)
+        "x@CAFÉ.example" -> x@café.example (send to x@xn--caf-dma.example)
+        "x@xn--zz.example" -> err email domain must contain a dot and only letters, digits, hyphens and dots
+        "ad\u{200d}a@example.org" -> err email address contains an invisible formatting character (such as a zero-width joiner, soft hyphen or text-direction mark)
+        "ada@exam\u{200b}ple.org" -> err email address contains an invisible formatting character (such as a zero-width joiner, soft hyphen or text-direction mark)
+        "ada@exam\u{ad}ple.org" -> err email address contains an invisible formatting character (such as a zero-width joiner, soft hyphen or text-direction mark)
+        "\u{202e}gro.elpmaxe@ada" -> err email address contains an invisible formatting character (such as a zero-width joiner, soft hyphen or text-direction mark)
+        "ada\u{200e}@example.org" -> err email address contains an invisible formatting character (such as a zero-width joiner, soft hyphen or text-direction mark)
+        "\u{feff}ada@example.org" -> err email address contains an invisible formatting character (such as a zero-width joiner, soft hyphen or text-direction mark)
+        "ada\u{7}@example.org" -> err email address contains a space or control character
+        "ada@еxample.org" -> ada@еxample.org (send to ada@xn--xample-2of.org)
+    "#]]
+    .assert_eq(&actual);
+}
+
+#[test]
+fn mailbox_keys_fold_tags_and_ignored_dots() {
+    let actual: String = [
+        "victim@gmail.com",
+        "victim+1@gmail.com",
+        "Vic.Tim+news@GoogleMail.com",
+        "v.i.c.t.i.m@gmail.com",
+        "victim+1@example.org",
+        "vic.tim@example.org",
+        "+only-tag@example.org",
+        "ada@\u{ff45}xample.org",
+    ]
+    .iter()
+    .map(|c| {
+        let e = Email::parse(c).unwrap();
+        format!("{c} -> {} (domain {})\n", e.mailbox_key(), e.domain())
+    })
+    .collect();
+    expect![[r#"
+        victim@gmail.com -> victim@gmail.com (domain gmail.com)
+        victim+1@gmail.com -> victim@gmail.com (domain gmail.com)
+        Vic.Tim+news@GoogleMail.com -> victim@gmail.com (domain googlemail.com)
+        v.i.c.t.i.m@gmail.com -> victim@gmail.com (domain gmail.com)
+        victim+1@example.org -> victim@example.org (domain example.org)
+        vic.tim@example.org -> vic.tim@example.org (domain example.org)
+        +only-tag@example.org -> +only-tag@example.org (domain example.org)
+        ada@ｅxample.org -> ada@example.org (domain example.org)
+    "#]]
+    .assert_eq(&actual);
+}
+
+#[test]
+fn equality_follows_the_identity() {
+    let typed = Email::parse("Ada@\u{ff45}xample.org").unwrap();
+    let plain = Email::parse("ada@example.org").unwrap();
+    assert_eq!(typed, plain);
+    assert_eq!(typed.address_for_sending(), "Ada@example.org");
+}
+
+#[test]
+fn rejects_overlong() {
+    let long = format!("{}@example.com", "a".repeat(65));
+    assert_eq!(Email::parse(&long), Err(EmailError::LocalTooLong));
+    let labels = ["b", "c", "d", "e"].map(|l| l.repeat(60)).join(".") + ".com";
+    let longer = format!("{}@{labels}", "a".repeat(64));
+    assert_eq!(Email::parse(&longer), Err(EmailError::TooLong));
+    assert_eq!(Email::parse(&"a".repeat(5000)), Err(EmailError::TooLong));
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Addresses made of the awkward parts: cases, accents composed and not, fullwidth forms,
+    /// plus-tags, dots, Punycode and non-Latin letters.
+    fn address() -> impl Strategy<Value = String> {
+        const LOCAL_PARTS: &[&str] =
+            &["a", "A", "é", "e\u{301}", "É", "ß", "İ", ".", "+", "-", "ｅ", "ü", "u\u{308}", "σ", "Σ", "1"];
+        const LABEL_PARTS: &[&str] =
+            &["a", "B", "é", "e\u{301}", "ｅ", "Ｅ", "ö", "ß", "д", "9", "xn--caf-dma"];
+        let local =
+            proptest::collection::vec(proptest::sample::select(LOCAL_PARTS), 1..12).prop_map(|p| p.concat());
+        let label =
+            proptest::collection::vec(proptest::sample::select(LABEL_PARTS), 1..6).prop_map(|p| p.concat());
+        let dot = prop_oneof![Just("."), Just("\u{3002}"), Just("\u{ff0e}")];
+        (local, label.clone(), dot, label).prop_map(|(l, a, d, b)| format!("{l}@{a}{d}{b}"))
+    }
+
+    proptest! {
+        /// Normalising twice changes nothing: the identity and the address for sending are
+        /// fixed points, and both parse to the same identity again.
+        #[test]
+        fn normalisation_is_idempotent(raw in address()) {
+            if let Ok(email) = Email::parse(&raw) {
+                let again = Email::parse(email.identity()).expect("an identity parses");
+                prop_assert_eq!(again.identity(), email.identity());
+                let sent = Email::parse(email.address_for_sending()).expect("a sending form parses");
+                prop_assert_eq!(sent.identity(), email.identity());
+                prop_assert_eq!(sent.address_for_sending(), email.address_for_sending());
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The mail budget's one atomic decision and the bounded purges of rows that expire
+//! (idempotency answers, the mail log): `SqlStore` helpers behind the `Store` methods.
+
+use super::{sql, Executor, SqlStore, StoreError};
+
+/// A mail about to go out, as the budget sees it: never a plain address, only keyed HMACs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailClaim<'a> {
+    pub site: &'a str,
+    /// Keyed HMAC of the recipient's mailbox key (`Email::mailbox_key`).
+    pub mailbox: &'a str,
+    /// Keyed HMAC of the recipient's domain.
+    pub domain: &'a str,
+    pub kind: &'a str,
+    pub now: &'a str,
+    /// No mail of `kind` to this mailbox for this site after this time.
+    pub kind_not_before: &'a str,
+    /// The budgets count mails after this time.
+    pub budget_since: &'a str,
+    pub mailbox_budget: u32,
+    pub domain_budget: u32,
+}
+
+impl<E: Executor> SqlStore<E> {
+    pub(super) async fn claim_mail(&self, c: &MailClaim<'_>) -> Result<bool, StoreError> {
+        let params = vec![
+            c.site.into(),
+            c.mailbox.into(),
+            c.domain.into(),
+            c.kind.into(),
+            c.now.into(),
+            c.kind_not_before.into(),
+            c.budget_since.into(),
+            c.mailbox_budget.into(),
+            c.domain_budget.into(),
+        ];
+        Ok(!self.exec.query(sql::CLAIM_MAIL_SLOT, params).await?.is_empty())
+    }
+
+    /// One bounded DELETE … RETURNING; the count of rows it removed.
+    pub(super) async fn purge(
+        &self,
+        statement: &'static str,
+        before: &str,
+        limit: u32,
+    ) -> Result<u32, StoreError> {
+        let purged = self.exec.query(statement, vec![before.into(), limit.into()]).await?.len();
+        Ok(u32::try_from(purged).unwrap_or(u32::MAX))
+    }
+}
