@@ -19,6 +19,9 @@ pub enum Route {
     Preferences { token: String },
     Confirm { token: String },
     LostLink { site: String },
+    /// `POST /__contract`: the Store contract suite against this deployment's D1. Only in the
+    /// test build (feature `contract-tests`); the release worker has no such route.
+    #[cfg(feature = "contract-tests")]
     ContractSuite,
     NotFound,
 }
@@ -45,6 +48,7 @@ pub fn route(path: &str) -> Route {
         ["p", token] => Route::Preferences { token: (*token).to_string() },
         ["c", token] => Route::Confirm { token: (*token).to_string() },
         ["preferences", s] => Route::LostLink { site: site(s) },
+        #[cfg(feature = "contract-tests")]
         ["__contract"] => Route::ContractSuite,
         _ => Route::NotFound,
     }
@@ -76,7 +80,6 @@ mod tests {
             "/c/v1.k1.abc.def",
             "/preferences/demo",
             "/api/v2/sites/demo/consents",
-            "/__contract",
             "/",
         ];
         let actual: String = paths.iter().map(|p| format!("{p} -> {:?}\n", route(p))).collect();
@@ -99,10 +102,14 @@ mod tests {
             /c/v1.k1.abc.def -> Confirm { token: "v1.k1.abc.def" }
             /preferences/demo -> LostLink { site: "demo" }
             /api/v2/sites/demo/consents -> NotFound
-            /__contract -> ContractSuite
             / -> NotFound
         "#]]
         .assert_eq(&actual);
+    }
+
+    #[test]
+    fn the_contract_route_exists_only_in_the_test_build() {
+        assert_eq!(route("/__contract") == Route::NotFound, !cfg!(feature = "contract-tests"));
     }
 }
 
@@ -137,7 +144,9 @@ mod openapi {
             Route::Confirm { .. } => Some("/c/{token}"),
             Route::LostLink { .. } => Some("/preferences/{site}"),
             // Test-only and fallback routes are not part of the API.
-            Route::ContractSuite | Route::NotFound => None,
+            #[cfg(feature = "contract-tests")]
+            Route::ContractSuite => None,
+            Route::NotFound => None,
         };
         for p in &paths {
             assert_eq!(documented_as(route(&concrete(p))), Some(p.as_str()), "{p}");

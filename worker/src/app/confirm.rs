@@ -70,13 +70,13 @@ pub async fn handle<S: Store + 'static>(
                     t.confirm_email_title,
                     &notice(&t.email_taken.replace("{org}", &org), true),
                 ),
-                Err(_) => unavailable(lang),
+                Err(e) => unavailable(lang, &e),
             }
         }
         Scope::Confirm if posted => {
             let pending = match pending_choices(app, &site, &claims.sub).await {
                 Ok(pending) => pending,
-                Err(_) => return unavailable(lang),
+                Err(e) => return unavailable(lang, &e),
             };
             let Some((_, event_lang)) = pending.first() else {
                 return page(200, lang.code(), t.confirm_title, &format!("<p>{}</p>", t.nothing_to_confirm));
@@ -88,7 +88,10 @@ pub async fn handle<S: Store + 'static>(
                 client_time: None,
             };
             let choices: Vec<Choice> = pending.iter().map(|(c, _)| c.clone()).collect();
-            let Ok(ctx) = request_context(req, facts) else { return unavailable(lang) };
+            let ctx = match request_context(req, facts) {
+                Ok(ctx) => ctx,
+                Err(e) => return unavailable(lang, &e.cause()),
+            };
             let sub = claims.sub.clone();
             match append_for_subject(app, &site, sub, None, &choices, &provenance, &ctx, req, facts).await {
                 Ok(_) => page(200, lang.code(), t.confirm_title, &notice(t.confirmed, false)),
@@ -98,7 +101,7 @@ pub async fn handle<S: Store + 'static>(
                     t.confirm_title,
                     &notice(&t.suppressed.replace("{org}", &org), true),
                 ),
-                Err(_) => unavailable(lang),
+                Err(e) => unavailable(lang, &e.cause()),
             }
         }
         scope => ask(app, &site, lang, token, facts, scope, &claims.sub, 200, "").await,
@@ -125,7 +128,7 @@ async fn ask<S: Store + 'static>(
         _ => {
             let pending = match pending_choices(app, site, subject).await {
                 Ok(pending) => pending,
-                Err(_) => return unavailable(lang),
+                Err(e) => return unavailable(lang, &e),
             };
             if pending.is_empty() {
                 return page(200, lang.code(), t.confirm_title, &format!("<p>{}</p>", t.nothing_to_confirm));

@@ -160,6 +160,14 @@ pub async fn submit<S: Store + 'static>(
             return append(app, &site, email, &choices, &provenance, &ctx, req, facts).await;
         }
         // Double opt-in: new email consents wait for the person to confirm from their inbox.
+        if let Some(reason) = app.config.links_off() {
+            super::log_internal(reason);
+            return Err(AppError::Unavailable(
+                "this site asks people to confirm by email, and confirmation links are off here; \
+                 nothing was recorded"
+                    .into(),
+            ));
+        }
         if app.mailer.is_none() {
             return Err(AppError::Unavailable(
                 "this site asks people to confirm by email, and sending email is not set up here; \

@@ -26,7 +26,8 @@ fn app() -> App<SqlStore<SqliteExecutor>> {
             admin_key: Some("admin".into()),
             subject_key: b"k".to_vec(),
             token_keys: consent_shared::token::parse_keys("t1:test-token-key-0123456789").unwrap(),
-            contract_tests: false,
+            ledger_key: b"test-ledger-key-0123456789abcdef".to_vec(),
+            public_origin: Some("http://localhost".into()),
         },
     )
     .with_mailer(std::rc::Rc::new(RecordingMailer))
@@ -453,7 +454,7 @@ fn one_click_unsubscribe_takes_effect_at_once_and_repeats_harmlessly() {
     // GET (a mail scanner's prefetch) changes nothing.
     let (status, page) = body_of(send(&app, &HttpRequest::new("GET", &path)));
     assert_eq!(status, 200);
-    assert!(page.contains("Demo Alumni Association") && page.contains("News and events emails"), "{page}");
+    assert!(page.contains("Demo Alumni Association") && page.contains("News and events (by email)"), "{page}");
     assert_eq!(all_events(&app).len(), before);
     assert_eq!(audience_emails(&app), ["ada@example.org"]);
 
@@ -593,3 +594,4 @@ fn data_rights_requests_access_restrict_erase() {
 }
 
 mod preferences;
+mod limits;
