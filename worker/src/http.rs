@@ -166,7 +166,7 @@ pub enum BodyError<E> {
 
 /// Reads a body stream chunk by chunk and stops as soon as more than `cap` bytes have arrived,
 /// so an oversized (or endless chunked) body is never buffered whole.
-pub async fn read_capped<S, E>(mut stream: S, cap: usize) -> Result<Vec<u8>, BodyError<E>>
+pub async fn read_capped<S, E>(stream: &mut S, cap: usize) -> Result<Vec<u8>, BodyError<E>>
 where
     S: Stream<Item = Result<Vec<u8>, E>> + Unpin,
 {
@@ -196,15 +196,15 @@ mod tests {
                 pulled.set(pulled.get() + 1);
                 Ok::<_, String>(c)
             }));
-            (pollster::block_on(read_capped(stream, 10)).map(|b| b.len()), pulled.get())
+            (pollster::block_on(read_capped(&mut { stream }, 10)).map(|b| b.len()), pulled.get())
         };
         assert_eq!(read(vec![]), (Ok(0), 0));
         assert_eq!(read(vec![vec![1; 4], vec![2; 6]]), (Ok(10), 2));
         // An endless producer: reading stops at the chunk that crosses the cap.
         assert_eq!(read(vec![vec![0; 4]; 1_000]), (Err(BodyError::TooLarge), 3));
         assert_eq!(read(vec![vec![0; 11]]), (Err(BodyError::TooLarge), 1));
-        let failing = futures_util::stream::iter([Ok(vec![1]), Err("reset".to_string())]);
-        assert_eq!(pollster::block_on(read_capped(failing, 10)), Err(BodyError::Stream("reset".into())));
+        let mut failing = futures_util::stream::iter([Ok(vec![1]), Err("reset".to_string())]);
+        assert_eq!(pollster::block_on(read_capped(&mut failing, 10)), Err(BodyError::Stream("reset".into())));
     }
 
     #[test]

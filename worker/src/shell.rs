@@ -4,7 +4,7 @@ use std::cell::OnceCell;
 use std::rc::Rc;
 
 use chrono::Utc;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 use crate::app::isolate::IsolateState;
@@ -47,6 +47,10 @@ fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
     });
     loaded.map_err(|_| AppError::Unavailable("this service is not configured correctly".into()))
 }
+
+/// How much of a refused oversized body is read and dropped before the 413 (the platform caps
+/// request bodies itself; beyond this the answer comes at once and the upload may be reset).
+const DRAIN_AFTER_REFUSAL_BYTES: usize = 32 * 1024 * 1024;
 
 /// Counts with the `[[ratelimits]]` bindings of wrangler.toml (`Limit::binding`).
 struct BindingLimiter(Env);
@@ -95,8 +99,10 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         Ok(config) => config,
         Err(e) => return to_worker(e.to_response()),
     };
+    // A body declared larger than we would even drain is refused unread; any other goes
+    // through the cap below (which also catches a Content-Length that lies).
     let declared_len = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
-    if declared_len.is_some_and(|len| len > MAX_BODY_BYTES) {
+    if declared_len.is_some_and(|len| len > DRAIN_AFTER_REFUSAL_BYTES) {
         return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
     }
     let url = req.url()?;
@@ -104,9 +110,21 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         !matches!(req.method(), worker::Method::Get | worker::Method::Head | worker::Method::Options);
     // Read through the cap: a chunked body without Content-Length is never buffered whole.
     let body = match req.stream() {
-        Ok(stream) if has_body => match read_capped(stream, MAX_BODY_BYTES).await {
+        Ok(mut stream) if has_body => match read_capped(&mut stream, MAX_BODY_BYTES).await {
             Ok(body) => body,
-            Err(BodyError::TooLarge) => return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response()),
+            Err(BodyError::TooLarge) => {
+                // What the client is still sending is read and dropped chunk by chunk (never
+                // kept) up to a bound before the 413: answering mid-upload makes wrangler dev's
+                // proxy turn the answer into a 503, and lets a client see a reset, not a 413.
+                let mut dropped = 0usize;
+                while let Some(Ok(chunk)) = stream.next().await {
+                    dropped += chunk.len();
+                    if dropped > DRAIN_AFTER_REFUSAL_BYTES {
+                        break;
+                    }
+                }
+                return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
+            }
             Err(BodyError::Stream(e)) => {
                 return to_worker(AppError::BadRequest(format!("the request body could not be read: {e}")).to_response())
             }
