@@ -169,7 +169,32 @@ mod tests {
         ];
         let actual: String =
             cases.iter().map(|(name, existing)| format!("== {name}\n{}", complete(existing.as_deref()))).collect();
-        expect![[r#""#]].assert_eq(&actual);
+        expect![[r#"
+            == none yet
+            changed: ["ADMIN_KEY", "SUBJECT_KEY", "TOKEN_KEYS", "LEDGER_KEY", "PUBLIC_ORIGIN"]
+            # Local secrets for wrangler dev (git-ignored; created by cargo xtask dev).
+            ADMIN_KEY=11111111111111111111111111111111
+            SUBJECT_KEY=22222222222222222222222222222222
+            TOKEN_KEYS=k1:33333333333333333333333333333333
+            LEDGER_KEY=44444444444444444444444444444444
+            PUBLIC_ORIGIN=http://127.0.0.1:8787
+            == short ADMIN_KEY, no LEDGER_KEY, a short token key
+            changed: ["ADMIN_KEY", "TOKEN_KEYS", "LEDGER_KEY", "PUBLIC_ORIGIN"]
+            # mine
+            ADMIN_KEY=11111111111111111111111111111111
+            SUBJECT_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+            TOKEN_KEYS=k1:22222222222222222222222222222222
+            MAIL_FROM=x
+            LEDGER_KEY=33333333333333333333333333333333
+            PUBLIC_ORIGIN=http://127.0.0.1:8787
+            == complete
+            changed: ["PUBLIC_ORIGIN"]
+            ADMIN_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+            SUBJECT_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+            TOKEN_KEYS=k1:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+            LEDGER_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+            PUBLIC_ORIGIN=http://127.0.0.1:8787
+        "#]].assert_eq(&actual);
         // Completing twice changes nothing the second time.
         let once = complete_dev_vars(Some("ADMIN_KEY=x\n"), &mut || random_hex(32)).unwrap().0;
         assert_eq!(complete_dev_vars(Some(&once), &mut || random_hex(32)).unwrap(), (once, vec![]));
