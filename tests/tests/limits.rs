@@ -162,10 +162,8 @@ fn main() -> ExitCode {
 
     h.case("page_answers_429_with_a_readable_welsh_page", || {
         let send = || {
-            let headers = [
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("CF-Connecting-IP", "10.9.0.4"),
-            ];
+            let headers =
+                [("Content-Type", "application/x-www-form-urlencoded"), ("CF-Connecting-IP", "10.9.0.4")];
             call(base, "POST", "/preferences/demo", &headers, Some("email=a%40example.org&lang=cy"))
         };
         let (_, refused) = until_refused(CLIENT_LIMIT, send)?;
@@ -190,7 +188,11 @@ fn main() -> ExitCode {
             base,
             "POST",
             "/api/v1/admin/sites/demo/links",
-            &[("Authorization", ADMIN_BEARER), ("Content-Type", "application/json"), ("Host", "evil.example")],
+            &[
+                ("Authorization", ADMIN_BEARER),
+                ("Content-Type", "application/json"),
+                ("Host", "evil.example"),
+            ],
             Some(r#"{"email":"ada@example.org"}"#),
         );
         ensure(r.status == 200, || r.body.clone())?;
@@ -211,7 +213,9 @@ fn main() -> ExitCode {
         let cy = call(base, "GET", &format!("{path}?lang=cy"), &[], None);
         ensure(cy.status == 200, || cy.body.clone())?;
         ensure(
-            cy.body.contains("<html lang=\"cy\"") && cy.body.contains("Dad-danysgrifio") && cy.body.contains("English"),
+            cy.body.contains("<html lang=\"cy\"")
+                && cy.body.contains("Dad-danysgrifio")
+                && cy.body.contains("English"),
             || cy.body.clone(),
         )?;
         let en = call(base, "GET", path, &[], None);

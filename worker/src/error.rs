@@ -116,7 +116,9 @@ impl AppError {
         match self {
             AppError::Unauthorized => response.with_header("www-authenticate", "Bearer"),
             AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, PUT, OPTIONS"),
-            AppError::RateLimited { retry_after } => response.with_header("retry-after", &retry_after.to_string()),
+            AppError::RateLimited { retry_after } => {
+                response.with_header("retry-after", &retry_after.to_string())
+            }
             _ => response,
         }
     }

@@ -19,9 +19,6 @@ pub enum Route {
     Preferences { token: String },
     Confirm { token: String },
     LostLink { site: String },
-    /// `POST /__contract`: the Store contract suite against this deployment's D1. Only in the
-    /// test build (feature `contract-tests`); the release worker has no such route.
-    #[cfg(feature = "contract-tests")]
     ContractSuite,
     NotFound,
 }
@@ -48,6 +45,7 @@ pub fn route(path: &str) -> Route {
         ["p", token] => Route::Preferences { token: (*token).to_string() },
         ["c", token] => Route::Confirm { token: (*token).to_string() },
         ["preferences", s] => Route::LostLink { site: site(s) },
+        // The Store contract suite on this deployment's D1: only in the test build.
         #[cfg(feature = "contract-tests")]
         ["__contract"] => Route::ContractSuite,
         _ => Route::NotFound,
@@ -144,9 +142,7 @@ mod openapi {
             Route::Confirm { .. } => Some("/c/{token}"),
             Route::LostLink { .. } => Some("/preferences/{site}"),
             // Test-only and fallback routes are not part of the API.
-            #[cfg(feature = "contract-tests")]
-            Route::ContractSuite => None,
-            Route::NotFound => None,
+            Route::ContractSuite | Route::NotFound => None,
         };
         for p in &paths {
             assert_eq!(documented_as(route(&concrete(p))), Some(p.as_str()), "{p}");

@@ -126,7 +126,9 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
                 return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
             }
             Err(BodyError::Stream(e)) => {
-                return to_worker(AppError::BadRequest(format!("the request body could not be read: {e}")).to_response())
+                return to_worker(
+                    AppError::BadRequest(format!("the request body could not be read: {e}")).to_response(),
+                )
             }
         },
         // No body at all (`stream()` says so), or a method that has none.

@@ -132,7 +132,9 @@ fn long_enough(name: &str, value: &str) -> bool {
     if name != "TOKEN_KEYS" {
         return value.len() >= MIN_KEY_BYTES;
     }
-    value.split(',').all(|key| key.split_once(':').is_some_and(|(_, secret)| secret.trim().len() >= MIN_KEY_BYTES))
+    value
+        .split(',')
+        .all(|key| key.split_once(':').is_some_and(|(_, secret)| secret.trim().len() >= MIN_KEY_BYTES))
 }
 
 fn random_hex(bytes: usize) -> Result<String> {
@@ -162,13 +164,21 @@ mod tests {
         let k = "a".repeat(32);
         let cases = [
             ("none yet", None),
-            ("short ADMIN_KEY, no LEDGER_KEY, a short token key", Some(format!(
-                "# mine\nADMIN_KEY=short\nSUBJECT_KEY={k}\nTOKEN_KEYS=k2:{k},k1:short\nMAIL_FROM=x\n"
-            ))),
-            ("complete", Some(format!("ADMIN_KEY={k}\nSUBJECT_KEY={k}\nTOKEN_KEYS=k1:{k}\nLEDGER_KEY={k}\n"))),
+            (
+                "short ADMIN_KEY, no LEDGER_KEY, a short token key",
+                Some(format!(
+                    "# mine\nADMIN_KEY=short\nSUBJECT_KEY={k}\nTOKEN_KEYS=k2:{k},k1:short\nMAIL_FROM=x\n"
+                )),
+            ),
+            (
+                "complete",
+                Some(format!("ADMIN_KEY={k}\nSUBJECT_KEY={k}\nTOKEN_KEYS=k1:{k}\nLEDGER_KEY={k}\n")),
+            ),
         ];
-        let actual: String =
-            cases.iter().map(|(name, existing)| format!("== {name}\n{}", complete(existing.as_deref()))).collect();
+        let actual: String = cases
+            .iter()
+            .map(|(name, existing)| format!("== {name}\n{}", complete(existing.as_deref())))
+            .collect();
         expect![[r#"
             == none yet
             changed: ["ADMIN_KEY", "SUBJECT_KEY", "TOKEN_KEYS", "LEDGER_KEY", "PUBLIC_ORIGIN"]
@@ -194,7 +204,8 @@ mod tests {
             TOKEN_KEYS=k1:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
             LEDGER_KEY=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
             PUBLIC_ORIGIN=http://127.0.0.1:8787
-        "#]].assert_eq(&actual);
+        "#]]
+        .assert_eq(&actual);
         // Completing twice changes nothing the second time.
         let once = complete_dev_vars(Some("ADMIN_KEY=x\n"), &mut || random_hex(32)).unwrap().0;
         assert_eq!(complete_dev_vars(Some(&once), &mut || random_hex(32)).unwrap(), (once, vec![]));

@@ -63,7 +63,8 @@ impl AppConfig {
         let local = origin.as_deref().is_some_and(is_loopback_origin);
         let deployed = !local;
 
-        let subject_key = get("SUBJECT_KEY").ok_or("SUBJECT_KEY is not set: refusing to run without the subject HMAC key")?;
+        let subject_key = get("SUBJECT_KEY")
+            .ok_or("SUBJECT_KEY is not set: refusing to run without the subject HMAC key")?;
         if subject_key.len() < MIN_KEY_BYTES {
             return Err(format!("SUBJECT_KEY is shorter than {MIN_KEY_BYTES} bytes: refusing to run"));
         }
@@ -80,7 +81,8 @@ impl AppConfig {
                     .into());
             }
             None => {
-                warnings.push("LEDGER_KEY is not set: using one derived from SUBJECT_KEY (local only)".into());
+                warnings
+                    .push("LEDGER_KEY is not set: using one derived from SUBJECT_KEY (local only)".into());
                 hmac_sha256_hex(&subject_key, b"ledger-chain:v1").into_bytes()
             }
         };
@@ -103,8 +105,11 @@ impl AppConfig {
             Some(spec) => match parse_keys(&spec) {
                 Ok(keys) if keys.iter().all(|k| k.secret.len() >= MIN_KEY_BYTES) => keys,
                 Ok(keys) => {
-                    let short: Vec<&str> =
-                        keys.iter().filter(|k| k.secret.len() < MIN_KEY_BYTES).map(|k| k.id.as_str()).collect();
+                    let short: Vec<&str> = keys
+                        .iter()
+                        .filter(|k| k.secret.len() < MIN_KEY_BYTES)
+                        .map(|k| k.id.as_str())
+                        .collect();
                     warnings.push(format!(
                         "TOKEN_KEYS: key(s) {} shorter than {MIN_KEY_BYTES} bytes: link features are off",
                         short.join(", ")
@@ -124,8 +129,13 @@ impl AppConfig {
                 Vec::new()
             }
             None => {
-                warnings.push("TOKEN_KEYS is not set: using one key derived from SUBJECT_KEY (local only)".into());
-                vec![Key { id: "d1".into(), secret: hmac_sha256_hex(&subject_key, b"link-tokens:v1").into_bytes() }]
+                warnings.push(
+                    "TOKEN_KEYS is not set: using one key derived from SUBJECT_KEY (local only)".into(),
+                );
+                vec![Key {
+                    id: "d1".into(),
+                    secret: hmac_sha256_hex(&subject_key, b"link-tokens:v1").into_bytes(),
+                }]
             }
         };
 
@@ -135,13 +145,13 @@ impl AppConfig {
                 None
             }
             Some(o) if !is_origin(&o) => {
-                warnings.push(format!(
-                    "PUBLIC_ORIGIN '{o}' is not scheme://host[:port]: link features are off"
-                ));
+                warnings
+                    .push(format!("PUBLIC_ORIGIN '{o}' is not scheme://host[:port]: link features are off"));
                 None
             }
             Some(o) if deployed && !o.starts_with("https://") => {
-                warnings.push(format!("PUBLIC_ORIGIN '{o}' must be https when deployed: link features are off"));
+                warnings
+                    .push(format!("PUBLIC_ORIGIN '{o}' must be https when deployed: link features are off"));
                 None
             }
             Some(o) => Some(o),
@@ -188,9 +198,8 @@ mod tests {
 
     /// One line per environment: what starts, with which features, and every warning.
     fn describe(env: &[(&str, &str)]) -> String {
-        let loaded = AppConfig::from_env(|name| {
-            env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
-        });
+        let loaded =
+            AppConfig::from_env(|name| env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()));
         match loaded {
             Err(e) => format!("REFUSED: {e}"),
             Ok(Loaded { config: c, warnings }) => {
@@ -299,7 +308,8 @@ mod tests {
                 ],
             ),
         ];
-        let actual: String = cases.iter().map(|(name, env)| format!("{name}:\n  {}\n", describe(env))).collect();
+        let actual: String =
+            cases.iter().map(|(name, env)| format!("{name}:\n  {}\n", describe(env))).collect();
         expect![[r#"
             deployed, complete:
               admin=true links=true tokens=2 origin=https://consent.example.org

@@ -77,7 +77,13 @@ pub struct App<S> {
 
 impl<S: Store + 'static> App<S> {
     pub fn new(store: S, config: AppConfig) -> Self {
-        App { store: Rc::new(store), config, isolate: Rc::new(IsolateState::default()), mailer: None, limiter: None }
+        App {
+            store: Rc::new(store),
+            config,
+            isolate: Rc::new(IsolateState::default()),
+            mailer: None,
+            limiter: None,
+        }
     }
 
     pub fn with_mailer(mut self, mailer: Rc<dyn mail::Mailer>) -> Self {
@@ -170,7 +176,6 @@ impl<S: Store + 'static> App<S> {
             Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
             Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
             Route::LostLink { site } => lost_link::handle(self, &site, req, facts).await,
-            #[cfg(feature = "contract-tests")]
             Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
             Route::NotFound => or_error(Err(AppError::NotFound(format!("no endpoint at {}", req.path)))),
         };
@@ -204,7 +209,9 @@ impl<S: Store + 'static> App<S> {
             Route::Consents { site } => (Limited::Form, Some(site.clone()), false),
             Route::CookieConsents { site } => (Limited::Cookie, Some(site.clone()), false),
             Route::LostLink { site } => (Limited::Form, Some(site.clone()), true),
-            Route::Preferences { token } | Route::Confirm { token } => (Limited::Form, token_site(token), true),
+            Route::Preferences { token } | Route::Confirm { token } => {
+                (Limited::Form, token_site(token), true)
+            }
             _ => return None,
         };
         // Cloudflare sets CF-Connecting-IP on every request it forwards (a client cannot).
@@ -222,7 +229,10 @@ impl<S: Store + 'static> App<S> {
                 }
                 // A limiter that fails lets the request through: recording a person's choice
                 // matters more than counting it. The log says so.
-                Err(e) => log_internal(&format!("rate limiter {} failed, request let through: {e}", limit.binding())),
+                Err(e) => log_internal(&format!(
+                    "rate limiter {} failed, request let through: {e}",
+                    limit.binding()
+                )),
             }
         }
         None
@@ -232,7 +242,10 @@ impl<S: Store + 'static> App<S> {
     fn without_links(&self, route: &Route) -> Option<HttpResponse> {
         let reason = self.config.links_off()?;
         let is_page = match route {
-            Route::Unsubscribe { .. } | Route::Preferences { .. } | Route::Confirm { .. } | Route::LostLink { .. } => true,
+            Route::Unsubscribe { .. }
+            | Route::Preferences { .. }
+            | Route::Confirm { .. }
+            | Route::LostLink { .. } => true,
             Route::AdminLinks { .. } | Route::Audience { .. } => false,
             _ => return None,
         };
@@ -245,12 +258,16 @@ impl<S: Store + 'static> App<S> {
         })
     }
 
-    #[cfg(feature = "contract-tests")]
+    /// Only the test build has this route (see `router::route`); elsewhere it cannot be reached
+    /// and the suite is not compiled in.
     async fn contract_suite(
         &self,
         req: &HttpRequest,
         facts: &mut RequestFacts<'_>,
     ) -> Result<HttpResponse, AppError> {
+        if !cfg!(feature = "contract-tests") {
+            return Err(AppError::NotFound(format!("no endpoint at {}", req.path)));
+        }
         require_method(req, &["POST"])?;
         let prefix = format!("contract-{}", (facts.new_id)());
         let outcomes = crate::store::contract::run(self.store.as_ref(), &prefix).await;

@@ -192,7 +192,8 @@ async fn act<S: Store + 'static>(
                 // Say so only to the inbox that owns the address: this page reveals nothing.
                 taken_mail(p, &email)
             } else {
-                if let Err(e) = app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await
+                if let Err(e) =
+                    app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await
                 {
                     return try_again(t, e);
                 }

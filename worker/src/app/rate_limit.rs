@@ -103,10 +103,7 @@ mod tests {
     fn wrangler_toml_declares_every_limit() {
         let toml = include_str!("../../../wrangler.toml");
         for limit in Limit::ALL {
-            let block = format!(
-                "[[ratelimits]]\nname = \"{}\"\nnamespace_id = \"",
-                limit.binding()
-            );
+            let block = format!("[[ratelimits]]\nname = \"{}\"\nnamespace_id = \"", limit.binding());
             let at = toml.find(&block).unwrap_or_else(|| panic!("wrangler.toml lacks {block}"));
             let line = toml[at..].lines().nth(3).unwrap_or("");
             assert_eq!(

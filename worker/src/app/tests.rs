@@ -454,7 +454,10 @@ fn one_click_unsubscribe_takes_effect_at_once_and_repeats_harmlessly() {
     // GET (a mail scanner's prefetch) changes nothing.
     let (status, page) = body_of(send(&app, &HttpRequest::new("GET", &path)));
     assert_eq!(status, 200);
-    assert!(page.contains("Demo Alumni Association") && page.contains("News and events (by email)"), "{page}");
+    assert!(
+        page.contains("Demo Alumni Association") && page.contains("News and events (by email)"),
+        "{page}"
+    );
     assert_eq!(all_events(&app).len(), before);
     assert_eq!(audience_emails(&app), ["ada@example.org"]);
 
@@ -593,5 +596,5 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
-mod preferences;
 mod limits;
+mod preferences;

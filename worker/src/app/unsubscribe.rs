@@ -77,28 +77,56 @@ async fn handle<S: Store + 'static>(
         "POST" => {
             let one_click = is_one_click(req.header("content-type").unwrap_or(""), &req.body);
             let method = if one_click { Method::OneClick } else { Method::UnsubscribeLink };
-            let current = app.store.current_consents(&site.id, &claims.sub).await.map_err(|e| unavailable(lang, &e))?;
+            let current =
+                app.store.current_consents(&site.id, &claims.sub).await.map_err(|e| unavailable(lang, &e))?;
             let choices: Vec<Choice> = targets
                 .iter()
                 .filter(|t| {
-                    !current.iter().any(|c| c.purpose == t.purpose && c.channel == t.channel && c.action == Action::Withdrawn)
+                    !current.iter().any(|c| {
+                        c.purpose == t.purpose && c.channel == t.channel && c.action == Action::Withdrawn
+                    })
                 })
-                .map(|t| Choice { purpose: t.purpose.clone(), channel: t.channel, action: Action::Withdrawn, wording_version: None })
+                .map(|t| Choice {
+                    purpose: t.purpose.clone(),
+                    channel: t.channel,
+                    action: Action::Withdrawn,
+                    wording_version: None,
+                })
                 .collect();
             if !choices.is_empty() {
-                let provenance = Provenance { method, source_url: None, lang: site.default_lang.clone(), client_time: None };
+                let provenance = Provenance {
+                    method,
+                    source_url: None,
+                    lang: site.default_lang.clone(),
+                    client_time: None,
+                };
                 let ctx = request_context(req, facts).map_err(|e| unavailable(lang, &e.cause()))?;
-                let recorded = append_for_subject(app, &site, claims.sub.clone(), None, &choices, &provenance, &ctx, req, facts).await;
+                let recorded = append_for_subject(
+                    app,
+                    &site,
+                    claims.sub.clone(),
+                    None,
+                    &choices,
+                    &provenance,
+                    &ctx,
+                    req,
+                    facts,
+                )
+                .await;
                 match recorded {
                     Ok(r) if r.status == 201 => {}
-                    Ok(r) => return Err(unavailable(lang, &format!("unsubscribe: append answered {}", r.status))),
+                    Ok(r) => {
+                        return Err(unavailable(lang, &format!("unsubscribe: append answered {}", r.status)))
+                    }
                     Err(e) => return Err(unavailable(lang, &e.cause())),
                 }
             }
             let body = t.unsubscribed_body.replace("{org}", &org).replace("{list}", &list);
             Ok(page(200, lang.code(), t.unsubscribed_title, &format!("<p>{body}</p>")))
         }
-        _ => Err(page(405, lang.code(), t.unsubscribe_title, &format!("<p>{}</p>", t.unsubscribe_use_button))),
+        _ => {
+            Err(page(405, lang.code(), t.unsubscribe_title, &format!("<p>{}</p>", t.unsubscribe_use_button)))
+        }
     }
 }
 

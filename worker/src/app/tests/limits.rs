@@ -41,10 +41,14 @@ fn one_client_is_refused_after_its_limit_with_retry_after_and_others_are_not() {
     let other_ip = statuses(&app, 1, |i| from("192.0.2.2", post(&signup(1000 + i))));
     expect![[r#"
         201 x60, 429(60) x2
-        other client: 201 x1"#]].assert_eq(&format!("{same_ip}\nother client: {other_ip}"));
+        other client: 201 x1"#]]
+    .assert_eq(&format!("{same_ip}\nother client: {other_ip}"));
     let refused = send(&app, &from("192.0.2.1", post(&signup(9999))));
     let (status, body) = body_of(refused);
-    expect![[r#"429 {"error":{"code":"rate_limited","message":"too many requests: try again in 60 seconds"}}"#]].assert_eq(&format!("{status} {body}"));
+    expect![[
+        r#"429 {"error":{"code":"rate_limited","message":"too many requests: try again in 60 seconds"}}"#
+    ]]
+    .assert_eq(&format!("{status} {body}"));
     // Reads are never counted.
     let config = send(&app, &from("192.0.2.1", HttpRequest::new("GET", "/api/v1/sites/demo/config")));
     assert_eq!(config.status, 200);
@@ -91,7 +95,8 @@ fn the_unsubscribe_page_speaks_welsh() {
     let path = unsubscribe_path(&app, "ada@example.org", None);
     let main = |r: HttpResponse| {
         let (status, page) = body_of(r);
-        let lang = page.split("<html lang=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
+        let lang =
+            page.split("<html lang=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string();
         let main = page.split("<main>").nth(1).unwrap_or("").replace("</main></body></html>", "");
         format!("{status} lang={lang} {}", main.replace(&path, "/u/TOKEN"))
     };
@@ -127,7 +132,8 @@ fn links_come_from_public_origin_not_the_host_asked_for() {
 fn without_link_keys_or_origin_the_link_features_are_off_and_say_so() {
     let mut app = app();
     app.config.token_keys.clear();
-    let links = send(&app, &admin("POST", "/api/v1/admin/sites/demo/links", Some(r#"{"email":"a@example.org"}"#)));
+    let links =
+        send(&app, &admin("POST", "/api/v1/admin/sites/demo/links", Some(r#"{"email":"a@example.org"}"#)));
     let page = send(&app, &HttpRequest::new("GET", "/preferences/demo"));
     app.config.token_keys = consent_shared::token::parse_keys("t1:test-token-key-0123456789").unwrap();
     app.config.public_origin = None;
@@ -140,7 +146,7 @@ fn without_link_keys_or_origin_the_link_features_are_off_and_say_so() {
         unsubscribe.status
     );
     expect![[r#"
-        503 {"error":{"code":"unavailable","message":"link features are off: TOKEN_KEYS is missing or invalid (see the startup log)"}}
+        503 {"error":{"code":"unavailable","message":"links are not available here just now: the worker's log says why"}}
         503 text/html; charset=utf-8
         503"#]].assert_eq(&actual);
 }
