@@ -161,6 +161,11 @@ impl AppConfig {
         Ok(Loaded { config, warnings })
     }
 
+    /// This worker's origin: `PUBLIC_ORIGIN`, else (link features off) the one the request came to.
+    pub fn own_origin(&self, req: &crate::http::HttpRequest) -> String {
+        self.public_origin.clone().unwrap_or_else(|| req.origin.clone())
+    }
+
     /// Why links cannot be made or opened, if they cannot.
     pub fn links_off(&self) -> Option<&'static str> {
         if self.token_keys.is_empty() {

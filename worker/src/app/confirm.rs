@@ -83,7 +83,7 @@ pub async fn handle<S: Store + 'static>(
             };
             let provenance = Provenance {
                 method: Method::EmailConfirmation,
-                source_url: Some(format!("{}/c", req.origin)),
+                source_url: Some(format!("{}/c", app.config.own_origin(req))),
                 lang: event_lang.clone(),
                 client_time: None,
             };

@@ -76,8 +76,11 @@ impl LinkSigner {
     /// routes that make links are only reached while the link features are on
     /// (`AppConfig::links_off`); should one slip through, its links name the request's origin.
     pub fn for_request<S>(app: &App<S>, req: &HttpRequest, facts: &RequestFacts<'_>) -> LinkSigner {
-        let origin = app.config.public_origin.clone().unwrap_or_else(|| req.origin.clone());
-        LinkSigner { origin, key: app.config.token_keys[0].clone(), now: facts.now }
+        LinkSigner {
+            origin: app.config.own_origin(req),
+            key: app.config.token_keys[0].clone(),
+            now: facts.now,
+        }
     }
 
     pub fn expiry(&self, days: i64) -> DateTime<Utc> {

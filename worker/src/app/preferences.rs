@@ -245,7 +245,7 @@ async fn record<S: Store + 'static>(
     let provenance = Provenance {
         method: Method::PreferencePage,
         // Where it happened, without the token (which opens the page).
-        source_url: Some(format!("{}/p", req.origin)),
+        source_url: Some(format!("{}/p", app.config.own_origin(req))),
         lang: p.lang.code().to_string(),
         client_time: None,
     };
