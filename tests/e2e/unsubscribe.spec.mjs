@@ -32,7 +32,7 @@ test('with JavaScript off, the page names the list and one button unsubscribes',
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(url);
-  assert.match(await page.locator('main').innerText(), /Stop News and events emails from Demo Alumni Association\?/);
+  assert.match(await page.locator('main').innerText(), /Stop News and events \(by email\) from Demo Alumni Association\?/);
   await page.locator('button[type="submit"]').click();
   await page.waitForURL(url);
   assert.match(await page.locator('h1').innerText(), /You are unsubscribed/);

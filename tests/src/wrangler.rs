@@ -107,27 +107,45 @@ pub struct WranglerDev {
     pub log: PathBuf,
 }
 
+/// Which build of the worker `cargo xtask build` wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerBuild {
+    /// `worker/build`: what deploys and what `cargo xtask dev` runs.
+    Release,
+    /// `worker/build-test`: the release worker plus `POST /__contract` (feature `contract-tests`).
+    Test,
+}
+
+impl WorkerBuild {
+    pub fn main(self) -> &'static str {
+        match self {
+            WorkerBuild::Release => "worker/build/index.js",
+            WorkerBuild::Test => "worker/build-test/index.js",
+        }
+    }
+}
+
 impl WranglerDev {
-    /// Starts the built worker (see `cargo xtask build`) on `127.0.0.1:port` and waits for
-    /// `/healthz`. `vars` become `--var NAME:VALUE` (they override `.dev.vars`).
+    /// Starts the test build of the worker (see `cargo xtask build`) on `127.0.0.1:port` and
+    /// waits for `/healthz`. `vars` become `--var NAME:VALUE` (they override `.dev.vars`);
+    /// `PUBLIC_ORIGIN` is this server's origin unless `vars` names one.
     pub fn start(d1: &LocalD1, port: u16, vars: &[(&str, &str)]) -> Result<WranglerDev, String> {
-        Self::start_with(d1, port, vars, &[])
+        Self::start_build(d1, port, vars, WorkerBuild::Test)
     }
 
-    /// `start`, also exposing `GET /__scheduled` (wrangler's `--test-scheduled`), which runs the
-    /// cron handler on demand.
-    pub fn start_scheduled(d1: &LocalD1, port: u16, vars: &[(&str, &str)]) -> Result<WranglerDev, String> {
-        Self::start_with(d1, port, vars, &["--test-scheduled"])
+    /// Starts the release build, as deployed (no test-only routes).
+    pub fn start_release(d1: &LocalD1, port: u16, vars: &[(&str, &str)]) -> Result<WranglerDev, String> {
+        Self::start_build(d1, port, vars, WorkerBuild::Release)
     }
 
-    fn start_with(
+    pub fn start_build(
         d1: &LocalD1,
         port: u16,
         vars: &[(&str, &str)],
-        extra: &[&str],
+        build: WorkerBuild,
     ) -> Result<WranglerDev, String> {
-        if d1.config.is_none() && !repo_root().join("worker/build/index.js").exists() {
-            return Err("worker/build/index.js is missing: run `cargo xtask build` first".into());
+        if d1.config.is_none() && !repo_root().join(build.main()).exists() {
+            return Err(format!("{} is missing: run `cargo xtask build` first", build.main()));
         }
         fs::create_dir_all(&d1.persist_dir).map_err(|e| e.to_string())?;
         let log = d1.persist_dir.join(format!("wrangler-{port}.log"));
@@ -135,8 +153,11 @@ impl WranglerDev {
         let port_s = port.to_string();
         let inspector = crate::free_port().to_string();
         let persist = d1.persist();
-        let mut args = vec![
-            "dev",
+        let mut args = vec!["dev"];
+        if d1.config.is_none() {
+            args.push(build.main());
+        }
+        args.extend([
             "--local",
             "--ip",
             "127.0.0.1",
@@ -153,9 +174,11 @@ impl WranglerDev {
             // its `/cdn-cgi/handler/scheduled` fails for workers-rs: "Could not serialize
             // object of type ScheduledController").
             "--test-scheduled",
-        ];
-        args.extend_from_slice(extra);
-        let var_args: Vec<String> = vars.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        ]);
+        let mut var_args: Vec<String> = vars.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        if d1.config.is_none() && !vars.iter().any(|(k, _)| *k == "PUBLIC_ORIGIN") {
+            var_args.push(format!("PUBLIC_ORIGIN:http://127.0.0.1:{port}"));
+        }
         for v in &var_args {
             args.extend(["--var", v]);
         }

@@ -100,7 +100,7 @@ fn main() -> ExitCode {
     let setup = d1
         .migrate()
         .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
-        .and_then(|()| WranglerDev::start_scheduled(&d1, free_port(), &worker_secrets()));
+        .and_then(|()| WranglerDev::start(&d1, free_port(), &worker_secrets()));
     let worker = match setup {
         Ok(w) => w,
         Err(e) => {

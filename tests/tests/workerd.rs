@@ -86,7 +86,6 @@ fn main() -> ExitCode {
                 &[
                     worker_secrets(),
                     vec![
-                        ("CONTRACT_TESTS", "1"),
                         ("MAIL_API_URL", mail_url.as_str()),
                         ("MAIL_API_KEY", "capture-key"),
                         ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),

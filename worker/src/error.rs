@@ -36,6 +36,8 @@ pub enum AppError {
     BrowserOnly(String),
     #[error("missing or wrong admin key")]
     Unauthorized,
+    #[error("too many requests: try again in {retry_after} seconds")]
+    RateLimited { retry_after: u32 },
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("Content-Type must be application/json")]
@@ -64,6 +66,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed => 405,
             AppError::PayloadTooLarge(_) => 413,
+            AppError::RateLimited { .. } => 429,
             AppError::UnsupportedMediaType => 415,
             AppError::Suppressed { .. } => 409,
             AppError::IdempotencyKeyReused
@@ -96,10 +99,19 @@ impl AppError {
             AppError::BrowserOnly(_) => "origin_required",
             AppError::Unauthorized => "unauthorized",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::Internal(_) => "internal",
             AppError::Unavailable(_) => "unavailable",
+        }
+    }
+
+    /// What to log: the internal cause when there is one, else the message.
+    pub fn cause(&self) -> String {
+        match self {
+            AppError::Internal(cause) => cause.clone(),
+            other => other.to_string(),
         }
     }
 
@@ -110,6 +122,9 @@ impl AppError {
         match self {
             AppError::Unauthorized => response.with_header("www-authenticate", "Bearer"),
             AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, PUT, OPTIONS"),
+            AppError::RateLimited { retry_after } => {
+                response.with_header("retry-after", &retry_after.to_string())
+            }
             _ => response,
         }
     }

@@ -156,9 +156,56 @@ impl HttpResponse {
     }
 }
 
+/// Why a body could not be read whole.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BodyError<E> {
+    /// More than the cap arrived; reading stopped there.
+    TooLarge,
+    Stream(E),
+}
+
+/// Reads a body stream chunk by chunk and stops as soon as more than `cap` bytes have arrived,
+/// so an oversized (or endless chunked) body is never buffered whole.
+pub async fn read_capped<S, E>(stream: &mut S, cap: usize) -> Result<Vec<u8>, BodyError<E>>
+where
+    S: Stream<Item = Result<Vec<u8>, E>> + Unpin,
+{
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(BodyError::Stream)?;
+        if body.len() + chunk.len() > cap {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_are_read_up_to_the_cap_and_no_further() {
+        use std::cell::Cell;
+        let pulled = Cell::new(0usize);
+        let read = |chunks: Vec<Vec<u8>>| {
+            pulled.set(0);
+            let stream = futures_util::stream::iter(chunks.into_iter().map(|c| {
+                pulled.set(pulled.get() + 1);
+                Ok::<_, String>(c)
+            }));
+            (pollster::block_on(read_capped(&mut { stream }, 10)).map(|b| b.len()), pulled.get())
+        };
+        assert_eq!(read(vec![]), (Ok(0), 0));
+        assert_eq!(read(vec![vec![1; 4], vec![2; 6]]), (Ok(10), 2));
+        // An endless producer: reading stops at the chunk that crosses the cap.
+        assert_eq!(read(vec![vec![0; 4]; 1_000]), (Err(BodyError::TooLarge), 3));
+        assert_eq!(read(vec![vec![0; 11]]), (Err(BodyError::TooLarge), 1));
+        let mut failing = futures_util::stream::iter([Ok(vec![1]), Err("reset".to_string())]);
+        assert_eq!(pollster::block_on(read_capped(&mut failing, 10)), Err(BodyError::Stream("reset".into())));
+    }
 
     #[test]
     fn query_params() {

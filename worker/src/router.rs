@@ -45,6 +45,8 @@ pub fn route(path: &str) -> Route {
         ["p", token] => Route::Preferences { token: (*token).to_string() },
         ["c", token] => Route::Confirm { token: (*token).to_string() },
         ["preferences", s] => Route::LostLink { site: site(s) },
+        // The Store contract suite on this deployment's D1: only in the test build.
+        #[cfg(feature = "contract-tests")]
         ["__contract"] => Route::ContractSuite,
         _ => Route::NotFound,
     }
@@ -76,7 +78,6 @@ mod tests {
             "/c/v1.k1.abc.def",
             "/preferences/demo",
             "/api/v2/sites/demo/consents",
-            "/__contract",
             "/",
         ];
         let actual: String = paths.iter().map(|p| format!("{p} -> {:?}\n", route(p))).collect();
@@ -99,10 +100,14 @@ mod tests {
             /c/v1.k1.abc.def -> Confirm { token: "v1.k1.abc.def" }
             /preferences/demo -> LostLink { site: "demo" }
             /api/v2/sites/demo/consents -> NotFound
-            /__contract -> ContractSuite
             / -> NotFound
         "#]]
         .assert_eq(&actual);
+    }
+
+    #[test]
+    fn the_contract_route_exists_only_in_the_test_build() {
+        assert_eq!(route("/__contract") == Route::NotFound, !cfg!(feature = "contract-tests"));
     }
 }
 

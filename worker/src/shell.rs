@@ -1,19 +1,20 @@
 //! The `#[event(fetch)]` entry point — deliberately thin: convert, delegate to `App`, convert back.
 
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 use chrono::Utc;
-use consent_shared::token::keys_or_derived;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent};
 
 use crate::app::anchors::{seal_and_anchor_all, AnchorStore};
 use crate::app::isolate::IsolateState;
 use crate::app::mail::Mailer;
 use crate::app::upkeep::purge_expired;
+use crate::app::rate_limit::{AllowFuture, Limit, RateLimiter};
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{read_capped, BodyError, HttpRequest, HttpResponse};
 use crate::mailer::HttpMailer;
 use crate::r2_anchors::R2Anchors;
 use crate::store::d1::D1Executor;
@@ -22,25 +23,49 @@ use crate::store::SqlStore;
 thread_local! {
     /// What this isolate remembers between requests (plain data only).
     static ISOLATE: Rc<IsolateState> = Rc::new(IsolateState::default());
+    /// The configuration, read (and its warnings logged) once per isolate: secrets and vars
+    /// only change with a new deployment, which starts new isolates.
+    static CONFIG: OnceCell<std::result::Result<AppConfig, String>> = const { OnceCell::new() };
 }
 
 fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
-    let Ok(subject_key) = env.secret("SUBJECT_KEY").map(|s| s.to_string()) else {
-        worker::console_error!("SUBJECT_KEY is not set: refusing to run without the subject HMAC key");
-        return Err(AppError::Internal("SUBJECT_KEY missing".into()));
-    };
-    let token_spec = env.secret("TOKEN_KEYS").ok().map(|s| s.to_string());
-    let token_keys = keys_or_derived(token_spec.as_deref(), subject_key.as_bytes()).map_err(|e| {
-        worker::console_error!("TOKEN_KEYS: {e}");
-        AppError::Internal("TOKEN_KEYS invalid".into())
-    })?;
-    Ok(AppConfig {
-        admin_key: env.secret("ADMIN_KEY").ok().map(|s| s.to_string()).filter(|k| !k.is_empty()),
-        subject_key: subject_key.into_bytes(),
-        ledger_key: env.secret("LEDGER_KEY").map(|s| s.to_string().into_bytes()).unwrap_or_default(),
-        token_keys,
-        contract_tests: env.var("CONTRACT_TESTS").is_ok_and(|v| v.to_string() == "1"),
-    })
+    let loaded = CONFIG.with(|cell| {
+        cell.get_or_init(|| {
+            let lookup = |name: &str| env.secret(name).ok().map(|v| v.to_string());
+            match AppConfig::from_env(lookup) {
+                Ok(loaded) => {
+                    for warning in &loaded.warnings {
+                        worker::console_warn!("config: {warning}");
+                    }
+                    Ok(loaded.config)
+                }
+                Err(e) => {
+                    worker::console_error!("config: {e}");
+                    Err(e)
+                }
+            }
+        })
+        .clone()
+    });
+    loaded.map_err(|_| AppError::Unavailable("this service is not configured correctly".into()))
+}
+
+/// How much of a refused oversized body is read and dropped before the 413 (the platform caps
+/// request bodies itself; beyond this the answer comes at once and the upload may be reset).
+const DRAIN_AFTER_REFUSAL_BYTES: usize = 32 * 1024 * 1024;
+
+/// Counts with the `[[ratelimits]]` bindings of wrangler.toml (`Limit::binding`).
+struct BindingLimiter(Env);
+
+impl RateLimiter for BindingLimiter {
+    fn allow(&self, limit: Limit, key: &str) -> AllowFuture {
+        let binding = self.0.rate_limiter(limit.binding());
+        let key = key.to_string();
+        Box::pin(async move {
+            let binding = binding.map_err(|e| e.to_string())?;
+            binding.limit(key).await.map(|outcome| outcome.success).map_err(|e| e.to_string())
+        })
+    }
 }
 
 /// The email API, when `MAIL_API_URL`, `MAIL_API_KEY` and `MAIL_FROM` are all set.
@@ -80,25 +105,55 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         Ok(config) => config,
         Err(e) => return to_worker(e.to_response()),
     };
+    // A body declared larger than we would even drain is refused unread; any other goes
+    // through the cap below (which also catches a Content-Length that lies).
     let declared_len = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
-    if declared_len.is_some_and(|len| len > MAX_BODY_BYTES) {
+    if declared_len.is_some_and(|len| len > DRAIN_AFTER_REFUSAL_BYTES) {
         return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
     }
     let url = req.url()?;
     let has_body =
         !matches!(req.method(), worker::Method::Get | worker::Method::Head | worker::Method::Options);
+    // Read through the cap: a chunked body without Content-Length is never buffered whole.
+    let body = match req.stream() {
+        Ok(mut stream) if has_body => match read_capped(&mut stream, MAX_BODY_BYTES).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge) => {
+                // What the client is still sending is read and dropped chunk by chunk (never
+                // kept) up to a bound before the 413: answering mid-upload makes wrangler dev's
+                // proxy turn the answer into a 503, and lets a client see a reset, not a 413.
+                let mut dropped = 0usize;
+                while let Some(Ok(chunk)) = stream.next().await {
+                    dropped += chunk.len();
+                    if dropped > DRAIN_AFTER_REFUSAL_BYTES {
+                        break;
+                    }
+                }
+                return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
+            }
+            Err(BodyError::Stream(e)) => {
+                return to_worker(
+                    AppError::BadRequest(format!("the request body could not be read: {e}")).to_response(),
+                )
+            }
+        },
+        // No body at all (`stream()` says so), or a method that has none.
+        _ => Vec::new(),
+    };
     let http_req = HttpRequest {
         method: req.method().to_string(),
         origin: url.origin().ascii_serialization(),
         path: url.path().to_string(),
         query: url.query().unwrap_or("").to_string(),
         headers: req.headers().entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),
-        body: if has_body { req.bytes().await? } else { Vec::new() },
+        body,
     };
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));
     let mut new_id = || uuid::Uuid::new_v4().to_string();
     let mut facts = RequestFacts { now: Utc::now(), new_id: &mut new_id, later: Vec::new() };
-    let mut app = App::new(store, config).with_isolate(ISOLATE.with(Rc::clone));
+    let mut app = App::new(store, config)
+        .with_isolate(ISOLATE.with(Rc::clone))
+        .with_limiter(Rc::new(BindingLimiter(env.clone())));
     if let Some(mailer) = mailer(&env) {
         app = app.with_mailer(mailer);
     }

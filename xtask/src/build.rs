@@ -336,10 +336,20 @@ fn minify(input: &Path, output: &Path, extra: &[&str]) -> Result {
         .arg(format!("--outfile={}", output.display())))
 }
 
+/// The worker twice: the release build into `worker/build` (what `cargo xtask dev` and a
+/// deployment run) and the test build, with the `contract-tests` feature (`POST /__contract`),
+/// into `worker/build-test` (what the integration tests run). Test-only routes never reach the
+/// release build.
 pub fn worker() -> Result {
+    worker_build("build", &[])?;
+    worker_build("build-test", &["--features", "contract-tests"])
+}
+
+fn worker_build(out_dir: &str, cargo_args: &[&str]) -> Result {
     let root = root();
     run(Command::new(cargo_bin("worker-build"))
-        .arg("--release")
+        .args(["--release", "--out-dir", out_dir])
+        .args(cargo_args)
         .current_dir(root.join("worker"))
         .env("WASM_BINDGEN_BIN", cargo_bin("wasm-bindgen"))
         .env("ESBUILD_BIN", esbuild())

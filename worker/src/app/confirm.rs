@@ -70,25 +70,28 @@ pub async fn handle<S: Store + 'static>(
                     t.confirm_email_title,
                     &notice(&t.email_taken.replace("{org}", &org), true),
                 ),
-                Err(_) => unavailable(lang),
+                Err(e) => unavailable(lang, &e),
             }
         }
         Scope::Confirm if posted => {
             let pending = match pending_choices(app, &site, &claims.sub).await {
                 Ok(pending) => pending,
-                Err(_) => return unavailable(lang),
+                Err(e) => return unavailable(lang, &e),
             };
             let Some((_, event_lang)) = pending.first() else {
                 return page(200, lang.code(), t.confirm_title, &format!("<p>{}</p>", t.nothing_to_confirm));
             };
             let provenance = Provenance {
                 method: Method::EmailConfirmation,
-                source_url: Some(format!("{}/c", req.origin)),
+                source_url: Some(format!("{}/c", app.config.own_origin(req))),
                 lang: event_lang.clone(),
                 client_time: None,
             };
             let choices: Vec<Choice> = pending.iter().map(|(c, _)| c.clone()).collect();
-            let Ok(ctx) = request_context(req, facts) else { return unavailable(lang) };
+            let ctx = match request_context(req, facts) {
+                Ok(ctx) => ctx,
+                Err(e) => return unavailable(lang, &e.cause()),
+            };
             let sub = claims.sub.clone();
             let appended =
                 append_for_subject(app, &site, sub, None, &choices, &provenance, &ctx, Answering::Trusted, req, facts);
@@ -102,7 +105,7 @@ pub async fn handle<S: Store + 'static>(
                     t.confirm_title,
                     &notice(&t.suppressed.replace("{org}", &org), true),
                 ),
-                Err(_) => unavailable(lang),
+                Err(e) => unavailable(lang, &e.cause()),
             }
         }
         scope => ask(app, &site, lang, token, facts, scope, &claims.sub, 200, "").await,
@@ -129,7 +132,7 @@ async fn ask<S: Store + 'static>(
         _ => {
             let pending = match pending_choices(app, site, subject).await {
                 Ok(pending) => pending,
-                Err(_) => return unavailable(lang),
+                Err(e) => return unavailable(lang, &e),
             };
             if pending.is_empty() {
                 return page(200, lang.code(), t.confirm_title, &format!("<p>{}</p>", t.nothing_to_confirm));

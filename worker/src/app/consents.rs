@@ -166,6 +166,14 @@ pub async fn submit<S: Store + 'static>(
             let appended = append(app, &site, email, &choices, &provenance, &ctx, Answering::Public, req, facts);
             return Ok(appended.await?.into_public_response());
         }
+        if let Some(reason) = app.config.links_off() {
+            super::log_internal(reason);
+            return Err(AppError::Unavailable(
+                "this site asks people to confirm by email, and confirmation links are off here; \
+                 nothing was recorded"
+                    .into(),
+            ));
+        }
         // Double opt-in: every email grant from a form waits for the person to confirm from
         // their inbox — the same for a new address, a current subscriber and a suppressed one.
         if app.mailer.is_none() {

@@ -72,8 +72,15 @@ pub struct LinkSigner {
 }
 
 impl LinkSigner {
+    /// Links start with `PUBLIC_ORIGIN`, never the request's Host (which a caller chooses). The
+    /// routes that make links are only reached while the link features are on
+    /// (`AppConfig::links_off`); should one slip through, its links name the request's origin.
     pub fn for_request<S>(app: &App<S>, req: &HttpRequest, facts: &RequestFacts<'_>) -> LinkSigner {
-        LinkSigner { origin: req.origin.clone(), key: app.config.token_keys[0].clone(), now: facts.now }
+        LinkSigner {
+            origin: app.config.own_origin(req),
+            key: app.config.token_keys[0].clone(),
+            now: facts.now,
+        }
     }
 
     pub fn expiry(&self, days: i64) -> DateTime<Utc> {
@@ -136,7 +143,7 @@ pub async fn open_link<S: Store + 'static>(
     match app.site(&claims.site, now).await {
         Ok(Some(site)) => Ok((claims, site)),
         Ok(None) => Err(broken_link(404, "the organisation it belongs to no longer uses this service")),
-        Err(_) => Err(unavailable(PageLang::En)),
+        Err(e) => Err(unavailable(PageLang::En, &e)),
     }
 }
 

@@ -10,7 +10,7 @@ use super::csrf_form::{genuine, hidden_input, issue};
 use super::links::{form_and_lang, LinkSigner, EMAILED_LINK_DAYS};
 use super::page_text::PageLang;
 use super::pages::{broken_link, escape, notice, page, unavailable};
-use super::{App, RequestFacts};
+use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
 
@@ -23,7 +23,7 @@ pub async fn handle<S: Store + 'static>(
     let site = match app.site(site_id, facts.now).await {
         Ok(Some(site)) => site,
         Ok(None) => return broken_link(404, "there is no such list"),
-        Err(_) => return unavailable(PageLang::En),
+        Err(e) => return unavailable(PageLang::En, &e),
     };
     let (form, lang) = form_and_lang(req, &site);
     let t = lang.text();
@@ -68,9 +68,16 @@ pub async fn handle<S: Store + 'static>(
     let known = match app.subject_for(&site.id, &email).await {
         Ok(subject) => match app.store.subject_record(&site.id, &subject).await {
             Ok(Some(record)) => record.email.map(|stored| (subject, stored)),
-            _ => None,
+            Ok(None) => None,
+            Err(e) => {
+                log_internal(&format!("lost link: {e}"));
+                None
+            }
         },
-        Err(_) => None,
+        Err(e) => {
+            log_internal(&format!("lost link: {e}"));
+            None
+        }
     };
     if let Some((subject, stored)) = known {
         let url = LinkSigner::for_request(app, req, facts).emailed_preferences_url(&site.id, &subject);

@@ -4,6 +4,7 @@
 pub(crate) mod admin;
 pub mod anchors;
 mod auth;
+pub mod config;
 mod confirm;
 mod consents;
 pub mod cors;
@@ -16,6 +17,7 @@ pub mod mail;
 mod page_text;
 mod pages;
 mod preferences;
+pub mod rate_limit;
 mod rights;
 pub(crate) mod unsubscribe;
 pub mod upkeep;
@@ -39,27 +41,14 @@ use crate::router::{route, Route};
 use consent_shared::site::SiteConfig;
 
 use self::isolate::IsolateState;
+use self::page_text::PageLang;
+use self::rate_limit::{counters, Limited, RateLimiter};
 use crate::store::{MailClaim, Store};
 
 /// The largest request body any endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Secrets and switches from the Worker environment.
-#[derive(Clone)]
-pub struct AppConfig {
-    /// Key for `Authorization: Bearer` on admin endpoints; `None` turns them all off.
-    pub admin_key: Option<String>,
-    /// HMAC key that turns an email into a ledger subject id.
-    pub subject_key: Vec<u8>,
-    /// HMAC key of the ledger's append marks, chain links and anchors (`LEDGER_KEY`). Sealing
-    /// refuses to run while it is empty.
-    pub ledger_key: Vec<u8>,
-    /// Link-signing keys, newest first (it signs; all verify). Never empty.
-    pub token_keys: Vec<consent_shared::token::Key>,
-    /// Exposes `POST /__contract` (the Store contract suite against this deployment's D1).
-    /// Only the test harness turns it on.
-    pub contract_tests: bool,
-}
+pub use self::config::AppConfig;
 
 /// Work that runs after the response is sent (the worker hands it to `waitUntil`).
 pub type Later = Pin<Box<dyn Future<Output = ()>>>;
@@ -98,6 +87,9 @@ pub struct App<S> {
     pub mailer: Option<Rc<dyn mail::Mailer>>,
     /// Where signed chain heads are kept outside the database; `None` when not configured.
     pub anchors: Option<Rc<dyn anchors::AnchorStore>>,
+    /// Counts public POSTs against the rate limits; `None` counts nothing (native tests that
+    /// are not about limits).
+    pub limiter: Option<Rc<dyn RateLimiter>>,
 }
 
 impl<S: Store + 'static> App<S> {
@@ -108,11 +100,17 @@ impl<S: Store + 'static> App<S> {
             isolate: Rc::new(IsolateState::default()),
             mailer: None,
             anchors: None,
+            limiter: None,
         }
     }
 
     pub fn with_anchors(mut self, anchors: Rc<dyn anchors::AnchorStore>) -> Self {
         self.anchors = Some(anchors);
+        self
+    }
+
+    pub fn with_limiter(mut self, limiter: Rc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
         self
     }
 
@@ -197,7 +195,14 @@ impl<S: Store + 'static> App<S> {
 
     pub async fn handle(&self, req: &HttpRequest, facts: &mut RequestFacts<'_>) -> HttpResponse {
         let or_error = |r: Result<HttpResponse, AppError>| r.unwrap_or_else(|e| error_response(&e));
-        let response = match route(&req.path) {
+        let route = route(&req.path);
+        if let Some(refused) = self.over_limit(&route, req, facts).await {
+            return refused.with_header("x-content-type-options", "nosniff");
+        }
+        if let Some(refused) = self.without_links(&route) {
+            return refused.with_header("x-content-type-options", "nosniff");
+        }
+        let response = match route {
             Route::Health => or_error(self.health(req).await),
             Route::SiteConfig { site } => consents::site_config(self, &site, req, facts).await,
             Route::Policy { site } => consents::policy(self, &site, req, facts).await,
@@ -228,12 +233,84 @@ impl<S: Store + 'static> App<S> {
         Ok(HttpResponse::json(200, &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})))
     }
 
+    /// The 429 answer when a public POST is over one of its rate limits (see `rate_limit`).
+    async fn over_limit(
+        &self,
+        route: &Route,
+        req: &HttpRequest,
+        facts: &RequestFacts<'_>,
+    ) -> Option<HttpResponse> {
+        let limiter = self.limiter.as_ref()?;
+        if req.method != "POST" {
+            return None;
+        }
+        // The site of a link page comes from its token, and only from a genuine one.
+        let token_site = |token: &str| {
+            consent_shared::token::verify(token, &self.config.token_keys, facts.now.timestamp())
+                .ok()
+                .map(|claims| claims.site)
+        };
+        let (kind, site, is_page) = match route {
+            Route::Consents { site } => (Limited::Form, Some(site.clone()), false),
+            Route::CookieConsents { site } => (Limited::Cookie, Some(site.clone()), false),
+            Route::LostLink { site } => (Limited::Form, Some(site.clone()), true),
+            Route::Preferences { token } | Route::Confirm { token } => {
+                (Limited::Form, token_site(token), true)
+            }
+            _ => return None,
+        };
+        // Cloudflare sets CF-Connecting-IP on every request it forwards (a client cannot).
+        let ip = req.header("cf-connecting-ip").unwrap_or("unknown");
+        for (limit, key) in counters(kind, ip, site.as_deref()) {
+            match limiter.allow(limit, &key).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    let retry_after = limit.period_secs();
+                    return Some(if is_page {
+                        pages::too_many_requests(page_lang_asked(req), retry_after)
+                    } else {
+                        AppError::RateLimited { retry_after }.to_response()
+                    });
+                }
+                // A limiter that fails lets the request through: recording a person's choice
+                // matters more than counting it. The log says so.
+                Err(e) => log_internal(&format!(
+                    "rate limiter {} failed, request let through: {e}",
+                    limit.binding()
+                )),
+            }
+        }
+        None
+    }
+
+    /// The 503 answer of a route that needs links when the link features are off.
+    fn without_links(&self, route: &Route) -> Option<HttpResponse> {
+        let reason = self.config.links_off()?;
+        let is_page = match route {
+            Route::Unsubscribe { .. }
+            | Route::Preferences { .. }
+            | Route::Confirm { .. }
+            | Route::LostLink { .. } => true,
+            Route::AdminLinks { .. } | Route::Audience { .. } => false,
+            _ => return None,
+        };
+        let message = "links are not available here just now: the worker's log says why";
+        Some(if is_page {
+            pages::unavailable(PageLang::En, &reason)
+        } else {
+            log_internal(reason);
+            AppError::Unavailable(message.into()).to_response()
+        })
+    }
+
+    /// Only the test build has this route (see `router::route`); elsewhere it cannot be reached
+    /// and the suite is not compiled in.
     async fn contract_suite(
         &self,
         req: &HttpRequest,
         facts: &mut RequestFacts<'_>,
     ) -> Result<HttpResponse, AppError> {
-        if !self.config.contract_tests {
+        if !cfg!(feature = "contract-tests") {
             return Err(AppError::NotFound(format!("no endpoint at {}", req.path)));
         }
         require_method(req, &["POST"])?;
@@ -256,6 +333,13 @@ pub(crate) fn json_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, App
         return Err(AppError::UnsupportedMediaType);
     }
     serde_json::from_slice(&req.body).map_err(|e| AppError::BadJson(e.to_string()))
+}
+
+/// The language a request asks for, from `?lang=` or a posted form's `lang` field, before
+/// any site is known (English otherwise).
+fn page_lang_asked(req: &HttpRequest) -> PageLang {
+    let posted = form_urlencoded::parse(&req.body).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned());
+    posted.or_else(|| req.query_param("lang")).as_deref().and_then(PageLang::parse).unwrap_or(PageLang::En)
 }
 
 pub(crate) fn require_method(req: &HttpRequest, allowed: &[&str]) -> Result<(), AppError> {

@@ -130,6 +130,17 @@ pub struct PageText {
     pub mail_email_taken_body: &'static str,
     pub mail_ignore: &'static str,
     pub lang_switch: &'static str,
+    pub unsubscribe_title: &'static str,
+    pub unsubscribe_ask: &'static str,
+    pub unsubscribe_button: &'static str,
+    pub questions: &'static str,
+    pub unsubscribed_title: &'static str,
+    pub unsubscribed_body: &'static str,
+    pub unsubscribe_use_button: &'static str,
+    /// "everything {by}", with `by` from [`PageText::channel`].
+    pub everything: &'static str,
+    pub too_many_title: &'static str,
+    pub too_many_body: &'static str,
 }
 
 impl PageText {
@@ -277,6 +288,17 @@ static EN: PageText = PageText {
                             own record, so nothing was changed.",
     mail_ignore: "If this was not you, ignore this message: nothing changes.",
     lang_switch: "Language",
+    unsubscribe_title: "Unsubscribe",
+    unsubscribe_ask: "Stop {list} from {org}?",
+    unsubscribe_button: "Unsubscribe",
+    questions: "Questions:",
+    unsubscribed_title: "You are unsubscribed",
+    unsubscribed_body: "{org} will not send you {list} any more. This took effect straight away.",
+    unsubscribe_use_button: "Use the button on the unsubscribe page.",
+    everything: "everything {by}",
+    too_many_title: "Too many requests",
+    too_many_body: "We received too many requests from your connection in a short time. \
+                    Please wait {seconds} seconds and try again.",
 };
 
 static CY: PageText = PageText {
@@ -369,4 +391,15 @@ static CY: PageText = PageText {
                             ei hun eisoes, felly ni newidiwyd dim.",
     mail_ignore: "Os nad chi oedd hwn, anwybyddwch y neges hon: nid oes dim yn newid.",
     lang_switch: "Iaith",
+    unsubscribe_title: "Dad-danysgrifio",
+    unsubscribe_ask: "Rhoi'r gorau i gael {list} gan {org}?",
+    unsubscribe_button: "Dad-danysgrifio",
+    questions: "Cwestiynau:",
+    unsubscribed_title: "Rydych wedi dad-danysgrifio",
+    unsubscribed_body: "Ni fydd {org} yn anfon {list} atoch mwyach. Daeth hyn i rym ar unwaith.",
+    unsubscribe_use_button: "Defnyddiwch y botwm ar y dudalen dad-danysgrifio.",
+    everything: "popeth {by}",
+    too_many_title: "Gormod o geisiadau",
+    too_many_body: "Daeth gormod o geisiadau o'ch cysylltiad mewn amser byr. \
+                    Arhoswch {seconds} eiliad a rhowch gynnig arall arni.",
 };

@@ -99,10 +99,19 @@ pub fn broken_link(status: u16, reason: &str) -> HttpResponse {
     page(status, "en", "This link does not work", &body)
 }
 
-/// Storage failed: nothing was changed, try again.
-pub fn unavailable(lang: PageLang) -> HttpResponse {
+/// Storage (or a service the page needs) failed: nothing was changed, try again. The cause is
+/// logged, as the JSON path logs it; the page never shows it.
+pub fn unavailable(lang: PageLang, cause: &dyn std::fmt::Display) -> HttpResponse {
+    super::log_internal(&cause.to_string());
     let t = lang.text();
     page(503, lang.code(), t.try_again_title, &format!("<p>{}</p>", t.try_again))
+}
+
+/// A public POST over its rate limit: 429 with `Retry-After`, in the language asked for.
+pub fn too_many_requests(lang: PageLang, retry_after: u32) -> HttpResponse {
+    let t = lang.text();
+    let body = format!("<p>{}</p>", t.too_many_body.replace("{seconds}", &retry_after.to_string()));
+    page(429, lang.code(), t.too_many_title, &body).with_header("retry-after", &retry_after.to_string())
 }
 
 /// A status (`role=status`) or error (`role=alert`) message; `html` must be safe.

@@ -22,7 +22,7 @@ use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
 use super::pages::{escape, notice, page, see_other, unavailable};
 use super::rights::{export_response, subject_export};
-use super::{App, RequestFacts};
+use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::{CurrentConsent, Store, StoreError, SubjectRecord};
 
@@ -44,7 +44,7 @@ pub async fn handle<S: Store + 'static>(
     let person = Person { site: &site, subject: &claims.sub, lang, token };
     let held = match load(app, &person).await {
         Ok(held) => held,
-        Err(_) => return unavailable(lang),
+        Err(e) => return unavailable(lang, &e),
     };
     let Some(held) = held else { return nothing_held(app, &person).await };
     let outcome = match req.method.as_str() {
@@ -71,7 +71,7 @@ pub async fn handle<S: Store + 'static>(
                     render(app, &person, &held, facts.now.timestamp(), Some((message, true)), status)
                 }
                 Ok(None) => nothing_held(app, &person).await,
-                Err(_) => unavailable(lang),
+                Err(e) => unavailable(lang, &e),
             }
         }
     }
@@ -126,7 +126,7 @@ async fn act<S: Store + 'static>(
     let org = escape(&p.site.organisation.name);
     let stored = |r: Result<(), StoreError>, done| match r {
         Ok(()) => Outcome::Done(done),
-        Err(_) => Outcome::Problem(503, t.try_again.to_string()),
+        Err(e) => try_again(t, e),
     };
     match form.get("action").unwrap_or("") {
         "choices" => {
@@ -187,8 +187,8 @@ async fn act<S: Store + 'static>(
             }
             if held.record.name.as_deref().unwrap_or("") != name {
                 let name = Some(name).filter(|n| !n.is_empty());
-                if app.store.set_name(&p.site.id, p.subject, name, &now).await.is_err() {
-                    return Outcome::Problem(503, t.try_again.to_string());
+                if let Err(e) = app.store.set_name(&p.site.id, p.subject, name, &now).await {
+                    return try_again(t, e);
                 }
             }
             let Some(email) = new_email else { return Outcome::Done("details") };
@@ -199,8 +199,7 @@ async fn act<S: Store + 'static>(
             // again before applying anything.
             let taken = address_taken(app, &p.site.id, p.subject, &alias).await;
             if let Err(e) = app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await {
-                super::log_internal(&format!("address change not kept: {e}"));
-                return Outcome::Problem(503, t.try_again.to_string());
+                return try_again(t, e);
             }
             let url = LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
             let mail = if taken {
@@ -215,7 +214,7 @@ async fn act<S: Store + 'static>(
         }
         "download" => match subject_export(app, p.site, p.subject, &held.record, &now).await {
             Ok(export) => Outcome::Respond(export_response(p.site, export)),
-            Err(_) => Outcome::Problem(503, t.try_again.to_string()),
+            Err(e) => try_again(t, e),
         },
         "restrict" => stored(app.store.set_restricted(&p.site.id, p.subject, true, &now).await, "restricted"),
         "lift" => stored(app.store.set_restricted(&p.site.id, p.subject, false, &now).await, "lifted"),
@@ -230,7 +229,7 @@ async fn act<S: Store + 'static>(
                     t.erased_title,
                     &format!("<p>{}</p>", t.erased_body.replace("{org}", &org)),
                 )),
-                Err(_) => Outcome::Problem(503, t.try_again.to_string()),
+                Err(e) => try_again(t, e),
             }
         }
         _ => Outcome::Problem(400, t.form_expired.to_string()),
@@ -253,11 +252,17 @@ async fn record<S: Store + 'static>(
     let provenance = Provenance {
         method: Method::PreferencePage,
         // Where it happened, without the token (which opens the page).
-        source_url: Some(format!("{}/p", req.origin)),
+        source_url: Some(format!("{}/p", app.config.own_origin(req))),
         lang: p.lang.code().to_string(),
         client_time: None,
     };
-    let Ok(ctx) = request_context(req, facts) else { return Outcome::Problem(400, t.try_again.to_string()) };
+    let ctx = match request_context(req, facts) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            log_internal(&format!("preference page: {}", e.cause()));
+            return Outcome::Problem(400, t.try_again.to_string());
+        }
+    };
     let subject = p.subject.to_string();
     let appended =
         append_for_subject(app, p.site, subject, None, &choices, &provenance, &ctx, Answering::Trusted, req, facts);
@@ -266,11 +271,14 @@ async fn record<S: Store + 'static>(
         Ok(Appended::Suppressed(_)) => {
             Outcome::Problem(409, t.suppressed.replace("{org}", &escape(&p.site.organisation.name)))
         }
-        Err(e) => {
-            super::log_internal(&format!("preference page append failed: {e}"));
-            Outcome::Problem(503, t.try_again.to_string())
-        }
+        Err(e) => try_again(t, e.cause()),
     }
+}
+
+/// Storage failed: log why (as the JSON path does) and ask the person to try again.
+fn try_again(t: &PageText, cause: impl std::fmt::Display) -> Outcome {
+    log_internal(&format!("preference page: {cause}"));
+    Outcome::Problem(503, t.try_again.to_string())
 }
 
 fn withdrawal(pc: &PurposeChannel) -> Choice {
@@ -304,6 +312,12 @@ pub(super) async fn address_taken<S: Store + 'static>(
     let resolves_elsewhere = app.store.resolve_subject(site, alias).await.map(|s| s != alias && s != subject);
     let own_record = app.store.subject_record(site, alias).await.map(|r| r.is_some());
     // When storage fails, treat it as taken: nothing is changed, and the mail says why.
+    if let Err(e) = &resolves_elsewhere {
+        log_internal(&format!("address check: {e}"));
+    }
+    if let Err(e) = &own_record {
+        log_internal(&format!("address check: {e}"));
+    }
     resolves_elsewhere.unwrap_or(true) || own_record.unwrap_or(true)
 }
 
@@ -326,7 +340,10 @@ fn done_message(t: &PageText, code: &str) -> Option<String> {
 async fn nothing_held<S: Store + 'static>(app: &App<S>, p: &Person<'_>) -> HttpResponse {
     let t = p.lang.text();
     let org = escape(&p.site.organisation.name);
-    let erased = app.store.is_suppressed(&p.site.id, p.subject).await.unwrap_or(false);
+    let erased = app.store.is_suppressed(&p.site.id, p.subject).await.unwrap_or_else(|e| {
+        log_internal(&format!("preference page: {e}"));
+        false
+    });
     let (title, body) =
         if erased { (t.erased_title, t.erased_body) } else { (t.nothing_held_title, t.nothing_held_body) };
     page(

@@ -28,7 +28,7 @@ fn app() -> App<SqlStore<SqliteExecutor>> {
             subject_key: b"k".to_vec(),
             ledger_key: LEDGER_KEY.to_vec(),
             token_keys: consent_shared::token::parse_keys("t1:test-token-key-0123456789").unwrap(),
-            contract_tests: false,
+            public_origin: Some("http://localhost".into()),
         },
     )
     .with_mailer(std::rc::Rc::new(RecordingMailer))
@@ -458,7 +458,10 @@ fn one_click_unsubscribe_takes_effect_at_once_and_repeats_harmlessly() {
     // GET (a mail scanner's prefetch) changes nothing.
     let (status, page) = body_of(send(&app, &HttpRequest::new("GET", &path)));
     assert_eq!(status, 200);
-    assert!(page.contains("Demo Alumni Association") && page.contains("News and events emails"), "{page}");
+    assert!(
+        page.contains("Demo Alumni Association") && page.contains("News and events (by email)"),
+        "{page}"
+    );
     assert_eq!(all_events(&app).len(), before);
     assert_eq!(audience_emails(&app), ["Ada@example.org"]);
 
@@ -602,4 +605,5 @@ fn data_rights_requests_access_restrict_erase() {
 mod hostile;
 mod evidence;
 mod identity;
+mod limits;
 mod preferences;

@@ -12,7 +12,7 @@ use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::token::Scope;
 
 use super::ledger::{append_for_subject, request_context, Answering};
-use super::links::open_link;
+use super::links::{form_and_lang, open_link};
 use super::page_text::PageLang;
 use super::pages::{broken_link, escape, page, unavailable};
 use super::{App, RequestFacts};
@@ -42,48 +42,89 @@ async fn handle<S: Store + 'static>(
     let Scope::Unsubscribe { purpose, channel } = &claims.scope else {
         return Err(broken_link(400, "this link is for a different page"));
     };
+    let (_, lang) = form_and_lang(req, &site);
+    let t = lang.text();
     let targets: Vec<_> = site
         .purposes
         .iter()
         .filter(|p| p.channel == *channel && purpose.as_ref().is_none_or(|wanted| &p.purpose == wanted))
         .collect();
-    let list = list_name(&site, &targets, *channel);
+    let list = list_name(&site, lang, &targets, *channel);
     let org = escape(&site.organisation.name);
     match req.method.as_str() {
-        "GET" | "HEAD" => Ok(page(
-            200,
-            &site.default_lang,
-            "Unsubscribe",
-            &format!(
-                "<p>Stop {list} from {org}?</p>\
-                 <form method=\"post\"><button type=\"submit\" name=\"confirm\" value=\"1\">Unsubscribe</button></form>\
-                 <p>Questions: <a href=\"mailto:{mail}\">{mail}</a></p>",
-                mail = escape(&site.organisation.contact_email),
-            ),
-        )),
+        "GET" | "HEAD" => {
+            let (other, other_name) = lang.other();
+            Ok(page(
+                200,
+                lang.code(),
+                t.unsubscribe_title,
+                &format!(
+                    "<nav aria-label=\"{switch}\"><a href=\"/u/{token}?lang={o}\" lang=\"{o}\" hreflang=\"{o}\">{other_name}</a></nav>\
+                     <p>{ask}</p>\
+                     <form method=\"post\" action=\"/u/{token}\"><input type=\"hidden\" name=\"lang\" value=\"{l}\">\
+                     <button type=\"submit\" name=\"confirm\" value=\"1\">{button}</button></form>\
+                     <p>{questions} <a href=\"mailto:{mail}\">{mail}</a></p>",
+                    switch = t.lang_switch,
+                    o = other.code(),
+                    l = lang.code(),
+                    ask = t.unsubscribe_ask.replace("{list}", &list).replace("{org}", &org),
+                    button = t.unsubscribe_button,
+                    questions = t.questions,
+                    mail = escape(&site.organisation.contact_email),
+                ),
+            ))
+        }
         "POST" => {
             let one_click = is_one_click(req.header("content-type").unwrap_or(""), &req.body);
             let method = if one_click { Method::OneClick } else { Method::UnsubscribeLink };
-            let current = app.store.current_consents(&site.id, &claims.sub).await.map_err(|_| unavailable(PageLang::En))?;
+            let current =
+                app.store.current_consents(&site.id, &claims.sub).await.map_err(|e| unavailable(lang, &e))?;
             let choices: Vec<Choice> = targets
                 .iter()
                 .filter(|t| {
-                    !current.iter().any(|c| c.purpose == t.purpose && c.channel == t.channel && c.action == Action::Withdrawn)
+                    !current.iter().any(|c| {
+                        c.purpose == t.purpose && c.channel == t.channel && c.action == Action::Withdrawn
+                    })
                 })
-                .map(|t| Choice { purpose: t.purpose.clone(), channel: t.channel, action: Action::Withdrawn, wording_version: None })
+                .map(|t| Choice {
+                    purpose: t.purpose.clone(),
+                    channel: t.channel,
+                    action: Action::Withdrawn,
+                    wording_version: None,
+                })
                 .collect();
             if !choices.is_empty() {
-                let provenance = Provenance { method, source_url: None, lang: site.default_lang.clone(), client_time: None };
-                let ctx = request_context(req, facts).map_err(|_| unavailable(PageLang::En))?;
-                let recorded = append_for_subject(app, &site, claims.sub.clone(), None, &choices, &provenance, &ctx, Answering::Trusted, req, facts).await;
+                let provenance = Provenance {
+                    method,
+                    source_url: None,
+                    lang: site.default_lang.clone(),
+                    client_time: None,
+                };
+                let ctx = request_context(req, facts).map_err(|e| unavailable(lang, &e.cause()))?;
+                let recorded = append_for_subject(
+                    app,
+                    &site,
+                    claims.sub.clone(),
+                    None,
+                    &choices,
+                    &provenance,
+                    &ctx,
+                    Answering::Trusted,
+                    req,
+                    facts,
+                )
+                .await;
                 // Withdrawals are never refused for suppression: anything but an error is done.
-                if recorded.is_err() {
-                    return Err(unavailable(PageLang::En));
+                if let Err(e) = recorded {
+                    return Err(unavailable(lang, &e.cause()));
                 }
             }
-            Ok(page(200, &site.default_lang, "You are unsubscribed", &format!("<p>{org} will not send you {list} any more. This took effect straight away.</p>")))
+            let body = t.unsubscribed_body.replace("{org}", &org).replace("{list}", &list);
+            Ok(page(200, lang.code(), t.unsubscribed_title, &format!("<p>{body}</p>")))
         }
-        _ => Err(page(405, "en", "Unsubscribe", "<p>Use the button on the unsubscribe page.</p>")),
+        _ => {
+            Err(page(405, lang.code(), t.unsubscribe_title, &format!("<p>{}</p>", t.unsubscribe_use_button)))
+        }
     }
 }
 
@@ -104,23 +145,21 @@ fn is_one_click(content_type: &str, body: &[u8]) -> bool {
     body.split('&').any(|pair| pair.trim() == "List-Unsubscribe=One-Click")
 }
 
+/// What the link stops, as safe HTML in the page's language: one list's label and channel, or
+/// everything on the channel.
 fn list_name(
     site: &SiteConfig,
+    lang: PageLang,
     targets: &[&consent_shared::site::PurposeChannel],
     channel: Channel,
 ) -> String {
-    let by = match channel {
-        Channel::Email => "emails",
-        Channel::Sms => "text messages",
-        Channel::Post => "post",
-        Channel::Phone => "phone calls",
-    };
+    let t = lang.text();
     match targets {
-        [one] => match site.current_wording(one, &site.default_lang) {
-            Some(w) => format!("{} {by}", escape(&w.label)),
-            None => by.to_string(),
+        [one] => match site.current_wording(one, lang.code()) {
+            Some(w) => format!("{} ({})", escape(&w.label), t.channel(channel)),
+            None => t.everything.replace("{by}", t.channel(channel)),
         },
-        _ => format!("all {by}"),
+        _ => t.everything.replace("{by}", t.channel(channel)),
     }
 }
 

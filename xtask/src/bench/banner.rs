@@ -4,6 +4,7 @@
 use std::process::Command;
 
 use consent_tests::demo_host::DemoHost;
+use consent_tests::secrets::worker_secrets;
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
@@ -18,7 +19,7 @@ pub fn run() -> Result<()> {
     let worker_port = free_port();
     let host = DemoHost::start(0, &format!("http://127.0.0.1:{worker_port}"))?;
     d1.query(&format!("INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{}')", host.origin()))?;
-    let worker = WranglerDev::start(&d1, worker_port, &[("SUBJECT_KEY", "bench-key")])?;
+    let worker = WranglerDev::start_release(&d1, worker_port, &worker_secrets())?;
     let page = format!("{}about", host.url());
     let result = run_cmd(
         Command::new("node")

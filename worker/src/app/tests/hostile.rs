@@ -234,7 +234,7 @@ fn counting_app() -> App<SqlStore<Counting>> {
         subject_key: b"k".to_vec(),
         ledger_key: LEDGER_KEY.to_vec(),
         token_keys: consent_shared::token::parse_keys("t1:test-token-key-0123456789").unwrap(),
-        contract_tests: false,
+        public_origin: Some("http://localhost".into()),
     };
     App::new(store, config).with_mailer(std::rc::Rc::new(RecordingMailer))
 }
