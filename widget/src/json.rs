@@ -168,6 +168,8 @@ mod read {
                             required: field(&c, "required").and_then(|r| r.as_bool()).unwrap_or_default(),
                             label: text(&c, "label"),
                             description: text(&c, "description"),
+                            // The loader sends Consent Mode updates, from the policy answer.
+                            consent_mode: Vec::new(),
                         })
                         .collect()
                 })
@@ -231,6 +233,7 @@ mod read {
                         required: field(&c, "required")?.as_bool()?,
                         label: string(&c, "label")?,
                         description: string(&c, "description")?,
+                        consent_mode: Vec::new(),
                     })
                 })
                 .collect::<Option<Vec<_>>>()?,

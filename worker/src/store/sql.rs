@@ -14,8 +14,10 @@ pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_addre
          FROM purpose_channels pc JOIN wordings w \
            ON w.site_id = pc.site_id AND w.purpose = pc.purpose AND w.channel = pc.channel \
          WHERE pc.site_id = s.id ORDER BY pc.position, pc.purpose, pc.channel, w.version, w.lang)) AS wordings, \
-     (SELECT json_group_array(json_object('key', key, 'required', required, 'texts', json(texts))) FROM \
-        (SELECT key, required, texts FROM cookie_categories WHERE site_id = s.id ORDER BY position, key)) \
+     (SELECT json_group_array(json_object('key', key, 'required', required, 'texts', json(texts), \
+          'consent_mode', json(consent_mode))) FROM \
+        (SELECT key, required, texts, consent_mode FROM cookie_categories WHERE site_id = s.id \
+         ORDER BY position, key)) \
         AS cookie_categories, \
      (SELECT json_group_array(json_object('version', version, 'lang', lang, 'text', text, 'sha256', sha256)) FROM \
         (SELECT version, lang, text, sha256 FROM banner_wordings WHERE site_id = s.id ORDER BY version, lang)) \
@@ -153,7 +155,7 @@ pub const INSERT_IDEMPOTENT_RESPONSE: &str = "INSERT INTO idempotency_keys \
 pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE site_id = ?1";
 
 pub const INSERT_COOKIE_CATEGORY: &str = "INSERT INTO cookie_categories \
-     (site_id, key, required, position, texts) VALUES (?1, ?2, ?3, ?4, ?5)";
+     (site_id, key, required, position, texts, consent_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /// Banner wordings are immutable, like form wordings.
 pub const INSERT_BANNER_WORDING: &str = "INSERT INTO banner_wordings \

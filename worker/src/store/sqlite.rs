@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_ledger.sql", include_str!("../../migrations/0001_ledger.sql")),
     ("0002_preferences.sql", include_str!("../../migrations/0002_preferences.sql")),
     ("0003_mail_sends.sql", include_str!("../../migrations/0003_mail_sends.sql")),
+    ("0008_consent_mode.sql", include_str!("../../migrations/0008_consent_mode.sql")),
 ];
 
 pub struct SqliteExecutor {
