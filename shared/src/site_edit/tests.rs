@@ -146,9 +146,7 @@ fn invalid_definitions_as_data() {
 #[test]
 fn consent_mode_signals_are_read_from_the_definition() {
     let json = |signals: &str| {
-        format!(
-            r#"{{"key":"statistics","required":false,"texts":[],"consent_mode":{signals}}}"#
-        )
+        format!(r#"{{"key":"statistics","required":false,"texts":[],"consent_mode":{signals}}}"#)
     };
     let parsed = |signals: &str| {
         serde_json::from_str::<CookieCategoryDefinition>(&json(signals)).map(|c| c.consent_mode)

@@ -592,5 +592,5 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
-mod preferences;
 mod consent_mode;
+mod preferences;

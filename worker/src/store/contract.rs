@@ -12,7 +12,8 @@ use consent_shared::ledger::{
     ChainVerifier, RequestContext, SubmissionPlan,
 };
 use consent_shared::site::{
-    BannerWording, CategoryText, Channel, ConsentSignal, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
+    BannerWording, CategoryText, Channel, ConsentSignal, CookieCategory, Organisation, PurposeChannel,
+    SiteConfig, Wording,
 };
 use consent_shared::subject::subject_id;
 use serde::Serialize;

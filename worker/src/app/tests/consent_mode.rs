@@ -69,7 +69,10 @@ fn bad_consent_mode_declarations_as_data() {
     let actual: String = cases
         .into_iter()
         .map(|(name, c)| {
-            let r = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&definition(serde_json::json!([c])))));
+            let r = send(
+                &app,
+                &admin("PUT", "/api/v1/admin/sites/club", Some(&definition(serde_json::json!([c])))),
+            );
             format!("{name}: {}\n", summary(&r))
         })
         .collect();
