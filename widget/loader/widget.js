@@ -105,6 +105,7 @@
       }
       if (old.getAttribute("data-type")) s.type = old.getAttribute("data-type");
       if (!old.src) s.text = old.text;
+      s.async = false; // external ones run in page order, as they would have
       old.parentNode.replaceChild(s, old);
     });
     d.querySelectorAll("[data-consent-category][data-src]").forEach(function (el) {
