@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, decisionCookie, demoUrl, workerUrl } from './browser.mjs';
+import { OptInForm } from './pages/opt_in_form.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -46,13 +47,17 @@ test('a sign-up the worker refuses for good leaves the queue, and is sent only t
   await context.close();
 });
 
+/// The worker's answer on a double opt-in site that cannot send mail (its server side is in
+/// worker/src/app/tests): the same every time.
+const unavailable = (r) => r.fulfill({
+  status: 503,
+  headers: { 'content-type': 'application/json', 'access-control-allow-origin': new URL(demoUrl).origin },
+  body: JSON.stringify({ error: { code: 'unavailable', message: 'sending email is not set up here; nothing was recorded' } }),
+});
+
 test('a 503 "unavailable" (double opt-in without mail) is not retried: the entry is removed', async () => {
   const key = 'aaaaaaaa-1111-4111-8111-000000000002';
-  const route = (r) => r.fulfill({
-    status: 503,
-    headers: { 'content-type': 'application/json', 'access-control-allow-origin': new URL(demoUrl).origin },
-    body: JSON.stringify({ error: { code: 'unavailable', message: 'sending email is not set up here; nothing was recorded' } }),
-  });
+  const route = unavailable;
   const { page, context, posts } = await withWaiting([{ key, body: '{}', t: Date.now() }], { route });
   await page.waitForFunction((k) => localStorage.getItem(k) === null, QUEUE);
   assert.deepEqual(posts.map((p) => p.key), [key]);
@@ -86,5 +91,22 @@ test('the queue keeps a sign-up only for the site\'s own consents URL', async ()
   ], consentsUrl);
   assert.deepEqual(kept, [false, false]);
   assert.equal(await queued(page), null);
+  await context.close();
+});
+
+test('the form does not keep a sign-up refused with 503 "unavailable": it says why', async () => {
+  const context = await browser.newContext();
+  await context.addCookies([decisionCookie()]);
+  const page = await context.newPage();
+  await page.route('**/api/v1/sites/demo/consents', unavailable);
+  await page.goto(demoUrl);
+  const form = new OptInForm(page);
+  await form.waitUntilRendered();
+  await form.checkbox('news', 'email').check();
+  await form.email.fill('no-mail-here@example.org');
+  await form.submit.click();
+  await form.error.waitFor({ state: 'visible' });
+  assert.match(await form.error.innerText(), /sending email is not set up here/);
+  assert.equal(await queued(page), null, 'nothing kept on the device');
   await context.close();
 });

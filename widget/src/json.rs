@@ -287,6 +287,12 @@ mod read {
     pub fn error_message(text: &str) -> Option<String> {
         string(&field(&parse(text)?, "error")?, "message")
     }
+
+    /// `error.code` from an `ErrorBody`.
+    #[cfg(feature = "forms")]
+    pub fn error_code(text: &str) -> Option<String> {
+        string(&field(&parse(text)?, "error")?, "code")
+    }
 }
 
 #[cfg(test)]
