@@ -116,7 +116,7 @@ fn push_str(out: &mut String, value: &str) {
 #[cfg(target_arch = "wasm32")]
 pub use read::banner_config;
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
-pub use read::{awaiting_confirmation, error_message, recorded_at, site_config};
+pub use read::{awaiting_confirmation, error_code, error_message, recorded_at, site_config};
 
 #[cfg(target_arch = "wasm32")]
 mod read {
