@@ -4,10 +4,12 @@
 //! anything else is a new version. Tests in the worker pin the JSON shapes.
 
 pub mod v1 {
+    use std::collections::BTreeMap;
+
     use serde::{Deserialize, Serialize};
 
     pub use crate::consent::{Action, CookieChoice, Method};
-    pub use crate::site::{Channel, Organisation};
+    pub use crate::site::{Channel, ConsentSignal, Organisation};
 
     /// `GET /api/v1/sites/{site}/config`: what a form or banner shows.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +32,9 @@ pub mod v1 {
         pub required: bool,
         pub label: String,
         pub description: String,
+        /// The Consent Mode v2 signals accepting this category grants (none when absent).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub consent_mode: Vec<ConsentSignal>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -303,6 +308,10 @@ pub mod v1 {
         pub key: String,
         pub required: bool,
         pub texts: Vec<crate::site::CategoryText>,
+        /// The Consent Mode v2 signals accepting this category grants, e.g.
+        /// `["analytics_storage"]`; none when absent. Not allowed on a required category.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub consent_mode: Vec<ConsentSignal>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -319,6 +328,11 @@ pub mod v1 {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub banner_sha256: Option<String>,
         pub cookie_policy_url: String,
+        /// Every optional cookie category (what a decision cookie may name) with the Consent
+        /// Mode signals accepting it grants. The loader checks a returning visitor's cookie
+        /// against these keys and sends the Consent Mode update from them, without the UI.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        pub categories: BTreeMap<String, Vec<ConsentSignal>>,
     }
 
     /// One checkbox: a purpose on a channel with the exact wording to show next to it.

@@ -92,6 +92,39 @@ pub struct CookieCategory {
     /// Strictly necessary: always on, shown as such, never asked about.
     pub required: bool,
     pub texts: Vec<CategoryText>,
+    /// The Google Consent Mode v2 signals that accepting this category grants. Nothing declared:
+    /// accepting it grants none (the loader sends them all as `denied`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent_mode: Vec<ConsentSignal>,
+}
+
+/// One of the four Google Consent Mode v2 signals a cookie category can grant. Stored in site
+/// definitions: variants are never removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentSignal {
+    AdStorage,
+    AnalyticsStorage,
+    AdUserData,
+    AdPersonalization,
+}
+
+impl ConsentSignal {
+    pub const ALL: [ConsentSignal; 4] = [
+        ConsentSignal::AdStorage,
+        ConsentSignal::AnalyticsStorage,
+        ConsentSignal::AdUserData,
+        ConsentSignal::AdPersonalization,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentSignal::AdStorage => "ad_storage",
+            ConsentSignal::AnalyticsStorage => "analytics_storage",
+            ConsentSignal::AdUserData => "ad_user_data",
+            ConsentSignal::AdPersonalization => "ad_personalization",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

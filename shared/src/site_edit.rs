@@ -45,6 +45,12 @@ pub enum DefinitionError {
     TooManyPurposes,
     #[error("cookie category '{0}' is defined twice")]
     DuplicateCategory(String),
+    #[error("cookie category '{0}' names the Consent Mode signal '{1}' twice")]
+    DuplicateSignal(String, &'static str),
+    #[error(
+        "cookie category '{0}' is required, so it cannot grant Consent Mode signals: each of them needs the visitor's consent"
+    )]
+    SignalOnRequired(String),
     #[error("the banner needs a text in the default language '{0}' when there are cookie categories")]
     MissingBanner(String),
 }
@@ -80,7 +86,12 @@ pub fn apply_definition(
         cookie_categories: def
             .cookie_categories
             .iter()
-            .map(|c| CookieCategory { key: c.key.clone(), required: c.required, texts: c.texts.clone() })
+            .map(|c| CookieCategory {
+                key: c.key.clone(),
+                required: c.required,
+                texts: c.texts.clone(),
+                consent_mode: c.consent_mode.clone(),
+            })
             .collect(),
         banner,
         double_opt_in: def.double_opt_in,
@@ -204,6 +215,16 @@ fn validate(id: &str, def: &SiteDefinition) -> Result<(), DefinitionError> {
             check_lang(&t.lang)?;
             check_text(&t.label)?;
             check_text(&t.description)?;
+        }
+        // Only the four names parse at all (`ConsentSignal`); here: no repeats, none on a
+        // category that is always on.
+        if c.required && !c.consent_mode.is_empty() {
+            return Err(DefinitionError::SignalOnRequired(c.key.clone()));
+        }
+        for (j, s) in c.consent_mode.iter().enumerate() {
+            if c.consent_mode[..j].contains(s) {
+                return Err(DefinitionError::DuplicateSignal(c.key.clone(), s.as_str()));
+            }
         }
     }
     for t in &def.banner {

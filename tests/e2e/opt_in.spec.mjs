@@ -84,6 +84,7 @@ test('an offline submission is kept, sent once when back online, and completes t
   assert.match(await queued.innerText(), /saved on this device/);
   const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('consent-queue:demo')));
   assert.equal(stored.length, 1);
+  assert.deepEqual(Object.keys(stored[0]).sort(), ['body', 'key', 't'], 'no URL is kept: the queue posts only to the site\'s consents URL');
   const delivered = page.waitForResponse((r) => r.url().endsWith('/consents') && r.status() === 201);
   await context.setOffline(false);
   await delivered;

@@ -1,8 +1,10 @@
 //! The demo host page: a stand-in member website on its own origin, embedding the widget with
 //! one script tag that points at the worker. Serves `demo/index.html` at `/` and
 //! `demo/about.html` (no form) at `/about` — and at `/strict-csp` under a Content-Security-Policy
-//! that forbids WebAssembly — with `{{WORKER_ORIGIN}}` filled in and `<html lang>` from `?lang=`
-//! (en or cy), on 127.0.0.1, until dropped.
+//! that forbids WebAssembly — and `demo/sync.html` (the loader included synchronously in
+//! `<head>`, for the site named by `?site=`, default `demo`) at `/sync`, with
+//! `{{WORKER_ORIGIN}}` filled in and `<html lang>` from `?lang=` (en or cy), on 127.0.0.1, until
+//! dropped.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -26,7 +28,12 @@ impl DemoHost {
         let strict_csp = format!(
             "script-src 'self' 'unsafe-inline' {worker_origin}; connect-src {worker_origin}; object-src 'none'"
         );
-        let pages = Pages { index: read("index.html")?, about: read("about.html")?, strict_csp };
+        let pages = Pages {
+            index: read("index.html")?,
+            about: read("about.html")?,
+            sync: read("sync.html")?,
+            strict_csp,
+        };
         let server = LocalServer::start("demo host", port, move |stream| serve(stream, &pages))?;
         Ok(DemoHost { port: server.port, _server: server })
     }
@@ -43,6 +50,7 @@ impl DemoHost {
 struct Pages {
     index: String,
     about: String,
+    sync: String,
     /// A policy without 'wasm-unsafe-eval', as some host sites have.
     strict_csp: String,
 }
@@ -64,14 +72,23 @@ fn serve(mut stream: TcpStream, pages: &Pages) {
     let page = match route {
         "/" | "/index.html" => Some(&pages.index),
         "/about" | "/strict-csp" => Some(&pages.about),
+        "/sync" => Some(&pages.sync),
         _ => None,
     };
+    let site = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("site="))
+        .filter(|s| {
+            (1..=64).contains(&s.len())
+                && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        })
+        .unwrap_or("demo");
     let csp = if route == "/strict-csp" {
         format!("Content-Security-Policy: {}\r\n", pages.strict_csp)
     } else {
         String::new()
     };
-    let page = page.map(|p| p.replace("{{LANG}}", lang));
+    let page = page.map(|p| p.replace("{{LANG}}", lang).replace("{{SITE}}", site));
     let (status, content_type, body) = match &page {
         Some(page) => ("200 OK", "text/html; charset=utf-8", page.as_str()),
         None => ("404 Not Found", "text/plain; charset=utf-8", "not found"),

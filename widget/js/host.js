@@ -4,7 +4,8 @@
 //   { site, base, lang, gpc: bool,
 //     decision(): null | { v: policy_version, id: consent_id, c: [categories], ch: choice },
 //     apply({ v, id, c, ch }),       // writes the cookie, runs unblocked scripts, consent mode, …
-//     enqueue({ url, key, body }) }  // keeps an undelivered submission; the loader resends it
+//     enqueue({ url, key, body }) }  // keeps an undelivered submission (false when it cannot:
+//                                    // not the site's consents URL, or no storage); resent later
 //
 // (when a queued submission is delivered the loader dispatches `consent-delivered` on `window`
 // with `detail = { key, recorded_at }`), plus the few browser calls that are smaller written here
@@ -77,22 +78,31 @@ export function delivered(event) {
 }
 
 /** Posts a banner decision (already JSON) with `keepalive`, so it is delivered even when the
- * decision navigates away or activates scripts that do; a failure is only logged. */
+ * decision navigates away or activates scripts that do. It carries an Idempotency-Key, fresh for
+ * this decision and the same on every retry, so the worker stores it once: no answer, 408, 429
+ * or a server error is retried after 2, 10 and 30 s; anything else is only logged. (This file
+ * is a wasm-bindgen snippet and cannot import `sender.js`, which does the same for GPC.) */
 export function post_decision(url, body) {
-  fetch(url, {
-    method: "POST",
-    mode: "cors",
-    credentials: "omit",
-    keepalive: true,
-    headers: { "Content-Type": "application/json" },
-    body: body,
-  })
-    .then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
+  var key = uuid();
+  var waits = [2000, 10000, 30000];
+  (function attempt() {
+    fetch(url, {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      body: body,
     })
-    .catch(function (e) {
-      console.error("Consent widget: the cookie choice was not recorded:", e);
-    });
+      .then(function (r) {
+        if (!r.ok) throw r;
+      })
+      .catch(function (e) {
+        var s = e.status;
+        if ((!s || s == 408 || s == 429 || s >= 500) && waits.length) return setTimeout(attempt, waits.shift());
+        console.error("Consent widget: the cookie choice was not recorded:", s ? "HTTP " + s : e);
+      });
+  })();
 }
 
 /** The first element matching `selector` in the banner's open shadow root, once mounted. */

@@ -1,22 +1,26 @@
-/* Consent widget loader: a small synchronous classic script, no build step (esbuild minifies it).
+/* Consent widget loader: a small classic script, no build step (esbuild minifies it).
  *
- *   <script src="https://WORKER/widget.js" data-site="demo" defer></script>
- *   optional: data-lang="cy" (else <html lang>)
+ *   <script src="https://WORKER/widget.js" data-site="demo"></script>
+ *   in <head>, with or without defer/async; optional: data-lang="cy" (else <html lang>)
  *
  * In this order it:
  * 1. sets Google Consent Mode v2 defaults to denied, before anything else can run;
- * 2. reads the visitor's decision cookie and, if there is one, applies it at once: activates
+ * 2. reads the visitor's decision cookie and asks the worker for the site's policy: its version,
+ *    and its optional cookie categories with the Consent Mode signals each grants;
+ * 3. once the DOM is ready and the answer is in, applies a decision that names only categories
+ *    the site has (anything else, or an unreadable cookie, is no decision): activates
  *    <script type="text/plain" data-consent-category="…"> and [data-src] iframes/images of the
- *    accepted categories and sends the Consent Mode update — without fetching the WebAssembly UI;
- * 3. asks the worker for the site's policy version: when there is no decision (or it was made
- *    under another version) it loads the UI to show the banner — unless the browser sends Global
- *    Privacy Control, which is applied and recorded as a refusal without showing a choice;
- * 4. loads the UI for opt-in forms ([data-consent-form]) and when settings are reopened (the
+ *    accepted categories anywhere in the page, each exactly once, and those added later, and
+ *    sends the Consent Mode update — without fetching the WebAssembly UI;
+ * 4. when there is no decision (or it was made under another policy version) loads the UI to
+ *    show the banner — unless the browser sends Global Privacy Control, which is applied and
+ *    recorded as a refusal without showing a choice;
+ * 5. loads the UI for opt-in forms ([data-consent-form]) and when settings are reopened (the
  *    small "Cookie settings" button or any [data-consent-open] element) — the banner-only build,
  *    or on a page with a form the build that also renders forms;
- * 5. resends opt-in submissions that could not be delivered (kept in localStorage with their
- *    Idempotency-Key, so each is recorded exactly once) on every page load and when the browser
- *    comes back online.
+ * 6. on pages with a form, or with sign-ups waiting to be resent, and to record a GPC refusal,
+ *    imports `widget/consent_sender.js` (the offline queue; see widget/js/sender.js), so a
+ *    returning visit without either downloads none of it.
  * Nothing here ever throws into the host page; problems are explained in the console. */
 (function () {
   "use strict";
@@ -26,13 +30,15 @@
   function gtag() {
     w.dataLayer.push(arguments);
   }
-  gtag("consent", "default", {
-    ad_storage: "denied",
-    analytics_storage: "denied",
-    ad_user_data: "denied",
-    ad_personalization: "denied",
-    wait_for_update: 500,
-  });
+  /* Sends every Consent Mode v2 signal: "granted" for those in `on`, else "denied". */
+  function consentMode(kind, on, extra) {
+    var s = extra || {};
+    ["ad_storage", "analytics_storage", "ad_user_data", "ad_personalization"].forEach(function (k) {
+      s[k] = on.indexOf(k) < 0 ? "denied" : "granted";
+    });
+    gtag("consent", kind, s);
+  }
+  consentMode("default", [], { wait_for_update: 500 });
 
   var script = d.currentScript || d.querySelector('script[data-site][src*="widget.js"]');
   var site = script && script.getAttribute("data-site");
@@ -48,6 +54,7 @@
   var gpc = navigator.globalPrivacyControl === true;
   var policy = null;
   var ui = null;
+  var granted = null; // the categories of the decision in force, once applied
 
   function readDecision() {
     var parts = d.cookie.split("; ");
@@ -64,11 +71,30 @@
     return null;
   }
 
-  // Marketing-type categories map to the ad_* signals, analytics to analytics_storage.
-  var ADS = { marketing: 1, advertising: 1, ads: 1 };
-  function activate(categories) {
+  /* The Consent Mode signals the site's optional category `key` grants; not an array when the
+   * site has no such category (the policy answer's `categories`). */
+  function signalsOf(key) {
+    return typeof key == "string" && policy && policy.categories ? policy.categories[key] : 0;
+  }
+
+  /* Whether a decision names only categories this site has. */
+  function fits(dec) {
+    return dec.c.every(function (k) {
+      return signalsOf(k) instanceof Array;
+    });
+  }
+
+  /* The decision in force for the UI: one that fits the site, else none. */
+  function current() {
+    var dec = readDecision();
+    return dec && fits(dec) ? dec : null;
+  }
+
+  /* Runs the held-back elements of the accepted categories. Each runs once: a script that ran
+   * has no type="text/plain" any more, a frame or image no data-src. */
+  function sweep() {
     function allowed(el) {
-      return categories.indexOf(el.getAttribute("data-consent-category")) >= 0;
+      return granted.indexOf(el.getAttribute("data-consent-category")) >= 0;
     }
     d.querySelectorAll('script[type="text/plain"][data-consent-category]').forEach(function (old) {
       if (!allowed(old)) return;
@@ -79,6 +105,7 @@
       }
       if (old.getAttribute("data-type")) s.type = old.getAttribute("data-type");
       if (!old.src) s.text = old.text;
+      s.async = false; // external ones run in page order, as they would have
       old.parentNode.replaceChild(s, old);
     });
     d.querySelectorAll("[data-consent-category][data-src]").forEach(function (el) {
@@ -86,17 +113,20 @@
       el.src = el.getAttribute("data-src");
       el.removeAttribute("data-src");
     });
-    var ads = categories.some(function (c) {
-      return ADS[c];
-    })
-      ? "granted"
-      : "denied";
-    gtag("consent", "update", {
-      analytics_storage: categories.indexOf("analytics") >= 0 ? "granted" : "denied",
-      ad_storage: ads,
-      ad_user_data: ads,
-      ad_personalization: ads,
+  }
+
+  /* Applies accepted categories to the page: the Consent Mode update with the signals the site
+   * declared for them (none declared: none granted), the held-back elements already in the
+   * page, and from then on those added later. Called once the DOM is ready. */
+  function activate(categories) {
+    var signals = [];
+    categories.forEach(function (k) {
+      signals = signals.concat(signalsOf(k) || []);
     });
+    consentMode("update", signals);
+    if (!granted) new MutationObserver(sweep).observe(d.documentElement, { childList: true, subtree: true });
+    granted = categories;
+    sweep();
   }
 
   /* Called by the UI (and by the GPC path below) once a decision is made. */
@@ -108,14 +138,6 @@
       (location.protocol === "https:" ? "; Secure" : "");
     activate(dec.c);
     showReopenButton();
-  }
-
-  function uuid() {
-    return crypto.randomUUID
-      ? crypto.randomUUID()
-      : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
-          return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
-        });
   }
 
   /* The banner-only UI, or on a page with an opt-in form the larger build that also has forms. */
@@ -183,126 +205,61 @@
     d.body.appendChild(a);
   }
 
-  function recordGpcRefusal() {
-    var dec = { v: policy.policy_version, id: uuid(), c: [], ch: "gpc_signal" };
-    apply(dec);
-    if (!policy.banner_sha256) return;
-    fetch(api + "/cookie-consents", {
-      method: "POST",
-      mode: "cors",
-      credentials: "omit",
-      keepalive: true,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        consent_id: dec.id,
-        categories: [],
-        choice: "gpc_signal",
-        policy_version: policy.policy_version,
-        wording_sha256: policy.banner_sha256,
-        reject_on_first_layer: false,
-        gpc: true,
-        client_time: new Date().toISOString(),
-      }),
-    }).catch(function (e) {
-      console.error("Consent widget: GPC refusal not recorded.", e);
-    });
-  }
-
-  /* The offline queue: submissions the form could not deliver, resent under their original
-   * Idempotency-Key so a retry can never record twice. */
-  var QUEUE = "consent-queue:" + site;
-  var MAX_QUEUED = 20;
-  var MAX_AGE = 30 * 24 * 3600 * 1000;
-  function readQueue() {
-    try {
-      var q = JSON.parse(localStorage.getItem(QUEUE) || "[]");
-      return q instanceof Array ? q : [];
-    } catch (e) {
-      return [];
-    }
-  }
-  function writeQueue(q) {
-    try {
-      if (q.length) localStorage.setItem(QUEUE, JSON.stringify(q));
-      else localStorage.removeItem(QUEUE);
-      return true;
-    } catch (e) {
-      return false; // storage disabled or full: the form will say the send failed
-    }
-  }
-  function enqueue(item) {
-    var q = readQueue().filter(function (x) {
-      return x.key !== item.key;
-    });
-    q.push({ url: item.url, key: item.key, body: item.body, t: Date.now() });
-    var kept = writeQueue(q.slice(-MAX_QUEUED));
-    if (kept) setTimeout(flush, 10000);
-    return kept;
-  }
-  var flushing = false;
-  function flush() {
-    var q = readQueue();
-    if (flushing || !q.length || navigator.onLine === false) return;
-    flushing = true;
-    var item = q[0];
-    fetch(item.url, {
-      method: "POST",
-      mode: "cors",
-      credentials: "omit",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": item.key },
-      body: item.body,
-    })
-      .then(function (r) {
-        // Delivered, or refused for good (4xx): either way it leaves the queue.
-        if (r.ok || (r.status >= 400 && r.status < 500)) {
-          writeQueue(readQueue().filter(function (x) {
-            return x.key !== item.key;
-          }));
-          return r.json().then(function (receipt) {
-            if (!r.ok) return console.error("Consent widget: saved sign-up refused.", receipt);
-            var pending = (receipt.events || []).some(function (e) {
-              return e.action == "pending";
-            });
-            w.dispatchEvent(new CustomEvent("consent-delivered", { detail: { key: item.key, recorded_at: receipt.recorded_at, pending: pending } }));
-          });
-        }
-        throw new Error("HTTP " + r.status);
-      })
-      .then(
-        function () {
-          flushing = false;
-          flush();
+  /* The sender module (offline queue, GPC refusal), imported once when first needed. */
+  var sender = null;
+  var senderLoad = null;
+  function loadSender() {
+    return (senderLoad =
+      senderLoad ||
+      import(base + "/widget/consent_sender.js").then(
+        function (m) {
+          m.start(site, api);
+          sender = m;
         },
-        function () {
-          flushing = false;
-          setTimeout(flush, 30000);
+        function (e) {
+          console.error("Consent widget: cannot load " + base + "/widget/consent_sender.js", e);
         }
-      );
+      ));
   }
-  // Entries too old to be what the person still means are dropped, not sent.
-  writeQueue(readQueue().filter(function (x) {
-    return Date.now() - x.t < MAX_AGE;
-  }));
-  w.addEventListener("online", flush);
 
   w.ConsentWidget = {
     site: site,
     base: base,
     lang: lang,
     gpc: gpc,
-    decision: readDecision,
+    decision: current,
     apply: apply,
     open: openSettings,
-    enqueue: enqueue,
+    // Kept only once the sender is loaded (pages with a form load it at once); false otherwise,
+    // and the form then says the sign-up was not sent.
+    enqueue: function (item) {
+      return !!sender && sender.enqueue(item);
+    },
   };
 
-  // A decision already made applies straight away, before any network request.
   var decision = readDecision();
-  if (decision) activate(decision.c);
+  // Asked at once, so that with a synchronous include the answer is usually in by the time the
+  // DOM is ready.
+  var policyAnswer = fetch(api + "/policy" + (lang ? "?lang=" + encodeURIComponent(lang) : ""), {
+    mode: "cors",
+    credentials: "omit",
+  })
+    .then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    })
+    .catch(function (e) {
+      console.error("Consent widget: cannot reach " + base, e);
+    });
 
   function start() {
-    if (decision) showReopenButton();
-    flush();
+    var waiting = null;
+    try {
+      waiting = localStorage.getItem("consent-queue:" + site);
+    } catch (e) {
+      /* storage disabled: nothing can be waiting */
+    }
+    if (waiting || d.querySelector("[data-consent-form]")) loadSender();
     d.addEventListener("click", function (e) {
       var opener = e.target && e.target.closest && e.target.closest("[data-consent-open]");
       if (opener) {
@@ -317,21 +274,23 @@
         mod.mount(site, base, lang || undefined);
       });
     }
-    fetch(api + "/policy" + (lang ? "?lang=" + encodeURIComponent(lang) : ""), { mode: "cors", credentials: "omit" })
-      .then(function (r) {
-        if (!r.ok) throw new Error("HTTP " + r.status);
-        return r.json();
-      })
-      .then(function (p) {
+    policyAnswer.then(function (p) {
+        if (!p) return;
         policy = p;
-        if (decision && decision.v === p.policy_version) return;
-        if (!decision && gpc) return recordGpcRefusal();
+        // A cookie naming a category this site does not have is no decision: ask again.
+        if (decision && !fits(decision)) decision = null;
+        if (decision) {
+          activate(decision.c);
+          showReopenButton();
+          if (decision.v === p.policy_version) return;
+        }
+        if (!decision && gpc)
+          return loadSender().then(function () {
+            if (sender) sender.refuseForGpc(api, p, apply);
+          });
         withUi(function (mod) {
           if (mod.show_banner) mod.show_banner(site, base, lang || undefined);
         });
-      })
-      .catch(function (e) {
-        console.error("Consent widget: cannot reach " + base, e);
       });
   }
 

@@ -26,12 +26,19 @@ pub fn error_text(status: u16, server_message: Option<String>, lang: Lang) -> St
     }
 }
 
+/// Whether a refused submission is worth keeping to resend later (the offline queue): a timeout,
+/// a rate limit or a server error may pass next time; a 503 `unavailable` (a double opt-in site
+/// that cannot send mail) and every other 4xx will not. `js/sender.js` applies the same rule.
+pub fn worth_resending(status: u16, error_code: Option<&str>) -> bool {
+    matches!(status, 408 | 429) || (status >= 500 && error_code != Some("unavailable"))
+}
+
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
 pub use http::post_submission;
 
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
 mod http {
-    use super::{error_text, NETWORK_FAILURE, UNREADABLE};
+    use super::{error_text, worth_resending, NETWORK_FAILURE, UNREADABLE};
     use crate::i18n::Lang;
     use crate::json;
     use wasm_bindgen::{JsCast, JsValue};
@@ -98,7 +105,8 @@ mod http {
             Ok(body)
         } else {
             let message = error_text(response.status(), json::error_message(&body), lang);
-            Err(Failure { message, retryable: response.status() >= 500 })
+            let retryable = worth_resending(response.status(), json::error_code(&body).as_deref());
+            Err(Failure { message, retryable })
         }
     }
 }
@@ -122,5 +130,40 @@ mod tests {
             .assert_eq(&error_text(500, server(" "), Lang::En));
         expect!["Nid oedd modd i'r gweinydd dderbyn eich ateb (HTTP 503). Rhowch gynnig arall arni yn nes ymlaen."]
             .assert_eq(&error_text(503, None, Lang::Cy));
+    }
+
+    #[test]
+    fn what_is_worth_resending_as_data() {
+        let cases = [
+            (400, Some("bad_json")),
+            (403, Some("origin_not_allowed")),
+            (404, None),
+            (408, None),
+            (409, Some("conflict")),
+            (422, Some("invalid_submission")),
+            (429, Some("rate_limited")),
+            (500, Some("internal")),
+            (502, None),
+            (503, None),
+            (503, Some("unavailable")),
+        ];
+        let shown: String = cases
+            .iter()
+            .map(|(status, code)| format!("{status} {code:?}: {}\n", worth_resending(*status, *code)))
+            .collect();
+        expect![[r#"
+            400 Some("bad_json"): false
+            403 Some("origin_not_allowed"): false
+            404 None: false
+            408 None: true
+            409 Some("conflict"): false
+            422 Some("invalid_submission"): false
+            429 Some("rate_limited"): true
+            500 Some("internal"): true
+            502 None: true
+            503 None: true
+            503 Some("unavailable"): false
+        "#]]
+        .assert_eq(&shown);
     }
 }

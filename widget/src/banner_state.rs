@@ -137,6 +137,7 @@ mod tests {
             required,
             label: key.to_uppercase(),
             description: format!("About {key}."),
+            consent_mode: vec![],
         }
     }
 
@@ -284,6 +285,7 @@ mod tests {
                         label: c.label.clone(),
                         description: c.description.clone(),
                     }],
+                    consent_mode: c.consent_mode.clone(),
                 })
                 .collect(),
             banner: vec![BannerWording {

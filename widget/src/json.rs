@@ -116,7 +116,7 @@ fn push_str(out: &mut String, value: &str) {
 #[cfg(target_arch = "wasm32")]
 pub use read::banner_config;
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
-pub use read::{awaiting_confirmation, error_message, recorded_at, site_config};
+pub use read::{awaiting_confirmation, error_code, error_message, recorded_at, site_config};
 
 #[cfg(target_arch = "wasm32")]
 mod read {
@@ -168,6 +168,8 @@ mod read {
                             required: field(&c, "required").and_then(|r| r.as_bool()).unwrap_or_default(),
                             label: text(&c, "label"),
                             description: text(&c, "description"),
+                            // The loader sends Consent Mode updates, from the policy answer.
+                            consent_mode: Vec::new(),
                         })
                         .collect()
                 })
@@ -231,6 +233,7 @@ mod read {
                         required: field(&c, "required")?.as_bool()?,
                         label: string(&c, "label")?,
                         description: string(&c, "description")?,
+                        consent_mode: Vec::new(),
                     })
                 })
                 .collect::<Option<Vec<_>>>()?,
@@ -283,6 +286,12 @@ mod read {
     #[cfg(feature = "forms")]
     pub fn error_message(text: &str) -> Option<String> {
         string(&field(&parse(text)?, "error")?, "message")
+    }
+
+    /// `error.code` from an `ErrorBody`.
+    #[cfg(feature = "forms")]
+    pub fn error_code(text: &str) -> Option<String> {
+        string(&field(&parse(text)?, "error")?, "code")
     }
 }
 

@@ -23,10 +23,11 @@ VALUES ('demo', 'news', 'email', 1, 'cy', 'Newyddion a digwyddiadau',
   'Rwy''n hapus i glywed gan Gymdeithas Cyn-fyfyrwyr y Demo am newyddion, digwyddiadau, cynigion a chyfleoedd perthnasol i gyn-fyfyrwyr drwy e-bost.',
   '7eac1717b7d91202f1a42ed3bd56e992c042f30b4cc18b9f5622136508dfae7f', '2026-11-24T00:00:00.000Z');
 
--- Cookie banner: one strictly necessary category (the decision cookie itself) and analytics.
-INSERT OR REPLACE INTO cookie_categories (site_id, key, required, position, texts) VALUES
-  ('demo', 'necessary', 1, 0, '[{"lang":"en","label":"Strictly necessary","description":"Remember your cookie choice. Always on."},{"lang":"cy","label":"Cwbl angenrheidiol","description":"Cofio eich dewis cwcis. Ymlaen bob amser."}]'),
-  ('demo', 'analytics', 0, 1, '[{"lang":"en","label":"Analytics","description":"Count visits anonymously so we can improve the site."},{"lang":"cy","label":"Dadansoddi","description":"Cyfrif ymweliadau''n ddienw er mwyn i ni wella''r wefan."}]');
+-- Cookie banner: one strictly necessary category (the decision cookie itself) and analytics,
+-- which grants Google Consent Mode's analytics_storage when accepted.
+INSERT OR REPLACE INTO cookie_categories (site_id, key, required, position, texts, consent_mode) VALUES
+  ('demo', 'necessary', 1, 0, '[{"lang":"en","label":"Strictly necessary","description":"Remember your cookie choice. Always on."},{"lang":"cy","label":"Cwbl angenrheidiol","description":"Cofio eich dewis cwcis. Ymlaen bob amser."}]', '[]'),
+  ('demo', 'analytics', 0, 1, '[{"lang":"en","label":"Analytics","description":"Count visits anonymously so we can improve the site."},{"lang":"cy","label":"Dadansoddi","description":"Cyfrif ymweliadau''n ddienw er mwyn i ni wella''r wefan."}]', '["analytics_storage"]');
 
 -- The words shown are read from the category texts' versions (never changed; see 0007).
 INSERT OR IGNORE INTO cookie_category_texts (site_id, key, lang, version, label, description, created_at)

@@ -2,7 +2,7 @@ use expect_test::expect;
 
 use super::*;
 use crate::api::v1::{CookieCategoryDefinition, PurposeDefinition};
-use crate::site::{CategoryText, Channel, Organisation};
+use crate::site::{CategoryText, Channel, ConsentSignal, Organisation};
 
 fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
     SiteDefinition {
@@ -31,6 +31,7 @@ fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
                 label: "Analytics".into(),
                 description: "Counts visits".into(),
             }],
+            consent_mode: vec![ConsentSignal::AnalyticsStorage],
         }],
         banner: vec![TextDefinition { lang: "en".into(), text: banner_text.into() }],
         double_opt_in: false,
@@ -113,6 +114,12 @@ fn invalid_definitions_as_data() {
     let mut d = base();
     d.default_lang = "English".into();
     cases.push(("lang code", d));
+    let mut d = base();
+    d.cookie_categories[0].consent_mode.push(ConsentSignal::AnalyticsStorage);
+    cases.push(("signal twice", d));
+    let mut d = base();
+    d.cookie_categories[0].required = true;
+    cases.push(("signal on a required category", d));
     let actual: String = cases
         .iter()
         .map(|(name, d)| format!("{name}: {}\n", apply_definition("club", None, d).unwrap_err()))
@@ -128,7 +135,38 @@ fn invalid_definitions_as_data() {
         duplicate lang: purpose 'news' on channel 'email' has two wordings in language 'en'
         no banner: the banner needs a text in the default language 'en' when there are cookie categories
         lang code: language 'English' must be a short code such as en or cy
+        signal twice: cookie category 'analytics' names the Consent Mode signal 'analytics_storage' twice
+        signal on a required category: cookie category 'analytics' is required, so it cannot grant Consent Mode signals: each of them needs the visitor's consent
     "#]]
     .assert_eq(&actual);
     assert_eq!(apply_definition("Bad Id", None, &base()).unwrap_err(), DefinitionError::SiteId);
+}
+
+/// Consent Mode signals come from the definition: any category name, only the four signal names.
+#[test]
+fn consent_mode_signals_are_read_from_the_definition() {
+    let json = |signals: &str| {
+        format!(r#"{{"key":"statistics","required":false,"texts":[],"consent_mode":{signals}}}"#)
+    };
+    let parsed = |signals: &str| {
+        serde_json::from_str::<CookieCategoryDefinition>(&json(signals)).map(|c| c.consent_mode)
+    };
+    expect![[r#"
+        Ok(
+            [
+                AnalyticsStorage,
+                AdUserData,
+            ],
+        )
+    "#]]
+    .assert_debug_eq(&parsed(r#"["analytics_storage","ad_user_data"]"#));
+    expect!["unknown variant `analytics`, expected one of `ad_storage`, `analytics_storage`, `ad_user_data`, `ad_personalization` at line 1 column 75"]
+    .assert_eq(&parsed(r#"["analytics"]"#).unwrap_err().to_string());
+    let without = r#"{"key":"statistics","required":false,"texts":[]}"#;
+    let c: CookieCategoryDefinition = serde_json::from_str(without).unwrap();
+    assert!(c.consent_mode.is_empty(), "nothing declared grants nothing");
+    let mut d = definition("Email me news", "We use cookies");
+    d.cookie_categories[0].key = "statistics".into();
+    let site = apply_definition("club", None, &d).unwrap();
+    assert_eq!(site.cookie_categories[0].consent_mode, vec![ConsentSignal::AnalyticsStorage]);
 }

@@ -74,8 +74,10 @@ pub async fn site_config<S: Store + 'static>(
 
 /// What the loader needs on every page view, kept tiny and cacheable: the policy version (a
 /// different one in the visitor's cookie means asking again), the current banner text's hash
-/// (for recording a Global Privacy Control refusal without loading the UI) and the cookie
-/// policy link (offered when the page cannot run WebAssembly).
+/// (for recording a Global Privacy Control refusal without loading the UI), the cookie
+/// policy link (offered when the page cannot run WebAssembly) and the optional categories with
+/// their Consent Mode signals (a cookie naming any other category is no decision; the update
+/// is sent from these without the UI).
 pub async fn policy<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
@@ -89,6 +91,12 @@ pub async fn policy<S: Store + 'static>(
             policy_version: site.policy_version,
             banner_sha256: site.current_banner(&lang).map(|b| b.sha256.clone()),
             cookie_policy_url: site.organisation.cookie_policy_url.clone(),
+            categories: site
+                .cookie_categories
+                .iter()
+                .filter(|c| !c.required)
+                .map(|c| (c.key.clone(), c.consent_mode.clone()))
+                .collect(),
         };
         Ok(HttpResponse::json(200, &body).with_header("cache-control", "public, max-age=60"))
     })
@@ -128,6 +136,7 @@ pub fn public_config(site: &SiteConfig, lang: &str) -> v1::SiteConfig {
                 required: c.required,
                 label: t.label.clone(),
                 description: t.description.clone(),
+                consent_mode: c.consent_mode.clone(),
             })
         })
         .collect();

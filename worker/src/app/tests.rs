@@ -175,7 +175,7 @@ fn config_and_preflight() {
     let app = app();
     let config =
         send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/config").with_header("origin", ORIGIN));
-    expect![[r#"200 {"site":"demo","lang":"en","policy_version":1,"organisation":{"name":"Demo Alumni Association","contact_email":"alumni@example.org","postal_address":"Alumni Office, 1 College Road, Oxbridge OX1 1AA","privacy_notice_url":"https://example.org/privacy","cookie_policy_url":"https://example.org/cookies"},"purposes":[{"purpose":"news","channel":"email","wording_version":1,"lang":"en","label":"News and events","text":"I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.","sha256":"c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb"}],"cookie_categories":[{"key":"necessary","required":true,"label":"Strictly necessary","description":"Remember your cookie choice."},{"key":"analytics","required":false,"label":"Analytics","description":"Count visits so we can improve the site."}],"banner":{"version":1,"lang":"en","text":"We use cookies that are strictly necessary, and analytics cookies only if you agree.","sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295"}}"#]].assert_eq(&summary(&config));
+    expect![[r#"200 {"site":"demo","lang":"en","policy_version":1,"organisation":{"name":"Demo Alumni Association","contact_email":"alumni@example.org","postal_address":"Alumni Office, 1 College Road, Oxbridge OX1 1AA","privacy_notice_url":"https://example.org/privacy","cookie_policy_url":"https://example.org/cookies"},"purposes":[{"purpose":"news","channel":"email","wording_version":1,"lang":"en","label":"News and events","text":"I am happy to hear from the Demo Alumni Association about relevant news, events, offers and opportunities for alumni by email.","sha256":"c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb"}],"cookie_categories":[{"key":"necessary","required":true,"label":"Strictly necessary","description":"Remember your cookie choice."},{"key":"analytics","required":false,"label":"Analytics","description":"Count visits so we can improve the site.","consent_mode":["analytics_storage"]}],"banner":{"version":1,"lang":"en","text":"We use cookies that are strictly necessary, and analytics cookies only if you agree.","sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295"}}"#]].assert_eq(&summary(&config));
     assert_eq!(config.header("access-control-allow-origin"), Some(ORIGIN));
     let pre =
         send(&app, &HttpRequest::new("OPTIONS", "/api/v1/sites/demo/consents").with_header("origin", ORIGIN));
@@ -424,7 +424,7 @@ fn cookie_decisions_as_data() {
 fn policy_summary_for_the_loader() {
     let app = app();
     let r = send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/policy").with_header("origin", ORIGIN));
-    expect![[r#"200 {"policy_version":1,"banner_sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295","cookie_policy_url":"https://example.org/cookies"}"#]].assert_eq(&summary(&r));
+    expect![[r#"200 {"policy_version":1,"banner_sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295","cookie_policy_url":"https://example.org/cookies","categories":{"analytics":["analytics_storage"]}}"#]].assert_eq(&summary(&r));
     assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
 }
 
@@ -606,4 +606,5 @@ mod hostile;
 mod evidence;
 mod identity;
 mod limits;
+mod consent_mode;
 mod preferences;

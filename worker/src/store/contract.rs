@@ -12,7 +12,8 @@ use consent_shared::ledger::{
     ChainVerifier, RequestContext, SealedItem, SubmissionPlan,
 };
 use consent_shared::site::{
-    BannerWording, CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
+    BannerWording, CategoryText, Channel, ConsentSignal, CookieCategory, Organisation, PurposeChannel,
+    SiteConfig, Wording,
 };
 use consent_shared::subject::subject_id;
 use serde::Serialize;
@@ -81,6 +82,7 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
         mail_budgets_fold_a_mailbox_and_count_its_domain,
         only_unique_violations_are_conflicts,
         foreign_keys_are_enforced_and_not_conflicts,
+        consent_mode_signals_round_trip,
     )
 }
 
@@ -124,6 +126,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
                     label: "Strictly necessary".into(),
                     description: "Remember your cookie choice.".into(),
                 }],
+                consent_mode: vec![],
             },
             CookieCategory {
                 key: "analytics".into(),
@@ -133,6 +136,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
                     label: "Analytics".into(),
                     description: "Count visits so we can improve the site.".into(),
                 }],
+                consent_mode: vec![ConsentSignal::AnalyticsStorage],
             },
         ],
         banner: vec![BannerWording {
@@ -514,6 +518,30 @@ async fn cookie_consents_round_trip<S: Store>(store: &S, site: &str) -> CaseResu
 mod evidence;
 use evidence::*;
 
+/// Each category's Consent Mode signals are stored in the order given, replaced on the next
+/// definition, and a category declaring none reads back with none.
+async fn consent_mode_signals_round_trip<S: Store>(store: &S, site: &str) -> CaseResult {
+    let mut config = sample_site(site);
+    config.cookie_categories[1].key = "statistics".into();
+    config.cookie_categories.push(CookieCategory {
+        key: "marketing".into(),
+        required: false,
+        texts: config.cookie_categories[1].texts.clone(),
+        consent_mode: vec![
+            ConsentSignal::AdPersonalization,
+            ConsentSignal::AdStorage,
+            ConsentSignal::AdUserData,
+        ],
+    });
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let read = store.site(site).await.map_err(err)?.ok_or("site missing after put")?;
+    check(read == config, &format!("read back {read:?}\nexpected {config:?}"))?;
+    config.cookie_categories[2].consent_mode.clear();
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let read = store.site(site).await.map_err(err)?.ok_or("site missing after second put")?;
+    check(read.cookie_categories[2].consent_mode.is_empty(), "signals not replaced by the new definition")
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -526,6 +554,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 33);
+        assert_eq!(outcomes.len(), 34);
     }
 }

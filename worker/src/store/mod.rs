@@ -19,7 +19,7 @@ use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method}
 use consent_shared::email::Email;
 use consent_shared::ledger::{ChainHead, ChainLink, SubmissionPlan};
 use consent_shared::site::{
-    CategoryText, Channel, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
+    CategoryText, Channel, ConsentSignal, CookieCategory, Organisation, PurposeChannel, SiteConfig, Wording,
 };
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -104,6 +104,7 @@ struct CategoryRow {
     key: String,
     required: i64,
     texts: Vec<CategoryText>,
+    consent_mode: Vec<ConsentSignal>,
 }
 
 /// One statement of an atomic batch.
@@ -404,7 +405,12 @@ impl<E: Executor> Store for SqlStore<E> {
             cookie_categories: row
                 .json::<Vec<CategoryRow>>("cookie_categories")?
                 .into_iter()
-                .map(|c| CookieCategory { key: c.key, required: c.required != 0, texts: c.texts })
+                .map(|c| CookieCategory {
+                    key: c.key,
+                    required: c.required != 0,
+                    texts: c.texts,
+                    consent_mode: c.consent_mode,
+                })
                 .collect(),
             banner: row.json("banner")?,
             double_opt_in: row.int("double_opt_in")? != 0,
@@ -466,6 +472,7 @@ impl<E: Executor> Store for SqlStore<E> {
         batch.push(Statement::new(sql::DELETE_COOKIE_CATEGORIES, vec![(&site.id).into()]));
         for (position, c) in site.cookie_categories.iter().enumerate() {
             let texts = serde_json::to_string(&c.texts).expect("texts serialise");
+            let consent_mode = serde_json::to_string(&c.consent_mode).expect("signals serialise");
             batch.push(Statement::new(
                 sql::INSERT_COOKIE_CATEGORY,
                 vec![
@@ -474,6 +481,7 @@ impl<E: Executor> Store for SqlStore<E> {
                     c.required.into(),
                     (position as i64).into(),
                     texts.into(),
+                    consent_mode.into(),
                 ],
             ));
             batch.extend(versions::category_text_versions(&site.id, c, now));

@@ -14,7 +14,8 @@ pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_addre
          FROM purpose_channels pc JOIN wordings w \
            ON w.site_id = pc.site_id AND w.purpose = pc.purpose AND w.channel = pc.channel \
          WHERE pc.site_id = s.id ORDER BY pc.position, pc.purpose, pc.channel, w.version, w.lang)) AS wordings, \
-     (SELECT json_group_array(json_object('key', key, 'required', required, 'texts', json(texts))) FROM \
+     (SELECT json_group_array(json_object('key', key, 'required', required, 'texts', json(texts), \
+          'consent_mode', json(consent_mode))) FROM \
         (SELECT c.key, c.required, (SELECT json_group_array(json_object('lang', lang, 'label', label, \
               'description', description)) FROM \
             (SELECT t.lang, t.label, t.description FROM json_each(c.texts) j \
@@ -22,7 +23,7 @@ pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_addre
                AND t.lang = json_extract(j.value, '$.lang') \
              WHERE t.version = (SELECT MAX(v.version) FROM cookie_category_texts v \
                WHERE v.site_id = t.site_id AND v.key = t.key AND v.lang = t.lang) \
-             ORDER BY j.key)) AS texts \
+             ORDER BY j.key)) AS texts, c.consent_mode \
          FROM cookie_categories c WHERE c.site_id = s.id ORDER BY c.position, c.key)) \
         AS cookie_categories, \
      (SELECT json_group_array(json_object('version', version, 'lang', lang, 'text', text, 'sha256', sha256)) FROM \
@@ -182,7 +183,7 @@ pub const PURGE_MAIL_LOG: &str = "DELETE FROM mail_log WHERE rowid IN \
 pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE site_id = ?1";
 
 pub const INSERT_COOKIE_CATEGORY: &str = "INSERT INTO cookie_categories \
-     (site_id, key, required, position, texts) VALUES (?1, ?2, ?3, ?4, ?5)";
+     (site_id, key, required, position, texts, consent_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /// Cookie category texts are versions, like wordings: a text that differs from the latest
 /// version of its category and language becomes the next version; the same text adds nothing.

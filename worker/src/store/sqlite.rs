@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_erasure_and_identity.sql", include_str!("../../migrations/0004_erasure_and_identity.sql")),
     ("0005_evidence_chain.sql", include_str!("../../migrations/0005_evidence_chain.sql")),
     ("0007_request_proof.sql", include_str!("../../migrations/0007_request_proof.sql")),
+    ("0008_consent_mode.sql", include_str!("../../migrations/0008_consent_mode.sql")),
 ];
 
 pub struct SqliteExecutor {

@@ -47,6 +47,10 @@ fn sizes() -> Result {
         ("widget banner JS (glue + ui.js + host.js)", assets.join("widget/consent_widget.js")),
         ("widget forms wasm (banner + forms)", assets.join("widget/consent_widget_forms_bg.wasm")),
         ("widget forms JS", assets.join("widget/consent_widget_forms.js")),
+        (
+            "widget sender (offline queue, GPC; pages with a form or a waiting sign-up)",
+            assets.join("widget/consent_sender.js"),
+        ),
         ("worker wasm", root.join("worker/build/index_bg.wasm")),
         ("worker JS shim", root.join("worker/build/index.js")),
     ];
