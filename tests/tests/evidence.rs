@@ -8,52 +8,13 @@ use std::process::ExitCode;
 
 use consent_shared::chain::link_hash_v1;
 use consent_shared::consent::ConsentEvent;
+use consent_tests::client::call;
+use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
-use consent_tests::secrets::{worker_secrets, ADMIN_BEARER as BEARER};
-use consent_tests::wrangler::{LocalD1, WranglerDev};
-use consent_tests::{free_port, repo_root};
+use consent_tests::secrets::ADMIN_BEARER as BEARER;
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
 const GOOD: &str = r#"{"email":"Ada@Example.org","consents":[{"purpose":"news","channel":"email","wording_version":1}],"page_url":"http://127.0.0.1:8788/join"}"#;
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    let mut req = ureq::request(method, &format!("{base}{path}"));
-    for (n, v) in headers {
-        req = req.set(n, v);
-    }
-    let result = match body {
-        Some(b) => req.send_string(b),
-        None => req.call(),
-    };
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: transport error {e}"),
-    };
-    let status = resp.status();
-    let headers = resp
-        .headers_names()
-        .into_iter()
-        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
-        .collect();
-    Reply { status, headers, body: resp.into_string().unwrap_or_default() }
-}
 
 fn submit(base: &str, who: &str) -> Result<(), String> {
     let r = call(
@@ -90,25 +51,20 @@ fn event_of(row: &serde_json::Value) -> Result<ConsentEvent, String> {
     serde_json::from_value(row).map_err(|e| format!("event row: {e}"))
 }
 
-const EVENT_COLUMNS: &str = "id, site_id, subject, purpose, channel, action, wording_version, wording_sha256, \
+const EVENT_COLUMNS: &str =
+    "id, site_id, subject, purpose, channel, action, wording_version, wording_sha256, \
      lang, method, source_url, server_time, client_time, user_agent, ip_truncated, gpc, idempotency_key";
 
 fn main() -> ExitCode {
-    let dir = std::env::temp_dir().join(format!("consent-evidence-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let d1 = LocalD1::new(&dir);
-    let setup = d1
-        .migrate()
-        .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
-        .and_then(|()| WranglerDev::start(&d1, free_port(), &worker_secrets()));
-    let worker = match setup {
-        Ok(w) => w,
+    let demo = match DemoWorker::start("evidence", false) {
+        Ok(demo) => demo,
         Err(e) => {
             println!("setup failed: {e}\n0 passed, 1 failed");
             return ExitCode::FAILURE;
         }
     };
-    let base = worker.origin();
+    let d1 = &demo.d1;
+    let base = demo.origin();
     let base = base.as_str();
     let mut h = Harness::default();
 
@@ -145,7 +101,10 @@ fn main() -> ExitCode {
         let report = verify(base)?;
         let anchor = &report["anchor"];
         ensure(
-            report["valid"] == true && anchor["found"] == true && anchor["extends"] == true && anchor["seq"] == 3,
+            report["valid"] == true
+                && anchor["found"] == true
+                && anchor["extends"] == true
+                && anchor["seq"] == 3,
             || format!("{report}"),
         )?;
         ensure(report["cookie_chain"]["records_checked"] == 1, || format!("{report}"))
@@ -267,7 +226,6 @@ fn main() -> ExitCode {
         )
     });
 
-    drop(worker);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(demo);
     h.finish()
 }

@@ -5,79 +5,30 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use consent_tests::client::{admin, call, call_unfollowed, csrf_of, Reply};
+use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
-use consent_tests::mail_capture::MailCapture;
-use consent_tests::secrets::{worker_secrets, ADMIN_BEARER as BEARER};
-use consent_tests::wrangler::{LocalD1, WranglerDev};
-use consent_tests::{free_port, repo_root};
+use consent_tests::secrets::ADMIN_BEARER as BEARER;
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+/// What a client can compare between two answers, with what is fresh per request replaced:
+/// the receipt's `recorded_at` (the public receipt carries no event ids) and the headers the
+/// runtime sets per response (date; content-length follows the body).
+fn normalised(reply: &Reply) -> String {
+    let mut body = reply.json();
+    if body.get("recorded_at").is_some() {
+        body["recorded_at"] = "<time>".into();
     }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// What a client can compare between two answers, with what is fresh per request replaced:
-    /// the receipt's `recorded_at` (the public receipt carries no event ids) and the headers
-    /// the runtime sets per response (date, content-length follows the body).
-    fn normalised(&self) -> String {
-        let mut body = self.json();
-        if body.get("recorded_at").is_some() {
-            body["recorded_at"] = "<time>".into();
-        }
-        let keep = ["content-type", "access-control-allow-origin", "vary", "idempotent-replayed"];
-        let mut headers: Vec<String> = self
-            .headers
-            .iter()
-            .filter(|(n, _)| keep.contains(&n.to_ascii_lowercase().as_str()))
-            .map(|(n, v)| format!("{}: {v}", n.to_ascii_lowercase()))
-            .collect();
-        headers.sort();
-        format!("{} {} {body}", self.status, headers.join(" | "))
-    }
-}
-
-fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    send(ureq::request(method, &format!("{base}{path}")), method, path, headers, body)
-}
-
-/// `call` that shows a redirect instead of following it (the page's own answer).
-fn call_unfollowed(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    let agent = ureq::AgentBuilder::new().redirects(0).build();
-    send(agent.request(method, &format!("{base}{path}")), method, path, headers, body)
-}
-
-fn send(mut req: ureq::Request, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    for (n, v) in headers {
-        req = req.set(n, v);
-    }
-    let result = match body {
-        Some(b) => req.send_string(b),
-        None => req.call(),
-    };
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: transport error {e}"),
-    };
-    let status = resp.status();
-    let headers = resp
-        .headers_names()
-        .into_iter()
-        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
+    let keep = ["content-type", "access-control-allow-origin", "vary", "idempotent-replayed"];
+    let mut headers: Vec<String> = reply
+        .headers
+        .iter()
+        .filter(|(n, _)| keep.contains(&n.to_ascii_lowercase().as_str()))
+        .map(|(n, v)| format!("{}: {v}", n.to_ascii_lowercase()))
         .collect();
-    Reply { status, headers, body: resp.into_string().unwrap_or_default() }
+    headers.sort();
+    format!("{} {} {body}", reply.status, headers.join(" | "))
 }
 
 /// A sign-up as the widget posts it from a page of the site.
@@ -87,53 +38,17 @@ fn form_body(email: &str, purpose: &str, page_url: &str) -> String {
     )
 }
 
-fn admin(base: &str, method: &str, path: &str, body: &str) -> Reply {
-    call(base, method, path, &[("Authorization", BEARER), ("Content-Type", "application/json")], Some(body))
-}
-
-fn csrf_of(html: &str) -> String {
-    let Some(at) = html.find("name=\"csrf\" value=\"").map(|i| i + 19) else { return String::new() };
-    html[at..].split('"').next().unwrap_or_default().to_string()
-}
-
 fn main() -> ExitCode {
-    let dir = std::env::temp_dir().join(format!("consent-hostile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let d1 = LocalD1::new(&dir);
-    let mail = match MailCapture::start() {
-        Ok(m) => m,
+    let demo = match DemoWorker::start("hostile", true) {
+        Ok(demo) => demo,
         Err(e) => {
             println!("setup failed: {e}\n0 passed, 1 failed");
             return ExitCode::FAILURE;
         }
     };
-    let mail_url = mail.url();
-    let setup = d1
-        .migrate()
-        .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
-        .and_then(|()| {
-            WranglerDev::start(
-                &d1,
-                free_port(),
-                &[
-                    worker_secrets(),
-                    vec![
-                        ("MAIL_API_URL", mail_url.as_str()),
-                        ("MAIL_API_KEY", "capture-key"),
-                        ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
-                    ],
-                ]
-                .concat(),
-            )
-        });
-    let worker = match setup {
-        Ok(w) => w,
-        Err(e) => {
-            println!("setup failed: {e}\n0 passed, 1 failed");
-            return ExitCode::FAILURE;
-        }
-    };
-    let base = worker.origin();
+    let d1 = &demo.d1;
+    let mail = demo.mail();
+    let base = demo.origin();
     let base = base.as_str();
     let mut h = Harness::default();
     let events = |site: &str| -> usize {
@@ -175,7 +90,9 @@ fn main() -> ExitCode {
             &[("Origin", ORIGIN), ("Content-Type", "application/json")],
             Some(&body),
         );
-        ensure(r.status == 422 && r.json()["error"]["code"] == "foreign_page_url", || format!("{} {}", r.status, r.body))?;
+        ensure(r.status == 422 && r.json()["error"]["code"] == "foreign_page_url", || {
+            format!("{} {}", r.status, r.body)
+        })?;
         ensure(events("demo") == before, || "a foreign page_url wrote events".into())
     });
 
@@ -252,7 +169,7 @@ fn main() -> ExitCode {
                 )
             };
             for round in ["first", "retry"] {
-                let answers: Vec<String> = kinds.iter().map(|k| submit(k).normalised()).collect();
+                let answers: Vec<String> = kinds.iter().map(|k| normalised(&submit(k))).collect();
                 for (kind, answer) in kinds.iter().zip(&answers) {
                     ensure(answer == &answers[0], || format!("{round}: {kind} answered\n{answer}\nnew answered\n{}", answers[0]))?;
                 }
@@ -317,11 +234,16 @@ fn main() -> ExitCode {
             ensure(join(email).status == 201, || format!("join {email}"))?;
         }
         let change = |who: &str, to: &str| -> Result<String, String> {
-            let links = admin(base, "POST", "/api/v1/admin/sites/demo/links", &format!(r#"{{"email":"{who}"}}"#));
+            let links =
+                admin(base, "POST", "/api/v1/admin/sites/demo/links", &format!(r#"{{"email":"{who}"}}"#));
             let url = links.json()["preferences_url"].as_str().unwrap_or_default().to_string();
             let path = url.strip_prefix(base).ok_or_else(|| format!("links: {}", links.body))?.to_string();
             let page = call(base, "GET", &path, &[], None);
-            let body = format!("csrf={}&lang=en&action=details&name=&email={}", csrf_of(&page.body), to.replace('@', "%40"));
+            let body = format!(
+                "csrf={}&lang=en&action=details&name=&email={}",
+                csrf_of(&page.body),
+                to.replace('@', "%40")
+            );
             let form = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)];
             // The answer as the browser gets it: a redirect to the person's own page (its path
             // holds their own link token, so only the query is compared) and its body.
@@ -344,8 +266,6 @@ fn main() -> ExitCode {
         Ok(())
     });
 
-    drop(worker);
-    drop(mail);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(demo);
     h.finish()
 }

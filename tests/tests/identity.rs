@@ -9,45 +9,12 @@ use std::time::Duration;
 use consent_shared::digest::sha256_hex;
 use consent_shared::email::Email;
 use consent_shared::subject::subject_id;
+use consent_tests::client::{admin, call, Reply};
+use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
-use consent_tests::mail_capture::MailCapture;
-use consent_tests::secrets::{worker_secrets, ADMIN_BEARER as BEARER, SUBJECT_KEY};
-use consent_tests::wrangler::{LocalD1, WranglerDev};
-use consent_tests::{free_port, repo_root};
+use consent_tests::secrets::{ADMIN_BEARER as BEARER, SUBJECT_KEY};
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
-
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    let mut req = ureq::request(method, &format!("{base}{path}"));
-    for (n, v) in headers {
-        req = req.set(n, v);
-    }
-    let result = match body {
-        Some(b) => req.send_string(b),
-        None => req.call(),
-    };
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: transport error {e}"),
-    };
-    Reply { status: resp.status(), body: resp.into_string().unwrap_or_default() }
-}
-
-fn admin(base: &str, method: &str, path: &str, body: &str) -> Reply {
-    call(base, method, path, &[("Authorization", BEARER), ("Content-Type", "application/json")], Some(body))
-}
 
 /// A sign-up from the site's own page (the answer is not asserted: it is the same for everyone).
 fn sign_up(base: &str, site: &str, purpose: &str, email: &str) -> Reply {
@@ -101,43 +68,16 @@ fn audience_emails(base: &str, site: &str, purpose: &str) -> Vec<String> {
 }
 
 fn main() -> ExitCode {
-    let dir = std::env::temp_dir().join(format!("consent-identity-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let d1 = LocalD1::new(&dir);
-    let mail = match MailCapture::start() {
-        Ok(m) => m,
+    let demo = match DemoWorker::start("identity", true) {
+        Ok(demo) => demo,
         Err(e) => {
             println!("setup failed: {e}\n0 passed, 1 failed");
             return ExitCode::FAILURE;
         }
     };
-    let mail_url = mail.url();
-    let setup = d1
-        .migrate()
-        .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
-        .and_then(|()| {
-            WranglerDev::start(
-                &d1,
-                free_port(),
-                &[
-                    worker_secrets(),
-                    vec![
-                        ("MAIL_API_URL", mail_url.as_str()),
-                        ("MAIL_API_KEY", "capture-key"),
-                        ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
-                    ],
-                ]
-                .concat(),
-            )
-        });
-    let worker = match setup {
-        Ok(w) => w,
-        Err(e) => {
-            println!("setup failed: {e}\n0 passed, 1 failed");
-            return ExitCode::FAILURE;
-        }
-    };
-    let base = worker.origin();
+    let d1 = &demo.d1;
+    let mail = demo.mail();
+    let base = demo.origin();
     let base = base.as_str();
     let mut h = Harness::default();
 
@@ -254,7 +194,7 @@ fn main() -> ExitCode {
         // wrangler dev never fires crons itself; `--test-scheduled` runs the handler on request.
         let r = call(base, "GET", "/__scheduled?cron=*/5+*+*+*+*", &[], None);
         ensure(r.status == 200, || {
-            let log = std::fs::read_to_string(&worker.log).unwrap_or_default();
+            let log = std::fs::read_to_string(&demo.worker.log).unwrap_or_default();
             format!("scheduled: {} {}\nwrangler log:\n{log}", r.status, r.body)
         })?;
         let left = d1.query(
@@ -266,8 +206,6 @@ fn main() -> ExitCode {
         ensure(left[0]["fresh"] == 1, || format!("a fresh answer was purged: {left:?}"))
     });
 
-    drop(worker);
-    drop(mail);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(demo);
     h.finish()
 }

@@ -11,6 +11,7 @@ use std::net::TcpStream;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use consent_tests::client::{call, Reply};
 use consent_tests::harness::{ensure, Harness};
 use consent_tests::secrets::{worker_secrets, ADMIN_BEARER};
 use consent_tests::wrangler::{LocalD1, WranglerDev};
@@ -18,45 +19,6 @@ use consent_tests::{free_port, repo_root};
 
 /// The limit of `CLIENT_LIMITER` in wrangler.toml.
 const CLIENT_LIMIT: usize = 60;
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    let mut req = ureq::request(method, &format!("{base}{path}"));
-    for (n, v) in headers {
-        req = req.set(n, v);
-    }
-    let result = match body {
-        Some(b) => req.send_string(b),
-        None => req.call(),
-    };
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: transport error {e}"),
-    };
-    let status = resp.status();
-    let headers = resp
-        .headers_names()
-        .into_iter()
-        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
-        .collect();
-    Reply { status, headers, body: resp.into_string().unwrap_or_default() }
-}
 
 /// Sends `req` until it is refused with 429, and returns how many went through and the refusal.
 /// Rate-limit windows are fixed (a new one starts every period), so a window may end midway:

@@ -3,60 +3,14 @@
 
 use std::process::ExitCode;
 
+use consent_tests::client::{call, csrf_of, Reply};
+use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
-use consent_tests::mail_capture::MailCapture;
-use consent_tests::secrets::{worker_secrets, ADMIN_BEARER as BEARER};
-use consent_tests::wrangler::{LocalD1, WranglerDev};
-use consent_tests::{free_port, repo_root};
+use consent_tests::secrets::ADMIN_BEARER as BEARER;
 
 const ORIGIN: &str = "http://127.0.0.1:8788";
 const GOOD: &str = r#"{"email":"Ada@Example.org","consents":[{"purpose":"news","channel":"email","wording_version":1}],"page_url":"http://127.0.0.1:8788/join"}"#;
 const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Reply {
-    let mut req = ureq::request(method, &format!("{base}{path}"));
-    for (n, v) in headers {
-        req = req.set(n, v);
-    }
-    let result = match body {
-        Some(b) => req.send_string(b),
-        None => req.call(),
-    };
-    let resp = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {path}: transport error {e}"),
-    };
-    let status = resp.status();
-    let headers = resp
-        .headers_names()
-        .into_iter()
-        .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_string())))
-        .collect();
-    Reply { status, headers, body: resp.into_string().unwrap_or_default() }
-}
-
-/// The anti-forgery value in a page's first form.
-fn csrf_of(html: &str) -> String {
-    let Some(at) = html.find("name=\"csrf\" value=\"").map(|i| i + 19) else { return String::new() };
-    html[at..].split('"').next().unwrap_or_default().to_string()
-}
 
 fn post_json(base: &str, body: &str, extra: &[(&str, &str)]) -> Reply {
     let mut headers = vec![("Origin", ORIGIN), ("Content-Type", "application/json")];
@@ -65,43 +19,16 @@ fn post_json(base: &str, body: &str, extra: &[(&str, &str)]) -> Reply {
 }
 
 fn main() -> ExitCode {
-    let dir = std::env::temp_dir().join(format!("consent-workerd-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let d1 = LocalD1::new(&dir);
-    let mail = match MailCapture::start() {
-        Ok(m) => m,
+    let demo = match DemoWorker::start("workerd", true) {
+        Ok(demo) => demo,
         Err(e) => {
             println!("setup failed: {e}\n0 passed, 1 failed");
             return ExitCode::FAILURE;
         }
     };
-    let mail_url = mail.url();
-    let setup = d1
-        .migrate()
-        .and_then(|()| d1.execute_file(&repo_root().join("worker/seed/demo.sql")))
-        .and_then(|()| {
-            WranglerDev::start(
-                &d1,
-                free_port(),
-                &[
-                    worker_secrets(),
-                    vec![
-                        ("MAIL_API_URL", mail_url.as_str()),
-                        ("MAIL_API_KEY", "capture-key"),
-                        ("MAIL_FROM", "Demo Alumni <alumni@example.org>"),
-                    ],
-                ]
-                .concat(),
-            )
-        });
-    let worker = match setup {
-        Ok(w) => w,
-        Err(e) => {
-            println!("setup failed: {e}\n0 passed, 1 failed");
-            return ExitCode::FAILURE;
-        }
-    };
-    let base = worker.origin();
+    let d1 = &demo.d1;
+    let mail = demo.mail();
+    let base = demo.origin();
     let base = base.as_str();
     let mut h = Harness::default();
 
@@ -546,8 +473,6 @@ fn main() -> ExitCode {
         )
     });
 
-    drop(worker);
-    drop(mail);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(demo);
     h.finish()
 }
