@@ -14,6 +14,6 @@ pub mod store;
 #[cfg(target_arch = "wasm32")]
 mod mailer;
 #[cfg(target_arch = "wasm32")]
-mod shell;
-#[cfg(target_arch = "wasm32")]
 mod r2_anchors;
+#[cfg(target_arch = "wasm32")]
+mod shell;

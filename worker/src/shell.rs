@@ -10,8 +10,8 @@ use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleCo
 use crate::app::anchors::{seal_and_anchor_all, AnchorStore};
 use crate::app::isolate::IsolateState;
 use crate::app::mail::Mailer;
-use crate::app::upkeep::purge_expired;
 use crate::app::rate_limit::{AllowFuture, Limit, RateLimiter};
+use crate::app::upkeep::purge_expired;
 use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
 use crate::error::AppError;
 use crate::http::{read_capped, BodyError, HttpRequest, HttpResponse};

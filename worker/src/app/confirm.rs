@@ -93,8 +93,18 @@ pub async fn handle<S: Store + 'static>(
                 Err(e) => return unavailable(lang, &e.cause()),
             };
             let sub = claims.sub.clone();
-            let appended =
-                append_for_subject(app, &site, sub, None, &choices, &provenance, &ctx, Answering::Trusted, req, facts);
+            let appended = append_for_subject(
+                app,
+                &site,
+                sub,
+                None,
+                &choices,
+                &provenance,
+                &ctx,
+                Answering::Trusted,
+                req,
+                facts,
+            );
             match appended.await {
                 Ok(Appended::Recorded(_) | Appended::Replayed(_)) => {
                     page(200, lang.code(), t.confirm_title, &notice(t.confirmed, false))

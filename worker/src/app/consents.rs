@@ -172,7 +172,8 @@ pub async fn submit<S: Store + 'static>(
         let mut choices = submission_choices(&submission);
         let provenance = submission_provenance(&site, &submission);
         if !site.double_opt_in {
-            let appended = append(app, &site, email, &choices, &provenance, &ctx, Answering::Public, req, facts);
+            let appended =
+                append(app, &site, email, &choices, &provenance, &ctx, Answering::Public, req, facts);
             return Ok(appended.await?.into_public_response());
         }
         if let Some(reason) = app.config.links_off() {

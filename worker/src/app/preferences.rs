@@ -198,10 +198,12 @@ async fn act<S: Store + 'static>(
             // written too but can never be confirmed: its link is not sent, and `/c` checks
             // again before applying anything.
             let taken = address_taken(app, &p.site.id, p.subject, &alias).await;
-            if let Err(e) = app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await {
+            if let Err(e) = app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await
+            {
                 return try_again(t, e);
             }
-            let url = LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
+            let url =
+                LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
             let mail = if taken {
                 // Say so only to the inbox that owns the address: this page reveals nothing.
                 taken_mail(p, &email)
@@ -264,8 +266,18 @@ async fn record<S: Store + 'static>(
         }
     };
     let subject = p.subject.to_string();
-    let appended =
-        append_for_subject(app, p.site, subject, None, &choices, &provenance, &ctx, Answering::Trusted, req, facts);
+    let appended = append_for_subject(
+        app,
+        p.site,
+        subject,
+        None,
+        &choices,
+        &provenance,
+        &ctx,
+        Answering::Trusted,
+        req,
+        facts,
+    );
     match appended.await {
         Ok(Appended::Recorded(_) | Appended::Replayed(_)) => Outcome::Done(done),
         Ok(Appended::Suppressed(_)) => {

@@ -602,9 +602,9 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
-mod hostile;
+mod consent_mode;
 mod evidence;
+mod hostile;
 mod identity;
 mod limits;
-mod consent_mode;
 mod preferences;

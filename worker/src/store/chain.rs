@@ -5,9 +5,7 @@
 use consent_shared::chain::{cookie_mark_problem, mark_problem, ChainHead, ChainLink};
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord};
 
-use super::{
-    cookie_from_row, event_from_row, link_version, sql, Executor, Row, SqlStore, Statement, StoreError,
-};
+use super::{cookie_from_row, event_from_row, link_version, sql, Executor, Row, SqlStore, StoreError};
 
 /// A stored event with what proves it came through the append path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,28 +237,7 @@ impl<E: Executor> ChainStore for SqlStore<E> {
     }
 
     async fn append_cookie_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError> {
-        if links.is_empty() {
-            return Ok(());
-        }
-        let batch = links
-            .iter()
-            .map(|l| {
-                Statement::new(
-                    sql::INSERT_COOKIE_LINK,
-                    vec![
-                        (&l.site_id).into(),
-                        l.seq.into(),
-                        (&l.event_id).into(),
-                        (&l.event_hash).into(),
-                        (&l.prev_hash).into(),
-                        (&l.hash).into(),
-                        i64::from(l.version).into(),
-                        now.into(),
-                    ],
-                )
-            })
-            .collect();
-        self.exec.batch(batch).await
+        self.append_chain_links(sql::INSERT_COOKIE_LINK, links, now).await
     }
 
     async fn cookie_chained_after(

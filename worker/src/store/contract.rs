@@ -87,7 +87,9 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
 }
 
 mod public;
-use public::{answer_without_events_is_kept, cookie_category_texts_are_versions, pending_never_replaces_granted};
+use public::{
+    answer_without_events_is_kept, cookie_category_texts_are_versions, pending_never_replaces_granted,
+};
 
 /// A site like the demo one, under any id.
 pub fn sample_site(id: &str) -> SiteConfig {

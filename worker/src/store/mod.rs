@@ -8,9 +8,9 @@ pub mod contract;
 pub mod d1;
 mod mail_and_expiry;
 pub mod sql;
-mod versions;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sqlite;
+mod versions;
 
 pub use mail_and_expiry::MailClaim;
 
@@ -228,8 +228,13 @@ pub trait Store: chain::ChainStore {
     async fn idempotent_response(&self, site: &str, key: &str) -> Result<Option<StoredResponse>, StoreError>;
     /// Keeps `answer` for an Idempotency-Key of a request that recorded nothing (a public form
     /// for a suppressed address), so a retry replays it. `Conflict` when the key is taken.
-    async fn keep_answer(&self, site: &str, key: &str, answer: &StoredResponse, now: &str)
-        -> Result<(), StoreError>;
+    async fn keep_answer(
+        &self,
+        site: &str,
+        key: &str,
+        answer: &StoredResponse,
+        now: &str,
+    ) -> Result<(), StoreError>;
     /// Writes the subject, the events (each with its mark from `plan.marks`, if any), the
     /// current state and the idempotent answer together.
     /// Nothing is written when it fails: `Conflict` when the Idempotency-Key was taken
@@ -353,6 +358,38 @@ pub struct SqlStore<E> {
 impl<E: Executor> SqlStore<E> {
     pub fn new(exec: E) -> Self {
         SqlStore { exec }
+    }
+
+    /// Appends chain links with `insert` (`INSERT_LINK` or `INSERT_COOKIE_LINK`, which take the
+    /// same parameters) in one batch.
+    async fn append_chain_links(
+        &self,
+        insert: &'static str,
+        links: &[ChainLink],
+        now: &str,
+    ) -> Result<(), StoreError> {
+        if links.is_empty() {
+            return Ok(());
+        }
+        let batch = links
+            .iter()
+            .map(|l| {
+                Statement::new(
+                    insert,
+                    vec![
+                        (&l.site_id).into(),
+                        l.seq.into(),
+                        (&l.event_id).into(),
+                        (&l.event_hash).into(),
+                        (&l.prev_hash).into(),
+                        (&l.hash).into(),
+                        now.into(),
+                        i64::from(l.version).into(),
+                    ],
+                )
+            })
+            .collect();
+        self.exec.batch(batch).await
     }
 
     /// Runs a query and maps every row with `f`.
@@ -543,28 +580,7 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn append_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError> {
-        if links.is_empty() {
-            return Ok(());
-        }
-        let batch = links
-            .iter()
-            .map(|l| {
-                Statement::new(
-                    sql::INSERT_LINK,
-                    vec![
-                        (&l.site_id).into(),
-                        l.seq.into(),
-                        (&l.event_id).into(),
-                        (&l.event_hash).into(),
-                        (&l.prev_hash).into(),
-                        (&l.hash).into(),
-                        now.into(),
-                        i64::from(l.version).into(),
-                    ],
-                )
-            })
-            .collect();
-        self.exec.batch(batch).await
+        self.append_chain_links(sql::INSERT_LINK, links, now).await
     }
 
     async fn chained_after(

@@ -343,7 +343,7 @@ pub const UNSEALED_COOKIES: &str = "SELECT c.rowid AS pos, c.id, c.site_id, c.co
      ORDER BY c.rowid LIMIT ?2";
 
 pub const INSERT_COOKIE_LINK: &str = "INSERT INTO cookie_links \
-     (site_id, seq, record_id, record_pos, record_hash, prev_hash, hash, version, sealed_at) \
+     (site_id, seq, record_id, record_pos, record_hash, prev_hash, hash, sealed_at, version) \
      SELECT ?1, ?2, ?3, rowid, ?4, ?5, ?6, ?7, ?8 FROM cookie_consents WHERE id = ?3";
 
 pub const COOKIE_CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, \

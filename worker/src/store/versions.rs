@@ -38,7 +38,10 @@ pub(super) fn category_text_versions(site: &str, category: &CookieCategory, now:
 }
 
 impl<E: Executor> SqlStore<E> {
-    pub(super) async fn category_text_history(&self, site: &str) -> Result<Vec<CategoryTextVersion>, StoreError> {
+    pub(super) async fn category_text_history(
+        &self,
+        site: &str,
+    ) -> Result<Vec<CategoryTextVersion>, StoreError> {
         self.rows(sql::COOKIE_CATEGORY_TEXTS, vec![site.into()], |r| {
             Ok(CategoryTextVersion {
                 key: r.text("key")?,

@@ -85,12 +85,16 @@ fn with_every_kind_of_address(double_opt_in: bool) -> App<SqlStore<SqliteExecuto
         site.double_opt_in = true;
         pollster::block_on(app.store.put_site(&site, "2026-11-24T00:00:00.000Z")).unwrap();
     }
-    let import = |email: &str| admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change(email, "granted")));
+    let import =
+        |email: &str| admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change(email, "granted")));
     for email in ["subscribed@example.org", "erased@example.org"] {
         assert_eq!(send(&app, &import(email)).status, 201);
     }
     let suppress = r#"{"email":"suppressed@example.org","reason":"asked by phone"}"#;
-    assert_eq!(send(&app, &admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(suppress))).status, 200);
+    assert_eq!(
+        send(&app, &admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(suppress))).status,
+        200
+    );
     assert_eq!(send(&app, &subject_request("erase", r#"{"email":"erased@example.org"}"#)).status, 200);
     take_outbox();
     app
@@ -250,7 +254,8 @@ fn change_address(new_address: &str) -> (String, Vec<String>) {
     let links = admin("POST", "/api/v1/admin/sites/demo/links", Some(r#"{"email":"ada@example.org"}"#));
     let (_, links) = body_of(send(&app, &links));
     let links: serde_json::Value = serde_json::from_str(&links).unwrap();
-    let path = links["preferences_url"].as_str().unwrap().strip_prefix("http://localhost").unwrap().to_string();
+    let path =
+        links["preferences_url"].as_str().unwrap().strip_prefix("http://localhost").unwrap().to_string();
     let (_, page) = body_of(send(&app, &HttpRequest::new("GET", &path)));
     let at = page.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = &page[at..at + page[at..].find('"').unwrap()];
