@@ -6,7 +6,7 @@
 use consent_shared::api::v1::{
     BrokenLinkReport, CookieChainReport, StateDisagreement, UnmarkedRow, VerifyReport, REPORT_LIMIT,
 };
-use consent_shared::chain::{BrokenLink, ChainKind, ChainVerifier, SealedItem};
+use consent_shared::chain::{BrokenLink, ChainKind, ChainLink, ChainVerifier, SealedItem};
 use consent_shared::consent::{next_state, Action};
 
 use super::admin::{admin_site, PAGE_SIZE};
@@ -15,8 +15,8 @@ use super::ledger::{seal_pending, Unsealable};
 use super::{log_internal, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::store::chain::AuditCursor;
-use crate::store::Store;
+use crate::store::chain::{AuditCursor, ChainedCookie};
+use crate::store::{ChainedEvent, Store, StoreError};
 
 pub async fn verify_ledger<S: Store + 'static>(
     app: &App<S>,
@@ -66,25 +66,62 @@ fn broken_report(b: BrokenLink) -> BrokenLinkReport {
     BrokenLinkReport { seq: b.seq, event_id: b.event_id, reason: b.reason.into() }
 }
 
-/// Recomputes the site's event chain, page by page, and names the first broken link.
-async fn event_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<VerifyReport, AppError> {
-    let mut verifier = ChainVerifier::new(key, ChainKind::Events);
+/// A link with the row it seals, as the event chain and the cookie chain store them.
+trait ChainedRow {
+    fn link(&self) -> &ChainLink;
+    fn sealed_item(&self) -> Option<SealedItem>;
+}
+
+impl ChainedRow for ChainedEvent {
+    fn link(&self) -> &ChainLink {
+        &self.link
+    }
+    fn sealed_item(&self) -> Option<SealedItem> {
+        self.event.as_ref().map(|e| SealedItem::event(e, self.marked))
+    }
+}
+
+impl ChainedRow for ChainedCookie {
+    fn link(&self) -> &ChainLink {
+        &self.link
+    }
+    fn sealed_item(&self) -> Option<SealedItem> {
+        self.record.as_ref().map(|r| SealedItem::cookie(r, self.marked))
+    }
+}
+
+/// Recomputes a chain page by page (`page(after_seq)` reads the next links) and stops at the
+/// first broken link.
+async fn walk_chain<'k, T, Page, Fut>(
+    mut verifier: ChainVerifier<'k>,
+    page: Page,
+) -> Result<(ChainVerifier<'k>, Option<BrokenLinkReport>), AppError>
+where
+    T: ChainedRow,
+    Page: Fn(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, StoreError>>,
+{
     let mut after = 0;
-    let mut first_broken = None;
-    'pages: loop {
-        let page = app.store.chained_after(site, after, PAGE_SIZE).await?;
-        for chained in &page {
-            let item = chained.event.as_ref().map(|e| SealedItem::event(e, chained.marked));
-            if let Err(broken) = verifier.check(&chained.link, item.as_ref()) {
-                first_broken = Some(broken_report(broken));
-                break 'pages;
+    loop {
+        let rows = page(after).await?;
+        for row in &rows {
+            if let Err(broken) = verifier.check(row.link(), row.sealed_item().as_ref()) {
+                return Ok((verifier, Some(broken_report(broken))));
             }
         }
-        match page.last() {
-            Some(last) if page.len() == PAGE_SIZE as usize => after = last.link.seq,
-            _ => break,
+        match rows.last() {
+            Some(last) if rows.len() == PAGE_SIZE as usize => after = last.link().seq,
+            _ => return Ok((verifier, None)),
         }
     }
+}
+
+/// Recomputes the site's event chain, page by page, and names the first broken link.
+async fn event_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<VerifyReport, AppError> {
+    let (verifier, first_broken) = walk_chain(ChainVerifier::new(key, ChainKind::Events), |after| {
+        app.store.chained_after(site, after, PAGE_SIZE)
+    })
+    .await?;
     let head = verifier.head();
     Ok(VerifyReport {
         valid: false,
@@ -191,23 +228,10 @@ async fn audit_state<S: Store>(
 }
 
 async fn cookie_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<CookieChainReport, AppError> {
-    let mut verifier = ChainVerifier::new(key, ChainKind::Cookies);
-    let mut after = 0;
-    let mut first_broken = None;
-    'pages: loop {
-        let page = app.store.cookie_chained_after(site, after, PAGE_SIZE).await?;
-        for chained in &page {
-            let item = chained.record.as_ref().map(|r| SealedItem::cookie(r, chained.marked));
-            if let Err(broken) = verifier.check(&chained.link, item.as_ref()) {
-                first_broken = Some(broken_report(broken));
-                break 'pages;
-            }
-        }
-        match page.last() {
-            Some(last) if page.len() == PAGE_SIZE as usize => after = last.link.seq,
-            _ => break,
-        }
-    }
+    let (verifier, first_broken) = walk_chain(ChainVerifier::new(key, ChainKind::Cookies), |after| {
+        app.store.cookie_chained_after(site, after, PAGE_SIZE)
+    })
+    .await?;
     let head = verifier.head();
     Ok(CookieChainReport {
         valid: first_broken.is_none(),
