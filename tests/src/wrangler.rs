@@ -197,6 +197,16 @@ impl WranglerDev {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The process group of wrangler and everything it started (workerd among them).
+    pub fn process_group(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Whether the wrangler process itself is still running.
+    pub fn wrangler_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     fn wait_healthy(&self, timeout: Duration) -> Result<(), String> {
         let start = Instant::now();
         let url = format!("{}/healthz", self.origin());
@@ -215,6 +225,21 @@ impl Drop for WranglerDev {
     fn drop(&mut self) {
         stop_group(&mut self.child);
     }
+}
+
+/// The processes in process group `pgid` whose command name is `name`, read from /proc (Linux).
+pub fn processes_named(pgid: i32, name: &str) -> Vec<i32> {
+    let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|entry| {
+        let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        // "pid (comm) state ppid pgrp …": comm may hold spaces, so split at its last ')'.
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let (head, tail) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1;
+        let group: i32 = tail.split_whitespace().nth(2)?.parse().ok()?;
+        (group == pgid && comm == name).then_some(pid)
+    })
+    .collect()
 }
 
 /// Stops a child started with `process_group(0)` and everything it spawned.
