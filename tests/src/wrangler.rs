@@ -202,6 +202,20 @@ impl WranglerDev {
         self.child.id() as i32
     }
 
+    /// The workerd processes that run the worker (and its local D1). Measured with wrangler
+    /// 4.86: `wrangler dev` starts two workerd processes, a proxy listening on the public port
+    /// and the worker's runtime behind it on a port of its own; this returns the latter.
+    pub fn runtime_pids(&self) -> Vec<i32> {
+        let public = format!("--socket-addr=entry=127.0.0.1:{} ", self.port);
+        processes_named(self.process_group(), "workerd")
+            .into_iter()
+            .filter(|pid| {
+                let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                !String::from_utf8_lossy(&cmdline).replace('\0', " ").contains(&public)
+            })
+            .collect()
+    }
+
     /// Whether the wrangler process itself is still running.
     pub fn wrangler_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
