@@ -97,7 +97,8 @@ mod tests {
         ours["assets"]["directory"] =
             toml::Value::String(format!("/repo/{}", ours["assets"]["directory"].as_str().unwrap()));
         let db = &mut ours["d1_databases"][0];
-        db["migrations_dir"] = toml::Value::String(format!("/repo/{}", db["migrations_dir"].as_str().unwrap()));
+        db["migrations_dir"] =
+            toml::Value::String(format!("/repo/{}", db["migrations_dir"].as_str().unwrap()));
         assert_eq!(ours, theirs);
     }
 }

@@ -345,7 +345,8 @@ impl Tally {
 /// (`CF-Connecting-IP`, which `wrangler dev` passes through), retried with the same key and
 /// body after any failure — transport error, timeout, 5xx, 429 — until acknowledged or stopped.
 fn client(c: usize, url: &str, stop: &AtomicBool) -> Tally {
-    let agent = ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(2)).timeout(REQUEST_TIMEOUT).build();
+    let agent =
+        ureq::AgentBuilder::new().timeout_connect(Duration::from_secs(2)).timeout(REQUEST_TIMEOUT).build();
     let ip = format!("10.77.{}.{}", c / 256, c % 256);
     let mut tally = Tally::default();
     let mut n = 0;

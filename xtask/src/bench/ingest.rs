@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use consent_tests::secrets::worker_secrets;
 use consent_tests::bench_config::bench_d1;
+use consent_tests::secrets::worker_secrets;
 use consent_tests::wrangler::{LocalD1, WorkerBuild, WranglerDev};
 use consent_tests::{free_port, repo_root};
 

@@ -11,7 +11,8 @@ use crate::Result;
 /// `CONSENT_LOADFAULT_CLIENTS` / `CONSENT_LOADFAULT_SECS` / `CONSENT_LOADFAULT_KILLS` override
 /// the plan (defaults: 50 clients, 60 s, one kill at the middle).
 fn plan() -> Plan {
-    let var = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let var =
+        |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     Plan {
         clients: var("CONSENT_LOADFAULT_CLIENTS", 50),
         duration: Duration::from_secs(var("CONSENT_LOADFAULT_SECS", 60) as u64),
