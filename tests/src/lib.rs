@@ -2,10 +2,12 @@
 //! demo host page, each started on 127.0.0.1 and stopped when dropped. Used by the integration
 //! and browser tests and by `cargo xtask dev`.
 
+pub mod bench_config;
 pub mod client;
 pub mod demo_host;
 pub mod fixture;
 pub mod harness;
+pub mod loadfault;
 pub mod local_server;
 pub mod mail_capture;
 pub mod secrets;

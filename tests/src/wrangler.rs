@@ -197,6 +197,30 @@ impl WranglerDev {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The process group of wrangler and everything it started (workerd among them).
+    pub fn process_group(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// The workerd processes that run the worker (and its local D1). Measured with wrangler
+    /// 4.86: `wrangler dev` starts two workerd processes, a proxy listening on the public port
+    /// and the worker's runtime behind it on a port of its own; this returns the latter.
+    pub fn runtime_pids(&self) -> Vec<i32> {
+        let public = format!("--socket-addr=entry=127.0.0.1:{} ", self.port);
+        processes_named(self.process_group(), "workerd")
+            .into_iter()
+            .filter(|pid| {
+                let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                !String::from_utf8_lossy(&cmdline).replace('\0', " ").contains(&public)
+            })
+            .collect()
+    }
+
+    /// Whether the wrangler process itself is still running.
+    pub fn wrangler_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     fn wait_healthy(&self, timeout: Duration) -> Result<(), String> {
         let start = Instant::now();
         let url = format!("{}/healthz", self.origin());
@@ -215,6 +239,21 @@ impl Drop for WranglerDev {
     fn drop(&mut self) {
         stop_group(&mut self.child);
     }
+}
+
+/// The processes in process group `pgid` whose command name is `name`, read from /proc (Linux).
+pub fn processes_named(pgid: i32, name: &str) -> Vec<i32> {
+    let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|entry| {
+        let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        // "pid (comm) state ppid pgrp …": comm may hold spaces, so split at its last ')'.
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let (head, tail) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1;
+        let group: i32 = tail.split_whitespace().nth(2)?.parse().ok()?;
+        (group == pgid && comm == name).then_some(pid)
+    })
+    .collect()
 }
 
 /// Stops a child started with `process_group(0)` and everything it spawned.

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use consent_tests::bench_config::bench_d1;
 use consent_tests::secrets::worker_secrets;
-use consent_tests::wrangler::{LocalD1, WranglerDev};
+use consent_tests::wrangler::{LocalD1, WorkerBuild, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
 use crate::Result;
@@ -38,11 +39,16 @@ impl LoadResult {
 pub fn run() -> Result<()> {
     let dir = std::env::temp_dir().join(format!("consent-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let real_d1 = LocalD1::new(dir.join("real"));
+    // The release build, as deployed, with the rate limits raised (not off) so that the load
+    // fits under them: consent_tests::bench_config.
+    let real_d1 = bench_d1(dir.join("real"))?;
     real_d1.migrate()?;
     real_d1.execute_file(&repo_root().join("worker/seed/demo.sql"))?;
-    // The release build, as deployed (rate limits included: see `load`).
-    let real = WranglerDev::start_release(&real_d1, free_port(), &worker_secrets())?;
+    let real_port = free_port();
+    let real_origin = format!("http://127.0.0.1:{real_port}");
+    let mut vars: Vec<(&str, &str)> = worker_secrets();
+    vars.push(("PUBLIC_ORIGIN", &real_origin));
+    let real = WranglerDev::start_build(&real_d1, real_port, &vars, WorkerBuild::Release)?;
     let bare_d1 = LocalD1::with_config(dir.join("bare"), repo_root().join("bench/bare-insert/wrangler.toml"));
     bare_d1.migrate()?;
     let bare = WranglerDev::start(&bare_d1, free_port(), &[])?;
@@ -102,9 +108,8 @@ pub fn load(url: &str, duration: Duration, tag: &str) -> Result<LoadResult> {
                         .set("Content-Type", "application/json")
                         .set("Origin", "http://127.0.0.1:8788")
                         .set("Idempotency-Key", &format!("{tag}-{t}-{i}"))
-                        // One client address per request, so the per-IP rate limit does not
-                        // throttle the load (wrangler dev passes CF-Connecting-IP through; the
-                        // per-site limit still counts: see docs on trusted load clients).
+                        // One client address per request (wrangler dev passes CF-Connecting-IP
+                        // through); every limit counts, raised for the bench (bench_config.rs).
                         .set("CF-Connecting-IP", &format!("10.{}.{}.{}", t % 256, (i / 256) % 256, i % 256))
                         .send_string(&body);
                     match result {

@@ -13,8 +13,9 @@ use crate::{build, root, setup, Result};
 mod banner;
 mod ingest;
 mod ledger;
+mod loadfault;
 
-/// `cargo xtask bench [sizes|ledger|ingest|banner]` (all when none is named).
+/// `cargo xtask bench [sizes|ledger|ingest|banner|loadfault]` (all when none is named).
 pub fn run(which: Option<&str>) -> Result {
     setup::run(setup::Needs::Build)?;
     let start = Instant::now();
@@ -32,6 +33,9 @@ pub fn run(which: Option<&str>) -> Result {
     }
     if matches!(which, None | Some("banner")) {
         banner::run()?;
+    }
+    if matches!(which, None | Some("loadfault")) {
+        loadfault::run()?;
     }
     Ok(())
 }
