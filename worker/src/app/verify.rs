@@ -128,6 +128,18 @@ fn finish(group: Option<Group>, report: &mut VerifyReport) {
     }
 }
 
+/// Why an audited row is not evidence, or `None`. A row at a position from before append marks
+/// passes unmarked only once it is sealed: `verify` has just sealed every genuine one (they lie
+/// after the chain's end until sealed), so an unsealed "legacy" row is one written at a chosen
+/// position (0, negative, a gap) where sealing never looks.
+fn audit_problem(row: &crate::store::chain::AuditedEvent, key: &[u8]) -> Option<&'static str> {
+    let m = &row.marked;
+    if m.legacy && m.mark.is_none() && row.link_version.is_none() {
+        return Some("no append mark and never sealed: the row was written into the database directly");
+    }
+    m.problem(key)
+}
+
 /// Reads every event in state-key order: names the rows without a valid append mark, and
 /// rebuilds each current state from the marked events (`consent::next_state`) to compare with
 /// `consent_state`.
@@ -149,7 +161,7 @@ async fn audit_state<S: Store>(
                 group = Some(Group { key: row_key, rebuilt: None, found: row.state_action });
             }
             let g = group.as_mut().expect("a group is open");
-            match row.marked.problem(key) {
+            match audit_problem(row, key) {
                 None => {
                     if row.marked.legacy && row.marked.mark.is_none() {
                         report.legacy_unmarked_events += 1;

@@ -137,6 +137,26 @@ fn a_row_inserted_into_the_database_is_reported_and_never_sealed() {
     .assert_eq(&format!("{}\nsealed: {sealed:?}\n", findings(&report)));
 }
 
+/// Rows at or below the migration's baseline pass unmarked as legacy. A forger choosing the
+/// position (0, a negative one, a gap) must not get that pass: such a row is below the chain's
+/// end, so sealing never reaches it, and a genuine legacy row is always sealed by now.
+#[test]
+fn a_row_inserted_at_a_legacy_position_is_reported() {
+    let app = app();
+    assert_eq!(send(&app, &post(GOOD)).status, 201);
+    assert_eq!(verify(&app)["valid"], true);
+    sql(
+        &app,
+        "INSERT INTO consent_events (pos, id, site_id, subject, purpose, channel, action, wording_version, \
+           wording_sha256, lang, method, source_url, server_time, gpc) \
+         SELECT -1, 'forged', site_id, 'someone-else', purpose, channel, 'granted', wording_version, \
+           wording_sha256, lang, 'web_form', source_url, server_time, 0 FROM consent_events; \
+         INSERT INTO consent_state (site_id, subject, purpose, channel, action, event_id, updated_at) \
+         VALUES ('demo', 'someone-else', 'news', 'email', 'granted', 'forged', '2026-11-24T12:00:00.000Z');",
+    );
+    expect![[r#"valid=false chain_valid=true checked=1 head=1 first_broken=null unmarked=1 [{"id":"forged","pos":-1,"reason":"no append mark and never sealed: the row was written into the database directly"}] stopped_at=null state_disagreements=1 [{"channel":"email","expected":null,"found":"granted","purpose":"news","subject":"someone-else"}] cookie_chain=true anchor=null"#]].assert_eq(&findings(&verify(&app)));
+}
+
 #[test]
 fn truncation_is_caught_by_the_anchor() {
     let anchors = Rc::new(MemoryAnchors::default());
