@@ -36,7 +36,19 @@ pub async fn verify_ledger<S: Store + 'static>(
     audit_state(app, &site.id, key, &mut report).await?;
     let mut cookies = cookie_chain(app, &site.id, key).await?;
     cookies.sealing_stopped_at = sealed.cookies_blocked.map(unmarked_row);
-    cookies.valid = cookies.first_broken.is_none() && cookies.sealing_stopped_at.is_none();
+    cookies.unchained = app
+        .store
+        .unchained_cookies(&site.id, REPORT_LIMIT as u32)
+        .await?
+        .into_iter()
+        .map(|(pos, id)| UnmarkedRow {
+            id,
+            pos,
+            reason: "outside the chain where sealing never looks: written into the database directly".into(),
+        })
+        .collect();
+    cookies.valid =
+        cookies.first_broken.is_none() && cookies.sealing_stopped_at.is_none() && cookies.unchained.is_empty();
     report.anchor = check_latest(app, &site.id).await.unwrap_or_else(|e| {
         log_internal(&format!("verifying {}: anchor unreadable: {e}", site.id));
         Some(consent_shared::api::v1::AnchorReport {
@@ -228,5 +240,6 @@ async fn cookie_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<
         head_hash: head.hash.clone(),
         first_broken,
         sealing_stopped_at: None,
+        unchained: Vec::new(),
     })
 }

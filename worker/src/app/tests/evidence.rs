@@ -263,6 +263,27 @@ fn cookie_decisions_are_chained_per_site() {
     ));
 }
 
+/// A cookie decision written at a position sealing never looks at (before the baseline, or a
+/// gap below the chain's end) is still a decision `cookie_consents` shows for that visitor: it
+/// must be reported, not silently left outside the chain.
+#[test]
+fn a_cookie_decision_inserted_where_sealing_never_looks_is_reported() {
+    let app = app();
+    for key in ["k1", "k2"] {
+        assert_eq!(send(&app, &cookie_post(Some(key), r#"["analytics"]"#, "accept_all")).status, 201);
+    }
+    assert_eq!(verify(&app)["valid"], true);
+    sql(
+        &app,
+        "INSERT INTO cookie_consents (rowid, id, site_id, consent_id, categories, policy_version, wording_sha256, \
+           choice, reject_on_first_layer, gpc, server_time) \
+         SELECT -1, 'forged', site_id, 'someone-else', categories, policy_version, wording_sha256, choice, \
+           reject_on_first_layer, gpc, server_time FROM cookie_consents WHERE idempotency_key = 'k1'",
+    );
+    let report = verify(&app);
+    expect![[r#"{"head_hash":"7f6e09bccf6abf7ecb316e59fffa978a9bc5aae46262657f4d7e45566a42d3fa","head_seq":2,"records_checked":2,"unchained":[{"id":"forged","pos":-1,"reason":"outside the chain where sealing never looks: written into the database directly"}],"valid":false} valid=false"#]].assert_eq(&format!("{} valid={}", report["cookie_chain"], report["valid"]));
+}
+
 /// Turns the demo site's chain into one sealed before LEDGER_KEY existed: no marks on events up
 /// to the baseline, unkeyed v1 links.
 fn as_if_sealed_before_the_key(app: &App<SqlStore<SqliteExecutor>>) {
