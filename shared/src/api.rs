@@ -242,6 +242,10 @@ pub mod v1 {
         pub first_broken: Option<BrokenLinkReport>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub sealing_stopped_at: Option<UnmarkedRow>,
+        /// Decisions (up to `REPORT_LIMIT`) outside the chain where sealing never looks: written
+        /// into the database directly.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub unchained: Vec<UnmarkedRow>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -62,6 +62,11 @@ pub enum EmailError {
     BadDomain,
     #[error("part of the email address before '@' is longer than 64 characters")]
     LocalTooLong,
+    #[error(
+        "part of the email address before '@' may hold only letters, digits, single dots between \
+         them and ! # $ % & ' * + - / = ? ^ _ ` {{ | }} ~"
+    )]
+    LocalCharacter,
 }
 
 /// A syntactically valid email address: its identity and the spelling mail is sent to.
@@ -100,6 +105,9 @@ impl Email {
         };
         if local.len() > MAX_LOCAL_LEN {
             return Err(EmailError::LocalTooLong);
+        }
+        if !is_dot_atom(local) {
+            return Err(EmailError::LocalCharacter);
         }
         let (ascii_domain, unicode_domain) = map_domain(domain)?;
         let sending = format!("{local}@{ascii_domain}");
@@ -141,6 +149,14 @@ impl Email {
             None => format!("{untagged}@{}", self.domain()),
         }
     }
+}
+
+/// RFC 5321 dot-atom text, with non-ASCII characters as SMTPUTF8 allows. Quoting, comments,
+/// escapes and commas are refused: a mailer reads `"ada"@example.org` as `ada@example.org` (a
+/// second identity for one inbox, so a way round suppression) and `a,b@…` as two recipients.
+fn is_dot_atom(local: &str) -> bool {
+    let atext = |c: char| !c.is_ascii() || c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    local.split('.').all(|atom| !atom.is_empty() && atom.chars().all(atext))
 }
 
 /// The domain's ASCII (A-label) and Unicode forms after UTS-46 mapping with the STD3 rules (only

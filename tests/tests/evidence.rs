@@ -156,6 +156,33 @@ fn main() -> ExitCode {
         verify_valid(base, "after removing the forged row")
     });
 
+    h.case("rows_inserted_into_d1_at_positions_sealing_never_reaches_are_reported", || {
+        // Position -1 is "before append marks" by number, and below the chain's end, so sealing
+        // never looks there; the same for a cookie decision at rowid -1.
+        d1.query(
+            "INSERT INTO consent_events (pos, id, site_id, subject, purpose, channel, action, wording_version, \
+               wording_sha256, lang, method, source_url, server_time, gpc) \
+             SELECT -1, 'forged-low', site_id, 'someone-else', purpose, channel, 'granted', wording_version, \
+               wording_sha256, lang, 'web_form', source_url, server_time, 0 FROM consent_events LIMIT 1",
+        )?;
+        d1.query(
+            "INSERT INTO cookie_consents (rowid, id, site_id, consent_id, categories, policy_version, \
+               wording_sha256, choice, reject_on_first_layer, gpc, server_time) \
+             SELECT -1, 'forged-cookie', site_id, 'someone-else', categories, policy_version, wording_sha256, \
+               choice, reject_on_first_layer, gpc, server_time FROM cookie_consents LIMIT 1",
+        )?;
+        let report = verify(base)?;
+        ensure(
+            report["valid"] == false
+                && report["first_unmarked"][0]["id"] == "forged-low"
+                && report["cookie_chain"]["unchained"][0]["id"] == "forged-cookie",
+            || format!("{report}"),
+        )?;
+        d1.query("DELETE FROM consent_events WHERE id = 'forged-low'")?;
+        d1.query("DELETE FROM cookie_consents WHERE id = 'forged-cookie'")?;
+        verify_valid(base, "after removing the forged rows")
+    });
+
     h.case("an_event_rewritten_with_a_recomputed_unkeyed_chain_is_reported", || {
         let links = d1.query("SELECT seq, event_id, event_hash, prev_hash, hash, version FROM ledger_links WHERE site_id = 'demo' ORDER BY seq")?;
         ensure(links.len() >= 3, || format!("{links:?}"))?;

@@ -185,3 +185,45 @@ mod properties {
         }
     }
 }
+
+/// A local part a mailer reads as another one (RFC 5322 quoting, comments, escapes, display
+/// syntax) would be a second identity for the same inbox — `"ada"@example.org` is delivered to
+/// `ada@example.org` — so a suppressed address could come back that way. Only dot-atom text
+/// (and non-ASCII letters, as SMTPUTF8 allows) is accepted.
+#[test]
+fn local_parts_a_mailer_would_rewrite_are_refused() {
+    let actual = described(&[
+        "\"ada\"@example.org",
+        "ada(comment)@example.org",
+        "(c)ada@example.org",
+        "<ada@example.org>",
+        "Ada <ada@example.org>",
+        "a\\da@example.org",
+        "ada,bob@example.org",
+        "ada;@example.org",
+        "ada:x@example.org",
+        "[ada]@example.org",
+        ".ada@example.org",
+        "ada.@example.org",
+        "a..da@example.org",
+        "o'brien+tag_1-x!#$%&*/=?^`{|}~@example.org",
+        "zoë@example.org",
+    ]);
+    expect![[r#"
+        "\"ada\"@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "ada(comment)@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "(c)ada@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "<ada@example.org>" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "Ada <ada@example.org>" -> err email address contains a space or control character
+        "a\\da@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "ada,bob@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "ada;@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "ada:x@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "[ada]@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        ".ada@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "ada.@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "a..da@example.org" -> err part of the email address before '@' may hold only letters, digits, single dots between them and ! # $ % & ' * + - / = ? ^ _ ` { | } ~
+        "o'brien+tag_1-x!#$%&*/=?^`{|}~@example.org" -> o'brien+tag_1-x!#$%&*/=?^`{|}~@example.org
+        "zoë@example.org" -> zoë@example.org
+    "#]].assert_eq(&actual);
+}

@@ -91,6 +91,14 @@ pub async fn suppress<S: Store + 'static>(
     if reason.len() > 200 {
         return Err(AppError::BadRequest("reason must be at most 200 characters".into()));
     }
+    // `erasure` is what the erase request records, after it has removed the address and name;
+    // a suppression saying so would claim an erasure that did not happen.
+    if reason.trim().eq_ignore_ascii_case("erasure") {
+        return Err(AppError::BadRequest(format!(
+            "reason 'erasure' is kept for erasures: use POST /api/v1/admin/sites/{}/subjects/erase",
+            site.id
+        )));
+    }
     let subject = app.subject_for(&site.id, &email).await?;
     app.store.suppress(&site.id, &subject, &reason, &format_utc(facts.now)).await?;
     Ok(HttpResponse::json(200, &json!({"suppressed": true, "subject": subject})))

@@ -16,7 +16,7 @@ use consent_shared::site::SiteConfig;
 
 use super::confirm::double_opt_in_mail;
 use super::cors::{allowed_origin, preflight, with_cors};
-use super::ledger::{append, append_for_subject, request_context, seal_pending, Answering, Appended};
+use super::ledger::{append, append_for_subject, request_context, seal_later_if_due, Answering, Appended};
 use super::links::LinkSigner;
 use super::page_text::PageLang;
 use super::{error_response, json_body, require_method, App, RequestFacts};
@@ -261,12 +261,7 @@ pub async fn cookie_decision<S: Store + 'static>(
             }
             Err(e) => return Err(e.into()),
         }
-        if app.isolate.seal_due(&site.id, facts.now) {
-            // Best effort: whatever is not sealed now is sealed by the next sealer.
-            if let Err(e) = seal_pending(app, &site.id, facts.now).await {
-                super::log_internal(&format!("sealing {} failed: {e}", site.id));
-            }
-        }
+        seal_later_if_due(app, &site.id, facts);
         let receipt = CookieReceipt { record_id: record.id, recorded_at: record.server_time };
         Ok(HttpResponse::json(201, &receipt))
     })

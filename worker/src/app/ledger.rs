@@ -136,13 +136,26 @@ pub async fn append_for_subject<S: Store + 'static>(
         }
         Err(e) => return Err(e.into()),
     }
-    if app.isolate.seal_due(&site.id, facts.now) {
-        // Best effort: whatever is not sealed now is sealed by the next sealer.
-        if let Err(e) = seal_pending(app, &site.id, facts.now).await {
-            super::log_internal(&format!("sealing {} failed: {e}", site.id));
-        }
-    }
+    seal_later_if_due(app, &site.id, facts);
     Ok(Appended::Recorded(answer))
+}
+
+/// Seals `site` after the response when this isolate is due to. Never before the answer: a
+/// write that was refused (a suppressed address) seals nothing, so sealing first would answer
+/// recorded submissions measurably later and tell who is suppressed. Best effort: whatever is
+/// not sealed now is sealed by the next sealer (another append, the cron, `verify`).
+pub(crate) fn seal_later_if_due<S: Store + 'static>(app: &App<S>, site: &str, facts: &mut RequestFacts<'_>) {
+    if !app.isolate.seal_due(site, facts.now) {
+        return;
+    }
+    let store = std::rc::Rc::clone(&app.store);
+    let key = app.config.ledger_key.clone();
+    let (site, now) = (site.to_string(), facts.now);
+    facts.later.push(Box::pin(async move {
+        if let Err(e) = seal_store(&*store, &key, &site, now).await {
+            super::log_internal(&format!("sealing {site} failed: {e}"));
+        }
+    }));
 }
 
 /// Nothing was recorded, but a retry must replay this answer, as for any address. Kept after
@@ -216,34 +229,44 @@ pub async fn seal_pending<S: Store>(
     site: &str,
     now: DateTime<Utc>,
 ) -> Result<SealOutcome, StoreError> {
-    if app.config.ledger_key.is_empty() {
+    seal_store(&*app.store, &app.config.ledger_key, site, now).await
+}
+
+/// `seal_pending` with what it needs, so it can also run after the response.
+async fn seal_store<S: Store>(
+    store: &S,
+    ledger_key: &[u8],
+    site: &str,
+    now: DateTime<Utc>,
+) -> Result<SealOutcome, StoreError> {
+    if ledger_key.is_empty() {
         return Err(StoreError::Backend("LEDGER_KEY is not set: nothing can be sealed".into()));
     }
     let sealed_at = format_utc(now);
     let events_blocked = seal_chain(
-        || async { app.store.chain_head(site).await },
+        || async { store.chain_head(site).await },
         || async {
-            let rows = app.store.unsealed_events(site, 0, SEAL_BATCH as u32).await?;
-            Ok(rows.into_iter().map(|m| (m.problem(&app.config.ledger_key), m.pos, m.event)).collect())
+            let rows = store.unsealed_events(site, 0, SEAL_BATCH as u32).await?;
+            Ok(rows.into_iter().map(|m| (m.problem(ledger_key), m.pos, m.event)).collect())
         },
         |head: ChainHead, events: Vec<ConsentEvent>| {
-            let links = seal(&app.config.ledger_key, &head, &events);
+            let links = seal(ledger_key, &head, &events);
             let sealed_at = &sealed_at;
-            async move { app.store.append_links(&links, sealed_at).await }
+            async move { store.append_links(&links, sealed_at).await }
         },
         |e: &ConsentEvent| e.id.clone(),
     )
     .await?;
     let cookies_blocked = seal_chain(
-        || async { app.store.cookie_chain_head(site).await },
+        || async { store.cookie_chain_head(site).await },
         || async {
-            let rows = app.store.unsealed_cookies(site, SEAL_BATCH as u32).await?;
-            Ok(rows.into_iter().map(|m| (m.problem(&app.config.ledger_key), m.pos, m.record)).collect())
+            let rows = store.unsealed_cookies(site, SEAL_BATCH as u32).await?;
+            Ok(rows.into_iter().map(|m| (m.problem(ledger_key), m.pos, m.record)).collect())
         },
         |head: ChainHead, records: Vec<CookieConsentRecord>| {
-            let links = seal_cookies(&app.config.ledger_key, &head, &records);
+            let links = seal_cookies(ledger_key, &head, &records);
             let sealed_at = &sealed_at;
-            async move { app.store.append_cookie_links(&links, sealed_at).await }
+            async move { store.append_cookie_links(&links, sealed_at).await }
         },
         |r: &CookieConsentRecord| r.id.clone(),
     )

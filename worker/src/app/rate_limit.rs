@@ -76,7 +76,7 @@ impl RateLimiter for MemoryRateLimiter {
 /// The counters a public POST to a route counts against, with their keys: the client's IP
 /// always, the site when the request names one (`site`). `None`: the route is not limited.
 pub fn counters(kind: Limited, client_ip: &str, site: Option<&str>) -> Vec<(Limit, String)> {
-    let mut out = vec![(Limit::Client, client_ip.to_string())];
+    let mut out = vec![(Limit::Client, client_key(client_ip))];
     let per_site = match kind {
         Limited::Form => Limit::SiteForms,
         Limited::Cookie => Limit::SiteCookies,
@@ -85,6 +85,20 @@ pub fn counters(kind: Limited, client_ip: &str, site: Option<&str>) -> Vec<(Limi
         out.push((per_site, site.to_string()));
     }
     out
+}
+
+/// What one client is, for the per-client limit: an IPv4 address, or an IPv6 address's /64
+/// (one subscriber line or host usually gets a whole /64, so counting each address would let
+/// anyone rotate through 2^64 of them).
+pub fn client_key(client_ip: &str) -> String {
+    match client_ip.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(ip) => ip.to_canonical().to_string(),
+        Err(_) => client_ip.to_string(),
+    }
 }
 
 /// Which kind of public POST a request is.
@@ -113,6 +127,31 @@ mod tests {
                 limit.binding()
             );
         }
+    }
+
+    #[test]
+    fn clients_are_counted_per_ipv4_address_and_per_ipv6_64() {
+        let keys: Vec<String> = [
+            "203.0.113.7",
+            "2001:db8:1:2::1",
+            "2001:db8:1:2:ffff:ffff:ffff:fffe",
+            "2001:DB8:1:3::1",
+            "::ffff:203.0.113.7",
+            "unknown",
+        ]
+        .iter()
+        .map(|ip| format!("{ip} -> {}", client_key(ip)))
+        .collect();
+        expect_test::expect![[r#"
+            [
+                "203.0.113.7 -> 203.0.113.7",
+                "2001:db8:1:2::1 -> 2001:db8:1:2::/64",
+                "2001:db8:1:2:ffff:ffff:ffff:fffe -> 2001:db8:1:2::/64",
+                "2001:DB8:1:3::1 -> 2001:db8:1:3::/64",
+                "::ffff:203.0.113.7 -> 203.0.113.7",
+                "unknown -> unknown",
+            ]
+        "#]].assert_debug_eq(&keys);
     }
 
     #[test]

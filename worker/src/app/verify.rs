@@ -36,7 +36,19 @@ pub async fn verify_ledger<S: Store + 'static>(
     audit_state(app, &site.id, key, &mut report).await?;
     let mut cookies = cookie_chain(app, &site.id, key).await?;
     cookies.sealing_stopped_at = sealed.cookies_blocked.map(unmarked_row);
-    cookies.valid = cookies.first_broken.is_none() && cookies.sealing_stopped_at.is_none();
+    cookies.unchained = app
+        .store
+        .unchained_cookies(&site.id, REPORT_LIMIT as u32)
+        .await?
+        .into_iter()
+        .map(|(pos, id)| UnmarkedRow {
+            id,
+            pos,
+            reason: "outside the chain where sealing never looks: written into the database directly".into(),
+        })
+        .collect();
+    cookies.valid =
+        cookies.first_broken.is_none() && cookies.sealing_stopped_at.is_none() && cookies.unchained.is_empty();
     report.anchor = check_latest(app, &site.id).await.unwrap_or_else(|e| {
         log_internal(&format!("verifying {}: anchor unreadable: {e}", site.id));
         Some(consent_shared::api::v1::AnchorReport {
@@ -165,6 +177,18 @@ fn finish(group: Option<Group>, report: &mut VerifyReport) {
     }
 }
 
+/// Why an audited row is not evidence, or `None`. A row at a position from before append marks
+/// passes unmarked only once it is sealed: `verify` has just sealed every genuine one (they lie
+/// after the chain's end until sealed), so an unsealed "legacy" row is one written at a chosen
+/// position (0, negative, a gap) where sealing never looks.
+fn audit_problem(row: &crate::store::chain::AuditedEvent, key: &[u8]) -> Option<&'static str> {
+    let m = &row.marked;
+    if m.legacy && m.mark.is_none() && row.link_version.is_none() {
+        return Some("no append mark and never sealed: the row was written into the database directly");
+    }
+    m.problem(key)
+}
+
 /// Reads every event in state-key order: names the rows without a valid append mark, and
 /// rebuilds each current state from the marked events (`consent::next_state`) to compare with
 /// `consent_state`.
@@ -186,7 +210,7 @@ async fn audit_state<S: Store>(
                 group = Some(Group { key: row_key, rebuilt: None, found: row.state_action });
             }
             let g = group.as_mut().expect("a group is open");
-            match row.marked.problem(key) {
+            match audit_problem(row, key) {
                 None => {
                     if row.marked.legacy && row.marked.mark.is_none() {
                         report.legacy_unmarked_events += 1;
@@ -240,5 +264,6 @@ async fn cookie_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<
         head_hash: head.hash.clone(),
         first_broken,
         sealing_stopped_at: None,
+        unchained: Vec::new(),
     })
 }

@@ -124,6 +124,9 @@ pub trait ChainStore {
     async fn cookie_chain_head(&self, site: &str) -> Result<ChainHead, StoreError>;
     /// Up to `limit` unsealed cookie decisions (written since the chain began), in write order.
     async fn unsealed_cookies(&self, site: &str, limit: u32) -> Result<Vec<MarkedCookie>, StoreError>;
+    /// Up to `limit` cookie decisions (position, id) sealing will never reach and no link seals
+    /// (`sql::UNCHAINED_COOKIES`): written into the database directly.
+    async fn unchained_cookies(&self, site: &str, limit: u32) -> Result<Vec<(i64, String)>, StoreError>;
     /// `Conflict` when another sealer got there first: nothing written.
     async fn append_cookie_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError>;
     async fn cookie_chained_after(
@@ -227,6 +230,11 @@ impl<E: Executor> ChainStore for SqlStore<E> {
             Some(r) => Ok(ChainHead { seq: r.int("seq")?, hash: r.text("hash")? }),
             None => Ok(ChainHead::genesis()),
         }
+    }
+
+    async fn unchained_cookies(&self, site: &str, limit: u32) -> Result<Vec<(i64, String)>, StoreError> {
+        self.rows(sql::UNCHAINED_COOKIES, vec![site.into(), limit.into()], |r| Ok((r.int("pos")?, r.text("id")?)))
+            .await
     }
 
     async fn unsealed_cookies(&self, site: &str, limit: u32) -> Result<Vec<MarkedCookie>, StoreError> {

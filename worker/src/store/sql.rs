@@ -333,6 +333,16 @@ pub const ANCHORED_LINKS: &str = "SELECT \
 pub const COOKIE_CHAIN_HEAD: &str =
     "SELECT seq, hash FROM cookie_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
 
+/// Cookie decisions no link seals and sealing will never reach: at a position below 1, or
+/// between the baseline and the cookie chain's end (after `verify` sealed, a genuine decision
+/// there is always chained). Those at or below the baseline predate the chain and are not listed.
+pub const UNCHAINED_COOKIES: &str = "SELECT c.rowid AS pos, c.id FROM cookie_consents c \
+     WHERE c.site_id = ?1 AND NOT EXISTS (SELECT 1 FROM cookie_links l WHERE l.record_id = c.id) \
+       AND (c.rowid < 1 OR (c.rowid > (SELECT last_pos FROM chain_baselines WHERE chain = 'cookies') \
+         AND c.rowid < COALESCE((SELECT record_pos FROM cookie_links WHERE site_id = ?1 \
+           ORDER BY seq DESC LIMIT 1), 0))) \
+     ORDER BY c.rowid LIMIT ?2";
+
 /// Unsealed cookie decisions after the baseline, in write order, with their marks.
 pub const UNSEALED_COOKIES: &str = "SELECT c.rowid AS pos, c.id, c.site_id, c.consent_id, \
      c.categories, c.policy_version, c.wording_sha256, c.choice, c.reject_on_first_layer, c.gpc, \

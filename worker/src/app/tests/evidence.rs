@@ -137,6 +137,26 @@ fn a_row_inserted_into_the_database_is_reported_and_never_sealed() {
     .assert_eq(&format!("{}\nsealed: {sealed:?}\n", findings(&report)));
 }
 
+/// Rows at or below the migration's baseline pass unmarked as legacy. A forger choosing the
+/// position (0, a negative one, a gap) must not get that pass: such a row is below the chain's
+/// end, so sealing never reaches it, and a genuine legacy row is always sealed by now.
+#[test]
+fn a_row_inserted_at_a_legacy_position_is_reported() {
+    let app = app();
+    assert_eq!(send(&app, &post(GOOD)).status, 201);
+    assert_eq!(verify(&app)["valid"], true);
+    sql(
+        &app,
+        "INSERT INTO consent_events (pos, id, site_id, subject, purpose, channel, action, wording_version, \
+           wording_sha256, lang, method, source_url, server_time, gpc) \
+         SELECT -1, 'forged', site_id, 'someone-else', purpose, channel, 'granted', wording_version, \
+           wording_sha256, lang, 'web_form', source_url, server_time, 0 FROM consent_events; \
+         INSERT INTO consent_state (site_id, subject, purpose, channel, action, event_id, updated_at) \
+         VALUES ('demo', 'someone-else', 'news', 'email', 'granted', 'forged', '2026-11-24T12:00:00.000Z');",
+    );
+    expect![[r#"valid=false chain_valid=true checked=1 head=1 first_broken=null unmarked=1 [{"id":"forged","pos":-1,"reason":"no append mark and never sealed: the row was written into the database directly"}] stopped_at=null state_disagreements=1 [{"channel":"email","expected":null,"found":"granted","purpose":"news","subject":"someone-else"}] cookie_chain=true anchor=null"#]].assert_eq(&findings(&verify(&app)));
+}
+
 #[test]
 fn truncation_is_caught_by_the_anchor() {
     let anchors = Rc::new(MemoryAnchors::default());
@@ -241,6 +261,27 @@ fn cookie_decisions_are_chained_per_site() {
         "chained: {chained}\nedited: {edited}\ninserted: {} valid={}\n",
         inserted["cookie_chain"], inserted["valid"]
     ));
+}
+
+/// A cookie decision written at a position sealing never looks at (before the baseline, or a
+/// gap below the chain's end) is still a decision `cookie_consents` shows for that visitor: it
+/// must be reported, not silently left outside the chain.
+#[test]
+fn a_cookie_decision_inserted_where_sealing_never_looks_is_reported() {
+    let app = app();
+    for key in ["k1", "k2"] {
+        assert_eq!(send(&app, &cookie_post(Some(key), r#"["analytics"]"#, "accept_all")).status, 201);
+    }
+    assert_eq!(verify(&app)["valid"], true);
+    sql(
+        &app,
+        "INSERT INTO cookie_consents (rowid, id, site_id, consent_id, categories, policy_version, wording_sha256, \
+           choice, reject_on_first_layer, gpc, server_time) \
+         SELECT -1, 'forged', site_id, 'someone-else', categories, policy_version, wording_sha256, choice, \
+           reject_on_first_layer, gpc, server_time FROM cookie_consents WHERE idempotency_key = 'k1'",
+    );
+    let report = verify(&app);
+    expect![[r#"{"head_hash":"7f6e09bccf6abf7ecb316e59fffa978a9bc5aae46262657f4d7e45566a42d3fa","head_seq":2,"records_checked":2,"unchained":[{"id":"forged","pos":-1,"reason":"outside the chain where sealing never looks: written into the database directly"}],"valid":false} valid=false"#]].assert_eq(&format!("{} valid={}", report["cookie_chain"], report["valid"]));
 }
 
 /// Turns the demo site's chain into one sealed before LEDGER_KEY existed: no marks on events up

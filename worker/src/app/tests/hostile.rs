@@ -295,3 +295,57 @@ fn an_address_change_does_the_same_work_whether_or_not_the_address_is_taken() {
     "#]]
     .assert_debug_eq(&free_work);
 }
+
+/// The statements a request runs before its answer is ready, and those it leaves for after the
+/// response (`RequestFacts::later`), at `now`.
+fn work_at(app: &App<SqlStore<Counting>>, req: &HttpRequest, now: &str) -> (u16, Vec<String>, Vec<String>) {
+    let mut new_id = || {
+        let n = NEXT_ID.with(|n| n.get() + 1);
+        NEXT_ID.with(|c| c.set(n));
+        format!("id-{n}")
+    };
+    let mut facts = RequestFacts {
+        now: DateTime::parse_from_rfc3339(now).unwrap().to_utc(),
+        new_id: &mut new_id,
+        later: Vec::new(),
+    };
+    app.store.exec.log.borrow_mut().clear();
+    let status = pollster::block_on(app.handle(req, &mut facts)).status;
+    let before = std::mem::take(&mut *app.store.exec.log.borrow_mut());
+    for work in facts.later {
+        pollster::block_on(work);
+    }
+    let after = std::mem::take(&mut *app.store.exec.log.borrow_mut());
+    (status, before, after)
+}
+
+/// Sealing is due on this isolate every few seconds. If it ran before the answer only when the
+/// submission was recorded, a suppressed address would be answered measurably sooner whenever
+/// sealing was due: timing would tell who asked not to be contacted.
+#[test]
+fn a_suppressed_address_takes_the_same_statements_before_its_answer_when_sealing_is_due() {
+    let app = counting_app();
+    let suppress = r#"{"email":"suppressed@example.org","reason":"asked by phone"}"#;
+    assert_eq!(
+        send(&app, &admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(suppress))).status,
+        200
+    );
+    let mut work = Vec::new();
+    // Each at a time when sealing is due again (SEAL_EVERY_SECS apart).
+    for (kind, now) in [("new", "2026-11-24T12:01:00Z"), ("suppressed", "2026-11-24T12:02:00Z")] {
+        let req = form_post(&format!("{kind}@example.org"), "http://127.0.0.1:8788/join", kind);
+        let (status, before, after) = work_at(&app, &req, now);
+        assert_eq!(status, 201, "{kind}");
+        work.push((kind, before, after));
+    }
+    assert_eq!(work[0].1, work[1].1, "new and suppressed run different statements before the answer");
+    expect![[r#"
+        [
+            "query SELECT s.id, s.org_name, s.contact_email, s.postal_address, s.privacy_notice_url,",
+            "batch [INSERT INTO idempotency_keys (site_id, key, request_mac,; INSERT INTO subjects (site_id, subject, email,; INSERT INTO consent_events (id, site_id, subject,; INSERT INTO consent_state (site_id, subject, purpose,]",
+        ]
+    "#]]
+    .assert_debug_eq(&work[0].1);
+    // The recorded one is sealed after the response.
+    assert!(work[0].2.iter().any(|s| s.contains("ledger_links")), "{:?}", work[0].2);
+}

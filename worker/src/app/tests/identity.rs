@@ -149,3 +149,16 @@ fn preferences_post(
             .with_body(body),
     )
 }
+
+/// `reason: "erasure"` on the suppressions endpoint would label someone erased while their
+/// address and name stay stored (only the erase request removes them): refused, with a pointer.
+#[test]
+fn a_suppression_cannot_claim_to_be_an_erasure() {
+    let app = app();
+    assert_eq!(send(&app, &post(GOOD)).status, 201);
+    let body = r#"{"email":"ada@example.org","reason":"erasure"}"#;
+    let r = send(&app, &admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(body)));
+    expect![[r#"400 {"error":{"code":"bad_request","message":"reason 'erasure' is kept for erasures: use POST /api/v1/admin/sites/demo/subjects/erase"}}"#]].assert_eq(&summary(&r));
+    // Nothing was suppressed: Ada is still in the audience.
+    assert_eq!(audience_emails(&app), ["Ada@example.org"]);
+}

@@ -124,6 +124,9 @@ pub(super) async fn cookie_chain_links_once_and_anchors_read_back<S: Store>(
     }
     let pending = store.unsealed_cookies(site, 100).await.map_err(err)?;
     check(pending.len() == 2 && pending.iter().all(|p| p.problem(KEY).is_none()), "two marked")?;
+    // Not yet sealed is not "unchained": sealing will reach them.
+    let unchained = store.unchained_cookies(site, 100).await.map_err(err)?;
+    check(unchained.is_empty(), &format!("unchained before sealing {unchained:?}"))?;
     let items: Vec<_> = pending.iter().map(|p| p.record.clone()).collect();
     let links = consent_shared::chain::seal_cookies(KEY, &ChainHead::genesis(), &items);
     store.append_cookie_links(&links, NOW).await.map_err(err)?;
@@ -141,6 +144,8 @@ pub(super) async fn cookie_chain_links_once_and_anchors_read_back<S: Store>(
         verifier.check(&c.link, item.as_ref()).map_err(|b| format!("broken at {}: {}", b.seq, b.reason))?;
     }
     check(verifier.checked == 2, "two checked")?;
+    let unchained = store.unchained_cookies(site, 100).await.map_err(err)?;
+    check(unchained.is_empty(), &format!("unchained after sealing {unchained:?}"))?;
     let anchored = store.anchored_links(site, 0, 2).await.map_err(err)?;
     check(anchored == (None, Some(links[1].hash.clone())), &format!("anchored {anchored:?}"))
 }
