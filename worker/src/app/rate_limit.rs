@@ -151,7 +151,8 @@ mod tests {
                 "::ffff:203.0.113.7 -> 203.0.113.7",
                 "unknown -> unknown",
             ]
-        "#]].assert_debug_eq(&keys);
+        "#]]
+        .assert_debug_eq(&keys);
     }
 
     #[test]

@@ -47,8 +47,9 @@ pub async fn verify_ledger<S: Store + 'static>(
             reason: "outside the chain where sealing never looks: written into the database directly".into(),
         })
         .collect();
-    cookies.valid =
-        cookies.first_broken.is_none() && cookies.sealing_stopped_at.is_none() && cookies.unchained.is_empty();
+    cookies.valid = cookies.first_broken.is_none()
+        && cookies.sealing_stopped_at.is_none()
+        && cookies.unchained.is_empty();
     report.anchor = check_latest(app, &site.id).await.unwrap_or_else(|e| {
         log_internal(&format!("verifying {}: anchor unreadable: {e}", site.id));
         Some(consent_shared::api::v1::AnchorReport {

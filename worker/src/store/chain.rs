@@ -233,8 +233,10 @@ impl<E: Executor> ChainStore for SqlStore<E> {
     }
 
     async fn unchained_cookies(&self, site: &str, limit: u32) -> Result<Vec<(i64, String)>, StoreError> {
-        self.rows(sql::UNCHAINED_COOKIES, vec![site.into(), limit.into()], |r| Ok((r.int("pos")?, r.text("id")?)))
-            .await
+        self.rows(sql::UNCHAINED_COOKIES, vec![site.into(), limit.into()], |r| {
+            Ok((r.int("pos")?, r.text("id")?))
+        })
+        .await
     }
 
     async fn unsealed_cookies(&self, site: &str, limit: u32) -> Result<Vec<MarkedCookie>, StoreError> {

@@ -264,7 +264,7 @@ pub const CLAIM_MAIL_SLOT: &str = "INSERT INTO mail_log (site_id, mailbox, domai
      WHERE NOT EXISTS (SELECT 1 FROM mail_log \
                        WHERE site_id = ?1 AND mailbox = ?2 AND kind = ?4 AND sent_at > ?6) \
        AND (SELECT COUNT(*) FROM mail_log WHERE mailbox = ?2 AND sent_at > ?7) < ?8 \
-       AND (SELECT COUNT(*) FROM mail_log WHERE domain = ?3 AND sent_at > ?7) < ?9 \
+       AND (SELECT COUNT(*) FROM mail_log WHERE site_id = ?1 AND domain = ?3 AND sent_at > ?7) < ?9 \
      RETURNING sent_at";
 
 pub const IS_SUPPRESSED: &str = "SELECT 1 AS yes FROM suppressions WHERE site_id = ?1 AND subject = ?2";

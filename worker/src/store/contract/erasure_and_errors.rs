@@ -176,8 +176,17 @@ pub(super) async fn mail_budgets_fold_a_mailbox_and_count_its_domain<S: Store>(
     check(claim(site, &victim, "preferences_link", 3).await?, "another kind within the budget")?;
     check(!claim(site, &victim, "address_change", 4).await?, "over the mailbox budget")?;
     check(claim(site, &other, "confirmation", 5).await?, "another mailbox at the domain")?;
-    check(claim(site, &format!("{other}-2"), "confirmation", 6).await?, "the domain's fifth")?;
-    check(!claim(site, &format!("{other}-3"), "confirmation", 7).await?, "over the domain budget")?;
+    check(
+        claim(site, &format!("{other}-2"), "confirmation", 6).await?,
+        "the domain's fourth from this site",
+    )?;
+    check(claim(site, &format!("{other}-3"), "confirmation", 7).await?, "the domain's fifth from this site")?;
+    check(!claim(site, &format!("{other}-4"), "confirmation", 8).await?, "over the domain budget")?;
+    // The domain budget is each site's own: one site's sign-ups never use up another's.
+    check(
+        claim(&elsewhere, &format!("{other}-5"), "confirmation", 9).await?,
+        "another site's domain budget",
+    )?;
     check(store.purge_mail_log("2026-11-24T09:00:00.000Z", 100).await.map_err(err)? == 0, "purged fresh rows")
 }
 
