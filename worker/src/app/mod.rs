@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub mod anchors;
+mod api_doc;
 mod auth;
 pub mod config;
 mod confirm;
@@ -204,6 +205,7 @@ impl<S: Store + 'static> App<S> {
         }
         let response = match route {
             Route::Health => or_error(self.health(req).await),
+            Route::OpenApi => or_error(api_doc::serve(req)),
             Route::SiteConfig { site } => consents::site_config(self, &site, req, facts).await,
             Route::Policy { site } => consents::policy(self, &site, req, facts).await,
             Route::Consents { site } => consents::submit(self, &site, req, facts).await,
