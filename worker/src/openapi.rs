@@ -355,6 +355,7 @@ fn unsubscribe_post() -> OperationBuilder {
                 .build(),
         ))
         .response("200", html("unsubscribed (also when already unsubscribed)"))
+        .response("413", too_large())
 }
 
 fn preferences_page() -> OperationBuilder {
@@ -401,6 +402,7 @@ fn preferences_post() -> OperationBuilder {
             .build(),
     )
     .response("403", html("cross-site or expired form, nothing changed"))
+    .response("413", too_large())
     .response("409", html("suppressed, or wording changed; nothing changed"))
     .response("415", html("not a form post (application/x-www-form-urlencoded), nothing changed"))
     .response("422", html("invalid input (name, address, erase not confirmed), nothing changed"))
@@ -425,6 +427,7 @@ fn confirm_post() -> OperationBuilder {
         ))
         .response("200", html("confirmed (or: nothing to confirm)"))
         .response("403", html("cross-site or expired form"))
+        .response("413", too_large())
         .response("409", html("address already has its own record, or suppressed"))
         .response("429", rate_limited_page())
 }
@@ -449,6 +452,7 @@ fn lost_link_post() -> OperationBuilder {
         ))
         .response("200", html("'if this address is on our list, we have sent a link'"))
         .response("403", html("cross-site or expired form (or not a form post)"))
+        .response("413", too_large())
         .response("422", html("not an email address"))
         .response("429", rate_limited_page())
 }
@@ -599,6 +603,7 @@ fn error(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new().description(description).content("application/json", error_content()).build()
 }
 
+/// The worker refuses an oversized body before routing, so a page's POST answers this JSON too.
 fn too_large() -> utoipa::openapi::Response {
     error(&format!("`payload_too_large`: the body is over {MAX_BODY_BYTES} bytes"))
 }
