@@ -424,6 +424,44 @@ pub mod v1 {
         pub wording_sha256: String,
     }
 
+    /// `GET /healthz`: the worker answers and its database does.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Health {
+        /// Always `ok` (anything else is an error status).
+        pub status: String,
+        /// The worker's package version.
+        pub version: String,
+    }
+
+    // These answers were `json!` objects (keys sorted) before they had a type: fields stay in
+    // alphabetical order so the bytes on the wire did not change.
+
+    /// `POST /api/v1/admin/sites/{site}/suppressions`: the address will never be contacted.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Suppressed {
+        pub subject: String,
+        pub suppressed: bool,
+    }
+
+    /// `POST /api/v1/admin/sites/{site}/subjects/erase`: personal data gone, address suppressed.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Erased {
+        pub erased: bool,
+        pub subject: String,
+        pub suppressed: bool,
+    }
+
+    /// `POST /api/v1/admin/sites/{site}/subjects/restrict`: the restriction as it now is.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Restricted {
+        pub restricted: bool,
+        pub subject: String,
+    }
+
     /// Every error response: `{"error": {"code": "...", "message": "..."}}`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

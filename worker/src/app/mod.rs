@@ -232,7 +232,8 @@ impl<S: Store + 'static> App<S> {
     async fn health(&self, req: &HttpRequest) -> Result<HttpResponse, AppError> {
         require_method(req, &["GET", "HEAD"])?;
         self.store.ping().await?;
-        Ok(HttpResponse::json(200, &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})))
+        let health = consent_shared::api::v1::Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() };
+        Ok(HttpResponse::json(200, &health))
     }
 
     /// The 429 answer when a public POST is over one of its rate limits (see `rate_limit`).
