@@ -55,7 +55,10 @@ pub fn document() -> OpenApi {
             .build()]))
         .tags(Some([
             tag("ops", "Health and this document"),
-            tag("public", "What the widget calls from the organisation's pages (CORS, browsers only for POSTs)"),
+            tag(
+                "public",
+                "What the widget calls from the organisation's pages (CORS, browsers only for POSTs)",
+            ),
             tag("admin", "Bearer ADMIN_KEY; all answer 503 when ADMIN_KEY is missing or too short"),
             tag("links", "HTML pages opened from signed links in email; 503 when link features are off"),
         ]))
@@ -359,9 +362,11 @@ fn unsubscribe_post() -> OperationBuilder {
 }
 
 fn preferences_page() -> OperationBuilder {
-    link_page("Preference centre: choices with exact wording, history, details, data rights (HTML; ?lang=en|cy)")
-        .parameter(query_param("done", false, schema(json!({"type": "string"}))))
-        .response("200", html("the preference centre (or: nothing is held about you)"))
+    link_page(
+        "Preference centre: choices with exact wording, history, details, data rights (HTML; ?lang=en|cy)",
+    )
+    .parameter(query_param("done", false, schema(json!({"type": "string"}))))
+    .response("200", html("the preference centre (or: nothing is held about you)"))
 }
 
 fn preferences_post() -> OperationBuilder {
@@ -433,7 +438,8 @@ fn confirm_post() -> OperationBuilder {
 }
 
 fn lost_link_page() -> OperationBuilder {
-    lost_link("\"Lost your link?\": ask for a fresh preference link by email").response("200", html("the form"))
+    lost_link("\"Lost your link?\": ask for a fresh preference link by email")
+        .response("200", html("the form"))
 }
 
 fn lost_link_post() -> OperationBuilder {
@@ -493,7 +499,10 @@ fn admin(summary: &str) -> OperationBuilder {
             ResponseBuilder::new()
                 .description("`unauthorized`: missing or wrong admin key")
                 .content("application/json", error_content())
-                .header("WWW-Authenticate", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
+                .header(
+                    "WWW-Authenticate",
+                    HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build(),
+                )
                 .build(),
         )
 }
@@ -558,7 +567,9 @@ fn idempotency_key(description: &str) -> utoipa::openapi::path::Parameter {
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(schema(json!({"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"}))))
+        .schema(Some(schema(
+            json!({"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"}),
+        )))
         .build()
 }
 
@@ -568,7 +579,9 @@ fn sec_fetch_site() -> utoipa::openapi::path::Parameter {
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some("Sent by browsers; recorded with each event as evidence."))
-        .schema(Some(schema(json!({"type": "string", "enum": ["same-origin", "same-site", "cross-site", "none"]}))))
+        .schema(Some(schema(
+            json!({"type": "string", "enum": ["same-origin", "same-site", "cross-site", "none"]}),
+        )))
         .build()
 }
 
@@ -652,7 +665,10 @@ fn html_content() -> utoipa::openapi::Content {
 }
 
 fn html(description: &str) -> utoipa::openapi::Response {
-    ResponseBuilder::new().description(format!("HTML page: {description}")).content("text/html", html_content()).build()
+    ResponseBuilder::new()
+        .description(format!("HTML page: {description}"))
+        .content("text/html", html_content())
+        .build()
 }
 
 // ---- schemas --------------------------------------------------------------------------------
@@ -700,41 +716,47 @@ fn components() -> utoipa::openapi::Components {
     // export assembled with `json!`), written out here: change them with `admin::audience`
     // and `rights::subject_export`.
     let by_hand = [
-        ("AudienceExport", json!({"type": "object", "required": ["site", "purpose", "channel", "members"], "properties": {
+        (
+            "AudienceExport",
+            json!({"type": "object", "required": ["site", "purpose", "channel", "members"], "properties": {
             "site": {"type": "string"}, "purpose": {"type": "string"},
             "channel": {"$ref": "#/components/schemas/Channel"},
-            "members": {"type": "array", "items": {"$ref": "#/components/schemas/AudienceMember"}}}})),
-        ("SubjectExport", json!({
-            "type": "object",
-            "description": "Everything held about one person (`format`: consent-subject-export/v1).",
-            "required": ["format", "exported_at", "organisation", "site", "subject", "restricted",
-                         "suppressed", "first_seen", "last_changed", "current_choices", "history"],
-            "properties": {
-                "format": {"type": "string", "const": "consent-subject-export/v1"},
-                "exported_at": {"type": "string"},
-                "organisation": {"$ref": "#/components/schemas/Organisation"},
-                "site": {"type": "string"},
-                "email": {"type": ["string", "null"]},
-                "name": {"type": ["string", "null"]},
-                "subject": {"type": "string"},
-                "restricted": {"type": "boolean"},
-                "suppressed": {"type": "boolean"},
-                "first_seen": {"type": "string"},
-                "last_changed": {"type": "string"},
-                "current_choices": {"type": "array", "items": {"type": "object",
-                    "required": ["purpose", "channel", "action", "event_id", "updated_at"],
-                    "properties": {"purpose": {"type": "string"}, "channel": {"$ref": "#/components/schemas/Channel"},
-                        "action": {"$ref": "#/components/schemas/Action"}, "event_id": {"type": "string"},
-                        "updated_at": {"type": "string"}}}},
-                "history": {"type": "array", "items": {"allOf": [
-                    {"$ref": "#/components/schemas/ConsentEvent"},
-                    {"type": "object", "required": ["wording"], "properties": {"wording": {
-                        "description": "the exact words shown, when the site still has them",
-                        "oneOf": [{"type": "null"}, {"type": "object", "required": ["label", "text"],
-                            "properties": {"label": {"type": "string"}, "text": {"type": "string"}}}]}}}
-                ]}}
-            }
-        })),
+            "members": {"type": "array", "items": {"$ref": "#/components/schemas/AudienceMember"}}}}),
+        ),
+        (
+            "SubjectExport",
+            json!({
+                "type": "object",
+                "description": "Everything held about one person (`format`: consent-subject-export/v1).",
+                "required": ["format", "exported_at", "organisation", "site", "subject", "restricted",
+                             "suppressed", "first_seen", "last_changed", "current_choices", "history"],
+                "properties": {
+                    "format": {"type": "string", "const": "consent-subject-export/v1"},
+                    "exported_at": {"type": "string"},
+                    "organisation": {"$ref": "#/components/schemas/Organisation"},
+                    "site": {"type": "string"},
+                    "email": {"type": ["string", "null"]},
+                    "name": {"type": ["string", "null"]},
+                    "subject": {"type": "string"},
+                    "restricted": {"type": "boolean"},
+                    "suppressed": {"type": "boolean"},
+                    "first_seen": {"type": "string"},
+                    "last_changed": {"type": "string"},
+                    "current_choices": {"type": "array", "items": {"type": "object",
+                        "required": ["purpose", "channel", "action", "event_id", "updated_at"],
+                        "properties": {"purpose": {"type": "string"}, "channel": {"$ref": "#/components/schemas/Channel"},
+                            "action": {"$ref": "#/components/schemas/Action"}, "event_id": {"type": "string"},
+                            "updated_at": {"type": "string"}}}},
+                    "history": {"type": "array", "items": {"allOf": [
+                        {"$ref": "#/components/schemas/ConsentEvent"},
+                        {"type": "object", "required": ["wording"], "properties": {"wording": {
+                            "description": "the exact words shown, when the site still has them",
+                            "oneOf": [{"type": "null"}, {"type": "object", "required": ["label", "text"],
+                                "properties": {"label": {"type": "string"}, "text": {"type": "string"}}}]}}}
+                    ]}}
+                }
+            }),
+        ),
     ];
     for (name, value) in by_hand {
         schemas.push((name.to_string(), schema(value)));

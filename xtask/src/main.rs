@@ -57,7 +57,8 @@ fn main() -> ExitCode {
 /// update it (expect-test's `UPDATE_EXPECT`). Rebuild the worker afterwards to serve it.
 fn openapi() -> Result {
     let test = "openapi::tests::docs_openapi_json_is_the_generated_document";
-    run(cargo().env("UPDATE_EXPECT", "1").args(["test", "-p", "consent-worker", "--lib", "--", test, "--exact"]))
+    let args = ["test", "-p", "consent-worker", "--lib", "--", test, "--exact"];
+    run(cargo().env("UPDATE_EXPECT", "1").args(args))
 }
 
 /// Every test: native units and the SQLite contract, then workerd integration and the browser

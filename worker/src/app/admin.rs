@@ -4,7 +4,9 @@
 
 use std::rc::Rc;
 
-use consent_shared::api::v1::{AudienceMember, RecordedChanges, SiteDefinition, SuppressionRequest, Suppressed};
+use consent_shared::api::v1::{
+    AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
+};
 use consent_shared::email::Email;
 use consent_shared::ledger::validate_recorded_changes;
 use consent_shared::site::{Channel, SiteConfig};

@@ -24,8 +24,8 @@ fn the_served_document_is_the_generated_one() {
         "PUBLIC_ORIGIN" => Some("http://localhost".into()),
         _ => None,
     })
-        .expect("a local configuration")
-        .config;
+    .expect("a local configuration")
+    .config;
     let app = App::new(store, config);
     let mut new_id = || "id".to_string();
     let mut facts = RequestFacts {
@@ -117,8 +117,7 @@ fn every_answer_has_a_real_schema() {
                 let content = content.unwrap_or_else(|| panic!("{method} {path} {status}: no content"));
                 if status.starts_with(['4', '5']) && content.contains_key("application/json") {
                     assert_eq!(
-                        content["application/json"]["schema"]["$ref"],
-                        "#/components/schemas/ErrorBody",
+                        content["application/json"]["schema"]["$ref"], "#/components/schemas/ErrorBody",
                         "{method} {path} {status}"
                     );
                 }
