@@ -128,7 +128,24 @@ fn every_answer_has_a_real_schema() {
         }
     }
     let text = document_json();
-    assert!(!text.contains("\"schema\": {\n              \"type\": \"object\"\n            }"));
+    fn no_bare_objects(at: &str, v: &Value) {
+        match v {
+            Value::Object(map) => {
+                if map.get("type") == Some(&json!("object")) {
+                    let says_something = ["properties", "additionalProperties", "required"]
+                        .iter()
+                        .any(|k| map.get(*k).is_some_and(|x| x != &json!([]) && x != &json!({})));
+                    assert!(says_something, "a bare object schema at {at}");
+                }
+                for (k, x) in map {
+                    no_bare_objects(&format!("{at}/{k}"), x);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|x| no_bare_objects(at, x)),
+            _ => {}
+        }
+    }
+    no_bare_objects("", &doc);
     // Every `$ref` names a schema that is there.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for name in text.split("\"#/components/schemas/").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
