@@ -169,7 +169,10 @@ fn consents() -> OperationBuilder {
         .request_body(Some(json_body("ConsentSubmission")))
         .response(
             "201",
-            json_ok("receipt (the same for every address apart from `recorded_at`)", schema_ref("ConsentReceipt")),
+            replayable(json_ok(
+                "receipt (the same for every address apart from `recorded_at`)",
+                schema_ref("ConsentReceipt"),
+            )),
         )
         .response("400", error("`bad_json`: not this endpoint's JSON; or a malformed Idempotency-Key"))
         .response(
@@ -207,7 +210,7 @@ fn cookie_consents() -> OperationBuilder {
         ))
         .parameter(sec_fetch_site())
         .request_body(Some(json_body("CookieDecision")))
-        .response("201", json_ok("record id and time", schema_ref("CookieReceipt")))
+        .response("201", replayable(json_ok("record id and time", schema_ref("CookieReceipt"))))
         .response("400", error("`bad_json`: not this endpoint's JSON; or a malformed Idempotency-Key"))
         .response("403", error("no `Origin` (`origin_required`) or an unregistered one (`origin_not_allowed`)"))
         .response("404", error("`not_found`: unknown site"))
@@ -283,7 +286,7 @@ fn admin_consents() -> OperationBuilder {
              (header `Idempotent-Replayed: true`).",
         ))
         .request_body(Some(json_body("RecordedChanges")))
-        .response("201", json_ok("receipt, with event ids", schema_ref("ConsentReceipt")))
+        .response("201", replayable(json_ok("receipt, with event ids", schema_ref("ConsentReceipt"))))
         .response("400", error("`bad_json`, or a malformed Idempotency-Key"))
         .response("404", error("`not_found`: unknown site"))
         .response("409", error("`suppressed`: this address asked not to be contacted; nothing was recorded"))
@@ -606,6 +609,18 @@ fn json_ok(description: &str, body: RefOr<Schema>) -> utoipa::openapi::Response 
         .description(description)
         .content("application/json", ContentBuilder::new().schema(Some(body)).build())
         .build()
+}
+
+/// A first answer kept for its Idempotency-Key; a retry gets it again, marked.
+fn replayable(mut response: utoipa::openapi::Response) -> utoipa::openapi::Response {
+    let header = HeaderBuilder::new()
+        .schema(schema(json!({"type": "string", "enum": ["true"]})))
+        .description(Some(
+            "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+        ))
+        .build();
+    response.headers.insert("Idempotent-Replayed".into(), header);
+    response
 }
 
 fn error_content() -> utoipa::openapi::Content {
