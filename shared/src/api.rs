@@ -13,6 +13,7 @@ pub mod v1 {
 
     /// `GET /api/v1/sites/{site}/config`: what a form or banner shows.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct SiteConfig {
         pub site: String,
         pub lang: String,
@@ -27,6 +28,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct CookieCategoryOption {
         pub key: String,
         pub required: bool,
@@ -38,6 +40,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct BannerText {
         pub version: u32,
         pub lang: String,
@@ -47,6 +50,7 @@ pub mod v1 {
 
     /// `POST /api/v1/sites/{site}/cookie-consents`: an anonymous banner decision.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct CookieDecision {
         /// Random id (UUID) the browser keeps in its decision cookie.
@@ -65,6 +69,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct CookieReceipt {
         pub record_id: String,
         pub recorded_at: String,
@@ -74,6 +79,7 @@ pub mod v1 {
     /// organisation another way — a paper form, an import — or a withdrawal it was told of.
     /// One person per request; all changes are written atomically.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct RecordedChanges {
         pub email: String,
@@ -90,6 +96,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct Change {
         pub purpose: String,
@@ -103,6 +110,7 @@ pub mod v1 {
 
     /// `POST /api/v1/admin/sites/{site}/suppressions` (admin key): never contact this address.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SuppressionRequest {
         pub email: String,
@@ -112,6 +120,7 @@ pub mod v1 {
 
     /// `POST /api/v1/admin/sites/{site}/links` (admin key).
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct LinkRequest {
         pub email: String,
@@ -125,6 +134,7 @@ pub mod v1 {
 
     /// Signed links for one person, and the header values a mailer puts on the message.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct Links {
         /// The person's preference centre (`/p/{token}`).
         pub preferences_url: String,
@@ -141,6 +151,7 @@ pub mod v1 {
     /// `POST /api/v1/admin/sites/{site}/subjects/{access|erase|restrict}` (admin key): a data
     /// rights request that reached the organisation (by letter, phone or email).
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SubjectRequest {
         pub email: String,
@@ -151,6 +162,7 @@ pub mod v1 {
 
     /// One person who may be contacted now for a purpose on a channel.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct AudienceMember {
         pub email: String,
         pub subject: String,
@@ -167,6 +179,7 @@ pub mod v1 {
 
     /// `GET /api/v1/sites/{site}/ledger/verify`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct VerifyReport {
         /// Everything holds: the chain, every event's append mark, the current state, the
         /// cookie chain and the latest anchor.
@@ -213,6 +226,7 @@ pub mod v1 {
 
     /// A row that did not come through the append path.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct UnmarkedRow {
         /// Event id (or cookie decision id).
         pub id: String,
@@ -222,6 +236,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct StateDisagreement {
         pub subject: String,
         pub purpose: String,
@@ -233,6 +248,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct CookieChainReport {
         pub valid: bool,
         pub records_checked: u64,
@@ -249,6 +265,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct AnchorReport {
         /// Whether any anchor was found.
         pub found: bool,
@@ -265,6 +282,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct BrokenLinkReport {
         pub seq: i64,
         pub event_id: String,
@@ -274,6 +292,7 @@ pub mod v1 {
     /// `PUT /api/v1/admin/sites/{site}`: a site as its owner describes it. The server assigns
     /// wording versions: a changed text becomes a new version, and old versions stay.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SiteDefinition {
         pub organisation: Organisation,
@@ -291,6 +310,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct PurposeDefinition {
         pub purpose: String,
@@ -299,6 +319,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct WordingDefinition {
         pub lang: String,
@@ -307,6 +328,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct CookieCategoryDefinition {
         pub key: String,
@@ -319,6 +341,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct TextDefinition {
         pub lang: String,
@@ -327,6 +350,7 @@ pub mod v1 {
 
     /// `GET /api/v1/sites/{site}/policy[?lang=]`: what the loader checks on every page view.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct PolicySummary {
         pub policy_version: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -341,6 +365,7 @@ pub mod v1 {
 
     /// One checkbox: a purpose on a channel with the exact wording to show next to it.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct PurposeOption {
         pub purpose: String,
         pub channel: Channel,
@@ -353,10 +378,13 @@ pub mod v1 {
 
     /// `POST /api/v1/sites/{site}/consents`: the purposes a person ticked, as they saw them.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ConsentSubmission {
         pub email: String,
         /// Only ticked options are sent: silence is never consent.
+        /// At most `ledger::MAX_CHOICES_PER_SUBMISSION` (a test in the worker checks the schema).
+        #[cfg_attr(feature = "openapi", schema(max_items = 32))]
         pub consents: Vec<ChosenPurpose>,
         /// The page the form was on.
         pub page_url: String,
@@ -369,6 +397,7 @@ pub mod v1 {
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ChosenPurpose {
         pub purpose: String,
@@ -378,12 +407,14 @@ pub mod v1 {
 
     /// The answer to a recorded submission (replayed unchanged for a repeated Idempotency-Key).
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct ConsentReceipt {
         pub recorded_at: String,
         pub events: Vec<RecordedEvent>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct RecordedEvent {
         /// The ledger event's id: in answers to the admin key. The public form endpoint leaves
         /// it out, so its answer is the same whether or not anything could be recorded for the
@@ -397,13 +428,53 @@ pub mod v1 {
         pub wording_sha256: String,
     }
 
+    /// `GET /healthz`: the worker answers and its database does.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Health {
+        /// Always `ok` (anything else is an error status).
+        pub status: String,
+        /// The worker's package version.
+        pub version: String,
+    }
+
+    // These answers were `json!` objects (keys sorted) before they had a type: fields stay in
+    // alphabetical order so the bytes on the wire did not change.
+
+    /// `POST /api/v1/admin/sites/{site}/suppressions`: the address will never be contacted.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Suppressed {
+        pub subject: String,
+        pub suppressed: bool,
+    }
+
+    /// `POST /api/v1/admin/sites/{site}/subjects/erase`: personal data gone, address suppressed.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Erased {
+        pub erased: bool,
+        pub subject: String,
+        pub suppressed: bool,
+    }
+
+    /// `POST /api/v1/admin/sites/{site}/subjects/restrict`: the restriction as it now is.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct Restricted {
+        pub restricted: bool,
+        pub subject: String,
+    }
+
     /// Every error response: `{"error": {"code": "...", "message": "..."}}`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct ErrorBody {
         pub error: ErrorDetail,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct ErrorDetail {
         pub code: String,
         pub message: String,

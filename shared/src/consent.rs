@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::site::Channel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Granted,
@@ -38,6 +39,7 @@ pub fn next_state(current: Option<Action>, event: Action) -> Action {
 
 /// How the choice reached us — part of the evidence the ICO asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     WebForm,
@@ -69,6 +71,7 @@ impl Method {
 /// One ledger entry exactly as stored. Its place in the site's hash chain is a separate
 /// `ledger::ChainLink`, written when the event is sealed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentEvent {
     pub id: String,
     pub site_id: String,
@@ -102,6 +105,7 @@ pub struct ConsentEvent {
 /// An anonymous cookie-banner decision. Not part of the subject ledger (there is no subject),
 /// but kept as evidence that non-essential cookies were set only after a choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CookieConsentRecord {
     pub id: String,
     pub site_id: String,
@@ -124,6 +128,7 @@ pub struct CookieConsentRecord {
 
 /// Which control produced a cookie decision. Stored: variants are never removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CookieChoice {
     AcceptAll,

@@ -7,6 +7,7 @@ use crate::consent::ConsentEvent;
 
 /// How the organisation will contact the person. Stored in records: variants are never removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Email,
@@ -35,6 +36,7 @@ impl Channel {
 /// Who is asking: the PECR/ICO rule is that consent wording names the organisation, and the
 /// privacy notice tells people how to reach it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organisation {
     pub name: String,
     pub contact_email: String,
@@ -46,6 +48,7 @@ pub struct Organisation {
 /// One exact statement shown to people, for one purpose × channel, in one language.
 /// A new text is a new version; old versions are kept so every record can be traced to its words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Wording {
     pub version: u32,
     pub lang: String,
@@ -59,6 +62,7 @@ pub struct Wording {
 
 /// A purpose offered on a channel, with its currently shown wording in each language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurposeChannel {
     pub purpose: String,
     pub channel: Channel,
@@ -68,6 +72,7 @@ pub struct PurposeChannel {
 
 /// Everything the worker needs to know about a site to validate and record a submission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StoredSite))]
 pub struct SiteConfig {
     pub id: String,
     pub organisation: Organisation,
@@ -87,6 +92,7 @@ pub struct SiteConfig {
 
 /// A group of cookies the banner asks about, e.g. analytics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CookieCategory {
     pub key: String,
     /// Strictly necessary: always on, shown as such, never asked about.
@@ -101,6 +107,7 @@ pub struct CookieCategory {
 /// One of the four Google Consent Mode v2 signals a cookie category can grant. Stored in site
 /// definitions: variants are never removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentSignal {
     AdStorage,
@@ -128,6 +135,7 @@ impl ConsentSignal {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryText {
     pub lang: String,
     pub label: String,
@@ -136,6 +144,7 @@ pub struct CategoryText {
 
 /// The banner's first-layer statement, per policy version and language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BannerWording {
     pub version: u32,
     pub lang: String,

@@ -37,6 +37,16 @@ fn main() -> ExitCode {
         ensure(r.status == 200 && r.json()["status"] == "ok", || format!("{} {}", r.status, r.body))
     });
 
+    h.case("openapi_document_is_served", || {
+        let r = call(base, "GET", "/openapi.json", &[], None);
+        let ok = r.status == 200 && r.json()["openapi"] == "3.1.0";
+        ensure(ok, || format!("{} {:.200}", r.status, r.body))?;
+        ensure(r.header("access-control-allow-origin") == Some("*"), || format!("{:?}", r.headers))?;
+        let file = std::fs::read_to_string(repo_root().join("docs/openapi.json")).unwrap_or_default();
+        let stale = "the served document is not docs/openapi.json: run `cargo xtask build`";
+        ensure(r.body == file, || stale.into())
+    });
+
     h.case("store_contract_holds_on_d1", || {
         let r = call(base, "POST", "/__contract", &[], Some(""));
         ensure(r.status == 200, || format!("contract suite on D1 failed: {}", r.body))?;

@@ -8,6 +8,9 @@
 pub mod app;
 pub mod error;
 pub mod http;
+/// The OpenAPI document, generated natively (the worker serves the file it is written to).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod openapi;
 pub mod router;
 pub mod store;
 

@@ -9,6 +9,7 @@
 //! - `dev`    build, migrate and seed local D1, run the worker on :8787 and the demo page on :8788
 //! - `test`   build and run every test: native, Store contract, workerd integration, browser
 //! - `bench`  measure sizes and build times (results go in docs/BENCHMARKS.md)
+//! - `openapi` write docs/openapi.json from the code (the worker serves that file)
 
 mod bench;
 mod build;
@@ -37,8 +38,9 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(),
         Some("test") => test(&args[1..]),
         Some("bench") => bench::run(args.get(1).map(String::as_str)),
+        Some("openapi") => openapi(),
         _ => {
-            eprintln!("usage: cargo xtask <setup|build|dev|test|bench>");
+            eprintln!("usage: cargo xtask <setup|build|dev|test|bench|openapi>");
             return ExitCode::from(2);
         }
     };
@@ -49,6 +51,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes docs/openapi.json from the code: the worker's snapshot test of that file, told to
+/// update it (expect-test's `UPDATE_EXPECT`). Rebuild the worker afterwards to serve it.
+fn openapi() -> Result {
+    let test = "openapi::tests::docs_openapi_json_is_the_generated_document";
+    let args = ["test", "-p", "consent-worker", "--lib", "--", test, "--exact"];
+    run(cargo().env("UPDATE_EXPECT", "1").args(args))
 }
 
 /// Every test: native units and the SQLite contract, then workerd integration and the browser

@@ -4,7 +4,9 @@
 
 use std::rc::Rc;
 
-use consent_shared::api::v1::{AudienceMember, RecordedChanges, SiteDefinition, SuppressionRequest};
+use consent_shared::api::v1::{
+    AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
+};
 use consent_shared::email::Email;
 use consent_shared::ledger::validate_recorded_changes;
 use consent_shared::site::{Channel, SiteConfig};
@@ -101,7 +103,7 @@ pub async fn suppress<S: Store + 'static>(
     }
     let subject = app.subject_for(&site.id, &email).await?;
     app.store.suppress(&site.id, &subject, &reason, &format_utc(facts.now)).await?;
-    Ok(HttpResponse::json(200, &json!({"suppressed": true, "subject": subject})))
+    Ok(HttpResponse::json(200, &Suppressed { subject, suppressed: true }))
 }
 
 /// Everyone who may be contacted now for `?purpose=&channel=`, streamed page by page as JSON,

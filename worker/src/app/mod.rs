@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub mod anchors;
+mod api_doc;
 mod auth;
 pub mod config;
 mod confirm;
@@ -205,6 +206,7 @@ impl<S: Store + 'static> App<S> {
         }
         let response = match route {
             Route::Health => or_error(self.health(req).await),
+            Route::OpenApi => or_error(api_doc::serve(req)),
             Route::SiteConfig { site } => consents::site_config(self, &site, req, facts).await,
             Route::Policy { site } => consents::policy(self, &site, req, facts).await,
             Route::Consents { site } => consents::submit(self, &site, req, facts).await,
@@ -231,7 +233,8 @@ impl<S: Store + 'static> App<S> {
     async fn health(&self, req: &HttpRequest) -> Result<HttpResponse, AppError> {
         require_method(req, &["GET", "HEAD"])?;
         self.store.ping().await?;
-        Ok(HttpResponse::json(200, &json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})))
+        let health = consent_shared::api::v1::Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() };
+        Ok(HttpResponse::json(200, &health))
     }
 
     /// The 429 answer when a public POST is over one of its rate limits (see `rate_limit`).

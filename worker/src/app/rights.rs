@@ -3,7 +3,7 @@
 //! deleted, history kept only under the HMAC id, suppression so it is never re-added) and
 //! restriction (kept, but in no audience). The email travels in the body, never in a URL.
 
-use consent_shared::api::v1::SubjectRequest;
+use consent_shared::api::v1::{Erased, Restricted, SubjectRequest};
 use consent_shared::consent::ConsentEvent;
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
@@ -36,7 +36,7 @@ pub async fn handle<S: Store + 'static>(
         }
         "erase" => {
             app.store.erase_subject(&site.id, &subject, &now).await?;
-            Ok(HttpResponse::json(200, &json!({"erased": true, "subject": subject, "suppressed": true})))
+            Ok(HttpResponse::json(200, &Erased { erased: true, subject, suppressed: true }))
         }
         "restrict" => {
             let restricted = input
@@ -46,7 +46,7 @@ pub async fn handle<S: Store + 'static>(
                 return Err(AppError::NotFound("no data is held about this address".into()));
             }
             app.store.set_restricted(&site.id, &subject, restricted, &now).await?;
-            Ok(HttpResponse::json(200, &json!({"restricted": restricted, "subject": subject})))
+            Ok(HttpResponse::json(200, &Restricted { restricted, subject }))
         }
         other => Err(AppError::NotFound(format!("no subject request '{other}' (access, erase or restrict)"))),
     }

@@ -1,0 +1,791 @@
+//! The OpenAPI 3.1 document of every endpoint `router::Route` has, built from the code: request
+//! and response schemas come from the `shared` wire DTOs (`utoipa::ToSchema`), the operations and
+//! the statuses each can answer are written here, one function per path.
+//!
+//! Native only: `cargo xtask openapi` writes the document to docs/openapi.json, and the worker
+//! serves that file at `GET /openapi.json` (so the wasm carries neither utoipa nor the schemas).
+//! The tests below fail when the file and the code disagree, so a DTO change shows in review.
+
+use consent_shared::api::v1;
+use serde_json::{json, Value};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Ref, RefOr,
+    Required, ResponseBuilder, Schema, ServerBuilder, Tag,
+};
+use utoipa::ToSchema;
+
+use crate::app::rate_limit::Limit;
+use crate::app::MAX_BODY_BYTES;
+
+/// The document as docs/openapi.json holds it (pretty, newline-terminated).
+pub fn document_json() -> String {
+    let mut json = serde_json::to_string_pretty(&document()).expect("the document serialises");
+    json.push('\n');
+    json
+}
+
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    for (path, method, op) in operations() {
+        paths = paths.path(path, PathItem::new(method, op));
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Consent API")
+                .version("1")
+                .description(Some(
+                    "Consent records explicit, dated marketing consent and cookie choices for UK \
+                     membership organisations. Errors are always `{\"error\": {\"code\", \"message\"}}` \
+                     (`ErrorBody`); the link pages (`/u`, `/p`, `/c`, `/preferences`) answer HTML \
+                     pages instead. A worker whose secrets are missing or invalid answers 503 to \
+                     every request. Every operation that takes a GET also answers HEAD; the public \
+                     site endpoints answer CORS preflights (OPTIONS) from the site's registered origins. \
+                     Generated from the code (`cargo xtask openapi`); served at `GET /openapi.json`.",
+                ))
+                .build(),
+        )
+        .servers(Some([ServerBuilder::new()
+            .url("http://127.0.0.1:8787")
+            .description(Some("cargo xtask dev"))
+            .build()]))
+        .tags(Some([
+            tag("ops", "Health and this document"),
+            tag(
+                "public",
+                "What the widget calls from the organisation's pages (CORS, browsers only for POSTs)",
+            ),
+            tag("admin", "Bearer ADMIN_KEY; all answer 503 when ADMIN_KEY is missing or too short"),
+            tag("links", "HTML pages opened from signed links in email; 503 when link features are off"),
+        ]))
+        .paths(paths.build())
+        .components(Some(components()))
+        .build()
+}
+
+fn tag(name: &str, description: &str) -> Tag {
+    let mut tag = Tag::new(name);
+    tag.description = Some(description.to_string());
+    tag
+}
+
+/// Every operation: (path, method, operation). `tests::every_route_is_documented` holds this
+/// list and `router::Route` together.
+fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
+    use HttpMethod::{Get, Post, Put};
+    vec![
+        ("/healthz", Get, health()),
+        ("/openapi.json", Get, openapi_json()),
+        ("/api/v1/sites/{site}/config", Get, site_config()),
+        ("/api/v1/sites/{site}/policy", Get, policy()),
+        ("/api/v1/sites/{site}/consents", Post, consents()),
+        ("/api/v1/sites/{site}/cookie-consents", Post, cookie_consents()),
+        ("/api/v1/sites/{site}/audience", Get, audience()),
+        ("/api/v1/sites/{site}/ledger/verify", Get, verify()),
+        ("/api/v1/admin/sites/{site}", Get, admin_site_get()),
+        ("/api/v1/admin/sites/{site}", Put, admin_site_put()),
+        ("/api/v1/admin/sites/{site}/consents", Post, admin_consents()),
+        ("/api/v1/admin/sites/{site}/suppressions", Post, admin_suppressions()),
+        ("/api/v1/admin/sites/{site}/links", Post, admin_links()),
+        ("/api/v1/admin/sites/{site}/subjects/{request}", Post, admin_subject()),
+        ("/u/{token}", Get, unsubscribe_page()),
+        ("/u/{token}", Post, unsubscribe_post()),
+        ("/p/{token}", Get, preferences_page()),
+        ("/p/{token}", Post, preferences_post()),
+        ("/c/{token}", Get, confirm_page()),
+        ("/c/{token}", Post, confirm_post()),
+        ("/preferences/{site}", Get, lost_link_page()),
+        ("/preferences/{site}", Post, lost_link_post()),
+    ]
+}
+
+// ---- operations ------------------------------------------------------------------------------
+
+fn health() -> OperationBuilder {
+    op("ops", "Liveness, including a D1 round trip")
+        .response("200", json_ok("ok", schema_ref("Health")))
+        .response("500", error("the database did not answer"))
+        .response("503", misconfigured())
+}
+
+fn openapi_json() -> OperationBuilder {
+    op("ops", "This document (OpenAPI 3.1), the same as docs/openapi.json in the repository")
+        .response(
+            "200",
+            json_ok(
+                "the OpenAPI document (cacheable; CORS `*`)",
+                schema(json!({"type": "object", "required": ["openapi", "info", "paths"]})),
+            ),
+        )
+        .response("503", misconfigured())
+}
+
+fn site_config() -> OperationBuilder {
+    public_read("Organisation, purposes with current wording, cookie categories and banner text")
+        .response("200", json_ok("site configuration (`Cache-Control: no-store`)", schema_ref("SiteConfig")))
+}
+
+fn policy() -> OperationBuilder {
+    public_read("What the loader checks on every page view").response(
+        "200",
+        json_ok("policy summary (`Cache-Control: public, max-age=60`)", schema_ref("PolicySummary")),
+    )
+}
+
+fn public_read(summary: &str) -> OperationBuilder {
+    op("public", summary)
+        .parameter(site_param())
+        .parameter(lang_param())
+        .parameter(origin_header(false))
+        .response("403", error("`origin_not_allowed`: an `Origin` the site has not registered"))
+        .response("404", error("`not_found`: unknown site"))
+        .response("503", misconfigured())
+}
+
+fn consents() -> OperationBuilder {
+    op("public", "Record the purposes a person ticked")
+        .description(Some(
+            "Browsers only: needs a registered `Origin`, and `page_url` must be a page on one of the \
+             site's origins (else 422 `foreign_page_url`); it is stored as origin + path (no query, \
+             no fragment). The answer is the same status and shape whether the address is new, \
+             already subscribed, suppressed or erased: what happens is decided and recorded \
+             server-side (a suppressed or erased address records nothing and gets no mail, and its \
+             answer is kept for the Idempotency-Key like any other). On a double opt-in site every \
+             email grant is recorded `pending` and a confirmation message is queued (at most one \
+             per person per 10 minutes). The public receipt carries no event ids.",
+        ))
+        .parameter(site_param())
+        .parameter(origin_header(true))
+        .parameter(idempotency_key(
+            "A fresh key per submission, repeated on retry: a retry gets the first receipt back \
+             (header `Idempotent-Replayed: true`); the same key with a different body is 422 \
+             `idempotency_key_reused`.",
+        ))
+        .parameter(sec_fetch_site())
+        .request_body(Some(json_body("ConsentSubmission")))
+        .response(
+            "201",
+            replayable(json_ok(
+                "receipt (the same for every address apart from `recorded_at`)",
+                schema_ref("ConsentReceipt"),
+            )),
+        )
+        .response("400", error("`bad_json`: not this endpoint's JSON; or a malformed Idempotency-Key"))
+        .response(
+            "403",
+            error("no `Origin` (`origin_required`: use the admin API) or an unregistered one (`origin_not_allowed`)"),
+        )
+        .response("404", error("`not_found`: unknown site"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response(
+            "422",
+            error(
+                "invalid submission, e.g. `foreign_page_url`, `invalid_email`, `stale_wording`, \
+                 `unknown_purpose`; or `idempotency_key_reused`",
+            ),
+        )
+        .response("429", rate_limited())
+        .response(
+            "503",
+            error(
+                "the site asks for confirmation by email and link features or email are not set up \
+                 here (nothing was recorded); or the worker is misconfigured",
+            ),
+        )
+}
+
+fn cookie_consents() -> OperationBuilder {
+    op("public", "Record an anonymous cookie-banner decision")
+        .parameter(site_param())
+        .parameter(origin_header(true))
+        .parameter(idempotency_key(
+            "A fresh key per decision, repeated on retry: the decision is stored once per (site, \
+             key) and a retry gets the first receipt back (header `Idempotent-Replayed: true`). \
+             The same key with a different decision is 422 `idempotency_key_reused`.",
+        ))
+        .parameter(sec_fetch_site())
+        .request_body(Some(json_body("CookieDecision")))
+        .response("201", replayable(json_ok("record id and time", schema_ref("CookieReceipt"))))
+        .response("400", error("`bad_json`: not this endpoint's JSON; or a malformed Idempotency-Key"))
+        .response("403", error("no `Origin` (`origin_required`) or an unregistered one (`origin_not_allowed`)"))
+        .response("404", error("`not_found`: unknown site"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response(
+            "422",
+            error("`stale_policy`, `invalid_cookie_decision` (unknown category, wrong wording hash), or `idempotency_key_reused`"),
+        )
+        .response("429", rate_limited())
+        .response("503", misconfigured())
+}
+
+fn audience() -> OperationBuilder {
+    admin("Everyone who may be contacted now for a purpose on a channel (streamed; CSV with Accept: text/csv)")
+        .parameter(query_param("purpose", true, schema(json!({"type": "string"}))))
+        .parameter(query_param("channel", true, schema_ref("Channel")))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("members, each with a signed unsubscribe and preference link")
+                .content("application/json", ContentBuilder::new().schema(Some(schema_ref("AudienceExport"))).build())
+                .content(
+                    "text/csv",
+                    ContentBuilder::new()
+                        .schema(Some(schema(json!({
+                            "type": "string",
+                            "description": "header `email,subject,granted_at,event_id,unsubscribe_url,preferences_url`, CRLF lines"
+                        }))))
+                        .build(),
+                )
+                .build(),
+        )
+        .response("400", error("`bad_request`: `purpose` or `channel` missing, or an unknown channel"))
+        .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
+        .response("503", error("admin endpoints off, or link features off (exports carry links)"))
+}
+
+fn verify() -> OperationBuilder {
+    admin("Seal what went through the append path, then check the chains, the append marks, the current state and the latest anchor")
+        .description(Some(
+            "Sealing stops in front of a row without a valid append mark (a row written straight \
+             into the database): it is reported, never sealed. `valid` is true only when everything holds.",
+        ))
+        .response("200", json_ok("verification report", schema_ref("VerifyReport")))
+        .response("404", error("`not_found`: unknown site"))
+        .response("503", admin_off())
+}
+
+fn admin_site_get() -> OperationBuilder {
+    admin("The stored site with every wording version")
+        .response("200", json_ok("site", schema_ref("StoredSite")))
+        .response("404", error("`not_found`: unknown site"))
+        .response("503", admin_off())
+}
+
+fn admin_site_put() -> OperationBuilder {
+    admin("Define a site; a changed text becomes a new wording version")
+        .request_body(Some(json_body("SiteDefinition")))
+        .response("200", json_ok("updated site", schema_ref("StoredSite")))
+        .response("201", json_ok("created site", schema_ref("StoredSite")))
+        .response("400", error("`bad_json`: not a site definition"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("422", error("`invalid_site_definition`"))
+        .response("503", admin_off())
+}
+
+fn admin_consents() -> OperationBuilder {
+    admin("Record grants or withdrawals received on paper or by import")
+        .parameter(idempotency_key(
+            "A fresh key per request, repeated on retry: a retry gets the first receipt back \
+             (header `Idempotent-Replayed: true`).",
+        ))
+        .request_body(Some(json_body("RecordedChanges")))
+        .response("201", replayable(json_ok("receipt, with event ids", schema_ref("ConsentReceipt"))))
+        .response("400", error("`bad_json`, or a malformed Idempotency-Key"))
+        .response("404", error("`not_found`: unknown site"))
+        .response("409", error("`suppressed`: this address asked not to be contacted; nothing was recorded"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("422", error("invalid changes (`invalid_email`, `unknown_purpose`, `unknown_wording`, …) or `idempotency_key_reused`"))
+        .response("503", admin_off())
+}
+
+fn admin_suppressions() -> OperationBuilder {
+    admin("Never contact this address again")
+        .request_body(Some(json_body("SuppressionRequest")))
+        .response("200", json_ok("suppressed", schema_ref("Suppressed")))
+        .response("400", error("`bad_json`, a malformed address, or a reason over 200 characters"))
+        .response("404", error("`not_found`: unknown site"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", admin_off())
+}
+
+fn admin_links() -> OperationBuilder {
+    admin("Signed preference-centre URL, unsubscribe URL and List-Unsubscribe header values for one person")
+        .request_body(Some(json_body("LinkRequest")))
+        .response("200", json_ok("links", schema_ref("Links")))
+        .response("400", error("`bad_json`, or a malformed address"))
+        .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", error("admin endpoints off, or link features off"))
+}
+
+fn admin_subject() -> OperationBuilder {
+    admin("A data-rights request: access (JSON export), erase, or restrict")
+        .parameter(
+            ParameterBuilder::new()
+                .name("request")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(schema(json!({"type": "string", "enum": ["access", "erase", "restrict"]}))))
+                .build(),
+        )
+        .request_body(Some(json_body("SubjectRequest")))
+        .response(
+            "200",
+            json_ok(
+                "access: the export (as a download); erase: done, and the address is suppressed; restrict: the new state",
+                schema(json!({"oneOf": [
+                    {"$ref": "#/components/schemas/SubjectExport"},
+                    {"$ref": "#/components/schemas/Erased"},
+                    {"$ref": "#/components/schemas/Restricted"}
+                ]})),
+            ),
+        )
+        .response("400", error("`bad_json`, a malformed address, or `restricted` missing for restrict"))
+        .response("404", error("`not_found`: unknown site, unknown request, or no data held (access, restrict)"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", admin_off())
+}
+
+fn unsubscribe_page() -> OperationBuilder {
+    link_page("Unsubscribe page (changes nothing)").response("200", html("the page with its one button"))
+}
+
+fn unsubscribe_post() -> OperationBuilder {
+    link_page("Unsubscribe: the page's button, or RFC 8058 one-click (List-Unsubscribe=One-Click)")
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content("application/x-www-form-urlencoded", form(json!({"List-Unsubscribe": {"type": "string", "const": "One-Click"}, "confirm": {"type": "string"}, "lang": lang_values()}), &[]))
+                .content("multipart/form-data", form(json!({"List-Unsubscribe": {"type": "string", "const": "One-Click"}}), &[]))
+                .build(),
+        ))
+        .response("200", html("unsubscribed (also when already unsubscribed)"))
+        .response("413", too_large())
+}
+
+fn preferences_page() -> OperationBuilder {
+    link_page(
+        "Preference centre: choices with exact wording, history, details, data rights (HTML; ?lang=en|cy)",
+    )
+    .parameter(query_param("done", false, schema(json!({"type": "string"}))))
+    .response("200", html("the preference centre (or: nothing is held about you)"))
+}
+
+fn preferences_post() -> OperationBuilder {
+    link_page(
+        "Preference centre form posts: action = choices | withdraw_all | details | download | restrict | lift | erase (with anti-forgery value)",
+    )
+    .request_body(Some(
+        RequestBodyBuilder::new()
+            .required(Some(Required::True))
+            .content(
+                "application/x-www-form-urlencoded",
+                form(
+                    json!({
+                        "csrf": {"type": "string"},
+                        "lang": lang_values(),
+                        "action": {"type": "string", "enum": ["choices", "withdraw_all", "details", "download", "restrict", "lift", "erase"]},
+                        "name": {"type": "string"},
+                        "email": {"type": "string"}
+                    }),
+                    &["csrf", "action"],
+                ),
+            )
+            .build(),
+    ))
+    .response(
+        "200",
+        ResponseBuilder::new()
+            .description("download: the person's data as a JSON file; erase: confirmation page")
+            .content("application/json", ContentBuilder::new().schema(Some(schema_ref("SubjectExport"))).build())
+            .content("text/html", html_content())
+            .build(),
+    )
+    .response(
+        "303",
+        ResponseBuilder::new()
+            .description("Done: back to the page with a message")
+            .header("Location", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
+            .build(),
+    )
+    .response("403", html("cross-site or expired form, nothing changed"))
+    .response("413", too_large())
+    .response("409", html("suppressed, or wording changed; nothing changed"))
+    .response("415", html("not a form post (application/x-www-form-urlencoded), nothing changed"))
+    .response("422", html("invalid input (name, address, erase not confirmed), nothing changed"))
+    .response("429", rate_limited_page())
+}
+
+fn confirm_page() -> OperationBuilder {
+    link_page("Confirmation page (double opt-in, or a new email address); changes nothing")
+        .response("200", html("the page with its button (or: nothing to confirm)"))
+}
+
+fn confirm_post() -> OperationBuilder {
+    link_page("Confirm: pending consents come into force (method email_confirmation), or the new address is applied")
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "application/x-www-form-urlencoded",
+                    form(json!({"csrf": {"type": "string"}, "lang": lang_values()}), &["csrf"]),
+                )
+                .build(),
+        ))
+        .response("200", html("confirmed (or: nothing to confirm)"))
+        .response("403", html("cross-site or expired form"))
+        .response("413", too_large())
+        .response("409", html("address already has its own record, or suppressed"))
+        .response("429", rate_limited_page())
+}
+
+fn lost_link_page() -> OperationBuilder {
+    lost_link("\"Lost your link?\": ask for a fresh preference link by email")
+        .response("200", html("the form"))
+}
+
+fn lost_link_post() -> OperationBuilder {
+    lost_link("Sends a fresh preference link if the address is known; the answer is the same either way")
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "application/x-www-form-urlencoded",
+                    form(
+                        json!({"email": {"type": "string"}, "csrf": {"type": "string"}, "lang": lang_values()}),
+                        &["email", "csrf"],
+                    ),
+                )
+                .build(),
+        ))
+        .response("200", html("'if this address is on our list, we have sent a link'"))
+        .response("403", html("cross-site or expired form (or not a form post)"))
+        .response("413", too_large())
+        .response("422", html("not an email address"))
+        .response("429", rate_limited_page())
+}
+
+fn lost_link(summary: &str) -> OperationBuilder {
+    op("links", summary)
+        .parameter(site_param())
+        .parameter(lang_query_page())
+        .response("404", html("unknown site"))
+        .response("503", html("email or link features are not configured, or the worker is misconfigured"))
+}
+
+/// The pages behind a signed link: a broken link is a page too.
+fn link_page(summary: &str) -> OperationBuilder {
+    op("links", summary)
+        .parameter(
+            ParameterBuilder::new()
+                .name("token")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some("a signed link token, as the links endpoint and the emails hand out"))
+                .schema(string())
+                .build(),
+        )
+        .parameter(lang_query_page())
+        .response("400", html("bad link (malformed, wrong signature, or for another page)"))
+        .response("404", html("the organisation it belongs to no longer uses this service"))
+        .response("410", html("expired link"))
+        .response("503", html("link features are off, or storage failed; nothing changed"))
+}
+
+fn admin(summary: &str) -> OperationBuilder {
+    op("admin", summary)
+        .security(SecurityRequirement::new("adminKey", Vec::<String>::new()))
+        .parameter(site_param())
+        .response(
+            "401",
+            ResponseBuilder::new()
+                .description("`unauthorized`: missing or wrong admin key")
+                .content("application/json", error_content())
+                .header(
+                    "WWW-Authenticate",
+                    HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build(),
+                )
+                .build(),
+        )
+}
+
+fn op(tag: &str, summary: &str) -> OperationBuilder {
+    OperationBuilder::new().tag(tag).summary(Some(summary))
+}
+
+// ---- parameters and bodies -----------------------------------------------------------------
+
+fn site_param() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("site")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(schema(json!({"type": "string", "pattern": "^[a-z0-9_-]{1,64}$"}))))
+        .build()
+}
+
+fn lang_param() -> utoipa::openapi::path::Parameter {
+    query_param("lang", false, schema(json!({"type": "string"})))
+}
+
+fn lang_query_page() -> utoipa::openapi::path::Parameter {
+    query_param("lang", false, schema(lang_values()))
+}
+
+fn lang_values() -> Value {
+    json!({"type": "string", "enum": ["en", "cy"]})
+}
+
+fn query_param(name: &str, required: bool, schema: RefOr<Schema>) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(if required { Required::True } else { Required::False })
+        .schema(Some(schema))
+        .build()
+}
+
+fn origin_header(required: bool) -> utoipa::openapi::path::Parameter {
+    let description = if required {
+        "Sent by browsers; must be one of the site's registered origins. Without it the answer is \
+         403 `origin_required`: scripts and servers record consents with \
+         `POST /api/v1/admin/sites/{site}/consents` and the admin key."
+    } else {
+        "Sent by browsers on cross-origin reads: an unregistered origin is 403; without it (a \
+         server, curl) the answer has no CORS headers."
+    };
+    ParameterBuilder::new()
+        .name("Origin")
+        .parameter_in(ParameterIn::Header)
+        .required(if required { Required::True } else { Required::False })
+        .description(Some(description))
+        .schema(string())
+        .build()
+}
+
+fn idempotency_key(description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(schema(
+            json!({"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"}),
+        )))
+        .build()
+}
+
+fn sec_fetch_site() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("Sec-Fetch-Site")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some("Sent by browsers; recorded with each event as evidence."))
+        .schema(Some(schema(
+            json!({"type": "string", "enum": ["same-origin", "same-site", "cross-site", "none"]}),
+        )))
+        .build()
+}
+
+fn json_body(dto: &str) -> utoipa::openapi::request_body::RequestBody {
+    RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .description(Some(format!("at most {MAX_BODY_BYTES} bytes")))
+        .content("application/json", ContentBuilder::new().schema(Some(schema_ref(dto))).build())
+        .build()
+}
+
+fn form(properties: Value, required: &[&str]) -> utoipa::openapi::Content {
+    ContentBuilder::new()
+        .schema(Some(schema(json!({"type": "object", "properties": properties, "required": required}))))
+        .build()
+}
+
+// ---- responses ------------------------------------------------------------------------------
+
+fn json_ok(description: &str, body: RefOr<Schema>) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", ContentBuilder::new().schema(Some(body)).build())
+        .build()
+}
+
+/// A first answer kept for its Idempotency-Key; a retry gets it again, marked.
+fn replayable(mut response: utoipa::openapi::Response) -> utoipa::openapi::Response {
+    let header = HeaderBuilder::new()
+        .schema(schema(json!({"type": "string", "enum": ["true"]})))
+        .description(Some(
+            "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+        ))
+        .build();
+    response.headers.insert("Idempotent-Replayed".into(), header);
+    response
+}
+
+fn error_content() -> utoipa::openapi::Content {
+    ContentBuilder::new().schema(Some(schema_ref("ErrorBody"))).build()
+}
+
+fn error(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new().description(description).content("application/json", error_content()).build()
+}
+
+/// The worker refuses an oversized body before routing, so a page's POST answers this JSON too.
+fn too_large() -> utoipa::openapi::Response {
+    error(&format!("`payload_too_large`: the body is over {MAX_BODY_BYTES} bytes"))
+}
+
+fn misconfigured() -> utoipa::openapi::Response {
+    error("`unavailable`: the worker's secrets are missing or invalid (its log says which)")
+}
+
+fn admin_off() -> utoipa::openapi::Response {
+    error("`unavailable`: admin endpoints are off (ADMIN_KEY missing or shorter than 32 bytes)")
+}
+
+fn retry_after() -> utoipa::openapi::Header {
+    HeaderBuilder::new()
+        .schema(schema(json!({"type": "integer", "minimum": 1})))
+        .description(Some("seconds until the window that refused the request is over"))
+        .build()
+}
+
+fn limits() -> String {
+    Limit::ALL
+        .iter()
+        .map(|l| format!("{} {}/{} s", l.binding(), l.limit(), l.period_secs()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn rate_limited() -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(format!("`rate_limited`: over a limit per client address or per site ({})", limits()))
+        .content("application/json", error_content())
+        .header("Retry-After", retry_after())
+        .build()
+}
+
+fn rate_limited_page() -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(format!("HTML page: too many requests ({})", limits()))
+        .content("text/html", html_content())
+        .header("Retry-After", retry_after())
+        .build()
+}
+
+fn html_content() -> utoipa::openapi::Content {
+    ContentBuilder::new().schema(Some(schema(json!({"type": "string"})))).build()
+}
+
+fn html(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(format!("HTML page: {description}"))
+        .content("text/html", html_content())
+        .build()
+}
+
+// ---- schemas --------------------------------------------------------------------------------
+
+fn string() -> Option<RefOr<Schema>> {
+    Some(schema(json!({"type": "string"})))
+}
+
+fn schema(value: Value) -> RefOr<Schema> {
+    serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{e}: {value}"))
+}
+
+fn schema_ref(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+fn components() -> utoipa::openapi::Components {
+    let mut schemas = Vec::new();
+    fn add<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((T::name().into_owned(), T::schema()));
+        T::schemas(schemas);
+    }
+    add::<v1::ErrorBody>(&mut schemas);
+    add::<v1::SiteConfig>(&mut schemas);
+    add::<v1::PolicySummary>(&mut schemas);
+    add::<v1::ConsentSubmission>(&mut schemas);
+    add::<v1::ConsentReceipt>(&mut schemas);
+    add::<v1::CookieDecision>(&mut schemas);
+    add::<v1::CookieReceipt>(&mut schemas);
+    add::<v1::AudienceMember>(&mut schemas);
+    add::<v1::VerifyReport>(&mut schemas);
+    add::<consent_shared::site::SiteConfig>(&mut schemas);
+    add::<v1::SiteDefinition>(&mut schemas);
+    add::<v1::RecordedChanges>(&mut schemas);
+    add::<v1::SuppressionRequest>(&mut schemas);
+    add::<v1::LinkRequest>(&mut schemas);
+    add::<v1::Links>(&mut schemas);
+    add::<v1::SubjectRequest>(&mut schemas);
+    add::<consent_shared::consent::ConsentEvent>(&mut schemas);
+    add::<v1::Health>(&mut schemas);
+    add::<v1::Suppressed>(&mut schemas);
+    add::<v1::Erased>(&mut schemas);
+    add::<v1::Restricted>(&mut schemas);
+    // Answers the handlers build piece by piece (the streamed audience export, the subject
+    // export assembled with `json!`), written out here: change them with `admin::audience`
+    // and `rights::subject_export`.
+    let by_hand = [
+        (
+            "AudienceExport",
+            json!({"type": "object", "required": ["site", "purpose", "channel", "members"], "properties": {
+            "site": {"type": "string"}, "purpose": {"type": "string"},
+            "channel": {"$ref": "#/components/schemas/Channel"},
+            "members": {"type": "array", "items": {"$ref": "#/components/schemas/AudienceMember"}}}}),
+        ),
+        (
+            "SubjectExport",
+            json!({
+                "type": "object",
+                "description": "Everything held about one person (`format`: consent-subject-export/v1).",
+                "required": ["format", "exported_at", "organisation", "site", "subject", "restricted",
+                             "suppressed", "first_seen", "last_changed", "current_choices", "history"],
+                "properties": {
+                    "format": {"type": "string", "const": "consent-subject-export/v1"},
+                    "exported_at": {"type": "string"},
+                    "organisation": {"$ref": "#/components/schemas/Organisation"},
+                    "site": {"type": "string"},
+                    "email": {"type": ["string", "null"]},
+                    "name": {"type": ["string", "null"]},
+                    "subject": {"type": "string"},
+                    "restricted": {"type": "boolean"},
+                    "suppressed": {"type": "boolean"},
+                    "first_seen": {"type": "string"},
+                    "last_changed": {"type": "string"},
+                    "current_choices": {"type": "array", "items": {"type": "object",
+                        "required": ["purpose", "channel", "action", "event_id", "updated_at"],
+                        "properties": {"purpose": {"type": "string"}, "channel": {"$ref": "#/components/schemas/Channel"},
+                            "action": {"$ref": "#/components/schemas/Action"}, "event_id": {"type": "string"},
+                            "updated_at": {"type": "string"}}}},
+                    "history": {"type": "array", "items": {"allOf": [
+                        {"$ref": "#/components/schemas/ConsentEvent"},
+                        {"type": "object", "required": ["wording"], "properties": {"wording": {
+                            "description": "the exact words shown, when the site still has them",
+                            "oneOf": [{"type": "null"}, {"type": "object", "required": ["label", "text"],
+                                "properties": {"label": {"type": "string"}, "text": {"type": "string"}}}]}}}
+                    ]}}
+                }
+            }),
+        ),
+    ];
+    for (name, value) in by_hand {
+        schemas.push((name.to_string(), schema(value)));
+    }
+    ComponentsBuilder::new()
+        .schemas_from_iter(schemas)
+        .security_scheme(
+            "adminKey",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("ADMIN_KEY")).build(),
+            ),
+        )
+        .build()
+}
+
+#[cfg(test)]
+mod tests;
