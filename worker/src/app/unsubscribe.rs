@@ -130,7 +130,7 @@ async fn handle<S: Store + 'static>(
 
 /// Whether a POST body carries RFC 8058's `List-Unsubscribe=One-Click`, form-encoded or as a
 /// multipart/form-data field.
-fn is_one_click(content_type: &str, body: &[u8]) -> bool {
+pub fn is_one_click(content_type: &str, body: &[u8]) -> bool {
     let body = String::from_utf8_lossy(body);
     if content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
         let Some(boundary) = content_type.split(';').find_map(|p| p.trim().strip_prefix("boundary=")) else {

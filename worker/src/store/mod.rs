@@ -9,7 +9,7 @@ pub mod d1;
 mod mail_and_expiry;
 pub mod sql;
 mod versions;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
 
 pub use mail_and_expiry::MailClaim;
