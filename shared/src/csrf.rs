@@ -39,7 +39,7 @@ pub fn check(key: &[u8], binding: &str, presented: &str, now: i64) -> Result<(),
     // A little leeway for clocks that differ between isolates. Saturating: a signed value may
     // carry any i64, and a difference past the range is expired either way (found by fuzzing).
     let age = now.saturating_sub(issued);
-    if age > MAX_AGE_SECS || age < -60 {
+    if !(-60..=MAX_AGE_SECS).contains(&age) {
         return Err(CsrfError::Expired);
     }
     Ok(())
