@@ -36,8 +36,10 @@ pub fn check(key: &[u8], binding: &str, presented: &str, now: i64) -> Result<(),
     let issued: i64 = issued.parse().map_err(|_| CsrfError::Malformed)?;
     let tag = hex::decode(tag).map_err(|_| CsrfError::Malformed)?;
     mac(key, binding, issued).verify_slice(&tag).map_err(|_| CsrfError::Forged)?;
-    // A little leeway for clocks that differ between isolates.
-    if now - issued > MAX_AGE_SECS || issued - now > 60 {
+    // A little leeway for clocks that differ between isolates. Saturating: a signed value may
+    // carry any i64, and a difference past the range is expired either way (found by fuzzing).
+    let age = now.saturating_sub(issued);
+    if !(-60..=MAX_AGE_SECS).contains(&age) {
         return Err(CsrfError::Expired);
     }
     Ok(())
@@ -62,6 +64,10 @@ mod tests {
             ("time altered", good.replacen("1000", "2000", 1), "page-a", 2_000),
             ("empty", String::new(), "page-a", 1_000),
             ("not hex", "1000.zz".into(), "page-a", 1_000),
+            // Found by fuzzing (fuzz/fuzz_targets/csrf.rs): ages past i64's range overflowed.
+            ("issued at the start of time", issue(key, "page-a", i64::MIN), "page-a", i64::MAX),
+            ("issued at the end of time", issue(key, "page-a", i64::MAX), "page-a", i64::MIN),
+            ("issued at the end of time, checked then", issue(key, "page-a", i64::MAX), "page-a", i64::MAX),
         ];
         let actual: String = cases
             .iter()
@@ -80,6 +86,9 @@ mod tests {
             time altered: the form value was not issued for this page
             empty: the form value is missing or malformed
             not hex: the form value is missing or malformed
+            issued at the start of time: the form has expired
+            issued at the end of time: the form has expired
+            issued at the end of time, checked then: ok
         "#]]
         .assert_eq(&actual);
     }

@@ -116,7 +116,16 @@ impl Email {
         }
         // Lower-casing can leave a string that is no longer NFC (rarely), so compose again.
         let local_identity = nfc.normalize(&local.to_lowercase()).into_owned();
+        // Lower-casing can also lengthen it (`İ` is 2 bytes, `i̇` 3): the limits hold for the
+        // identity too, so that it is itself a valid address that parses to itself (found
+        // while writing the fuzz target's property; regression test `limits_hold_for_the_identity`).
+        if local_identity.len() > MAX_LOCAL_LEN {
+            return Err(EmailError::LocalTooLong);
+        }
         let identity = format!("{local_identity}@{unicode_domain}");
+        if local_identity.len() + 1 + ascii_domain.len() > MAX_EMAIL_LEN || identity.len() > MAX_RAW_LEN {
+            return Err(EmailError::TooLong);
+        }
         Ok(Email { domain_at: local_identity.len() + 1, identity, sending })
     }
 

@@ -209,6 +209,57 @@ mod tests {
         .assert_eq(&actual);
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn scope() -> impl Strategy<Value = Scope> {
+            let channel = proptest::sample::select(Channel::ALL.to_vec());
+            prop_oneof![
+                (proptest::option::of(any::<String>()), channel)
+                    .prop_map(|(purpose, channel)| Scope::Unsubscribe { purpose, channel }),
+                Just(Scope::Preferences),
+                Just(Scope::Confirm),
+                any::<String>().prop_map(|alias| Scope::ConfirmEmail { alias }),
+            ]
+        }
+
+        fn claims() -> impl Strategy<Value = Claims> {
+            (any::<String>(), any::<String>(), scope(), any::<i64>())
+                .prop_map(|(site, sub, scope, exp)| Claims { site, sub, scope, exp })
+        }
+
+        proptest! {
+            /// What we sign verifies to the same claims with any listed key until it expires,
+            /// and not at all once it has.
+            #[test]
+            fn sign_then_verify(claims in claims(), which in 0usize..2, now in any::<i64>()) {
+                let keys = keys();
+                let token = sign(&claims, &keys[which]);
+                let verified = verify(&token, &keys, now);
+                if claims.exp > now {
+                    prop_assert_eq!(verified, Ok(claims));
+                } else {
+                    prop_assert_eq!(verified, Err(TokenError::Expired));
+                }
+            }
+
+            /// Changing any one character never yields other claims.
+            #[test]
+            fn altered_tokens_never_verify_as_other_claims(claims in claims(), at in any::<usize>()) {
+                let keys = keys();
+                let token = sign(&Claims { exp: i64::MAX, ..claims.clone() }, &keys[0]);
+                let mut bytes = token.into_bytes();
+                let at = at % bytes.len();
+                bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+                let altered = String::from_utf8(bytes).unwrap();
+                if let Ok(back) = verify(&altered, &keys, 0) {
+                    prop_assert_eq!(back, Claims { exp: i64::MAX, ..claims });
+                }
+            }
+        }
+    }
+
     #[test]
     fn key_specs() {
         assert_eq!(keys()[0].id, "k2");

@@ -113,6 +113,12 @@ fn push_str(out: &mut String, value: &str) {
     out.push('"');
 }
 
+/// A number `JSON.parse` gave, as the `u32` serde_json would have read from the same text: only
+/// whole numbers in range (the reader's one rule of its own, so it is tested natively).
+pub fn whole_u32(n: f64) -> Option<u32> {
+    (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use read::banner_config;
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
@@ -190,8 +196,7 @@ mod read {
 
     #[cfg(feature = "forms")]
     fn u32_field(obj: &JsValue, name: &str) -> Option<u32> {
-        let n = field(obj, name)?.as_f64()?;
-        (n >= 0.0 && n <= f64::from(u32::MAX) && n.fract() == 0.0).then_some(n as u32)
+        super::whole_u32(field(obj, name)?.as_f64()?)
     }
 
     #[cfg(feature = "forms")]
@@ -367,6 +372,113 @@ mod tests {
             assert_eq!(cookie_decision_to_json(&d), serde_json::to_string(&d).unwrap());
             let back: CookieDecision = serde_json::from_str(&cookie_decision_to_json(&d)).unwrap();
             assert_eq!(back, d);
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Any text, weighted towards what JSON escapes (quotes, backslashes, controls, DEL,
+        /// line and paragraph separators, astral characters).
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![any::<String>(), r#"[\\"\x00-\x1f\x7f\u{2028}\u{2029}a😀]{0,12}"#]
+        }
+
+        fn submission() -> impl Strategy<Value = ConsentSubmission> {
+            let channel = proptest::sample::select(Channel::ALL.to_vec());
+            let consent = (text(), channel, any::<u32>()).prop_map(|(purpose, channel, wording_version)| {
+                ChosenPurpose { purpose, channel, wording_version }
+            });
+            (
+                text(),
+                proptest::collection::vec(consent, 0..4),
+                text(),
+                proptest::option::of(text()),
+                proptest::option::of(text()),
+            )
+                .prop_map(|(email, consents, page_url, lang, client_time)| ConsentSubmission {
+                    email,
+                    consents,
+                    page_url,
+                    lang,
+                    client_time,
+                })
+        }
+
+        fn decision() -> impl Strategy<Value = CookieDecision> {
+            let choice = proptest::sample::select(vec![
+                CookieChoice::AcceptAll,
+                CookieChoice::RejectAll,
+                CookieChoice::Custom,
+                CookieChoice::GpcSignal,
+            ]);
+            (
+                text(),
+                proptest::collection::vec(text(), 0..4),
+                choice,
+                any::<u32>(),
+                text(),
+                any::<bool>(),
+                any::<bool>(),
+                proptest::option::of(text()),
+            )
+                .prop_map(
+                    |(
+                        consent_id,
+                        categories,
+                        choice,
+                        policy_version,
+                        wording_sha256,
+                        first,
+                        gpc,
+                        client_time,
+                    )| {
+                        CookieDecision {
+                            consent_id,
+                            categories,
+                            choice,
+                            policy_version,
+                            wording_sha256,
+                            reject_on_first_layer: first,
+                            gpc,
+                            client_time,
+                        }
+                    },
+                )
+        }
+
+        proptest! {
+            /// The writer is serde_json, byte for byte, and serde_json reads it back unchanged.
+            #[test]
+            fn submission_writer_is_serde_json(s in submission()) {
+                let written = submission_to_json(&s);
+                prop_assert_eq!(&written, &serde_json::to_string(&s).unwrap());
+                prop_assert_eq!(serde_json::from_str::<ConsentSubmission>(&written).unwrap(), s);
+            }
+
+            #[test]
+            fn cookie_decision_writer_is_serde_json(d in decision()) {
+                let written = cookie_decision_to_json(&d);
+                prop_assert_eq!(&written, &serde_json::to_string(&d).unwrap());
+                prop_assert_eq!(serde_json::from_str::<CookieDecision>(&written).unwrap(), d);
+            }
+
+            /// What serde_json reads as a `u32`, the reader reads as the same number from the
+            /// `f64` that `JSON.parse` makes of the text; what it refuses, the reader refuses.
+            #[test]
+            fn reader_numbers_agree_with_serde_json(n in prop_oneof![any::<u32>().prop_map(u64::from), any::<u64>()], frac in any::<bool>()) {
+                let text = if frac { format!("{n}.5") } else { n.to_string() };
+                let parsed: f64 = text.parse().unwrap();
+                prop_assert_eq!(whole_u32(parsed), serde_json::from_str::<u32>(&text).ok());
+            }
+
+            #[test]
+            fn numbers_are_written_as_display_does(n in any::<u32>()) {
+                let mut out = String::new();
+                push_u32(&mut out, n);
+                prop_assert_eq!(out, n.to_string());
+            }
         }
     }
 }

@@ -7,13 +7,16 @@
 //! - `build`  the widget (its two wasm bundles + JS + loader into dist/assets) and the worker
 //!   (worker/build); `build widget` only the widget
 //! - `dev`    build, migrate and seed local D1, run the worker on :8787 and the demo page on :8788
-//! - `test`   build and run every test: native, Store contract, workerd integration, browser
+//! - `test`   build and run every test: native, Store contract, workerd integration, browser,
+//!   and a few seconds of each parser fuzz target
+//! - `fuzz [SECONDS] [TARGET…]`  each parser fuzz target (`fuzz/`) for SECONDS (default 60)
 //! - `bench`  measure sizes and build times (results go in docs/BENCHMARKS.md)
 //! - `openapi` write docs/openapi.json from the code (the worker serves that file)
 
 mod bench;
 mod build;
 mod dev;
+mod fuzz;
 mod setup;
 
 use std::path::PathBuf;
@@ -37,10 +40,11 @@ fn main() -> ExitCode {
         }
         Some("dev") => dev::run(),
         Some("test") => test(&args[1..]),
+        Some("fuzz") => setup::fuzzing().and_then(|()| fuzz::command(&args[1..])),
         Some("bench") => bench::run(args.get(1).map(String::as_str)),
         Some("openapi") => openapi(),
         _ => {
-            eprintln!("usage: cargo xtask <setup|build|dev|test|bench|openapi>");
+            eprintln!("usage: cargo xtask <setup|build|dev|test|fuzz|bench|openapi>");
             return ExitCode::from(2);
         }
     };
@@ -86,6 +90,22 @@ fn test(extra: &[String]) -> Result {
         }
     }
     let status = child.wait().map_err(|e| e.to_string())?;
+    // A few seconds of each parser fuzz target: its summary line counts like a test binary's.
+    let fuzzed = match fuzz::run_all(fuzz::TEST_SECONDS, &[]) {
+        Ok(outcomes) => {
+            let failed = outcomes.iter().filter(|o| !o.ok).count();
+            format!("{} passed, {failed} failed", outcomes.len() - failed)
+        }
+        Err(e) => {
+            println!("fuzz targets: {e}");
+            "0 passed, 1 failed".to_string()
+        }
+    };
+    println!("{fuzzed}");
+    if let Some((p, f)) = counts(&fuzzed) {
+        passed += p;
+        failed += f;
+    }
     println!("\nall test binaries: {passed} passed, {failed} failed");
     if status.success() && failed == 0 {
         Ok(())

@@ -24,8 +24,15 @@ pub fn run(needs: Needs) -> Result {
     npm_tools()?;
     if needs == Needs::Everything {
         chromium()?;
+        cargo_fuzz()?;
     }
     Ok(())
+}
+
+/// What `cargo xtask fuzz` needs: the pinned nightly and cargo-fuzz.
+pub fn fuzzing() -> Result {
+    widget_nightly()?;
+    cargo_fuzz()
 }
 
 /// Where `cargo install` puts binaries.
@@ -109,6 +116,15 @@ fn worker_build() -> Result {
         "--locked",
         "--force",
     ]))
+}
+
+/// libFuzzer's driver (`cargo fuzz`), for the parser fuzz targets in `fuzz/`. Any version will
+/// do; it runs on the pinned nightly (`xtask/src/fuzz.rs`).
+fn cargo_fuzz() -> Result {
+    if output(crate::cargo().args(["fuzz", "--version"])).is_some() {
+        return Ok(());
+    }
+    crate::run(crate::cargo().args(["install", "cargo-fuzz", "--locked"]))
 }
 
 fn npm_tools() -> Result {

@@ -151,6 +151,35 @@ fn rejects_overlong() {
     assert_eq!(Email::parse(&"a".repeat(5000)), Err(EmailError::TooLong));
 }
 
+/// Lower-casing lengthens some letters (`İ` → `i̇`, `Ⱥ` → `ⱥ`: 2 bytes → 3), so an address within
+/// the limits could have an identity past them, which then did not parse (found while writing
+/// the fuzz target `fuzz/fuzz_targets/email.rs`). Both forms must fit now.
+#[test]
+fn limits_hold_for_the_identity() {
+    let actual = described(&[
+        &format!("{}@example.org", "\u{130}".repeat(21)),
+        &format!("{}@example.org", "\u{130}".repeat(22)),
+        &format!("{}@example.org", "\u{23a}".repeat(32)),
+        &format!(
+            "{}{}@{}.example.org",
+            "\u{130}".repeat(21),
+            "a",
+            ["b".repeat(60), "c".repeat(60), "d".repeat(60)].join(".")
+        ),
+    ]);
+    expect![[r#"
+        "İİİİİİİİİİİİİİİİİİİİİ@example.org" -> i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇i̇@example.org (send to İİİİİİİİİİİİİİİİİİİİİ@example.org)
+        "İİİİİİİİİİİİİİİİİİİİİİ@example.org" -> err part of the email address before '@' is longer than 64 characters
+        "ȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺȺ@example.org" -> err part of the email address before '@' is longer than 64 characters
+        "İİİİİİİİİİİİİİİİİİİİİa@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.example.org" -> err email address is longer than 254 characters
+    "#]]
+    .assert_eq(&actual);
+    for raw in ["\u{130}".repeat(21) + "@example.org", "\u{23a}".repeat(21) + "@example.org"] {
+        let email = Email::parse(&raw).unwrap();
+        assert_eq!(Email::parse(email.identity()).unwrap().identity(), email.identity());
+    }
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -181,6 +210,18 @@ mod properties {
                 let sent = Email::parse(email.address_for_sending()).expect("a sending form parses");
                 prop_assert_eq!(sent.identity(), email.identity());
                 prop_assert_eq!(sent.address_for_sending(), email.address_for_sending());
+                // One inbox, one mail budget, whichever form is parsed.
+                prop_assert_eq!(again.mailbox_key(), email.mailbox_key());
+                prop_assert_eq!(sent.mailbox_key(), email.mailbox_key());
+            }
+        }
+
+        /// Any text at all: refused or parsed, never a panic, and what parses is a fixed point.
+        #[test]
+        fn any_text_parses_or_is_refused(raw in any::<String>()) {
+            if let Ok(email) = Email::parse(&raw) {
+                let again = Email::parse(email.identity()).expect("an identity parses");
+                prop_assert_eq!(again.identity(), email.identity());
             }
         }
     }

@@ -369,5 +369,12 @@ pub(crate) fn log_internal(cause: &str) {
     eprintln!("internal error: {cause}");
 }
 
+/// The request-body parsers on their own, for the parser fuzz targets in `fuzz/`: not an API.
+#[doc(hidden)]
+pub mod parsers {
+    pub use super::csrf_form::Form;
+    pub use super::unsubscribe::is_one_click;
+}
+
 #[cfg(test)]
 mod tests;

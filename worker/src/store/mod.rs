@@ -8,7 +8,7 @@ pub mod contract;
 pub mod d1;
 mod mail_and_expiry;
 pub mod sql;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
 mod versions;
 
