@@ -4,6 +4,10 @@
 // gzipped at level 9 by us, so servers' own compression does not matter), bytes a returning
 // visitor downloads with an empty HTTP cache (the decision is in a cookie), time from the
 // library's script request to its banner being visible, and cumulative layout shift.
+// Then the same first visit with the CPU throttled 4× (CDP Emulation.setCPUThrottlingRate, a slow
+// phone): time to banner, and the main-thread long tasks (> 50 ms) between navigation start and the
+// banner being visible — their total blocking time and the longest — with the scripts the Long
+// Animation Frames API blames for them (each page's only script is its library's).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,12 +97,27 @@ const observe = (selector) => {
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  window.__frameScripts = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const f of list.getEntries()) for (const s of f.scripts || [])
+        window.__frameScripts.push({ start: s.startTime, duration: s.duration, source: s.sourceURL || s.invoker });
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch { /* no Long Animation Frames API */ }
 };
 
-async function visit(subject, cookies) {
+async function visit(subject, cookies, cpuSlowdown) {
   const context = await browser.newContext();
   if (cookies) await context.addCookies(cookies);
   const page = await context.newPage();
+  if (cpuSlowdown) {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
+  }
   const bodies = [];
   page.on('response', async (r) => {
     if (r.request().resourceType() === 'document') return;
@@ -110,19 +129,28 @@ async function visit(subject, cookies) {
   await page.addInitScript(observe, subject.banner);
   await page.goto(subject.url);
   let bannerMs = null;
+  let navBannerMs = null;
   if (!cookies) {
-    await page.waitForFunction(() => window.__bannerAt !== undefined, null, { timeout: 15000 });
+    await page.waitForFunction(() => window.__bannerAt !== undefined, null, { timeout: 30000 });
     bannerMs = await page.evaluate((script) => {
       const entry = performance.getEntriesByType('resource').find((e) => e.name.includes(script));
       return window.__bannerAt - (entry ? entry.startTime : 0);
     }, subject.script);
+    navBannerMs = await page.evaluate(() => window.__bannerAt);
   }
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(300);
   const cls = await page.evaluate(() => window.__cls);
+  // Long tasks that began before the banner was visible (performance.now() is from navigation start).
+  const { longTasks, frameScripts } = await page.evaluate(() => ({
+    longTasks: window.__longTasks.filter((t) => t.start < window.__bannerAt),
+    frameScripts: window.__frameScripts.filter((s) => s.start < window.__bannerAt),
+  }));
   const state = await context.cookies();
   await context.close();
-  return { bodies, bannerMs, cls, cookies: state };
+  const tbt = longTasks.reduce((n, t) => n + Math.max(0, t.duration - 50), 0);
+  const longest = longTasks.reduce((n, t) => Math.max(n, t.duration), 0);
+  return { bodies, bannerMs, navBannerMs, cls, cookies: state, longTasks, frameScripts, tbt, longest };
 }
 
 /// A returning visitor's cookie: accept on a first visit, keep the cookies it set.
@@ -155,5 +183,27 @@ for (const subject of subjects) {
   console.log(`| ${subject.name} | ${kb(sum(f))} (${f.length}) | ${kb(sum(returning.bodies))} (${returning.bodies.length}) | ${returning.bodies.some((b) => b.url.endsWith('.wasm')) ? 'yes' : 'no'} | ${median(first.map((r) => r.bannerMs)).toFixed(0)} | ${Math.max(...first.map((r) => r.cls)).toFixed(3)} |`);
   if (process.env.CONSENT_BENCH_VERBOSE) for (const b of f) console.log(`    ${b.url} raw ${b.raw} gz ${b.gz}`);
 }
+
+// The same first visit on a slow phone: CPU throttled 4×.
+const SLOWDOWN = 4;
+console.log(`\nCPU throttled ${SLOWDOWN}× (CDP Emulation.setCPUThrottlingRate), first visit, median of ${RUNS}:`);
+console.log('\n| library | script → banner ms | navigation → banner ms | TBT to banner ms | longest task ms | long tasks | long-frame scripts (longest ms) |');
+console.log('|---|---:|---:|---:|---:|---:|---|');
+const throttled = {};
+for (const subject of subjects) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await visit(subject, null, SLOWDOWN));
+  throttled[subject.name] = runs;
+  const sources = new Map();
+  for (const r of runs) for (const s of r.frameScripts) {
+    const name = (s.source || '?').split('?')[0].split('/').pop() || s.source;
+    sources.set(name, Math.max(sources.get(name) || 0, s.duration));
+  }
+  const blame = [...sources].sort((a, b) => b[1] - a[1]).map(([n, d]) => `${n} (${d.toFixed(0)})`).join(', ') || '—';
+  console.log(`| ${subject.name} | ${median(runs.map((r) => r.bannerMs)).toFixed(0)} | ${median(runs.map((r) => r.navBannerMs)).toFixed(0)} | ${median(runs.map((r) => r.tbt)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.tbt)).toFixed(0)}) | ${median(runs.map((r) => r.longest)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.longest)).toFixed(0)}) | ${runs.map((r) => r.longTasks.length).join(' ')} | ${blame} |`);
+  if (process.env.CONSENT_BENCH_VERBOSE) for (const r of runs) console.log(`    long tasks ${JSON.stringify(r.longTasks.map((t) => [Math.round(t.start), Math.round(t.duration)]))}`);
+}
+const ratio = (key) => median(throttled[subjects[0].name].map((r) => r[key])) / median(throttled[subjects[1].name].map((r) => r[key]));
+console.log(`\nThrottled ${SLOWDOWN}×: Consent / vanilla-cookieconsent time to banner = ${ratio('bannerMs').toFixed(2)}× (script → banner), ${ratio('navBannerMs').toFixed(2)}× (navigation → banner); target ≤ 1.0×, and TBT 0.`);
 await browser.close();
 server.close();

@@ -1,5 +1,6 @@
 //! The banner against vanilla-cookieconsent and klaro in one Chromium run
-//! (`bench/banner/compare.mjs`): the worker in workerd and the demo site's page without a form.
+//! (`bench/banner/compare.mjs`): the worker in workerd and the demo site's page without a form;
+//! first unthrottled, then with the CPU throttled 4× (a slow phone) for time to banner and long tasks.
 
 use std::process::Command;
 
