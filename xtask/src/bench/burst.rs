@@ -9,7 +9,8 @@ use crate::Result;
 /// `CONSENT_BURST_PEAK` (requests/s at the start, default 400), `CONSENT_BURST_TAU` (decay,
 /// seconds, default 5), `CONSENT_BURST_SECS` (default 20), `CONSENT_BURST_CLIENTS` (default 64).
 fn plan() -> Plan {
-    let var = |name: &str, default: f64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let var =
+        |name: &str, default: f64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
     Plan {
         peak_per_sec: var("CONSENT_BURST_PEAK", 400.0),
         tau_secs: var("CONSENT_BURST_TAU", 5.0),
