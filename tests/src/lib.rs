@@ -3,6 +3,7 @@
 //! and browser tests and by `cargo xtask dev`.
 
 pub mod bench_config;
+pub mod burst;
 pub mod client;
 pub mod demo_host;
 pub mod fixture;

@@ -165,6 +165,8 @@ fn event_values(e: &consent_shared::consent::ConsentEvent, mark: &str) -> Vec<ru
         opt(&e.ip_truncated),
         V::Integer(e.gpc.into()),
         opt(&e.idempotency_key),
+        opt(&e.request_origin),
+        opt(&e.fetch_site),
         text(mark),
     ]
 }

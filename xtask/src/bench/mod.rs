@@ -11,11 +11,12 @@ use flate2::Compression;
 use crate::{build, root, setup, Result};
 
 mod banner;
+mod burst;
 mod ingest;
 mod ledger;
 mod loadfault;
 
-/// `cargo xtask bench [sizes|ledger|ingest|banner|loadfault]` (all when none is named).
+/// `cargo xtask bench [sizes|ledger|ingest|banner|loadfault|burst]` (all when none is named).
 pub fn run(which: Option<&str>) -> Result {
     setup::run(setup::Needs::Build)?;
     let start = Instant::now();
@@ -36,6 +37,9 @@ pub fn run(which: Option<&str>) -> Result {
     }
     if matches!(which, None | Some("loadfault")) {
         loadfault::run()?;
+    }
+    if matches!(which, None | Some("burst")) {
+        burst::run()?;
     }
     Ok(())
 }
