@@ -42,7 +42,8 @@ fn main() -> ExitCode {
         let ok = r.status == 200 && r.json()["openapi"] == "3.1.0";
         ensure(ok, || format!("{} {:.200}", r.status, r.body))?;
         ensure(r.header("access-control-allow-origin") == Some("*"), || format!("{:?}", r.headers))?;
-        let file = std::fs::read_to_string(consent_tests::repo_root().join("docs/openapi.json")).unwrap_or_default();
+        let file =
+            std::fs::read_to_string(consent_tests::repo_root().join("docs/openapi.json")).unwrap_or_default();
         let stale = "the served document is not docs/openapi.json: run `cargo xtask build`";
         ensure(r.body == file, || stale.into())
     });

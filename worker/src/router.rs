@@ -6,21 +6,52 @@ pub enum Route {
     Health,
     /// This API's OpenAPI document.
     OpenApi,
-    SiteConfig { site: String },
-    Policy { site: String },
-    Consents { site: String },
-    CookieConsents { site: String },
-    Audience { site: String },
-    VerifyLedger { site: String },
-    AdminSite { site: String },
-    AdminConsents { site: String },
-    AdminSuppressions { site: String },
-    AdminLinks { site: String },
-    AdminSubject { site: String, request: String },
-    Unsubscribe { token: String },
-    Preferences { token: String },
-    Confirm { token: String },
-    LostLink { site: String },
+    SiteConfig {
+        site: String,
+    },
+    Policy {
+        site: String,
+    },
+    Consents {
+        site: String,
+    },
+    CookieConsents {
+        site: String,
+    },
+    Audience {
+        site: String,
+    },
+    VerifyLedger {
+        site: String,
+    },
+    AdminSite {
+        site: String,
+    },
+    AdminConsents {
+        site: String,
+    },
+    AdminSuppressions {
+        site: String,
+    },
+    AdminLinks {
+        site: String,
+    },
+    AdminSubject {
+        site: String,
+        request: String,
+    },
+    Unsubscribe {
+        token: String,
+    },
+    Preferences {
+        token: String,
+    },
+    Confirm {
+        token: String,
+    },
+    LostLink {
+        site: String,
+    },
     ContractSuite,
     NotFound,
 }

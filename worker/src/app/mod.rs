@@ -233,7 +233,10 @@ impl<S: Store + 'static> App<S> {
     async fn health(&self, req: &HttpRequest) -> Result<HttpResponse, AppError> {
         require_method(req, &["GET", "HEAD"])?;
         self.store.ping().await?;
-        let health = consent_shared::api::v1::Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() };
+        let health = consent_shared::api::v1::Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        };
         Ok(HttpResponse::json(200, &health))
     }
 
