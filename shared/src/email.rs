@@ -181,6 +181,15 @@ fn map_domain(domain: &str) -> Result<(String, String), EmailError> {
     }
     let (unicode, checked) = uts46.to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast);
     checked.map_err(|_| EmailError::BadDomain)?;
+    // Both forms must name the same domain: an A-label whose Unicode form the rules refuse (one
+    // that decodes to another `xn--` label, found by the fuzzer) would give an identity that does
+    // not parse. Refuse it here instead.
+    let round_trip = uts46
+        .to_ascii(unicode.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast, DnsLength::Verify)
+        .map_err(|_| EmailError::BadDomain)?;
+    if round_trip != ascii {
+        return Err(EmailError::BadDomain);
+    }
     let unicode = unicode.into_owned();
     Ok((ascii.into_owned(), unicode))
 }

@@ -15,9 +15,18 @@ use crate::{describe, root, run, Result};
 /// Seconds per target for `cargo xtask fuzz` without an argument.
 pub const DEFAULT_SECONDS: u64 = 60;
 
-/// Seconds per target inside `cargo xtask test`: enough to replay the corpus and try a few
-/// hundred thousand inputs, so a regression in a parser shows there.
-pub const TEST_SECONDS: u64 = 5;
+/// How long each target runs.
+#[derive(Debug, Clone, Copy)]
+pub enum Budget {
+    /// Explore for this many seconds (`cargo xtask fuzz`): a new crash is the point.
+    Seconds(u64),
+    /// Inside `cargo xtask test`: replay the corpus, then exactly this many inputs from a fixed
+    /// seed, so every run tries the same inputs and a red test means a regression, never luck
+    /// (1–8 s a target on 2 cores). Exploring is `cargo xtask fuzz`'s job.
+    Runs(u64),
+}
+
+pub const TEST_BUDGET: Budget = Budget::Runs(200_000);
 
 /// What one target's run came to.
 pub struct Outcome {
@@ -32,7 +41,7 @@ pub fn command(args: &[String]) -> Result {
         Some(Ok(s)) => (s, &args[1..]),
         _ => (DEFAULT_SECONDS, args),
     };
-    let outcomes = run_all(seconds, only)?;
+    let outcomes = run_all(Budget::Seconds(seconds), only)?;
     let failed = outcomes.iter().filter(|o| !o.ok).count();
     println!("{} passed, {failed} failed", outcomes.len() - failed);
     if failed == 0 {
@@ -42,8 +51,8 @@ pub fn command(args: &[String]) -> Result {
     }
 }
 
-/// Builds the targets and runs each named one (all when `only` is empty) for `seconds`.
-pub fn run_all(seconds: u64, only: &[String]) -> Result<Vec<Outcome>> {
+/// Builds the targets and runs each named one (all when `only` is empty) within `budget`.
+pub fn run_all(budget: Budget, only: &[String]) -> Result<Vec<Outcome>> {
     let started = std::time::Instant::now();
     run(&mut cargo_fuzz(&["build"]))?;
     eprintln!("fuzz targets built in {:.0} s", started.elapsed().as_secs_f64());
@@ -57,13 +66,17 @@ pub fn run_all(seconds: u64, only: &[String]) -> Result<Vec<Outcome>> {
     if targets.is_empty() {
         return Err(format!("no fuzz target named {}", only.join(", ")));
     }
-    targets.iter().map(|t| run_target(t, seconds)).collect()
+    targets.iter().map(|t| run_target(t, budget)).collect()
 }
 
-fn run_target(target: &str, seconds: u64) -> Result<Outcome> {
+fn run_target(target: &str, budget: Budget) -> Result<Outcome> {
     let log = logs_dir().join(format!("{target}.log"));
     let mut cmd = cargo_fuzz(&["run", target, "--"]);
-    cmd.args([format!("-max_total_time={seconds}"), "-print_final_stats=1".into()]);
+    match budget {
+        Budget::Seconds(seconds) => cmd.arg(format!("-max_total_time={seconds}")),
+        Budget::Runs(runs) => cmd.args([format!("-runs={runs}"), "-seed=1".into()]),
+    };
+    cmd.arg("-print_final_stats=1");
     if let Some(dict) = dictionary(target) {
         cmd.arg(format!("-dict={}", dict.display()));
     }
@@ -82,10 +95,7 @@ fn run_target(target: &str, seconds: u64) -> Result<Outcome> {
         execs_per_sec: stat("stat::average_exec_per_sec:"),
     };
     if outcome.ok {
-        println!(
-            "fuzz {target}: ok, {} inputs in {seconds} s ({} per second)",
-            outcome.runs, outcome.execs_per_sec
-        );
+        println!("fuzz {target}: ok, {} inputs ({} per second)", outcome.runs, outcome.execs_per_sec);
     } else {
         // The panic and libFuzzer's reproduce line; the whole output stays in the log.
         let failure: Vec<&str> = text

@@ -91,7 +91,7 @@ fn test(extra: &[String]) -> Result {
     }
     let status = child.wait().map_err(|e| e.to_string())?;
     // A few seconds of each parser fuzz target: its summary line counts like a test binary's.
-    let fuzzed = match fuzz::run_all(fuzz::TEST_SECONDS, &[]) {
+    let fuzzed = match fuzz::run_all(fuzz::TEST_BUDGET, &[]) {
         Ok(outcomes) => {
             let failed = outcomes.iter().filter(|o| !o.ok).count();
             format!("{} passed, {failed} failed", outcomes.len() - failed)

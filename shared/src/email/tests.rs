@@ -268,3 +268,17 @@ fn local_parts_a_mailer_would_rewrite_are_refused() {
         "zoë@example.org" -> zoë@example.org
     "#]].assert_eq(&actual);
 }
+
+/// Found by the `email` fuzz target: an A-label that decodes to another `xn--` label was accepted,
+/// and its identity did not parse. Every accepted address's identity parses back to itself.
+#[test]
+fn a_domain_must_name_itself_in_both_forms() {
+    let raw = "je\u{301}@xn--xn--OcafeOO-GOmO.aOOaaa";
+    match Email::parse(raw) {
+        Err(e) => assert_eq!(e, EmailError::BadDomain),
+        Ok(email) => {
+            let again = Email::parse(email.identity()).expect("the identity parses");
+            assert_eq!(again.identity(), email.identity());
+        }
+    }
+}
