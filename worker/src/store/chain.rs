@@ -155,7 +155,7 @@ fn marked_from_row(r: &Row) -> Result<MarkedEvent, StoreError> {
     })
 }
 
-fn link_from_row(r: &Row) -> Result<ChainLink, StoreError> {
+pub(crate) fn link_from_row(r: &Row) -> Result<ChainLink, StoreError> {
     Ok(ChainLink {
         site_id: r.text("link_site_id")?,
         seq: r.int("seq")?,

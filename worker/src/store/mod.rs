@@ -590,22 +590,11 @@ impl<E: Executor> Store for SqlStore<E> {
         limit: u32,
     ) -> Result<Vec<ChainedEvent>, StoreError> {
         let params = vec![site.into(), after_seq.into(), limit.into()];
-        let rows = self.exec.query(sql::CHAINED_AFTER, params).await?;
-        rows.iter()
-            .map(|r| {
-                let link = ChainLink {
-                    site_id: r.text("link_site_id")?,
-                    seq: r.int("seq")?,
-                    event_id: r.text("link_event_id")?,
-                    event_hash: r.text("event_hash")?,
-                    prev_hash: r.text("prev_hash")?,
-                    hash: r.text("hash")?,
-                    version: link_version(r)?,
-                };
-                let event = if r.opt_text("id")?.is_some() { Some(event_from_row(r)?) } else { None };
-                Ok(ChainedEvent { link, event, marked: r.opt_text("mark")?.is_some() })
-            })
-            .collect()
+        self.rows(sql::CHAINED_AFTER, params, |r| {
+            let event = if r.opt_text("id")?.is_some() { Some(event_from_row(r)?) } else { None };
+            Ok(ChainedEvent { link: chain::link_from_row(r)?, event, marked: r.opt_text("mark")?.is_some() })
+        })
+        .await
     }
 
     async fn record_submission(
