@@ -4,6 +4,8 @@
 //! secret keys are always arguments. That keeps every rule testable as plain data and identical on
 //! both sides of the wire.
 
+#[cfg(feature = "ledger")]
+pub mod access;
 pub mod api;
 #[cfg(feature = "ledger")]
 pub mod chain;
