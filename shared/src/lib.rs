@@ -8,6 +8,8 @@
 pub mod access;
 pub mod api;
 #[cfg(feature = "ledger")]
+pub mod audit;
+#[cfg(feature = "ledger")]
 pub mod chain;
 pub mod consent;
 #[cfg(feature = "email")]

@@ -4,6 +4,7 @@
 pub(crate) mod admin;
 pub mod anchors;
 mod api_doc;
+pub mod audit;
 mod auth;
 pub mod config;
 mod confirm;
