@@ -10,6 +10,8 @@ pub mod api;
 #[cfg(feature = "ledger")]
 pub mod audit;
 #[cfg(feature = "ledger")]
+pub mod basis;
+#[cfg(feature = "ledger")]
 pub mod chain;
 pub mod consent;
 #[cfg(feature = "email")]
