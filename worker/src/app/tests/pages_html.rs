@@ -349,7 +349,8 @@ fn the_preference_page() {
         <div class="error" role="alert">
         <p>Tick the box to confirm, then press the button again.</p>
         </div>
-        <section aria-labelledby="choices">"#]].assert_eq(&above_the_choices.join("\n"));
+        <section aria-labelledby="choices">"#]]
+    .assert_eq(&above_the_choices.join("\n"));
     assert_eq!(post_on_page(&app, &path, &[("action", "restrict")]).status, 303);
     let restricted = shown(get(&app, &path), &names);
     assert!(restricted.contains("Lift the pause"), "{restricted}");
@@ -400,12 +401,14 @@ fn the_unsubscribe_pages() {
         </form>
         <p>Cwestiynau: <a href="mailto:alumni@example.org">alumni@example.org</a>
         </p>
-    "#]].assert_eq(&shown(get(&app, &format!("{path}?lang=cy")), &names));
+    "#]]
+    .assert_eq(&shown(get(&app, &format!("{path}?lang=cy")), &names));
     expect![[r#"
         405
         <h1>Unsubscribe</h1>
         <p>Use the button on the unsubscribe page.</p>
-    "#]].assert_eq(&shown(send(&app, &HttpRequest::new("PUT", &path)), &names));
+    "#]]
+    .assert_eq(&shown(send(&app, &HttpRequest::new("PUT", &path)), &names));
     let one_click = HttpRequest::new("POST", &path)
         .with_header("content-type", "application/x-www-form-urlencoded")
         .with_body("List-Unsubscribe=One-Click");
@@ -437,7 +440,8 @@ fn the_confirmation_pages() {
         <input type="hidden" name="lang" value="en">
         <button type="submit">Confirm</button>
         </form>
-    "#]].assert_eq(&shown(get(&app, &path), &names));
+    "#]]
+    .assert_eq(&shown(get(&app, &path), &names));
     expect![[r#"
         403
         <h1>Confirm your sign-up</h1>
@@ -450,19 +454,22 @@ fn the_confirmation_pages() {
         <input type="hidden" name="lang" value="en">
         <button type="submit">Confirm</button>
         </form>
-    "#]].assert_eq(&shown(send(&app, &form(&path, &[("csrf", "forged")])), &names));
+    "#]]
+    .assert_eq(&shown(send(&app, &form(&path, &[("csrf", "forged")])), &names));
     expect![[r#"
         200
         <h1>Confirm your sign-up</h1>
         <div class="status" role="status">
         <p>Thank you — you are signed up. You can change this at any time from the link in our emails.</p>
         </div>
-    "#]].assert_eq(&shown(post_on_page(&app, &path, &[]), &names));
+    "#]]
+    .assert_eq(&shown(post_on_page(&app, &path, &[]), &names));
     expect![[r#"
         200
         <h1>Confirm your sign-up</h1>
         <p>There is nothing waiting for confirmation: it is already confirmed or was withdrawn.</p>
-    "#]].assert_eq(&shown(get(&app, &path), &names));
+    "#]]
+    .assert_eq(&shown(get(&app, &path), &names));
 }
 
 #[test]
@@ -493,14 +500,16 @@ fn the_new_address_pages_and_mails() {
         <input type="hidden" name="lang" value="cy">
         <button type="submit">Cadarnhau</button>
         </form>
-    "#]].assert_eq(&shown(get(&app, &format!("{confirm}?lang=cy")), &names));
+    "#]]
+    .assert_eq(&shown(get(&app, &format!("{confirm}?lang=cy")), &names));
     expect![[r#"
         200
         <h1>Confirm your new email address</h1>
         <div class="status" role="status">
         <p>Your email address is now ada.l@example.net.</p>
         </div>
-    "#]].assert_eq(&shown(post_on_page(&app, &confirm, &[]), &names));
+    "#]]
+    .assert_eq(&shown(post_on_page(&app, &confirm, &[]), &names));
 }
 
 #[test]
@@ -508,7 +517,7 @@ fn the_lost_link_pages() {
     let app = app();
     expect![[r#"
         200
-        <h1>Cael dolen newydd i&#39;ch dewisiadau</h1>
+        <h1>Cael dolen newydd i'ch dewisiadau</h1>
         <p>Rhowch y cyfeiriad e-bost a roesoch i Demo Alumni Association. Os yw gennym, byddwn yn anfon dolen newydd atoch i weld a newid yr hyn a anfonwn atoch.</p>
         <form method="post" action="/preferences/demo">
         <input type="hidden" name="csrf" value="CSRF">
@@ -543,7 +552,7 @@ fn the_lost_link_pages() {
         200
         <h1>Get a new link to your preferences</h1>
         <div class="status" role="status">
-        <p>If o&#39;neil@example.org is on our list, we have sent a new link to it. It works for 7 days. If nothing arrives, check your spam folder or contact Demo Alumni Association.</p>
+        <p>If o'neil@example.org is on our list, we have sent a new link to it. It works for 7 days. If nothing arrives, check your spam folder or contact Demo Alumni Association.</p>
         </div>
     "#]].assert_eq(&shown(sent, &[]));
     expect![[r#"
@@ -568,7 +577,8 @@ fn the_lost_link_pages() {
         <h1>This link does not work</h1>
         <p>There is no such list.</p>
         <p>Use the link in a more recent email, or contact the organisation that sent it.</p>
-    "#]].assert_eq(&shown(get(&app, "/preferences/nope"), &[]));
+    "#]]
+    .assert_eq(&shown(get(&app, "/preferences/nope"), &[]));
     let mut no_mail = app;
     no_mail.mailer = None;
     expect![[r#"
@@ -577,7 +587,8 @@ fn the_lost_link_pages() {
         <div class="error" role="alert">
         <p>We cannot send emails just now. Please contact Demo Alumni Association.</p>
         </div>
-    "#]].assert_eq(&shown(get(&no_mail, "/preferences/demo"), &[]));
+    "#]]
+    .assert_eq(&shown(get(&no_mail, "/preferences/demo"), &[]));
 }
 
 #[test]
@@ -593,7 +604,8 @@ fn the_rate_limit_and_unavailable_pages() {
         503
         <h1>Please try again</h1>
         <p>We could not do that just now. Please try again in a minute.</p>
-    "#]].assert_eq(&shown(pages::unavailable(page_text::PageLang::En, &"a cause"), &[]));
+    "#]]
+    .assert_eq(&shown(pages::unavailable(page_text::PageLang::En, &"a cause"), &[]));
 }
 
 /// A value with HTML metacharacters, wherever a page shows one (the person's name, the
@@ -606,21 +618,44 @@ fn values_with_html_metacharacters_come_out_escaped() {
     site.organisation.name = format!("Org {hostile}");
     site.organisation.postal_address = format!("Address {hostile}");
     site.organisation.privacy_notice_url = format!("https://example.org/?q={hostile}");
-    site.purposes[0].wordings[0].label = format!("Label {hostile}");
-    site.purposes[0].wordings[0].text = format!("Text {hostile}");
+    site.organisation.contact_email = "a&b@example.org".into();
+    // Wordings never change in place: the hostile one is a new version.
+    let mut wording = site.purposes[0].wordings[0].clone();
+    wording.version = 2;
+    wording.label = format!("Label {hostile}");
+    wording.text = format!("Text {hostile}");
+    wording.sha256 = consent_shared::digest::sha256_hex(wording.text.as_bytes());
+    site.purposes[0].wordings.push(wording);
+    site.purposes[0].current_version = 2;
     pollster::block_on(app.store.put_site(&site, "2026-11-24T00:00:00.000Z")).unwrap();
-    assert_eq!(send(&app, &post(GOOD)).status, 201);
+    let r = send(&app, &post(&GOOD.replace(r#""wording_version":1"#, r#""wording_version":2"#)));
+    assert_eq!(r.status, 201, "{}", summary(&r));
     let path = preferences_path(&app, "ada@example.org");
     let r = post_on_page(&app, &path, &[("action", "details"), ("name", hostile), ("email", "")]);
     assert_eq!(r.status, 303);
     let names = [(token_of(&path), "TOKEN")];
     let page = shown(get(&app, &path), &names);
     assert!(!page.contains("<script"), "{page}");
-    let escaped: Vec<&str> = page.lines().filter(|l| l.contains("&lt;script&gt;")).collect();
+    // The unsubscribe and lost-link pages show the organisation and the list too.
+    let body = r#"{"email":"ada@example.org","purpose":"news"}"#;
+    let (_, links) = body_of(send(&app, &admin("POST", "/api/v1/admin/sites/demo/links", Some(body))));
+    let links: serde_json::Value = serde_json::from_str(&links).unwrap();
+    for other in [local(links["unsubscribe_url"].as_str().unwrap()), "/preferences/demo".into()] {
+        let (status, html) = body_of(get(&app, &other));
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("Org &lt;script&gt;&quot;'&amp;") && !html.contains("<script"), "{html}");
+    }
+    let escaped: Vec<&str> =
+        page.lines().filter(|l| l.contains("&lt;script&gt;") || l.contains("&amp;b@")).collect();
     expect![[r#"
-        <p>What Org &lt;script&gt;&quot;&#39;&amp; may send to Ada@example.org, what you have told us, and your data.</p>
-        <input type="text" id="name" name="name" autocomplete="name" maxlength="200" value="&lt;script&gt;&quot;&#39;&amp;">
-        <strong>Org &lt;script&gt;&quot;&#39;&amp;</strong>
-        <p>Address: Address &lt;script&gt;&quot;&#39;&amp;</p>
-        <a href="https://example.org/?q=&lt;script&gt;&quot;&#39;&amp;">Our privacy notice</a>"#]].assert_eq(&escaped.join("\n"));
+        <p>What Org &lt;script&gt;&quot;'&amp; may send to Ada@example.org, what you have told us, and your data.</p>
+        <label for="c-news-email">Label &lt;script&gt;&quot;'&amp; (by email)</label>
+        <p id="w-news-email">Text &lt;script&gt;&quot;'&amp;</p>
+        <input type="text" id="name" name="name" autocomplete="name" maxlength="200" value="&lt;script&gt;&quot;'&amp;">
+        <td>Label &lt;script&gt;&quot;'&amp; (by email)<details>
+        <blockquote>Text &lt;script&gt;&quot;'&amp;</blockquote>
+        <strong>Org &lt;script&gt;&quot;'&amp;</strong>
+        <p>Contact: <a href="mailto:a&amp;b@example.org">a&amp;b@example.org</a>
+        <p>Address: Address &lt;script&gt;&quot;'&amp;</p>
+        <a href="https://example.org/?q=&lt;script&gt;&quot;'&amp;">Our privacy notice</a>"#]].assert_eq(&escaped.join("\n"));
 }
