@@ -6,13 +6,14 @@ use consent_shared::consent::{Action, Method};
 use consent_shared::ledger::{Choice, Provenance};
 use consent_shared::site::SiteConfig;
 use consent_shared::token::Scope;
+use maud::{html, Markup};
 
-use super::csrf_form::{genuine, hidden_input, issue};
+use super::csrf_form::{genuine, issue};
 use super::ledger::{append_for_subject, request_context, Answering, Appended};
 use super::links::{form_and_lang, open_link};
 use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
-use super::pages::{escape, notice, page, unavailable};
+use super::pages::{notice, page, post_form, submit, unavailable};
 use super::preferences::address_taken;
 use super::{App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
@@ -31,17 +32,17 @@ pub async fn handle<S: Store + 'static>(
     };
     let (form, lang) = form_and_lang(req, &site);
     let t = lang.text();
-    let org = escape(&site.organisation.name);
+    let org = &site.organisation.name;
     let posted = match req.method.as_str() {
         "GET" | "HEAD" => false,
         "POST" => match &form {
             Some(form) if genuine(app, req, form, token, facts.now.timestamp()) => true,
             _ => {
-                let body = notice(t.form_expired, true);
-                return ask(app, &site, lang, token, facts, &claims.scope, &claims.sub, 403, &body).await;
+                let message = notice(t.form_expired, true);
+                return ask(app, &site, lang, token, facts, &claims.scope, &claims.sub, 403, message).await;
             }
         },
-        _ => return page(405, lang.code(), t.confirm_title, &notice(t.form_expired, true)),
+        _ => return page(405, lang.code(), t.confirm_title, notice(t.form_expired, true)),
     };
     let now = consent_shared::time::format_utc(facts.now);
     match &claims.scope {
@@ -51,7 +52,7 @@ pub async fn handle<S: Store + 'static>(
                     409,
                     lang.code(),
                     t.confirm_email_title,
-                    &notice(&t.email_taken.replace("{org}", &org), true),
+                    notice(t.email_taken.replace("{org}", org), true),
                 );
             }
             match app.store.apply_email_change(&site.id, &claims.sub, alias, &now).await {
@@ -59,16 +60,14 @@ pub async fn handle<S: Store + 'static>(
                     200,
                     lang.code(),
                     t.confirm_email_title,
-                    &notice(&t.email_confirmed.replace("{email}", &escape(&email)), false),
+                    notice(t.email_confirmed.replace("{email}", &email), false),
                 ),
-                Ok(None) => {
-                    page(200, lang.code(), t.confirm_email_title, &format!("<p>{}</p>", t.nothing_to_confirm))
-                }
+                Ok(None) => page(200, lang.code(), t.confirm_email_title, nothing_to_confirm(t)),
                 Err(StoreError::Conflict) => page(
                     409,
                     lang.code(),
                     t.confirm_email_title,
-                    &notice(&t.email_taken.replace("{org}", &org), true),
+                    notice(t.email_taken.replace("{org}", org), true),
                 ),
                 Err(e) => unavailable(lang, &e),
             }
@@ -79,7 +78,7 @@ pub async fn handle<S: Store + 'static>(
                 Err(e) => return unavailable(lang, &e),
             };
             let Some((_, event_lang)) = pending.first() else {
-                return page(200, lang.code(), t.confirm_title, &format!("<p>{}</p>", t.nothing_to_confirm));
+                return page(200, lang.code(), t.confirm_title, nothing_to_confirm(t));
             };
             let provenance = Provenance {
                 method: Method::EmailConfirmation,
@@ -107,22 +106,19 @@ pub async fn handle<S: Store + 'static>(
             );
             match appended.await {
                 Ok(Appended::Recorded(_) | Appended::Replayed(_)) => {
-                    page(200, lang.code(), t.confirm_title, &notice(t.confirmed, false))
+                    page(200, lang.code(), t.confirm_title, notice(t.confirmed, false))
                 }
-                Ok(Appended::Suppressed(_)) => page(
-                    409,
-                    lang.code(),
-                    t.confirm_title,
-                    &notice(&t.suppressed.replace("{org}", &org), true),
-                ),
+                Ok(Appended::Suppressed(_)) => {
+                    page(409, lang.code(), t.confirm_title, notice(t.suppressed.replace("{org}", org), true))
+                }
                 Err(e) => unavailable(lang, &e.cause()),
             }
         }
-        scope => ask(app, &site, lang, token, facts, scope, &claims.sub, 200, "").await,
+        scope => ask(app, &site, lang, token, facts, scope, &claims.sub, 200, html! {}).await,
     }
 }
 
-/// The page with the confirm button (`message` is safe HTML shown above it).
+/// The page with the confirm button (`message` is shown above it).
 #[allow(clippy::too_many_arguments)]
 async fn ask<S: Store + 'static>(
     app: &App<S>,
@@ -133,37 +129,38 @@ async fn ask<S: Store + 'static>(
     scope: &Scope,
     subject: &str,
     status: u16,
-    message: &str,
+    message: Markup,
 ) -> HttpResponse {
     let t = lang.text();
-    let org = escape(&site.organisation.name);
+    let org = &site.organisation.name;
     let (title, intro) = match scope {
-        Scope::ConfirmEmail { .. } => (t.confirm_email_title, t.confirm_email_intro.replace("{org}", &org)),
+        Scope::ConfirmEmail { .. } => (t.confirm_email_title, t.confirm_email_intro.replace("{org}", org)),
         _ => {
             let pending = match pending_choices(app, site, subject).await {
                 Ok(pending) => pending,
                 Err(e) => return unavailable(lang, &e),
             };
             if pending.is_empty() {
-                return page(200, lang.code(), t.confirm_title, &format!("<p>{}</p>", t.nothing_to_confirm));
+                return page(200, lang.code(), t.confirm_title, nothing_to_confirm(t));
             }
             let choices: Vec<Choice> = pending.into_iter().map(|(c, _)| c).collect();
             (
                 t.confirm_title,
-                t.confirm_intro
-                    .replace("{org}", &org)
-                    .replace("{list}", &escape(&list(site, lang, &choices))),
+                t.confirm_intro.replace("{org}", org).replace("{list}", &list(site, lang, &choices)),
             )
         }
     };
-    let body = format!(
-        "{message}<p>{intro}</p><form method=\"post\" action=\"/c/{token}\">{}\
-         <input type=\"hidden\" name=\"lang\" value=\"{}\"><button type=\"submit\">{}</button></form>",
-        hidden_input(&issue(app, token, facts.now.timestamp())),
-        lang.code(),
-        t.confirm_button
-    );
-    page(status, lang.code(), title, &body)
+    let csrf = issue(app, token, facts.now.timestamp());
+    let body = html! {
+        (message)
+        p { (intro) }
+        (post_form(&format!("/c/{token}"), Some(&csrf), lang, submit(t.confirm_button)))
+    };
+    page(status, lang.code(), title, body)
+}
+
+fn nothing_to_confirm(t: &PageText) -> Markup {
+    html! { p { (t.nothing_to_confirm) } }
 }
 
 /// The subject's pending consents as grants of the very wording they were asked with, and the
@@ -194,7 +191,7 @@ async fn pending_choices<S: Store + 'static>(
         .collect())
 }
 
-/// "News and events (by email), …" in the page's language (plain text: escape it for HTML).
+/// "News and events (by email), …" in the page's language, as plain text.
 pub fn list(site: &SiteConfig, lang: PageLang, choices: &[Choice]) -> String {
     let t = lang.text();
     choices
@@ -214,12 +211,7 @@ pub fn link_mail(to: &str, subject: &str, intro: &str, url: &str, t: &PageText) 
         to: to.to_string(),
         subject: subject.to_string(),
         text: format!("{intro}\n\n{url}\n\n{}\n", t.mail_ignore),
-        html: format!(
-            "<p>{}</p><p><a href=\"{url}\">{url}</a></p><p>{}</p>",
-            escape(intro),
-            escape(t.mail_ignore),
-            url = escape(url)
-        ),
+        html: html! { p { (intro) } p { a href=(url) { (url) } } p { (t.mail_ignore) } }.into_string(),
     }
 }
 

@@ -51,8 +51,3 @@ pub fn genuine<S>(app: &App<S>, req: &HttpRequest, form: &Form, binding: &str, n
     }
     form.get(FIELD).is_some_and(|v| csrf::check(&key(app), binding, v, now).is_ok())
 }
-
-/// The hidden input carrying the anti-forgery value (the value is hex and digits: no escaping).
-pub fn hidden_input(value: &str) -> String {
-    format!("<input type=\"hidden\" name=\"{FIELD}\" value=\"{value}\">")
-}

@@ -4,12 +4,13 @@
 //! whether an address is known.
 
 use consent_shared::email::Email;
+use maud::{html, Markup};
 
 use super::confirm::link_mail;
-use super::csrf_form::{genuine, hidden_input, issue};
+use super::csrf_form::{genuine, issue};
 use super::links::{form_and_lang, LinkSigner, EMAILED_LINK_DAYS};
 use super::page_text::PageLang;
-use super::pages::{broken_link, escape, notice, page, unavailable};
+use super::pages::{broken_link, notice, page, post_form, submit, unavailable};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
@@ -27,42 +28,42 @@ pub async fn handle<S: Store + 'static>(
     };
     let (form, lang) = form_and_lang(req, &site);
     let t = lang.text();
-    let org = escape(&site.organisation.name);
+    let org = &site.organisation.name;
     let binding = format!("lost-link:{}", site.id);
-    let ask = |status: u16, message: &str, email: &str| {
+    let ask = |status: u16, message: Markup, email: &str| {
         let body = if app.mailer.is_none() {
-            notice(&t.lost_unavailable.replace("{org}", &org), true)
+            notice(t.lost_unavailable.replace("{org}", org), true)
         } else {
-            format!(
-                "{message}<p>{}</p><form method=\"post\" action=\"/preferences/{}\">{}\
-                 <input type=\"hidden\" name=\"lang\" value=\"{}\">\
-                 <p><label for=\"email\">{}</label><input type=\"email\" id=\"email\" name=\"email\" \
-                 autocomplete=\"email\" required value=\"{}\"></p><button type=\"submit\">{}</button></form>",
-                t.lost_intro.replace("{org}", &org),
-                site.id,
-                hidden_input(&issue(app, &binding, facts.now.timestamp())),
-                lang.code(),
-                t.email,
-                escape(email),
-                t.lost_send
-            )
+            let csrf = issue(app, &binding, facts.now.timestamp());
+            let fields = html! {
+                p {
+                    label for="email" { (t.email) }
+                    input type="email" id="email" name="email" autocomplete="email" required value=(email);
+                }
+                (submit(t.lost_send))
+            };
+            html! {
+                (message)
+                p { (t.lost_intro.replace("{org}", org)) }
+                (post_form(&format!("/preferences/{}", site.id), Some(&csrf), lang, fields))
+            }
         };
-        page(if app.mailer.is_none() { 503 } else { status }, lang.code(), t.lost_title, &body)
+        page(if app.mailer.is_none() { 503 } else { status }, lang.code(), t.lost_title, body)
     };
     match req.method.as_str() {
-        "GET" | "HEAD" => return ask(200, "", ""),
+        "GET" | "HEAD" => return ask(200, html! {}, ""),
         "POST" => {}
-        _ => return ask(405, "", ""),
+        _ => return ask(405, html! {}, ""),
     }
     let Some(form) = form.filter(|f| genuine(app, req, f, &binding, facts.now.timestamp())) else {
-        return ask(403, &notice(t.form_expired, true), "");
+        return ask(403, notice(t.form_expired, true), "");
     };
     let raw = form.get("email").unwrap_or("").trim().to_string();
     let Ok(email) = Email::parse(&raw) else {
-        return ask(422, &notice(t.bad_email, true), &raw);
+        return ask(422, notice(t.bad_email, true), &raw);
     };
     if app.mailer.is_none() {
-        return ask(503, "", "");
+        return ask(503, html! {}, "");
     }
     // Whatever happens next, the answer is the same.
     let known = match app.subject_for(&site.id, &email).await {
@@ -93,8 +94,8 @@ pub async fn handle<S: Store + 'static>(
     }
     let sent = t
         .lost_sent
-        .replace("{email}", &escape(&raw))
+        .replace("{email}", &raw)
         .replace("{days}", &EMAILED_LINK_DAYS.to_string())
-        .replace("{org}", &org);
-    page(200, lang.code(), t.lost_title, &notice(&sent, false))
+        .replace("{org}", org);
+    page(200, lang.code(), t.lost_title, notice(sent, false))
 }

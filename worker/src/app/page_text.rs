@@ -1,6 +1,7 @@
 //! Every fixed string of the person-facing pages and emails, in English and Welsh. Site content
 //! (organisation, consent wording) comes from the site; these are the words around it.
-//! `{org}`, `{email}`, `{days}` and `{list}` are filled in by the caller, already escaped.
+//! `{org}`, `{email}`, `{days}` and `{list}` are filled in by the caller with plain text; the
+//! page templates (maud) escape the whole string, so none of these may contain markup.
 
 use consent_shared::consent::{Action, Method};
 use consent_shared::site::Channel;
@@ -130,6 +131,8 @@ pub struct PageText {
     pub mail_email_taken_body: &'static str,
     pub mail_ignore: &'static str,
     pub lang_switch: &'static str,
+    pub link_broken_title: &'static str,
+    pub link_broken_help: &'static str,
     pub unsubscribe_title: &'static str,
     pub unsubscribe_ask: &'static str,
     pub unsubscribe_button: &'static str,
@@ -288,6 +291,8 @@ static EN: PageText = PageText {
                             own record, so nothing was changed.",
     mail_ignore: "If this was not you, ignore this message: nothing changes.",
     lang_switch: "Language",
+    link_broken_title: "This link does not work",
+    link_broken_help: "Use the link in a more recent email, or contact the organisation that sent it.",
     unsubscribe_title: "Unsubscribe",
     unsubscribe_ask: "Stop {list} from {org}?",
     unsubscribe_button: "Unsubscribe",
@@ -391,6 +396,8 @@ static CY: PageText = PageText {
                             ei hun eisoes, felly ni newidiwyd dim.",
     mail_ignore: "Os nad chi oedd hwn, anwybyddwch y neges hon: nid oes dim yn newid.",
     lang_switch: "Iaith",
+    link_broken_title: "Nid yw'r ddolen hon yn gweithio",
+    link_broken_help: "Defnyddiwch y ddolen mewn e-bost mwy diweddar, neu cysylltwch â'r sefydliad a'i hanfonodd.",
     unsubscribe_title: "Dad-danysgrifio",
     unsubscribe_ask: "Rhoi'r gorau i gael {list} gan {org}?",
     unsubscribe_button: "Dad-danysgrifio",

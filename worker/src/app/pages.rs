@@ -1,27 +1,17 @@
-//! Server-rendered pages for people arriving from an email (no JavaScript needed): every value
-//! is HTML-escaped and every page carries a strict Content-Security-Policy.
+//! Server-rendered pages for people arriving from an email (no JavaScript needed), written
+//! with `maud`: every value spliced into a page is HTML-escaped by the template, and every page
+//! carries a strict Content-Security-Policy. The small parts the pages are built from (the
+//! layout, forms with their anti-forgery field, buttons, notices, the language switch) are here.
 
+use maud::{html, Markup, PreEscaped, Render};
+
+use super::csrf_form;
 use super::page_text::PageLang;
 use crate::http::HttpResponse;
 
 /// Nothing may load or run but the page's own inline styles; forms post only to this origin.
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
                    base-uri 'none'; frame-ancestors 'none'";
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Styles for every page: readable, AA contrast in light and dark, visible focus.
 const STYLE: &str = "body{font:1.05rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fff}\
@@ -47,17 +37,28 @@ button.secondary{background:#161616;color:#9ecbff;border-color:#9ecbff}button{bo
 input[type=text],input[type=email]{background:#222;color:#eee;border-color:#aaa}.muted{color:#c8c8c8}\
 .status{background:#10261a}.error{background:#2e1212}}";
 
-/// A complete page. `title` is escaped here; `body` must already be safe HTML.
-pub fn page(status: u16, lang: &str, title: &str, body: &str) -> HttpResponse {
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\"><meta name=\"robots\" content=\"noindex\">\
-         <title>{title}</title><style>{STYLE}</style></head>\
-         <body><main><h1>{title}</h1>{body}</main></body></html>",
-        lang = escape(lang),
-        title = escape(title),
-    );
+/// The document around every page: the language, the title (also the page's one `<h1>`), the
+/// styles, and the page's own markup in `<main>`.
+pub fn layout(lang: &str, title: &str, body: Markup) -> Markup {
+    html! {
+        (PreEscaped("<!doctype html>"))
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                meta name="robots" content="noindex";
+                title { (title) }
+                // A constant of this file, not data.
+                style { (PreEscaped(STYLE)) }
+            }
+            body { main { h1 { (title) } (body) } }
+        }
+    }
+}
+
+/// A complete page response.
+pub fn page(status: u16, lang: &str, title: &str, body: Markup) -> HttpResponse {
     HttpResponse {
         status,
         headers: vec![
@@ -67,7 +68,7 @@ pub fn page(status: u16, lang: &str, title: &str, body: &str) -> HttpResponse {
             ("referrer-policy".into(), "no-referrer".into()),
             ("x-frame-options".into(), "DENY".into()),
         ],
-        body: html.into_bytes(),
+        body: layout(lang, title, body).into_string().into_bytes(),
         stream: None,
     }
 }
@@ -86,17 +87,16 @@ pub fn see_other(location: &str) -> HttpResponse {
     }
 }
 
-/// A readable page for a link that cannot be used (forged, altered, expired, wrong kind).
+/// A readable page for a link that cannot be used (forged, altered, expired, wrong kind). The
+/// reasons are English (they come from the link checks), so the page is too.
 pub fn broken_link(status: u16, reason: &str) -> HttpResponse {
+    let t = PageLang::En.text();
     let mut reason = reason.to_string();
     if let Some(first) = reason.get(..1) {
         reason.replace_range(..1, &first.to_uppercase());
     }
-    let body = format!(
-        "<p>{}.</p><p>Use the link in a more recent email, or contact the organisation that sent it.</p>",
-        escape(&reason)
-    );
-    page(status, "en", "This link does not work", &body)
+    let body = html! { p { (reason) "." } p { (t.link_broken_help) } };
+    page(status, PageLang::En.code(), t.link_broken_title, body)
 }
 
 /// Storage (or a service the page needs) failed: nothing was changed, try again. The cause is
@@ -104,22 +104,62 @@ pub fn broken_link(status: u16, reason: &str) -> HttpResponse {
 pub fn unavailable(lang: PageLang, cause: &dyn std::fmt::Display) -> HttpResponse {
     super::log_internal(&cause.to_string());
     let t = lang.text();
-    page(503, lang.code(), t.try_again_title, &format!("<p>{}</p>", t.try_again))
+    page(503, lang.code(), t.try_again_title, html! { p { (t.try_again) } })
 }
 
 /// A public POST over its rate limit: 429 with `Retry-After`, in the language asked for.
 pub fn too_many_requests(lang: PageLang, retry_after: u32) -> HttpResponse {
     let t = lang.text();
-    let body = format!("<p>{}</p>", t.too_many_body.replace("{seconds}", &retry_after.to_string()));
-    page(429, lang.code(), t.too_many_title, &body).with_header("retry-after", &retry_after.to_string())
+    let body = html! { p { (t.too_many_body.replace("{seconds}", &retry_after.to_string())) } };
+    page(429, lang.code(), t.too_many_title, body).with_header("retry-after", &retry_after.to_string())
 }
 
-/// A status (`role=status`) or error (`role=alert`) message; `html` must be safe.
-pub fn notice(html: &str, is_error: bool) -> String {
-    if is_error {
-        format!("<div class=\"error\" role=\"alert\"><p>{html}</p></div>")
-    } else {
-        format!("<div class=\"status\" role=\"status\"><p>{html}</p></div>")
+/// A status (`role=status`) or error (`role=alert`) message.
+pub fn notice(text: impl Render, is_error: bool) -> Markup {
+    html! {
+        @if is_error {
+            div class="error" role="alert" { p { (text) } }
+        } @else {
+            div class="status" role="status" { p { (text) } }
+        }
+    }
+}
+
+/// A form posting to `action` on this origin: the anti-forgery field (when the page has one),
+/// the page's language (so the answer speaks it too), then the form's own fields.
+pub fn post_form(action: &str, csrf: Option<&str>, lang: PageLang, fields: Markup) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            @if let Some(csrf) = csrf {
+                (hidden(csrf_form::FIELD, csrf))
+            }
+            (hidden("lang", lang.code()))
+            (fields)
+        }
+    }
+}
+
+pub fn hidden(name: &str, value: impl Render) -> Markup {
+    html! { input type="hidden" name=(name) value=(value); }
+}
+
+/// The form's main button.
+pub fn submit(text: &str) -> Markup {
+    html! { button type="submit" { (text) } }
+}
+
+/// A button for an act that is not the page's main one.
+pub fn secondary_submit(text: &str) -> Markup {
+    html! { button type="submit" class="secondary" { (text) } }
+}
+
+/// The link to the same page in the other language, named in that language.
+pub fn lang_switch(lang: PageLang, path: &str) -> Markup {
+    let (other, other_name) = lang.other();
+    html! {
+        nav aria-label=(lang.text().lang_switch) {
+            a href={ (path) "?lang=" (other.code()) } lang=(other.code()) hreflang=(other.code()) { (other_name) }
+        }
     }
 }
 
@@ -128,14 +168,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_everything_that_could_become_markup() {
-        assert_eq!(
-            escape(r#"<a href="x">O'Neil & co</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;O&#39;Neil &amp; co&lt;/a&gt;"
-        );
-        let p = page(200, "en", "<script>", "<p>ok</p>");
+    fn the_title_is_escaped_and_the_policy_is_strict() {
+        let p = page(200, "en", "<script>", html! { p { "ok" } });
         let html = String::from_utf8(p.body).unwrap();
         assert!(html.contains("<title>&lt;script&gt;</title>") && !html.contains("<title><script>"));
+        assert!(html.contains("<main><h1>&lt;script&gt;</h1><p>ok</p></main>"));
         assert!(p
             .headers
             .iter()

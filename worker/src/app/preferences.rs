@@ -14,17 +14,21 @@ use consent_shared::site::{PurposeChannel, SiteConfig};
 use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
 use consent_shared::token::{Claims, Scope};
+use maud::html;
 
-use super::csrf_form::{genuine, hidden_input, issue, Form};
+use super::csrf_form::{genuine, Form};
 use super::ledger::{append_for_subject, request_context, Answering, Appended};
 use super::links::{form_and_lang, open_link, LinkSigner};
 use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
-use super::pages::{escape, notice, page, see_other, unavailable};
+use super::pages::{see_other, unavailable};
 use super::rights::{export_response, subject_export};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::{CurrentConsent, Store, StoreError, SubjectRecord};
+
+mod page;
+use page::render;
 
 /// Longest name we keep.
 const MAX_NAME_CHARS: usize = 200;
@@ -108,7 +112,7 @@ enum Outcome {
     Done(&'static str),
     /// A response of its own (the data download, the erasure page).
     Respond(HttpResponse),
-    /// Nothing changed; show the page with this (safe HTML) message.
+    /// Nothing changed; show the page with this message.
     Problem(u16, String),
 }
 
@@ -123,7 +127,7 @@ async fn act<S: Store + 'static>(
 ) -> Outcome {
     let t = p.lang.text();
     let now = format_utc(facts.now);
-    let org = escape(&p.site.organisation.name);
+    let org = &p.site.organisation.name;
     let stored = |r: Result<(), StoreError>, done| match r {
         Ok(()) => Outcome::Done(done),
         Err(e) => try_again(t, e),
@@ -183,7 +187,7 @@ async fn act<S: Store + 'static>(
                 }
             };
             if new_email.is_some() && app.mailer.is_none() {
-                return Outcome::Problem(503, t.email_change_unavailable.replace("{org}", &org));
+                return Outcome::Problem(503, t.email_change_unavailable.replace("{org}", org));
             }
             if held.record.name.as_deref().unwrap_or("") != name {
                 let name = Some(name).filter(|n| !n.is_empty());
@@ -225,12 +229,7 @@ async fn act<S: Store + 'static>(
                 return Outcome::Problem(422, t.erase_needs_confirm.to_string());
             }
             match app.store.erase_subject(&p.site.id, &claims.sub, &now).await {
-                Ok(()) => Outcome::Respond(page(
-                    200,
-                    p.lang.code(),
-                    t.erased_title,
-                    &format!("<p>{}</p>", t.erased_body.replace("{org}", &org)),
-                )),
+                Ok(()) => Outcome::Respond(page::erased(p)),
                 Err(e) => try_again(t, e),
             }
         }
@@ -281,7 +280,7 @@ async fn record<S: Store + 'static>(
     match appended.await {
         Ok(Appended::Recorded(_) | Appended::Replayed(_)) => Outcome::Done(done),
         Ok(Appended::Suppressed(_)) => {
-            Outcome::Problem(409, t.suppressed.replace("{org}", &escape(&p.site.organisation.name)))
+            Outcome::Problem(409, t.suppressed.replace("{org}", &p.site.organisation.name))
         }
         Err(e) => try_again(t, e.cause()),
     }
@@ -350,201 +349,11 @@ fn done_message(t: &PageText, code: &str) -> Option<String> {
 }
 
 async fn nothing_held<S: Store + 'static>(app: &App<S>, p: &Person<'_>) -> HttpResponse {
-    let t = p.lang.text();
-    let org = escape(&p.site.organisation.name);
     let erased = app.store.is_suppressed(&p.site.id, p.subject).await.unwrap_or_else(|e| {
         log_internal(&format!("preference page: {e}"));
         false
     });
-    let (title, body) =
-        if erased { (t.erased_title, t.erased_body) } else { (t.nothing_held_title, t.nothing_held_body) };
-    page(
-        200,
-        p.lang.code(),
-        title,
-        &format!("<p>{}</p>{}", body.replace("{org}", &org), who_we_are(p.site, t)),
-    )
-}
-
-fn render<S>(
-    app: &App<S>,
-    p: &Person<'_>,
-    held: &Held,
-    now: i64,
-    message: Option<(String, bool)>,
-    status: u16,
-) -> HttpResponse {
-    let t = p.lang.text();
-    let site = p.site;
-    let org = escape(&site.organisation.name);
-    let email = escape(held.record.email.as_deref().unwrap_or(""));
-    let csrf = hidden_input(&issue(app, p.token, now));
-    let lang_field = format!("<input type=\"hidden\" name=\"lang\" value=\"{}\">", p.lang.code());
-    let form_open = |action: &str| {
-        format!(
-            "<form method=\"post\" action=\"/p/{}\">{csrf}{lang_field}\
-             <input type=\"hidden\" name=\"action\" value=\"{action}\">",
-            p.token
-        )
-    };
-    let (other, other_name) = p.lang.other();
-    let mut html = format!(
-        "<nav aria-label=\"{}\"><a href=\"/p/{}?lang={}\" lang=\"{}\" hreflang=\"{}\">{other_name}</a></nav>",
-        t.lang_switch,
-        p.token,
-        other.code(),
-        other.code(),
-        other.code()
-    );
-    html += &format!("<p>{}</p>", t.preferences_intro.replace("{org}", &org).replace("{email}", &email));
-    if let Some((text, is_error)) = &message {
-        html += &notice(text, *is_error);
-    }
-    if held.record.restricted {
-        html += &notice(t.restricted_now, false);
-    }
-
-    // Choices, each with the exact words it stands for.
-    html += &format!("<section aria-labelledby=\"choices\"><h2 id=\"choices\">{}</h2>", t.choices_heading);
-    html += &form_open("choices");
-    html += &format!("<p class=\"muted\">{}</p>", t.choices_help);
-    for pc in &site.purposes {
-        let Some(w) = site.current_wording(pc, p.lang.code()) else { continue };
-        let id = format!("{}-{}", pc.purpose, pc.channel.as_str());
-        let state = state_of(&held.current, pc);
-        let since = held.current.iter().find(|c| c.purpose == pc.purpose && c.channel == pc.channel);
-        let status_text = match (state, since) {
-            (Some(Action::Granted), Some(c)) => t.agreed_on.replace("{date}", &readable_time(&c.updated_at)),
-            (Some(Action::Pending), _) => t.awaiting_confirmation.to_string(),
-            _ => t.not_agreed.to_string(),
-        };
-        html += &format!(
-            "<div class=\"option\"><input type=\"checkbox\" id=\"c-{id}\" name=\"{name}\" value=\"yes\"{checked} \
-             aria-describedby=\"w-{id} s-{id}\"><div><label for=\"c-{id}\">{label} ({channel})</label>\
-             <p id=\"w-{id}\">{text}</p><p class=\"muted\" id=\"s-{id}\">{status_text}</p></div></div>\
-             <input type=\"hidden\" name=\"{vname}\" value=\"{version}\">",
-            name = field("c", pc),
-            vname = field("v", pc),
-            checked = if state == Some(Action::Granted) { " checked" } else { "" },
-            label = escape(&w.label),
-            channel = t.channel(pc.channel),
-            text = escape(&w.text),
-            version = w.version,
-        );
-    }
-    html += &format!("<button type=\"submit\">{}</button></form>", t.save_choices);
-    if held.current.iter().any(|c| c.action != Action::Withdrawn) {
-        html += &format!(
-            "<h3>{}</h3>{}<p>{}</p><button type=\"submit\" class=\"secondary\">{}</button></form>",
-            t.withdraw_all_heading,
-            form_open("withdraw_all"),
-            t.withdraw_all_help,
-            t.withdraw_all
-        );
-    }
-    html += "</section>";
-
-    // Rectification.
-    html += &format!(
-        "<section aria-labelledby=\"details\"><h2 id=\"details\">{}</h2>{}\
-         <p><label for=\"name\">{}</label><input type=\"text\" id=\"name\" name=\"name\" autocomplete=\"name\" \
-         maxlength=\"{MAX_NAME_CHARS}\" value=\"{}\"></p>\
-         <p><label for=\"email\">{}</label><input type=\"email\" id=\"email\" name=\"email\" autocomplete=\"email\" \
-         aria-describedby=\"email-help\" value=\"{email}\"></p><p class=\"muted\" id=\"email-help\">{}</p>\
-         <button type=\"submit\">{}</button></form></section>",
-        t.details_heading,
-        form_open("details"),
-        t.name,
-        escape(held.record.name.as_deref().unwrap_or("")),
-        t.email,
-        t.email_help,
-        t.save_details
-    );
-
-    html += &history(site, t, &held.events);
-
-    // Access, portability, restriction, erasure.
-    html += &format!(
-        "<section aria-labelledby=\"data\"><h2 id=\"data\">{}</h2>\
-         {}<p>{}</p><button type=\"submit\" class=\"secondary\">{}</button></form>\
-         <h3>{}</h3>{}<p>{}</p><button type=\"submit\" class=\"secondary\">{}</button></form>\
-         <h3>{}</h3>{}<p>{}</p><p><input type=\"checkbox\" id=\"erase-confirm\" name=\"confirm\" value=\"yes\" required> \
-         <label for=\"erase-confirm\">{}</label></p><button type=\"submit\" class=\"secondary\">{}</button></form></section>",
-        t.data_heading,
-        form_open("download"),
-        t.download_help,
-        t.download,
-        t.restrict_heading,
-        form_open(if held.record.restricted { "lift" } else { "restrict" }),
-        t.restrict_help,
-        if held.record.restricted { t.lift } else { t.restrict },
-        t.erase_heading,
-        form_open("erase"),
-        t.erase_help,
-        t.erase_confirm,
-        t.erase
-    );
-    html += &who_we_are(site, t);
-    page(status, p.lang.code(), t.preferences_title, &html)
-}
-
-/// The person's whole ledger: when, what, the choice, how, and the words they saw.
-fn history(site: &SiteConfig, t: &PageText, events: &[ConsentEvent]) -> String {
-    let mut html =
-        format!("<section aria-labelledby=\"history\"><h2 id=\"history\">{}</h2>", t.history_heading);
-    if events.is_empty() {
-        return html + &format!("<p>{}</p></section>", t.history_empty);
-    }
-    html += &format!(
-        "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\">{}</th></tr></thead><tbody>",
-        t.when, t.what, t.choice, t.how
-    );
-    for e in events.iter().rev() {
-        let what = match site.wording_of(e) {
-            Some(w) => format!(
-                "{} ({})<details><summary>{} ({} {})</summary><blockquote>{}</blockquote></details>",
-                escape(&w.label),
-                t.channel(e.channel),
-                t.wording_shown,
-                t.version,
-                w.version,
-                escape(&w.text)
-            ),
-            None => format!("{} ({})", escape(&e.purpose), t.channel(e.channel)),
-        };
-        html += &format!(
-            "<tr><td>{}</td><td>{what}</td><td>{}</td><td>{}</td></tr>",
-            readable_time(&e.server_time),
-            t.action(e.action),
-            t.method(e.method)
-        );
-    }
-    html + "</tbody></table></section>"
-}
-
-fn who_we_are(site: &SiteConfig, t: &PageText) -> String {
-    let org = &site.organisation;
-    format!(
-        "<section aria-labelledby=\"who\"><h2 id=\"who\">{}</h2><p><strong>{}</strong></p>\
-         <p>{}: <a href=\"mailto:{mail}\">{mail}</a></p><p>{}: {}</p><p><a href=\"{}\">{}</a></p></section>",
-        t.who_we_are,
-        escape(&org.name),
-        t.contact,
-        t.postal_address,
-        escape(&org.postal_address),
-        escape(&org.privacy_notice_url),
-        t.privacy_notice,
-        mail = escape(&org.contact_email),
-    )
-}
-
-/// `2026-11-24T12:00:00.000Z` → `2026-11-24 12:00`.
-fn readable_time(stored: &str) -> String {
-    match (stored.get(..10), stored.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time}"),
-        _ => escape(stored),
-    }
+    page::nothing_held(p, erased)
 }
 
 fn confirm_email_mail(p: &Person<'_>, email: &Email, url: &str) -> OutgoingMail {
@@ -567,6 +376,6 @@ fn taken_mail(p: &Person<'_>, email: &Email) -> OutgoingMail {
         to: email.address_for_sending().to_string(),
         subject: t.mail_confirm_email_subject.replace("{org}", org),
         text: format!("{body}\n\n{}\n", t.mail_ignore),
-        html: format!("<p>{}</p><p>{}</p>", escape(&body), escape(t.mail_ignore)),
+        html: html! { p { (body) } p { (t.mail_ignore) } }.into_string(),
     }
 }

@@ -607,4 +607,5 @@ mod evidence;
 mod hostile;
 mod identity;
 mod limits;
+mod pages_html;
 mod preferences;

@@ -10,11 +10,12 @@ use consent_shared::consent::{Action, Method};
 use consent_shared::ledger::{Choice, Provenance};
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::token::Scope;
+use maud::html;
 
 use super::ledger::{append_for_subject, request_context, Answering};
 use super::links::{form_and_lang, open_link};
 use super::page_text::PageLang;
-use super::pages::{broken_link, escape, page, unavailable};
+use super::pages::{broken_link, lang_switch, page, post_form, unavailable};
 use super::{App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
@@ -50,29 +51,20 @@ async fn handle<S: Store + 'static>(
         .filter(|p| p.channel == *channel && purpose.as_ref().is_none_or(|wanted| &p.purpose == wanted))
         .collect();
     let list = list_name(&site, lang, &targets, *channel);
-    let org = escape(&site.organisation.name);
+    let org = &site.organisation.name;
     match req.method.as_str() {
         "GET" | "HEAD" => {
-            let (other, other_name) = lang.other();
-            Ok(page(
-                200,
-                lang.code(),
-                t.unsubscribe_title,
-                &format!(
-                    "<nav aria-label=\"{switch}\"><a href=\"/u/{token}?lang={o}\" lang=\"{o}\" hreflang=\"{o}\">{other_name}</a></nav>\
-                     <p>{ask}</p>\
-                     <form method=\"post\" action=\"/u/{token}\"><input type=\"hidden\" name=\"lang\" value=\"{l}\">\
-                     <button type=\"submit\" name=\"confirm\" value=\"1\">{button}</button></form>\
-                     <p>{questions} <a href=\"mailto:{mail}\">{mail}</a></p>",
-                    switch = t.lang_switch,
-                    o = other.code(),
-                    l = lang.code(),
-                    ask = t.unsubscribe_ask.replace("{list}", &list).replace("{org}", &org),
-                    button = t.unsubscribe_button,
-                    questions = t.questions,
-                    mail = escape(&site.organisation.contact_email),
-                ),
-            ))
+            let mail = &site.organisation.contact_email;
+            let button = html! {
+                button type="submit" name="confirm" value="1" { (t.unsubscribe_button) }
+            };
+            let body = html! {
+                (lang_switch(lang, &format!("/u/{token}")))
+                p { (t.unsubscribe_ask.replace("{list}", &list).replace("{org}", org)) }
+                (post_form(&format!("/u/{token}"), None, lang, button))
+                p { (t.questions) " " a href={ "mailto:" (mail) } { (mail) } }
+            };
+            Ok(page(200, lang.code(), t.unsubscribe_title, body))
         }
         "POST" => {
             let one_click = is_one_click(req.header("content-type").unwrap_or(""), &req.body);
@@ -119,12 +111,10 @@ async fn handle<S: Store + 'static>(
                     return Err(unavailable(lang, &e.cause()));
                 }
             }
-            let body = t.unsubscribed_body.replace("{org}", &org).replace("{list}", &list);
-            Ok(page(200, lang.code(), t.unsubscribed_title, &format!("<p>{body}</p>")))
+            let body = t.unsubscribed_body.replace("{org}", org).replace("{list}", &list);
+            Ok(page(200, lang.code(), t.unsubscribed_title, html! { p { (body) } }))
         }
-        _ => {
-            Err(page(405, lang.code(), t.unsubscribe_title, &format!("<p>{}</p>", t.unsubscribe_use_button)))
-        }
+        _ => Err(page(405, lang.code(), t.unsubscribe_title, html! { p { (t.unsubscribe_use_button) } })),
     }
 }
 
@@ -149,7 +139,7 @@ pub fn is_one_click(content_type: &str, body: &[u8]) -> bool {
     form_urlencoded::parse(body).any(|(name, value)| name == "List-Unsubscribe" && value == "One-Click")
 }
 
-/// What the link stops, as safe HTML in the page's language: one list's label and channel, or
+/// What the link stops, as plain text in the page's language: one list's label and channel, or
 /// everything on the channel.
 fn list_name(
     site: &SiteConfig,
@@ -160,7 +150,7 @@ fn list_name(
     let t = lang.text();
     match targets {
         [one] => match site.current_wording(one, lang.code()) {
-            Some(w) => format!("{} ({})", escape(&w.label), t.channel(channel)),
+            Some(w) => format!("{} ({})", w.label, t.channel(channel)),
             None => t.everything.replace("{by}", t.channel(channel)),
         },
         _ => t.everything.replace("{by}", t.channel(channel)),
