@@ -501,11 +501,22 @@ pub mod v1 {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub ip: Option<String>,
         /// What exactly: subject HMAC ids, counts, names — never an address.
-        #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+        #[cfg_attr(feature = "openapi", schema(schema_with = audit_detail_schema))]
         pub detail: serde_json::Value,
         pub prev_hash: String,
         /// `HMAC(LEDGER_KEY, "audit-link:v2\n{seq}\n{prev_hash}\n{entry_hash}")`.
         pub hash: String,
+    }
+
+    /// An entry's `detail`: any small JSON object.
+    #[cfg(all(feature = "ledger", feature = "openapi"))]
+    fn audit_detail_schema() -> utoipa::openapi::schema::Object {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::<utoipa::openapi::Schema>::FreeForm(true)))
+            .description(Some("What exactly: subject HMAC ids, counts, names — never an address."))
+            .build()
     }
 
     /// A page of the audit trail, newest first.

@@ -244,10 +244,9 @@ mod tests {
 
         let mut rewritten = chain.clone();
         rewritten[1].0.detail = r#"{"rows":0}"#.into();
-        rewritten[1].1 = rewritten[1].0.link(b"not-the-ledger-key-0123456789abc", &ChainHead {
-            seq: 1,
-            hash: chain[0].1.hash.clone(),
-        });
+        rewritten[1].1 = rewritten[1]
+            .0
+            .link(b"not-the-ledger-key-0123456789abc", &ChainHead { seq: 1, hash: chain[0].1.hash.clone() });
         let (_, reason) = verify(&rewritten).unwrap_err();
         assert!(reason.starts_with("keyed link hash does not match"), "{reason}");
 

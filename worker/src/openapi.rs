@@ -18,8 +18,8 @@ use utoipa::openapi::{
 };
 use utoipa::ToSchema;
 
-use crate::app::rate_limit::Limit;
 use crate::app::audit::{AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX};
+use crate::app::rate_limit::Limit;
 use crate::app::{MAX_BODY_BYTES, MAX_CHECK_BODY_BYTES};
 
 /// The document as docs/openapi.json holds it (pretty, newline-terminated).
@@ -432,13 +432,22 @@ fn subjects_check_batch() -> OperationBuilder {
             RequestBodyBuilder::new()
                 .required(Some(Required::True))
                 .description(Some(format!("at most {MAX_CHECK_BODY_BYTES} bytes")))
-                .content("application/json", ContentBuilder::new().schema(Some(schema_ref("SubjectCheckBatch"))).build())
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema_ref("SubjectCheckBatch"))).build(),
+                )
                 .build(),
         ))
-        .response("200", json_ok("one result per address (`Cache-Control: no-store`)", schema_ref("SubjectCheckResults")))
+        .response(
+            "200",
+            json_ok("one result per address (`Cache-Control: no-store`)", schema_ref("SubjectCheckResults")),
+        )
         .response("400", error("`bad_json`: not this endpoint's JSON"))
         .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
-        .response("413", error(&format!("`payload_too_large`: the body is over {MAX_CHECK_BODY_BYTES} bytes")))
+        .response(
+            "413",
+            error(&format!("`payload_too_large`: the body is over {MAX_CHECK_BODY_BYTES} bytes")),
+        )
         .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
         .response("422", error("`too_many_addresses`: more than 1,000 addresses"))
         .response("503", admin_off())

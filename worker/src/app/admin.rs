@@ -104,7 +104,8 @@ pub async fn site<S: Store + 'static>(
     app.isolate.forget_site(site_id);
     let actor = Actor::AdminKey;
     let detail = site_change(existing.as_ref(), &site);
-    let entry = AuditEntry { site: &site.id, actor, kind: AuditKind::SiteChanged, detail, client_ip: client_ip(req) };
+    let entry =
+        AuditEntry { site: &site.id, actor, kind: AuditKind::SiteChanged, detail, client_ip: client_ip(req) };
     record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(if existing.is_some() { 200 } else { 201 }, &site))
 }
@@ -122,15 +123,21 @@ pub async fn record_changes<S: Store + 'static>(
     let (email, choices, provenance) = validate_recorded_changes(&site, &input)?;
     let ctx = request_context(req, facts)?;
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
-    let appended = append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, req, facts).await?;
+    let appended =
+        append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, req, facts).await?;
     let outcome = match &appended {
         Appended::Recorded(_) => "recorded",
         Appended::Replayed(_) => "replayed",
         Appended::Suppressed(_) => "refused_suppressed",
     };
     let detail = json!({"subject": subject, "changes": choices.len(), "outcome": outcome});
-    let entry =
-        AuditEntry { site: &site.id, actor, kind: AuditKind::ConsentRecordedByAdmin, detail, client_ip: client_ip(req) };
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::ConsentRecordedByAdmin,
+        detail,
+        client_ip: client_ip(req),
+    };
     record(app, entry, facts.now).await?;
     appended.into_trusted_response(&site)
 }
@@ -166,7 +173,13 @@ pub async fn suppress<S: Store + 'static>(
     app.store.suppress(&site.id, &subject, &reason, &format_utc(facts.now)).await?;
     // The reason is free text an administrator typed: it stays out of the trail.
     let detail = json!({"subject": subject});
-    let entry = AuditEntry { site: &site.id, actor, kind: AuditKind::SuppressionAdded, detail, client_ip: client_ip(req) };
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::SuppressionAdded,
+        detail,
+        client_ip: client_ip(req),
+    };
     record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(200, &Suppressed { subject, suppressed: true }))
 }
@@ -207,7 +220,13 @@ pub async fn audience<S: Store + 'static>(
         "format": if csv { "csv" } else { "json" },
         "rows": rows,
     });
-    let entry = AuditEntry { site: &site.id, actor, kind: AuditKind::AudienceExported, detail, client_ip: client_ip(req) };
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::AudienceExported,
+        detail,
+        client_ip: client_ip(req),
+    };
     record(app, entry, facts.now).await?;
     let links = LinkSigner::for_request(app, req, facts);
     let stream = audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, format, links);

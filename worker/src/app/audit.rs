@@ -51,7 +51,11 @@ pub(crate) fn client_ip(req: &HttpRequest) -> Option<&str> {
 
 /// Appends `entry` to its site's trail. A failure is an error for the caller: an act that
 /// cannot be recorded should not be answered as done (reads of personal data record first).
-pub async fn record<S: Store>(app: &App<S>, entry: AuditEntry<'_>, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn record<S: Store>(
+    app: &App<S>,
+    entry: AuditEntry<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let record = AuditRecord {
         site_id: entry.site.to_string(),
         seq: 0,
@@ -70,7 +74,12 @@ pub async fn record<S: Store>(app: &App<S>, entry: AuditEntry<'_>, now: DateTime
 
 /// Links `record` after its site's current head and hands it to `write`, re-reading the head
 /// whenever another append took the place first.
-async fn chain_in<S, W, Fut>(store: &S, key: &[u8], mut record: AuditRecord, write: W) -> Result<(), StoreError>
+async fn chain_in<S, W, Fut>(
+    store: &S,
+    key: &[u8],
+    mut record: AuditRecord,
+    write: W,
+) -> Result<(), StoreError>
 where
     S: Store,
     W: Fn(AuditRecord, consent_shared::chain::ChainLink) -> Fut,
@@ -115,7 +124,8 @@ pub async fn list<S: Store + 'static>(
         "until": query.filter.until,
         "before": query.filter.before,
     });
-    let entry = AuditEntry { site: &site.id, actor, kind: AuditKind::AuditRead, detail, client_ip: client_ip(req) };
+    let entry =
+        AuditEntry { site: &site.id, actor, kind: AuditKind::AuditRead, detail, client_ip: client_ip(req) };
     record(app, entry, facts.now).await?;
     let entries: Vec<v1::AuditEntry> = entries.into_iter().map(wire_entry).collect();
     let response = if query.csv {
@@ -149,11 +159,11 @@ impl AuditQuery {
         let bad = |m: String| AppError::BadRequest(m);
         let limit = match req.query_param("limit") {
             None => AUDIT_PAGE_DEFAULT,
-            Some(raw) => raw
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=AUDIT_PAGE_MAX).contains(n))
-                .ok_or_else(|| bad(format!("'limit' must be a whole number from 1 to {AUDIT_PAGE_MAX}")))?,
+            Some(raw) => {
+                raw.parse::<u32>().ok().filter(|n| (1..=AUDIT_PAGE_MAX).contains(n)).ok_or_else(|| {
+                    bad(format!("'limit' must be a whole number from 1 to {AUDIT_PAGE_MAX}"))
+                })?
+            }
         };
         let before = match req.query_param("before") {
             None => None,
@@ -168,7 +178,9 @@ impl AuditQuery {
             None => None,
             Some(raw) => Some(
                 AuditKind::parse(&raw)
-                    .ok_or_else(|| bad(format!("unknown kind '{raw}' (e.g. audience_exported, subject_erased)")))?
+                    .ok_or_else(|| {
+                        bad(format!("unknown kind '{raw}' (e.g. audience_exported, subject_erased)"))
+                    })?
                     .as_str()
                     .to_string(),
             ),
@@ -196,9 +208,9 @@ fn bound(raw: &str, end_of_day: bool) -> Result<String, AppError> {
         let time = if end_of_day { day.and_hms_milli_opt(23, 59, 59, 999) } else { day.and_hms_opt(0, 0, 0) };
         return Ok(format_utc(time.expect("a valid time of day").and_utc()));
     }
-    DateTime::parse_from_rfc3339(raw).map(|t| format_utc(t.to_utc())).map_err(|_| {
-        AppError::BadRequest(format!("'{raw}' is not a date (2026-11-01) or an RFC 3339 time"))
-    })
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| format_utc(t.to_utc()))
+        .map_err(|_| AppError::BadRequest(format!("'{raw}' is not a date (2026-11-01) or an RFC 3339 time")))
 }
 
 fn wire_entry(e: StoredAudit) -> v1::AuditEntry {
@@ -219,7 +231,8 @@ fn wire_entry(e: StoredAudit) -> v1::AuditEntry {
 /// The page as CSV (RFC 4180 through the `csv` crate), with a leading `'` on values a
 /// spreadsheet would run as a formula.
 fn audit_csv(entries: &[v1::AuditEntry]) -> Result<Vec<u8>, AppError> {
-    let guard = |v: &str| if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.into() };
+    let guard =
+        |v: &str| if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.into() };
     let mut out = csv::Writer::from_writer(Vec::new());
     let failed = |e: csv::Error| AppError::Internal(format!("writing the audit CSV: {e}"));
     out.write_record(["seq", "at", "actor", "actor_type", "kind", "ip", "detail", "prev_hash", "hash"])
@@ -256,9 +269,10 @@ impl ChainedRow for StoredAudit {
 /// rewritten without `LEDGER_KEY` each break it at their place.
 pub async fn verify_trail<S: Store>(app: &App<S>, site: &str) -> Result<AuditChainReport, AppError> {
     let key = &app.config.ledger_key;
-    let (verifier, first_broken) =
-        walk_chain(ChainVerifier::new(key, ChainKind::Audit), |after| app.store.audit_after(site, after, PAGE_SIZE))
-            .await?;
+    let (verifier, first_broken) = walk_chain(ChainVerifier::new(key, ChainKind::Audit), |after| {
+        app.store.audit_after(site, after, PAGE_SIZE)
+    })
+    .await?;
     let head = verifier.head();
     Ok(AuditChainReport {
         valid: first_broken.is_none(),
@@ -290,7 +304,11 @@ pub async fn summarise_subject_checks<S: Store>(app: &App<S>, now: DateTime<Utc>
     }
 }
 
-async fn summarise_one<S: Store>(app: &App<S>, count: &CheckCount, now: DateTime<Utc>) -> Result<(), StoreError> {
+async fn summarise_one<S: Store>(
+    app: &App<S>,
+    count: &CheckCount,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let record = AuditRecord {
         site_id: count.site.clone(),
         seq: 0,
@@ -312,7 +330,13 @@ async fn summarise_one<S: Store>(app: &App<S>, count: &CheckCount, now: DateTime
 pub async fn record_purges<S: Store>(app: &App<S>, report: &PurgeReport, now: DateTime<Utc>) {
     for (site, (idempotency_keys, mail_log)) in report.per_site() {
         let detail = json!({"idempotency_answers": idempotency_keys, "mail_log_rows": mail_log});
-        let entry = AuditEntry { site: &site, actor: Actor::System, kind: AuditKind::Purged, detail, client_ip: None };
+        let entry = AuditEntry {
+            site: &site,
+            actor: Actor::System,
+            kind: AuditKind::Purged,
+            detail,
+            client_ip: None,
+        };
         if let Err(e) = record(app, entry, now).await {
             log_internal(&format!("recording the purge of {site}: {}", e.cause()));
         }

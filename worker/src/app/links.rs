@@ -53,9 +53,15 @@ pub async fn links<S: Store + 'static>(
     let subject = app.subject_for(&site.id, &email).await?;
     let signer = LinkSigner::for_request(app, req, facts);
     let url = signer.unsubscribe_url(&site.id, &subject, input.purpose.clone(), channel);
-    let detail = serde_json::json!({"subject": subject, "purpose": input.purpose, "channel": channel.as_str()});
-    let entry =
-        AuditEntry { site: &site.id, actor, kind: AuditKind::PreferenceLinkMinted, detail, client_ip: client_ip(req) };
+    let detail =
+        serde_json::json!({"subject": subject, "purpose": input.purpose, "channel": channel.as_str()});
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::PreferenceLinkMinted,
+        detail,
+        client_ip: client_ip(req),
+    };
     record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(
         200,

@@ -28,7 +28,9 @@ pub async fn handle<S: Store + 'static>(
     let (site, actor) = admin_site_acting(app, site_id, req, Action::ManageSubjects).await?;
     require_method(req, &["POST"])?;
     if !matches!(request, "access" | "erase" | "restrict") {
-        return Err(AppError::NotFound(format!("no subject request '{request}' (access, erase or restrict)")));
+        return Err(AppError::NotFound(format!(
+            "no subject request '{request}' (access, erase or restrict)"
+        )));
     }
     let input: SubjectRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
@@ -72,7 +74,8 @@ pub async fn handle<S: Store + 'static>(
                 return Err(AppError::NotFound("no data is held about this address".into()));
             }
             app.store.set_restricted(&site.id, &subject, restricted, &now).await?;
-            let entry = audit(AuditKind::SubjectRestricted, json!({"subject": subject, "restricted": restricted}));
+            let entry =
+                audit(AuditKind::SubjectRestricted, json!({"subject": subject, "restricted": restricted}));
             record(app, entry, facts.now).await?;
             Ok(HttpResponse::json(200, &Restricted { restricted, subject }))
         }

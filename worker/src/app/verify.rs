@@ -14,8 +14,8 @@ use consent_shared::audit::AuditKind;
 use serde_json::json;
 
 use super::admin::{admin_site_acting, PAGE_SIZE};
-use super::audit::{client_ip, record, verify_trail, AuditEntry};
 use super::anchors::check_latest;
+use super::audit::{client_ip, record, verify_trail, AuditEntry};
 use super::ledger::{seal_pending, Unsealable};
 use super::{log_internal, require_method, App, RequestFacts};
 use crate::error::AppError;
@@ -82,7 +82,13 @@ pub async fn verify_ledger<S: Store + 'static>(
         "audit_trail_valid": trail.valid,
     });
     report.audit_trail = Some(trail);
-    let entry = AuditEntry { site: &site.id, actor, kind: AuditKind::LedgerVerified, detail, client_ip: client_ip(req) };
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::LedgerVerified,
+        detail,
+        client_ip: client_ip(req),
+    };
     record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(200, &report))
 }

@@ -76,11 +76,20 @@ pub trait AuditStore {
         limit: u32,
     ) -> Result<Vec<StoredAudit>, StoreError>;
     /// Up to `limit` entries after `after_seq`, in chain order.
-    async fn audit_after(&self, site: &str, after_seq: i64, limit: u32) -> Result<Vec<StoredAudit>, StoreError>;
+    async fn audit_after(
+        &self,
+        site: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredAudit>, StoreError>;
     /// Adds `checks` to the count of (site, day, actor).
     async fn count_subject_checks(&self, count: &CheckCount) -> Result<(), StoreError>;
     /// Up to `limit` counts of days before `before_day`.
-    async fn finished_check_counts(&self, before_day: &str, limit: u32) -> Result<Vec<CheckCount>, StoreError>;
+    async fn finished_check_counts(
+        &self,
+        before_day: &str,
+        limit: u32,
+    ) -> Result<Vec<CheckCount>, StoreError>;
     /// Turns a finished day's count into its trail entry and removes the count, atomically:
     /// the entry is written only while the count still stands as read (a second summariser
     /// writes nothing). `Conflict` when the entry's place was taken meanwhile.
@@ -184,17 +193,31 @@ impl<E: Executor> AuditStore for SqlStore<E> {
         self.rows(sql::AUDIT_PAGE, params, audit_from_row).await
     }
 
-    async fn audit_after(&self, site: &str, after_seq: i64, limit: u32) -> Result<Vec<StoredAudit>, StoreError> {
+    async fn audit_after(
+        &self,
+        site: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredAudit>, StoreError> {
         self.rows(sql::AUDIT_AFTER, vec![site.into(), after_seq.into(), limit.into()], audit_from_row).await
     }
 
     async fn count_subject_checks(&self, c: &CheckCount) -> Result<(), StoreError> {
-        let params =
-            vec![(&c.site).into(), (&c.day).into(), (&c.actor_type).into(), (&c.actor).into(), c.checks.into()];
+        let params = vec![
+            (&c.site).into(),
+            (&c.day).into(),
+            (&c.actor_type).into(),
+            (&c.actor).into(),
+            c.checks.into(),
+        ];
         self.exec.batch(vec![Statement::new(sql::COUNT_SUBJECT_CHECKS, params)]).await
     }
 
-    async fn finished_check_counts(&self, before_day: &str, limit: u32) -> Result<Vec<CheckCount>, StoreError> {
+    async fn finished_check_counts(
+        &self,
+        before_day: &str,
+        limit: u32,
+    ) -> Result<Vec<CheckCount>, StoreError> {
         self.rows(sql::FINISHED_CHECK_COUNTS, vec![before_day.into(), limit.into()], count_from_row).await
     }
 
@@ -217,8 +240,10 @@ impl<E: Executor> AuditStore for SqlStore<E> {
     }
 
     async fn audience_count(&self, site: &str, purpose: &str, channel: Channel) -> Result<u64, StoreError> {
-        let rows =
-            self.exec.query(sql::AUDIENCE_COUNT, vec![site.into(), purpose.into(), channel.as_str().into()]).await?;
+        let rows = self
+            .exec
+            .query(sql::AUDIENCE_COUNT, vec![site.into(), purpose.into(), channel.as_str().into()])
+            .await?;
         let n = rows.first().map(|r| r.int("n")).transpose()?.unwrap_or(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }

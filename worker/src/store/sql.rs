@@ -400,7 +400,8 @@ macro_rules! audit_columns {
 }
 
 /// The last entry of a site's trail (none: the trail starts at genesis).
-pub const AUDIT_HEAD: &str = "SELECT seq, hash FROM audit_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
+pub const AUDIT_HEAD: &str =
+    "SELECT seq, hash FROM audit_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
 
 /// One entry with its link. The primary key `(site_id, seq)` refuses a second entry for a place
 /// already taken: that is how two racing appends are kept from forking the chain.

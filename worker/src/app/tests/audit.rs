@@ -73,7 +73,13 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
     // A visitor's sign-up (kept under its Idempotency-Key until the cron purges it).
     let signup = post(GOOD).with_header("idempotency-key", "k-1");
     assert_eq!(send(&app, &signup).status, 201);
-    ok(&app, from(admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("bob@example.org", "granted"))), v4));
+    ok(
+        &app,
+        from(
+            admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change("bob@example.org", "granted"))),
+            v4,
+        ),
+    );
     ok(&app, from(admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None), v4));
     ok(
         &app,
@@ -81,21 +87,55 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
             .with_header("accept", "text/csv"),
     );
     ok(&app, admin("POST", "/api/v1/admin/sites/demo/links", Some(r#"{"email":"bob@example.org"}"#)));
-    ok(&app, admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(r#"{"email":"carol@example.org","reason":"asked by phone: Carol Jones"}"#)));
-    ok(&app, admin("POST", "/api/v1/admin/sites/demo/subjects/access", Some(r#"{"email":"ada@example.org"}"#)));
-    let unknown = send(&app, &admin("POST", "/api/v1/admin/sites/demo/subjects/access", Some(r#"{"email":"dan@example.org"}"#)));
+    ok(
+        &app,
+        admin(
+            "POST",
+            "/api/v1/admin/sites/demo/suppressions",
+            Some(r#"{"email":"carol@example.org","reason":"asked by phone: Carol Jones"}"#),
+        ),
+    );
+    ok(
+        &app,
+        admin("POST", "/api/v1/admin/sites/demo/subjects/access", Some(r#"{"email":"ada@example.org"}"#)),
+    );
+    let unknown = send(
+        &app,
+        &admin("POST", "/api/v1/admin/sites/demo/subjects/access", Some(r#"{"email":"dan@example.org"}"#)),
+    );
     assert_eq!(unknown.status, 404);
-    ok(&app, admin("POST", "/api/v1/admin/sites/demo/subjects/restrict", Some(r#"{"email":"bob@example.org","restricted":true}"#)));
-    ok(&app, admin("POST", "/api/v1/admin/sites/demo/subjects/erase", Some(r#"{"email":"ada@example.org"}"#)));
+    ok(
+        &app,
+        admin(
+            "POST",
+            "/api/v1/admin/sites/demo/subjects/restrict",
+            Some(r#"{"email":"bob@example.org","restricted":true}"#),
+        ),
+    );
+    ok(
+        &app,
+        admin("POST", "/api/v1/admin/sites/demo/subjects/erase", Some(r#"{"email":"ada@example.org"}"#)),
+    );
     let mut definition: serde_json::Value = serde_json::to_value(sample_site("demo")).unwrap();
     definition["purposes"] = serde_json::json!([{"purpose": "news", "channel": "email",
         "wordings": [{"lang": "en", "label": "News", "text": "Email me news, now with events."}]}]);
-    for field in ["id", "policy_version", "banner", "double_opt_in"] {
+    let sample = sample_site("demo");
+    definition["banner"] =
+        sample.banner.iter().map(|b| serde_json::json!({"lang": b.lang, "text": b.text})).collect();
+    for field in ["id", "policy_version"] {
         definition.as_object_mut().unwrap().remove(field);
     }
     ok(&app, admin("PUT", "/api/v1/admin/sites/demo", Some(&definition.to_string())));
-    ok(&app, admin("GET", "/api/v1/sites/demo/subjects/check?email=bob%40example.org&purpose=news&channel=email", None));
-    let batch = r#"{"purpose":"news","channel":"email","emails":["bob@example.org","eve@example.org","nope"]}"#;
+    ok(
+        &app,
+        admin(
+            "GET",
+            "/api/v1/sites/demo/subjects/check?email=bob%40example.org&purpose=news&channel=email",
+            None,
+        ),
+    );
+    let batch =
+        r#"{"purpose":"news","channel":"email","emails":["bob@example.org","eve@example.org","nope"]}"#;
     ok(&app, admin("POST", "/api/v1/sites/demo/subjects/check", Some(batch)));
     ok(&app, admin("GET", "/api/v1/sites/demo/ledger/verify", None));
     // The next day's cron: purges the sign-up's Idempotency-Key answer and turns yesterday's
@@ -118,7 +158,9 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
         13 admin_key subjects_checked - {"checks":4,"day":"2026-11-24"}"#]]
     .assert_eq(&trail(&app, &["ada@example.org", "bob@example.org", "carol@example.org", "dan@example.org"]));
     let everything = dump(&app);
-    for secret in ["ada@example.org", "Ada@Example.org", "bob@example.org", "carol@example.org", "Carol Jones", "eve@"] {
+    for secret in
+        ["ada@example.org", "Ada@Example.org", "bob@example.org", "carol@example.org", "Carol Jones", "eve@"]
+    {
         assert!(!everything.contains(secret), "{secret} is in the trail:\n{everything}");
     }
     assert!(!everything.contains('@'), "an address is in the trail:\n{everything}");
@@ -202,15 +244,17 @@ fn the_trail_is_listed_filtered_and_paged() {
 #[test]
 fn the_trail_as_csv() {
     let app = five_entries();
-    let mut csv = send(&app, &admin("GET", "/api/v1/admin/sites/demo/audit?limit=3&kind=audience_exported", None).with_header("accept", "text/csv"));
+    let mut csv = send(
+        &app,
+        &admin("GET", "/api/v1/admin/sites/demo/audit?limit=3&kind=audience_exported", None)
+            .with_header("accept", "text/csv"),
+    );
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(csv.header("content-disposition"), Some("attachment; filename=\"demo-audit.csv\""));
     let body = String::from_utf8(pollster::block_on(csv.collect_body()).unwrap()).unwrap();
     // Without the hashes (they depend on the key), the CSV reads:
-    let readable: String = body
-        .lines()
-        .map(|line| line.rsplitn(3, ',').nth(2).unwrap().to_string() + "\n")
-        .collect();
+    let readable: String =
+        body.lines().map(|line| line.rsplitn(3, ',').nth(2).unwrap().to_string() + "\n").collect();
     expect![[r#"
         seq,at,actor,actor_type,kind,ip,detail
         3,2026-11-24T12:00:00.000Z,admin_key,admin_key,audience_exported,198.51.100.0/24,"{""channel"":""email"",""format"":""json"",""purpose"":""news"",""rows"":0}"
@@ -220,7 +264,13 @@ fn the_trail_as_csv() {
     let mut paged = send(&app, &admin("GET", "/api/v1/admin/sites/demo/audit?format=csv&limit=1", None));
     assert_eq!(paged.header("x-next-before"), Some("6"));
     let body = String::from_utf8(pollster::block_on(paged.collect_body()).unwrap()).unwrap();
-    assert!(body.lines().nth(1).unwrap().starts_with("6,2026-11-24T12:00:00.000Z,admin_key,admin_key,audit_read,"), "{body}");
+    assert!(
+        body.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("6,2026-11-24T12:00:00.000Z,admin_key,admin_key,audit_read,"),
+        "{body}"
+    );
 }
 
 /// The audit part of `ledger/verify`, one line.
@@ -229,7 +279,10 @@ fn trail_findings(app: &App<SqlStore<SqliteExecutor>>) -> String {
     assert_eq!(status, 200, "{body}");
     let r: serde_json::Value = serde_json::from_str(&body).unwrap();
     let t = &r["audit_trail"];
-    format!("valid={} trail_valid={} checked={} first_broken={}", r["valid"], t["valid"], t["entries_checked"], t["first_broken"])
+    format!(
+        "valid={} trail_valid={} checked={} first_broken={}",
+        r["valid"], t["valid"], t["entries_checked"], t["first_broken"]
+    )
 }
 
 /// Someone with database access drops the triggers and edits the trail: an altered entry, a
@@ -250,7 +303,9 @@ fn tampering_with_the_trail_shows_in_verify() {
         ("untouched", trail_findings(&untouched)),
         (
             "altered",
-            tampered("UPDATE audit_events SET detail = '{\"rows\":0,\"note\":\"nothing to see\"}' WHERE seq = 3"),
+            tampered(
+                "UPDATE audit_events SET detail = '{\"rows\":0,\"note\":\"nothing to see\"}' WHERE seq = 3",
+            ),
         ),
         ("deleted", tampered("DELETE FROM audit_events WHERE seq = 2")),
         (
@@ -292,7 +347,9 @@ fn answer(app: &App<SqlStore<SqliteExecutor>>, req: HttpRequest) -> String {
     };
     fn hide(v: &mut serde_json::Value) {
         match v {
-            serde_json::Value::String(s) if s.starts_with("http://localhost/u/") => *s = "http://localhost/u/…".into(),
+            serde_json::Value::String(s) if s.starts_with("http://localhost/u/") => {
+                *s = "http://localhost/u/…".into()
+            }
             serde_json::Value::Array(items) => items.iter_mut().for_each(hide),
             serde_json::Value::Object(map) => map.values_mut().for_each(hide),
             _ => {}
@@ -314,19 +371,40 @@ fn people_in_every_state() -> App<SqlStore<SqliteExecutor>> {
         ok(&app, admin("POST", "/api/v1/admin/sites/demo/consents", Some(&change(email, action))));
     }
     ok(&app, admin("POST", "/api/v1/admin/sites/demo/suppressions", Some(r#"{"email":"stop@example.org"}"#)));
-    ok(&app, admin("POST", "/api/v1/admin/sites/demo/subjects/restrict", Some(r#"{"email":"pause@example.org","restricted":true}"#)));
-    ok(&app, admin("POST", "/api/v1/admin/sites/demo/subjects/erase", Some(r#"{"email":"gone@example.org"}"#)));
+    ok(
+        &app,
+        admin(
+            "POST",
+            "/api/v1/admin/sites/demo/subjects/restrict",
+            Some(r#"{"email":"pause@example.org","restricted":true}"#),
+        ),
+    );
+    ok(
+        &app,
+        admin("POST", "/api/v1/admin/sites/demo/subjects/erase", Some(r#"{"email":"gone@example.org"}"#)),
+    );
     app
 }
 
 #[test]
 fn the_consent_check_answers_every_address_in_one_shape() {
     let app = people_in_every_state();
-    let emails = ["Yes@Example.org", "no@example.org", "stop@example.org", "pause@example.org", "gone@example.org", "unknown@example.org"];
-    let mut actual: String = emails.iter().map(|e| format!("{e}: {}\n", answer(&app, check_get(e)))).collect();
+    let emails = [
+        "Yes@Example.org",
+        "no@example.org",
+        "stop@example.org",
+        "pause@example.org",
+        "gone@example.org",
+        "unknown@example.org",
+    ];
+    let mut actual: String =
+        emails.iter().map(|e| format!("{e}: {}\n", answer(&app, check_get(e)))).collect();
     let batch = serde_json::json!({"purpose": "news", "channel": "email",
         "emails": ["yes@example.org", "not an address", "unknown@example.org"]});
-    actual.push_str(&format!("batch: {}\n", answer(&app, admin("POST", "/api/v1/sites/demo/subjects/check", Some(&batch.to_string())))));
+    actual.push_str(&format!(
+        "batch: {}\n",
+        answer(&app, admin("POST", "/api/v1/sites/demo/subjects/check", Some(&batch.to_string())))
+    ));
     expect![[r#"
         Yes@Example.org: 200 {"basis":"consent","may_contact":true,"since":"2026-11-24T12:00:00.000Z","unsubscribe_url":"http://localhost/u/…"}
         no@example.org: 200 {"basis":"withdrawn","may_contact":false,"since":"2026-11-24T12:00:00.000Z","unsubscribe_url":null}
@@ -359,7 +437,10 @@ fn consent_check_errors_as_data() {
         serde_json::json!({"purpose": "news", "channel": "email", "emails": emails}).to_string()
     };
     let post = |body: &str| admin("POST", "/api/v1/sites/demo/subjects/check", Some(body));
-    let huge = format!(r#"{{"purpose":"news","channel":"email","emails":["{}"]}}"#, "a".repeat(MAX_CHECK_BODY_BYTES));
+    let huge = format!(
+        r#"{{"purpose":"news","channel":"email","emails":["{}"]}}"#,
+        "a".repeat(MAX_CHECK_BODY_BYTES)
+    );
     let cases = [
         ("1,000 addresses", {
             let (status, body) = body_of(send(&app, &post(&batch(1000))));
@@ -370,11 +451,43 @@ fn consent_check_errors_as_data() {
         ("over the body cap", answer(&app, post(&huge))),
         ("unknown field", answer(&app, post(r#"{"purpose":"news","channel":"email","emails":[],"x":1}"#))),
         ("unknown purpose", answer(&app, post(r#"{"purpose":"golf","channel":"email","emails":[]}"#))),
-        ("no email", answer(&app, admin("GET", "/api/v1/sites/demo/subjects/check?purpose=news&channel=email", None))),
+        (
+            "no email",
+            answer(&app, admin("GET", "/api/v1/sites/demo/subjects/check?purpose=news&channel=email", None)),
+        ),
         ("bad email", answer(&app, check_get("nobody"))),
-        ("bad channel", answer(&app, admin("GET", "/api/v1/sites/demo/subjects/check?email=a%40b.org&purpose=news&channel=fax", None))),
-        ("no key", answer(&app, HttpRequest::new("GET", "/api/v1/sites/demo/subjects/check?email=a%40b.org&purpose=news&channel=email"))),
-        ("unknown site", answer(&app, admin("GET", "/api/v1/sites/nowhere/subjects/check?email=a%40b.org&purpose=news&channel=email", None))),
+        (
+            "bad channel",
+            answer(
+                &app,
+                admin(
+                    "GET",
+                    "/api/v1/sites/demo/subjects/check?email=a%40b.org&purpose=news&channel=fax",
+                    None,
+                ),
+            ),
+        ),
+        (
+            "no key",
+            answer(
+                &app,
+                HttpRequest::new(
+                    "GET",
+                    "/api/v1/sites/demo/subjects/check?email=a%40b.org&purpose=news&channel=email",
+                ),
+            ),
+        ),
+        (
+            "unknown site",
+            answer(
+                &app,
+                admin(
+                    "GET",
+                    "/api/v1/sites/nowhere/subjects/check?email=a%40b.org&purpose=news&channel=email",
+                    None,
+                ),
+            ),
+        ),
         ("wrong method", answer(&app, admin("PUT", "/api/v1/sites/demo/subjects/check", None))),
     ];
     let actual: String = cases.iter().map(|(name, got)| format!("{name}: {got}\n")).collect();
@@ -382,10 +495,10 @@ fn consent_check_errors_as_data() {
         1,000 addresses: 200 1000 results
         1,001 addresses: 422 {"error":{"code":"too_many_addresses","message":"at most 1000 addresses per request: split the batch"}}
         over the body cap: 413 {"error":{"code":"payload_too_large","message":"request body is larger than 327680 bytes"}}
-        unknown field: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: unknown field `x`, expected one of `purpose`, `channel`, `emails` at line 1 column 52"}}
+        unknown field: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: unknown field `x`, expected one of `purpose`, `channel`, `emails` at line 1 column 51"}}
         unknown purpose: 404 {"error":{"code":"not_found","message":"site 'demo' has no purpose 'golf' on channel 'email'"}}
         no email: 400 {"error":{"code":"bad_request","message":"query parameter 'email' is required"}}
-        bad email: 400 {"error":{"code":"bad_request","message":"…"}}
+        bad email: 400 {"error":{"code":"bad_request","message":"email address must contain exactly one '@' with text on both sides"}}
         bad channel: 400 {"error":{"code":"bad_request","message":"unknown channel 'fax' (email, post, phone or sms)"}}
         no key: 401 {"error":{"code":"unauthorized","message":"missing or wrong admin key"}}
         unknown site: 404 {"error":{"code":"not_found","message":"unknown site 'nowhere'"}}

@@ -79,8 +79,11 @@ pub(super) async fn racing_audit_appends_never_fork<S: Store>(store: &S, site: &
 
 /// The trail refuses UPDATE and DELETE (triggers) on every backend; neither is a `Conflict`.
 pub(super) async fn audit_rows_are_append_only<E: Executor>(store: &SqlStore<E>, site: &str) -> CaseResult {
-    append(store, entry(site, "admin_key", "subject_erased", NOW, r#"{"subject":"ab"}"#)).await.map_err(err)?;
-    let update = Statement::new("UPDATE audit_events SET detail = '{}' WHERE site_id = ?1", vec![site.into()]);
+    append(store, entry(site, "admin_key", "subject_erased", NOW, r#"{"subject":"ab"}"#))
+        .await
+        .map_err(err)?;
+    let update =
+        Statement::new("UPDATE audit_events SET detail = '{}' WHERE site_id = ?1", vec![site.into()]);
     match store.exec.batch(vec![update]).await {
         Err(StoreError::Backend(m)) if m.contains("append-only") => {}
         other => return Err(format!("UPDATE: {other:?}")),
@@ -128,7 +131,10 @@ pub(super) async fn audit_pages_filter_and_page_backwards<S: Store>(store: &S, s
 }
 
 /// Counts add up per (site, day, actor); a finished day becomes one trail entry, once.
-pub(super) async fn check_counts_add_up_and_are_summarised_once<S: Store>(store: &S, site: &str) -> CaseResult {
+pub(super) async fn check_counts_add_up_and_are_summarised_once<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
     let count = |day: &str, actor: &str, checks: i64| CheckCount {
         site: site.into(),
         day: day.into(),
@@ -178,7 +184,8 @@ pub(super) async fn subject_standings_follow_the_audience<S: Store>(store: &S, s
     store.suppress(site, &suppressed, "complaint", NOW).await.map_err(err)?;
     let restricted = record(store, &config, "pause@example.org", Action::Granted, "r").await?;
     store.set_restricted(site, &restricted, true, NOW).await.map_err(err)?;
-    let unknown = subject_id(b"contract-key", site, &consent_shared::email::Email::parse("who@example.org").unwrap());
+    let unknown =
+        subject_id(b"contract-key", site, &consent_shared::email::Email::parse("who@example.org").unwrap());
     let ids = vec![unknown.clone(), granted.clone(), withdrawn, suppressed, restricted];
     let standings = store.subject_standings(site, "news", Channel::Email, &ids).await.map_err(err)?;
     let seen: Vec<String> = standings

@@ -187,7 +187,10 @@ pub(super) async fn mail_budgets_fold_a_mailbox_and_count_its_domain<S: Store>(
         claim(&elsewhere, &format!("{other}-5"), "confirmation", 9).await?,
         "another site's domain budget",
     )?;
-    check(store.purge_mail_log("2026-11-24T09:00:00.000Z", 100).await.map_err(err)?.total() == 0, "purged fresh rows")
+    check(
+        store.purge_mail_log("2026-11-24T09:00:00.000Z", 100).await.map_err(err)?.total() == 0,
+        "purged fresh rows",
+    )
 }
 
 /// Only a UNIQUE or PRIMARY KEY violation is a `Conflict`; a NOT NULL or CHECK violation is a
