@@ -541,6 +541,10 @@ pub mod v1 {
         pub head_hash: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub first_broken: Option<BrokenLinkReport>,
+        /// The trail's latest signed head outside the database; absent when no anchor store is
+        /// configured (`cookie_seq` is unused here).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub anchor: Option<AnchorReport>,
     }
 
     /// Why an address may or may not be contacted now for a purpose on a channel.

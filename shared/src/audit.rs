@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::Actor;
 use crate::chain::{seal_items, ChainHead, ChainKind, ChainLink, Sealable};
-use crate::digest::sha256_hex;
+use crate::digest::{hmac_sha256_hex, sha256_hex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -193,6 +193,52 @@ impl AuditRecord {
     }
 }
 
+/// A signed head of a site's trail kept outside the database (R2), written by the cron: deleting
+/// the newest entries (say, the record of one's own export) shows once the trail no longer
+/// passes through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditAnchor {
+    pub v: u8,
+    pub site_id: String,
+    pub seq: i64,
+    pub hash: String,
+    pub anchored_at: String,
+    /// `HMAC(LEDGER_KEY, "audit-anchor:v1\n{site}\n{seq}\n{hash}\n{time}")`.
+    pub signature: String,
+}
+
+impl AuditAnchor {
+    fn message(&self) -> String {
+        format!("audit-anchor:v1\n{}\n{}\n{}\n{}", self.site_id, self.seq, self.hash, self.anchored_at)
+    }
+
+    pub fn sign(key: &[u8], site_id: &str, head: &ChainHead, anchored_at: &str) -> AuditAnchor {
+        let mut anchor = AuditAnchor {
+            v: 1,
+            site_id: site_id.to_string(),
+            seq: head.seq,
+            hash: head.hash.clone(),
+            anchored_at: anchored_at.to_string(),
+            signature: String::new(),
+        };
+        anchor.signature = hmac_sha256_hex(key, anchor.message().as_bytes());
+        anchor
+    }
+
+    pub fn signature_holds(&self, key: &[u8]) -> bool {
+        // Recomputed and compared as hex: the signature is public in R2, so timing tells nothing.
+        self.v == 1 && hmac_sha256_hex(key, self.message().as_bytes()) == self.signature
+    }
+
+    pub fn object_key(&self) -> String {
+        format!("anchors/{}/audit/{:012}.json", self.site_id, self.seq)
+    }
+
+    pub fn latest_key(site_id: &str) -> String {
+        format!("anchors/{site_id}/audit-latest.json")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +304,19 @@ mod tests {
             &[Sealable { site_id: "demo".into(), id: "1".into(), hash: chain[0].0.hash() }],
         );
         assert!(verify(&[(chain[0].0.clone(), other[0].clone())]).is_err());
+    }
+
+    #[test]
+    fn audit_anchors_are_signed() {
+        let key = b"test-ledger-key-0123456789abcdef";
+        let head = ChainHead { seq: 7, hash: "ab".repeat(32) };
+        let anchor = AuditAnchor::sign(key, "demo", &head, "2026-11-24T12:00:00.000Z");
+        assert!(anchor.signature_holds(key));
+        assert!(!anchor.signature_holds(b"another-key-0123456789abcdef0123"));
+        let moved = AuditAnchor { seq: 6, ..anchor.clone() };
+        assert!(!moved.signature_holds(key));
+        assert_eq!(anchor.object_key(), "anchors/demo/audit/000000000007.json");
+        assert_eq!(AuditAnchor::latest_key("demo"), "anchors/demo/audit-latest.json");
     }
 
     #[test]

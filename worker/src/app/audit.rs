@@ -18,6 +18,7 @@ use consent_shared::time::format_utc;
 use serde_json::{json, Value};
 
 use super::admin::{admin_site_acting, PAGE_SIZE};
+use super::anchors::check_audit_anchor;
 use super::upkeep::PurgeReport;
 use super::verify::{walk_chain, ChainedRow};
 use super::{log_internal, require_method, App, RequestFacts};
@@ -266,20 +267,36 @@ impl ChainedRow for StoredAudit {
 }
 
 /// Recomputes the site's trail, page by page: an altered entry, a missing one (a gap) and one
-/// rewritten without `LEDGER_KEY` each break it at their place.
-pub async fn verify_trail<S: Store>(app: &App<S>, site: &str) -> Result<AuditChainReport, AppError> {
+/// rewritten without `LEDGER_KEY` each break it at their place; the latest audit anchor (R2)
+/// catches the newest entries deleted.
+pub async fn verify_trail<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+) -> Result<AuditChainReport, AppError> {
     let key = &app.config.ledger_key;
     let (verifier, first_broken) = walk_chain(ChainVerifier::new(key, ChainKind::Audit), |after| {
         app.store.audit_after(site, after, PAGE_SIZE)
     })
     .await?;
     let head = verifier.head();
+    let anchor = check_audit_anchor(app, site).await.unwrap_or_else(|e| {
+        log_internal(&format!("verifying the audit trail of {site}: anchor unreadable: {e}"));
+        Some(v1::AnchorReport {
+            found: false,
+            seq: None,
+            cookie_seq: None,
+            anchored_at: None,
+            extends: false,
+            problem: Some("the anchor store could not be read".into()),
+        })
+    });
     Ok(AuditChainReport {
-        valid: first_broken.is_none(),
+        valid: first_broken.is_none() && anchor.as_ref().is_none_or(|a| a.extends || !a.found),
         entries_checked: verifier.checked,
         head_seq: head.seq,
         head_hash: head.hash.clone(),
         first_broken,
+        anchor,
     })
 }
 

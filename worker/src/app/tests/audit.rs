@@ -509,3 +509,35 @@ fn consent_check_errors_as_data() {
     let counts = pollster::block_on(app.store.finished_check_counts("2026-11-25", 10)).unwrap();
     assert_eq!(counts.iter().map(|c| c.checks).sum::<i64>(), 1000);
 }
+
+/// Deleting the newest entries (the record of one's own export, say) leaves no gap to find: the
+/// cron's signed head in R2 catches it.
+#[test]
+fn deleting_the_newest_entries_is_caught_by_the_audit_anchor() {
+    use crate::app::anchors::{seal_and_anchor_all, MemoryAnchors};
+    let anchors = std::rc::Rc::new(MemoryAnchors::default());
+    let app = five_entries().with_anchors(std::rc::Rc::new(std::rc::Rc::clone(&anchors)));
+    assert!(pollster::block_on(seal_and_anchor_all(&app, now())).is_empty());
+    let keys: Vec<String> =
+        anchors.objects.borrow().keys().filter(|k| k.contains("audit")).cloned().collect();
+    let anchor = |app: &App<SqlStore<SqliteExecutor>>| {
+        let (_, body) = body_of(send(app, &admin("GET", "/api/v1/sites/demo/ledger/verify", None)));
+        let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+        format!(
+            "valid={} trail_valid={} anchor={}",
+            r["valid"], r["audit_trail"]["valid"], r["audit_trail"]["anchor"]
+        )
+    };
+    let anchored = anchor(&app);
+    app.store
+        .exec
+        .execute_raw("DROP TRIGGER audit_events_never_deleted; DELETE FROM audit_events WHERE seq >= 4;")
+        .unwrap();
+    let truncated = anchor(&app);
+    expect![[r#"
+        objects: ["anchors/demo/audit-latest.json", "anchors/demo/audit/000000000005.json"]
+        anchored: valid=true trail_valid=true anchor={"anchored_at":"2026-11-24T12:00:00.000Z","extends":true,"found":true,"seq":5}
+        truncated: valid=false trail_valid=false anchor={"anchored_at":"2026-11-24T12:00:00.000Z","extends":false,"found":true,"problem":"the audit trail no longer passes through anchored entry 5: it was truncated or rewritten","seq":5}
+    "#]]
+    .assert_eq(&format!("objects: {keys:?}\nanchored: {anchored}\ntruncated: {truncated}\n"));
+}
