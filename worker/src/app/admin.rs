@@ -30,30 +30,35 @@ use crate::store::Store;
 /// Rows fetched per storage round trip by exports and verification.
 pub const PAGE_SIZE: u32 = 1000;
 
-/// The site an admin request names, after checking the admin key.
-pub(crate) async fn admin_site<S: Store + 'static>(
-    app: &App<S>,
-    site_id: &str,
-    req: &HttpRequest,
-) -> Result<SiteConfig, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
-    app.store.site(site_id).await?.ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))
-}
-
-/// The site an admin request names and who is acting, for `action`.
+/// Who is acting, if they may perform `action` (on `_site_id`).
 ///
 /// Today only the admin key authenticates, so the actor is always `Actor::AdminKey`; with
-/// people and API keys this is where the request's `Principal` is asked whether it `may`
-/// perform `action`, and its `actor()` is what the audit trail records.
+/// people and API keys this is the one place where the request's `Principal` is asked whether
+/// it `may` perform `action` on the site, and its `actor()` is what the audit trail records.
+pub(crate) fn acting<S: Store + 'static>(
+    app: &App<S>,
+    _site_id: &str,
+    req: &HttpRequest,
+    _action: Action,
+) -> Result<Actor, AppError> {
+    require_admin(app.config.admin_key.as_deref(), req)?;
+    Ok(Actor::AdminKey)
+}
+
+/// The site an admin request names and who is acting, if they may perform `action` there.
 pub(crate) async fn admin_site_acting<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
     action: Action,
 ) -> Result<(SiteConfig, Actor), AppError> {
-    let _ = action;
-    let site = admin_site(app, site_id, req).await?;
-    Ok((site, Actor::AdminKey))
+    let actor = acting(app, site_id, req, action)?;
+    let site = app
+        .store
+        .site(site_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
+    Ok((site, actor))
 }
 
 /// What a site definition changed, for the audit trail: versions and counts, never the texts.
@@ -91,7 +96,8 @@ pub async fn site<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
+    let action = if req.method == "PUT" { Action::WriteSite } else { Action::ReadSite };
+    let actor = acting(app, site_id, req, action)?;
     require_method(req, &["GET", "PUT"])?;
     let existing = app.store.site(site_id).await?;
     if req.method == "GET" {
@@ -102,7 +108,6 @@ pub async fn site<S: Store + 'static>(
     let site = apply_definition(site_id, existing.as_ref(), &definition)?;
     app.store.put_site(&site, &format_utc(facts.now)).await?;
     app.isolate.forget_site(site_id);
-    let actor = Actor::AdminKey;
     let detail = site_change(existing.as_ref(), &site);
     let entry =
         AuditEntry { site: &site.id, actor, kind: AuditKind::SiteChanged, detail, client_ip: client_ip(req) };
