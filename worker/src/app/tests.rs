@@ -609,3 +609,4 @@ mod hostile;
 mod identity;
 mod limits;
 mod preferences;
+mod subject_check;
