@@ -119,6 +119,34 @@ fn main() -> ExitCode {
         })
     });
 
+    h.case("a_batch_of_1000_addresses_passes_the_body_cap_and_1001_do_not", || {
+        // About 25 KB: over the 16 KB every other endpoint takes, within the check's own cap.
+        let batch = |n: usize| {
+            let emails: Vec<String> = (0..n).map(|i| format!("person{i}@example.org")).collect();
+            serde_json::json!({"purpose": "news", "channel": "email", "emails": emails}).to_string()
+        };
+        let post = |body: &str| {
+            call(
+                base,
+                "POST",
+                "/api/v1/sites/demo/subjects/check",
+                &[("Authorization", BEARER), ("Content-Type", "application/json")],
+                Some(body),
+            )
+        };
+        let r = post(&batch(1000));
+        let results = r.json();
+        ensure(r.status == 200 && results["results"].as_array().map(Vec::len) == Some(1000), || {
+            format!("1,000: {} {}", r.status, r.body.chars().take(300).collect::<String>())
+        })?;
+        let r = post(&batch(1001));
+        ensure(r.status == 422 && r.json()["error"]["code"] == "too_many_addresses", || {
+            format!("1,001: {} {}", r.status, r.body)
+        })?;
+        let counts = d1.query("SELECT checks FROM subject_check_counts WHERE site_id = 'demo'")?;
+        ensure(counts.len() == 1 && counts[0]["checks"] == 1003, || format!("{counts:?}"))
+    });
+
     h.case("the_cron_turns_a_finished_days_checks_into_one_entry", || {
         d1.query(
             "INSERT INTO subject_check_counts (site_id, day, actor_type, actor, checks) \
