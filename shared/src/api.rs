@@ -177,6 +177,17 @@ pub mod v1 {
         pub preferences_url: Option<String>,
     }
 
+    /// `GET /api/v1/sites/{site}/audience?purpose=&channel=&count=true`: how many people may be
+    /// contacted now, without listing them.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct AudienceCount {
+        pub site: String,
+        pub purpose: String,
+        pub channel: Channel,
+        pub count: u64,
+    }
+
     /// `GET /api/v1/sites/{site}/ledger/verify`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

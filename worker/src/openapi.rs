@@ -230,13 +230,27 @@ fn cookie_consents() -> OperationBuilder {
 
 fn audience() -> OperationBuilder {
     admin("Everyone who may be contacted now for a purpose on a channel (streamed; CSV with Accept: text/csv)")
+        .description(Some(
+            "Every export is written to the audit trail (`audience_exported`, with its row count) \
+             before the first row is sent; `count=true` answers only the number \
+             (`audience_counted` in the trail).",
+        ))
         .parameter(query_param("purpose", true, schema(json!({"type": "string"}))))
         .parameter(query_param("channel", true, schema_ref("Channel")))
+        .parameter(query_param("count", false, schema(json!({"type": "boolean", "default": false}))))
         .response(
             "200",
             ResponseBuilder::new()
-                .description("members, each with a signed unsubscribe and preference link")
-                .content("application/json", ContentBuilder::new().schema(Some(schema_ref("AudienceExport"))).build())
+                .description("members, each with a signed unsubscribe and preference link; or, with `count=true`, how many")
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(schema(json!({"oneOf": [
+                            {"$ref": "#/components/schemas/AudienceExport"},
+                            {"$ref": "#/components/schemas/AudienceCount"}
+                        ]}))))
+                        .build(),
+                )
                 .content(
                     "text/csv",
                     ContentBuilder::new()
@@ -248,7 +262,7 @@ fn audience() -> OperationBuilder {
                 )
                 .build(),
         )
-        .response("400", error("`bad_request`: `purpose` or `channel` missing, or an unknown channel"))
+        .response("400", error("`bad_request`: `purpose` or `channel` missing, an unknown channel, or `count` not true/false"))
         .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
         .response("503", error("admin endpoints off, or link features off (exports carry links)"))
 }
@@ -820,6 +834,7 @@ fn components() -> utoipa::openapi::Components {
     add::<v1::CookieDecision>(&mut schemas);
     add::<v1::CookieReceipt>(&mut schemas);
     add::<v1::AudienceMember>(&mut schemas);
+    add::<v1::AudienceCount>(&mut schemas);
     add::<v1::VerifyReport>(&mut schemas);
     add::<consent_shared::site::SiteConfig>(&mut schemas);
     add::<v1::SiteDefinition>(&mut schemas);

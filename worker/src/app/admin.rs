@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use consent_shared::access::{Action, Actor};
 use consent_shared::api::v1::{
-    AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
+    AudienceCount, AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
 };
 use consent_shared::audit::AuditKind;
 use consent_shared::email::Email;
@@ -190,7 +190,7 @@ pub async fn suppress<S: Store + 'static>(
 }
 
 /// Everyone who may be contacted now for `?purpose=&channel=`, streamed page by page as JSON,
-/// or as CSV when the request sends `Accept: text/csv`.
+/// or as CSV when the request sends `Accept: text/csv`; with `&count=true`, only how many.
 pub async fn audience<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
@@ -212,6 +212,27 @@ pub async fn audience<S: Store + 'static>(
         return Err(AppError::NotFound(format!(
             "site '{site_id}' has no purpose '{purpose}' on channel '{channel_raw}'"
         )));
+    }
+    let count_only = match req.query_param("count").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!("'count' must be true or false, not '{other}'")))
+        }
+    };
+    if count_only {
+        let count = app.store.audience_count(&site.id, &purpose, channel).await?;
+        let detail = json!({"purpose": purpose, "channel": channel.as_str(), "rows": count});
+        let entry = AuditEntry {
+            site: &site.id,
+            actor,
+            kind: AuditKind::AudienceCounted,
+            detail,
+            client_ip: client_ip(req),
+        };
+        record(app, entry, facts.now).await?;
+        let answer = AudienceCount { site: site.id.clone(), purpose, channel, count };
+        return Ok(HttpResponse::json(200, &answer).with_header("cache-control", "no-store"));
     }
     let csv = req.header("accept").is_some_and(|a| a.contains("text/csv"));
     let format = if csv { ExportFormat::Csv } else { ExportFormat::Json };

@@ -85,6 +85,9 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
         from(admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email", None), v6)
             .with_header("accept", "text/csv"),
     );
+    let counted =
+        ok(&app, admin("GET", "/api/v1/sites/demo/audience?purpose=news&channel=email&count=true", None));
+    assert_eq!(counted, r#"{"site":"demo","purpose":"news","channel":"email","count":2}"#);
     ok(&app, admin("POST", "/api/v1/admin/sites/demo/links", Some(r#"{"email":"bob@example.org"}"#)));
     ok(
         &app,
@@ -145,16 +148,17 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
         1 admin_key consent_recorded_by_admin 203.0.113.0/24 {"changes":1,"outcome":"recorded","subject":"<bob@example.org>"}
         2 admin_key audience_exported 203.0.113.0/24 {"channel":"email","format":"json","purpose":"news","rows":2}
         3 admin_key audience_exported 2001:db8:1234::/48 {"channel":"email","format":"csv","purpose":"news","rows":2}
-        4 admin_key preference_link_minted - {"channel":"email","purpose":null,"subject":"<bob@example.org>"}
-        5 admin_key suppression_added - {"subject":"<carol@example.org>"}
-        6 admin_key subject_exported - {"events":1,"subject":"<ada@example.org>"}
-        7 admin_key subject_looked_up - {"found":false,"subject":"<dan@example.org>"}
-        8 admin_key subject_restricted - {"restricted":true,"subject":"<bob@example.org>"}
-        9 admin_key subject_erased - {"held":true,"subject":"<ada@example.org>"}
-        10 admin_key site_changed - {"cookie_categories":2,"created":false,"double_opt_in":false,"new_wording_versions":["news/email v2"],"organisation_changed":false,"origins":1,"origins_changed":false,"policy_version":1,"policy_version_changed":false,"purposes":1}
-        11 admin_key ledger_verified - {"audit_entries_checked":10,"audit_trail_valid":true,"events_checked":2,"valid":true}
-        12 system purged - {"idempotency_answers":1,"mail_log_rows":0}
-        13 admin_key subjects_checked - {"checks":4,"day":"2026-11-24"}"#]]
+        4 admin_key audience_counted - {"channel":"email","purpose":"news","rows":2}
+        5 admin_key preference_link_minted - {"channel":"email","purpose":null,"subject":"<bob@example.org>"}
+        6 admin_key suppression_added - {"subject":"<carol@example.org>"}
+        7 admin_key subject_exported - {"events":1,"subject":"<ada@example.org>"}
+        8 admin_key subject_looked_up - {"found":false,"subject":"<dan@example.org>"}
+        9 admin_key subject_restricted - {"restricted":true,"subject":"<bob@example.org>"}
+        10 admin_key subject_erased - {"held":true,"subject":"<ada@example.org>"}
+        11 admin_key site_changed - {"cookie_categories":2,"created":false,"double_opt_in":false,"new_wording_versions":["news/email v2"],"organisation_changed":false,"origins":1,"origins_changed":false,"policy_version":1,"policy_version_changed":false,"purposes":1}
+        12 admin_key ledger_verified - {"audit_entries_checked":11,"audit_trail_valid":true,"events_checked":2,"valid":true}
+        13 system purged - {"idempotency_answers":1,"mail_log_rows":0}
+        14 admin_key subjects_checked - {"checks":4,"day":"2026-11-24"}"#]]
     .assert_eq(&trail(&app, &["ada@example.org", "bob@example.org", "carol@example.org", "dan@example.org"]));
     let everything = dump(&app);
     for secret in
@@ -167,7 +171,7 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
     let last = ok(&app, admin("GET", "/api/v1/admin/sites/demo/audit?limit=1", None));
     let last: serde_json::Value = serde_json::from_str(&last).unwrap();
     assert_eq!(last["entries"][0]["kind"], "audit_read", "{last}");
-    assert_eq!(last["entries"][0]["detail"]["entries"], 13, "{last}");
+    assert_eq!(last["entries"][0]["detail"]["entries"], 14, "{last}");
 }
 
 /// Five entries: exports by the admin key from two networks, a verification, two purges.
