@@ -1,6 +1,7 @@
 //! The audit trail and the consent check on the real runtime (workerd + local D1): an audience
 //! export is in the trail with its row count and without any address, the trail refuses edits,
-//! backend checks are counted (and the cron turns a finished day's count into one entry), and
+//! backend checks are counted (and the cron turns a finished day's count into one entry, and
+//! records what it purged), and
 //! `ledger/verify` reports a trail row tampered with through `wrangler d1 execute`.
 //! One fresh D1 and one worker for the whole binary; cases run in order and share them.
 
@@ -152,6 +153,11 @@ fn main() -> ExitCode {
             "INSERT INTO subject_check_counts (site_id, day, actor_type, actor, checks) \
              VALUES ('demo', '2000-01-01', 'api_key', 'key:ck_test', 1234)",
         )?;
+        // An answer kept for an Idempotency-Key long ago: the cron purges it and says so.
+        d1.query(
+            "INSERT INTO idempotency_keys (site_id, key, request_mac, status, body, created_at) \
+             VALUES ('demo', 'old-key', 'mac', 201, '{}', '2000-01-01T00:00:00.000Z')",
+        )?;
         let r = call(base, "GET", "/__scheduled?cron=*/5+*+*+*+*", &[], None);
         ensure(r.status == 200, || format!("/__scheduled: {} {}", r.status, r.body))?;
         let page = admin_get(base, "/api/v1/admin/sites/demo/audit?kind=subjects_checked")?;
@@ -162,6 +168,8 @@ fn main() -> ExitCode {
                 && entry["detail"]["day"] == "2000-01-01",
             || format!("{page}"),
         )?;
+        let purged = admin_get(base, "/api/v1/admin/sites/demo/audit?kind=purged&actor=system")?;
+        ensure(purged["entries"][0]["detail"]["idempotency_answers"] == 1, || format!("{purged}"))?;
         let left = d1.query("SELECT * FROM subject_check_counts WHERE day = '2000-01-01'")?;
         ensure(left.is_empty(), || format!("count left behind: {left:?}"))
     });
