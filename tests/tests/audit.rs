@@ -68,6 +68,10 @@ fn main() -> ExitCode {
                 && entry["detail"]["purpose"] == "news",
             || format!("{page}"),
         )?;
+        let counted = admin_get(base, "/api/v1/sites/demo/audience?purpose=news&channel=email&count=true")?;
+        ensure(counted["count"] == 3, || format!("{counted}"))?;
+        let page = admin_get(base, "/api/v1/admin/sites/demo/audit?kind=audience_counted")?;
+        ensure(page["entries"][0]["detail"]["rows"] == 3, || format!("{page}"))?;
         let everything = d1.query("SELECT * FROM audit_events")?;
         let text = serde_json::Value::Array(everything).to_string();
         ensure(!text.contains('@'), || format!("an address in the trail: {text}"))
