@@ -177,6 +177,17 @@ pub mod v1 {
         pub preferences_url: Option<String>,
     }
 
+    /// `GET /api/v1/sites/{site}/audience?purpose=&channel=&count=true`: how many people may be
+    /// contacted now, without listing them.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct AudienceCount {
+        pub site: String,
+        pub purpose: String,
+        pub channel: Channel,
+        pub count: u64,
+    }
+
     /// `GET /api/v1/sites/{site}/ledger/verify`.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -219,6 +230,9 @@ pub mod v1 {
         /// The latest anchor outside the database; absent when no anchor store is configured.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub anchor: Option<AnchorReport>,
+        /// The site's audit trail of administrative acts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub audit_trail: Option<AuditChainReport>,
     }
 
     /// How many rows of each finding a report lists (the counts are complete).
@@ -479,4 +493,133 @@ pub mod v1 {
         pub code: String,
         pub message: String,
     }
+
+    /// One entry of a site's audit trail (`GET /api/v1/admin/sites/{site}/audit`).
+    #[cfg(feature = "ledger")]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct AuditEntry {
+        /// Position in the site's trail, from 1.
+        pub seq: i64,
+        pub at: String,
+        /// Who: `person:{id}`, `key:{prefix}`, `admin_key`, `system` or `anonymous`.
+        pub actor: String,
+        /// `person`, `api_key`, `admin_key`, `system` or `anonymous`.
+        pub actor_type: String,
+        /// What kind of act (`audience_exported`, `subject_erased`, …).
+        pub kind: String,
+        /// From where: the client's address truncated to its /24 (IPv4) or /48 (IPv6).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub ip: Option<String>,
+        /// What exactly: subject HMAC ids, counts, names — never an address.
+        #[cfg_attr(feature = "openapi", schema(schema_with = audit_detail_schema))]
+        pub detail: serde_json::Value,
+        pub prev_hash: String,
+        /// `HMAC(LEDGER_KEY, "audit-link:v2\n{seq}\n{prev_hash}\n{entry_hash}")`.
+        pub hash: String,
+    }
+
+    /// An entry's `detail`: any small JSON object.
+    #[cfg(all(feature = "ledger", feature = "openapi"))]
+    fn audit_detail_schema() -> utoipa::openapi::schema::Object {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .additional_properties(Some(AdditionalProperties::<utoipa::openapi::Schema>::FreeForm(true)))
+            .description(Some("What exactly: subject HMAC ids, counts, names — never an address."))
+            .build()
+    }
+
+    /// A page of the audit trail, newest first.
+    #[cfg(feature = "ledger")]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct AuditPage {
+        pub site: String,
+        pub entries: Vec<AuditEntry>,
+        /// Pass as `?before=` for the next (older) page; absent on the last page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub next_before: Option<i64>,
+    }
+
+    /// `ledger/verify`: the site's audit trail chain.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct AuditChainReport {
+        pub valid: bool,
+        pub entries_checked: u64,
+        pub head_seq: i64,
+        pub head_hash: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub first_broken: Option<BrokenLinkReport>,
+        /// The trail's latest signed head outside the database; absent when no anchor store is
+        /// configured (`cookie_seq` is unused here).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub anchor: Option<AnchorReport>,
+    }
+
+    /// Why an address may or may not be contacted now for a purpose on a channel.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(rename_all = "snake_case")]
+    pub enum CheckBasis {
+        /// A consent in force (`since`: when it was given).
+        Consent,
+        /// Never consented (or an address never seen).
+        NoConsent,
+        /// The consent was withdrawn (`since`: when).
+        Withdrawn,
+        /// Signed up but has not confirmed the address yet (double opt-in).
+        PendingConfirmation,
+        /// On the do-not-contact list (asked not to be contacted, or erased).
+        Suppressed,
+        /// Processing restricted at the person's request.
+        Restricted,
+    }
+
+    /// `GET /api/v1/sites/{site}/subjects/check`: may this address be contacted now? The same
+    /// shape whether or not the address is known.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct SubjectCheck {
+        pub may_contact: bool,
+        pub basis: CheckBasis,
+        /// When the state behind `basis` began (consent given, withdrawn, …); null if unknown.
+        pub since: Option<String>,
+        /// A signed one-click unsubscribe link to put in the message, when `may_contact`.
+        pub unsubscribe_url: Option<String>,
+    }
+
+    /// `POST /api/v1/sites/{site}/subjects/check`: up to 1,000 addresses at once.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct SubjectCheckBatch {
+        pub purpose: String,
+        pub channel: Channel,
+        pub emails: Vec<String>,
+    }
+
+    /// One address of a batch check, in the order given.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct SubjectCheckResult {
+        /// The address as it was sent.
+        pub email: String,
+        /// Absent only when `error` says why the address could not be checked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub check: Option<SubjectCheck>,
+        /// `invalid_email`: the address does not parse (so nobody may be contacted at it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub error: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct SubjectCheckResults {
+        pub results: Vec<SubjectCheckResult>,
+    }
+
+    /// The most addresses one batch check takes.
+    pub const MAX_CHECK_BATCH: usize = 1000;
 }

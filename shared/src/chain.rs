@@ -37,6 +37,8 @@ pub const LINK_V2_KEYED: u8 = 2;
 pub enum ChainKind {
     Events,
     Cookies,
+    /// The audit trail of administrative acts (chained at append time, keyed from its start).
+    Audit,
 }
 
 impl ChainKind {
@@ -44,6 +46,7 @@ impl ChainKind {
         match self {
             ChainKind::Events => "link:v2",
             ChainKind::Cookies => "cookie-link:v2",
+            ChainKind::Audit => "audit-link:v2",
         }
     }
 }
@@ -317,6 +320,9 @@ impl<'k> ChainVerifier<'k> {
         match link.version {
             LINK_V1_UNKEYED if self.kind == ChainKind::Cookies => {
                 return broken("unkeyed link in a cookie chain, which was keyed from its start: rewritten");
+            }
+            LINK_V1_UNKEYED if self.kind == ChainKind::Audit => {
+                return broken("unkeyed link in the audit trail, which was keyed from its start: rewritten");
             }
             LINK_V1_UNKEYED if self.keyed_seen => {
                 return broken("unkeyed link after keyed links: the chain was rewritten without the key");

@@ -44,6 +44,9 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyKeyReused,
+    /// A batch larger than its endpoint takes (the most is in the message).
+    #[error("at most {0} addresses per request: split the batch")]
+    TooManyAddresses(usize),
     /// A service this request needs is not configured or not reachable; nothing was written.
     #[error("{0}")]
     Unavailable(String),
@@ -70,6 +73,7 @@ impl AppError {
             AppError::UnsupportedMediaType => 415,
             AppError::Suppressed { .. } => 409,
             AppError::IdempotencyKeyReused
+            | AppError::TooManyAddresses(_)
             | AppError::Invalid(_)
             | AppError::Cookie(_)
             | AppError::Definition(_) => 422,
@@ -102,6 +106,7 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::IdempotencyKeyReused => "idempotency_key_reused",
+            AppError::TooManyAddresses(_) => "too_many_addresses",
             AppError::Internal(_) => "internal",
             AppError::Unavailable(_) => "unavailable",
         }

@@ -18,8 +18,9 @@ use utoipa::openapi::{
 };
 use utoipa::ToSchema;
 
+use crate::app::audit::{AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX};
 use crate::app::rate_limit::Limit;
-use crate::app::MAX_BODY_BYTES;
+use crate::app::{MAX_BODY_BYTES, MAX_CHECK_BODY_BYTES};
 
 /// The document as docs/openapi.json holds it (pretty, newline-terminated).
 pub fn document_json() -> String {
@@ -92,6 +93,9 @@ fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
         ("/api/v1/admin/sites/{site}/suppressions", Post, admin_suppressions()),
         ("/api/v1/admin/sites/{site}/links", Post, admin_links()),
         ("/api/v1/admin/sites/{site}/subjects/{request}", Post, admin_subject()),
+        ("/api/v1/admin/sites/{site}/audit", Get, admin_audit()),
+        ("/api/v1/sites/{site}/subjects/check", Get, subjects_check_one()),
+        ("/api/v1/sites/{site}/subjects/check", Post, subjects_check_batch()),
         ("/u/{token}", Get, unsubscribe_page()),
         ("/u/{token}", Post, unsubscribe_post()),
         ("/p/{token}", Get, preferences_page()),
@@ -226,13 +230,27 @@ fn cookie_consents() -> OperationBuilder {
 
 fn audience() -> OperationBuilder {
     admin("Everyone who may be contacted now for a purpose on a channel (streamed; CSV with Accept: text/csv)")
+        .description(Some(
+            "Every export is written to the audit trail (`audience_exported`, with its row count) \
+             before the first row is sent; `count=true` answers only the number \
+             (`audience_counted` in the trail).",
+        ))
         .parameter(query_param("purpose", true, schema(json!({"type": "string"}))))
         .parameter(query_param("channel", true, schema_ref("Channel")))
+        .parameter(query_param("count", false, schema(json!({"type": "boolean", "default": false}))))
         .response(
             "200",
             ResponseBuilder::new()
-                .description("members, each with a signed unsubscribe and preference link")
-                .content("application/json", ContentBuilder::new().schema(Some(schema_ref("AudienceExport"))).build())
+                .description("members, each with a signed unsubscribe and preference link; or, with `count=true`, how many")
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(schema(json!({"oneOf": [
+                            {"$ref": "#/components/schemas/AudienceExport"},
+                            {"$ref": "#/components/schemas/AudienceCount"}
+                        ]}))))
+                        .build(),
+                )
                 .content(
                     "text/csv",
                     ContentBuilder::new()
@@ -244,7 +262,7 @@ fn audience() -> OperationBuilder {
                 )
                 .build(),
         )
-        .response("400", error("`bad_request`: `purpose` or `channel` missing, or an unknown channel"))
+        .response("400", error("`bad_request`: `purpose` or `channel` missing, an unknown channel, or `count` not true/false"))
         .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
         .response("503", error("admin endpoints off, or link features off (exports carry links)"))
 }
@@ -344,6 +362,108 @@ fn admin_subject() -> OperationBuilder {
         .response("404", error("`not_found`: unknown site, unknown request, or no data held (access, restrict)"))
         .response("413", too_large())
         .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", admin_off())
+}
+
+fn admin_audit() -> OperationBuilder {
+    admin("The site's audit trail: who did what, when and from where (newest first; JSON or CSV)")
+        .description(Some(
+            "Append-only and hash-chained (`ledger/verify` checks it). Entries name people by \
+             their person id, keys by prefix and subjects by HMAC id, never by address; `ip` is \
+             the client's network (/24 or /48). Reading the trail is itself recorded \
+             (`audit_read`). Page backwards with `?before=` set to the previous page's \
+             `next_before` (CSV: the `X-Next-Before` header).",
+        ))
+        .parameter(query_param(
+            "limit",
+            false,
+            schema(json!({"type": "integer", "minimum": 1, "maximum": AUDIT_PAGE_MAX, "default": AUDIT_PAGE_DEFAULT})),
+        ))
+        .parameter(query_param("before", false, schema(json!({"type": "integer", "minimum": 1}))))
+        .parameter(query_param("actor", false, schema(json!({"type": "string", "maxLength": 200,
+            "description": "`person:{id}`, `key:{prefix}`, `admin_key`, `system` or `anonymous`"}))))
+        .parameter(query_param("kind", false, schema(json!({"type": "string",
+            "enum": consent_shared::audit::AuditKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>()}))))
+        .parameter(query_param("since", false, schema(json!({"type": "string",
+            "description": "a date (2026-11-01: from its start) or an RFC 3339 time"}))))
+        .parameter(query_param("until", false, schema(json!({"type": "string",
+            "description": "a date (2026-11-30: to its end) or an RFC 3339 time"}))))
+        .parameter(query_param("format", false, schema(json!({"type": "string", "enum": ["json", "csv"]}))))
+        .response(
+            "200",
+            ResponseBuilder::new()
+                .description("a page of entries (`Cache-Control: no-store`)")
+                .content("application/json", ContentBuilder::new().schema(Some(schema_ref("AuditPage"))).build())
+                .content(
+                    "text/csv",
+                    ContentBuilder::new()
+                        .schema(Some(schema(json!({
+                            "type": "string",
+                            "description": "header `seq,at,actor,actor_type,kind,ip,detail,prev_hash,hash`, CRLF lines"
+                        }))))
+                        .build(),
+                )
+                .header(
+                    "X-Next-Before",
+                    HeaderBuilder::new()
+                        .schema(schema(json!({"type": "integer"})))
+                        .description(Some("CSV only: `?before=` for the next page; absent on the last"))
+                        .build(),
+                )
+                .build(),
+        )
+        .response("400", error("`bad_request`: a bad `limit`, `before`, `kind`, `since`, `until` or `format`"))
+        .response("404", error("`not_found`: unknown site"))
+        .response("503", admin_off())
+}
+
+fn subjects_check(summary: &str) -> OperationBuilder {
+    admin(summary).description(Some(
+        "What a mailer or CRM asks before each send. The answer has the same shape for every \
+         address, known or not; a suppressed or erased address, a restricted one, a withdrawn or \
+         unconfirmed consent all answer `may_contact: false`. `unsubscribe_url` is a signed \
+         one-click link for the message when `may_contact` (null when link features are off). \
+         Checks are counted per key per day in the audit trail (`subjects_checked`), never \
+         listed by address.",
+    ))
+}
+
+fn subjects_check_one() -> OperationBuilder {
+    subjects_check("May this address be contacted now for this purpose on this channel?")
+        .parameter(query_param("email", true, schema(json!({"type": "string",
+            "description": "percent-encoded (`+` as `%2B`); for many addresses, or to keep them out of URLs, use POST"}))))
+        .parameter(query_param("purpose", true, schema(json!({"type": "string"}))))
+        .parameter(query_param("channel", true, schema_ref("Channel")))
+        .response("200", json_ok("the answer (`Cache-Control: no-store`)", schema_ref("SubjectCheck")))
+        .response("400", error("`bad_request`: `email`, `purpose` or `channel` missing, a malformed address or an unknown channel"))
+        .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
+        .response("503", admin_off())
+}
+
+fn subjects_check_batch() -> OperationBuilder {
+    subjects_check("Up to 1,000 addresses at once, answered in the order given")
+        .request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .description(Some(format!("at most {MAX_CHECK_BODY_BYTES} bytes")))
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema_ref("SubjectCheckBatch"))).build(),
+                )
+                .build(),
+        ))
+        .response(
+            "200",
+            json_ok("one result per address (`Cache-Control: no-store`)", schema_ref("SubjectCheckResults")),
+        )
+        .response("400", error("`bad_json`: not this endpoint's JSON"))
+        .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
+        .response(
+            "413",
+            error(&format!("`payload_too_large`: the body is over {MAX_CHECK_BODY_BYTES} bytes")),
+        )
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("422", error("`too_many_addresses`: more than 1,000 addresses"))
         .response("503", admin_off())
 }
 
@@ -714,6 +834,7 @@ fn components() -> utoipa::openapi::Components {
     add::<v1::CookieDecision>(&mut schemas);
     add::<v1::CookieReceipt>(&mut schemas);
     add::<v1::AudienceMember>(&mut schemas);
+    add::<v1::AudienceCount>(&mut schemas);
     add::<v1::VerifyReport>(&mut schemas);
     add::<consent_shared::site::SiteConfig>(&mut schemas);
     add::<v1::SiteDefinition>(&mut schemas);
@@ -727,6 +848,10 @@ fn components() -> utoipa::openapi::Components {
     add::<v1::Suppressed>(&mut schemas);
     add::<v1::Erased>(&mut schemas);
     add::<v1::Restricted>(&mut schemas);
+    add::<v1::AuditPage>(&mut schemas);
+    add::<v1::SubjectCheck>(&mut schemas);
+    add::<v1::SubjectCheckBatch>(&mut schemas);
+    add::<v1::SubjectCheckResults>(&mut schemas);
     // Answers the handlers build piece by piece (the streamed audience export, the subject
     // export assembled with `json!`), written out here: change them with `admin::audience`
     // and `rights::subject_export`.

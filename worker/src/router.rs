@@ -40,6 +40,14 @@ pub enum Route {
         site: String,
         request: String,
     },
+    /// The site's audit trail.
+    AdminAudit {
+        site: String,
+    },
+    /// May these addresses be contacted now (backends, before each send)?
+    SubjectsCheck {
+        site: String,
+    },
     Unsubscribe {
         token: String,
     },
@@ -68,10 +76,12 @@ pub fn route(path: &str) -> Route {
         ["api", "v1", "sites", s, "cookie-consents"] => Route::CookieConsents { site: site(s) },
         ["api", "v1", "sites", s, "audience"] => Route::Audience { site: site(s) },
         ["api", "v1", "sites", s, "ledger", "verify"] => Route::VerifyLedger { site: site(s) },
+        ["api", "v1", "sites", s, "subjects", "check"] => Route::SubjectsCheck { site: site(s) },
         ["api", "v1", "admin", "sites", s] => Route::AdminSite { site: site(s) },
         ["api", "v1", "admin", "sites", s, "consents"] => Route::AdminConsents { site: site(s) },
         ["api", "v1", "admin", "sites", s, "suppressions"] => Route::AdminSuppressions { site: site(s) },
         ["api", "v1", "admin", "sites", s, "links"] => Route::AdminLinks { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "audit"] => Route::AdminAudit { site: site(s) },
         ["api", "v1", "admin", "sites", s, "subjects", request] => {
             Route::AdminSubject { site: site(s), request: (*request).to_string() }
         }
@@ -108,6 +118,8 @@ mod tests {
             "/api/v1/admin/sites/demo/suppressions",
             "/api/v1/admin/sites/demo/links",
             "/api/v1/admin/sites/demo/subjects/erase",
+            "/api/v1/admin/sites/demo/audit",
+            "/api/v1/sites/demo/subjects/check",
             "/u/v1.k1.abc.def",
             "/p/v1.k1.abc.def",
             "/c/v1.k1.abc.def",
@@ -131,6 +143,8 @@ mod tests {
             /api/v1/admin/sites/demo/suppressions -> AdminSuppressions { site: "demo" }
             /api/v1/admin/sites/demo/links -> AdminLinks { site: "demo" }
             /api/v1/admin/sites/demo/subjects/erase -> AdminSubject { site: "demo", request: "erase" }
+            /api/v1/admin/sites/demo/audit -> AdminAudit { site: "demo" }
+            /api/v1/sites/demo/subjects/check -> SubjectsCheck { site: "demo" }
             /u/v1.k1.abc.def -> Unsubscribe { token: "v1.k1.abc.def" }
             /p/v1.k1.abc.def -> Preferences { token: "v1.k1.abc.def" }
             /c/v1.k1.abc.def -> Confirm { token: "v1.k1.abc.def" }

@@ -12,7 +12,7 @@ use crate::app::isolate::IsolateState;
 use crate::app::mail::Mailer;
 use crate::app::rate_limit::{AllowFuture, Limit, RateLimiter};
 use crate::app::upkeep::purge_expired;
-use crate::app::{App, AppConfig, RequestFacts, MAX_BODY_BYTES};
+use crate::app::{body_cap, App, AppConfig, RequestFacts};
 use crate::error::AppError;
 use crate::http::{read_capped, BodyError, HttpRequest, HttpResponse};
 use crate::mailer::HttpMailer;
@@ -107,16 +107,17 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     };
     // A body declared larger than we would even drain is refused unread; any other goes
     // through the cap below (which also catches a Content-Length that lies).
+    let url = req.url()?;
+    let cap = body_cap(url.path());
     let declared_len = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
     if declared_len.is_some_and(|len| len > DRAIN_AFTER_REFUSAL_BYTES) {
-        return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
+        return to_worker(AppError::PayloadTooLarge(cap).to_response());
     }
-    let url = req.url()?;
     let has_body =
         !matches!(req.method(), worker::Method::Get | worker::Method::Head | worker::Method::Options);
     // Read through the cap: a chunked body without Content-Length is never buffered whole.
     let body = match req.stream() {
-        Ok(mut stream) if has_body => match read_capped(&mut stream, MAX_BODY_BYTES).await {
+        Ok(mut stream) if has_body => match read_capped(&mut stream, cap).await {
             Ok(body) => body,
             Err(BodyError::TooLarge) => {
                 // What the client is still sending is read and dropped chunk by chunk (never
@@ -129,7 +130,7 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
                         break;
                     }
                 }
-                return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
+                return to_worker(AppError::PayloadTooLarge(cap).to_response());
             }
             Err(BodyError::Stream(e)) => {
                 return to_worker(

@@ -4,19 +4,23 @@
 
 use std::rc::Rc;
 
+use consent_shared::access::{Action, Actor};
 use consent_shared::api::v1::{
-    AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
+    AudienceCount, AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
 };
+use consent_shared::audit::AuditKind;
 use consent_shared::email::Email;
 use consent_shared::ledger::validate_recorded_changes;
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::site_edit::apply_definition;
+use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
 use futures_util::stream;
 use serde_json::json;
 
+use super::audit::{client_ip, record, AuditEntry};
 use super::auth::require_admin;
-use super::ledger::{append, request_context, Answering};
+use super::ledger::{append, request_context, Answering, Appended};
 use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
@@ -26,14 +30,63 @@ use crate::store::Store;
 /// Rows fetched per storage round trip by exports and verification.
 pub const PAGE_SIZE: u32 = 1000;
 
-/// The site an admin request names, after checking the admin key.
-pub(crate) async fn admin_site<S: Store + 'static>(
+/// Who is acting, if they may perform `action` (on `_site_id`).
+///
+/// Today only the admin key authenticates, so the actor is always `Actor::AdminKey`; with
+/// people and API keys this is the one place where the request's `Principal` is asked whether
+/// it `may` perform `action` on the site, and its `actor()` is what the audit trail records.
+pub(crate) fn acting<S: Store + 'static>(
+    app: &App<S>,
+    _site_id: &str,
+    req: &HttpRequest,
+    _action: Action,
+) -> Result<Actor, AppError> {
+    require_admin(app.config.admin_key.as_deref(), req)?;
+    Ok(Actor::AdminKey)
+}
+
+/// The site an admin request names and who is acting, if they may perform `action` there.
+pub(crate) async fn admin_site_acting<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
-) -> Result<SiteConfig, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
-    app.store.site(site_id).await?.ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))
+    action: Action,
+) -> Result<(SiteConfig, Actor), AppError> {
+    let actor = acting(app, site_id, req, action)?;
+    let site = app
+        .store
+        .site(site_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
+    Ok((site, actor))
+}
+
+/// What a site definition changed, for the audit trail: versions and counts, never the texts.
+fn site_change(before: Option<&SiteConfig>, after: &SiteConfig) -> serde_json::Value {
+    let changed_wordings: Vec<String> = after
+        .purposes
+        .iter()
+        .filter(|p| {
+            before.is_none_or(|b| {
+                !b.purposes.iter().any(|o| {
+                    o.purpose == p.purpose && o.channel == p.channel && o.current_version == p.current_version
+                })
+            })
+        })
+        .map(|p| format!("{}/{} v{}", p.purpose, p.channel.as_str(), p.current_version))
+        .collect();
+    json!({
+        "created": before.is_none(),
+        "policy_version": after.policy_version,
+        "policy_version_changed": before.is_some_and(|b| b.policy_version != after.policy_version),
+        "new_wording_versions": changed_wordings,
+        "purposes": after.purposes.len(),
+        "cookie_categories": after.cookie_categories.len(),
+        "origins": after.allowed_origins.len(),
+        "origins_changed": before.is_some_and(|b| b.allowed_origins != after.allowed_origins),
+        "organisation_changed": before.is_some_and(|b| b.organisation != after.organisation),
+        "double_opt_in": after.double_opt_in,
+    })
 }
 
 /// `GET` the stored site (every wording version), or `PUT` a definition of it.
@@ -43,7 +96,8 @@ pub async fn site<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
+    let action = if req.method == "PUT" { Action::WriteSite } else { Action::ReadSite };
+    let actor = acting(app, site_id, req, action)?;
     require_method(req, &["GET", "PUT"])?;
     let existing = app.store.site(site_id).await?;
     if req.method == "GET" {
@@ -54,6 +108,10 @@ pub async fn site<S: Store + 'static>(
     let site = apply_definition(site_id, existing.as_ref(), &definition)?;
     app.store.put_site(&site, &format_utc(facts.now)).await?;
     app.isolate.forget_site(site_id);
+    let detail = site_change(existing.as_ref(), &site);
+    let entry =
+        AuditEntry { site: &site.id, actor, kind: AuditKind::SiteChanged, detail, client_ip: client_ip(req) };
+    record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(if existing.is_some() { 200 } else { 201 }, &site))
 }
 
@@ -64,14 +122,29 @@ pub async fn record_changes<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, actor) = admin_site_acting(app, site_id, req, Action::WriteConsents).await?;
     require_method(req, &["POST"])?;
     let input: RecordedChanges = json_body(req)?;
     let (email, choices, provenance) = validate_recorded_changes(&site, &input)?;
     let ctx = request_context(req, facts)?;
-    append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, req, facts)
-        .await?
-        .into_trusted_response(&site)
+    let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    let appended =
+        append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, req, facts).await?;
+    let outcome = match &appended {
+        Appended::Recorded(_) => "recorded",
+        Appended::Replayed(_) => "replayed",
+        Appended::Suppressed(_) => "refused_suppressed",
+    };
+    let detail = json!({"subject": subject, "changes": choices.len(), "outcome": outcome});
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::ConsentRecordedByAdmin,
+        detail,
+        client_ip: client_ip(req),
+    };
+    record(app, entry, facts.now).await?;
+    appended.into_trusted_response(&site)
 }
 
 /// An email given by an administrator: a malformed one is a bad request.
@@ -85,7 +158,7 @@ pub async fn suppress<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, actor) = admin_site_acting(app, site_id, req, Action::ManageSuppressions).await?;
     require_method(req, &["POST"])?;
     let input: SuppressionRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
@@ -103,18 +176,28 @@ pub async fn suppress<S: Store + 'static>(
     }
     let subject = app.subject_for(&site.id, &email).await?;
     app.store.suppress(&site.id, &subject, &reason, &format_utc(facts.now)).await?;
+    // The reason is free text an administrator typed: it stays out of the trail.
+    let detail = json!({"subject": subject});
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::SuppressionAdded,
+        detail,
+        client_ip: client_ip(req),
+    };
+    record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(200, &Suppressed { subject, suppressed: true }))
 }
 
 /// Everyone who may be contacted now for `?purpose=&channel=`, streamed page by page as JSON,
-/// or as CSV when the request sends `Accept: text/csv`.
+/// or as CSV when the request sends `Accept: text/csv`; with `&count=true`, only how many.
 pub async fn audience<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, actor) = admin_site_acting(app, site_id, req, Action::ReadAudience).await?;
     require_method(req, &["GET"])?;
     let purpose = req
         .query_param("purpose")
@@ -130,8 +213,47 @@ pub async fn audience<S: Store + 'static>(
             "site '{site_id}' has no purpose '{purpose}' on channel '{channel_raw}'"
         )));
     }
+    let count_only = match req.query_param("count").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!("'count' must be true or false, not '{other}'")))
+        }
+    };
+    if count_only {
+        let count = app.store.audience_count(&site.id, &purpose, channel).await?;
+        let detail = json!({"purpose": purpose, "channel": channel.as_str(), "rows": count});
+        let entry = AuditEntry {
+            site: &site.id,
+            actor,
+            kind: AuditKind::AudienceCounted,
+            detail,
+            client_ip: client_ip(req),
+        };
+        record(app, entry, facts.now).await?;
+        let answer = AudienceCount { site: site.id.clone(), purpose, channel, count };
+        return Ok(HttpResponse::json(200, &answer).with_header("cache-control", "no-store"));
+    }
     let csv = req.header("accept").is_some_and(|a| a.contains("text/csv"));
     let format = if csv { ExportFormat::Csv } else { ExportFormat::Json };
+    // Counted and recorded before the first row leaves: an export cut short (or a client that
+    // stops reading) is in the trail all the same. The count is the audience when the export
+    // began; the stream pages through it in subject order.
+    let rows = app.store.audience_count(&site.id, &purpose, channel).await?;
+    let detail = json!({
+        "purpose": purpose,
+        "channel": channel.as_str(),
+        "format": if csv { "csv" } else { "json" },
+        "rows": rows,
+    });
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::AudienceExported,
+        detail,
+        client_ip: client_ip(req),
+    };
+    record(app, entry, facts.now).await?;
     let links = LinkSigner::for_request(app, req, facts);
     let stream = audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, format, links);
     let content_type = if csv { "text/csv; charset=utf-8" } else { "application/json; charset=utf-8" };

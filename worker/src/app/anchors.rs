@@ -10,6 +10,7 @@ use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use consent_shared::api::v1::AnchorReport;
+use consent_shared::audit::AuditAnchor;
 use consent_shared::chain::{Anchor, GENESIS_HASH};
 use consent_shared::time::format_utc;
 
@@ -65,6 +66,9 @@ pub async fn seal_and_anchor_all<S: Store + 'static>(app: &App<S>, now: DateTime
         }
         if let Err(e) = write_anchor(app, &site, now).await {
             problems.push(format!("anchoring {site} failed: {e}"));
+        }
+        if let Err(e) = write_audit_anchor(app, &site, now).await {
+            problems.push(format!("anchoring the audit trail of {site} failed: {e}"));
         }
     }
     problems
@@ -155,5 +159,79 @@ pub async fn check_latest<S: Store + 'static>(
             anchor.cookie_seq
         )),
     };
+    Ok(Some(report))
+}
+
+/// The latest audit-trail anchor of `site`, if any was written.
+async fn latest_audit(store: &dyn AnchorStore, site: &str) -> Result<Option<AuditAnchor>, String> {
+    match store.get(AuditAnchor::latest_key(site)).await? {
+        None => Ok(None),
+        Some(text) => {
+            serde_json::from_str(&text).map(Some).map_err(|e| format!("latest audit anchor unreadable: {e}"))
+        }
+    }
+}
+
+/// Signs the head of the site's audit trail and writes it (a new object, and the latest), unless
+/// the latest audit anchor already names it.
+pub async fn write_audit_anchor<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let Some(anchors) = app.anchors.as_deref() else { return Ok(()) };
+    let head = app.store.audit_head(site).await.map_err(|e| e.to_string())?;
+    if let Ok(Some(prev)) = latest_audit(anchors, site).await {
+        if (prev.seq, &prev.hash) == (head.seq, &head.hash) {
+            return Ok(());
+        }
+    }
+    let anchor = AuditAnchor::sign(&app.config.ledger_key, site, &head, &format_utc(now));
+    let body = serde_json::to_string(&anchor).expect("anchors serialise");
+    anchors.put(anchor.object_key(), body.clone()).await?;
+    anchors.put(AuditAnchor::latest_key(site), body).await
+}
+
+/// Whether the stored trail still passes through its latest anchor; `None` when no anchor store
+/// is configured.
+pub async fn check_audit_anchor<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+) -> Result<Option<AnchorReport>, String> {
+    let Some(anchors) = app.anchors.as_deref() else { return Ok(None) };
+    let Some(anchor) = latest_audit(anchors, site).await? else {
+        return Ok(Some(AnchorReport {
+            found: false,
+            seq: None,
+            cookie_seq: None,
+            anchored_at: None,
+            extends: false,
+            problem: Some("no audit anchor written yet (the cron writes one)".into()),
+        }));
+    };
+    let mut report = AnchorReport {
+        found: true,
+        seq: Some(anchor.seq),
+        cookie_seq: None,
+        anchored_at: Some(anchor.anchored_at.clone()),
+        extends: false,
+        problem: None,
+    };
+    if anchor.site_id != site || !anchor.signature_holds(&app.config.ledger_key) {
+        report.problem = Some("the latest audit anchor's signature does not hold under LEDGER_KEY".into());
+        return Ok(Some(report));
+    }
+    report.extends = if anchor.seq == 0 {
+        anchor.hash == GENESIS_HASH
+    } else {
+        let rows = app.store.audit_after(site, anchor.seq - 1, 1).await.map_err(|e| e.to_string())?;
+        rows.first().is_some_and(|row| row.link.seq == anchor.seq && row.link.hash == anchor.hash)
+    };
+    if !report.extends {
+        report.problem = Some(format!(
+            "the audit trail no longer passes through anchored entry {}: it was truncated or rewritten",
+            anchor.seq
+        ));
+    }
     Ok(Some(report))
 }

@@ -6,12 +6,15 @@
 //! "Lost your link?" away.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use consent_shared::access::Action;
 use consent_shared::api::v1::{LinkRequest, Links};
+use consent_shared::audit::AuditKind;
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::time::format_utc;
 use consent_shared::token::{sign, verify, Claims, Key, Scope, TokenError};
 
-use super::admin::{admin_email, admin_site};
+use super::admin::{admin_email, admin_site_acting};
+use super::audit::{client_ip, record, AuditEntry};
 use super::csrf_form::Form;
 use super::page_text::PageLang;
 use super::pages::{broken_link, unavailable};
@@ -35,7 +38,7 @@ pub async fn links<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, actor) = admin_site_acting(app, site_id, req, Action::ManageSubjects).await?;
     require_method(req, &["POST"])?;
     let input: LinkRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
@@ -50,6 +53,16 @@ pub async fn links<S: Store + 'static>(
     let subject = app.subject_for(&site.id, &email).await?;
     let signer = LinkSigner::for_request(app, req, facts);
     let url = signer.unsubscribe_url(&site.id, &subject, input.purpose.clone(), channel);
+    let detail =
+        serde_json::json!({"subject": subject, "purpose": input.purpose, "channel": channel.as_str()});
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::PreferenceLinkMinted,
+        detail,
+        client_ip: client_ip(req),
+    };
+    record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(
         200,
         &Links {

@@ -21,6 +21,7 @@ mod pages;
 mod preferences;
 pub mod rate_limit;
 mod rights;
+mod subject_check;
 pub(crate) mod unsubscribe;
 pub mod upkeep;
 mod verify;
@@ -47,8 +48,20 @@ use self::page_text::PageLang;
 use self::rate_limit::{counters, Limited, RateLimiter};
 use crate::store::{MailClaim, Store};
 
-/// The largest request body any endpoint accepts.
+/// The largest request body any endpoint accepts, but the batch consent check.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The batch consent check's body: up to `api::v1::MAX_CHECK_BATCH` (1,000) addresses of up to
+/// 254 characters each, quoted and separated, plus the purpose and channel.
+pub const MAX_CHECK_BODY_BYTES: usize = 320 * 1024;
+
+/// The body cap for a request to `path`: what the shell reads at most before answering 413.
+pub fn body_cap(path: &str) -> usize {
+    match route(path) {
+        Route::SubjectsCheck { .. } => MAX_CHECK_BODY_BYTES,
+        _ => MAX_BODY_BYTES,
+    }
+}
 
 pub use self::config::AppConfig;
 
@@ -221,6 +234,8 @@ impl<S: Store + 'static> App<S> {
             Route::AdminSubject { site, request } => {
                 or_error(rights::handle(self, &site, &request, req, facts).await)
             }
+            Route::AdminAudit { site } => or_error(audit::list(self, &site, req, facts).await),
+            Route::SubjectsCheck { site } => or_error(subject_check::check(self, &site, req, facts).await),
             Route::Unsubscribe { token } => unsubscribe::unsubscribe(self, &token, req, facts).await,
             Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
             Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
@@ -331,8 +346,13 @@ impl<S: Store + 'static> App<S> {
 
 /// A JSON request body: size-limited, `application/json`, and of the endpoint's shape.
 pub(crate) fn json_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, AppError> {
-    if req.body.len() > MAX_BODY_BYTES {
-        return Err(AppError::PayloadTooLarge(MAX_BODY_BYTES));
+    json_body_capped(req, MAX_BODY_BYTES)
+}
+
+/// `json_body` with an endpoint's own cap.
+pub(crate) fn json_body_capped<T: DeserializeOwned>(req: &HttpRequest, cap: usize) -> Result<T, AppError> {
+    if req.body.len() > cap {
+        return Err(AppError::PayloadTooLarge(cap));
     }
     let is_json = req
         .header("content-type")

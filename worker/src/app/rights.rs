@@ -3,13 +3,16 @@
 //! deleted, history kept only under the HMAC id, suppression so it is never re-added) and
 //! restriction (kept, but in no audience). The email travels in the body, never in a URL.
 
+use consent_shared::access::Action;
 use consent_shared::api::v1::{Erased, Restricted, SubjectRequest};
+use consent_shared::audit::AuditKind;
 use consent_shared::consent::ConsentEvent;
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 use serde_json::{json, Value};
 
-use super::admin::{admin_email, admin_site};
+use super::admin::{admin_email, admin_site_acting};
+use super::audit::{client_ip, record, AuditEntry};
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -22,33 +25,60 @@ pub async fn handle<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, actor) = admin_site_acting(app, site_id, req, Action::ManageSubjects).await?;
     require_method(req, &["POST"])?;
+    if !matches!(request, "access" | "erase" | "restrict") {
+        return Err(AppError::NotFound(format!(
+            "no subject request '{request}' (access, erase or restrict)"
+        )));
+    }
     let input: SubjectRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
     let subject = app.subject_for(&site.id, &email).await?;
     let now = format_utc(facts.now);
     let held = app.store.subject_record(&site.id, &subject).await?;
+    // Every look at a person is recorded, found or not, and before the answer leaves.
+    let audit = |kind: AuditKind, detail: Value| AuditEntry {
+        site: &site.id,
+        actor: actor.clone(),
+        kind,
+        detail,
+        client_ip: client_ip(req),
+    };
     match request {
         "access" => {
-            let held = held.ok_or_else(|| AppError::NotFound("no data is held about this address".into()))?;
-            Ok(export_response(&site, subject_export(app, &site, &subject, &held, &now).await?))
+            let Some(held) = held else {
+                let entry = audit(AuditKind::SubjectLookedUp, json!({"subject": subject, "found": false}));
+                record(app, entry, facts.now).await?;
+                return Err(AppError::NotFound("no data is held about this address".into()));
+            };
+            let export = subject_export(app, &site, &subject, &held, &now).await?;
+            let events = export["history"].as_array().map_or(0, Vec::len);
+            let entry = audit(AuditKind::SubjectExported, json!({"subject": subject, "events": events}));
+            record(app, entry, facts.now).await?;
+            Ok(export_response(&site, export))
         }
         "erase" => {
             app.store.erase_subject(&site.id, &subject, &now).await?;
+            let entry = audit(AuditKind::SubjectErased, json!({"subject": subject, "held": held.is_some()}));
+            record(app, entry, facts.now).await?;
             Ok(HttpResponse::json(200, &Erased { erased: true, subject, suppressed: true }))
         }
-        "restrict" => {
+        _ => {
             let restricted = input
                 .restricted
                 .ok_or_else(|| AppError::BadRequest("'restricted' (true or false) is required".into()))?;
             if held.is_none() {
+                let entry = audit(AuditKind::SubjectLookedUp, json!({"subject": subject, "found": false}));
+                record(app, entry, facts.now).await?;
                 return Err(AppError::NotFound("no data is held about this address".into()));
             }
             app.store.set_restricted(&site.id, &subject, restricted, &now).await?;
+            let entry =
+                audit(AuditKind::SubjectRestricted, json!({"subject": subject, "restricted": restricted}));
+            record(app, entry, facts.now).await?;
             Ok(HttpResponse::json(200, &Restricted { restricted, subject }))
         }
-        other => Err(AppError::NotFound(format!("no subject request '{other}' (access, erase or restrict)"))),
     }
 }
 

@@ -3,11 +3,14 @@
 //! purge runs in bounded batches, so one run never holds the database for long and a backlog
 //! drains over the following runs.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use consent_shared::time::format_utc;
 
+use super::audit::{record_purges, summarise_subject_checks};
 use super::{log_internal, App};
-use crate::store::Store;
+use crate::store::{PurgedRows, Store};
 
 /// How long a retried request (same Idempotency-Key) gets the first answer back.
 pub const IDEMPOTENCY_HOURS: i64 = 24;
@@ -16,13 +19,41 @@ pub const PURGE_BATCH: u32 = 500;
 /// Batches per table per cron run.
 pub const PURGE_BATCHES_PER_RUN: u32 = 20;
 
-/// Deletes what has expired by `now`; failures are logged (the next run tries again).
-pub async fn purge_expired<S: Store>(app: &App<S>, now: DateTime<Utc>) {
+/// What one cron run purged, per site.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub idempotency_keys: PurgedRows,
+    pub mail_log: PurgedRows,
+}
+
+impl PurgeReport {
+    /// Each site that lost rows: (idempotency answers, mail log rows).
+    pub fn per_site(&self) -> BTreeMap<String, (u32, u32)> {
+        let mut sites: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+        for (site, n) in &self.idempotency_keys.0 {
+            sites.entry(site.clone()).or_default().0 += n;
+        }
+        for (site, n) in &self.mail_log.0 {
+            sites.entry(site.clone()).or_default().1 += n;
+        }
+        sites
+    }
+}
+
+/// Deletes what has expired by `now`, writes what went to each site's audit trail, and turns
+/// finished days' check counts into trail entries; failures are logged (the next run tries
+/// again).
+pub async fn purge_expired<S: Store>(app: &App<S>, now: DateTime<Utc>) -> PurgeReport {
     let idempotency_before = format_utc(now - TimeDelta::hours(IDEMPOTENCY_HOURS));
-    drain(app, Expiring::IdempotencyKeys, &idempotency_before).await;
-    // The mail log is needed for the longest budget window (an hour); a day keeps it readable
-    // when looking into a complaint, and no longer.
-    drain(app, Expiring::MailLog, &format_utc(now - TimeDelta::hours(24))).await;
+    let report = PurgeReport {
+        idempotency_keys: drain(app, Expiring::IdempotencyKeys, &idempotency_before).await,
+        // The mail log is needed for the longest budget window (an hour); a day keeps it
+        // readable when looking into a complaint, and no longer.
+        mail_log: drain(app, Expiring::MailLog, &format_utc(now - TimeDelta::hours(24))).await,
+    };
+    record_purges(app, &report, now).await;
+    summarise_subject_checks(app, now).await;
+    report
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -31,16 +62,28 @@ enum Expiring {
     MailLog,
 }
 
-async fn drain<S: Store>(app: &App<S>, what: Expiring, before: &str) {
+async fn drain<S: Store>(app: &App<S>, what: Expiring, before: &str) -> PurgedRows {
+    let mut all = PurgedRows::default();
     for _ in 0..PURGE_BATCHES_PER_RUN {
         let purged = match what {
             Expiring::IdempotencyKeys => app.store.purge_idempotency(before, PURGE_BATCH).await,
             Expiring::MailLog => app.store.purge_mail_log(before, PURGE_BATCH).await,
         };
         match purged {
-            Ok(n) if n < PURGE_BATCH => return,
-            Ok(_) => {}
-            Err(e) => return log_internal(&format!("purging {what:?} failed: {e}")),
+            Ok(batch) => {
+                let n = batch.total();
+                for (site, count) in batch.0 {
+                    *all.0.entry(site).or_default() += count;
+                }
+                if n < PURGE_BATCH {
+                    break;
+                }
+            }
+            Err(e) => {
+                log_internal(&format!("purging {what:?} failed: {e}"));
+                break;
+            }
         }
     }
+    all
 }

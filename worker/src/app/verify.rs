@@ -9,8 +9,13 @@ use consent_shared::api::v1::{
 use consent_shared::chain::{BrokenLink, ChainKind, ChainLink, ChainVerifier, SealedItem};
 use consent_shared::consent::{next_state, Action};
 
-use super::admin::{admin_site, PAGE_SIZE};
+use consent_shared::access::Action as AdminAction;
+use consent_shared::audit::AuditKind;
+use serde_json::json;
+
+use super::admin::{admin_site_acting, PAGE_SIZE};
 use super::anchors::check_latest;
+use super::audit::{client_ip, record, verify_trail, AuditEntry};
 use super::ledger::{seal_pending, Unsealable};
 use super::{log_internal, require_method, App, RequestFacts};
 use crate::error::AppError;
@@ -24,7 +29,7 @@ pub async fn verify_ledger<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, actor) = admin_site_acting(app, site_id, req, AdminAction::VerifyLedger).await?;
     require_method(req, &["GET"])?;
     // Everything written through the append path is chained before the chain is checked; a
     // row without a valid mark stops sealing and is reported, never sealed.
@@ -68,6 +73,23 @@ pub async fn verify_ledger<S: Store + 'static>(
         && cookies.valid
         && report.anchor.as_ref().is_none_or(|a| a.extends || !a.found);
     report.cookie_chain = Some(cookies);
+    let trail = verify_trail(app, &site.id).await?;
+    report.valid = report.valid && trail.valid;
+    let detail = json!({
+        "valid": report.valid,
+        "events_checked": report.events_checked,
+        "audit_entries_checked": trail.entries_checked,
+        "audit_trail_valid": trail.valid,
+    });
+    report.audit_trail = Some(trail);
+    let entry = AuditEntry {
+        site: &site.id,
+        actor,
+        kind: AuditKind::LedgerVerified,
+        detail,
+        client_ip: client_ip(req),
+    };
+    record(app, entry, facts.now).await?;
     Ok(HttpResponse::json(200, &report))
 }
 
@@ -80,7 +102,7 @@ fn broken_report(b: BrokenLink) -> BrokenLinkReport {
 }
 
 /// A link with the row it seals, as the event chain and the cookie chain store them.
-trait ChainedRow {
+pub(super) trait ChainedRow {
     fn link(&self) -> &ChainLink;
     fn sealed_item(&self) -> Option<SealedItem>;
 }
@@ -105,7 +127,7 @@ impl ChainedRow for ChainedCookie {
 
 /// Recomputes a chain page by page (`page(after_seq)` reads the next links) and stops at the
 /// first broken link.
-async fn walk_chain<'k, T, Page, Fut>(
+pub(super) async fn walk_chain<'k, T, Page, Fut>(
     mut verifier: ChainVerifier<'k>,
     page: Page,
 ) -> Result<(ChainVerifier<'k>, Option<BrokenLinkReport>), AppError>
@@ -152,6 +174,7 @@ async fn event_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<V
         first_state_disagreements: Vec::new(),
         cookie_chain: None,
         anchor: None,
+        audit_trail: None,
     })
 }
 

@@ -83,8 +83,17 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
         only_unique_violations_are_conflicts,
         foreign_keys_are_enforced_and_not_conflicts,
         consent_mode_signals_round_trip,
+        audit_entries_chain_at_append,
+        racing_audit_appends_never_fork,
+        audit_rows_are_append_only,
+        audit_pages_filter_and_page_backwards,
+        check_counts_add_up_and_are_summarised_once,
+        subject_standings_follow_the_audience,
     )
 }
+
+mod audit;
+use audit::*;
 
 mod public;
 use public::{
@@ -556,6 +565,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 34);
+        assert_eq!(outcomes.len(), 40);
     }
 }

@@ -1,7 +1,20 @@
 //! The mail budget's one atomic decision and the bounded purges of rows that expire
 //! (idempotency answers, the mail log): `SqlStore` helpers behind the `Store` methods.
 
+use std::collections::BTreeMap;
+
 use super::{sql, Executor, SqlStore, StoreError};
+
+/// The rows a bounded purge removed, counted per site (the cron writes each site's count to
+/// that site's audit trail).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PurgedRows(pub BTreeMap<String, u32>);
+
+impl PurgedRows {
+    pub fn total(&self) -> u32 {
+        self.0.values().sum()
+    }
+}
 
 /// A mail about to go out, as the budget sees it: never a plain address, only keyed HMACs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,14 +50,17 @@ impl<E: Executor> SqlStore<E> {
         Ok(!self.exec.query(sql::CLAIM_MAIL_SLOT, params).await?.is_empty())
     }
 
-    /// One bounded DELETE … RETURNING; the count of rows it removed.
+    /// One bounded DELETE … RETURNING site_id; the rows it removed, per site.
     pub(super) async fn purge(
         &self,
         statement: &'static str,
         before: &str,
         limit: u32,
-    ) -> Result<u32, StoreError> {
-        let purged = self.exec.query(statement, vec![before.into(), limit.into()]).await?.len();
-        Ok(u32::try_from(purged).unwrap_or(u32::MAX))
+    ) -> Result<PurgedRows, StoreError> {
+        let mut purged = PurgedRows::default();
+        for row in self.exec.query(statement, vec![before.into(), limit.into()]).await? {
+            *purged.0.entry(row.text("site_id")?).or_default() += 1;
+        }
+        Ok(purged)
     }
 }

@@ -2,6 +2,7 @@
 //! two `Executor` backends — D1 inside workerd, SQLite natively. Each `Store` method is one atomic
 //! unit: a single D1 `batch()` or a single SQLite transaction (D1 has no BEGIN/COMMIT).
 
+pub mod audit;
 pub mod chain;
 pub mod contract;
 #[cfg(target_arch = "wasm32")]
@@ -12,7 +13,7 @@ pub mod sql;
 pub mod sqlite;
 mod versions;
 
-pub use mail_and_expiry::MailClaim;
+pub use mail_and_expiry::{MailClaim, PurgedRows};
 
 use consent_shared::api::v1::AudienceMember;
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method};
@@ -219,7 +220,7 @@ pub struct CurrentConsent {
 /// What the handlers need from storage. One method, one atomic unit. The tamper-evidence
 /// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
-pub trait Store: chain::ChainStore {
+pub trait Store: chain::ChainStore + audit::AuditStore {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.
@@ -306,9 +307,9 @@ pub trait Store: chain::ChainStore {
     /// `false` and nothing is written). One atomic decision.
     async fn claim_mail_slot(&self, claim: &MailClaim<'_>) -> Result<bool, StoreError>;
     /// Deletes up to `limit` idempotency answers created before `before`; how many went.
-    async fn purge_idempotency(&self, before: &str, limit: u32) -> Result<u32, StoreError>;
+    async fn purge_idempotency(&self, before: &str, limit: u32) -> Result<PurgedRows, StoreError>;
     /// Deletes up to `limit` mail log rows from before `before`; how many went.
-    async fn purge_mail_log(&self, before: &str, limit: u32) -> Result<u32, StoreError>;
+    async fn purge_mail_log(&self, before: &str, limit: u32) -> Result<PurgedRows, StoreError>;
     /// Runs the Store contract suite against this store (which may check its backend directly).
     async fn run_contract(&self, prefix: &str) -> Vec<contract::CaseOutcome>;
     /// What is held about a subject besides the ledger (`None` if never seen).
@@ -754,11 +755,11 @@ impl<E: Executor> Store for SqlStore<E> {
         self.claim_mail(claim).await
     }
 
-    async fn purge_idempotency(&self, before: &str, limit: u32) -> Result<u32, StoreError> {
+    async fn purge_idempotency(&self, before: &str, limit: u32) -> Result<PurgedRows, StoreError> {
         self.purge(sql::PURGE_IDEMPOTENCY_KEYS, before, limit).await
     }
 
-    async fn purge_mail_log(&self, before: &str, limit: u32) -> Result<u32, StoreError> {
+    async fn purge_mail_log(&self, before: &str, limit: u32) -> Result<PurgedRows, StoreError> {
         self.purge(sql::PURGE_MAIL_LOG, before, limit).await
     }
 

@@ -174,11 +174,11 @@ pub const INSERT_IDEMPOTENT_RESPONSE: &str = "INSERT INTO idempotency_keys \
 /// Up to ?2 idempotency answers created before ?1, oldest first (a bounded purge batch).
 pub const PURGE_IDEMPOTENCY_KEYS: &str = "DELETE FROM idempotency_keys WHERE rowid IN \
      (SELECT rowid FROM idempotency_keys WHERE created_at < ?1 ORDER BY created_at LIMIT ?2) \
-     RETURNING 1 AS purged";
+     RETURNING site_id";
 
 /// Up to ?2 mail log rows older than ?1 (a bounded purge batch).
 pub const PURGE_MAIL_LOG: &str = "DELETE FROM mail_log WHERE rowid IN \
-     (SELECT rowid FROM mail_log WHERE sent_at < ?1 ORDER BY sent_at LIMIT ?2) RETURNING 1 AS purged";
+     (SELECT rowid FROM mail_log WHERE sent_at < ?1 ORDER BY sent_at LIMIT ?2) RETURNING site_id";
 
 pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE site_id = ?1";
 
@@ -389,3 +389,86 @@ pub mod contract_probes {
          SELECT id, site_id, subject || '-again', purpose, channel, action, wording_version, \
          wording_sha256, lang, method, server_time, gpc FROM consent_events WHERE id = ?1";
 }
+
+// ---- the audit trail (store/audit.rs) ----
+
+/// The columns of an audit row, for `audit_from_row`.
+macro_rules! audit_columns {
+    () => {
+        "site_id, seq, at, actor_type, actor, kind, ip_truncated, detail, entry_hash, prev_hash, hash, version"
+    };
+}
+
+/// The last entry of a site's trail (none: the trail starts at genesis).
+pub const AUDIT_HEAD: &str =
+    "SELECT seq, hash FROM audit_events WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
+
+/// One entry with its link. The primary key `(site_id, seq)` refuses a second entry for a place
+/// already taken: that is how two racing appends are kept from forking the chain.
+pub const INSERT_AUDIT: &str = concat!(
+    "INSERT INTO audit_events (",
+    audit_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+);
+
+/// A day's check count turned into a trail entry: written only while the count row (site ?1,
+/// day ?13, actor ?5) still holds exactly ?14 checks, in the batch that deletes that row — so
+/// two crons summarising the same day write it once.
+pub const INSERT_AUDIT_FOR_CHECKS: &str = concat!(
+    "INSERT INTO audit_events (",
+    audit_columns!(),
+    ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12 WHERE EXISTS (SELECT 1 FROM subject_check_counts \
+     WHERE site_id = ?1 AND day = ?13 AND actor = ?5 AND checks = ?14)"
+);
+
+pub const DELETE_CHECK_COUNT: &str =
+    "DELETE FROM subject_check_counts WHERE site_id = ?1 AND day = ?2 AND actor = ?3 AND checks = ?4";
+
+/// Adds ?5 checks to the (site, day, actor) count.
+pub const COUNT_SUBJECT_CHECKS: &str = "INSERT INTO subject_check_counts \
+     (site_id, day, actor_type, actor, checks) VALUES (?1, ?2, ?3, ?4, ?5) \
+     ON CONFLICT (site_id, day, actor) DO UPDATE SET checks = checks + excluded.checks";
+
+/// Up to ?2 check counts of days before ?1 (finished days), in a stable order.
+pub const FINISHED_CHECK_COUNTS: &str = "SELECT site_id, day, actor_type, actor, checks \
+     FROM subject_check_counts WHERE day < ?1 ORDER BY site_id, day, actor LIMIT ?2";
+
+/// A page of a site's trail, newest first: before seq ?2 (NULL: from the newest), with actor
+/// ?3, kind ?4, at or after ?5, at or before ?6 (each NULL: any), at most ?7 entries.
+pub const AUDIT_PAGE: &str = concat!(
+    "SELECT ",
+    audit_columns!(),
+    " FROM audit_events WHERE site_id = ?1 AND (?2 IS NULL OR seq < ?2) \
+     AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR kind = ?4) \
+     AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at <= ?6) ORDER BY seq DESC LIMIT ?7"
+);
+
+/// Up to ?3 entries after seq ?2, in chain order (verification).
+pub const AUDIT_AFTER: &str = concat!(
+    "SELECT ",
+    audit_columns!(),
+    " FROM audit_events WHERE site_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+);
+
+/// Where each of the subject ids in the JSON array ?4 stands for purpose ?2 on channel ?3, in
+/// the order given: an id given as an address correction resolves to the person's original id,
+/// as `RESOLVE_SUBJECT` does. One row per id, known or not.
+pub const SUBJECT_STANDINGS: &str = "SELECT r.idx, r.given, r.subject, cs.action, cs.updated_at, \
+     x.created_at AS suppressed_at, COALESCE(s.restricted, 0) AS restricted, \
+     (s.email IS NOT NULL) AS has_email \
+     FROM (SELECT j.key AS idx, j.value AS given, \
+             COALESCE((SELECT a.subject FROM subject_aliases a WHERE a.site_id = ?1 AND a.alias = j.value), \
+                      j.value) AS subject \
+           FROM json_each(?4) j) r \
+     LEFT JOIN consent_state cs ON cs.site_id = ?1 AND cs.subject = r.subject AND cs.purpose = ?2 \
+       AND cs.channel = ?3 \
+     LEFT JOIN suppressions x ON x.site_id = ?1 AND x.subject = r.subject \
+     LEFT JOIN subjects s ON s.site_id = ?1 AND s.subject = r.subject \
+     ORDER BY r.idx";
+
+/// How many people `AUDIENCE_PAGE` would list in all (the same conditions, no paging).
+pub const AUDIENCE_COUNT: &str = "SELECT COUNT(*) AS n FROM consent_state cs \
+     JOIN subjects s ON s.site_id = cs.site_id AND s.subject = cs.subject \
+     WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action = 'granted' \
+       AND s.restricted = 0 AND s.email IS NOT NULL \
+       AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = cs.site_id AND x.subject = cs.subject)";

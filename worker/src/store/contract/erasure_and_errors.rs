@@ -126,9 +126,9 @@ pub(super) async fn idempotency_answers_expire_in_bounded_batches<S: Store>(
     let fresh = plan_for(&config, "fresh@example.org", "f");
     store.record_submission(&fresh, Some(("fresh", &answer))).await.map_err(err)?;
     let cut_off = "2001-06-01T00:00:00.000Z";
-    check(store.purge_idempotency(cut_off, 2).await.map_err(err)? == 2, "first batch")?;
-    check(store.purge_idempotency(cut_off, 2).await.map_err(err)? == 1, "second batch")?;
-    check(store.purge_idempotency(cut_off, 2).await.map_err(err)? == 0, "nothing left")?;
+    check(store.purge_idempotency(cut_off, 2).await.map_err(err)?.total() == 2, "first batch")?;
+    check(store.purge_idempotency(cut_off, 2).await.map_err(err)?.total() == 1, "second batch")?;
+    check(store.purge_idempotency(cut_off, 2).await.map_err(err)?.total() == 0, "nothing left")?;
     for i in 0..3 {
         let old = store.idempotent_response(site, &format!("old-{i}")).await.map_err(err)?;
         check(old.is_none(), "an expired answer is still kept")?;
@@ -187,7 +187,10 @@ pub(super) async fn mail_budgets_fold_a_mailbox_and_count_its_domain<S: Store>(
         claim(&elsewhere, &format!("{other}-5"), "confirmation", 9).await?,
         "another site's domain budget",
     )?;
-    check(store.purge_mail_log("2026-11-24T09:00:00.000Z", 100).await.map_err(err)? == 0, "purged fresh rows")
+    check(
+        store.purge_mail_log("2026-11-24T09:00:00.000Z", 100).await.map_err(err)?.total() == 0,
+        "purged fresh rows",
+    )
 }
 
 /// Only a UNIQUE or PRIMARY KEY violation is a `Conflict`; a NOT NULL or CHECK violation is a
