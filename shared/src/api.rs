@@ -11,6 +11,9 @@ pub mod v1 {
     pub use crate::consent::{Action, CookieChoice, Method};
     pub use crate::site::{Channel, ConsentSignal, Organisation};
 
+    mod accounts;
+    pub use accounts::*;
+
     /// `GET /api/v1/sites/{site}/config`: what a form or banner shows.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -18,6 +18,8 @@ use utoipa::openapi::{
 };
 use utoipa::ToSchema;
 
+use consent_shared::access::{Action, Role};
+
 use crate::app::rate_limit::Limit;
 use crate::app::MAX_BODY_BYTES;
 
@@ -59,7 +61,13 @@ pub fn document() -> OpenApi {
                 "public",
                 "What the widget calls from the organisation's pages (CORS, browsers only for POSTs)",
             ),
-            tag("admin", "Bearer ADMIN_KEY; all answer 503 when ADMIN_KEY is missing or too short"),
+            tag(
+                "admin",
+                "A console session (cookie), an API key of the site with the scope the operation names \
+                 (`Authorization: Bearer ck_…`), or the break-glass ADMIN_KEY (every use is in the audit \
+                 trail); 401 when missing or unknown, 403 naming the missing scope or role",
+            ),
+            tag("console", "The console's sign-in pages (HTML forms with anti-forgery values)"),
             tag("links", "HTML pages opened from signed links in email; 503 when link features are off"),
         ]))
         .paths(paths.build())
@@ -76,7 +84,7 @@ fn tag(name: &str, description: &str) -> Tag {
 /// Every operation: (path, method, operation). `tests::every_route_is_documented` holds this
 /// list and `router::Route` together.
 fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
-    use HttpMethod::{Get, Post, Put};
+    use HttpMethod::{Delete, Get, Post, Put};
     vec![
         ("/healthz", Get, health()),
         ("/openapi.json", Get, openapi_json()),
@@ -92,6 +100,21 @@ fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
         ("/api/v1/admin/sites/{site}/suppressions", Post, admin_suppressions()),
         ("/api/v1/admin/sites/{site}/links", Post, admin_links()),
         ("/api/v1/admin/sites/{site}/subjects/{request}", Post, admin_subject()),
+        ("/api/v1/admin/sites/{site}/owners", Post, admin_owners()),
+        ("/api/v1/admin/sites/{site}/people", Get, people_list()),
+        ("/api/v1/admin/sites/{site}/people", Post, people_add()),
+        ("/api/v1/admin/sites/{site}/people/{person_id}", Put, person_put()),
+        ("/api/v1/admin/sites/{site}/people/{person_id}", Delete, person_delete()),
+        ("/api/v1/admin/sites/{site}/keys", Get, keys_list()),
+        ("/api/v1/admin/sites/{site}/keys", Post, keys_create()),
+        ("/api/v1/admin/sites/{site}/keys/{prefix}", Delete, key_revoke()),
+        ("/admin", Get, console_home()),
+        ("/admin/sign-in", Get, sign_in_page()),
+        ("/admin/sign-in", Post, sign_in_post()),
+        ("/admin/sign-in/{token}", Get, sign_in_link_page()),
+        ("/admin/sign-in/{token}", Post, sign_in_link_post()),
+        ("/admin/sign-out", Post, sign_out(false)),
+        ("/admin/sign-out-everywhere", Post, sign_out(true)),
         ("/u/{token}", Get, unsubscribe_page()),
         ("/u/{token}", Post, unsubscribe_post()),
         ("/p/{token}", Get, preferences_page()),
@@ -225,7 +248,7 @@ fn cookie_consents() -> OperationBuilder {
 }
 
 fn audience() -> OperationBuilder {
-    admin("Everyone who may be contacted now for a purpose on a channel (streamed; CSV with Accept: text/csv)")
+    admin(Action::ReadAudience, "Everyone who may be contacted now for a purpose on a channel (streamed; CSV with Accept: text/csv)")
         .parameter(query_param("purpose", true, schema(json!({"type": "string"}))))
         .parameter(query_param("channel", true, schema_ref("Channel")))
         .response(
@@ -250,7 +273,7 @@ fn audience() -> OperationBuilder {
 }
 
 fn verify() -> OperationBuilder {
-    admin("Seal what went through the append path, then check the chains, the append marks, the current state and the latest anchor")
+    admin(Action::VerifyLedger, "Seal what went through the append path, then check the chains, the append marks, the current state and the latest anchor")
         .description(Some(
             "Sealing stops in front of a row without a valid append mark (a row written straight \
              into the database): it is reported, never sealed. `valid` is true only when everything holds.",
@@ -261,14 +284,14 @@ fn verify() -> OperationBuilder {
 }
 
 fn admin_site_get() -> OperationBuilder {
-    admin("The stored site with every wording version")
+    admin(Action::ReadSite, "The stored site with every wording version")
         .response("200", json_ok("site", schema_ref("StoredSite")))
         .response("404", error("`not_found`: unknown site"))
         .response("503", admin_off())
 }
 
 fn admin_site_put() -> OperationBuilder {
-    admin("Define a site; a changed text becomes a new wording version")
+    admin(Action::WriteSite, "Define a site; a changed text becomes a new wording version")
         .request_body(Some(json_body("SiteDefinition")))
         .response("200", json_ok("updated site", schema_ref("StoredSite")))
         .response("201", json_ok("created site", schema_ref("StoredSite")))
@@ -280,7 +303,7 @@ fn admin_site_put() -> OperationBuilder {
 }
 
 fn admin_consents() -> OperationBuilder {
-    admin("Record grants or withdrawals received on paper or by import")
+    admin(Action::WriteConsents, "Record grants or withdrawals received on paper or by import")
         .parameter(idempotency_key(
             "A fresh key per request, repeated on retry: a retry gets the first receipt back \
              (header `Idempotent-Replayed: true`).",
@@ -297,7 +320,7 @@ fn admin_consents() -> OperationBuilder {
 }
 
 fn admin_suppressions() -> OperationBuilder {
-    admin("Never contact this address again")
+    admin(Action::ManageSuppressions, "Never contact this address again")
         .request_body(Some(json_body("SuppressionRequest")))
         .response("200", json_ok("suppressed", schema_ref("Suppressed")))
         .response("400", error("`bad_json`, a malformed address, or a reason over 200 characters"))
@@ -308,18 +331,21 @@ fn admin_suppressions() -> OperationBuilder {
 }
 
 fn admin_links() -> OperationBuilder {
-    admin("Signed preference-centre URL, unsubscribe URL and List-Unsubscribe header values for one person")
-        .request_body(Some(json_body("LinkRequest")))
-        .response("200", json_ok("links", schema_ref("Links")))
-        .response("400", error("`bad_json`, or a malformed address"))
-        .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
-        .response("413", too_large())
-        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
-        .response("503", error("admin endpoints off, or link features off"))
+    admin(
+        Action::ManageSubjects,
+        "Signed preference-centre URL, unsubscribe URL and List-Unsubscribe header values for one person",
+    )
+    .request_body(Some(json_body("LinkRequest")))
+    .response("200", json_ok("links", schema_ref("Links")))
+    .response("400", error("`bad_json`, or a malformed address"))
+    .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
+    .response("413", too_large())
+    .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+    .response("503", error("admin endpoints off, or link features off"))
 }
 
 fn admin_subject() -> OperationBuilder {
-    admin("A data-rights request: access (JSON export), erase, or restrict")
+    admin(Action::ManageSubjects, "A data-rights request: access (JSON export), erase, or restrict")
         .parameter(
             ParameterBuilder::new()
                 .name("request")
@@ -345,6 +371,205 @@ fn admin_subject() -> OperationBuilder {
         .response("413", too_large())
         .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
         .response("503", admin_off())
+}
+
+fn admin_owners() -> OperationBuilder {
+    op("admin", "Bootstrap: make an address an owner of the site (ADMIN_KEY only; recorded)")
+        .description(Some(
+            "For the first owner of a site (or to recover one). Owners then add everyone else with \
+             `POST …/people`; the person signs in at /admin/sign-in.",
+        ))
+        .security(SecurityRequirement::new("adminKey", Vec::<String>::new()))
+        .parameter(site_param())
+        .request_body(Some(json_body("OwnerRequest")))
+        .response("200", json_ok("the owner", schema_ref("PersonView")))
+        .response("400", error("`bad_json`, or a malformed address"))
+        .response(
+            "401",
+            unauthorized("`unauthorized`: not the ADMIN_KEY (API keys and sessions cannot bootstrap)"),
+        )
+        .response("404", error("`not_found`: unknown site"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", admin_off())
+}
+
+fn people_list() -> OperationBuilder {
+    admin(Action::ManagePeople, "Everyone with a role on the site")
+        .response("200", json_ok("people (`Cache-Control: no-store`)", schema_ref("People")))
+        .response("404", error("`not_found`: unknown site"))
+        .response("503", admin_off())
+}
+
+fn people_add() -> OperationBuilder {
+    admin(Action::ManagePeople, "Give a person (by email) a role on the site; they sign in at /admin/sign-in")
+        .request_body(Some(json_body("PersonRequest")))
+        .response("201", json_ok("the person", schema_ref("PersonView")))
+        .response("400", error("`bad_json`, or a malformed address"))
+        .response("404", error("`not_found`: unknown site"))
+        .response("409", error("`already_exists`: they have a role here already (change it with PUT)"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", admin_off())
+}
+
+fn person_param() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("person_id")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(string())
+        .build()
+}
+
+fn person_put() -> OperationBuilder {
+    admin(Action::ManagePeople, "Change a person's role; lowering it ends their sessions at once")
+        .parameter(person_param())
+        .request_body(Some(json_body("RoleChange")))
+        .response("200", json_ok("the person", schema_ref("PersonView")))
+        .response("400", error("`bad_json`: not a role"))
+        .response("404", error("`not_found`: unknown site, or the person has no role here"))
+        .response("409", error("`last_owner`: the site keeps at least one owner"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", admin_off())
+}
+
+fn person_delete() -> OperationBuilder {
+    admin(Action::ManagePeople, "Remove a person's role on the site; their sessions end at once")
+        .parameter(person_param())
+        .response("200", json_ok("removed", schema_ref("PersonRemoved")))
+        .response("404", error("`not_found`: unknown site, or the person has no role here"))
+        .response("409", error("`last_owner`: the site keeps at least one owner"))
+        .response("503", admin_off())
+}
+
+fn keys_list() -> OperationBuilder {
+    admin(Action::ManagePeople, "The site's API keys (never their secrets)")
+        .response("200", json_ok("keys (`Cache-Control: no-store`)", schema_ref("Keys")))
+        .response("404", error("`not_found`: unknown site"))
+        .response("503", admin_off())
+}
+
+fn keys_create() -> OperationBuilder {
+    admin(Action::ManagePeople, "Create an API key for the site; its secret is in this answer only")
+        .request_body(Some(json_body("KeyRequest")))
+        .response(
+            "201",
+            json_ok("the key and its secret (`Cache-Control: no-store`)", schema_ref("CreatedKey")),
+        )
+        .response(
+            "400",
+            error("`bad_json`, an unknown scope, no scopes, a bad name, or an expiry not in the future"),
+        )
+        .response("404", error("`not_found`: unknown site"))
+        .response("413", too_large())
+        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+        .response("503", admin_off())
+}
+
+fn key_revoke() -> OperationBuilder {
+    admin(Action::ManagePeople, "Revoke an API key at once")
+        .parameter(
+            ParameterBuilder::new()
+                .name("prefix")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some("the key's visible prefix, `ck_…` as listed"))
+                .schema(string())
+                .build(),
+        )
+        .response("200", json_ok("the revoked key", schema_ref("KeyView")))
+        .response("404", error("`not_found`: unknown site, or no live key with this prefix"))
+        .response("503", admin_off())
+}
+
+fn console_page_op(summary: &str) -> OperationBuilder {
+    op("console", summary).parameter(lang_query_page()).response(
+        "503",
+        html("link features (keys, PUBLIC_ORIGIN) or email are not set up, or storage failed"),
+    )
+}
+
+fn see_other_to(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .header("Location", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
+        .header("Set-Cookie", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
+        .build()
+}
+
+fn csrf_form(extra: Value, required: &[&str]) -> utoipa::openapi::request_body::RequestBody {
+    let mut properties = json!({"csrf": {"type": "string"}, "lang": lang_values()});
+    if let (Some(p), Some(e)) = (properties.as_object_mut(), extra.as_object()) {
+        p.extend(e.clone());
+    }
+    RequestBodyBuilder::new()
+        .required(Some(Required::True))
+        .content("application/x-www-form-urlencoded", form(properties, required))
+        .build()
+}
+
+fn console_home() -> OperationBuilder {
+    console_page_op("The console's landing page: your sites and roles, sign out, sign out everywhere")
+        .response("200", html("signed in"))
+        .response("303", see_other_to("no live session: to /admin/sign-in"))
+}
+
+fn sign_in_page() -> OperationBuilder {
+    console_page_op("Sign-in form: an email address").response("200", html("the form"))
+}
+
+fn sign_in_post() -> OperationBuilder {
+    console_page_op("Mails a single-use sign-in link (15 minutes) if the address has an account; the same answer either way")
+        .request_body(Some(csrf_form(json!({"email": {"type": "string"}}), &["csrf", "email"])))
+        .response("200", html("'if this address has an account, a link is on its way'"))
+        .response("403", html("cross-site or expired form"))
+        .response("413", too_large())
+        .response("422", html("not an email address"))
+        .response("429", rate_limited_page())
+}
+
+fn token_param() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("token")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some("the sign-in link's token, as mailed"))
+        .schema(string())
+        .build()
+}
+
+fn sign_in_link_page() -> OperationBuilder {
+    console_page_op("The sign-in link's page: a button (opening the link signs nobody in)")
+        .parameter(token_param())
+        .response("200", html("the button"))
+}
+
+fn sign_in_link_post() -> OperationBuilder {
+    console_page_op("Uses the link once and starts a session (cookie `__Host-consent_session`)")
+        .parameter(token_param())
+        .request_body(Some(csrf_form(json!({}), &["csrf"])))
+        .response("303", see_other_to("signed in: to /admin, with the session cookie"))
+        .response("403", html("cross-site or expired form, or the person no longer has a role"))
+        .response("404", html("not a link we sent; a button asks for a new one"))
+        .response("410", html("used or expired link; a button asks for a new one"))
+        .response("413", too_large())
+        .response("429", rate_limited_page())
+}
+
+fn sign_out(everywhere: bool) -> OperationBuilder {
+    let summary = if everywhere {
+        "Ends every session of the signed-in person, on every device"
+    } else {
+        "Ends this session"
+    };
+    console_page_op(summary)
+        .request_body(Some(csrf_form(json!({}), &["csrf"])))
+        .response("200", html("signed out (the cookie is cleared)"))
+        .response("303", see_other_to("no session: to /admin/sign-in"))
+        .response("403", html("cross-site or expired form"))
+        .response("413", too_large())
 }
 
 fn unsubscribe_page() -> OperationBuilder {
@@ -493,21 +718,41 @@ fn link_page(summary: &str) -> OperationBuilder {
         .response("503", html("link features are off, or storage failed; nothing changed"))
 }
 
-fn admin(summary: &str) -> OperationBuilder {
+/// An admin operation that performs `action`: who may (roles, the key scope) is written from
+/// `shared::access`, the same table the code checks.
+fn admin(action: Action, summary: &str) -> OperationBuilder {
+    let roles: Vec<&str> =
+        Role::ALL.into_iter().filter(|r| action.allowed_for(*r)).map(Role::as_str).collect();
+    let scope = match action.scope() {
+        Some(scope) => format!("API keys with scope `{}`", scope.as_str()),
+        None => "no API key".to_string(),
+    };
     op("admin", summary)
+        .description(Some(format!(
+            "Action `{}`: people with the role {} on the site; {scope}; the ADMIN_KEY (break-glass, recorded).",
+            action.as_str(),
+            roles.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+        )))
+        .security(SecurityRequirement::new("session", Vec::<String>::new()))
+        .security(SecurityRequirement::new("apiKey", Vec::<String>::new()))
         .security(SecurityRequirement::new("adminKey", Vec::<String>::new()))
         .parameter(site_param())
+        .response("401", unauthorized("`unauthorized`: no credentials, or an unknown, expired or revoked key or session"))
         .response(
-            "401",
-            ResponseBuilder::new()
-                .description("`unauthorized`: missing or wrong admin key")
-                .content("application/json", error_content())
-                .header(
-                    "WWW-Authenticate",
-                    HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build(),
-                )
-                .build(),
+            "403",
+            error(
+                "`missing_scope` (names the scope), `role_not_allowed` (names the role), `no_role` (no role \
+                 on this site) or `wrong_site` (the key belongs to another site)",
+            ),
         )
+}
+
+fn unauthorized(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", error_content())
+        .header("WWW-Authenticate", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
+        .build()
 }
 
 fn op(tag: &str, summary: &str) -> OperationBuilder {
@@ -641,7 +886,7 @@ fn misconfigured() -> utoipa::openapi::Response {
 }
 
 fn admin_off() -> utoipa::openapi::Response {
-    error("`unavailable`: admin endpoints are off (ADMIN_KEY missing or shorter than 32 bytes)")
+    error("`unavailable`: a Bearer token that is not an API key while ADMIN_KEY is missing or shorter than 32 bytes; or storage failed")
 }
 
 fn retry_after() -> utoipa::openapi::Header {
@@ -727,6 +972,14 @@ fn components() -> utoipa::openapi::Components {
     add::<v1::Suppressed>(&mut schemas);
     add::<v1::Erased>(&mut schemas);
     add::<v1::Restricted>(&mut schemas);
+    add::<v1::OwnerRequest>(&mut schemas);
+    add::<v1::PersonRequest>(&mut schemas);
+    add::<v1::RoleChange>(&mut schemas);
+    add::<v1::People>(&mut schemas);
+    add::<v1::PersonRemoved>(&mut schemas);
+    add::<v1::KeyRequest>(&mut schemas);
+    add::<v1::Keys>(&mut schemas);
+    add::<v1::CreatedKey>(&mut schemas);
     // Answers the handlers build piece by piece (the streamed audience export, the subject
     // export assembled with `json!`), written out here: change them with `admin::audience`
     // and `rights::subject_export`.
@@ -781,8 +1034,31 @@ fn components() -> utoipa::openapi::Components {
         .security_scheme(
             "adminKey",
             SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("ADMIN_KEY")).build(),
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("ADMIN_KEY: break-glass, every use recorded in the audit trail"))
+                    .build(),
             ),
+        )
+        .security_scheme(
+            "apiKey",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key of the site, `ck_<prefix>_<secret>`, with the operation's scope",
+                    ))
+                    .build(),
+            ),
+        )
+        .security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "__Host-consent_session",
+                    "The console session (`consent_session` on a loopback origin), from /admin/sign-in",
+                ),
+            )),
         )
         .build()
 }

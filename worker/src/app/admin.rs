@@ -15,7 +15,9 @@ use consent_shared::time::format_utc;
 use futures_util::stream;
 use serde_json::json;
 
-use super::auth::require_admin;
+use consent_shared::access::{Action, Principal};
+
+use super::auth::authorize;
 use super::ledger::{append, request_context, Answering};
 use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
@@ -26,14 +28,23 @@ use crate::store::Store;
 /// Rows fetched per storage round trip by exports and verification.
 pub const PAGE_SIZE: u32 = 1000;
 
-/// The site an admin request names, after checking the admin key.
+/// The site an admin request names and who is asking, once they are allowed `action` there
+/// (`auth::authorize`). Handlers pass the `Principal` on to the audit trail
+/// (`principal.actor()`).
 pub(crate) async fn admin_site<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
-) -> Result<SiteConfig, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
-    app.store.site(site_id).await?.ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))
+    facts: &RequestFacts<'_>,
+    action: Action,
+) -> Result<(SiteConfig, Principal), AppError> {
+    let principal = authorize(app, site_id, req, facts, action).await?;
+    let site = app
+        .store
+        .site(site_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
+    Ok((site, principal))
 }
 
 /// `GET` the stored site (every wording version), or `PUT` a definition of it.
@@ -43,7 +54,8 @@ pub async fn site<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
+    let action = if req.method == "PUT" { Action::WriteSite } else { Action::ReadSite };
+    let _principal = authorize(app, site_id, req, facts, action).await?;
     require_method(req, &["GET", "PUT"])?;
     let existing = app.store.site(site_id).await?;
     if req.method == "GET" {
@@ -64,7 +76,7 @@ pub async fn record_changes<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, _principal) = admin_site(app, site_id, req, facts, Action::WriteConsents).await?;
     require_method(req, &["POST"])?;
     let input: RecordedChanges = json_body(req)?;
     let (email, choices, provenance) = validate_recorded_changes(&site, &input)?;
@@ -85,7 +97,7 @@ pub async fn suppress<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, _principal) = admin_site(app, site_id, req, facts, Action::ManageSuppressions).await?;
     require_method(req, &["POST"])?;
     let input: SuppressionRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
@@ -114,7 +126,7 @@ pub async fn audience<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, _principal) = admin_site(app, site_id, req, facts, Action::ReadAudience).await?;
     require_method(req, &["GET"])?;
     let purpose = req
         .query_param("purpose")

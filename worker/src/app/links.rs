@@ -35,7 +35,8 @@ pub async fn links<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, _principal) =
+        admin_site(app, site_id, req, facts, consent_shared::access::Action::ManageSubjects).await?;
     require_method(req, &["POST"])?;
     let input: LinkRequest = json_body(req)?;
     let email = admin_email(&input.email)?;

@@ -9,6 +9,7 @@ mod auth;
 pub mod config;
 mod confirm;
 mod consents;
+mod console;
 pub mod cors;
 mod csrf_form;
 pub mod isolate;
@@ -21,6 +22,7 @@ mod pages;
 mod preferences;
 pub mod rate_limit;
 mod rights;
+mod team;
 pub(crate) mod unsubscribe;
 pub mod upkeep;
 mod verify;
@@ -221,6 +223,18 @@ impl<S: Store + 'static> App<S> {
             Route::AdminSubject { site, request } => {
                 or_error(rights::handle(self, &site, &request, req, facts).await)
             }
+            Route::AdminOwners { site } => or_error(team::owners(self, &site, req, facts).await),
+            Route::AdminPeople { site } => or_error(team::people(self, &site, req, facts).await),
+            Route::AdminPerson { site, person } => {
+                or_error(team::person(self, &site, &person, req, facts).await)
+            }
+            Route::AdminKeys { site } => or_error(team::keys(self, &site, req, facts).await),
+            Route::AdminKey { site, prefix } => or_error(team::key(self, &site, &prefix, req, facts).await),
+            Route::Console => console::home(self, req, facts).await,
+            Route::SignIn => console::sign_in(self, req, facts).await,
+            Route::SignInLink { token } => console::sign_in_link(self, &token, req, facts).await,
+            Route::SignOut => console::sign_out(self, req, facts, false).await,
+            Route::SignOutEverywhere => console::sign_out(self, req, facts, true).await,
             Route::Unsubscribe { token } => unsubscribe::unsubscribe(self, &token, req, facts).await,
             Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
             Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
@@ -262,6 +276,8 @@ impl<S: Store + 'static> App<S> {
             Route::Consents { site } => (Limited::Form, Some(site.clone()), false),
             Route::CookieConsents { site } => (Limited::Cookie, Some(site.clone()), false),
             Route::LostLink { site } => (Limited::Form, Some(site.clone()), true),
+            // Sign-in mails and link redemptions count against the per-client form limit.
+            Route::SignIn | Route::SignInLink { .. } => (Limited::Form, None, true),
             Route::Preferences { token } | Route::Confirm { token } => {
                 (Limited::Form, token_site(token), true)
             }
@@ -298,7 +314,13 @@ impl<S: Store + 'static> App<S> {
             Route::Unsubscribe { .. }
             | Route::Preferences { .. }
             | Route::Confirm { .. }
-            | Route::LostLink { .. } => true,
+            | Route::LostLink { .. }
+            // The console's forms are signed with the link keys and its mail carries links.
+            | Route::Console
+            | Route::SignIn
+            | Route::SignInLink { .. }
+            | Route::SignOut
+            | Route::SignOutEverywhere => true,
             Route::AdminLinks { .. } | Route::Audience { .. } => false,
             _ => return None,
         };

@@ -24,7 +24,8 @@ pub async fn verify_ledger<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let site = admin_site(app, site_id, req).await?;
+    let (site, _principal) =
+        admin_site(app, site_id, req, facts, consent_shared::access::Action::VerifyLedger).await?;
     require_method(req, &["GET"])?;
     // Everything written through the append path is chained before the chain is checked; a
     // row without a valid mark stops sealing and is reported, never sealed.
