@@ -602,6 +602,7 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
+mod accounts;
 mod consent_mode;
 mod evidence;
 mod hostile;
