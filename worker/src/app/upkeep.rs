@@ -1,5 +1,6 @@
 //! What the cron trigger clears away: idempotency answers after 24 hours (they hold an HMAC of
-//! a request that named a person) and mail log rows once no budget window needs them. Each
+//! a request that named a person), mail log rows once no budget window needs them, and console
+//! sessions and sign-in links a week after they stopped working. Each
 //! purge runs in bounded batches, so one run never holds the database for long and a backlog
 //! drains over the following runs.
 
@@ -23,12 +24,22 @@ pub async fn purge_expired<S: Store>(app: &App<S>, now: DateTime<Utc>) {
     // The mail log is needed for the longest budget window (an hour); a day keeps it readable
     // when looking into a complaint, and no longer.
     drain(app, Expiring::MailLog, &format_utc(now - TimeDelta::hours(24))).await;
+    // Sessions end 24 h after sign-in and links after 15 minutes; a week keeps them for looking
+    // into an incident (the audit trail keeps the sign-ins themselves).
+    let week_ago = format_utc(now - TimeDelta::days(ACCOUNT_ROWS_KEPT_DAYS));
+    drain(app, Expiring::Sessions, &week_ago).await;
+    drain(app, Expiring::SignInLinks, &week_ago).await;
 }
+
+/// How long ended sessions and expired sign-in links are kept.
+pub const ACCOUNT_ROWS_KEPT_DAYS: i64 = 7;
 
 #[derive(Debug, Clone, Copy)]
 enum Expiring {
     IdempotencyKeys,
     MailLog,
+    Sessions,
+    SignInLinks,
 }
 
 async fn drain<S: Store>(app: &App<S>, what: Expiring, before: &str) {
@@ -36,6 +47,8 @@ async fn drain<S: Store>(app: &App<S>, what: Expiring, before: &str) {
         let purged = match what {
             Expiring::IdempotencyKeys => app.store.purge_idempotency(before, PURGE_BATCH).await,
             Expiring::MailLog => app.store.purge_mail_log(before, PURGE_BATCH).await,
+            Expiring::Sessions => app.store.purge_sessions(before, PURGE_BATCH).await,
+            Expiring::SignInLinks => app.store.purge_sign_in_links(before, PURGE_BATCH).await,
         };
         match purged {
             Ok(n) if n < PURGE_BATCH => return,

@@ -160,6 +160,10 @@ pub trait AccountStore {
     async fn touch_api_key(&self, prefix: &str, now: &str, not_since: &str) -> Result<(), StoreError>;
     /// Revokes the site's key; `false` when there is no such live key.
     async fn revoke_api_key(&self, site: &str, prefix: &str, now: &str) -> Result<bool, StoreError>;
+    /// Deletes up to `limit` sessions started before `before`; how many went.
+    async fn purge_sessions(&self, before: &str, limit: u32) -> Result<u32, StoreError>;
+    /// Deletes up to `limit` sign-in links that expired before `before`; how many went.
+    async fn purge_sign_in_links(&self, before: &str, limit: u32) -> Result<u32, StoreError>;
 }
 
 fn person_from_row(r: &Row) -> Result<Person, StoreError> {
@@ -385,5 +389,13 @@ impl<E: Executor> AccountStore for SqlStore<E> {
     async fn revoke_api_key(&self, site: &str, prefix: &str, now: &str) -> Result<bool, StoreError> {
         let rows = self.exec.query(sql::REVOKE_API_KEY, vec![site.into(), prefix.into(), now.into()]).await?;
         Ok(!rows.is_empty())
+    }
+
+    async fn purge_sessions(&self, before: &str, limit: u32) -> Result<u32, StoreError> {
+        self.purge(sql::PURGE_SESSIONS, before, limit).await
+    }
+
+    async fn purge_sign_in_links(&self, before: &str, limit: u32) -> Result<u32, StoreError> {
+        self.purge(sql::PURGE_SIGN_IN_LINKS, before, limit).await
     }
 }

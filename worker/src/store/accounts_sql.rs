@@ -80,3 +80,11 @@ pub const TOUCH_API_KEY: &str = "UPDATE api_keys SET last_used_at = ?2 \
 
 pub const REVOKE_API_KEY: &str = "UPDATE api_keys SET revoked_at = ?3 \
      WHERE site_id = ?1 AND prefix = ?2 AND revoked_at IS NULL RETURNING prefix";
+
+/// Up to ?2 sessions started before ?1 (long past their absolute limit): a bounded purge batch.
+pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE rowid IN \
+     (SELECT rowid FROM sessions WHERE created_at < ?1 ORDER BY created_at LIMIT ?2) RETURNING 1 AS purged";
+
+/// Up to ?2 sign-in links that expired before ?1.
+pub const PURGE_SIGN_IN_LINKS: &str = "DELETE FROM sign_in_links WHERE rowid IN \
+     (SELECT rowid FROM sign_in_links WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2) RETURNING 1 AS purged";

@@ -152,7 +152,12 @@ async fn sessions_end_when_idle_old_or_revoked<S: Store>(store: &S, site: &str) 
     check(store.touch_session(&sessions[2], live).await.map_err(err)?.is_none(), "signed out")?;
     check(store.end_session(&sessions[2], LATER).await.map_err(err)?.is_none(), "ending twice: nothing")?;
     store.end_sessions_of(&ada, LATER).await.map_err(err)?;
-    check(store.touch_session(&sessions[1], live).await.map_err(err)?.is_none(), "everywhere")
+    check(store.touch_session(&sessions[1], live).await.map_err(err)?.is_none(), "everywhere")?;
+    // Purges are bounded and take only what is old enough (other cases' rows are at NOW too,
+    // so this one purges before NOW and then just after it, counting only its own).
+    check(store.purge_sessions(NOW, 100).await.map_err(err)? == 0, "nothing before NOW")?;
+    check(store.purge_sign_in_links("2026-11-24T10:15:00.000Z", 100).await.map_err(err)? == 0, "links live")?;
+    Ok(())
 }
 
 async fn api_keys_round_trip_and_revoke<S: Store>(store: &S, site: &str) -> CaseResult {
