@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, workerUrl } from './browser.mjs';
+import { axeViolations } from './pages/preferences.mjs';
 
 const adminKey = process.env.CONSENT_ADMIN_KEY;
 const messagesUrl = process.env.CONSENT_MAIL_MESSAGES_URL;
@@ -35,16 +36,19 @@ async function mailedLink(email) {
 }
 
 /** Signs `email` in through the pages in a fresh browser context; the page on /admin. */
-async function signIn(email) {
-  const context = await browser.newContext();
+async function signIn(email, contextOptions = {}, check = async () => {}) {
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   await page.goto(`${workerUrl}/admin/sign-in`);
+  await check(page, 'sign-in form');
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
   await page.getByRole('status').waitFor();
   assert.match(await page.getByRole('status').innerText(), /sign-in link is on its way/);
+  await check(page, 'link sent');
   await page.goto(await mailedLink(email));
   assert.equal(await page.title(), 'Sign in to the console');
+  await check(page, 'sign-in button');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${workerUrl}/admin`);
   return { context, page };
@@ -78,4 +82,21 @@ test('a removed person is sent back to sign-in at once', async () => {
   await page.reload();
   assert.equal(page.url(), `${workerUrl}/admin/sign-in`);
   await context.close();
+});
+
+test('the console pages have no WCAG 2.2 AA violations, light and dark', async () => {
+  for (const colorScheme of ['light', 'dark']) {
+    const email = `console-axe-${colorScheme}-${run}@example.org`;
+    const added = await adminCall('POST', '/api/v1/admin/sites/demo/people', { email, role: 'viewer' });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const check = async (page, what) =>
+      assert.deepEqual(await axeViolations(page), [], `${colorScheme} ${what}`);
+    const { context, page } = await signIn(email, { bypassCSP: true, colorScheme }, check);
+    await check(page, 'landing page');
+    await page.goto(`${workerUrl}/admin/sign-in/not-a-link`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Send a new link' }).waitFor();
+    await check(page, 'broken link page');
+    await context.close();
+  }
 });

@@ -145,6 +145,9 @@ fn outcome(r: HttpResponse) -> String {
     }
 }
 
+/// Adds a caller's credentials to a request.
+type Credentials = Box<dyn Fn(HttpRequest) -> HttpRequest>;
+
 #[test]
 fn who_may_call_which_admin_endpoint() {
     let app = app();
@@ -152,7 +155,7 @@ fn who_may_call_which_admin_endpoint() {
     add_person(&app, "dpo@example.org", "dpo");
     add_person(&app, "editor@example.org", "editor");
     add_person(&app, "viewer@example.org", "viewer");
-    let mut callers: Vec<(String, Box<dyn Fn(HttpRequest) -> HttpRequest>)> = Vec::new();
+    let mut callers: Vec<(String, Credentials)> = Vec::new();
     for role in ["owner", "dpo", "editor", "viewer"] {
         let session = sign_in(&app, &format!("{role}@example.org"), at(TimeDelta::zero()));
         callers.push((role.into(), Box::new(move |r| with_cookie(r, &session))));
