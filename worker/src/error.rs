@@ -32,7 +32,7 @@ pub enum AppError {
     OriginNotAllowed(String),
     /// A public browser endpoint called without an `Origin` (a script or a server).
     #[error("this endpoint takes submissions from web browsers on the site's registered pages only; \
-             scripts and servers record consents with POST /api/v1/admin/sites/{0}/consents and the admin key")]
+             scripts and servers record consents with POST /api/v1/admin/sites/{0}/consents and an API key with the consents:write scope")]
     BrowserOnly(String),
     /// No credentials, or ones that name nobody (unknown, expired or revoked key or session).
     #[error("{0}")]

@@ -795,7 +795,7 @@ fn origin_header(required: bool) -> utoipa::openapi::path::Parameter {
     let description = if required {
         "Sent by browsers; must be one of the site's registered origins. Without it the answer is \
          403 `origin_required`: scripts and servers record consents with \
-         `POST /api/v1/admin/sites/{site}/consents` and the admin key."
+         `POST /api/v1/admin/sites/{site}/consents` and an API key with the `consents:write` scope."
     } else {
         "Sent by browsers on cross-origin reads: an unregistered origin is 403; without it (a \
          server, curl) the answer has no CORS headers."
