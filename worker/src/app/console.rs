@@ -9,7 +9,9 @@
 //! Sessions end after 8 hours idle or 24 hours, on sign-out, or when the person's role is
 //! lowered or removed. Every form carries an anti-forgery value (`shared::csrf`).
 
-use chrono::TimeDelta;
+use std::rc::Rc;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use consent_shared::access::Actor;
 use consent_shared::audit::AuditKind;
 use consent_shared::digest::sha256_hex;
@@ -18,13 +20,14 @@ use consent_shared::time::format_utc;
 use maud::{html, Markup};
 use serde_json::json;
 
-use super::auth::{session_cookie_name, session_person, session_token, SESSION_ABSOLUTE_HOURS};
+use super::audit::{record, AuditEntry};
+use super::auth::{client_ip, session_cookie_name, session_person, session_token, SESSION_ABSOLUTE_HOURS};
 use super::csrf_form::{genuine, issue, Form, FIELD};
-use super::mail::OutgoingMail;
+use super::mail::{Mailer, OutgoingMail};
 use super::page_text::{ConsoleText, PageLang};
 use super::pages::{page, see_other, unavailable};
 use super::team::{audit, fresh_secret, staff_email_key};
-use super::{log_internal, App, RequestFacts};
+use super::{log_internal, mail_task, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::accounts::Redeemed;
@@ -118,39 +121,78 @@ pub async fn sign_in<S: Store + 'static>(
     if app.mailer.is_none() {
         return ask(503, None, "");
     }
-    // Whatever happens next, the answer is the same.
-    if let Err(e) = send_link(app, &email, lang, req, facts).await {
-        log_internal(&format!("console sign-in link not sent: {}", e.cause()));
-    }
+    // Whatever happens next, the answer is the same, and so is the work before it: finding the
+    // person, storing the link, the audit entries and the mail all happen after the response.
+    let Some(mailer) = app.mailer.clone() else { return ask(503, None, "") };
+    let pending = PendingLink {
+        store: Rc::clone(&app.store),
+        mailer,
+        subject_key: app.config.subject_key.clone(),
+        email_key: staff_email_key(&app.config, &email),
+        token: fresh_secret(facts),
+        origin: app.config.own_origin(req),
+        client_ip: client_ip(req).map(str::to_string),
+        lang,
+        now: facts.now,
+    };
+    facts.later.push(Box::pin(async move {
+        if let Err(e) = pending.send().await {
+            log_internal(&format!("console sign-in link not sent: {}", e.cause()));
+        }
+    }));
     let minutes = SIGN_IN_LINK_MINUTES.to_string();
     let sent = t.link_sent.replace("{email}", &raw).replace("{minutes}", &minutes);
     console_page(200, lang, t.sign_in_title, status_notice(&sent, false))
 }
 
-/// Mails a sign-in link to the address when it belongs to a person with a role somewhere.
-async fn send_link<S: Store + 'static>(
-    app: &App<S>,
-    email: &Email,
+/// A sign-in link to mail after the response, if the address belongs to a person with a role.
+struct PendingLink<S> {
+    store: Rc<S>,
+    mailer: Rc<dyn Mailer>,
+    subject_key: Vec<u8>,
+    email_key: String,
+    token: String,
+    origin: String,
+    client_ip: Option<String>,
     lang: PageLang,
-    req: &HttpRequest,
-    facts: &mut RequestFacts<'_>,
-) -> Result<(), AppError> {
-    let Some(person) = app.store.person_by_email_key(&staff_email_key(&app.config, email)).await? else {
-        return Ok(());
-    };
-    let sites = app.store.memberships_of(&person.id).await?;
-    let Some((first_site, _)) = sites.first() else { return Ok(()) };
-    let token = fresh_secret(facts);
-    let expires = format_utc(facts.now + TimeDelta::minutes(SIGN_IN_LINK_MINUTES));
-    let hash = sha256_hex(token.as_bytes());
-    app.store.create_sign_in_link(&hash, &person.id, &format_utc(facts.now), &expires).await?;
-    let url = format!("{}/admin/sign-in/{token}?lang={}", app.config.own_origin(req), lang.code());
-    app.mail_later(facts, first_site, MAIL_KIND, sign_in_mail(&person.email, &url, lang.console()));
-    for (site, _) in &sites {
-        let actor = Actor::Person { person_id: person.id.clone() };
-        audit(app, site, actor, AuditKind::SignInLinkRequested, json!({}), req, facts).await?;
+    now: DateTime<Utc>,
+}
+
+impl<S: Store + 'static> PendingLink<S> {
+    async fn send(self) -> Result<(), AppError> {
+        let store = &*self.store;
+        let Some(person) = store.person_by_email_key(&self.email_key).await? else { return Ok(()) };
+        let sites = store.memberships_of(&person.id).await?;
+        let Some((first_site, _)) = sites.first() else { return Ok(()) };
+        let expires = format_utc(self.now + TimeDelta::minutes(SIGN_IN_LINK_MINUTES));
+        let hash = sha256_hex(self.token.as_bytes());
+        store.create_sign_in_link(&hash, &person.id, &format_utc(self.now), &expires).await?;
+        for (site, _) in &sites {
+            let entry = AuditEntry {
+                site,
+                actor: Actor::Person { person_id: person.id.clone() },
+                kind: AuditKind::SignInLinkRequested,
+                detail: json!({}),
+                client_ip: self.client_ip.as_deref(),
+            };
+            record(store, entry, self.now).await?;
+        }
+        let url = format!("{}/admin/sign-in/{}?lang={}", self.origin, self.token, self.lang.code());
+        let mail = sign_in_mail(&person.email, &url, self.lang.console());
+        let task = mail_task(
+            Rc::clone(&self.store),
+            self.mailer,
+            &self.subject_key,
+            self.now,
+            first_site,
+            MAIL_KIND,
+            mail,
+        );
+        if let Some(task) = task {
+            task.await;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn sign_in_mail(to: &str, url: &str, t: &ConsoleText) -> OutgoingMail {

@@ -138,40 +138,10 @@ impl<S: Store + 'static> App<S> {
         mail: mail::OutgoingMail,
     ) {
         let Some(mailer) = self.mailer.clone() else { return };
-        let Ok(to) = Email::parse(&mail.to) else {
-            return log_internal(&format!("{kind} mail not sent: its address does not parse"));
-        };
-        let mailbox = mailbox_tag(&self.config.subject_key, &to);
-        let domain = domain_tag(&self.config.subject_key, &to);
         let store = Rc::clone(&self.store);
-        let (site, now) = (site.to_string(), facts.now);
-        facts.later.push(Box::pin(async move {
-            let (sent_at, kind_not_before, budget_since) = (
-                format_utc(now),
-                format_utc(now - TimeDelta::minutes(MAIL_INTERVAL_MINUTES)),
-                format_utc(now - TimeDelta::hours(1)),
-            );
-            let claim = MailClaim {
-                site: &site,
-                mailbox: &mailbox,
-                domain: &domain,
-                kind,
-                now: &sent_at,
-                kind_not_before: &kind_not_before,
-                budget_since: &budget_since,
-                mailbox_budget: MAILBOX_MAILS_PER_HOUR,
-                domain_budget: DOMAIN_MAILS_PER_HOUR,
-            };
-            match store.claim_mail_slot(&claim).await {
-                Ok(true) => {
-                    if let Err(e) = mailer.send(mail).await {
-                        log_internal(&format!("sending {kind} mail failed: {e}"));
-                    }
-                }
-                Ok(false) => {}
-                Err(e) => log_internal(&format!("{kind} mail not sent: {e}")),
-            }
-        }));
+        if let Some(task) = mail_task(store, mailer, &self.config.subject_key, facts.now, site, kind, mail) {
+            facts.later.push(task);
+        }
     }
 
     /// The subject an address belongs to: its HMAC id, or the record it was confirmed onto.
@@ -349,6 +319,54 @@ impl<S: Store + 'static> App<S> {
         let passed = outcomes.iter().all(|o| o.failure.is_none());
         Ok(HttpResponse::json(if passed { 200 } else { 500 }, &json!({"cases": outcomes})))
     }
+}
+
+/// The work `App::mail_later` hands to after the response: claim a slot in the mail budgets,
+/// then send. `None` (logged) when the address does not parse. For work that is itself already
+/// running after the response (the console's sign-in mail), awaited directly.
+pub(crate) fn mail_task<S: Store + 'static>(
+    store: Rc<S>,
+    mailer: Rc<dyn mail::Mailer>,
+    subject_key: &[u8],
+    now: DateTime<Utc>,
+    site: &str,
+    kind: &'static str,
+    mail: mail::OutgoingMail,
+) -> Option<Later> {
+    let Ok(to) = Email::parse(&mail.to) else {
+        log_internal(&format!("{kind} mail not sent: its address does not parse"));
+        return None;
+    };
+    let mailbox = mailbox_tag(subject_key, &to);
+    let domain = domain_tag(subject_key, &to);
+    let site = site.to_string();
+    Some(Box::pin(async move {
+        let (sent_at, kind_not_before, budget_since) = (
+            format_utc(now),
+            format_utc(now - TimeDelta::minutes(MAIL_INTERVAL_MINUTES)),
+            format_utc(now - TimeDelta::hours(1)),
+        );
+        let claim = MailClaim {
+            site: &site,
+            mailbox: &mailbox,
+            domain: &domain,
+            kind,
+            now: &sent_at,
+            kind_not_before: &kind_not_before,
+            budget_since: &budget_since,
+            mailbox_budget: MAILBOX_MAILS_PER_HOUR,
+            domain_budget: DOMAIN_MAILS_PER_HOUR,
+        };
+        match store.claim_mail_slot(&claim).await {
+            Ok(true) => {
+                if let Err(e) = mailer.send(mail).await {
+                    log_internal(&format!("sending {kind} mail failed: {e}"));
+                }
+            }
+            Ok(false) => {}
+            Err(e) => log_internal(&format!("{kind} mail not sent: {e}")),
+        }
+    }))
 }
 
 /// A JSON request body: size-limited, `application/json`, and of the endpoint's shape.
