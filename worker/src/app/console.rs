@@ -118,9 +118,6 @@ pub async fn sign_in<S: Store + 'static>(
     let Ok(email) = Email::parse(&raw) else {
         return ask(422, Some(status_notice(t.bad_email, true)), &raw);
     };
-    if app.mailer.is_none() {
-        return ask(503, None, "");
-    }
     // Whatever happens next, the answer is the same, and so is the work before it: finding the
     // person, storing the link, the audit entries and the mail all happen after the response.
     let Some(mailer) = app.mailer.clone() else { return ask(503, None, "") };
