@@ -366,6 +366,14 @@ fn sessions_end_when_idle_after_a_day_or_on_sign_out() {
 #[test]
 fn removing_a_person_or_lowering_their_role_ends_their_sessions() {
     let app = app();
+    // A person with a role on another site only has none here.
+    pollster::block_on(app.store.put_site(&sample_site("other"), "2026-11-24T00:00:00.000Z")).unwrap();
+    let body = r#"{"email":"elsewhere@example.org","role":"owner"}"#;
+    assert_eq!(send(&app, &admin("POST", "/api/v1/admin/sites/other/people", Some(body))).status, 201);
+    let elsewhere = sign_in(&app, "elsewhere@example.org", at(TimeDelta::zero()));
+    let here = send(&app, &with_cookie(json_req("GET", "/api/v1/admin/sites/demo", None), &elsewhere));
+    expect![[r#"403 {"error":{"code":"no_role","message":"you have no role on site 'demo'"}}"#]]
+        .assert_eq(&summary(&here));
     let owner = add_person(&app, "owner@example.org", "owner");
     let dpo = add_person(&app, "dpo@example.org", "dpo");
     let owner_session = sign_in(&app, "owner@example.org", at(TimeDelta::zero()));
