@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A person's role on one site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Statistics only.
@@ -41,6 +42,7 @@ impl Role {
 
 /// What an API key may be used for. A key belongs to one site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Scope {
     #[serde(rename = "audience:read")]
     AudienceRead,

@@ -11,6 +11,12 @@ pub mod v1 {
     pub use crate::consent::{Action, CookieChoice, Method};
     pub use crate::site::{Channel, ConsentSignal, Organisation};
 
+    // People, roles and keys: server-side only, like `access` (the widget never needs them).
+    #[cfg(feature = "ledger")]
+    mod accounts;
+    #[cfg(feature = "ledger")]
+    pub use accounts::*;
+
     /// `GET /api/v1/sites/{site}/config`: what a form or banner shows.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

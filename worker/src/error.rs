@@ -32,10 +32,21 @@ pub enum AppError {
     OriginNotAllowed(String),
     /// A public browser endpoint called without an `Origin` (a script or a server).
     #[error("this endpoint takes submissions from web browsers on the site's registered pages only; \
-             scripts and servers record consents with POST /api/v1/admin/sites/{0}/consents and the admin key")]
+             scripts and servers record consents with POST /api/v1/admin/sites/{0}/consents and an API key with the consents:write scope")]
     BrowserOnly(String),
-    #[error("missing or wrong admin key")]
-    Unauthorized,
+    /// No credentials, or ones that name nobody (unknown, expired or revoked key or session).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Known credentials that may not do this here: `code` says which rule (`missing_scope`,
+    /// `role_not_allowed`, `no_role`, `wrong_site`), the message names the scope or role and site.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// The change would leave a site without an owner.
+    #[error("{0}")]
+    LastOwner(String),
+    /// The thing to create exists already (a person's role on a site).
+    #[error("{0}")]
+    AlreadyExists(String),
     #[error("too many requests: try again in {retry_after} seconds")]
     RateLimited { retry_after: u32 },
     #[error("request body is larger than {0} bytes")]
@@ -64,8 +75,9 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::BadRequest(_) | AppError::BadJson(_) => 400,
-            AppError::Unauthorized => 401,
-            AppError::OriginNotAllowed(_) | AppError::BrowserOnly(_) => 403,
+            AppError::Unauthorized(_) => 401,
+            AppError::OriginNotAllowed(_) | AppError::BrowserOnly(_) | AppError::Forbidden { .. } => 403,
+            AppError::LastOwner(_) | AppError::AlreadyExists(_) => 409,
             AppError::NotFound(_) => 404,
             AppError::MethodNotAllowed => 405,
             AppError::PayloadTooLarge(_) => 413,
@@ -101,7 +113,10 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::OriginNotAllowed(_) => "origin_not_allowed",
             AppError::BrowserOnly(_) => "origin_required",
-            AppError::Unauthorized => "unauthorized",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden { code, .. } => code,
+            AppError::LastOwner(_) => "last_owner",
+            AppError::AlreadyExists(_) => "already_exists",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -125,8 +140,8 @@ impl AppError {
         let body = ErrorBody { error: ErrorDetail { code: self.code().into(), message: self.to_string() } };
         let response = HttpResponse::json(self.status(), &body);
         match self {
-            AppError::Unauthorized => response.with_header("www-authenticate", "Bearer"),
-            AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, PUT, OPTIONS"),
+            AppError::Unauthorized(_) => response.with_header("www-authenticate", "Bearer"),
+            AppError::MethodNotAllowed => response.with_header("allow", "GET, POST, PUT, DELETE, OPTIONS"),
             AppError::RateLimited { retry_after } => {
                 response.with_header("retry-after", &retry_after.to_string())
             }

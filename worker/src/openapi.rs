@@ -18,6 +18,8 @@ use utoipa::openapi::{
 };
 use utoipa::ToSchema;
 
+use consent_shared::access::{Action, Role};
+
 use crate::app::audit::{AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX};
 use crate::app::rate_limit::Limit;
 use crate::app::{MAX_BODY_BYTES, MAX_CHECK_BODY_BYTES};
@@ -60,7 +62,13 @@ pub fn document() -> OpenApi {
                 "public",
                 "What the widget calls from the organisation's pages (CORS, browsers only for POSTs)",
             ),
-            tag("admin", "Bearer ADMIN_KEY; all answer 503 when ADMIN_KEY is missing or too short"),
+            tag(
+                "admin",
+                "A console session (cookie), an API key of the site with the scope the operation names \
+                 (`Authorization: Bearer ck_…`), or the break-glass ADMIN_KEY (every use is in the audit \
+                 trail); 401 when missing or unknown, 403 naming the missing scope or role",
+            ),
+            tag("console", "The console's sign-in pages (HTML forms with anti-forgery values)"),
             tag("links", "HTML pages opened from signed links in email; 503 when link features are off"),
         ]))
         .paths(paths.build())
@@ -77,7 +85,7 @@ fn tag(name: &str, description: &str) -> Tag {
 /// Every operation: (path, method, operation). `tests::every_route_is_documented` holds this
 /// list and `router::Route` together.
 fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
-    use HttpMethod::{Get, Post, Put};
+    use HttpMethod::{Delete, Get, Post, Put};
     vec![
         ("/healthz", Get, health()),
         ("/openapi.json", Get, openapi_json()),
@@ -96,6 +104,21 @@ fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
         ("/api/v1/admin/sites/{site}/audit", Get, admin_audit()),
         ("/api/v1/sites/{site}/subjects/check", Get, subjects_check_one()),
         ("/api/v1/sites/{site}/subjects/check", Post, subjects_check_batch()),
+        ("/api/v1/admin/sites/{site}/owners", Post, admin_owners()),
+        ("/api/v1/admin/sites/{site}/people", Get, people_list()),
+        ("/api/v1/admin/sites/{site}/people", Post, people_add()),
+        ("/api/v1/admin/sites/{site}/people/{person_id}", Put, person_put()),
+        ("/api/v1/admin/sites/{site}/people/{person_id}", Delete, person_delete()),
+        ("/api/v1/admin/sites/{site}/keys", Get, keys_list()),
+        ("/api/v1/admin/sites/{site}/keys", Post, keys_create()),
+        ("/api/v1/admin/sites/{site}/keys/{prefix}", Delete, key_revoke()),
+        ("/admin", Get, console_home()),
+        ("/admin/sign-in", Get, sign_in_page()),
+        ("/admin/sign-in", Post, sign_in_post()),
+        ("/admin/sign-in/{token}", Get, sign_in_link_page()),
+        ("/admin/sign-in/{token}", Post, sign_in_link_post()),
+        ("/admin/sign-out", Post, sign_out(false)),
+        ("/admin/sign-out-everywhere", Post, sign_out(true)),
         ("/u/{token}", Get, unsubscribe_page()),
         ("/u/{token}", Post, unsubscribe_post()),
         ("/p/{token}", Get, preferences_page()),
@@ -229,12 +252,13 @@ fn cookie_consents() -> OperationBuilder {
 }
 
 fn audience() -> OperationBuilder {
-    admin("Everyone who may be contacted now for a purpose on a channel (streamed; CSV with Accept: text/csv)")
-        .description(Some(
+    admin_with(
+        Action::ReadAudience,
+        "Everyone who may be contacted now for a purpose on a channel (streamed; CSV with Accept: text/csv)",
             "Every export is written to the audit trail (`audience_exported`, with its row count) \
              before the first row is sent; `count=true` answers only the number \
              (`audience_counted` in the trail).",
-        ))
+    )
         .parameter(query_param("purpose", true, schema(json!({"type": "string"}))))
         .parameter(query_param("channel", true, schema_ref("Channel")))
         .parameter(query_param("count", false, schema(json!({"type": "boolean", "default": false}))))
@@ -268,7 +292,7 @@ fn audience() -> OperationBuilder {
 }
 
 fn verify() -> OperationBuilder {
-    admin("Seal what went through the append path, then check the chains, the append marks, the current state and the latest anchor")
+    admin(Action::VerifyLedger, "Seal what went through the append path, then check the chains, the append marks, the current state and the latest anchor")
         .description(Some(
             "Sealing stops in front of a row without a valid append mark (a row written straight \
              into the database): it is reported, never sealed. `valid` is true only when everything holds.",
@@ -279,14 +303,14 @@ fn verify() -> OperationBuilder {
 }
 
 fn admin_site_get() -> OperationBuilder {
-    admin("The stored site with every wording version")
+    admin(Action::ReadSite, "The stored site with every wording version")
         .response("200", json_ok("site", schema_ref("StoredSite")))
         .response("404", error("`not_found`: unknown site"))
         .response("503", admin_off())
 }
 
 fn admin_site_put() -> OperationBuilder {
-    admin("Define a site; a changed text becomes a new wording version")
+    admin(Action::WriteSite, "Define a site; a changed text becomes a new wording version")
         .request_body(Some(json_body("SiteDefinition")))
         .response("200", json_ok("updated site", schema_ref("StoredSite")))
         .response("201", json_ok("created site", schema_ref("StoredSite")))
@@ -298,7 +322,7 @@ fn admin_site_put() -> OperationBuilder {
 }
 
 fn admin_consents() -> OperationBuilder {
-    admin("Record grants or withdrawals received on paper or by import")
+    admin(Action::WriteConsents, "Record grants or withdrawals received on paper or by import")
         .parameter(idempotency_key(
             "A fresh key per request, repeated on retry: a retry gets the first receipt back \
              (header `Idempotent-Replayed: true`).",
@@ -315,7 +339,7 @@ fn admin_consents() -> OperationBuilder {
 }
 
 fn admin_suppressions() -> OperationBuilder {
-    admin("Never contact this address again")
+    admin(Action::ManageSuppressions, "Never contact this address again")
         .request_body(Some(json_body("SuppressionRequest")))
         .response("200", json_ok("suppressed", schema_ref("Suppressed")))
         .response("400", error("`bad_json`, a malformed address, or a reason over 200 characters"))
@@ -326,18 +350,21 @@ fn admin_suppressions() -> OperationBuilder {
 }
 
 fn admin_links() -> OperationBuilder {
-    admin("Signed preference-centre URL, unsubscribe URL and List-Unsubscribe header values for one person")
-        .request_body(Some(json_body("LinkRequest")))
-        .response("200", json_ok("links", schema_ref("Links")))
-        .response("400", error("`bad_json`, or a malformed address"))
-        .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
-        .response("413", too_large())
-        .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
-        .response("503", error("admin endpoints off, or link features off"))
+    admin(
+        Action::ManageSubjects,
+        "Signed preference-centre URL, unsubscribe URL and List-Unsubscribe header values for one person",
+    )
+    .request_body(Some(json_body("LinkRequest")))
+    .response("200", json_ok("links", schema_ref("Links")))
+    .response("400", error("`bad_json`, or a malformed address"))
+    .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
+    .response("413", too_large())
+    .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
+    .response("503", error("admin endpoints off, or link features off"))
 }
 
 fn admin_subject() -> OperationBuilder {
-    admin("A data-rights request: access (JSON export), erase, or restrict")
+    admin(Action::ManageSubjects, "A data-rights request: access (JSON export), erase, or restrict")
         .parameter(
             ParameterBuilder::new()
                 .name("request")
@@ -366,14 +393,15 @@ fn admin_subject() -> OperationBuilder {
 }
 
 fn admin_audit() -> OperationBuilder {
-    admin("The site's audit trail: who did what, when and from where (newest first; JSON or CSV)")
-        .description(Some(
+    admin_with(
+        Action::ReadAudit,
+        "The site's audit trail: who did what, when and from where (newest first; JSON or CSV)",
             "Append-only and hash-chained (`ledger/verify` checks it). Entries name people by \
              their person id, keys by prefix and subjects by HMAC id, never by address; `ip` is \
              the client's network (/24 or /48). Reading the trail is itself recorded \
              (`audit_read`). Page backwards with `?before=` set to the previous page's \
              `next_before` (CSV: the `X-Next-Before` header).",
-        ))
+    )
         .parameter(query_param(
             "limit",
             false,
@@ -418,14 +446,16 @@ fn admin_audit() -> OperationBuilder {
 }
 
 fn subjects_check(summary: &str) -> OperationBuilder {
-    admin(summary).description(Some(
+    admin_with(
+        Action::CheckSubjects,
+        summary,
         "What a mailer or CRM asks before each send. The answer has the same shape for every \
          address, known or not; a suppressed or erased address, a restricted one, a withdrawn or \
          unconfirmed consent all answer `may_contact: false`. `unsubscribe_url` is a signed \
          one-click link for the message when `may_contact` (null when link features are off). \
          Checks are counted per key per day in the audit trail (`subjects_checked`), never \
          listed by address.",
-    ))
+    )
 }
 
 fn subjects_check_one() -> OperationBuilder {
@@ -613,21 +643,47 @@ fn link_page(summary: &str) -> OperationBuilder {
         .response("503", html("link features are off, or storage failed; nothing changed"))
 }
 
-fn admin(summary: &str) -> OperationBuilder {
+/// An admin operation that performs `action`: who may (roles, the key scope) is written from
+/// `shared::access`, the same table the code checks.
+fn admin(action: Action, summary: &str) -> OperationBuilder {
+    admin_with(action, summary, "")
+}
+
+/// `admin` with more to say than who may call it.
+fn admin_with(action: Action, summary: &str, more: &str) -> OperationBuilder {
+    let roles: Vec<&str> =
+        Role::ALL.into_iter().filter(|r| action.allowed_for(*r)).map(Role::as_str).collect();
+    let scope = match action.scope() {
+        Some(scope) => format!("API keys with scope `{}`", scope.as_str()),
+        None => "no API key".to_string(),
+    };
     op("admin", summary)
+        .description(Some(format!(
+            "{more}{}Action `{}`: people with the role {} on the site; {scope}; the ADMIN_KEY (break-glass, recorded).",
+            if more.is_empty() { "" } else { "\n\n" },
+            action.as_str(),
+            roles.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+        )))
+        .security(SecurityRequirement::new("session", Vec::<String>::new()))
+        .security(SecurityRequirement::new("apiKey", Vec::<String>::new()))
         .security(SecurityRequirement::new("adminKey", Vec::<String>::new()))
         .parameter(site_param())
+        .response("401", unauthorized("`unauthorized`: no credentials, or an unknown, expired or revoked key or session"))
         .response(
-            "401",
-            ResponseBuilder::new()
-                .description("`unauthorized`: missing or wrong admin key")
-                .content("application/json", error_content())
-                .header(
-                    "WWW-Authenticate",
-                    HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build(),
-                )
-                .build(),
+            "403",
+            error(
+                "`missing_scope` (names the scope), `role_not_allowed` (names the role), `no_role` (no role \
+                 on this site) or `wrong_site` (the key belongs to another site)",
+            ),
         )
+}
+
+fn unauthorized(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", error_content())
+        .header("WWW-Authenticate", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
+        .build()
 }
 
 fn op(tag: &str, summary: &str) -> OperationBuilder {
@@ -670,7 +726,7 @@ fn origin_header(required: bool) -> utoipa::openapi::path::Parameter {
     let description = if required {
         "Sent by browsers; must be one of the site's registered origins. Without it the answer is \
          403 `origin_required`: scripts and servers record consents with \
-         `POST /api/v1/admin/sites/{site}/consents` and the admin key."
+         `POST /api/v1/admin/sites/{site}/consents` and an API key with the `consents:write` scope."
     } else {
         "Sent by browsers on cross-origin reads: an unregistered origin is 403; without it (a \
          server, curl) the answer has no CORS headers."
@@ -761,7 +817,7 @@ fn misconfigured() -> utoipa::openapi::Response {
 }
 
 fn admin_off() -> utoipa::openapi::Response {
-    error("`unavailable`: admin endpoints are off (ADMIN_KEY missing or shorter than 32 bytes)")
+    error("`unavailable`: a Bearer token that is not an API key while ADMIN_KEY is missing or shorter than 32 bytes; or storage failed")
 }
 
 fn retry_after() -> utoipa::openapi::Header {
@@ -852,6 +908,14 @@ fn components() -> utoipa::openapi::Components {
     add::<v1::SubjectCheck>(&mut schemas);
     add::<v1::SubjectCheckBatch>(&mut schemas);
     add::<v1::SubjectCheckResults>(&mut schemas);
+    add::<v1::OwnerRequest>(&mut schemas);
+    add::<v1::PersonRequest>(&mut schemas);
+    add::<v1::RoleChange>(&mut schemas);
+    add::<v1::People>(&mut schemas);
+    add::<v1::PersonRemoved>(&mut schemas);
+    add::<v1::KeyRequest>(&mut schemas);
+    add::<v1::Keys>(&mut schemas);
+    add::<v1::CreatedKey>(&mut schemas);
     // Answers the handlers build piece by piece (the streamed audience export, the subject
     // export assembled with `json!`), written out here: change them with `admin::audience`
     // and `rights::subject_export`.
@@ -906,11 +970,37 @@ fn components() -> utoipa::openapi::Components {
         .security_scheme(
             "adminKey",
             SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("ADMIN_KEY")).build(),
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("ADMIN_KEY: break-glass, every use recorded in the audit trail"))
+                    .build(),
             ),
+        )
+        .security_scheme(
+            "apiKey",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key of the site, `ck_<prefix>_<secret>`, with the operation's scope",
+                    ))
+                    .build(),
+            ),
+        )
+        .security_scheme(
+            "session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "__Host-consent_session",
+                    "The console session (`consent_session` on a loopback origin), from /admin/sign-in",
+                ),
+            )),
         )
         .build()
 }
+
+mod accounts;
+use accounts::*;
 
 #[cfg(test)]
 mod tests;

@@ -48,6 +48,32 @@ pub enum Route {
     SubjectsCheck {
         site: String,
     },
+    /// Bootstrap: make an address an owner (ADMIN_KEY only).
+    AdminOwners {
+        site: String,
+    },
+    AdminPeople {
+        site: String,
+    },
+    AdminPerson {
+        site: String,
+        person: String,
+    },
+    AdminKeys {
+        site: String,
+    },
+    AdminKey {
+        site: String,
+        prefix: String,
+    },
+    /// The console's landing page (`/admin`).
+    Console,
+    SignIn,
+    SignInLink {
+        token: String,
+    },
+    SignOut,
+    SignOutEverywhere,
     Unsubscribe {
         token: String,
     },
@@ -85,6 +111,20 @@ pub fn route(path: &str) -> Route {
         ["api", "v1", "admin", "sites", s, "subjects", request] => {
             Route::AdminSubject { site: site(s), request: (*request).to_string() }
         }
+        ["api", "v1", "admin", "sites", s, "owners"] => Route::AdminOwners { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "people"] => Route::AdminPeople { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "people", p] => {
+            Route::AdminPerson { site: site(s), person: (*p).to_string() }
+        }
+        ["api", "v1", "admin", "sites", s, "keys"] => Route::AdminKeys { site: site(s) },
+        ["api", "v1", "admin", "sites", s, "keys", k] => {
+            Route::AdminKey { site: site(s), prefix: (*k).to_string() }
+        }
+        ["admin"] => Route::Console,
+        ["admin", "sign-in"] => Route::SignIn,
+        ["admin", "sign-in", token] => Route::SignInLink { token: (*token).to_string() },
+        ["admin", "sign-out"] => Route::SignOut,
+        ["admin", "sign-out-everywhere"] => Route::SignOutEverywhere,
         ["u", token] => Route::Unsubscribe { token: (*token).to_string() },
         ["p", token] => Route::Preferences { token: (*token).to_string() },
         ["c", token] => Route::Confirm { token: (*token).to_string() },
@@ -120,6 +160,16 @@ mod tests {
             "/api/v1/admin/sites/demo/subjects/erase",
             "/api/v1/admin/sites/demo/audit",
             "/api/v1/sites/demo/subjects/check",
+            "/api/v1/admin/sites/demo/owners",
+            "/api/v1/admin/sites/demo/people",
+            "/api/v1/admin/sites/demo/people/p1",
+            "/api/v1/admin/sites/demo/keys",
+            "/api/v1/admin/sites/demo/keys/ck_ab12",
+            "/admin",
+            "/admin/sign-in",
+            "/admin/sign-in/abc",
+            "/admin/sign-out",
+            "/admin/sign-out-everywhere",
             "/u/v1.k1.abc.def",
             "/p/v1.k1.abc.def",
             "/c/v1.k1.abc.def",
@@ -145,6 +195,16 @@ mod tests {
             /api/v1/admin/sites/demo/subjects/erase -> AdminSubject { site: "demo", request: "erase" }
             /api/v1/admin/sites/demo/audit -> AdminAudit { site: "demo" }
             /api/v1/sites/demo/subjects/check -> SubjectsCheck { site: "demo" }
+            /api/v1/admin/sites/demo/owners -> AdminOwners { site: "demo" }
+            /api/v1/admin/sites/demo/people -> AdminPeople { site: "demo" }
+            /api/v1/admin/sites/demo/people/p1 -> AdminPerson { site: "demo", person: "p1" }
+            /api/v1/admin/sites/demo/keys -> AdminKeys { site: "demo" }
+            /api/v1/admin/sites/demo/keys/ck_ab12 -> AdminKey { site: "demo", prefix: "ck_ab12" }
+            /admin -> Console
+            /admin/sign-in -> SignIn
+            /admin/sign-in/abc -> SignInLink { token: "abc" }
+            /admin/sign-out -> SignOut
+            /admin/sign-out-everywhere -> SignOutEverywhere
             /u/v1.k1.abc.def -> Unsubscribe { token: "v1.k1.abc.def" }
             /p/v1.k1.abc.def -> Preferences { token: "v1.k1.abc.def" }
             /c/v1.k1.abc.def -> Confirm { token: "v1.k1.abc.def" }

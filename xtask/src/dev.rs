@@ -12,6 +12,7 @@ use consent_tests::demo_host::DemoHost;
 use consent_tests::mail_capture::MailCapture;
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 
+use crate::admin::DEMO_OWNER;
 use crate::{build, root, setup, Result};
 
 pub const WORKER_PORT: u16 = 8787;
@@ -37,9 +38,12 @@ pub fn run() -> Result {
     ];
     let worker = WranglerDev::start_release(&d1, WORKER_PORT, &mail)?;
     let demo = DemoHost::start(DEMO_PORT, &worker.origin())?;
+    // A demo owner, so the console is one sign-in away (the link arrives in the outbox).
+    crate::admin::add_owner(&worker.origin(), "demo", DEMO_OWNER, &crate::admin::admin_key()?)?;
     println!(
         "\nConsent is running:\n  worker (API, widget.js)  {}\n  demo member page         {}\n\
          \x20 lost your link?          {}/preferences/demo\n  outbox (mail sent)       {}\n\
+         \x20 console                  {}/admin (sign in as {DEMO_OWNER}; the link arrives in the outbox)\n\
          Admin key: ADMIN_KEY in .dev.vars. Records: \
          npx wrangler d1 execute DB --local --command \"SELECT * FROM consent_events\"\n\
          Worker log: {}\nPress Ctrl-C to stop (SIGTERM and SIGHUP stop it the same way).",
@@ -47,6 +51,7 @@ pub fn run() -> Result {
         demo.url(),
         worker.origin(),
         outbox.messages_url(),
+        worker.origin(),
         worker.log.display()
     );
     while stop.load(Ordering::SeqCst) == 0 {

@@ -13,6 +13,7 @@
 //! - `bench`  measure sizes and build times (results go in docs/BENCHMARKS.md)
 //! - `openapi` write docs/openapi.json from the code (the worker serves that file)
 
+mod admin;
 mod bench;
 mod build;
 mod dev;
@@ -43,8 +44,9 @@ fn main() -> ExitCode {
         Some("fuzz") => setup::fuzzing().and_then(|()| fuzz::command(&args[1..])),
         Some("bench") => bench::run(args.get(1).map(String::as_str)),
         Some("openapi") => openapi(),
+        Some("admin") => admin::command(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup|build|dev|test|fuzz|bench|openapi>");
+            eprintln!("usage: cargo xtask <setup|build|dev|test|fuzz|bench|openapi|admin>");
             return ExitCode::from(2);
         }
     };

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use consent_shared::access::{Action, Actor};
 use consent_shared::api::v1::{
     AudienceCount, AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
 };
@@ -18,8 +17,10 @@ use consent_shared::time::format_utc;
 use futures_util::stream;
 use serde_json::json;
 
+use consent_shared::access::{Action, Principal};
+
 use super::audit::{client_ip, record, AuditEntry};
-use super::auth::require_admin;
+use super::auth::authorize;
 use super::ledger::{append, request_context, Answering, Appended};
 use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
@@ -30,35 +31,23 @@ use crate::store::Store;
 /// Rows fetched per storage round trip by exports and verification.
 pub const PAGE_SIZE: u32 = 1000;
 
-/// Who is acting, if they may perform `action` (on `_site_id`).
-///
-/// Today only the admin key authenticates, so the actor is always `Actor::AdminKey`; with
-/// people and API keys this is the one place where the request's `Principal` is asked whether
-/// it `may` perform `action` on the site, and its `actor()` is what the audit trail records.
-pub(crate) fn acting<S: Store + 'static>(
-    app: &App<S>,
-    _site_id: &str,
-    req: &HttpRequest,
-    _action: Action,
-) -> Result<Actor, AppError> {
-    require_admin(app.config.admin_key.as_deref(), req)?;
-    Ok(Actor::AdminKey)
-}
-
-/// The site an admin request names and who is acting, if they may perform `action` there.
-pub(crate) async fn admin_site_acting<S: Store + 'static>(
+/// The site an admin request names and who is asking, once they are allowed `action` there
+/// (`auth::authorize`). Handlers pass the `Principal` on to the audit trail
+/// (`principal.actor()`).
+pub(crate) async fn admin_site<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     req: &HttpRequest,
+    facts: &RequestFacts<'_>,
     action: Action,
-) -> Result<(SiteConfig, Actor), AppError> {
-    let actor = acting(app, site_id, req, action)?;
+) -> Result<(SiteConfig, Principal), AppError> {
+    let principal = authorize(app, site_id, req, facts, action).await?;
     let site = app
         .store
         .site(site_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("unknown site '{site_id}'")))?;
-    Ok((site, actor))
+    Ok((site, principal))
 }
 
 /// What a site definition changed, for the audit trail: versions and counts, never the texts.
@@ -97,7 +86,7 @@ pub async fn site<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
     let action = if req.method == "PUT" { Action::WriteSite } else { Action::ReadSite };
-    let actor = acting(app, site_id, req, action)?;
+    let actor = authorize(app, site_id, req, facts, action).await?.actor();
     require_method(req, &["GET", "PUT"])?;
     let existing = app.store.site(site_id).await?;
     if req.method == "GET" {
@@ -122,7 +111,8 @@ pub async fn record_changes<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, Action::WriteConsents).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, Action::WriteConsents).await?;
+    let actor = principal.actor();
     require_method(req, &["POST"])?;
     let input: RecordedChanges = json_body(req)?;
     let (email, choices, provenance) = validate_recorded_changes(&site, &input)?;
@@ -158,7 +148,8 @@ pub async fn suppress<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, Action::ManageSuppressions).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, Action::ManageSuppressions).await?;
+    let actor = principal.actor();
     require_method(req, &["POST"])?;
     let input: SuppressionRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
@@ -197,7 +188,8 @@ pub async fn audience<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, Action::ReadAudience).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, Action::ReadAudience).await?;
+    let actor = principal.actor();
     require_method(req, &["GET"])?;
     let purpose = req
         .query_param("purpose")

@@ -17,7 +17,7 @@ use consent_shared::ledger::truncate_ip;
 use consent_shared::time::format_utc;
 use serde_json::{json, Value};
 
-use super::admin::{admin_site_acting, PAGE_SIZE};
+use super::admin::{admin_site, PAGE_SIZE};
 use super::anchors::check_audit_anchor;
 use super::upkeep::PurgeReport;
 use super::verify::{walk_chain, ChainedRow};
@@ -57,6 +57,16 @@ pub async fn record<S: Store>(
     entry: AuditEntry<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    record_in(&*app.store, &app.config.ledger_key, entry, now).await
+}
+
+/// `record` for work that runs after the response and holds the store and the key, not the app.
+pub async fn record_in<S: Store>(
+    store: &S,
+    ledger_key: &[u8],
+    entry: AuditEntry<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let record = AuditRecord {
         site_id: entry.site.to_string(),
         seq: 0,
@@ -67,8 +77,7 @@ pub async fn record<S: Store>(
         ip: entry.client_ip.and_then(truncate_ip),
         detail: entry.detail.to_string(),
     };
-    let store = &*app.store;
-    chain_in(store, &app.config.ledger_key, record, |r, l| async move { store.append_audit(&r, &l).await })
+    chain_in(store, ledger_key, record, |r, l| async move { store.append_audit(&r, &l).await })
         .await
         .map_err(|e| AppError::Internal(format!("audit trail of {}: {e}", entry.site)))
 }
@@ -108,7 +117,8 @@ pub async fn list<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, Action::ReadAudit).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, Action::ReadAudit).await?;
+    let actor = principal.actor();
     require_method(req, &["GET"])?;
     let query = AuditQuery::parse(req)?;
     let mut entries = app.store.audit_page(&site.id, &query.filter, query.limit + 1).await?;

@@ -166,6 +166,12 @@ impl AppConfig {
         self.public_origin.clone().unwrap_or_else(|| req.origin.clone())
     }
 
+    /// Whether this worker runs on a loopback origin (`cargo xtask dev`, the tests): the console's
+    /// session cookie then cannot be `Secure` nor carry the `__Host-` prefix (plain http).
+    pub fn is_local(&self) -> bool {
+        self.public_origin.as_deref().is_some_and(is_loopback_origin)
+    }
+
     /// Why links cannot be made or opened, if they cannot.
     pub fn links_off(&self) -> Option<&'static str> {
         if self.token_keys.is_empty() {

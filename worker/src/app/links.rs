@@ -13,7 +13,7 @@ use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::time::format_utc;
 use consent_shared::token::{sign, verify, Claims, Key, Scope, TokenError};
 
-use super::admin::{admin_email, admin_site_acting};
+use super::admin::{admin_email, admin_site};
 use super::audit::{client_ip, record, AuditEntry};
 use super::csrf_form::Form;
 use super::page_text::PageLang;
@@ -38,7 +38,8 @@ pub async fn links<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, Action::ManageSubjects).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, Action::ManageSubjects).await?;
+    let actor = principal.actor();
     require_method(req, &["POST"])?;
     let input: LinkRequest = json_body(req)?;
     let email = admin_email(&input.email)?;

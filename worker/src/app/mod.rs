@@ -9,6 +9,7 @@ mod auth;
 pub mod config;
 mod confirm;
 mod consents;
+mod console;
 pub mod cors;
 mod csrf_form;
 pub mod isolate;
@@ -22,6 +23,7 @@ mod preferences;
 pub mod rate_limit;
 mod rights;
 mod subject_check;
+mod team;
 pub(crate) mod unsubscribe;
 pub mod upkeep;
 mod verify;
@@ -149,40 +151,10 @@ impl<S: Store + 'static> App<S> {
         mail: mail::OutgoingMail,
     ) {
         let Some(mailer) = self.mailer.clone() else { return };
-        let Ok(to) = Email::parse(&mail.to) else {
-            return log_internal(&format!("{kind} mail not sent: its address does not parse"));
-        };
-        let mailbox = mailbox_tag(&self.config.subject_key, &to);
-        let domain = domain_tag(&self.config.subject_key, &to);
         let store = Rc::clone(&self.store);
-        let (site, now) = (site.to_string(), facts.now);
-        facts.later.push(Box::pin(async move {
-            let (sent_at, kind_not_before, budget_since) = (
-                format_utc(now),
-                format_utc(now - TimeDelta::minutes(MAIL_INTERVAL_MINUTES)),
-                format_utc(now - TimeDelta::hours(1)),
-            );
-            let claim = MailClaim {
-                site: &site,
-                mailbox: &mailbox,
-                domain: &domain,
-                kind,
-                now: &sent_at,
-                kind_not_before: &kind_not_before,
-                budget_since: &budget_since,
-                mailbox_budget: MAILBOX_MAILS_PER_HOUR,
-                domain_budget: DOMAIN_MAILS_PER_HOUR,
-            };
-            match store.claim_mail_slot(&claim).await {
-                Ok(true) => {
-                    if let Err(e) = mailer.send(mail).await {
-                        log_internal(&format!("sending {kind} mail failed: {e}"));
-                    }
-                }
-                Ok(false) => {}
-                Err(e) => log_internal(&format!("{kind} mail not sent: {e}")),
-            }
-        }));
+        if let Some(task) = mail_task(store, mailer, &self.config.subject_key, facts.now, site, kind, mail) {
+            facts.later.push(task);
+        }
     }
 
     /// The subject an address belongs to: its HMAC id, or the record it was confirmed onto.
@@ -236,6 +208,18 @@ impl<S: Store + 'static> App<S> {
             }
             Route::AdminAudit { site } => or_error(audit::list(self, &site, req, facts).await),
             Route::SubjectsCheck { site } => or_error(subject_check::check(self, &site, req, facts).await),
+            Route::AdminOwners { site } => or_error(team::owners(self, &site, req, facts).await),
+            Route::AdminPeople { site } => or_error(team::people(self, &site, req, facts).await),
+            Route::AdminPerson { site, person } => {
+                or_error(team::person(self, &site, &person, req, facts).await)
+            }
+            Route::AdminKeys { site } => or_error(team::keys(self, &site, req, facts).await),
+            Route::AdminKey { site, prefix } => or_error(team::key(self, &site, &prefix, req, facts).await),
+            Route::Console => console::home(self, req, facts).await,
+            Route::SignIn => console::sign_in(self, req, facts).await,
+            Route::SignInLink { token } => console::sign_in_link(self, &token, req, facts).await,
+            Route::SignOut => console::sign_out(self, req, facts, false).await,
+            Route::SignOutEverywhere => console::sign_out(self, req, facts, true).await,
             Route::Unsubscribe { token } => unsubscribe::unsubscribe(self, &token, req, facts).await,
             Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
             Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
@@ -277,6 +261,8 @@ impl<S: Store + 'static> App<S> {
             Route::Consents { site } => (Limited::Form, Some(site.clone()), false),
             Route::CookieConsents { site } => (Limited::Cookie, Some(site.clone()), false),
             Route::LostLink { site } => (Limited::Form, Some(site.clone()), true),
+            // Sign-in mails and link redemptions count against the per-client form limit.
+            Route::SignIn | Route::SignInLink { .. } => (Limited::Form, None, true),
             Route::Preferences { token } | Route::Confirm { token } => {
                 (Limited::Form, token_site(token), true)
             }
@@ -313,7 +299,13 @@ impl<S: Store + 'static> App<S> {
             Route::Unsubscribe { .. }
             | Route::Preferences { .. }
             | Route::Confirm { .. }
-            | Route::LostLink { .. } => true,
+            | Route::LostLink { .. }
+            // The console's forms are signed with the link keys and its mail carries links.
+            | Route::Console
+            | Route::SignIn
+            | Route::SignInLink { .. }
+            | Route::SignOut
+            | Route::SignOutEverywhere => true,
             Route::AdminLinks { .. } | Route::Audience { .. } => false,
             _ => return None,
         };
@@ -342,6 +334,54 @@ impl<S: Store + 'static> App<S> {
         let passed = outcomes.iter().all(|o| o.failure.is_none());
         Ok(HttpResponse::json(if passed { 200 } else { 500 }, &json!({"cases": outcomes})))
     }
+}
+
+/// The work `App::mail_later` hands to after the response: claim a slot in the mail budgets,
+/// then send. `None` (logged) when the address does not parse. For work that is itself already
+/// running after the response (the console's sign-in mail), awaited directly.
+pub(crate) fn mail_task<S: Store + 'static>(
+    store: Rc<S>,
+    mailer: Rc<dyn mail::Mailer>,
+    subject_key: &[u8],
+    now: DateTime<Utc>,
+    site: &str,
+    kind: &'static str,
+    mail: mail::OutgoingMail,
+) -> Option<Later> {
+    let Ok(to) = Email::parse(&mail.to) else {
+        log_internal(&format!("{kind} mail not sent: its address does not parse"));
+        return None;
+    };
+    let mailbox = mailbox_tag(subject_key, &to);
+    let domain = domain_tag(subject_key, &to);
+    let site = site.to_string();
+    Some(Box::pin(async move {
+        let (sent_at, kind_not_before, budget_since) = (
+            format_utc(now),
+            format_utc(now - TimeDelta::minutes(MAIL_INTERVAL_MINUTES)),
+            format_utc(now - TimeDelta::hours(1)),
+        );
+        let claim = MailClaim {
+            site: &site,
+            mailbox: &mailbox,
+            domain: &domain,
+            kind,
+            now: &sent_at,
+            kind_not_before: &kind_not_before,
+            budget_since: &budget_since,
+            mailbox_budget: MAILBOX_MAILS_PER_HOUR,
+            domain_budget: DOMAIN_MAILS_PER_HOUR,
+        };
+        match store.claim_mail_slot(&claim).await {
+            Ok(true) => {
+                if let Err(e) = mailer.send(mail).await {
+                    log_internal(&format!("sending {kind} mail failed: {e}"));
+                }
+            }
+            Ok(false) => {}
+            Err(e) => log_internal(&format!("{kind} mail not sent: {e}")),
+        }
+    }))
 }
 
 /// A JSON request body: size-limited, `application/json`, and of the endpoint's shape.

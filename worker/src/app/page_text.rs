@@ -410,3 +410,137 @@ static CY: PageText = PageText {
     too_many_body: "Daeth gormod o geisiadau o'ch cysylltiad mewn amser byr. \
                     Arhoswch {seconds} eiliad a rhowch gynnig arall arni.",
 };
+
+/// Every fixed string of the console's pages (sign-in, sign-out, the landing page) and of the
+/// sign-in mail, in English and Welsh. `{email}` and `{minutes}` are filled in by the caller.
+pub struct ConsoleText {
+    pub sign_in_title: &'static str,
+    pub sign_in_intro: &'static str,
+    pub email: &'static str,
+    pub send_link: &'static str,
+    pub link_sent: &'static str,
+    pub bad_email: &'static str,
+    pub form_expired: &'static str,
+    pub mail_off: &'static str,
+    pub link_title: &'static str,
+    pub link_intro: &'static str,
+    pub link_button: &'static str,
+    pub link_broken_title: &'static str,
+    pub link_used: &'static str,
+    pub link_expired: &'static str,
+    pub link_unknown: &'static str,
+    pub link_no_access: &'static str,
+    pub send_new: &'static str,
+    pub home_title: &'static str,
+    pub home_intro: &'static str,
+    pub site: &'static str,
+    pub role: &'static str,
+    pub no_sites: &'static str,
+    pub console_later: &'static str,
+    pub sign_out: &'static str,
+    pub sign_out_everywhere: &'static str,
+    pub sign_out_everywhere_help: &'static str,
+    pub signed_out: &'static str,
+    pub mail_subject: &'static str,
+    pub mail_body: &'static str,
+    pub mail_ignore: &'static str,
+    pub owner: &'static str,
+    pub dpo: &'static str,
+    pub editor: &'static str,
+    pub viewer: &'static str,
+}
+
+impl ConsoleText {
+    pub fn role(&self, role: consent_shared::access::Role) -> &'static str {
+        use consent_shared::access::Role;
+        match role {
+            Role::Owner => self.owner,
+            Role::Dpo => self.dpo,
+            Role::Editor => self.editor,
+            Role::Viewer => self.viewer,
+        }
+    }
+}
+
+impl PageLang {
+    pub fn console(self) -> &'static ConsoleText {
+        match self {
+            PageLang::En => &CONSOLE_EN,
+            PageLang::Cy => &CONSOLE_CY,
+        }
+    }
+}
+
+static CONSOLE_EN: ConsoleText = ConsoleText {
+    sign_in_title: "Sign in",
+    sign_in_intro: "Enter the email address your organisation added you with. We will email you a link that signs you in.",
+    email: "Email address",
+    send_link: "Email me a sign-in link",
+    link_sent: "If {email} has an account, a sign-in link is on its way. It works once, within {minutes} minutes.",
+    bad_email: "Enter a valid email address.",
+    form_expired: "This form has expired or did not come from this site. Please try again.",
+    mail_off: "Signing in by email is not available here: this service has no mail set up. Ask whoever runs it.",
+    link_title: "Sign in to the console",
+    link_intro: "Press the button to sign in on this device.",
+    link_button: "Sign in",
+    link_broken_title: "This sign-in link does not work",
+    link_used: "It has been used already: each link works once.",
+    link_expired: "It has expired: a link works for {minutes} minutes.",
+    link_unknown: "It is not a link we sent, or it was copied incompletely.",
+    link_no_access: "Your account no longer has a role on any site. Ask an owner of your organisation.",
+    send_new: "Send a new link",
+    home_title: "Your sites",
+    home_intro: "You are signed in. These are the sites you have a role on.",
+    site: "Site",
+    role: "Role",
+    no_sites: "You have no role on any site.",
+    console_later: "The full console is on its way; until then, owners manage people and API keys through the API.",
+    sign_out: "Sign out",
+    sign_out_everywhere: "Sign out everywhere",
+    sign_out_everywhere_help: "Ends your sessions on every device and browser.",
+    signed_out: "You are signed out.",
+    mail_subject: "Your sign-in link",
+    mail_body: "Use this link to sign in to the consent console. It works once, within {minutes} minutes.",
+    mail_ignore: "If you did not ask to sign in, ignore this email: nothing happens.",
+    owner: "Owner",
+    dpo: "Data protection officer",
+    editor: "Editor",
+    viewer: "Viewer",
+};
+
+static CONSOLE_CY: ConsoleText = ConsoleText {
+    sign_in_title: "Mewngofnodi",
+    sign_in_intro: "Rhowch y cyfeiriad e-bost a ddefnyddiodd eich sefydliad i'ch ychwanegu. Byddwn yn anfon dolen atoch sy'n eich mewngofnodi.",
+    email: "Cyfeiriad e-bost",
+    send_link: "Anfon dolen mewngofnodi ataf",
+    link_sent: "Os oes gan {email} gyfrif, mae dolen mewngofnodi ar ei ffordd. Mae'n gweithio unwaith, o fewn {minutes} munud.",
+    bad_email: "Rhowch gyfeiriad e-bost dilys.",
+    form_expired: "Mae'r ffurflen hon wedi dod i ben neu ni ddaeth o'r wefan hon. Rhowch gynnig arall arni.",
+    mail_off: "Nid yw mewngofnodi drwy e-bost ar gael yma: nid oes e-bost wedi'i osod ar gyfer y gwasanaeth hwn. Gofynnwch i bwy bynnag sy'n ei redeg.",
+    link_title: "Mewngofnodi i'r consol",
+    link_intro: "Pwyswch y botwm i fewngofnodi ar y ddyfais hon.",
+    link_button: "Mewngofnodi",
+    link_broken_title: "Nid yw'r ddolen mewngofnodi hon yn gweithio",
+    link_used: "Mae wedi'i defnyddio eisoes: mae pob dolen yn gweithio unwaith.",
+    link_expired: "Mae wedi dod i ben: mae dolen yn gweithio am {minutes} munud.",
+    link_unknown: "Nid yw'n ddolen a anfonwyd gennym, neu ni chafodd ei chopïo'n llawn.",
+    link_no_access: "Nid oes gan eich cyfrif rôl ar unrhyw wefan bellach. Gofynnwch i un o berchnogion eich sefydliad.",
+    send_new: "Anfon dolen newydd",
+    home_title: "Eich gwefannau",
+    home_intro: "Rydych wedi mewngofnodi. Dyma'r gwefannau y mae gennych rôl arnynt.",
+    site: "Gwefan",
+    role: "Rôl",
+    no_sites: "Nid oes gennych rôl ar unrhyw wefan.",
+    console_later: "Mae'r consol llawn ar ei ffordd; tan hynny, mae perchnogion yn rheoli pobl ac allweddi API drwy'r API.",
+    sign_out: "Allgofnodi",
+    sign_out_everywhere: "Allgofnodi ym mhobman",
+    sign_out_everywhere_help: "Yn dod â'ch sesiynau i ben ar bob dyfais a phorwr.",
+    signed_out: "Rydych wedi allgofnodi.",
+    mail_subject: "Eich dolen mewngofnodi",
+    mail_body: "Defnyddiwch y ddolen hon i fewngofnodi i'r consol caniatâd. Mae'n gweithio unwaith, o fewn {minutes} munud.",
+    mail_ignore: "Os na wnaethoch ofyn i fewngofnodi, anwybyddwch yr e-bost hwn: nid oes dim yn digwydd.",
+    owner: "Perchennog",
+    dpo: "Swyddog diogelu data",
+    editor: "Golygydd",
+    viewer: "Gwyliwr",
+};

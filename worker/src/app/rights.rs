@@ -11,7 +11,7 @@ use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 use serde_json::{json, Value};
 
-use super::admin::{admin_email, admin_site_acting};
+use super::admin::{admin_email, admin_site};
 use super::audit::{client_ip, record, AuditEntry};
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
@@ -25,7 +25,8 @@ pub async fn handle<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, Action::ManageSubjects).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, Action::ManageSubjects).await?;
+    let actor = principal.actor();
     require_method(req, &["POST"])?;
     if !matches!(request, "access" | "erase" | "restrict") {
         return Err(AppError::NotFound(format!(

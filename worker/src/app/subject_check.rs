@@ -19,7 +19,7 @@ use consent_shared::email::Email;
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::subject::subject_id;
 
-use super::admin::{admin_email, admin_site_acting};
+use super::admin::{admin_email, admin_site};
 use super::links::LinkSigner;
 use super::{json_body_capped, require_method, App, RequestFacts, MAX_CHECK_BODY_BYTES};
 use crate::error::AppError;
@@ -36,7 +36,8 @@ pub async fn check<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, Action::CheckSubjects).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, Action::CheckSubjects).await?;
+    let actor = principal.actor();
     require_method(req, &["GET", "POST"])?;
     let (purpose, channel, emails, single) = if req.method == "GET" {
         let email = req

@@ -338,7 +338,7 @@ fn verify_detects_tampering_and_names_the_first_broken_link() {
         (Some(true), Some(3), Some(3))
     );
     app.store.exec.execute_raw("UPDATE consent_events SET action = 'withdrawn' WHERE id = (SELECT event_id FROM ledger_links WHERE seq = 2)").unwrap();
-    expect![[r#"{"valid":false,"events_checked":1,"head_seq":1,"head_hash":"2445a23a32454e009f5b2ec59598eccde6e36f6dddc024d590491a19ae136897","first_broken":{"seq":2,"event_id":"id-2","reason":"event does not match its sealed hash: it was altered"},"chain_valid":false,"legacy_links":0,"unmarked_events":1,"first_unmarked":[{"id":"id-2","pos":2,"reason":"append mark does not match the row: it was forged or altered"}],"legacy_unmarked_events":0,"state_disagreements":1,"first_state_disagreements":[{"subject":"d64134b8a0cbf89e1bdba18b4edb12435b2647de63a97c6155d0ac628628e6f2","purpose":"news","channel":"email","expected":null,"found":"granted"}],"cookie_chain":{"valid":true,"records_checked":0,"head_seq":0,"head_hash":"0000000000000000000000000000000000000000000000000000000000000000"},"audit_trail":{"valid":true,"entries_checked":1,"head_seq":1,"head_hash":"e85aea034881b93f1f35087661c7320fb48e2c871166a3d18188e5039ea7ddea"}}"#]].assert_eq(&verify());
+    expect![[r#"{"valid":false,"events_checked":1,"head_seq":1,"head_hash":"2445a23a32454e009f5b2ec59598eccde6e36f6dddc024d590491a19ae136897","first_broken":{"seq":2,"event_id":"id-2","reason":"event does not match its sealed hash: it was altered"},"chain_valid":false,"legacy_links":0,"unmarked_events":1,"first_unmarked":[{"id":"id-2","pos":2,"reason":"append mark does not match the row: it was forged or altered"}],"legacy_unmarked_events":0,"state_disagreements":1,"first_state_disagreements":[{"subject":"d64134b8a0cbf89e1bdba18b4edb12435b2647de63a97c6155d0ac628628e6f2","purpose":"news","channel":"email","expected":null,"found":"granted"}],"cookie_chain":{"valid":true,"records_checked":0,"head_seq":0,"head_hash":"0000000000000000000000000000000000000000000000000000000000000000"},"audit_trail":{"valid":true,"entries_checked":3,"head_seq":3,"head_hash":"f249b471630d9bf8ec965afe7722621064a0853d3884a41f6bd2bfebfde0416b"}}"#]].assert_eq(&verify());
     app.store.exec.execute_raw("UPDATE consent_events SET action = 'granted' WHERE id = (SELECT event_id FROM ledger_links WHERE seq = 2); \
              DELETE FROM consent_events WHERE id = (SELECT event_id FROM ledger_links WHERE seq = 1)").unwrap();
     let deleted: serde_json::Value = serde_json::from_str(&verify()).unwrap();
@@ -602,6 +602,7 @@ fn data_rights_requests_access_restrict_erase() {
     "#]].assert_eq(&actual);
 }
 
+mod accounts;
 mod audit;
 mod consent_mode;
 mod evidence;

@@ -1,5 +1,6 @@
 //! What the cron trigger clears away: idempotency answers after 24 hours (they hold an HMAC of
-//! a request that named a person) and mail log rows once no budget window needs them. Each
+//! a request that named a person), mail log rows once no budget window needs them, and console
+//! sessions and sign-in links a week after they stopped working. Each
 //! purge runs in bounded batches, so one run never holds the database for long and a backlog
 //! drains over the following runs.
 
@@ -51,15 +52,47 @@ pub async fn purge_expired<S: Store>(app: &App<S>, now: DateTime<Utc>) -> PurgeR
         // readable when looking into a complaint, and no longer.
         mail_log: drain(app, Expiring::MailLog, &format_utc(now - TimeDelta::hours(24))).await,
     };
+    // Sessions end 24 h after sign-in and links after 15 minutes; a week keeps them for looking
+    // into an incident (the audit trail keeps the sign-ins themselves). They belong to people,
+    // not to one site, so they are not in any site's trail.
+    let week_ago = format_utc(now - TimeDelta::days(ACCOUNT_ROWS_KEPT_DAYS));
+    drain_accounts(app, AccountRows::Sessions, &week_ago).await;
+    drain_accounts(app, AccountRows::SignInLinks, &week_ago).await;
     record_purges(app, &report, now).await;
     summarise_subject_checks(app, now).await;
     report
 }
 
+/// How long ended sessions and expired sign-in links are kept.
+pub const ACCOUNT_ROWS_KEPT_DAYS: i64 = 7;
+
 #[derive(Debug, Clone, Copy)]
 enum Expiring {
     IdempotencyKeys,
     MailLog,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum AccountRows {
+    Sessions,
+    SignInLinks,
+}
+
+async fn drain_accounts<S: Store>(app: &App<S>, what: AccountRows, before: &str) {
+    for _ in 0..PURGE_BATCHES_PER_RUN {
+        let purged = match what {
+            AccountRows::Sessions => app.store.purge_sessions(before, PURGE_BATCH).await,
+            AccountRows::SignInLinks => app.store.purge_sign_in_links(before, PURGE_BATCH).await,
+        };
+        match purged {
+            Ok(n) if n < PURGE_BATCH => break,
+            Ok(_) => {}
+            Err(e) => {
+                log_internal(&format!("purging {what:?} failed: {e}"));
+                break;
+            }
+        }
+    }
 }
 
 async fn drain<S: Store>(app: &App<S>, what: Expiring, before: &str) -> PurgedRows {

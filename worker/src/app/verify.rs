@@ -13,7 +13,7 @@ use consent_shared::access::Action as AdminAction;
 use consent_shared::audit::AuditKind;
 use serde_json::json;
 
-use super::admin::{admin_site_acting, PAGE_SIZE};
+use super::admin::{admin_site, PAGE_SIZE};
 use super::anchors::check_latest;
 use super::audit::{client_ip, record, verify_trail, AuditEntry};
 use super::ledger::{seal_pending, Unsealable};
@@ -29,7 +29,8 @@ pub async fn verify_ledger<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let (site, actor) = admin_site_acting(app, site_id, req, AdminAction::VerifyLedger).await?;
+    let (site, principal) = admin_site(app, site_id, req, facts, AdminAction::VerifyLedger).await?;
+    let actor = principal.actor();
     require_method(req, &["GET"])?;
     // Everything written through the append path is chained before the chain is checked; a
     // row without a valid mark stops sealing and is reported, never sealed.

@@ -63,6 +63,16 @@ fn every_route_is_documented() {
         Route::AdminSubject { .. } => Some("/api/v1/admin/sites/{site}/subjects/{request}"),
         Route::AdminAudit { .. } => Some("/api/v1/admin/sites/{site}/audit"),
         Route::SubjectsCheck { .. } => Some("/api/v1/sites/{site}/subjects/check"),
+        Route::AdminOwners { .. } => Some("/api/v1/admin/sites/{site}/owners"),
+        Route::AdminPeople { .. } => Some("/api/v1/admin/sites/{site}/people"),
+        Route::AdminPerson { .. } => Some("/api/v1/admin/sites/{site}/people/{person_id}"),
+        Route::AdminKeys { .. } => Some("/api/v1/admin/sites/{site}/keys"),
+        Route::AdminKey { .. } => Some("/api/v1/admin/sites/{site}/keys/{prefix}"),
+        Route::Console => Some("/admin"),
+        Route::SignIn => Some("/admin/sign-in"),
+        Route::SignInLink { .. } => Some("/admin/sign-in/{token}"),
+        Route::SignOut => Some("/admin/sign-out"),
+        Route::SignOutEverywhere => Some("/admin/sign-out-everywhere"),
         Route::Unsubscribe { .. } => Some("/u/{token}"),
         Route::Preferences { .. } => Some("/p/{token}"),
         Route::Confirm { .. } => Some("/c/{token}"),
@@ -72,8 +82,13 @@ fn every_route_is_documented() {
     };
     let doc = document();
     let mut paths: Vec<&str> = doc.paths.paths.keys().map(String::as_str).collect();
-    let concrete =
-        |p: &str| p.replace("{site}", "demo").replace("{token}", "v1.k.a.b").replace("{request}", "access");
+    let concrete = |p: &str| {
+        p.replace("{site}", "demo")
+            .replace("{token}", "v1.k.a.b")
+            .replace("{request}", "access")
+            .replace("{person_id}", "p1")
+            .replace("{prefix}", "ck_ab12")
+    };
     for p in &paths {
         assert_eq!(documented_as(&route(&concrete(p))), Some(*p), "{p}");
     }
@@ -93,6 +108,16 @@ fn every_route_is_documented() {
         Route::AdminSubject { site: "s".into(), request: "access".into() },
         Route::AdminAudit { site: "s".into() },
         Route::SubjectsCheck { site: "s".into() },
+        Route::AdminOwners { site: "s".into() },
+        Route::AdminPeople { site: "s".into() },
+        Route::AdminPerson { site: "s".into(), person: "p".into() },
+        Route::AdminKeys { site: "s".into() },
+        Route::AdminKey { site: "s".into(), prefix: "k".into() },
+        Route::Console,
+        Route::SignIn,
+        Route::SignInLink { token: "t".into() },
+        Route::SignOut,
+        Route::SignOutEverywhere,
         Route::Unsubscribe { token: "t".into() },
         Route::Preferences { token: "t".into() },
         Route::Confirm { token: "t".into() },

@@ -41,6 +41,7 @@ macro_rules! run_cases {
     }};
 }
 
+pub mod accounts;
 mod erasure_and_errors;
 
 use erasure_and_errors::*;
@@ -48,6 +49,12 @@ use erasure_and_errors::*;
 /// Runs every case; `prefix` makes the site ids unique to this run. The store is the SQL one so
 /// cases about error classification can run statements that break a rule on purpose.
 pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutcome> {
+    let mut outcomes = ledger_cases(store, prefix).await;
+    outcomes.extend(accounts::run(store, prefix).await);
+    outcomes
+}
+
+async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutcome> {
     run_cases!(store, prefix;
         unknown_site_is_none,
         site_round_trips,
@@ -565,6 +572,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 40);
+        assert_eq!(outcomes.len(), 40 + accounts::CASES);
     }
 }

@@ -50,6 +50,8 @@ fn d1_error(e: worker::Error) -> StoreError {
     let message = e.to_string();
     if message.contains("suppressed:") {
         StoreError::Suppressed
+    } else if message.contains("last_owner:") {
+        StoreError::LastOwner
     } else if message.contains("UNIQUE constraint failed") {
         StoreError::Conflict
     } else {

@@ -2,6 +2,8 @@
 //! two `Executor` backends — D1 inside workerd, SQLite natively. Each `Store` method is one atomic
 //! unit: a single D1 `batch()` or a single SQLite transaction (D1 has no BEGIN/COMMIT).
 
+pub mod accounts;
+mod accounts_sql;
 pub mod audit;
 pub mod chain;
 pub mod contract;
@@ -37,6 +39,9 @@ pub enum StoreError {
     /// The database refused a grant for a subject on the suppression list.
     #[error("subject is suppressed")]
     Suppressed,
+    /// The change would leave a site without an owner (a trigger refused it): nothing written.
+    #[error("a site keeps at least one owner")]
+    LastOwner,
     #[error("storage backend failed: {0}")]
     Backend(String),
     #[error("stored row could not be read: {0}")]
@@ -220,7 +225,7 @@ pub struct CurrentConsent {
 /// What the handlers need from storage. One method, one atomic unit. The tamper-evidence
 /// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
-pub trait Store: chain::ChainStore + audit::AuditStore {
+pub trait Store: chain::ChainStore + accounts::AccountStore + audit::AuditStore {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_evidence_chain.sql", include_str!("../../migrations/0005_evidence_chain.sql")),
     ("0007_request_proof.sql", include_str!("../../migrations/0007_request_proof.sql")),
     ("0008_consent_mode.sql", include_str!("../../migrations/0008_consent_mode.sql")),
+    ("0009_accounts.sql", include_str!("../../migrations/0009_accounts.sql")),
     ("0010_audit.sql", include_str!("../../migrations/0010_audit.sql")),
 ];
 
@@ -122,6 +123,7 @@ fn backend(e: rusqlite::Error) -> StoreError {
     let extended = e.sqlite_error().map(|f| f.extended_code);
     match extended {
         _ if message.contains("suppressed:") => StoreError::Suppressed,
+        _ if message.contains("last_owner:") => StoreError::LastOwner,
         Some(ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::Conflict,
         _ => StoreError::Backend(message),
     }

@@ -176,7 +176,7 @@ fn truncation_is_caught_by_the_anchor() {
     let truncated = findings(&verify(&app));
     expect![[r#"
         no anchor yet: valid=true chain_valid=true checked=0 head=0 first_broken=null unmarked=0 null stopped_at=null state_disagreements=0 null cookie_chain=true anchor={"extends":false,"found":false,"problem":"no anchor written yet (the cron writes one after each seal)"}
-        objects: ["anchors/demo/000000000003-000000000000.json", "anchors/demo/audit-latest.json", "anchors/demo/audit/000000000001.json", "anchors/demo/latest.json"]
+        objects: ["anchors/demo/000000000003-000000000000.json", "anchors/demo/audit-latest.json", "anchors/demo/audit/000000000002.json", "anchors/demo/latest.json"]
         anchored: valid=true chain_valid=true checked=3 head=3 first_broken=null unmarked=0 null stopped_at=null state_disagreements=0 null cookie_chain=true anchor={"anchored_at":"2026-11-24T12:00:00.000Z","cookie_seq":0,"extends":true,"found":true,"seq":3}
         truncated: valid=false chain_valid=true checked=2 head=2 first_broken=null unmarked=0 null stopped_at=null state_disagreements=0 null cookie_chain=true anchor={"anchored_at":"2026-11-24T12:00:00.000Z","cookie_seq":0,"extends":false,"found":true,"problem":"the event chain no longer passes through anchored link 3: it was truncated or rewritten","seq":3}
     "#]]

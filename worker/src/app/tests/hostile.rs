@@ -40,8 +40,8 @@ fn scripts_and_servers_are_sent_to_the_admin_api() {
             ("unregistered Origin", post(GOOD).with_header("origin", "https://evil.example")),
         ],
         expect![[r#"
-            consents without Origin: 403 {"error":{"code":"origin_required","message":"this endpoint takes submissions from web browsers on the site's registered pages only; scripts and servers record consents with POST /api/v1/admin/sites/demo/consents and the admin key"}}
-            cookie decision without Origin: 403 {"error":{"code":"origin_required","message":"this endpoint takes submissions from web browsers on the site's registered pages only; scripts and servers record consents with POST /api/v1/admin/sites/demo/consents and the admin key"}}
+            consents without Origin: 403 {"error":{"code":"origin_required","message":"this endpoint takes submissions from web browsers on the site's registered pages only; scripts and servers record consents with POST /api/v1/admin/sites/demo/consents and an API key with the consents:write scope"}}
+            cookie decision without Origin: 403 {"error":{"code":"origin_required","message":"this endpoint takes submissions from web browsers on the site's registered pages only; scripts and servers record consents with POST /api/v1/admin/sites/demo/consents and an API key with the consents:write scope"}}
             registered Origin, foreign page_url: 422 {"error":{"code":"foreign_page_url","message":"page_url must be a page on one of this site's registered origins"}}
             unregistered Origin: 403 {"error":{"code":"origin_not_allowed","message":"origin https://evil.example is not allowed to use this site"}}
         "#]],

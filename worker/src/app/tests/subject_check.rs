@@ -173,7 +173,7 @@ fn consent_check_errors_as_data() {
         no email: 400 {"error":{"code":"bad_request","message":"query parameter 'email' is required"}}
         bad email: 400 {"error":{"code":"bad_request","message":"email address must contain exactly one '@' with text on both sides"}}
         bad channel: 400 {"error":{"code":"bad_request","message":"unknown channel 'fax' (email, post, phone or sms)"}}
-        no key: 401 {"error":{"code":"unauthorized","message":"missing or wrong admin key"}}
+        no key: 401 {"error":{"code":"unauthorized","message":"sign in at /admin/sign-in, or send an API key as Authorization: Bearer ck_…"}}
         unknown site: 404 {"error":{"code":"not_found","message":"unknown site 'nowhere'"}}
         wrong method: 405 {"error":{"code":"method_not_allowed","message":"method not allowed"}}
     "#]]
