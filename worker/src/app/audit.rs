@@ -46,7 +46,7 @@ pub const AUDIT_PAGE_DEFAULT: u32 = 100;
 pub const AUDIT_PAGE_MAX: u32 = 500;
 
 /// The client address a request came from, as the edge reports it.
-pub(crate) fn client_ip(req: &HttpRequest) -> Option<&str> {
+pub fn client_ip(req: &HttpRequest) -> Option<&str> {
     req.header("cf-connecting-ip")
 }
 

@@ -11,7 +11,7 @@ use consent_shared::digest::sha256_hex;
 use consent_shared::time::format_utc;
 use serde_json::json;
 
-use super::audit::{record, AuditEntry};
+use super::audit::{client_ip, record, AuditEntry};
 use super::{App, RequestFacts};
 use crate::error::AppError;
 use crate::http::HttpRequest;
@@ -74,11 +74,6 @@ pub async fn session_person<S: Store + 'static>(
     let (now, idle_since, absolute_since) = session_limits(now);
     let limits = SessionLimits { now: &now, idle_since: &idle_since, absolute_since: &absolute_since };
     Ok(app.store.touch_session(&sha256_hex(token.as_bytes()), limits).await?)
-}
-
-/// The client address as the edge saw it (Cloudflare sets it; a client cannot).
-pub fn client_ip(req: &HttpRequest) -> Option<&str> {
-    req.header("cf-connecting-ip")
 }
 
 /// Who the request is, for `site_id`, and that they may perform `action` there.

@@ -20,8 +20,9 @@ use consent_shared::time::format_utc;
 use maud::{html, Markup};
 use serde_json::json;
 
+use super::audit::client_ip;
 use super::audit::{record_in, AuditEntry};
-use super::auth::{client_ip, session_cookie_name, session_person, session_token, SESSION_ABSOLUTE_HOURS};
+use super::auth::{session_cookie_name, session_person, session_token, SESSION_ABSOLUTE_HOURS};
 use super::csrf_form::{genuine, issue, Form, FIELD};
 use super::mail::{Mailer, OutgoingMail};
 use super::page_text::{ConsoleText, PageLang};

@@ -15,8 +15,9 @@ use consent_shared::time::format_utc;
 use serde_json::{json, Value};
 
 use super::admin::{admin_email, admin_site};
+use super::audit::client_ip;
 use super::audit::{record, AuditEntry};
-use super::auth::{client_ip, require_admin_key, KEY_PREFIX};
+use super::auth::{require_admin_key, KEY_PREFIX};
 use super::{json_body, require_method, App, AppConfig, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
