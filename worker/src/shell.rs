@@ -26,6 +26,8 @@ thread_local! {
     /// The configuration, read (and its warnings logged) once per isolate: secrets and vars
     /// only change with a new deployment, which starts new isolates.
     static CONFIG: OnceCell<std::result::Result<AppConfig, String>> = const { OnceCell::new() };
+    /// The mailer, built once per isolate for the same reason (it holds only its settings).
+    static MAILER: OnceCell<Option<Rc<dyn Mailer>>> = const { OnceCell::new() };
 }
 
 fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
@@ -68,8 +70,13 @@ impl RateLimiter for BindingLimiter {
     }
 }
 
-/// The email API, when `MAIL_API_URL`, `MAIL_API_KEY` and `MAIL_FROM` are all set.
+/// The email API, when `MAIL_API_URL`, `MAIL_API_KEY` and `MAIL_FROM` are all set; read once
+/// per isolate.
 fn mailer(env: &Env) -> Option<Rc<dyn Mailer>> {
+    MAILER.with(|cell| cell.get_or_init(|| mailer_from_env(env)).clone())
+}
+
+fn mailer_from_env(env: &Env) -> Option<Rc<dyn Mailer>> {
     let from = env.var("MAIL_FROM").ok()?.to_string();
     let url = env.secret("MAIL_API_URL").ok()?.to_string();
     let key = env.secret("MAIL_API_KEY").ok()?.to_string();
@@ -114,31 +121,49 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
     let url = req.url()?;
     let has_body =
         !matches!(req.method(), worker::Method::Get | worker::Method::Head | worker::Method::Options);
-    // Read through the cap: a chunked body without Content-Length is never buffered whole.
-    let body = match req.stream() {
-        Ok(mut stream) if has_body => match read_capped(&mut stream, MAX_BODY_BYTES).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                // What the client is still sending is read and dropped chunk by chunk (never
-                // kept) up to a bound before the 413: answering mid-upload makes wrangler dev's
-                // proxy turn the answer into a 503, and lets a client see a reset, not a 413.
-                let mut dropped = 0usize;
-                while let Some(Ok(chunk)) = stream.next().await {
-                    dropped += chunk.len();
-                    if dropped > DRAIN_AFTER_REFUSAL_BYTES {
-                        break;
-                    }
-                }
-                return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
-            }
-            Err(BodyError::Stream(e)) => {
+    // A body whose length is declared, within the cap, and not chunked is read in one call:
+    // HTTP framing delivers exactly Content-Length bytes, and a stream reader costs a request
+    // measurably more CPU (docs/BENCHMARKS.md, "Ingestion"). Anything else is read through
+    // the cap: a chunked body without Content-Length is never buffered whole.
+    let chunked = req.headers().get("transfer-encoding")?.is_some();
+    let declared_small = declared_len.is_some_and(|len| len <= MAX_BODY_BYTES) && !chunked;
+    let body = if has_body && declared_small {
+        match req.bytes().await {
+            Ok(body) if body.len() <= MAX_BODY_BYTES => body,
+            Ok(_) => return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response()),
+            Err(e) => {
                 return to_worker(
                     AppError::BadRequest(format!("the request body could not be read: {e}")).to_response(),
                 )
             }
-        },
-        // No body at all (`stream()` says so), or a method that has none.
-        _ => Vec::new(),
+        }
+    } else {
+        match req.stream() {
+            Ok(mut stream) if has_body => match read_capped(&mut stream, MAX_BODY_BYTES).await {
+                Ok(body) => body,
+                Err(BodyError::TooLarge) => {
+                    // What the client is still sending is read and dropped chunk by chunk (never
+                    // kept) up to a bound before the 413: answering mid-upload makes wrangler dev's
+                    // proxy turn the answer into a 503, and lets a client see a reset, not a 413.
+                    let mut dropped = 0usize;
+                    while let Some(Ok(chunk)) = stream.next().await {
+                        dropped += chunk.len();
+                        if dropped > DRAIN_AFTER_REFUSAL_BYTES {
+                            break;
+                        }
+                    }
+                    return to_worker(AppError::PayloadTooLarge(MAX_BODY_BYTES).to_response());
+                }
+                Err(BodyError::Stream(e)) => {
+                    return to_worker(
+                        AppError::BadRequest(format!("the request body could not be read: {e}"))
+                            .to_response(),
+                    )
+                }
+            },
+            // No body at all (`stream()` says so), or a method that has none.
+            _ => Vec::new(),
+        }
     };
     let http_req = HttpRequest {
         method: req.method().to_string(),
