@@ -116,6 +116,7 @@ pub fn run() -> Result<()> {
     let profile = std::env::var("CONSENT_BENCH_PROFILE").is_ok_and(|v| v == "1");
     let mut rows = Vec::new();
     let mut ratios = Vec::new();
+    let mut totals = Vec::new();
     for round in 1..=rounds() {
         let b = measured(&bare, &bare_url, &format!("bare{round}"))?;
         let profiler = (profile && round == 1).then(|| profile_during_round(&real));
@@ -133,6 +134,7 @@ pub fn run() -> Result<()> {
             ));
         }
         ratios.push((r.rps() / b.rps(), r.p99_ms / b.p99_ms));
+        totals.push((b, r));
     }
     println!(
         "\n| round | worker | requests | errors | req/s | p50 ms | p99 ms | CPU ms/req | node | proxy workerd | runtime workerd |\n\
@@ -148,9 +150,33 @@ pub fn run() -> Result<()> {
         ratio_text.join(", "),
         p99_text.join(", ")
     );
+    // Over all rounds: the machine's other load comes and goes within a round, so the sums say
+    // more than any single round.
+    let sum = |pick: &dyn Fn(&(LoadResult, LoadResult)) -> &LoadResult| {
+        let requests: usize = totals.iter().map(|t| pick(t).requests).sum();
+        let secs: f64 = totals.iter().map(|t| pick(t).elapsed.as_secs_f64()).sum();
+        let cpu: f64 = totals
+            .iter()
+            .map(|t| pick(t).cpu_ms.map_or(0.0, |c| c.total()) * pick(t).requests as f64)
+            .sum();
+        (requests as f64 / secs, cpu / requests.max(1) as f64)
+    };
+    let (bare_rps, bare_cpu) = sum(&|t| &t.0);
+    let (real_rps, real_cpu) = sum(&|t| &t.1);
+    println!(
+        "All rounds: bare {bare_rps:.0} req/s, Consent {real_rps:.0} req/s: {:.2}×; CPU per request \
+         {bare_cpu:.2} ms vs {real_cpu:.2} ms: bare / Consent = {:.2}×",
+        real_rps / bare_rps,
+        bare_cpu / real_cpu
+    );
     drop(real);
     drop(bare);
-    let _ = std::fs::remove_dir_all(&dir);
+    // `CONSENT_BENCH_KEEP=1` keeps the databases and wrangler logs for a look afterwards.
+    if std::env::var("CONSENT_BENCH_KEEP").is_ok_and(|v| v == "1") {
+        println!("kept: {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }
 
