@@ -133,7 +133,11 @@ pub fn run() -> Result<()> {
             });
             rows.push(format!(
                 "| {round} | {name} | {} | {} | {:.0} | {:.1} | {:.1} | {cpu} |",
-                x.requests, x.errors, x.rps(), x.p50_ms, x.p99_ms
+                x.requests,
+                x.errors,
+                x.rps(),
+                x.p50_ms,
+                x.p99_ms
             ));
         }
         ratios.push((r.rps() / b.rps(), r.p99_ms / b.p99_ms));
@@ -158,10 +162,8 @@ pub fn run() -> Result<()> {
     let sum = |pick: &dyn Fn(&(LoadResult, LoadResult)) -> &LoadResult| {
         let requests: usize = totals.iter().map(|t| pick(t).requests).sum();
         let secs: f64 = totals.iter().map(|t| pick(t).elapsed.as_secs_f64()).sum();
-        let cpu: f64 = totals
-            .iter()
-            .map(|t| pick(t).cpu_ms.map_or(0.0, |c| c.total()) * pick(t).requests as f64)
-            .sum();
+        let cpu: f64 =
+            totals.iter().map(|t| pick(t).cpu_ms.map_or(0.0, |c| c.total()) * pick(t).requests as f64).sum();
         (requests as f64 / secs, cpu / requests.max(1) as f64)
     };
     let (bare_rps, bare_cpu) = sum(&|t| &t.0);
