@@ -105,6 +105,8 @@ pub struct WranglerDev {
     child: Child,
     pub port: u16,
     pub log: PathBuf,
+    /// Wrangler's inspector (Chrome DevTools Protocol) for the worker, on 127.0.0.1.
+    pub inspector_port: u16,
 }
 
 /// Which build of the worker `cargo xtask build` wrote.
@@ -151,7 +153,8 @@ impl WranglerDev {
         let log = d1.persist_dir.join(format!("wrangler-{port}.log"));
         let log_file = fs::File::create(&log).map_err(|e| e.to_string())?;
         let port_s = port.to_string();
-        let inspector = crate::free_port().to_string();
+        let inspector_port = crate::free_port();
+        let inspector = inspector_port.to_string();
         let persist = d1.persist();
         let mut args = vec!["dev"];
         if d1.config.is_none() {
@@ -188,7 +191,7 @@ impl WranglerDev {
             .stderr(log_file)
             .process_group(0);
         let child = cmd.spawn().map_err(|e| format!("cannot start wrangler dev: {e}"))?;
-        let dev = WranglerDev { child, port, log };
+        let dev = WranglerDev { child, port, log, inspector_port };
         dev.wait_healthy(Duration::from_secs(90))?;
         Ok(dev)
     }

@@ -68,7 +68,7 @@ fn generate(db: &Path, n: u64) {
                 let mut insert_event = tx.prepare(sql::INSERT_EVENT)?;
                 let mut upsert_state = tx.prepare(sql::UPSERT_STATE)?;
                 let mut upsert_subject = tx.prepare(sql::UPSERT_SUBJECT)?;
-                let mut insert_link = tx.prepare(sql::INSERT_LINK)?;
+                let mut insert_link = tx.prepare(sql::INSERT_LINKS)?;
                 for i in 0..n {
                     let person = i % people;
                     let email = Email::parse(&format!("person{person}@example.org")).unwrap();
@@ -106,16 +106,16 @@ fn generate(db: &Path, n: u64) {
                     let values = event_values(e, &consent_shared::chain::event_mark(BENCH_LEDGER_KEY, e));
                     insert_event.execute(rusqlite::params_from_iter(values.iter()))?;
                     let link = seal(BENCH_LEDGER_KEY, &head, std::slice::from_ref(e)).remove(0);
-                    insert_link.execute(rusqlite::params![
+                    let one = serde_json::json!([[
                         link.site_id,
                         link.seq,
                         link.event_id,
                         link.event_hash,
                         link.prev_hash,
                         link.hash,
-                        e.server_time,
                         link.version
-                    ])?;
+                    ]]);
+                    insert_link.execute(rusqlite::params![one.to_string(), e.server_time])?;
                     head = ChainHead { seq: link.seq, hash: link.hash };
                     upsert_state.execute(rusqlite::params![
                         e.site_id,

@@ -5,7 +5,10 @@ use std::rc::Rc;
 
 use chrono::Utc;
 use futures_util::{StreamExt, TryStreamExt};
-use worker::{event, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{
+    event, js_sys, web_sys, Context, Env, Headers, Request, Response, Result, ScheduleContext, ScheduledEvent,
+};
 
 use crate::app::anchors::{seal_and_anchor_all, AnchorStore};
 use crate::app::isolate::IsolateState;
@@ -26,6 +29,8 @@ thread_local! {
     /// The configuration, read (and its warnings logged) once per isolate: secrets and vars
     /// only change with a new deployment, which starts new isolates.
     static CONFIG: OnceCell<std::result::Result<AppConfig, String>> = const { OnceCell::new() };
+    /// The mailer, built once per isolate for the same reason (it holds only its settings).
+    static MAILER: OnceCell<Option<Rc<dyn Mailer>>> = const { OnceCell::new() };
 }
 
 fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
@@ -68,8 +73,13 @@ impl RateLimiter for BindingLimiter {
     }
 }
 
-/// The email API, when `MAIL_API_URL`, `MAIL_API_KEY` and `MAIL_FROM` are all set.
+/// The email API, when `MAIL_API_URL`, `MAIL_API_KEY` and `MAIL_FROM` are all set; read once
+/// per isolate.
 fn mailer(env: &Env) -> Option<Rc<dyn Mailer>> {
+    MAILER.with(|cell| cell.get_or_init(|| mailer_from_env(env)).clone())
+}
+
+fn mailer_from_env(env: &Env) -> Option<Rc<dyn Mailer>> {
     let from = env.var("MAIL_FROM").ok()?.to_string();
     let url = env.secret("MAIL_API_URL").ok()?.to_string();
     let key = env.secret("MAIL_API_KEY").ok()?.to_string();
@@ -99,54 +109,54 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     purge_expired(&app, Utc::now()).await;
 }
 
+/// Takes the runtime's own `Request`: converting it to a `worker::Request` first reads its `cf`
+/// object (a few dozen properties, never used here) on every request.
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response> {
     let config = match app_config(&env) {
         Ok(config) => config,
         Err(e) => return to_worker(e.to_response()),
     };
+    let headers = Headers(raw.headers());
     // A body declared larger than we would even drain is refused unread; any other goes
     // through the cap below (which also catches a Content-Length that lies).
-    let url = req.url()?;
+    let url = worker::Url::parse(&raw.url())?;
     let cap = body_cap(url.path());
-    let declared_len = req.headers().get("content-length")?.and_then(|l| l.parse::<usize>().ok());
+    let declared_len = headers.get("content-length")?.and_then(|l| l.parse::<usize>().ok());
     if declared_len.is_some_and(|len| len > DRAIN_AFTER_REFUSAL_BYTES) {
         return to_worker(AppError::PayloadTooLarge(cap).to_response());
     }
-    let has_body =
-        !matches!(req.method(), worker::Method::Get | worker::Method::Head | worker::Method::Options);
-    // Read through the cap: a chunked body without Content-Length is never buffered whole.
-    let body = match req.stream() {
-        Ok(mut stream) if has_body => match read_capped(&mut stream, cap).await {
-            Ok(body) => body,
-            Err(BodyError::TooLarge) => {
-                // What the client is still sending is read and dropped chunk by chunk (never
-                // kept) up to a bound before the 413: answering mid-upload makes wrangler dev's
-                // proxy turn the answer into a 503, and lets a client see a reset, not a 413.
-                let mut dropped = 0usize;
-                while let Some(Ok(chunk)) = stream.next().await {
-                    dropped += chunk.len();
-                    if dropped > DRAIN_AFTER_REFUSAL_BYTES {
-                        break;
-                    }
-                }
-                return to_worker(AppError::PayloadTooLarge(cap).to_response());
-            }
-            Err(BodyError::Stream(e)) => {
+    // Through `worker::Method`, as before: case folded, an unknown method read as GET.
+    let method = worker::Method::from(raw.method());
+    let has_body = !matches!(method, worker::Method::Get | worker::Method::Head | worker::Method::Options);
+    // A body whose length is declared, within the cap, and not chunked is read in one call:
+    // HTTP framing delivers exactly Content-Length bytes, and a stream reader costs a request
+    // measurably more CPU (docs/BENCHMARKS.md, "Ingestion"). Anything else is read through
+    // the cap: a chunked body without Content-Length is never buffered whole.
+    let chunked = headers.get("transfer-encoding")?.is_some();
+    let declared_small = declared_len.is_some_and(|len| len <= cap) && !chunked;
+    let body = match (has_body, declared_small) {
+        (false, _) => Vec::new(),
+        (true, true) => match read_whole(&raw).await {
+            Ok(body) if body.len() <= cap => body,
+            Ok(_) => return to_worker(AppError::PayloadTooLarge(cap).to_response()),
+            Err(e) => {
                 return to_worker(
                     AppError::BadRequest(format!("the request body could not be read: {e}")).to_response(),
                 )
             }
         },
-        // No body at all (`stream()` says so), or a method that has none.
-        _ => Vec::new(),
+        (true, false) => match read_streamed(Request::from(raw), cap).await {
+            Ok(body) => body,
+            Err(refusal) => return to_worker(refusal.to_response()),
+        },
     };
     let http_req = HttpRequest {
-        method: req.method().to_string(),
+        method: method.to_string(),
         origin: url.origin().ascii_serialization(),
         path: url.path().to_string(),
         query: url.query().unwrap_or("").to_string(),
-        headers: req.headers().entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),
+        headers: headers.entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),
         body,
     };
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));
@@ -167,6 +177,36 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         ctx.wait_until(work);
     }
     to_worker(response)
+}
+
+/// The whole body in one call (`arrayBuffer()`), for a body of declared, small length.
+async fn read_whole(raw: &web_sys::Request) -> Result<Vec<u8>> {
+    let buffer = JsFuture::from(raw.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The body through the cap, chunk by chunk (no body at all: empty).
+async fn read_streamed(mut req: Request, cap: usize) -> std::result::Result<Vec<u8>, AppError> {
+    let Ok(mut stream) = req.stream() else { return Ok(Vec::new()) };
+    match read_capped(&mut stream, cap).await {
+        Ok(body) => Ok(body),
+        Err(BodyError::TooLarge) => {
+            // What the client is still sending is read and dropped chunk by chunk (never kept)
+            // up to a bound before the 413: answering mid-upload makes wrangler dev's proxy turn
+            // the answer into a 503, and lets a client see a reset, not a 413.
+            let mut dropped = 0usize;
+            while let Some(Ok(chunk)) = stream.next().await {
+                dropped += chunk.len();
+                if dropped > DRAIN_AFTER_REFUSAL_BYTES {
+                    break;
+                }
+            }
+            Err(AppError::PayloadTooLarge(cap))
+        }
+        Err(BodyError::Stream(e)) => {
+            Err(AppError::BadRequest(format!("the request body could not be read: {e}")))
+        }
+    }
 }
 
 fn to_worker(mut response: HttpResponse) -> Result<Response> {

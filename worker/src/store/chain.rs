@@ -247,7 +247,7 @@ impl<E: Executor> ChainStore for SqlStore<E> {
     }
 
     async fn append_cookie_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError> {
-        self.append_chain_links(sql::INSERT_COOKIE_LINK, links, now).await
+        self.append_chain_links(sql::INSERT_COOKIE_LINKS, links, now).await
     }
 
     async fn cookie_chained_after(

@@ -366,8 +366,8 @@ impl<E: Executor> SqlStore<E> {
         SqlStore { exec }
     }
 
-    /// Appends chain links with `insert` (`INSERT_LINK` or `INSERT_COOKIE_LINK`, which take the
-    /// same parameters) in one batch.
+    /// Appends chain links with `insert` (`INSERT_LINKS` or `INSERT_COOKIE_LINKS`, which take the
+    /// same parameters) in one statement: the links as one JSON array.
     async fn append_chain_links(
         &self,
         insert: &'static str,
@@ -377,25 +377,22 @@ impl<E: Executor> SqlStore<E> {
         if links.is_empty() {
             return Ok(());
         }
-        let batch = links
+        let rows: Vec<serde_json::Value> = links
             .iter()
             .map(|l| {
-                Statement::new(
-                    insert,
-                    vec![
-                        (&l.site_id).into(),
-                        l.seq.into(),
-                        (&l.event_id).into(),
-                        (&l.event_hash).into(),
-                        (&l.prev_hash).into(),
-                        (&l.hash).into(),
-                        now.into(),
-                        i64::from(l.version).into(),
-                    ],
-                )
+                serde_json::json!([
+                    l.site_id,
+                    l.seq,
+                    l.event_id,
+                    l.event_hash,
+                    l.prev_hash,
+                    l.hash,
+                    i64::from(l.version)
+                ])
             })
             .collect();
-        self.exec.batch(batch).await
+        let rows = serde_json::Value::Array(rows).to_string();
+        self.exec.batch(vec![Statement::new(insert, vec![rows.into(), now.into()])]).await
     }
 
     /// Runs a query and maps every row with `f`.
@@ -586,7 +583,7 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn append_links(&self, links: &[ChainLink], now: &str) -> Result<(), StoreError> {
-        self.append_chain_links(sql::INSERT_LINK, links, now).await
+        self.append_chain_links(sql::INSERT_LINKS, links, now).await
     }
 
     async fn chained_after(

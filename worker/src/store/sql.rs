@@ -137,9 +137,18 @@ pub const CHAIN_HEAD: &str =
     "SELECT seq, hash FROM ledger_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1";
 
 /// Takes the event's write position from the event row itself.
-pub const INSERT_LINK: &str = "INSERT INTO ledger_links \
+/// A whole sealing batch of links in one statement: ?1 is a JSON array of
+/// `[site_id, seq, event_id, event_hash, prev_hash, hash, version]`, ?2 the time. One statement
+/// instead of one per link: each statement costs the worker and D1 a round of encoding, and
+/// the batch holds the single writer while other appends wait. A link whose event is not
+/// there is not written (as with one statement per link).
+pub const INSERT_LINKS: &str = "INSERT INTO ledger_links \
      (site_id, seq, event_id, event_pos, event_hash, prev_hash, hash, sealed_at, version) \
-     SELECT ?1, ?2, ?3, pos, ?4, ?5, ?6, ?7, ?8 FROM consent_events WHERE id = ?3";
+     SELECT json_extract(l.value, '$[0]'), json_extract(l.value, '$[1]'), e.id, e.pos, \
+       json_extract(l.value, '$[3]'), json_extract(l.value, '$[4]'), json_extract(l.value, '$[5]'), \
+       ?2, json_extract(l.value, '$[6]') \
+     FROM json_each(?1) AS l JOIN consent_events e ON e.id = json_extract(l.value, '$[2]') \
+     ORDER BY l.key";
 
 /// Links in order, each with its event (all NULL when the event row is gone).
 pub const CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, l.event_id AS link_event_id, \
@@ -352,9 +361,14 @@ pub const UNSEALED_COOKIES: &str = "SELECT c.rowid AS pos, c.id, c.site_id, c.co
        COALESCE((SELECT record_pos FROM cookie_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0)) \
      ORDER BY c.rowid LIMIT ?2";
 
-pub const INSERT_COOKIE_LINK: &str = "INSERT INTO cookie_links \
+/// `INSERT_LINKS` for the cookie chain (the record's position is its rowid).
+pub const INSERT_COOKIE_LINKS: &str = "INSERT INTO cookie_links \
      (site_id, seq, record_id, record_pos, record_hash, prev_hash, hash, sealed_at, version) \
-     SELECT ?1, ?2, ?3, rowid, ?4, ?5, ?6, ?7, ?8 FROM cookie_consents WHERE id = ?3";
+     SELECT json_extract(l.value, '$[0]'), json_extract(l.value, '$[1]'), c.id, c.rowid, \
+       json_extract(l.value, '$[3]'), json_extract(l.value, '$[4]'), json_extract(l.value, '$[5]'), \
+       ?2, json_extract(l.value, '$[6]') \
+     FROM json_each(?1) AS l JOIN cookie_consents c ON c.id = json_extract(l.value, '$[2]') \
+     ORDER BY l.key";
 
 pub const COOKIE_CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, \
      l.record_id AS link_event_id, l.record_hash AS event_hash, l.prev_hash, l.hash, l.version, \

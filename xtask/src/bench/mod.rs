@@ -20,7 +20,13 @@ mod loadfault;
 pub fn run(which: Option<&str>) -> Result {
     setup::run(setup::Needs::Build)?;
     let start = Instant::now();
-    build::all()?;
+    // `CONSENT_BENCH_NO_BUILD=1`: measure the artefacts `cargo xtask build` just wrote (for
+    // repeated runs on a slow machine; `sizes` then reports no build time).
+    if std::env::var("CONSENT_BENCH_NO_BUILD").is_ok_and(|v| v == "1") {
+        eprintln!("CONSENT_BENCH_NO_BUILD=1: using the artefacts already built");
+    } else {
+        build::all()?;
+    }
     let build_secs = start.elapsed().as_secs_f64();
     if matches!(which, None | Some("sizes")) {
         sizes()?;
