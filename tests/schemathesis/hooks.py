@@ -21,8 +21,17 @@ MEMBER = os.environ["CONSENT_FUZZ_MEMBER"]
 PURPOSE, CHANNEL, WORDING = "news", "email", 1
 COOKIE_POLICY_VERSION = int(os.environ.get("CONSENT_FUZZ_POLICY_VERSION", "1"))
 BANNER_SHA256 = os.environ.get("CONSENT_FUZZ_BANNER_SHA256", "")
+# Hypothesis warns about the global `random` module inside tests; this one is ours, seeded like
+# the run when it has a seed.
+RNG = random.Random(os.environ.get("CONSENT_FUZZ_SEED"))
 # How often a valid case is made fully valid.
 REPAIR = 0.5
+# The page forms and the variable holding an anti-forgery value the page itself issued.
+FORMS = {
+    "/p/{token}": "CONSENT_FUZZ_P_CSRF",
+    "/c/{token}": "CONSENT_FUZZ_C_CSRF",
+    "/preferences/{site}": "CONSENT_FUZZ_LOST_LINK_CSRF",
+}
 IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,128}$")
 
 
@@ -43,7 +52,7 @@ def repair(case):
     if path.endswith("/cookie-consents") and body is not None:
         body.update(
             consent_id=str(uuid.uuid4()),
-            categories=random.choice([[], ["analytics"]]),
+            categories=RNG.choice([[], ["analytics"]]),
             policy_version=COOKIE_POLICY_VERSION,
             wording_sha256=BANNER_SHA256,
         )
@@ -59,7 +68,7 @@ def repair(case):
     elif path == "/api/v1/admin/sites/{site}/consents" and body is not None:
         body.update(email=fresh_address())
         body["changes"] = [
-            {"purpose": PURPOSE, "channel": CHANNEL, "action": random.choice(["grant", "withdraw"]),
+            {"purpose": PURPOSE, "channel": CHANNEL, "action": RNG.choice(["granted", "withdrawn"]),
              "wording_version": WORDING}
         ]
         body.pop("occurred_at", None)
@@ -73,13 +82,40 @@ def repair(case):
         request = case.path_parameters.get("request")
         # Never erase or restrict the member whose links the link pages use.
         body["email"] = MEMBER if request == "access" else fresh_address()
+    elif path == "/api/v1/admin/sites/{site}" and method == "PUT" and body is not None:
+        # A valid definition of the scratch site, its wording changed now and then (a new version).
+        body.clear()
+        body.update(
+            organisation={
+                "name": "Fuzz Scratch Society",
+                "contact_email": "office@example.org",
+                "postal_address": "1 Test Road, Testtown TE1 1ST",
+                "privacy_notice_url": "https://example.org/privacy",
+                "cookie_policy_url": "https://example.org/cookies",
+            },
+            allowed_origins=[PAGE_ORIGIN],
+            default_lang="en",
+            purposes=[{
+                "purpose": PURPOSE,
+                "channel": CHANNEL,
+                "wordings": [{
+                    "lang": "en",
+                    "label": "News",
+                    "text": f"I am happy to hear from the Fuzz Scratch Society by email ({RNG.randint(1, 3)}).",
+                }],
+            }],
+        )
+    elif path in FORMS and method == "POST" and body is not None and os.environ.get(FORMS[path]):
+        body["csrf"] = os.environ[FORMS[path]]
+        if path == "/preferences/{site}":
+            body["email"] = RNG.choice([MEMBER, fresh_address()])
     elif path.endswith("/audience") and method == "GET":
         case.query = {**(case.query or {}), "purpose": PURPOSE, "channel": CHANNEL}
 
 
 @schemathesis.hook
 def before_call(context, case, **kwargs):
-    if positive(case) and random.random() < REPAIR:
+    if positive(case) and RNG.random() < REPAIR:
         repair(case)
     headers = case.headers
     if headers is not None:
