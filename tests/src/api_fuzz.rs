@@ -174,7 +174,9 @@ fn run_until(plan: &Plan, stop: &AtomicBool) -> Result<Report, String> {
     ]);
     let dev = WranglerDev::start_build(&d1, port, &vars, WorkerBuild::Release)?;
     let fixture = Fixture::prepare(&origin)?;
-    let operations_listed = count_operations(&origin)?;
+    let (document, operations) = served_document(&origin)?;
+    let served = dir.join("openapi.json");
+    fs::write(&served, document).map_err(|e| format!("{}: {e}", served.display()))?;
 
     let reports = dir.join("reports");
     let start = Instant::now();
@@ -195,9 +197,10 @@ fn run_until(plan: &Plan, stop: &AtomicBool) -> Result<Report, String> {
     for header in &plan.extra_headers {
         cmd.args(["--header", header]);
     }
-    // The served document unless `CONSENT_FUZZ_SCHEMA` names a file: a changed docs/openapi.json
-    // can be tried against the running worker before rebuilding it.
-    let schema = std::env::var("CONSENT_FUZZ_SCHEMA").unwrap_or_else(|_| format!("{origin}/openapi.json"));
+    // The served document, as fetched, from a file: loaded from its URL, schemathesis leaves out
+    // the operation that serves it (`GET /openapi.json`). `CONSENT_FUZZ_SCHEMA` names another
+    // file: a changed docs/openapi.json can be tried before the worker is rebuilt.
+    let schema = std::env::var_os("CONSENT_FUZZ_SCHEMA").map_or(served, PathBuf::from);
     cmd.arg(schema)
         .current_dir(repo_root())
         .envs(fixture.env())
@@ -234,13 +237,13 @@ fn run_until(plan: &Plan, stop: &AtomicBool) -> Result<Report, String> {
     drop(mail);
     let output = fs::read_to_string(dir.join("schemathesis.out")).unwrap_or_default()
         + &fs::read_to_string(dir.join("schemathesis.err")).unwrap_or_default();
-    let mut report = summarise(&reports, &output, time)?;
-    report.operations_listed = operations_listed;
+    let mut report = summarise(&reports, &output, time, &operations)?;
     if !status.success() && report.failures == 0 && report.errors == 0 {
         report.errors = 1;
         report.output = format!("schemathesis ended with {status}:\n{output}");
     }
-    if report.holds().is_ok() {
+    // `CONSENT_FUZZ_KEEP=1` keeps them after a passing run too (to see what was sent).
+    if report.holds().is_ok() && std::env::var_os("CONSENT_FUZZ_KEEP").is_none() {
         let _ = fs::remove_dir_all(&dir);
     } else {
         report.kept_dir = Some(dir);
@@ -356,19 +359,29 @@ fn csrf_of(url: &str) -> Result<String, String> {
     Ok(page[start..start + len].to_string())
 }
 
-/// The number of operations (path + method) the served document lists.
-fn count_operations(origin: &str) -> Result<u64, String> {
+/// The document the worker serves, and its operations as schemathesis labels them
+/// (`GET /healthz`).
+fn served_document(origin: &str) -> Result<(String, BTreeSet<String>), String> {
     let url = format!("{origin}/openapi.json");
-    let doc: serde_json::Value =
-        ureq::get(&url).call().map_err(|e| format!("GET {url}: {}", describe(e)))?.into_json().map_err(|e| e.to_string())?;
+    let text = ureq::get(&url)
+        .call()
+        .map_err(|e| format!("GET {url}: {}", describe(e)))?
+        .into_string()
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{url}: {e}"))?;
     let paths = doc["paths"].as_object().ok_or("openapi.json: no paths")?;
-    Ok(paths
-        .values()
-        .filter_map(|item| item.as_object())
-        .map(|item| {
-            item.keys().filter(|m| ["get", "put", "post", "delete", "patch"].contains(&m.as_str())).count() as u64
+    let methods = ["get", "put", "post", "delete", "patch"];
+    let operations = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_object().cloned().unwrap_or_default();
+            methods
+                .iter()
+                .filter(move |m| item.contains_key(**m))
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
         })
-        .sum())
+        .collect();
+    Ok((text, operations))
 }
 
 fn describe(e: ureq::Error) -> String {
@@ -380,7 +393,12 @@ fn describe(e: ureq::Error) -> String {
 
 /// Counts from schemathesis's ndjson event stream: every `ScenarioFinished` event carries the
 /// requests of its scenario (`recorder.interactions`) and each one's check results.
-fn summarise(reports: &Path, output: &str, time: Duration) -> Result<Report, String> {
+fn summarise(
+    reports: &Path,
+    output: &str,
+    time: Duration,
+    listed: &BTreeSet<String>,
+) -> Result<Report, String> {
     let said = || format!("\nschemathesis said:\n{output}");
     let file = fs::read_dir(reports)
         .map_err(|e| format!("{}: {e}{}", reports.display(), said()))?
@@ -405,7 +423,8 @@ fn summarise(reports: &Path, output: &str, time: Duration) -> Result<Report, Str
         let label = recorder["label"].as_str().unwrap_or_default().to_string();
         let interactions = recorder["interactions"].as_object().map_or(0, |i| i.len() as u64);
         cases += interactions;
-        if interactions > 0 {
+        // Stateful scenarios are labelled "Stateful tests": their requests count as cases.
+        if interactions > 0 && listed.contains(&label) {
             operations.insert(label.clone());
         }
         for results in recorder["checks"].as_object().into_iter().flat_map(|c| c.values()) {
@@ -422,7 +441,7 @@ fn summarise(reports: &Path, output: &str, time: Duration) -> Result<Report, Str
     Ok(Report {
         cases,
         operations_tested: operations.len() as u64,
-        operations_listed: 0,
+        operations_listed: listed.len() as u64,
         failures: failures.len() as u64,
         failure_list: failures.into_iter().collect(),
         errors,
