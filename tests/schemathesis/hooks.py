@@ -107,6 +107,9 @@ def repair(case):
         )
     elif path in FORMS and method == "POST" and body is not None and os.environ.get(FORMS[path]):
         body["csrf"] = os.environ[FORMS[path]]
+        # A genuine erase would delete the member every link page of the run is about.
+        if body.get("action") == "erase":
+            body["action"] = RNG.choice(["choices", "withdraw_all", "restrict", "lift", "download"])
         if path == "/preferences/{site}":
             body["email"] = RNG.choice([MEMBER, fresh_address()])
     elif path.endswith("/audience") and method == "GET":

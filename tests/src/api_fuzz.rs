@@ -200,9 +200,13 @@ fn run_until(plan: &Plan, stop: &AtomicBool) -> Result<Report, String> {
     // The served document, as fetched, from a file: loaded from its URL, schemathesis leaves out
     // the operation that serves it (`GET /openapi.json`). `CONSENT_FUZZ_SCHEMA` names another
     // file: a changed docs/openapi.json can be tried before the worker is rebuilt.
-    let schema = std::env::var_os("CONSENT_FUZZ_SCHEMA").map_or(served, PathBuf::from);
+    let schema = match std::env::var_os("CONSENT_FUZZ_SCHEMA") {
+        Some(file) => std::path::absolute(&file).map_err(|e| format!("CONSENT_FUZZ_SCHEMA: {e}"))?,
+        None => served,
+    };
     cmd.arg(schema)
-        .current_dir(repo_root())
+        // Its caches (.schemathesis/, .hypothesis/) go to the run's directory, not the repository.
+        .current_dir(&dir)
         .envs(fixture.env())
         .env("SCHEMATHESIS_HOOKS", repo_root().join("tests/schemathesis/hooks.py"))
         .env("PYTHONDONTWRITEBYTECODE", "1")
