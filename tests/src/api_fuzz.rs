@@ -219,6 +219,7 @@ fn run_until(plan: &Plan, stop: &AtomicBool) -> Result<Report, String> {
         if stop.load(Ordering::SeqCst) {
             stop_group(&mut child);
             drop(dev);
+            let _ = fs::remove_dir_all(&dir);
             return Err("stopped by a signal".into());
         }
         if start.elapsed() > plan.timeout {
