@@ -114,7 +114,8 @@ impl Report {
         if problems.is_empty() {
             return Ok(());
         }
-        let kept = self.kept_dir.as_ref().map(|d| format!("\n(reports, state and logs kept in {})", d.display()));
+        let kept =
+            self.kept_dir.as_ref().map(|d| format!("\n(reports, state and logs kept in {})", d.display()));
         // The end of schemathesis's output: each failure with the curl command that reproduces it.
         let lines: Vec<&str> = self.output.lines().collect();
         let tail = lines[lines.len().saturating_sub(200)..].join("\n");
@@ -285,7 +286,8 @@ impl Fixture {
             serde_json::json!({"email": MEMBER, "method": "paper_form",
                 "changes": [{"purpose": "news", "channel": "email", "action": "granted", "wording_version": 1}]}),
         )?;
-        let links = admin(&format!("/api/v1/admin/sites/{SITE}/links"), serde_json::json!({"email": MEMBER}))?;
+        let links =
+            admin(&format!("/api/v1/admin/sites/{SITE}/links"), serde_json::json!({"email": MEMBER}))?;
         let token_of = |field: &str, prefix: &str| -> Result<String, String> {
             let url = links[field].as_str().ok_or_else(|| format!("links: no {field} in {links}"))?;
             let path = url.strip_prefix(origin).unwrap_or(url);

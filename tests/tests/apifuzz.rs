@@ -1,9 +1,10 @@
 //! API fuzzing, short version (the long one is `cargo xtask bench fuzz-api`): schemathesis
 //! generates requests for every operation in the served `/openapi.json` of the worker under test
 //! (real site, admin key, link tokens and form values) and fails on any 5xx, undocumented status
-//! or content type, or body that does not match its schema. Fixed seed: the same cases every
-//! run, so a failure here is reproducible and not a matter of luck. Then the regression cases for
-//! what the fuzzing found that only the real runtime shows.
+//! or content type, or body that does not match its schema. Fixed seed: the generated inputs
+//! repeat from run to run (only the addresses, ids and keys the hooks make fresh differ), so a
+//! failure here is reproducible and not a matter of luck. Then the regression cases for what the
+//! fuzzing found that only the real runtime shows.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -41,7 +42,11 @@ fn main() -> ExitCode {
         let url = format!("{origin}/api/v1/sites/demo/consents");
         let mut statuses = Vec::new();
         for method in ["GET", "DELETE", "OPTIONS", "DELETE", "HEAD", "DELETE"] {
-            let status = match agent.request(method, &url).set("Content-Type", "application/json").send_string(r#"{"a":1}"#) {
+            let status = match agent
+                .request(method, &url)
+                .set("Content-Type", "application/json")
+                .send_string(r#"{"a":1}"#)
+            {
                 Ok(r) => r.status(),
                 Err(ureq::Error::Status(s, _)) => s,
                 Err(e) => return Err(format!("{method} {url}: {e}")),
