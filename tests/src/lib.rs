@@ -2,6 +2,7 @@
 //! demo host page, each started on 127.0.0.1 and stopped when dropped. Used by the integration
 //! and browser tests and by `cargo xtask dev`.
 
+pub mod api_fuzz;
 pub mod bench_config;
 pub mod burst;
 pub mod client;

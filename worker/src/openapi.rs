@@ -378,7 +378,9 @@ fn admin_subject() -> OperationBuilder {
             "200",
             json_ok(
                 "access: the export (as a download); erase: done, and the address is suppressed; restrict: the new state",
-                schema(json!({"oneOf": [
+                // anyOf, not oneOf: which shape answers is said by the path (`request`), and an
+                // export is also a valid `Restricted` (it carries `subject` and `restricted`).
+                schema(json!({"anyOf": [
                     {"$ref": "#/components/schemas/SubjectExport"},
                     {"$ref": "#/components/schemas/Erased"},
                     {"$ref": "#/components/schemas/Restricted"}

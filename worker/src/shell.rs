@@ -59,6 +59,18 @@ fn app_config(env: &Env) -> std::result::Result<AppConfig, AppError> {
 /// request bodies itself; beyond this the answer comes at once and the upload may be reset).
 const DRAIN_AFTER_REFUSAL_BYTES: usize = 32 * 1024 * 1024;
 
+/// Reads what is left of a request body and drops it chunk by chunk (never kept), up to
+/// `DRAIN_AFTER_REFUSAL_BYTES`.
+async fn drain<E>(stream: &mut (impl futures_util::Stream<Item = std::result::Result<Vec<u8>, E>> + Unpin)) {
+    let mut dropped = 0usize;
+    while let Some(Ok(chunk)) = stream.next().await {
+        dropped += chunk.len();
+        if dropped > DRAIN_AFTER_REFUSAL_BYTES {
+            break;
+        }
+    }
+}
+
 /// Counts with the `[[ratelimits]]` bindings of wrangler.toml (`Limit::binding`).
 struct BindingLimiter(Env);
 
@@ -136,7 +148,15 @@ async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response
     let chunked = headers.get("transfer-encoding")?.is_some();
     let declared_small = declared_len.is_some_and(|len| len <= cap) && !chunked;
     let body = match (has_body, declared_small) {
-        (false, _) => Vec::new(),
+        // A GET, HEAD or OPTIONS that came with a body anyway: read it (up to the drain bound)
+        // and drop it. Left unread, wrangler dev's proxy answered the *next* request on the
+        // same connection with a 503 (found by the API fuzz run, tests/src/api_fuzz.rs).
+        (false, _) => {
+            if let Ok(mut stream) = Request::from(raw).stream() {
+                drain(&mut stream).await;
+            }
+            Vec::new()
+        }
         (true, true) => match read_whole(&raw).await {
             Ok(body) if body.len() <= cap => body,
             Ok(_) => return to_worker(AppError::PayloadTooLarge(cap).to_response()),
@@ -194,13 +214,7 @@ async fn read_streamed(mut req: Request, cap: usize) -> std::result::Result<Vec<
             // What the client is still sending is read and dropped chunk by chunk (never kept)
             // up to a bound before the 413: answering mid-upload makes wrangler dev's proxy turn
             // the answer into a 503, and lets a client see a reset, not a 413.
-            let mut dropped = 0usize;
-            while let Some(Ok(chunk)) = stream.next().await {
-                dropped += chunk.len();
-                if dropped > DRAIN_AFTER_REFUSAL_BYTES {
-                    break;
-                }
-            }
+            drain(&mut stream).await;
             Err(AppError::PayloadTooLarge(cap))
         }
         Err(BodyError::Stream(e)) => {

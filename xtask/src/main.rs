@@ -3,14 +3,15 @@
 //!
 //! - `setup`  install what is missing, idempotently (wasm32 std, the widget's pinned nightly with
 //!   rust-src, wasm-bindgen-cli at the Cargo.lock version, worker-build, npm tools, Debian
-//!   chromium for browser tests)
+//!   chromium for browser tests, schemathesis in `.venv/` for the API fuzz run)
 //! - `build`  the widget (its two wasm bundles + JS + loader into dist/assets) and the worker
 //!   (worker/build); `build widget` only the widget
 //! - `dev`    build, migrate and seed local D1, run the worker on :8787 and the demo page on :8788
 //! - `test`   build and run every test: native, Store contract, workerd integration, browser,
-//!   and a few seconds of each parser fuzz target
+//!   a short API fuzz run (schemathesis), and a few seconds of each parser fuzz target
 //! - `fuzz [SECONDS] [TARGET…]`  each parser fuzz target (`fuzz/`) for SECONDS (default 60)
-//! - `bench`  measure sizes and build times (results go in docs/BENCHMARKS.md)
+//! - `bench`  measure sizes and build times (results go in docs/BENCHMARKS.md); `bench fuzz-api`
+//!   the long API fuzz run
 //! - `openapi` write docs/openapi.json from the code (the worker serves that file)
 
 mod admin;

@@ -25,6 +25,7 @@ pub fn run(needs: Needs) -> Result {
     if needs == Needs::Everything {
         chromium()?;
         cargo_fuzz()?;
+        schemathesis()?;
     }
     Ok(())
 }
@@ -125,6 +126,28 @@ fn cargo_fuzz() -> Result {
         return Ok(());
     }
     crate::run(crate::cargo().args(["install", "cargo-fuzz", "--locked"]))
+}
+
+/// schemathesis at the pinned version in the project's own virtualenv (`.venv/`, git-ignored),
+/// for the API fuzz run (`consent_tests::api_fuzz`). Needs python3 with the venv module.
+pub fn schemathesis() -> Result {
+    use consent_tests::api_fuzz::{schemathesis_bin, venv_dir, SCHEMATHESIS_VERSION};
+    let have = output(Command::new(schemathesis_bin()).arg("--version")).unwrap_or_default();
+    if have.trim().ends_with(&format!("version {SCHEMATHESIS_VERSION}")) {
+        return Ok(());
+    }
+    let venv = venv_dir();
+    if !venv.join("bin/pip").exists() {
+        crate::run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).map_err(|e| {
+            format!("{e}\nthe API fuzz run needs python3 with venv (Debian: apt-get install python3-venv)")
+        })?;
+    }
+    crate::run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+    ]))
 }
 
 fn npm_tools() -> Result {

@@ -12,11 +12,12 @@ use crate::{build, root, setup, Result};
 
 mod banner;
 mod burst;
+mod fuzz_api;
 mod ingest;
 mod ledger;
 mod loadfault;
 
-/// `cargo xtask bench [sizes|ledger|ingest|banner|loadfault|burst]` (all when none is named).
+/// `cargo xtask bench [sizes|ledger|ingest|banner|loadfault|burst|fuzz-api]` (all when none is named).
 pub fn run(which: Option<&str>) -> Result {
     setup::run(setup::Needs::Build)?;
     let start = Instant::now();
@@ -46,6 +47,9 @@ pub fn run(which: Option<&str>) -> Result {
     }
     if matches!(which, None | Some("burst")) {
         burst::run()?;
+    }
+    if matches!(which, None | Some("fuzz-api")) {
+        fuzz_api::run()?;
     }
     Ok(())
 }
