@@ -8,6 +8,7 @@
 //! force 5 February 2026; the ICO's guidance on direct marketing using electronic mail (28 April
 //! 2026) and on storage and access technologies (29 April 2026). See docs/COMPLIANCE.md.
 
+#[cfg(feature = "ledger")]
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,7 @@ use crate::site::Channel;
 
 /// Why the organisation may contact people for a purpose on a channel. Stored in site
 /// definitions and events: variants are never removed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LawfulBasis {
@@ -94,6 +96,29 @@ pub fn check_basis(basis: LawfulBasis, channel: Channel, facts: BasisFacts) -> R
     }
 }
 
+/// Whether `raw` is a charity number as `Organisation::charity_number` documents: England and
+/// Wales 6–8 digits (a linked charity may add `-N`), Scotland `SC` + 6 digits, Northern Ireland
+/// `NIC` + 6 digits (or the bare 6 digits the register also shows), or `exempt: <regulator>` for
+/// an exempt charity with the name of its principal regulator (3–100 characters).
+pub fn is_charity_number(raw: &str) -> bool {
+    let raw = raw.trim();
+    let digits =
+        |s: &str, lo: usize, hi: usize| (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(regulator) = raw.strip_prefix("exempt:").or_else(|| raw.strip_prefix("Exempt:")) {
+        let regulator = regulator.trim();
+        return (3..=100).contains(&regulator.chars().count()) && !regulator.chars().any(char::is_control);
+    }
+    if let Some(rest) = raw.strip_prefix("SC") {
+        return digits(rest, 6, 6);
+    }
+    if let Some(rest) = raw.strip_prefix("NIC") {
+        return digits(rest, 6, 6);
+    }
+    let (main, linked) = raw.split_once('-').unwrap_or((raw, "1"));
+    digits(main, 6, 8) && digits(linked, 1, 3)
+}
+
+#[cfg(feature = "ledger")]
 /// The first day contact details may be collected on the charitable purpose soft opt-in.
 pub fn soft_opt_in_start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 2, 5).expect("a valid date")
@@ -101,6 +126,7 @@ pub fn soft_opt_in_start() -> NaiveDate {
 
 /// How the person was supporting or asking about the charity's purposes when they gave their
 /// details, as the site owner declares it per form. Stored in events: never removed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SupportContext {
@@ -136,6 +162,7 @@ impl SupportContext {
     }
 }
 
+#[cfg(feature = "ledger")]
 /// Why a collection cannot be recorded as a charitable purpose soft opt-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SoftOptInRefusal {
@@ -151,6 +178,7 @@ pub enum SoftOptInRefusal {
     NoDirectEvidence,
 }
 
+#[cfg(feature = "ledger")]
 /// One collection of contact details that might be a soft opt-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Collection {
@@ -164,6 +192,7 @@ pub struct Collection {
     pub directly_from_person: bool,
 }
 
+#[cfg(feature = "ledger")]
 /// Whether `collection` may be recorded as a charitable purpose soft opt-in.
 pub fn soft_opt_in_allowed(collection: Collection) -> Result<(), SoftOptInRefusal> {
     if collection.collected_at.date_naive() < soft_opt_in_start() {
@@ -183,6 +212,7 @@ pub fn soft_opt_in_allowed(collection: Collection) -> Result<(), SoftOptInRefusa
 
 /// What a cookie category is for, which decides whether it needs consent. Stored in site
 /// definitions: variants are never removed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CookieBasis {
@@ -216,6 +246,7 @@ impl CookieBasis {
 }
 
 /// Which law's cookie rules apply to a visitor. Recorded with each cookie decision.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSet {
@@ -235,6 +266,7 @@ impl RuleSet {
 }
 
 /// How a category behaves for a visitor under a rule set.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Treatment {
@@ -256,6 +288,7 @@ pub fn treatment(basis: CookieBasis, rules: RuleSet) -> Treatment {
 }
 
 /// What the banner must be for a set of categories under a rule set.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BannerKind {
@@ -291,6 +324,7 @@ pub const EEA_COUNTRIES: [&str; 30] = [
 ];
 
 /// Which rules a site applies where: its choice, with the defaults the demo uses.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionRules {
     /// Visitors in the United Kingdom (`GB`).
@@ -330,7 +364,7 @@ pub fn decision_still_applies(made_under: Option<RuleSet>, now_under: RuleSet) -
     made_under.map_or(true, |made| made == now_under)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ledger"))]
 mod tests {
     use super::*;
     use chrono::TimeZone;
@@ -462,6 +496,52 @@ mod tests {
             eu banner for ["strictly_necessary", "statistics", "appearance"]: Consent
             eu banner for ["strictly_necessary", "statistics", "consent"]: Consent
             eu banner for []: None
+        "#]]
+        .assert_eq(&out);
+    }
+
+    #[test]
+    fn which_charity_numbers_are_well_formed() {
+        let mut out = String::new();
+        for raw in [
+            "1234567",
+            "202918",
+            "12345678",
+            "1123456-1",
+            "12345",
+            "123456789",
+            "SC012345",
+            "SC01234",
+            "sc012345",
+            "NIC100002",
+            "NIC10000",
+            "exempt: Office for Students",
+            "exempt:",
+            "exempt: x",
+            "charity",
+            "",
+            " 1234567 ",
+        ] {
+            writeln!(out, "{raw:?}: {}", is_charity_number(raw)).unwrap();
+        }
+        expect![[r#"
+            "1234567": true
+            "202918": true
+            "12345678": true
+            "1123456-1": true
+            "12345": false
+            "123456789": false
+            "SC012345": true
+            "SC01234": false
+            "sc012345": false
+            "NIC100002": true
+            "NIC10000": false
+            "exempt: Office for Students": true
+            "exempt:": false
+            "exempt: x": false
+            "charity": false
+            "": false
+            " 1234567 ": true
         "#]]
         .assert_eq(&out);
     }
