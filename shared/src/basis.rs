@@ -12,7 +12,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::consent::Method;
+use crate::consent::{Action, Method};
 use crate::site::Channel;
 
 /// Why the organisation may contact people for a purpose on a channel. Stored in site
@@ -116,6 +116,32 @@ pub fn is_charity_number(raw: &str) -> bool {
     }
     let (main, linked) = raw.split_once('-').unwrap_or((raw, "1"));
     digits(main, 6, 8) && digits(linked, 1, 3)
+}
+
+/// On which basis the organisation may contact a person now for a purpose whose definition
+/// names `defined`, given their current state there (`None`: no event). `None`: it may not.
+/// Consent and soft opt-in need their event; legitimate interests (post) hold until an objection
+/// or withdrawal; a refusal ends every basis.
+pub fn basis_in_force(defined: LawfulBasis, state: Option<Action>) -> Option<LawfulBasis> {
+    match state {
+        Some(Action::Granted) => Some(LawfulBasis::Consent),
+        Some(Action::SoftOptIn) => Some(LawfulBasis::CharitySoftOptIn),
+        Some(Action::Withdrawn | Action::Objected) => None,
+        Some(Action::Pending) | None => {
+            (defined == LawfulBasis::LegitimateInterests).then_some(LawfulBasis::LegitimateInterests)
+        }
+    }
+}
+
+/// The action that stops contact for a purpose: withdrawing consent, or objecting where the
+/// organisation relies on the soft opt-in or legitimate interests.
+pub fn stop_action(defined: LawfulBasis, state: Option<Action>) -> Action {
+    match basis_in_force(defined, state) {
+        Some(LawfulBasis::Consent) => Action::Withdrawn,
+        Some(_) => Action::Objected,
+        None if defined == LawfulBasis::Consent => Action::Withdrawn,
+        None => Action::Objected,
+    }
 }
 
 #[cfg(feature = "ledger")]
@@ -498,6 +524,72 @@ mod tests {
             eu banner for []: None
         "#]]
         .assert_eq(&out);
+    }
+
+    #[test]
+    fn who_may_be_contacted_on_which_basis() {
+        let states = [
+            None,
+            Some(Action::Granted),
+            Some(Action::SoftOptIn),
+            Some(Action::Pending),
+            Some(Action::Withdrawn),
+            Some(Action::Objected),
+        ];
+        let mut out = String::new();
+        for defined in LawfulBasis::ALL {
+            for state in states {
+                writeln!(
+                    out,
+                    "{} {:?}: in force {:?}, stop with {:?}",
+                    defined.as_str(),
+                    state.map(Action::as_str),
+                    basis_in_force(defined, state).map(LawfulBasis::as_str),
+                    stop_action(defined, state).as_str()
+                )
+                .unwrap();
+            }
+        }
+        expect![[r#"
+            consent None: in force None, stop with "withdrawn"
+            consent Some("granted"): in force Some("consent"), stop with "withdrawn"
+            consent Some("soft_opt_in"): in force Some("charity_soft_opt_in"), stop with "objected"
+            consent Some("pending"): in force None, stop with "withdrawn"
+            consent Some("withdrawn"): in force None, stop with "withdrawn"
+            consent Some("objected"): in force None, stop with "withdrawn"
+            charity_soft_opt_in None: in force None, stop with "objected"
+            charity_soft_opt_in Some("granted"): in force Some("consent"), stop with "withdrawn"
+            charity_soft_opt_in Some("soft_opt_in"): in force Some("charity_soft_opt_in"), stop with "objected"
+            charity_soft_opt_in Some("pending"): in force None, stop with "objected"
+            charity_soft_opt_in Some("withdrawn"): in force None, stop with "objected"
+            charity_soft_opt_in Some("objected"): in force None, stop with "objected"
+            legitimate_interests None: in force Some("legitimate_interests"), stop with "objected"
+            legitimate_interests Some("granted"): in force Some("consent"), stop with "withdrawn"
+            legitimate_interests Some("soft_opt_in"): in force Some("charity_soft_opt_in"), stop with "objected"
+            legitimate_interests Some("pending"): in force Some("legitimate_interests"), stop with "objected"
+            legitimate_interests Some("withdrawn"): in force None, stop with "objected"
+            legitimate_interests Some("objected"): in force None, stop with "objected"
+        "#]].assert_eq(&out);
+    }
+
+    #[test]
+    fn the_state_after_each_action() {
+        use crate::consent::next_state;
+        let all = [Action::Granted, Action::Withdrawn, Action::Pending, Action::SoftOptIn, Action::Objected];
+        let mut out = String::new();
+        for current in std::iter::once(None).chain(all.map(Some)) {
+            let row: Vec<String> =
+                all.iter().map(|e| format!("{}→{}", e.as_str(), next_state(current, *e).as_str())).collect();
+            writeln!(out, "{:?}: {}", current.map(Action::as_str), row.join(" ")).unwrap();
+        }
+        expect![[r#"
+            None: granted→granted withdrawn→withdrawn pending→pending soft_opt_in→soft_opt_in objected→objected
+            Some("granted"): granted→granted withdrawn→withdrawn pending→granted soft_opt_in→granted objected→objected
+            Some("withdrawn"): granted→granted withdrawn→withdrawn pending→pending soft_opt_in→withdrawn objected→objected
+            Some("pending"): granted→granted withdrawn→withdrawn pending→pending soft_opt_in→soft_opt_in objected→objected
+            Some("soft_opt_in"): granted→granted withdrawn→withdrawn pending→soft_opt_in soft_opt_in→soft_opt_in objected→objected
+            Some("objected"): granted→granted withdrawn→withdrawn pending→pending soft_opt_in→objected objected→objected
+        "#]].assert_eq(&out);
     }
 
     #[test]

@@ -461,6 +461,9 @@ pub fn validate_recorded_changes(
         .collect();
     let lang = input.lang.clone().unwrap_or_else(|| site.default_lang.clone());
     validate_choices(site, &choices, &lang, WordingRule::MayBeEarlier)?;
+    if let Some(collection) = recorded_collection(input)? {
+        check_bases(site, &choices, &collection, None)?;
+    }
     let provenance = Provenance {
         method: input.method,
         source_url: input.source.clone(),

@@ -140,12 +140,24 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> Result<Response> {
         // No body at all (`stream()` says so), or a method that has none.
         _ => Vec::new(),
     };
+    let mut headers: Vec<(String, String)> =
+        req.headers().entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
+    // The visitor's country decides which cookie rules apply (`app::country`). On Cloudflare it
+    // is `request.cf.country`, which replaces any `CF-IPCountry` a client sent; a local worker
+    // (wrangler dev, the tests) has no real one and keeps the `CF-IPCountry` the request carries.
+    let sent_country = headers.iter().any(|(n, _)| n == "cf-ipcountry");
+    if !(config.is_local() && sent_country) {
+        headers.retain(|(n, _)| n != "cf-ipcountry");
+        if let Some(country) = req.cf().and_then(|cf| cf.country()) {
+            headers.push(("cf-ipcountry".into(), country));
+        }
+    }
     let http_req = HttpRequest {
         method: req.method().to_string(),
         origin: url.origin().ascii_serialization(),
         path: url.path().to_string(),
         query: url.query().unwrap_or("").to_string(),
-        headers: req.headers().entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),
+        headers,
         body,
     };
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));

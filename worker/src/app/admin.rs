@@ -7,6 +7,7 @@ use std::rc::Rc;
 use consent_shared::api::v1::{
     AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
 };
+use consent_shared::basis::LawfulBasis;
 use consent_shared::email::Email;
 use consent_shared::ledger::validate_recorded_changes;
 use consent_shared::site::{Channel, SiteConfig};
@@ -21,7 +22,7 @@ use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{BodyStream, HttpRequest, HttpResponse};
-use crate::store::Store;
+use crate::store::{AudienceFilter, Store};
 
 /// Rows fetched per storage round trip by exports and verification.
 pub const PAGE_SIZE: u32 = 1000;
@@ -125,17 +126,44 @@ pub async fn audience<S: Store + 'static>(
     let channel = Channel::parse(&channel_raw).ok_or_else(|| {
         AppError::BadRequest(format!("unknown channel '{channel_raw}' (email, post, phone or sms)"))
     })?;
-    if site.purpose(&purpose, channel).is_none() {
+    let Some(pc) = site.purpose(&purpose, channel) else {
         return Err(AppError::NotFound(format!(
             "site '{site_id}' has no purpose '{purpose}' on channel '{channel_raw}'"
         )));
-    }
+    };
+    let filter = audience_filter(pc.basis, req.query_param("basis").as_deref())?;
     let csv = req.header("accept").is_some_and(|a| a.contains("text/csv"));
     let format = if csv { ExportFormat::Csv } else { ExportFormat::Json };
     let links = LinkSigner::for_request(app, req, facts);
-    let stream = audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, format, links);
+    let stream =
+        audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, filter, format, links);
     let content_type = if csv { "text/csv; charset=utf-8" } else { "application/json; charset=utf-8" };
     Ok(HttpResponse::streaming(200, content_type, stream).with_header("cache-control", "no-store"))
+}
+
+/// Who an audience lists: `?basis=` picks one list (the ICO expects consent and soft opt-in
+/// lists kept apart); without it, everyone who may be contacted, each row with its basis.
+fn audience_filter(purpose_basis: LawfulBasis, asked: Option<&str>) -> Result<AudienceFilter, AppError> {
+    let asked = match asked {
+        None => None,
+        Some(raw) => Some(LawfulBasis::parse(raw).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "unknown basis '{raw}' (consent, charity_soft_opt_in or legitimate_interests)"
+            ))
+        })?),
+    };
+    let held = purpose_basis == LawfulBasis::LegitimateInterests;
+    match (asked, held) {
+        (None, false) => Ok(AudienceFilter::ConsentOrSoftOptIn),
+        (None | Some(LawfulBasis::LegitimateInterests), true) => Ok(AudienceFilter::HeldNotObjected),
+        (Some(LawfulBasis::Consent), _) => Ok(AudienceFilter::Consent),
+        (Some(LawfulBasis::CharitySoftOptIn), false) => Ok(AudienceFilter::SoftOptIn),
+        (Some(other), _) => Err(AppError::BadRequest(format!(
+            "this purpose rests on {}, so nobody is on it by {}",
+            purpose_basis.as_str(),
+            other.as_str()
+        ))),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -149,6 +177,7 @@ struct ExportState<S> {
     site: String,
     purpose: String,
     channel: Channel,
+    filter: AudienceFilter,
     format: ExportFormat,
     links: LinkSigner,
     after: String,
@@ -161,6 +190,7 @@ fn audience_stream<S: Store + 'static>(
     site: String,
     purpose: String,
     channel: Channel,
+    filter: AudienceFilter,
     format: ExportFormat,
     links: LinkSigner,
 ) -> BodyStream {
@@ -169,6 +199,7 @@ fn audience_stream<S: Store + 'static>(
         site,
         purpose,
         channel,
+        filter,
         format,
         links,
         after: String::new(),
@@ -179,7 +210,8 @@ fn audience_stream<S: Store + 'static>(
         if st.done {
             return None;
         }
-        let page = st.store.audience_page(&st.site, &st.purpose, st.channel, &st.after, PAGE_SIZE).await;
+        let page =
+            st.store.audience_page(&st.site, &st.purpose, st.channel, st.filter, &st.after, PAGE_SIZE).await;
         let rows = match page {
             Ok(rows) => rows,
             Err(e) => {
@@ -216,7 +248,9 @@ fn audience_stream<S: Store + 'static>(
 
 fn export_header<S>(st: &ExportState<S>) -> String {
     match st.format {
-        ExportFormat::Csv => "email,subject,granted_at,event_id,unsubscribe_url,preferences_url\r\n".into(),
+        ExportFormat::Csv => {
+            "email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis\r\n".into()
+        }
         ExportFormat::Json => {
             let head = json!({"site": st.site, "purpose": st.purpose, "channel": st.channel});
             let head = head.to_string();
@@ -236,13 +270,14 @@ fn export_row(format: ExportFormat, m: &AudienceMember, first: bool) -> String {
             }
         }
         ExportFormat::Csv => format!(
-            "{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{}\r\n",
             csv_field(&m.email),
             csv_field(&m.subject),
             csv_field(&m.granted_at),
             csv_field(&m.event_id),
             csv_field(m.unsubscribe_url.as_deref().unwrap_or("")),
-            csv_field(m.preferences_url.as_deref().unwrap_or(""))
+            csv_field(m.preferences_url.as_deref().unwrap_or("")),
+            m.basis.map_or("", LawfulBasis::as_str)
         ),
     }
 }

@@ -54,6 +54,11 @@ impl std::fmt::Debug for AppConfig {
 }
 
 impl AppConfig {
+    /// A local worker (`wrangler dev`, the tests): `PUBLIC_ORIGIN` is a loopback origin.
+    pub fn is_local(&self) -> bool {
+        self.public_origin.as_deref().is_some_and(is_loopback_origin)
+    }
+
     /// Reads the environment through `lookup` (secret or var by name). `Err` is the one line
     /// that says why the worker cannot run at all.
     pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<Loaded, String> {

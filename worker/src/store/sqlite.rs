@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_evidence_chain.sql", include_str!("../../migrations/0005_evidence_chain.sql")),
     ("0007_request_proof.sql", include_str!("../../migrations/0007_request_proof.sql")),
     ("0008_consent_mode.sql", include_str!("../../migrations/0008_consent_mode.sql")),
+    ("0011_lawful_basis.sql", include_str!("../../migrations/0011_lawful_basis.sql")),
 ];
 
 pub struct SqliteExecutor {
