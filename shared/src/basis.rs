@@ -200,7 +200,7 @@ pub enum SoftOptInRefusal {
     NotDirect(Method),
     #[error("a soft opt-in needs the context in which the person supported the charity (donation, membership, volunteering, event, enquiry)")]
     NoContext,
-    #[error("an import can carry a soft opt-in only with evidence that the person gave their details directly to the charity")]
+    #[error("a soft opt-in recorded by the organisation needs its statement (directly_from_person: true) that the person gave their details to the charity directly, not through a third party, a trading subsidiary, a fundraising platform or a bought list")]
     NoDirectEvidence,
 }
 

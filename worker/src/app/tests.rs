@@ -608,6 +608,7 @@ mod consent_mode;
 mod evidence;
 mod hostile;
 mod identity;
+mod lawful_basis;
 mod limits;
 mod pages_html;
 mod preferences;
