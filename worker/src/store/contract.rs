@@ -84,8 +84,14 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
         only_unique_violations_are_conflicts,
         foreign_keys_are_enforced_and_not_conflicts,
         consent_mode_signals_round_trip,
+        lawful_basis_fields_round_trip,
+        soft_opt_in_state_and_evidence,
+        audiences_by_basis,
     )
 }
+
+mod lawful_basis;
+use lawful_basis::{audiences_by_basis, lawful_basis_fields_round_trip, soft_opt_in_state_and_evidence};
 
 mod public;
 use public::{
@@ -585,6 +591,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 34);
+        assert_eq!(outcomes.len(), 37);
     }
 }
