@@ -12,7 +12,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::consent::{Action, Method};
+use crate::consent::Action;
+#[cfg(feature = "ledger")]
+use crate::consent::Method;
 use crate::site::Channel;
 
 /// Why the organisation may contact people for a purpose on a channel. Stored in site

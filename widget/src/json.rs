@@ -186,6 +186,7 @@ mod read {
                 postal_address: text(&org, "postal_address"),
                 privacy_notice_url: text(&org, "privacy_notice_url"),
                 cookie_policy_url: text(&org, "cookie_policy_url"),
+                charity_number: None,
             },
             categories: categories
                 .map(|c| {
@@ -198,6 +199,7 @@ mod read {
                             description: text(&c, "description"),
                             // The loader sends Consent Mode updates, from the policy answer.
                             consent_mode: Vec::new(),
+                            basis: None,
                         })
                         .collect()
                 })
