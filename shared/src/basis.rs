@@ -389,7 +389,7 @@ impl RegionRules {
 pub fn decision_still_applies(made_under: Option<RuleSet>, now_under: RuleSet) -> bool {
     // Decisions recorded before rule sets existed were all opt-in decisions (every category
     // needed consent), which satisfy either rule set.
-    made_under.map_or(true, |made| made == now_under)
+    made_under.is_none_or(|made| made == now_under)
 }
 
 #[cfg(all(test, feature = "ledger"))]
