@@ -34,7 +34,7 @@ fn edited(u: &mut Unstructured) -> arbitrary::Result<SiteDefinition> {
                 if let Some(p) = def.purposes.get_mut(i) {
                     let lang = pick(u, LANGS)?;
                     let (label, text) = (text(u)?, text(u)?);
-                    p.wordings.push(WordingDefinition { lang, label, text });
+                    p.wordings.push(WordingDefinition { lang, label, text, refusal: None });
                     if bool::arbitrary(u)? {
                         p.wordings.remove(0);
                     }

@@ -30,6 +30,8 @@ fn submission(u: &mut Unstructured) -> arbitrary::Result<ConsentSubmission> {
         page_url: format!("{origin}{path}"),
         lang: if bool::arbitrary(u)? { Some(pick(u, &["en", "cy", "fr"])?) } else { None },
         client_time: Option::arbitrary(u)?,
+        notices: vec![],
+        context: None,
     })
 }
 

@@ -27,6 +27,8 @@ fn submission(u: &mut Unstructured) -> arbitrary::Result<ConsentSubmission> {
         page_url: String::arbitrary(u)?,
         lang: Option::arbitrary(u)?,
         client_time: Option::arbitrary(u)?,
+        notices: vec![],
+        context: None,
     })
 }
 

@@ -8,6 +8,9 @@ pub mod v1 {
 
     use serde::{Deserialize, Serialize};
 
+    pub use crate::basis::{
+        BannerKind, CookieBasis, LawfulBasis, RegionRules, RuleSet, SupportContext, Treatment,
+    };
     pub use crate::consent::{Action, CookieChoice, Method};
     pub use crate::site::{Channel, ConsentSignal, Organisation};
 
@@ -37,7 +40,11 @@ pub mod v1 {
     #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub struct CookieCategoryOption {
         pub key: String,
+        /// `basis == strictly_necessary`, kept for clients that predate `basis`.
         pub required: bool,
+        /// What the category is for; absent means consent (or strictly necessary when required).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub basis: Option<CookieBasis>,
         pub label: String,
         pub description: String,
         /// The Consent Mode v2 signals accepting this category grants (none when absent).
@@ -99,6 +106,15 @@ pub mod v1 {
         pub occurred_at: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub lang: Option<String>,
+        /// For a `soft_opt_in` change: how the person was supporting the charity when they gave
+        /// their details (required for it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub context: Option<SupportContext>,
+        /// For a `soft_opt_in` change: `true` states that the person gave these details to the
+        /// charity directly (not a third party, a trading subsidiary or a bought list). Required
+        /// for it, with `occurred_at` on or after 2026-02-05.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub directly_from_person: Option<bool>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,7 +188,8 @@ pub mod v1 {
     pub struct AudienceMember {
         pub email: String,
         pub subject: String,
-        /// When the consent that is in force was given.
+        /// When the consent (or soft opt-in) that is in force was recorded; for legitimate
+        /// interests, when the person was first held.
         pub granted_at: String,
         pub event_id: String,
         /// A signed one-click unsubscribe link for this list (exports fill it in).
@@ -181,6 +198,10 @@ pub mod v1 {
         /// A signed link to the person's preference centre (exports fill it in).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub preferences_url: Option<String>,
+        /// Why this person may be contacted: `consent`, `charity_soft_opt_in` or (post only)
+        /// `legitimate_interests`. Keep the lists apart, as the ICO expects.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub basis: Option<LawfulBasis>,
     }
 
     /// `GET /api/v1/sites/{site}/audience?purpose=&channel=&count=true`: how many people may be
@@ -327,6 +348,10 @@ pub mod v1 {
         /// Email consents from web forms stay pending until confirmed from an emailed link.
         #[serde(default)]
         pub double_opt_in: bool,
+        /// Which cookie rules apply where; default UK rules for the UK, EU rules for the EEA, UK
+        /// rules elsewhere.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub region_rules: Option<RegionRules>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,6 +361,14 @@ pub mod v1 {
         pub purpose: String,
         pub channel: Channel,
         pub wordings: Vec<WordingDefinition>,
+        /// `consent` (default), `charity_soft_opt_in` (email and SMS; a charity's purpose that
+        /// furthers its charitable purposes; each wording's `text` is then the notice and its
+        /// `refusal` the label of the unticked refusal box) or `legitimate_interests` (post).
+        #[serde(default)]
+        pub basis: LawfulBasis,
+        /// The messages' sole purpose is to further the charity's charitable purposes.
+        #[serde(default)]
+        pub furthers_charitable_purposes: bool,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -345,6 +378,10 @@ pub mod v1 {
         pub lang: String,
         pub label: String,
         pub text: String,
+        /// Soft opt-in purposes only (and required for them): the label of the unticked box to
+        /// refuse, e.g. "I don't want to receive emails about your work".
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refusal: Option<String>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -352,7 +389,15 @@ pub mod v1 {
     #[serde(deny_unknown_fields)]
     pub struct CookieCategoryDefinition {
         pub key: String,
+        /// Strictly necessary (the older spelling of `basis: strictly_necessary`).
+        #[serde(default)]
         pub required: bool,
+        /// `strictly_necessary`, `consent`, `statistics` (PECR Schedule A1: first-party
+        /// statistics of how the site is used, to improve it) or `appearance` (remembering the
+        /// visitor's choice of look or function). Default: `strictly_necessary` when `required`,
+        /// else `consent`. Advertising, profiling and cross-site tracking are always `consent`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub basis: Option<CookieBasis>,
         pub texts: Vec<crate::site::CategoryText>,
         /// The Consent Mode v2 signals accepting this category grants, e.g.
         /// `["analytics_storage"]`; none when absent. Not allowed on a required category.
@@ -381,6 +426,17 @@ pub mod v1 {
         /// against these keys and sends the Consent Mode update from them, without the UI.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         pub categories: BTreeMap<String, Vec<ConsentSignal>>,
+        /// The cookie rules that apply to this visitor (from their country). A stored decision
+        /// made under other rules (the `r` field of the decision cookie) must be asked again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub rule_set: Option<RuleSet>,
+        /// How each optional category behaves for this visitor: `opt_in` (waits for consent) or
+        /// `opt_out` (runs at once unless the visitor objected or sends GPC).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        pub treatments: BTreeMap<String, Treatment>,
+        /// What to show a visitor without a decision: `consent` banner, `notice_only`, or `none`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub banner_kind: Option<BannerKind>,
     }
 
     /// One checkbox: a purpose on a channel with the exact wording to show next to it.
@@ -392,8 +448,15 @@ pub mod v1 {
         pub wording_version: u32,
         pub lang: String,
         pub label: String,
+        /// The consent statement beside the checkbox; for a soft opt-in purpose, the notice.
         pub text: String,
         pub sha256: String,
+        /// Absent for consent. `charity_soft_opt_in`: show `text` as a notice (no consent box)
+        /// with an unticked box labelled `refusal`, and send the answer in `notices`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub basis: Option<LawfulBasis>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub refusal: Option<String>,
     }
 
     /// `POST /api/v1/sites/{site}/consents`: the purposes a person ticked, as they saw them.
@@ -414,6 +477,27 @@ pub mod v1 {
         /// The browser's clock when the person pressed submit (RFC 3339), kept as evidence only.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub client_time: Option<String>,
+        /// The soft opt-in notices the form showed, each with whether its refusal box was ticked.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        #[cfg_attr(feature = "openapi", schema(max_items = 32))]
+        pub notices: Vec<NoticeAnswer>,
+        /// How the person is supporting the charity on this form, as the site declared it on the
+        /// embed (`data-consent-context`); required when `notices` is not empty.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub context: Option<SupportContext>,
+    }
+
+    /// A soft opt-in notice as shown, and the answer to its unticked refusal box.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct NoticeAnswer {
+        pub purpose: String,
+        pub channel: Channel,
+        pub wording_version: u32,
+        /// The person ticked "I don't want to receive …": recorded as `objected`; otherwise
+        /// `soft_opt_in`.
+        pub refused: bool,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -581,6 +665,12 @@ pub mod v1 {
         Suppressed,
         /// Processing restricted at the person's request.
         Restricted,
+        /// On the charitable purpose soft opt-in (`since`: when the details were given).
+        CharitySoftOptIn,
+        /// Post on legitimate interests: held, and has not objected.
+        LegitimateInterests,
+        /// Objected to this purpose on this channel (`since`: when).
+        Objected,
     }
 
     /// `GET /api/v1/sites/{site}/subjects/check`: may this address be contacted now? The same

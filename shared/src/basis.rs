@@ -8,14 +8,18 @@
 //! force 5 February 2026; the ICO's guidance on direct marketing using electronic mail (28 April
 //! 2026) and on storage and access technologies (29 April 2026). See docs/COMPLIANCE.md.
 
+#[cfg(feature = "ledger")]
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::consent::Action;
+#[cfg(feature = "ledger")]
 use crate::consent::Method;
 use crate::site::Channel;
 
 /// Why the organisation may contact people for a purpose on a channel. Stored in site
 /// definitions and events: variants are never removed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LawfulBasis {
@@ -94,6 +98,55 @@ pub fn check_basis(basis: LawfulBasis, channel: Channel, facts: BasisFacts) -> R
     }
 }
 
+/// Whether `raw` is a charity number as `Organisation::charity_number` documents: England and
+/// Wales 6–8 digits (a linked charity may add `-N`), Scotland `SC` + 6 digits, Northern Ireland
+/// `NIC` + 6 digits (or the bare 6 digits the register also shows), or `exempt: <regulator>` for
+/// an exempt charity with the name of its principal regulator (3–100 characters).
+pub fn is_charity_number(raw: &str) -> bool {
+    let raw = raw.trim();
+    let digits =
+        |s: &str, lo: usize, hi: usize| (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(regulator) = raw.strip_prefix("exempt:").or_else(|| raw.strip_prefix("Exempt:")) {
+        let regulator = regulator.trim();
+        return (3..=100).contains(&regulator.chars().count()) && !regulator.chars().any(char::is_control);
+    }
+    if let Some(rest) = raw.strip_prefix("SC") {
+        return digits(rest, 6, 6);
+    }
+    if let Some(rest) = raw.strip_prefix("NIC") {
+        return digits(rest, 6, 6);
+    }
+    let (main, linked) = raw.split_once('-').unwrap_or((raw, "1"));
+    digits(main, 6, 8) && digits(linked, 1, 3)
+}
+
+/// On which basis the organisation may contact a person now for a purpose whose definition
+/// names `defined`, given their current state there (`None`: no event). `None`: it may not.
+/// Consent and soft opt-in need their event; legitimate interests (post) hold until an objection
+/// or withdrawal; a refusal ends every basis.
+pub fn basis_in_force(defined: LawfulBasis, state: Option<Action>) -> Option<LawfulBasis> {
+    match state {
+        Some(Action::Granted) => Some(LawfulBasis::Consent),
+        Some(Action::SoftOptIn) => Some(LawfulBasis::CharitySoftOptIn),
+        Some(Action::Withdrawn | Action::Objected) => None,
+        Some(Action::Pending) | None => {
+            (defined == LawfulBasis::LegitimateInterests).then_some(LawfulBasis::LegitimateInterests)
+        }
+    }
+}
+
+/// The action that stops contact for a purpose: withdrawing consent, or objecting where the
+/// organisation relies on the soft opt-in or legitimate interests.
+pub fn stop_action(defined: LawfulBasis, state: Option<Action>) -> Action {
+    match basis_in_force(defined, state) {
+        Some(LawfulBasis::Consent) => Action::Withdrawn,
+        Some(_) => Action::Objected,
+        None if defined == LawfulBasis::Consent => Action::Withdrawn,
+        None => Action::Objected,
+    }
+}
+
+#[cfg(feature = "ledger")]
 /// The first day contact details may be collected on the charitable purpose soft opt-in.
 pub fn soft_opt_in_start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 2, 5).expect("a valid date")
@@ -101,6 +154,7 @@ pub fn soft_opt_in_start() -> NaiveDate {
 
 /// How the person was supporting or asking about the charity's purposes when they gave their
 /// details, as the site owner declares it per form. Stored in events: never removed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SupportContext {
@@ -136,6 +190,7 @@ impl SupportContext {
     }
 }
 
+#[cfg(feature = "ledger")]
 /// Why a collection cannot be recorded as a charitable purpose soft opt-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SoftOptInRefusal {
@@ -147,10 +202,11 @@ pub enum SoftOptInRefusal {
     NotDirect(Method),
     #[error("a soft opt-in needs the context in which the person supported the charity (donation, membership, volunteering, event, enquiry)")]
     NoContext,
-    #[error("an import can carry a soft opt-in only with evidence that the person gave their details directly to the charity")]
+    #[error("a soft opt-in recorded by the organisation needs its statement (directly_from_person: true) that the person gave their details to the charity directly, not through a third party, a trading subsidiary, a fundraising platform or a bought list")]
     NoDirectEvidence,
 }
 
+#[cfg(feature = "ledger")]
 /// One collection of contact details that might be a soft opt-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Collection {
@@ -164,6 +220,7 @@ pub struct Collection {
     pub directly_from_person: bool,
 }
 
+#[cfg(feature = "ledger")]
 /// Whether `collection` may be recorded as a charitable purpose soft opt-in.
 pub fn soft_opt_in_allowed(collection: Collection) -> Result<(), SoftOptInRefusal> {
     if collection.collected_at.date_naive() < soft_opt_in_start() {
@@ -183,6 +240,7 @@ pub fn soft_opt_in_allowed(collection: Collection) -> Result<(), SoftOptInRefusa
 
 /// What a cookie category is for, which decides whether it needs consent. Stored in site
 /// definitions: variants are never removed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CookieBasis {
@@ -216,6 +274,7 @@ impl CookieBasis {
 }
 
 /// Which law's cookie rules apply to a visitor. Recorded with each cookie decision.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleSet {
@@ -235,6 +294,7 @@ impl RuleSet {
 }
 
 /// How a category behaves for a visitor under a rule set.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Treatment {
@@ -256,6 +316,7 @@ pub fn treatment(basis: CookieBasis, rules: RuleSet) -> Treatment {
 }
 
 /// What the banner must be for a set of categories under a rule set.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BannerKind {
@@ -291,6 +352,7 @@ pub const EEA_COUNTRIES: [&str; 30] = [
 ];
 
 /// Which rules a site applies where: its choice, with the defaults the demo uses.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionRules {
     /// Visitors in the United Kingdom (`GB`).
@@ -327,10 +389,10 @@ impl RegionRules {
 pub fn decision_still_applies(made_under: Option<RuleSet>, now_under: RuleSet) -> bool {
     // Decisions recorded before rule sets existed were all opt-in decisions (every category
     // needed consent), which satisfy either rule set.
-    made_under.map_or(true, |made| made == now_under)
+    made_under.is_none_or(|made| made == now_under)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ledger"))]
 mod tests {
     use super::*;
     use chrono::TimeZone;
@@ -462,6 +524,118 @@ mod tests {
             eu banner for ["strictly_necessary", "statistics", "appearance"]: Consent
             eu banner for ["strictly_necessary", "statistics", "consent"]: Consent
             eu banner for []: None
+        "#]]
+        .assert_eq(&out);
+    }
+
+    #[test]
+    fn who_may_be_contacted_on_which_basis() {
+        let states = [
+            None,
+            Some(Action::Granted),
+            Some(Action::SoftOptIn),
+            Some(Action::Pending),
+            Some(Action::Withdrawn),
+            Some(Action::Objected),
+        ];
+        let mut out = String::new();
+        for defined in LawfulBasis::ALL {
+            for state in states {
+                writeln!(
+                    out,
+                    "{} {:?}: in force {:?}, stop with {:?}",
+                    defined.as_str(),
+                    state.map(Action::as_str),
+                    basis_in_force(defined, state).map(LawfulBasis::as_str),
+                    stop_action(defined, state).as_str()
+                )
+                .unwrap();
+            }
+        }
+        expect![[r#"
+            consent None: in force None, stop with "withdrawn"
+            consent Some("granted"): in force Some("consent"), stop with "withdrawn"
+            consent Some("soft_opt_in"): in force Some("charity_soft_opt_in"), stop with "objected"
+            consent Some("pending"): in force None, stop with "withdrawn"
+            consent Some("withdrawn"): in force None, stop with "withdrawn"
+            consent Some("objected"): in force None, stop with "withdrawn"
+            charity_soft_opt_in None: in force None, stop with "objected"
+            charity_soft_opt_in Some("granted"): in force Some("consent"), stop with "withdrawn"
+            charity_soft_opt_in Some("soft_opt_in"): in force Some("charity_soft_opt_in"), stop with "objected"
+            charity_soft_opt_in Some("pending"): in force None, stop with "objected"
+            charity_soft_opt_in Some("withdrawn"): in force None, stop with "objected"
+            charity_soft_opt_in Some("objected"): in force None, stop with "objected"
+            legitimate_interests None: in force Some("legitimate_interests"), stop with "objected"
+            legitimate_interests Some("granted"): in force Some("consent"), stop with "withdrawn"
+            legitimate_interests Some("soft_opt_in"): in force Some("charity_soft_opt_in"), stop with "objected"
+            legitimate_interests Some("pending"): in force Some("legitimate_interests"), stop with "objected"
+            legitimate_interests Some("withdrawn"): in force None, stop with "objected"
+            legitimate_interests Some("objected"): in force None, stop with "objected"
+        "#]].assert_eq(&out);
+    }
+
+    #[test]
+    fn the_state_after_each_action() {
+        use crate::consent::next_state;
+        let all = [Action::Granted, Action::Withdrawn, Action::Pending, Action::SoftOptIn, Action::Objected];
+        let mut out = String::new();
+        for current in std::iter::once(None).chain(all.map(Some)) {
+            let row: Vec<String> =
+                all.iter().map(|e| format!("{}→{}", e.as_str(), next_state(current, *e).as_str())).collect();
+            writeln!(out, "{:?}: {}", current.map(Action::as_str), row.join(" ")).unwrap();
+        }
+        expect![[r#"
+            None: granted→granted withdrawn→withdrawn pending→pending soft_opt_in→soft_opt_in objected→objected
+            Some("granted"): granted→granted withdrawn→withdrawn pending→granted soft_opt_in→granted objected→objected
+            Some("withdrawn"): granted→granted withdrawn→withdrawn pending→pending soft_opt_in→withdrawn objected→objected
+            Some("pending"): granted→granted withdrawn→withdrawn pending→pending soft_opt_in→soft_opt_in objected→objected
+            Some("soft_opt_in"): granted→granted withdrawn→withdrawn pending→soft_opt_in soft_opt_in→soft_opt_in objected→objected
+            Some("objected"): granted→granted withdrawn→withdrawn pending→pending soft_opt_in→objected objected→objected
+        "#]].assert_eq(&out);
+    }
+
+    #[test]
+    fn which_charity_numbers_are_well_formed() {
+        let mut out = String::new();
+        for raw in [
+            "1234567",
+            "202918",
+            "12345678",
+            "1123456-1",
+            "12345",
+            "123456789",
+            "SC012345",
+            "SC01234",
+            "sc012345",
+            "NIC100002",
+            "NIC10000",
+            "exempt: Office for Students",
+            "exempt:",
+            "exempt: x",
+            "charity",
+            "",
+            " 1234567 ",
+        ] {
+            writeln!(out, "{raw:?}: {}", is_charity_number(raw)).unwrap();
+        }
+        expect![[r#"
+            "1234567": true
+            "202918": true
+            "12345678": true
+            "1123456-1": true
+            "12345": false
+            "123456789": false
+            "SC012345": true
+            "SC01234": false
+            "sc012345": false
+            "NIC100002": true
+            "NIC10000": false
+            "exempt: Office for Students": true
+            "exempt:": false
+            "exempt: x": false
+            "charity": false
+            "": false
+            " 1234567 ": true
         "#]]
         .assert_eq(&out);
     }

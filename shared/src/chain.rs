@@ -188,6 +188,9 @@ struct CookieCanonical<'a> {
     client_time: &'a Option<String>,
     user_agent: &'a Option<String>,
     ip_truncated: &'a Option<String>,
+    // Added later: absent when unset, so earlier decisions hash exactly as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_set: Option<&'static str>,
 }
 
 fn canonical_cookie(r: &CookieConsentRecord) -> Vec<u8> {
@@ -206,6 +209,7 @@ fn canonical_cookie(r: &CookieConsentRecord) -> Vec<u8> {
         client_time: &r.client_time,
         user_agent: &r.user_agent,
         ip_truncated: &r.ip_truncated,
+        rule_set: r.rule_set.map(crate::basis::RuleSet::as_str),
     };
     serde_json::to_vec(&c).expect("canonical cookie decision always serialises")
 }

@@ -14,6 +14,13 @@ pub enum Action {
     /// Double opt-in: asked for from a form, not in force until the person confirms it from the
     /// link in a confirmation message (then a `Granted` event follows).
     Pending,
+    /// PECR reg. 22(3A): a charity collected the person's details while they supported it and
+    /// showed its notice with an unticked refusal box, which they left unticked. In force like a
+    /// grant for a purpose on the charitable soft opt-in; never consent.
+    SoftOptIn,
+    /// The person objected to direct marketing for this purpose × channel (refused at
+    /// collection, or later): absolute, whatever the basis (UK GDPR art. 21(3)).
+    Objected,
 }
 
 impl Action {
@@ -22,17 +29,35 @@ impl Action {
             Action::Granted => "granted",
             Action::Withdrawn => "withdrawn",
             Action::Pending => "pending",
+            Action::SoftOptIn => "soft_opt_in",
+            Action::Objected => "objected",
         }
+    }
+
+    /// Whether the organisation may contact the person on this state (on its own basis:
+    /// `Granted` is consent, `SoftOptIn` the charitable soft opt-in).
+    pub fn in_force(self) -> bool {
+        matches!(self, Action::Granted | Action::SoftOptIn)
+    }
+
+    /// An unsubscribe, a withdrawal or an objection: the person said no.
+    pub fn is_refusal(self) -> bool {
+        matches!(self, Action::Withdrawn | Action::Objected)
     }
 }
 
 /// The state rule: what a subject's consent for one purpose × channel is after `event`, given
 /// what it was (`None` before any event). The latest event decides, in write order, except
-/// that a `pending` request (double opt-in) does not undo a consent already `granted`.
-/// `consent_state` follows this rule, and verification rebuilds it from the events with it.
+/// that a `pending` request (double opt-in) does not undo a state already in force, and that a
+/// `soft_opt_in` never replaces consent (the stronger basis) nor an earlier withdrawal or
+/// objection (a person who said no is not signed up again by leaving a box unticked; only a new
+/// positive consent brings them back).
+/// `consent_state` follows this rule (`store::sql::UPSERT_STATE`), and verification rebuilds it
+/// from the events with it.
 pub fn next_state(current: Option<Action>, event: Action) -> Action {
     match (current, event) {
-        (Some(Action::Granted), Action::Pending) => Action::Granted,
+        (Some(now @ (Action::Granted | Action::SoftOptIn)), Action::Pending) => now,
+        (Some(now @ (Action::Granted | Action::Withdrawn | Action::Objected)), Action::SoftOptIn) => now,
         (_, event) => event,
     }
 }
@@ -100,6 +125,14 @@ pub struct ConsentEvent {
     /// sent: browsers set it and pages cannot.
     #[serde(default)]
     pub fetch_site: Option<String>,
+    /// For a soft opt-in (or the refusal made beside its notice): how the person was supporting
+    /// the charity when they gave their details, as the site declared it for the form.
+    #[serde(default)]
+    pub support_context: Option<crate::basis::SupportContext>,
+    /// For a soft opt-in: the person gave the details to the charity directly (always so for the
+    /// worker's own forms; stated by the organisation for paper forms and imports).
+    #[serde(default)]
+    pub direct_from_person: Option<bool>,
 }
 
 /// An anonymous cookie-banner decision. Not part of the subject ledger (there is no subject),
@@ -124,6 +157,10 @@ pub struct CookieConsentRecord {
     pub client_time: Option<String>,
     pub user_agent: Option<String>,
     pub ip_truncated: Option<String>,
+    /// The cookie rules that applied to the visitor when they decided (UK or EU); `None` for
+    /// decisions recorded before rule sets existed (all of them opt-in decisions).
+    #[serde(default)]
+    pub rule_set: Option<crate::basis::RuleSet>,
 }
 
 /// Which control produced a cookie decision. Stored: variants are never removed.
@@ -136,6 +173,9 @@ pub enum CookieChoice {
     Custom,
     /// No explicit choice: the browser's Global Privacy Control signal was applied as a reject.
     GpcSignal,
+    /// "Object" / "Turn off" on a notice for categories that run without consent (UK statistics
+    /// and appearance cookies): the listed categories are the ones still allowed.
+    Object,
 }
 
 impl CookieChoice {
@@ -145,6 +185,7 @@ impl CookieChoice {
             CookieChoice::RejectAll => "reject_all",
             CookieChoice::Custom => "custom",
             CookieChoice::GpcSignal => "gpc_signal",
+            CookieChoice::Object => "object",
         }
     }
 }

@@ -62,7 +62,8 @@ pub fn validate_cookie_decision(site: &SiteConfig, d: &CookieDecision) -> Result
     let consistent = match d.choice {
         CookieChoice::AcceptAll => d.categories.len() == optional,
         CookieChoice::RejectAll | CookieChoice::GpcSignal => d.categories.is_empty(),
-        CookieChoice::Custom => true,
+        // An objection lists what the visitor still allows (nothing, or the consented ones).
+        CookieChoice::Custom | CookieChoice::Object => true,
     };
     if !consistent {
         return Err(CookieDecisionError::InconsistentChoice(d.choice.as_str()));
@@ -79,6 +80,7 @@ pub fn cookie_record(
     d: &CookieDecision,
     ctx: &RequestContext,
     id: String,
+    rule_set: Option<crate::basis::RuleSet>,
 ) -> CookieConsentRecord {
     CookieConsentRecord {
         id,
@@ -94,5 +96,6 @@ pub fn cookie_record(
         client_time: d.client_time.clone(),
         user_agent: ctx.user_agent.as_deref().map(|ua| ua.chars().take(MAX_USER_AGENT_LEN).collect()),
         ip_truncated: ctx.ip.as_deref().and_then(truncate_ip),
+        rule_set,
     }
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::api::v1::{ConsentReceipt, ConsentSubmission, RecordedChanges, RecordedEvent};
+use crate::basis::{soft_opt_in_allowed, Collection, LawfulBasis, SoftOptInRefusal, SupportContext};
 use crate::consent::{Action, ConsentEvent, Method};
 use crate::digest::sha256_hex;
 use crate::email::{Email, EmailError};
@@ -58,6 +59,10 @@ struct Canonical<'a> {
     request_origin: &'a Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fetch_site: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    support_context: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direct_from_person: Option<bool>,
 }
 
 /// An event's canonical form: what its hash and its append mark cover.
@@ -83,6 +88,8 @@ pub fn canonical_event(e: &ConsentEvent) -> Vec<u8> {
         idempotency_key: &e.idempotency_key,
         request_origin: &e.request_origin,
         fetch_site: &e.fetch_site,
+        support_context: e.support_context.map(SupportContext::as_str),
+        direct_from_person: e.direct_from_person,
     };
     serde_json::to_vec(&canonical).expect("canonical event always serialises")
 }
@@ -120,6 +127,14 @@ pub enum SubmissionError {
     BadClientTime,
     #[error("method '{0}' cannot be recorded here (use admin_import or paper_form)")]
     MethodNotAllowed(&'static str),
+    #[error("purpose '{purpose}' on '{channel}' cannot be recorded as a charitable purpose soft opt-in: {refusal}")]
+    SoftOptInRefused { purpose: String, channel: &'static str, refusal: SoftOptInRefusal },
+    #[error("purpose '{purpose}' on '{channel}' does not rest on the charitable purpose soft opt-in: it needs the person's consent (a ticked box), not a notice")]
+    NotOnSoftOptIn { purpose: String, channel: &'static str },
+    #[error("purpose '{purpose}' on '{channel}' rests on the charitable purpose soft opt-in: the form shows its notice with a refusal box and sends the answer in 'notices', not as a consent")]
+    NoticeNotConsent { purpose: String, channel: &'static str },
+    #[error("a soft opt-in recorded by the organisation needs 'occurred_at': when the person gave their details (RFC 3339, on or after 2026-02-05)")]
+    NoCollectionDate,
 }
 
 /// Facts about the request that the worker supplies: time, fresh ids, and request metadata.
@@ -153,6 +168,10 @@ pub struct Provenance {
     pub source_url: Option<String>,
     pub lang: String,
     pub client_time: Option<String>,
+    /// For soft opt-in (and the refusal beside its notice): the declared support context.
+    pub support_context: Option<SupportContext>,
+    /// For soft opt-in: the details came from the person directly.
+    pub direct_from_person: Option<bool>,
 }
 
 /// Whether a named wording version must be the one shown now (live forms) or may be any
@@ -250,18 +269,97 @@ pub fn validate_choices(
     Ok(())
 }
 
-/// A web-form submission as choices: every ticked box is a grant of the wording shown.
+/// A web-form submission as choices: every ticked box is a grant of the wording shown; every
+/// soft opt-in notice shown is a `soft_opt_in`, or an `objected` when its refusal box was ticked.
 pub fn submission_choices(submission: &ConsentSubmission) -> Vec<Choice> {
-    submission
-        .consents
-        .iter()
-        .map(|c| Choice {
-            purpose: c.purpose.clone(),
-            channel: c.channel,
-            action: Action::Granted,
-            wording_version: Some(c.wording_version),
-        })
-        .collect()
+    let consents = submission.consents.iter().map(|c| Choice {
+        purpose: c.purpose.clone(),
+        channel: c.channel,
+        action: Action::Granted,
+        wording_version: Some(c.wording_version),
+    });
+    let notices = submission.notices.iter().map(|n| Choice {
+        purpose: n.purpose.clone(),
+        channel: n.channel,
+        action: if n.refused { Action::Objected } else { Action::SoftOptIn },
+        wording_version: Some(n.wording_version),
+    });
+    consents.chain(notices).collect()
+}
+
+/// Checks validated choices against each purpose's lawful basis: a `soft_opt_in` only for a
+/// purpose on the charitable soft opt-in and only for a collection that qualifies
+/// (`basis::soft_opt_in_allowed`); on a web form (`from_notice`), a notice purpose only ever as
+/// a notice answer and a consent purpose only ever as a ticked box.
+pub fn check_bases(
+    site: &SiteConfig,
+    choices: &[Choice],
+    collection: &Collection,
+    from_notice: Option<&[bool]>,
+) -> Result<(), SubmissionError> {
+    for (i, choice) in choices.iter().enumerate() {
+        let pc = site.purpose(&choice.purpose, choice.channel).expect("validated before");
+        let channel = choice.channel.as_str();
+        let purpose = || choice.purpose.clone();
+        let soft = pc.basis == LawfulBasis::CharitySoftOptIn;
+        if let Some(from_notice) = from_notice {
+            match (soft, from_notice.get(i).copied().unwrap_or(false)) {
+                (true, false) => {
+                    return Err(SubmissionError::NoticeNotConsent { purpose: purpose(), channel })
+                }
+                (false, true) => return Err(SubmissionError::NotOnSoftOptIn { purpose: purpose(), channel }),
+                _ => {}
+            }
+        }
+        if choice.action == Action::SoftOptIn {
+            if !soft {
+                return Err(SubmissionError::NotOnSoftOptIn { purpose: purpose(), channel });
+            }
+            soft_opt_in_allowed(*collection).map_err(|refusal| SubmissionError::SoftOptInRefused {
+                purpose: purpose(),
+                channel,
+                refusal,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Which of a web submission's choices (in `submission_choices` order) answer a notice.
+pub fn notice_flags(submission: &ConsentSubmission) -> Vec<bool> {
+    let mut flags = vec![false; submission.consents.len()];
+    flags.resize(submission.consents.len() + submission.notices.len(), true);
+    flags
+}
+
+/// A web form's collection: the worker's own form, so the details come from the person.
+pub fn web_collection(submission: &ConsentSubmission, now: DateTime<Utc>) -> Collection {
+    Collection {
+        method: Method::WebForm,
+        collected_at: now,
+        context: submission.context,
+        directly_from_person: true,
+    }
+}
+
+/// The collection an administrator states for recorded changes. Soft opt-in needs an explicit
+/// date (`occurred_at`), so a missing one is refused here when any change is a `soft_opt_in`.
+pub fn recorded_collection(input: &RecordedChanges) -> Result<Option<Collection>, SubmissionError> {
+    if !input.changes.iter().any(|c| c.action == Action::SoftOptIn) {
+        return Ok(None);
+    }
+    let collected_at = input
+        .occurred_at
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .ok_or(SubmissionError::NoCollectionDate)?
+        .with_timezone(&Utc);
+    Ok(Some(Collection {
+        method: input.method,
+        collected_at,
+        context: input.context,
+        directly_from_person: input.directly_from_person == Some(true),
+    }))
 }
 
 /// Double opt-in: every email grant from a form waits for confirmation (`Pending`), also for
@@ -292,7 +390,8 @@ pub fn validate_submission(
     }
     check_client_time(submission.client_time.as_deref())?;
     let lang = submission.lang.as_deref().unwrap_or(&site.default_lang);
-    validate_choices(site, &submission_choices(submission), lang, WordingRule::MustBeCurrent)?;
+    let choices = submission_choices(submission);
+    validate_choices(site, &choices, lang, WordingRule::MustBeCurrent)?;
     Ok(email)
 }
 
@@ -331,6 +430,8 @@ pub fn submission_provenance(site: &SiteConfig, submission: &ConsentSubmission) 
         source_url: page_location(&submission.page_url).map(|p| p.stored()),
         lang: submission.lang.clone().unwrap_or_else(|| site.default_lang.clone()),
         client_time: submission.client_time.clone(),
+        support_context: submission.context,
+        direct_from_person: Some(true),
     }
 }
 
@@ -360,11 +461,16 @@ pub fn validate_recorded_changes(
         .collect();
     let lang = input.lang.clone().unwrap_or_else(|| site.default_lang.clone());
     validate_choices(site, &choices, &lang, WordingRule::MayBeEarlier)?;
+    if let Some(collection) = recorded_collection(input)? {
+        check_bases(site, &choices, &collection, None)?;
+    }
     let provenance = Provenance {
         method: input.method,
         source_url: input.source.clone(),
         lang,
         client_time: input.occurred_at.clone(),
+        support_context: input.context,
+        direct_from_person: input.directly_from_person,
     };
     Ok((email, choices, provenance))
 }
@@ -397,6 +503,9 @@ pub fn plan_events(
         let version = choice.wording_version.unwrap_or(pc.current_version);
         let wording =
             wording_version(site, pc, version, &provenance.lang).expect("validated before planning");
+        // The collection evidence belongs to the answer to a soft opt-in notice.
+        let notice_answer = pc.basis == LawfulBasis::CharitySoftOptIn
+            && matches!(choice.action, Action::SoftOptIn | Action::Objected);
         events.push(ConsentEvent {
             id: ids.next().expect("one id per event"),
             site_id: site.id.clone(),
@@ -417,6 +526,8 @@ pub fn plan_events(
             idempotency_key: ctx.idempotency_key.clone(),
             request_origin: ctx.request_origin.clone(),
             fetch_site: ctx.fetch_site.clone(),
+            support_context: notice_answer.then_some(provenance.support_context).flatten(),
+            direct_from_person: notice_answer.then_some(provenance.direct_from_person).flatten(),
         });
     }
     SubmissionPlan { email, subject, events, marks: Vec::new() }

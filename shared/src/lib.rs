@@ -9,7 +9,6 @@ pub mod access;
 pub mod api;
 #[cfg(feature = "ledger")]
 pub mod audit;
-#[cfg(feature = "ledger")]
 pub mod basis;
 #[cfg(feature = "ledger")]
 pub mod chain;

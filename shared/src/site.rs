@@ -43,6 +43,19 @@ pub struct Organisation {
     pub postal_address: String,
     pub privacy_notice_url: String,
     pub cookie_policy_url: String,
+    /// The charity's number with its regulator: `1234567` (Charity Commission for England and
+    /// Wales, digits), `SC012345` (OSCR, Scotland), `NIC100002` (Charity Commission for Northern
+    /// Ireland), or `exempt: <principal regulator>` for an exempt charity (e.g. a university:
+    /// `exempt: Office for Students`). Present and well-formed = the organisation is a charity and
+    /// may use the charitable purpose soft opt-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charity_number: Option<String>,
+}
+
+impl Organisation {
+    pub fn is_charity(&self) -> bool {
+        self.charity_number.as_deref().is_some_and(crate::basis::is_charity_number)
+    }
 }
 
 /// One exact statement shown to people, for one purpose × channel, in one language.
@@ -58,6 +71,11 @@ pub struct Wording {
     pub text: String,
     /// Lower-case hex SHA-256 of `text` as UTF-8.
     pub sha256: String,
+    /// For a purpose on the charitable soft opt-in, `text` is the notice shown instead of a
+    /// consent statement, and this is the label of the unticked box to refuse
+    /// ("I don't want to receive …"); versioned with the notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
 }
 
 /// A purpose offered on a channel, with its currently shown wording in each language.
@@ -68,6 +86,13 @@ pub struct PurposeChannel {
     pub channel: Channel,
     pub current_version: u32,
     pub wordings: Vec<Wording>,
+    /// Why the organisation may contact people for this purpose on this channel.
+    #[serde(default)]
+    pub basis: crate::basis::LawfulBasis,
+    /// The owner declared the messages' sole purpose is to further the charity's charitable
+    /// purposes (a condition of the soft opt-in).
+    #[serde(default)]
+    pub furthers_charitable_purposes: bool,
 }
 
 /// Everything the worker needs to know about a site to validate and record a submission.
@@ -88,6 +113,9 @@ pub struct SiteConfig {
     /// Double opt-in: email consents from web forms stay pending until confirmed by email.
     #[serde(default)]
     pub double_opt_in: bool,
+    /// Which cookie rules apply to visitors from where.
+    #[serde(default)]
+    pub region_rules: crate::basis::RegionRules,
 }
 
 /// A group of cookies the banner asks about, e.g. analytics.
@@ -102,6 +130,10 @@ pub struct CookieCategory {
     /// accepting it grants none (the loader sends them all as `denied`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consent_mode: Vec<ConsentSignal>,
+    /// What the category is for, which decides whether it needs consent. `required` is
+    /// `basis == StrictlyNecessary`.
+    #[serde(default)]
+    pub basis: crate::basis::CookieBasis,
 }
 
 /// One of the four Google Consent Mode v2 signals a cookie category can grant. Stored in site

@@ -8,9 +8,10 @@
 use thiserror::Error;
 
 use crate::api::v1::{SiteDefinition, TextDefinition, WordingDefinition};
+use crate::basis::{check_basis, BasisFacts, BasisRefusal, CookieBasis, LawfulBasis};
 use crate::digest::sha256_hex;
 use crate::email::Email;
-use crate::site::{BannerWording, CookieCategory, PurposeChannel, SiteConfig, Wording};
+use crate::site::{BannerWording, ConsentSignal, CookieCategory, PurposeChannel, SiteConfig, Wording};
 
 pub const MAX_TEXT_LEN: usize = 4000;
 pub const MAX_PURPOSES: usize = 64;
@@ -53,6 +54,23 @@ pub enum DefinitionError {
     SignalOnRequired(String),
     #[error("the banner needs a text in the default language '{0}' when there are cookie categories")]
     MissingBanner(String),
+    #[error("organisation.charity_number '{0}' is not a charity number: give the digits of a charity registered in England and Wales (e.g. 1234567), SC and 6 digits in Scotland, NIC and 6 digits in Northern Ireland, or 'exempt: <principal regulator>' for an exempt charity")]
+    CharityNumber(String),
+    #[error("purpose '{0}' on channel '{1}': {2}")]
+    Basis(String, &'static str, BasisRefusal),
+    #[error("purpose '{0}' on channel '{1}' rests on the charitable purpose soft opt-in: its wording in '{2}' needs a 'refusal' (the label of the unticked box to refuse, e.g. \"I don't want to receive emails about our work\"), and its 'text' is the notice shown instead of a consent statement")]
+    MissingRefusal(String, &'static str, String),
+    #[error("purpose '{0}' on channel '{1}' has a 'refusal' label, which only a purpose on the charitable purpose soft opt-in shows")]
+    RefusalWithoutSoftOptIn(String, &'static str),
+    #[error("cookie category '{0}' is required (strictly necessary) but its basis is '{1}'")]
+    RequiredWithOtherBasis(String, &'static str),
+    #[error("cookie category '{0}' runs without consent (basis '{1}'), so it cannot grant the advertising signal '{2}': advertising, profiling and cross-site tracking always need consent (basis 'consent')")]
+    AdvertisingWithoutConsent(String, &'static str, &'static str),
+}
+
+/// A cookie category's basis as its definition gives it (`required` is the older spelling).
+pub fn category_basis(required: bool, basis: Option<CookieBasis>) -> CookieBasis {
+    basis.unwrap_or(if required { CookieBasis::StrictlyNecessary } else { CookieBasis::Consent })
 }
 
 /// The site `id` as `def` describes it, versioned against what is stored (`existing`).
@@ -67,7 +85,11 @@ pub fn apply_definition(
         .iter()
         .map(|p| {
             let old = existing.and_then(|e| e.purpose(&p.purpose, p.channel));
-            version_purpose(old, &p.purpose, p.channel, &p.wordings)
+            PurposeChannel {
+                basis: p.basis,
+                furthers_charitable_purposes: p.furthers_charitable_purposes,
+                ..version_purpose(old, &p.purpose, p.channel, &p.wordings)
+            }
         })
         .collect();
     let (policy_version, banner) = version_banner(existing, &def.banner);
@@ -86,15 +108,20 @@ pub fn apply_definition(
         cookie_categories: def
             .cookie_categories
             .iter()
-            .map(|c| CookieCategory {
-                key: c.key.clone(),
-                required: c.required,
-                texts: c.texts.clone(),
-                consent_mode: c.consent_mode.clone(),
+            .map(|c| {
+                let basis = category_basis(c.required, c.basis);
+                CookieCategory {
+                    key: c.key.clone(),
+                    required: basis == CookieBasis::StrictlyNecessary,
+                    texts: c.texts.clone(),
+                    consent_mode: c.consent_mode.clone(),
+                    basis,
+                }
             })
             .collect(),
         banner,
         double_opt_in: def.double_opt_in,
+        region_rules: def.region_rules.unwrap_or_default(),
     })
 }
 
@@ -107,9 +134,11 @@ fn version_purpose(
     let same_as_current = old.is_some_and(|old| {
         let current: Vec<_> = old.wordings.iter().filter(|w| w.version == old.current_version).collect();
         current.len() == wordings.len()
-            && wordings
-                .iter()
-                .all(|d| current.iter().any(|w| w.lang == d.lang && w.label == d.label && w.text == d.text))
+            && wordings.iter().all(|d| {
+                current.iter().any(|w| {
+                    w.lang == d.lang && w.label == d.label && w.text == d.text && w.refusal == d.refusal
+                })
+            })
     });
     match old {
         Some(old) if same_as_current => old.clone(),
@@ -122,8 +151,16 @@ fn version_purpose(
                 label: d.label.clone(),
                 text: d.text.clone(),
                 sha256: sha256_hex(d.text.as_bytes()),
+                refusal: d.refusal.clone(),
             }));
-            PurposeChannel { purpose: purpose.to_string(), channel, current_version: version, wordings: all }
+            PurposeChannel {
+                purpose: purpose.to_string(),
+                channel,
+                current_version: version,
+                wordings: all,
+                basis: LawfulBasis::Consent,
+                furthers_charitable_purposes: false,
+            }
         }
     }
 }
@@ -167,6 +204,11 @@ fn validate(id: &str, def: &SiteDefinition) -> Result<(), DefinitionError> {
         }
     }
     Email::parse(&org.contact_email).map_err(|_| DefinitionError::ContactEmail)?;
+    if let Some(number) = &org.charity_number {
+        if !crate::basis::is_charity_number(number) {
+            return Err(DefinitionError::CharityNumber(number.clone()));
+        }
+    }
     for (field, url) in [
         ("organisation.privacy_notice_url", &org.privacy_notice_url),
         ("organisation.cookie_policy_url", &org.cookie_policy_url),
@@ -197,7 +239,23 @@ fn validate(id: &str, def: &SiteDefinition) -> Result<(), DefinitionError> {
             if p.wordings[..j].iter().any(|v| v.lang == w.lang) {
                 return Err(DefinitionError::DuplicateLang(p.purpose.clone(), channel, w.lang.clone()));
             }
+            match (&w.refusal, p.basis) {
+                (Some(refusal), LawfulBasis::CharitySoftOptIn) => check_text(refusal)?,
+                (None, LawfulBasis::CharitySoftOptIn) => {
+                    return Err(DefinitionError::MissingRefusal(p.purpose.clone(), channel, w.lang.clone()))
+                }
+                (Some(_), _) => {
+                    return Err(DefinitionError::RefusalWithoutSoftOptIn(p.purpose.clone(), channel))
+                }
+                (None, _) => {}
+            }
         }
+        let facts = BasisFacts {
+            is_charity: org.is_charity(),
+            furthers_charitable_purposes: p.furthers_charitable_purposes,
+        };
+        check_basis(p.basis, p.channel, facts)
+            .map_err(|refusal| DefinitionError::Basis(p.purpose.clone(), channel, refusal))?;
         if !p.wordings.iter().any(|w| w.lang == def.default_lang) {
             return Err(DefinitionError::MissingDefaultWording(
                 p.purpose.clone(),
@@ -218,8 +276,21 @@ fn validate(id: &str, def: &SiteDefinition) -> Result<(), DefinitionError> {
         }
         // Only the four names parse at all (`ConsentSignal`); here: no repeats, none on a
         // category that is always on.
-        if c.required && !c.consent_mode.is_empty() {
+        let basis = category_basis(c.required, c.basis);
+        if c.required && basis != CookieBasis::StrictlyNecessary {
+            return Err(DefinitionError::RequiredWithOtherBasis(c.key.clone(), basis.as_str()));
+        }
+        if basis == CookieBasis::StrictlyNecessary && !c.consent_mode.is_empty() {
             return Err(DefinitionError::SignalOnRequired(c.key.clone()));
+        }
+        if matches!(basis, CookieBasis::Statistics | CookieBasis::Appearance) {
+            if let Some(ad) = c.consent_mode.iter().find(|s| **s != ConsentSignal::AnalyticsStorage) {
+                return Err(DefinitionError::AdvertisingWithoutConsent(
+                    c.key.clone(),
+                    basis.as_str(),
+                    ad.as_str(),
+                ));
+            }
         }
         for (j, s) in c.consent_mode.iter().enumerate() {
             if c.consent_mode[..j].contains(s) {

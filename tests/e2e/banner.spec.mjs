@@ -78,7 +78,7 @@ test('Accept all: every optional category, applied and recorded', async () => {
   const { status, body } = await record;
   assert.equal(status, 201);
   assert.equal(body.choice, 'accept_all');
-  assert.deepEqual(body.categories, ['analytics']);
+  assert.deepEqual(body.categories, ['analytics', 'statistics']);
   await banner.layer.waitFor({ state: 'hidden' });
   assert.equal(await page.evaluate(() => window.demoAnalyticsRuns), 1, 'the held-back analytics script ran once');
   await context.close();

@@ -3,7 +3,7 @@
 //! `demo/about.html` (no form) at `/about` — and at `/strict-csp` under a Content-Security-Policy
 //! that forbids WebAssembly — and `demo/sync.html` (the loader included synchronously in
 //! `<head>`, for the site named by `?site=`, default `demo`) at `/sync`, with
-//! `{{WORKER_ORIGIN}}` filled in and `<html lang>` from `?lang=` (en or cy), on 127.0.0.1, until
+//! `{{WORKER_ORIGIN}}` filled in (and `demo/donate.html`, a donation form with the charitable soft opt-in, at `/donate`) and `<html lang>` from `?lang=` (en or cy), on 127.0.0.1, until
 //! dropped.
 
 use std::io::{BufRead, BufReader, Write};
@@ -32,6 +32,7 @@ impl DemoHost {
             index: read("index.html")?,
             about: read("about.html")?,
             sync: read("sync.html")?,
+            donate: read("donate.html")?,
             strict_csp,
         };
         let server = LocalServer::start("demo host", port, move |stream| serve(stream, &pages))?;
@@ -51,6 +52,8 @@ struct Pages {
     index: String,
     about: String,
     sync: String,
+    /// A donation page whose form declares its support context (the soft opt-in notice shows).
+    donate: String,
     /// A policy without 'wasm-unsafe-eval', as some host sites have.
     strict_csp: String,
 }
@@ -73,6 +76,7 @@ fn serve(mut stream: TcpStream, pages: &Pages) {
         "/" | "/index.html" => Some(&pages.index),
         "/about" | "/strict-csp" => Some(&pages.about),
         "/sync" => Some(&pages.sync),
+        "/donate" => Some(&pages.donate),
         _ => None,
     };
     let site = query

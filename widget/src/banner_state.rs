@@ -138,6 +138,7 @@ mod tests {
             label: key.to_uppercase(),
             description: format!("About {key}."),
             consent_mode: vec![],
+            basis: None,
         }
     }
 
@@ -217,6 +218,7 @@ mod tests {
                 postal_address: "1 Road".into(),
                 privacy_notice_url: "https://demo.example/privacy".into(),
                 cookie_policy_url: "https://demo.example/cookies".into(),
+                charity_number: None,
             },
             categories: categories(),
             banner: BannerText {
@@ -286,6 +288,7 @@ mod tests {
                         description: c.description.clone(),
                     }],
                     consent_mode: c.consent_mode.clone(),
+                    basis: consent_shared::site_edit::category_basis(c.required, c.basis),
                 })
                 .collect(),
             banner: vec![BannerWording {
@@ -295,6 +298,7 @@ mod tests {
                 sha256: banner.sha256.clone(),
             }],
             double_opt_in: false,
+            region_rules: Default::default(),
         };
         consent_shared::cookies::validate_cookie_decision(&stored, d).is_ok()
     }

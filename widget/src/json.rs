@@ -37,6 +37,28 @@ pub fn submission_to_json(s: &ConsentSubmission) -> String {
         out.push_str(",\"client_time\":");
         push_str(&mut out, time);
     }
+    if !s.notices.is_empty() {
+        out.push_str(",\"notices\":[");
+        for (i, n) in s.notices.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"purpose\":");
+            push_str(&mut out, &n.purpose);
+            out.push_str(",\"channel\":");
+            push_str(&mut out, n.channel.as_str());
+            out.push_str(",\"wording_version\":");
+            push_u32(&mut out, n.wording_version);
+            out.push_str(",\"refused\":");
+            out.push_str(if n.refused { "true" } else { "false" });
+            out.push('}');
+        }
+        out.push(']');
+    }
+    if let Some(context) = s.context {
+        out.push_str(",\"context\":");
+        push_str(&mut out, context.as_str());
+    }
     out.push('}');
     out
 }
@@ -128,7 +150,7 @@ pub use read::{awaiting_confirmation, error_code, error_message, recorded_at, si
 mod read {
     use consent_shared::api::v1::{BannerText, CookieCategoryOption, Organisation};
     #[cfg(feature = "forms")]
-    use consent_shared::api::v1::{Channel, PurposeOption, SiteConfig};
+    use consent_shared::api::v1::{Channel, LawfulBasis, PurposeOption, SiteConfig};
     use wasm_bindgen::{JsCast, JsValue};
 
     use crate::banner_state::BannerConfig;
@@ -164,6 +186,7 @@ mod read {
                 postal_address: text(&org, "postal_address"),
                 privacy_notice_url: text(&org, "privacy_notice_url"),
                 cookie_policy_url: text(&org, "cookie_policy_url"),
+                charity_number: None,
             },
             categories: categories
                 .map(|c| {
@@ -176,6 +199,7 @@ mod read {
                             description: text(&c, "description"),
                             // The loader sends Consent Mode updates, from the policy answer.
                             consent_mode: Vec::new(),
+                            basis: None,
                         })
                         .collect()
                 })
@@ -225,6 +249,10 @@ mod read {
                     label: string(&p, "label")?,
                     text: string(&p, "text")?,
                     sha256: string(&p, "sha256")?,
+                    // Absent: consent. Only the soft opt-in changes what the form shows.
+                    basis: (string(&p, "basis").as_deref() == Some("charity_soft_opt_in"))
+                        .then_some(LawfulBasis::CharitySoftOptIn),
+                    refusal: string(&p, "refusal"),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -239,6 +267,7 @@ mod read {
                         label: string(&c, "label")?,
                         description: string(&c, "description")?,
                         consent_mode: Vec::new(),
+                        basis: None,
                     })
                 })
                 .collect::<Option<Vec<_>>>()?,
@@ -262,6 +291,7 @@ mod read {
                 postal_address: string(&org, "postal_address")?,
                 privacy_notice_url: string(&org, "privacy_notice_url")?,
                 cookie_policy_url: string(&org, "cookie_policy_url")?,
+                charity_number: None,
             },
             purposes,
             cookie_categories,
@@ -303,7 +333,7 @@ mod read {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use consent_shared::api::v1::{Channel, ChosenPurpose, CookieChoice};
+    use consent_shared::api::v1::{Channel, ChosenPurpose, CookieChoice, NoticeAnswer, SupportContext};
 
     #[test]
     fn numbers() {
@@ -328,6 +358,8 @@ mod tests {
             page_url: "https://demo.example/join?a=1&b=\"2\"#x".into(),
             lang: lang.map(Into::into),
             client_time: time.map(Into::into),
+            notices: vec![],
+            context: None,
         }
     }
 
@@ -339,6 +371,24 @@ mod tests {
             submission(tricky, None, None),
             submission("", Some(tricky), None),
             ConsentSubmission { consents: vec![], ..submission("x@y.z", None, Some("t")) },
+            ConsentSubmission {
+                notices: vec![
+                    NoticeAnswer {
+                        purpose: "our-work".into(),
+                        channel: Channel::Email,
+                        wording_version: 3,
+                        refused: false,
+                    },
+                    NoticeAnswer {
+                        purpose: "sms\"x".into(),
+                        channel: Channel::Sms,
+                        wording_version: 1,
+                        refused: true,
+                    },
+                ],
+                context: Some(SupportContext::Donation),
+                ..submission("x@y.z", Some("cy"), None)
+            },
         ] {
             assert_eq!(submission_to_json(&s), serde_json::to_string(&s).unwrap());
             let back: ConsentSubmission = serde_json::from_str(&submission_to_json(&s)).unwrap();
@@ -403,6 +453,8 @@ mod tests {
                     page_url,
                     lang,
                     client_time,
+                    notices: vec![],
+                    context: None,
                 })
         }
 

@@ -152,7 +152,13 @@ mod forms_entry {
                 let lang = Lang::pick(lang.as_deref(), &config.lang);
                 let config = FormConfig::from(config);
                 for (instance, element) in targets.into_iter().enumerate() {
-                    let config = config.clone();
+                    // The site owner says per form how people using it support the charity
+                    // (`data-consent-context="donation"`): only such a form shows soft opt-in
+                    // notices; the server checks the context again.
+                    let context = element
+                        .get_attribute("data-consent-context")
+                        .and_then(|raw| consent_shared::api::v1::SupportContext::parse(raw.trim()));
+                    let config = config.clone().for_form(context);
                     let consents_url = consents_url.clone();
                     element.set_text_content(None);
                     mount_to(element, move || {

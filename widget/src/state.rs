@@ -3,7 +3,10 @@
 //! Nothing here touches the DOM, the network, the clock or randomness: the page URL, the browser's
 //! time and fresh idempotency keys are arguments, so every rule is tested natively.
 
-use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission, Organisation, PurposeOption, SiteConfig};
+use consent_shared::api::v1::{
+    ChosenPurpose, ConsentSubmission, LawfulBasis, NoticeAnswer, Organisation, PurposeOption, SiteConfig,
+    SupportContext,
+};
 
 use crate::i18n::FormText;
 
@@ -17,12 +20,39 @@ pub struct FormConfig {
     pub lang: String,
     pub organisation: Organisation,
     pub purposes: Vec<PurposeOption>,
+    /// How a person filling in this form supports the charity, as the site owner declared it on
+    /// the embed (`data-consent-context="donation"`); sent with soft opt-in answers.
+    pub context: Option<SupportContext>,
 }
 
 impl From<SiteConfig> for FormConfig {
     fn from(c: SiteConfig) -> FormConfig {
-        FormConfig { site: c.site, lang: c.lang, organisation: c.organisation, purposes: c.purposes }
+        FormConfig {
+            site: c.site,
+            lang: c.lang,
+            organisation: c.organisation,
+            purposes: c.purposes,
+            context: None,
+        }
     }
+}
+
+impl FormConfig {
+    /// The configuration for one embed with the context its owner declared. A form without a
+    /// context is not a place where people support the charity (a plain newsletter sign-up), so
+    /// it shows no soft opt-in notices: only consent boxes.
+    pub fn for_form(mut self, context: Option<SupportContext>) -> FormConfig {
+        if context.is_none() {
+            self.purposes.retain(|p| !is_notice(p));
+        }
+        self.context = context;
+        self
+    }
+}
+
+/// Whether a purpose is shown as a soft opt-in notice with a refusal box (not a consent box).
+pub fn is_notice(option: &PurposeOption) -> bool {
+    option.basis == Some(LawfulBasis::CharitySoftOptIn)
 }
 
 /// Shown (in the alert region) when the person presses submit without ticking anything.
@@ -53,10 +83,12 @@ pub enum Status {
     },
 }
 
-/// What the person has entered so far. Every box starts unticked: silence is never consent.
+/// What the person has entered so far. Every box starts unticked: silence is never consent, and
+/// a soft opt-in's refusal box is unticked too (the person refuses by ticking it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormState {
-    /// One entry per `SiteConfig::purposes`, in the same order.
+    /// One entry per `SiteConfig::purposes`, in the same order: the consent box, or for a soft
+    /// opt-in notice its refusal box.
     pub ticked: Vec<bool>,
     pub email: String,
     pub status: Status,
@@ -92,14 +124,27 @@ impl FormState {
             .purposes
             .iter()
             .zip(&self.ticked)
-            .filter(|(_, ticked)| **ticked)
+            .filter(|(option, ticked)| **ticked && !is_notice(option))
             .map(|(option, _)| ChosenPurpose {
                 purpose: option.purpose.clone(),
                 channel: option.channel,
                 wording_version: option.wording_version,
             })
             .collect();
-        if consents.is_empty() {
+        // Every notice shown is answered: left unticked (soft opt-in) or refused.
+        let notices: Vec<NoticeAnswer> = config
+            .purposes
+            .iter()
+            .zip(&self.ticked)
+            .filter(|(option, _)| is_notice(option))
+            .map(|(option, ticked)| NoticeAnswer {
+                purpose: option.purpose.clone(),
+                channel: option.channel,
+                wording_version: option.wording_version,
+                refused: *ticked,
+            })
+            .collect();
+        if consents.is_empty() && notices.is_empty() {
             return Err(NOTHING_TICKED);
         }
         let email = self.email.trim();
@@ -115,6 +160,8 @@ impl FormState {
             page_url: page_url.to_owned(),
             lang: Some(config.lang.clone()),
             client_time,
+            context: (!notices.is_empty()).then_some(config.context).flatten(),
+            notices,
         })
     }
 }
@@ -168,7 +215,12 @@ impl Attempt {
 
 /// Equal apart from the browser clock, which changes on every press.
 fn same_content(a: &ConsentSubmission, b: &ConsentSubmission) -> bool {
-    a.email == b.email && a.consents == b.consents && a.page_url == b.page_url && a.lang == b.lang
+    a.email == b.email
+        && a.consents == b.consents
+        && a.notices == b.notices
+        && a.context == b.context
+        && a.page_url == b.page_url
+        && a.lang == b.lang
 }
 
 #[cfg(test)]
@@ -186,6 +238,8 @@ mod tests {
             label: format!("{purpose} by {}", channel.as_str()),
             text: format!("Yes, send me {purpose} by {}.", channel.as_str()),
             sha256: "00".repeat(32),
+            basis: None,
+            refusal: None,
         }
     }
 
@@ -199,13 +253,59 @@ mod tests {
                 postal_address: "1 High Street, Leeds".into(),
                 privacy_notice_url: "https://demo.example/privacy".into(),
                 cookie_policy_url: "https://demo.example/cookies".into(),
+                charity_number: None,
             },
             purposes: vec![
                 option("news", Channel::Email, 2),
                 option("fundraising", Channel::Email, 1),
                 option("news", Channel::Post, 4),
             ],
+            context: None,
         }
+    }
+
+    /// The demo's form with a soft opt-in notice beside a consent box, on a donation form.
+    fn charity_config() -> FormConfig {
+        let mut config = config();
+        config.purposes.truncate(1);
+        config.purposes.push(PurposeOption {
+            basis: Some(LawfulBasis::CharitySoftOptIn),
+            refusal: Some("I don't want to receive emails about your work".into()),
+            ..option("our-work", Channel::Email, 3)
+        });
+        config.context = Some(SupportContext::Donation);
+        config
+    }
+
+    #[test]
+    fn a_form_without_a_context_shows_no_notice() {
+        let plain = charity_config().for_form(None);
+        let purposes: Vec<_> = plain.purposes.iter().map(|p| p.purpose.as_str()).collect();
+        assert_eq!(purposes, ["news"]);
+        let donation = charity_config().for_form(Some(SupportContext::Event));
+        assert_eq!(donation.purposes.len(), 2);
+        assert_eq!(donation.context, Some(SupportContext::Event));
+    }
+
+    #[test]
+    fn a_soft_opt_in_notice_is_answered_whether_or_not_its_refusal_box_is_ticked() {
+        let config = charity_config();
+        let mut out = String::new();
+        for ticked in [&[][..], &[1], &[0], &[0, 1]] {
+            let mut state = FormState::new(&config);
+            for &i in ticked {
+                state.set_ticked(i, true);
+            }
+            state.email = "ann@example.org".into();
+            let s = state.submission(&config, "https://demo.example/donate", None).unwrap();
+            out.push_str(&format!("ticked {ticked:?}: {}\n", crate::json::submission_to_json(&s)));
+        }
+        expect![[r#"
+            ticked []: {"email":"ann@example.org","consents":[],"page_url":"https://demo.example/donate","lang":"en","notices":[{"purpose":"our-work","channel":"email","wording_version":3,"refused":false}],"context":"donation"}
+            ticked [1]: {"email":"ann@example.org","consents":[],"page_url":"https://demo.example/donate","lang":"en","notices":[{"purpose":"our-work","channel":"email","wording_version":3,"refused":true}],"context":"donation"}
+            ticked [0]: {"email":"ann@example.org","consents":[{"purpose":"news","channel":"email","wording_version":2}],"page_url":"https://demo.example/donate","lang":"en","notices":[{"purpose":"our-work","channel":"email","wording_version":3,"refused":false}],"context":"donation"}
+            ticked [0, 1]: {"email":"ann@example.org","consents":[{"purpose":"news","channel":"email","wording_version":2}],"page_url":"https://demo.example/donate","lang":"en","notices":[{"purpose":"our-work","channel":"email","wording_version":3,"refused":true}],"context":"donation"}
+        "#]].assert_eq(&out);
     }
 
     /// Builds a form with the given boxes ticked and email, and renders the outcome as JSON or

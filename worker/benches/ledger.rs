@@ -86,6 +86,8 @@ fn generate(db: &Path, n: u64) {
                         source_url: Some("bench".into()),
                         lang: "en".into(),
                         client_time: None,
+                        direct_from_person: None,
+                        support_context: None,
                     };
                     let ctx = RequestContext {
                         now: DateTime::from_timestamp(1_790_000_000 + i as i64, 0).unwrap(),
@@ -183,12 +185,27 @@ fn measure(db: &Path) {
         rows[0].int("n").unwrap()
     };
     // Warm the page cache once, as a running worker would be.
-    pollster::block_on(store.audience_page("bench", "news", Channel::Email, "", PAGE)).unwrap();
+    pollster::block_on(store.audience_page(
+        "bench",
+        "news",
+        Channel::Email,
+        consent_worker::store::AudienceFilter::ConsentOrSoftOptIn,
+        "",
+        PAGE,
+    ))
+    .unwrap();
     let mut first_page = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let page =
-            pollster::block_on(store.audience_page("bench", "news", Channel::Email, "", PAGE)).unwrap();
+        let page = pollster::block_on(store.audience_page(
+            "bench",
+            "news",
+            Channel::Email,
+            consent_worker::store::AudienceFilter::ConsentOrSoftOptIn,
+            "",
+            PAGE,
+        ))
+        .unwrap();
         first_page.push(t.elapsed());
         assert!(!page.is_empty());
     }
@@ -199,8 +216,15 @@ fn measure(db: &Path) {
     let mut after = String::new();
     let mut sink = std::io::sink();
     loop {
-        let page =
-            pollster::block_on(store.audience_page("bench", "news", Channel::Email, &after, PAGE)).unwrap();
+        let page = pollster::block_on(store.audience_page(
+            "bench",
+            "news",
+            Channel::Email,
+            consent_worker::store::AudienceFilter::ConsentOrSoftOptIn,
+            &after,
+            PAGE,
+        ))
+        .unwrap();
         for m in &page {
             writeln!(sink, "{},{},{},{}", m.email, m.subject, m.granted_at, m.event_id).unwrap();
         }

@@ -104,6 +104,10 @@ impl AppError {
             AppError::Invalid(SubmissionError::TooManyChoices) => "too_many_choices",
             AppError::Invalid(SubmissionError::UnknownWording { .. }) => "unknown_wording",
             AppError::Invalid(SubmissionError::ForeignPageUrl) => "foreign_page_url",
+            AppError::Invalid(SubmissionError::SoftOptInRefused { .. }) => "soft_opt_in_not_allowed",
+            AppError::Invalid(
+                SubmissionError::NotOnSoftOptIn { .. } | SubmissionError::NoticeNotConsent { .. },
+            ) => "wrong_basis",
             AppError::Invalid(_) => "invalid_submission",
             AppError::Cookie(CookieDecisionError::StalePolicy { .. }) => "stale_policy",
             AppError::Cookie(_) => "invalid_cookie_decision",

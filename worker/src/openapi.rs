@@ -157,10 +157,22 @@ fn site_config() -> OperationBuilder {
 }
 
 fn policy() -> OperationBuilder {
-    public_read("What the loader checks on every page view").response(
-        "200",
-        json_ok("policy summary (`Cache-Control: public, max-age=60`)", schema_ref("PolicySummary")),
-    )
+    public_read("What the loader checks on every page view")
+        .description(Some(
+            "`rule_set` is the cookie rules that apply to this visitor (`uk` or `eu`), from their \
+             country (`request.cf.country` on Cloudflare; the `CF-IPCountry` header on a local \
+             worker) and the site's `region_rules`; `treatments` says per optional category whether \
+             it waits for consent (`opt_in`) or runs unless the visitor objects (`opt_out`), and \
+             `banner_kind` what to show a visitor without a decision. A stored decision made under \
+             another rule set must be asked again.",
+        ))
+        .response(
+            "200",
+            json_ok(
+                "policy summary (`Cache-Control: private, max-age=60`, `Vary: CF-IPCountry`)",
+                schema_ref("PolicySummary"),
+            ),
+        )
 }
 
 fn public_read(summary: &str) -> OperationBuilder {
@@ -262,6 +274,14 @@ fn audience() -> OperationBuilder {
         .parameter(query_param("purpose", true, schema(json!({"type": "string"}))))
         .parameter(query_param("channel", true, schema_ref("Channel")))
         .parameter(query_param("count", false, schema(json!({"type": "boolean", "default": false}))))
+        .parameter(query_param("basis", false, schema_ref("LawfulBasis")))
+        .description(Some(
+            "Each member carries the `basis` they may be contacted on. `?basis=consent` or \
+             `?basis=charity_soft_opt_in` lists one of them only (the ICO expects the two lists kept \
+             apart). For a purpose on `legitimate_interests` (post) the audience is everyone held \
+             (an address, not restricted, erased or suppressed) who has not withdrawn or objected. \
+             An objection, a withdrawal or an unsubscribe removes someone at once, whatever the basis.",
+        ))
         .response(
             "200",
             ResponseBuilder::new()
@@ -280,13 +300,13 @@ fn audience() -> OperationBuilder {
                     ContentBuilder::new()
                         .schema(Some(schema(json!({
                             "type": "string",
-                            "description": "header `email,subject,granted_at,event_id,unsubscribe_url,preferences_url`, CRLF lines"
+                            "description": "header `email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis`, CRLF lines"
                         }))))
                         .build(),
                 )
                 .build(),
         )
-        .response("400", error("`bad_request`: `purpose` or `channel` missing, an unknown channel, or `count` not true/false"))
+        .response("400", error("`bad_request`: `purpose` or `channel` missing, an unknown channel or basis, a basis the purpose cannot have, or `count` not true/false"))
         .response("404", error("`not_found`: unknown site, or no such purpose on the channel"))
         .response("503", error("admin endpoints off, or link features off (exports carry links)"))
 }
@@ -893,6 +913,7 @@ fn components() -> utoipa::openapi::Components {
     add::<v1::CookieReceipt>(&mut schemas);
     add::<v1::AudienceMember>(&mut schemas);
     add::<v1::AudienceCount>(&mut schemas);
+    add::<v1::LawfulBasis>(&mut schemas);
     add::<v1::VerifyReport>(&mut schemas);
     add::<consent_shared::site::SiteConfig>(&mut schemas);
     add::<v1::SiteDefinition>(&mut schemas);

@@ -134,6 +134,7 @@ async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response
     // through the cap below (which also catches a Content-Length that lies).
     let url = worker::Url::parse(&raw.url())?;
     let cap = body_cap(url.path());
+    let cf_country = cf_country(&raw);
     let declared_len = headers.get("content-length")?.and_then(|l| l.parse::<usize>().ok());
     if declared_len.is_some_and(|len| len > DRAIN_AFTER_REFUSAL_BYTES) {
         return to_worker(AppError::PayloadTooLarge(cap).to_response());
@@ -171,12 +172,24 @@ async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response
             Err(refusal) => return to_worker(refusal.to_response()),
         },
     };
+    let mut headers: Vec<(String, String)> =
+        headers.entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
+    // The visitor's country decides which cookie rules apply (`app::country`). On Cloudflare it
+    // is `request.cf.country`, which replaces any `CF-IPCountry` a client sent; a local worker
+    // (wrangler dev, the tests) has no real one and keeps the `CF-IPCountry` the request carries.
+    let sent_country = headers.iter().any(|(n, _)| n == "cf-ipcountry");
+    if !(config.is_local() && sent_country) {
+        headers.retain(|(n, _)| n != "cf-ipcountry");
+        if let Some(country) = cf_country {
+            headers.push(("cf-ipcountry".into(), country));
+        }
+    }
     let http_req = HttpRequest {
         method: method.to_string(),
         origin: url.origin().ascii_serialization(),
         path: url.path().to_string(),
         query: url.query().unwrap_or("").to_string(),
-        headers: headers.entries().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect(),
+        headers,
         body,
     };
     let store = SqlStore::new(D1Executor::new(env.d1("DB")?));
@@ -197,6 +210,15 @@ async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response
         ctx.wait_until(work);
     }
     to_worker(response)
+}
+
+/// `request.cf.country`, read alone: the rest of the `cf` object is never needed.
+fn cf_country(raw: &web_sys::Request) -> Option<String> {
+    let cf = js_sys::Reflect::get(raw, &"cf".into()).ok()?;
+    if cf.is_undefined() || cf.is_null() {
+        return None;
+    }
+    js_sys::Reflect::get(&cf, &"country".into()).ok()?.as_string()
 }
 
 /// The whole body in one call (`arrayBuffer()`), for a body of declared, small length.

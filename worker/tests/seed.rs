@@ -22,6 +22,13 @@ fn demo_seed_loads_and_its_hashes_match_its_texts() {
     }
     assert!(checked >= 2);
     assert_eq!(site.cookie_categories.iter().filter(|c| c.required).count(), 1);
+    // Issue 13: a charity, with a purpose on the soft opt-in and a statistics category.
+    assert!(site.organisation.is_charity());
+    let soft = site.purposes.iter().find(|p| p.basis == consent_shared::basis::LawfulBasis::CharitySoftOptIn);
+    assert!(soft
+        .is_some_and(|p| p.furthers_charitable_purposes && p.wordings.iter().all(|w| w.refusal.is_some())));
+    assert!(site.cookie_categories.iter().any(|c| c.basis == consent_shared::basis::CookieBasis::Statistics));
+    assert_eq!(site.region_rules, consent_shared::basis::RegionRules::default());
     assert!(
         site.cookie_categories.iter().all(|c| c.texts.len() == 2),
         "every category shows its English and Welsh text: {:?}",

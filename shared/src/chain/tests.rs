@@ -28,6 +28,8 @@ fn event(id: &str, action: Action) -> ConsentEvent {
         idempotency_key: None,
         request_origin: None,
         fetch_site: None,
+        direct_from_person: None,
+        support_context: None,
     }
 }
 
@@ -46,6 +48,7 @@ fn cookie(id: &str) -> CookieConsentRecord {
         client_time: None,
         user_agent: None,
         ip_truncated: None,
+        rule_set: None,
     }
 }
 

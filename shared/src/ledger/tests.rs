@@ -13,6 +13,7 @@ fn site() -> SiteConfig {
         label: "News and events".into(),
         text: text.into(),
         sha256: sha256_hex(text.as_bytes()),
+        refusal: None,
     };
     SiteConfig {
         id: "demo".into(),
@@ -22,6 +23,7 @@ fn site() -> SiteConfig {
             postal_address: "1 High Street".into(),
             privacy_notice_url: "https://example.org/privacy".into(),
             cookie_policy_url: "https://example.org/cookies".into(),
+            charity_number: None,
         },
         allowed_origins: vec!["http://127.0.0.1:8788".into()],
         default_lang: "en".into(),
@@ -31,10 +33,13 @@ fn site() -> SiteConfig {
             channel: Channel::Email,
             current_version: 2,
             wordings: vec![wording(1, "en", "old words"), wording(2, "en", "new words")],
+            basis: Default::default(),
+            furthers_charitable_purposes: false,
         }],
         cookie_categories: vec![],
         banner: vec![],
         double_opt_in: false,
+        region_rules: Default::default(),
     }
 }
 
@@ -48,6 +53,8 @@ fn submission(email: &str, choices: &[(&str, Channel, u32)]) -> ConsentSubmissio
         page_url: "http://127.0.0.1:8788/".into(),
         lang: None,
         client_time: None,
+        context: None,
+        notices: vec![],
     }
 }
 

@@ -2,6 +2,7 @@ use expect_test::expect;
 
 use super::*;
 use crate::api::v1::{CookieCategoryDefinition, PurposeDefinition};
+use crate::basis::{CookieBasis, LawfulBasis};
 use crate::site::{CategoryText, Channel, ConsentSignal, Organisation};
 
 fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
@@ -12,6 +13,7 @@ fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
             postal_address: "Boathouse, River Lane".into(),
             privacy_notice_url: "https://club.example/privacy".into(),
             cookie_policy_url: "https://club.example/cookies".into(),
+            charity_number: None,
         },
         allowed_origins: vec!["https://club.example".into(), "http://127.0.0.1:8788".into()],
         default_lang: "en".into(),
@@ -19,9 +21,21 @@ fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
             purpose: "news".into(),
             channel: Channel::Email,
             wordings: vec![
-                WordingDefinition { lang: "en".into(), label: "News".into(), text: news_text.into() },
-                WordingDefinition { lang: "cy".into(), label: "Newyddion".into(), text: "Testun".into() },
+                WordingDefinition {
+                    lang: "en".into(),
+                    label: "News".into(),
+                    text: news_text.into(),
+                    refusal: None,
+                },
+                WordingDefinition {
+                    lang: "cy".into(),
+                    label: "Newyddion".into(),
+                    text: "Testun".into(),
+                    refusal: None,
+                },
             ],
+            basis: Default::default(),
+            furthers_charitable_purposes: false,
         }],
         cookie_categories: vec![CookieCategoryDefinition {
             key: "analytics".into(),
@@ -32,9 +46,11 @@ fn definition(news_text: &str, banner_text: &str) -> SiteDefinition {
                 description: "Counts visits".into(),
             }],
             consent_mode: vec![ConsentSignal::AnalyticsStorage],
+            basis: None,
         }],
         banner: vec![TextDefinition { lang: "en".into(), text: banner_text.into() }],
         double_opt_in: false,
+        region_rules: Default::default(),
     }
 }
 
@@ -169,4 +185,146 @@ fn consent_mode_signals_are_read_from_the_definition() {
     d.cookie_categories[0].key = "statistics".into();
     let site = apply_definition("club", None, &d).unwrap();
     assert_eq!(site.cookie_categories[0].consent_mode, vec![ConsentSignal::AnalyticsStorage]);
+}
+
+/// A charity's definition with one purpose on the charitable soft opt-in.
+fn charity_definition() -> SiteDefinition {
+    let mut d = definition("Email me news", "We use cookies");
+    d.organisation.charity_number = Some("1234567".into());
+    d.purposes.push(PurposeDefinition {
+        purpose: "our-work".into(),
+        channel: Channel::Email,
+        wordings: vec![WordingDefinition {
+            lang: "en".into(),
+            label: "Our work".into(),
+            text: "We'll email you about our work because you supported us. You can stop this at any time."
+                .into(),
+            refusal: Some("I don't want to receive emails about your work".into()),
+        }],
+        basis: LawfulBasis::CharitySoftOptIn,
+        furthers_charitable_purposes: true,
+    });
+    d
+}
+
+#[test]
+fn lawful_basis_definitions_as_data() {
+    let mut cases: Vec<(&str, SiteDefinition)> = Vec::new();
+    cases.push(("charity with a soft opt-in purpose", charity_definition()));
+    let mut d = charity_definition();
+    d.organisation.charity_number = None;
+    cases.push(("soft opt-in without a charity number", d));
+    let mut d = charity_definition();
+    d.organisation.charity_number = Some("12-AB".into());
+    cases.push(("malformed charity number", d));
+    for number in ["SC012345", "NIC100002", "exempt: Office for Students"] {
+        let mut d = charity_definition();
+        d.organisation.charity_number = Some(number.into());
+        cases.push((number, d));
+    }
+    let mut d = charity_definition();
+    d.purposes[1].channel = Channel::Phone;
+    cases.push(("soft opt-in by phone", d));
+    let mut d = charity_definition();
+    d.purposes[1].channel = Channel::Sms;
+    cases.push(("soft opt-in by SMS", d));
+    let mut d = charity_definition();
+    d.purposes[1].furthers_charitable_purposes = false;
+    cases.push(("soft opt-in for a purpose not furthering charitable purposes", d));
+    let mut d = charity_definition();
+    d.purposes[1].wordings[0].refusal = None;
+    cases.push(("soft opt-in without a refusal label", d));
+    let mut d = charity_definition();
+    d.purposes[0].wordings[0].refusal = Some("No thanks".into());
+    cases.push(("refusal label on a consent purpose", d));
+    let mut d = charity_definition();
+    d.purposes[0].basis = LawfulBasis::LegitimateInterests;
+    cases.push(("legitimate interests by email", d));
+    let mut d = charity_definition();
+    d.purposes[0].channel = Channel::Post;
+    d.purposes[0].basis = LawfulBasis::LegitimateInterests;
+    cases.push(("legitimate interests by post", d));
+    let mut d = charity_definition();
+    d.cookie_categories[0].basis = Some(CookieBasis::Statistics);
+    cases.push(("statistics category granting analytics_storage", d));
+    let mut d = charity_definition();
+    d.cookie_categories[0].basis = Some(CookieBasis::Statistics);
+    d.cookie_categories[0].consent_mode = vec![ConsentSignal::AdStorage];
+    cases.push(("statistics category granting ad_storage", d));
+    let mut d = charity_definition();
+    d.cookie_categories[0].basis = Some(CookieBasis::Appearance);
+    d.cookie_categories[0].consent_mode.clear();
+    d.cookie_categories[0].required = true;
+    cases.push(("required category with basis appearance", d));
+    let mut d = charity_definition();
+    d.cookie_categories[0].basis = Some(CookieBasis::StrictlyNecessary);
+    d.cookie_categories[0].consent_mode.clear();
+    cases.push(("basis strictly_necessary without required", d));
+    let actual: String = cases
+        .iter()
+        .map(|(name, d)| match apply_definition("club", None, d) {
+            Ok(site) => {
+                let purposes: Vec<String> = site
+                    .purposes
+                    .iter()
+                    .map(|p| format!("{}/{}={}", p.purpose, p.channel.as_str(), p.basis.as_str()))
+                    .collect();
+                let categories: Vec<String> = site
+                    .cookie_categories
+                    .iter()
+                    .map(|c| format!("{}={} required={}", c.key, c.basis.as_str(), c.required))
+                    .collect();
+                format!("{name}: ok {} | {}\n", purposes.join(" "), categories.join(" "))
+            }
+            Err(e) => format!("{name}: {e}\n"),
+        })
+        .collect();
+    expect![[r#"
+        charity with a soft opt-in purpose: ok news/email=consent our-work/email=charity_soft_opt_in | analytics=consent required=false
+        soft opt-in without a charity number: purpose 'our-work' on channel 'email': the charitable purpose soft opt-in is for charities only: give the organisation's charity number
+        malformed charity number: organisation.charity_number '12-AB' is not a charity number: give the digits of a charity registered in England and Wales (e.g. 1234567), SC and 6 digits in Scotland, NIC and 6 digits in Northern Ireland, or 'exempt: <principal regulator>' for an exempt charity
+        SC012345: ok news/email=consent our-work/email=charity_soft_opt_in | analytics=consent required=false
+        NIC100002: ok news/email=consent our-work/email=charity_soft_opt_in | analytics=consent required=false
+        exempt: Office for Students: ok news/email=consent our-work/email=charity_soft_opt_in | analytics=consent required=false
+        soft opt-in by phone: purpose 'our-work' on channel 'phone': the charitable purpose soft opt-in covers electronic mail (email and SMS) only, not Phone
+        soft opt-in by SMS: ok news/email=consent our-work/sms=charity_soft_opt_in | analytics=consent required=false
+        soft opt-in for a purpose not furthering charitable purposes: purpose 'our-work' on channel 'email': the charitable purpose soft opt-in is only for messages whose sole purpose is to further the charity's charitable purposes: mark the purpose as such, or ask for consent
+        soft opt-in without a refusal label: purpose 'our-work' on channel 'email' rests on the charitable purpose soft opt-in: its wording in 'en' needs a 'refusal' (the label of the unticked box to refuse, e.g. "I don't want to receive emails about our work"), and its 'text' is the notice shown instead of a consent statement
+        refusal label on a consent purpose: purpose 'news' on channel 'email' has a 'refusal' label, which only a purpose on the charitable purpose soft opt-in shows
+        legitimate interests by email: purpose 'news' on channel 'email': legitimate interests without consent is offered for post only, not Email: email, SMS and phone marketing need consent or the soft opt-in
+        legitimate interests by post: ok news/post=legitimate_interests our-work/email=charity_soft_opt_in | analytics=consent required=false
+        statistics category granting analytics_storage: ok news/email=consent our-work/email=charity_soft_opt_in | analytics=statistics required=false
+        statistics category granting ad_storage: cookie category 'analytics' runs without consent (basis 'statistics'), so it cannot grant the advertising signal 'ad_storage': advertising, profiling and cross-site tracking always need consent (basis 'consent')
+        required category with basis appearance: cookie category 'analytics' is required (strictly necessary) but its basis is 'appearance'
+        basis strictly_necessary without required: ok news/email=consent our-work/email=charity_soft_opt_in | analytics=strictly_necessary required=true
+    "#]].assert_eq(&actual);
+}
+
+#[test]
+fn a_notice_and_its_refusal_are_versioned_together() {
+    let first = apply_definition("club", None, &charity_definition()).unwrap();
+    let mut d = charity_definition();
+    d.purposes[1].wordings[0].refusal = Some("Please don't email me".into());
+    let second = apply_definition("club", Some(&first), &d).unwrap();
+    let again = apply_definition("club", Some(&second), &d).unwrap();
+    let pc = |s: &SiteConfig| s.purposes[1].clone();
+    assert_eq!(pc(&first).current_version, 1);
+    assert_eq!(pc(&second).current_version, 2);
+    assert_eq!(pc(&again).current_version, 2);
+    let refusals: Vec<_> =
+        pc(&again).wordings.iter().map(|w| (w.version, w.refusal.clone().unwrap())).collect();
+    assert_eq!(
+        refusals,
+        [(1, "I don't want to receive emails about your work".into()), (2, "Please don't email me".into())]
+    );
+    assert_eq!(first.region_rules, crate::basis::RegionRules::default());
+}
+
+/// Definitions written before lawful bases keep working: `required` alone still decides.
+#[test]
+fn older_cookie_definitions_derive_their_basis() {
+    let json = r#"[{"key":"essential","required":true,"texts":[]},{"key":"analytics","required":false,"texts":[]},{"key":"stats","basis":"statistics","texts":[]}]"#;
+    let defs: Vec<CookieCategoryDefinition> = serde_json::from_str(json).unwrap();
+    let bases: Vec<_> = defs.iter().map(|c| category_basis(c.required, c.basis).as_str()).collect();
+    assert_eq!(bases, ["strictly_necessary", "consent", "statistics"]);
 }

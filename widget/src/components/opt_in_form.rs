@@ -1,6 +1,9 @@
 //! The opt-in form: who is asking, one unticked box per purpose × channel with its exact wording,
 //! how to reach the organisation, an email box and a submit button.
 //!
+//! A purpose on the charitable soft opt-in is shown as its notice (the site's words) with an
+//! unticked box to refuse, named `{purpose}:{channel}:refuse` inside `.consent-form__notice`.
+//!
 //! The markup is what the browser tests select on: `form.consent-form`, checkboxes named
 //! `{purpose}:{channel}` with `value` = wording version, `input[name=email]`,
 //! `button[type=submit]`, and `[data-consent-status=success|error]` inside the live regions.
@@ -13,7 +16,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{FormText, Lang, Text};
-use crate::state::{Attempt, FormConfig, FormState, Status};
+use crate::state::{is_notice, Attempt, FormConfig, FormState, Status};
 use crate::{api, host, json};
 
 #[component]
@@ -94,6 +97,30 @@ pub fn OptInForm(
         .map(|(i, option)| {
             let name = format!("{}:{}", option.purpose, option.channel.as_str());
             let id = format!("consent-{instance}-{}-{}", option.purpose, option.channel.as_str());
+            if is_notice(option) {
+                let notice_id = format!("{id}-notice");
+                let refusal = option.refusal.clone().unwrap_or_default();
+                return view! {
+                    <div class="consent-form__option consent-form__notice">
+                        <p id=notice_id.clone()>
+                            <strong class="consent-form__option-label">{option.label.clone()}</strong>
+                            " "
+                            <span class="consent-form__option-text">{option.text.clone()}</span>
+                        </p>
+                        <input
+                            type="checkbox"
+                            id=id.clone()
+                            name=format!("{name}:refuse")
+                            value=option.wording_version.to_string()
+                            aria-describedby=notice_id
+                            prop:checked=move || state.with(|s| s.ticked.get(i).copied().unwrap_or(false))
+                            on:change=move |ev| state.update(|s| s.set_ticked(i, event_target_checked(&ev)))
+                        />
+                        <label for=id>{refusal}</label>
+                    </div>
+                }
+                .into_any();
+            }
             view! {
                 <div class="consent-form__option">
                     <input
@@ -111,6 +138,7 @@ pub fn OptInForm(
                     </label>
                 </div>
             }
+            .into_any()
         })
         .collect_view();
 

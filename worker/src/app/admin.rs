@@ -8,6 +8,7 @@ use consent_shared::api::v1::{
     AudienceCount, AudienceMember, RecordedChanges, SiteDefinition, Suppressed, SuppressionRequest,
 };
 use consent_shared::audit::AuditKind;
+use consent_shared::basis::LawfulBasis;
 use consent_shared::email::Email;
 use consent_shared::ledger::validate_recorded_changes;
 use consent_shared::site::{Channel, SiteConfig};
@@ -26,7 +27,7 @@ use super::links::LinkSigner;
 use super::{json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{BodyStream, HttpRequest, HttpResponse};
-use crate::store::Store;
+use crate::store::{AudienceFilter, Store};
 
 /// Rows fetched per storage round trip by exports and verification.
 pub const PAGE_SIZE: u32 = 1000;
@@ -200,11 +201,12 @@ pub async fn audience<S: Store + 'static>(
     let channel = Channel::parse(&channel_raw).ok_or_else(|| {
         AppError::BadRequest(format!("unknown channel '{channel_raw}' (email, post, phone or sms)"))
     })?;
-    if site.purpose(&purpose, channel).is_none() {
+    let Some(pc) = site.purpose(&purpose, channel) else {
         return Err(AppError::NotFound(format!(
             "site '{site_id}' has no purpose '{purpose}' on channel '{channel_raw}'"
         )));
-    }
+    };
+    let filter = audience_filter(pc.basis, req.query_param("basis").as_deref())?;
     let count_only = match req.query_param("count").as_deref() {
         None | Some("false") => false,
         Some("true") => true,
@@ -213,8 +215,8 @@ pub async fn audience<S: Store + 'static>(
         }
     };
     if count_only {
-        let count = app.store.audience_count(&site.id, &purpose, channel).await?;
-        let detail = json!({"purpose": purpose, "channel": channel.as_str(), "rows": count});
+        let count = app.store.audience_count(&site.id, &purpose, channel, filter).await?;
+        let detail = json!({"purpose": purpose, "channel": channel.as_str(), "basis": req.query_param("basis"), "rows": count});
         let entry = AuditEntry {
             site: &site.id,
             actor,
@@ -231,11 +233,12 @@ pub async fn audience<S: Store + 'static>(
     // Counted and recorded before the first row leaves: an export cut short (or a client that
     // stops reading) is in the trail all the same. The count is the audience when the export
     // began; the stream pages through it in subject order.
-    let rows = app.store.audience_count(&site.id, &purpose, channel).await?;
+    let rows = app.store.audience_count(&site.id, &purpose, channel, filter).await?;
     let detail = json!({
         "purpose": purpose,
         "channel": channel.as_str(),
         "format": if csv { "csv" } else { "json" },
+        "basis": req.query_param("basis"),
         "rows": rows,
     });
     let entry = AuditEntry {
@@ -247,9 +250,35 @@ pub async fn audience<S: Store + 'static>(
     };
     record(app, entry, facts.now).await?;
     let links = LinkSigner::for_request(app, req, facts);
-    let stream = audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, format, links);
+    let stream =
+        audience_stream(Rc::clone(&app.store), site.id.clone(), purpose, channel, filter, format, links);
     let content_type = if csv { "text/csv; charset=utf-8" } else { "application/json; charset=utf-8" };
     Ok(HttpResponse::streaming(200, content_type, stream).with_header("cache-control", "no-store"))
+}
+
+/// Who an audience lists: `?basis=` picks one list (the ICO expects consent and soft opt-in
+/// lists kept apart); without it, everyone who may be contacted, each row with its basis.
+fn audience_filter(purpose_basis: LawfulBasis, asked: Option<&str>) -> Result<AudienceFilter, AppError> {
+    let asked = match asked {
+        None => None,
+        Some(raw) => Some(LawfulBasis::parse(raw).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "unknown basis '{raw}' (consent, charity_soft_opt_in or legitimate_interests)"
+            ))
+        })?),
+    };
+    let held = purpose_basis == LawfulBasis::LegitimateInterests;
+    match (asked, held) {
+        (None, false) => Ok(AudienceFilter::ConsentOrSoftOptIn),
+        (None | Some(LawfulBasis::LegitimateInterests), true) => Ok(AudienceFilter::HeldNotObjected),
+        (Some(LawfulBasis::Consent), _) => Ok(AudienceFilter::Consent),
+        (Some(LawfulBasis::CharitySoftOptIn), false) => Ok(AudienceFilter::SoftOptIn),
+        (Some(other), _) => Err(AppError::BadRequest(format!(
+            "this purpose rests on {}, so nobody is on it by {}",
+            purpose_basis.as_str(),
+            other.as_str()
+        ))),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -263,6 +292,7 @@ struct ExportState<S> {
     site: String,
     purpose: String,
     channel: Channel,
+    filter: AudienceFilter,
     format: ExportFormat,
     links: LinkSigner,
     after: String,
@@ -275,6 +305,7 @@ fn audience_stream<S: Store + 'static>(
     site: String,
     purpose: String,
     channel: Channel,
+    filter: AudienceFilter,
     format: ExportFormat,
     links: LinkSigner,
 ) -> BodyStream {
@@ -283,6 +314,7 @@ fn audience_stream<S: Store + 'static>(
         site,
         purpose,
         channel,
+        filter,
         format,
         links,
         after: String::new(),
@@ -293,7 +325,8 @@ fn audience_stream<S: Store + 'static>(
         if st.done {
             return None;
         }
-        let page = st.store.audience_page(&st.site, &st.purpose, st.channel, &st.after, PAGE_SIZE).await;
+        let page =
+            st.store.audience_page(&st.site, &st.purpose, st.channel, st.filter, &st.after, PAGE_SIZE).await;
         let rows = match page {
             Ok(rows) => rows,
             Err(e) => {
@@ -330,7 +363,9 @@ fn audience_stream<S: Store + 'static>(
 
 fn export_header<S>(st: &ExportState<S>) -> String {
     match st.format {
-        ExportFormat::Csv => "email,subject,granted_at,event_id,unsubscribe_url,preferences_url\r\n".into(),
+        ExportFormat::Csv => {
+            "email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis\r\n".into()
+        }
         ExportFormat::Json => {
             let head = json!({"site": st.site, "purpose": st.purpose, "channel": st.channel});
             let head = head.to_string();
@@ -350,13 +385,14 @@ fn export_row(format: ExportFormat, m: &AudienceMember, first: bool) -> String {
             }
         }
         ExportFormat::Csv => format!(
-            "{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{}\r\n",
             csv_field(&m.email),
             csv_field(&m.subject),
             csv_field(&m.granted_at),
             csv_field(&m.event_id),
             csv_field(m.unsubscribe_url.as_deref().unwrap_or("")),
-            csv_field(m.preferences_url.as_deref().unwrap_or(""))
+            csv_field(m.preferences_url.as_deref().unwrap_or("")),
+            m.basis.map_or("", LawfulBasis::as_str)
         ),
     }
 }

@@ -167,7 +167,8 @@ impl AppConfig {
     }
 
     /// Whether this worker runs on a loopback origin (`cargo xtask dev`, the tests): the console's
-    /// session cookie then cannot be `Secure` nor carry the `__Host-` prefix (plain http).
+    /// session cookie then cannot be `Secure` nor carry the `__Host-` prefix (plain http), and
+    /// the visitor's country is taken from a `CF-IPCountry` header the request carries.
     pub fn is_local(&self) -> bool {
         self.public_origin.as_deref().is_some_and(is_loopback_origin)
     }

@@ -85,6 +85,8 @@ pub async fn handle<S: Store + 'static>(
                 source_url: Some(format!("{}/c", app.config.own_origin(req))),
                 lang: event_lang.clone(),
                 client_time: None,
+                direct_from_person: None,
+                support_context: None,
             };
             let choices: Vec<Choice> = pending.iter().map(|(c, _)| c.clone()).collect();
             let ctx = match request_context(req, facts) {

@@ -6,11 +6,13 @@ use chrono::{DateTime, Utc};
 use consent_shared::api::v1::{
     self, BannerText, ConsentSubmission, CookieCategoryOption, CookieDecision, CookieReceipt, PurposeOption,
 };
+use consent_shared::basis::{banner_kind, treatment, CookieBasis, LawfulBasis, RuleSet};
 use consent_shared::chain::cookie_mark;
 use consent_shared::consent::CookieConsentRecord;
 use consent_shared::cookies::{cookie_record, validate_cookie_decision};
 use consent_shared::ledger::{
-    hold_for_confirmation, submission_choices, submission_provenance, validate_submission, RequestContext,
+    check_bases, hold_for_confirmation, notice_flags, submission_choices, submission_provenance,
+    validate_submission, web_collection, RequestContext,
 };
 use consent_shared::site::SiteConfig;
 
@@ -87,20 +89,34 @@ pub async fn policy<S: Store + 'static>(
     with_site(app, site_id, req, facts.now, |site| async move {
         require_method(req, &["GET", "HEAD"])?;
         let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
+        let rules = visitor_rules(&site, req);
+        let optional = site.cookie_categories.iter().filter(|c| !c.required);
         let body = v1::PolicySummary {
             policy_version: site.policy_version,
             banner_sha256: site.current_banner(&lang).map(|b| b.sha256.clone()),
             cookie_policy_url: site.organisation.cookie_policy_url.clone(),
-            categories: site
-                .cookie_categories
-                .iter()
-                .filter(|c| !c.required)
-                .map(|c| (c.key.clone(), c.consent_mode.clone()))
-                .collect(),
+            categories: optional.clone().map(|c| (c.key.clone(), c.consent_mode.clone())).collect(),
+            rule_set: Some(rules),
+            treatments: optional.map(|c| (c.key.clone(), treatment(c.basis, rules))).collect(),
+            banner_kind: Some(banner_kind(site.cookie_categories.iter().map(|c| c.basis), rules)),
         };
-        Ok(HttpResponse::json(200, &body).with_header("cache-control", "public, max-age=60"))
+        // The answer depends on the visitor's country: a browser may keep it, a shared cache not.
+        Ok(HttpResponse::json(200, &body)
+            .with_header("cache-control", "private, max-age=60")
+            .with_header("vary", "CF-IPCountry"))
     })
     .await
+}
+
+/// The visitor's country: `CF-IPCountry` as the shell leaves it (from `request.cf.country` on
+/// Cloudflare; the request's own header on a local worker and in tests).
+pub fn visitor_country(req: &HttpRequest) -> Option<String> {
+    req.header("cf-ipcountry").map(str::to_string)
+}
+
+/// The cookie rules that apply to this visitor under the site's region rules.
+pub fn visitor_rules(site: &SiteConfig, req: &HttpRequest) -> RuleSet {
+    site.region_rules.for_country(visitor_country(req).as_deref())
 }
 
 /// The site as a form or banner shows it: current wording in `lang`, else the default language.
@@ -118,6 +134,8 @@ pub fn public_config(site: &SiteConfig, lang: &str) -> v1::SiteConfig {
                 label: w.label.clone(),
                 text: w.text.clone(),
                 sha256: w.sha256.clone(),
+                basis: (pc.basis != LawfulBasis::Consent).then_some(pc.basis),
+                refusal: w.refusal.clone(),
             })
         })
         .collect::<Vec<_>>();
@@ -137,6 +155,9 @@ pub fn public_config(site: &SiteConfig, lang: &str) -> v1::SiteConfig {
                 label: t.label.clone(),
                 description: t.description.clone(),
                 consent_mode: c.consent_mode.clone(),
+                // Only the exception bases are news to a client that knows `required`.
+                basis: matches!(c.basis, CookieBasis::Statistics | CookieBasis::Appearance)
+                    .then_some(c.basis),
             })
         })
         .collect();
@@ -170,6 +191,7 @@ pub async fn submit<S: Store + 'static>(
         let ctx = browser_context(req, facts)?;
         let email = validate_submission(&site, &submission)?;
         let mut choices = submission_choices(&submission);
+        check_bases(&site, &choices, &web_collection(&submission, now), Some(&notice_flags(&submission)))?;
         let provenance = submission_provenance(&site, &submission);
         if !site.double_opt_in {
             let appended =
@@ -243,7 +265,7 @@ pub async fn cookie_decision<S: Store + 'static>(
         let decision: CookieDecision = json_body(req)?;
         validate_cookie_decision(&site, &decision)?;
         let ctx = browser_context(req, facts)?;
-        let record = cookie_record(&site, &decision, &ctx, (facts.new_id)());
+        let record = cookie_record(&site, &decision, &ctx, (facts.new_id)(), Some(visitor_rules(&site, req)));
         let mark = cookie_mark(&app.config.ledger_key, &record);
         let key = ctx.idempotency_key.as_deref();
         match app.store.record_cookie_consent(&record, Some(&mark), key).await {

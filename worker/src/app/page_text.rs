@@ -59,6 +59,11 @@ pub struct PageText {
     pub agreed_on: &'static str,
     pub not_agreed: &'static str,
     pub awaiting_confirmation: &'static str,
+    /// A soft opt-in line: "You supported us on {date}, so we may email you …".
+    pub supported_on: &'static str,
+    /// A post line on legitimate interests.
+    pub by_post_unless: &'static str,
+    pub objected: &'static str,
     pub save_choices: &'static str,
     pub withdraw_all_heading: &'static str,
     pub withdraw_all_help: &'static str,
@@ -156,6 +161,10 @@ impl PageText {
             (Action::Withdrawn, false) => "Tynnu'n ôl",
             (Action::Pending, true) => "Asked for (waiting for confirmation)",
             (Action::Pending, false) => "Gofyn (yn aros am gadarnhad)",
+            (Action::SoftOptIn, true) => "Supported us (charity soft opt-in; you did not refuse)",
+            (Action::SoftOptIn, false) => "Ein cefnogi (optio i mewn meddal elusennol; ni wnaethoch wrthod)",
+            (Action::Objected, true) => "Objected",
+            (Action::Objected, false) => "Gwrthwynebu",
         }
     }
 
@@ -209,6 +218,9 @@ static EN: PageText = PageText {
     agreed_on: "You agreed on {date}.",
     not_agreed: "You have not agreed to this.",
     awaiting_confirmation: "Waiting for you to confirm from the email we sent.",
+    supported_on: "You supported us on {date}, so we may email you about our work; you can stop this at any time: untick the box and save.",
+    by_post_unless: "We write to you by post unless you ask us not to: untick the box and save to stop.",
+    objected: "You asked us to stop.",
     save_choices: "Save my choices",
     withdraw_all_heading: "Stop everything",
     withdraw_all_help: "Withdraw from every kind of message above in one step.",
@@ -319,6 +331,9 @@ static CY: PageText = PageText {
     agreed_on: "Fe wnaethoch gytuno ar {date}.",
     not_agreed: "Nid ydych wedi cytuno i hyn.",
     awaiting_confirmation: "Yn aros i chi gadarnhau o'r e-bost a anfonwyd gennym.",
+    supported_on: "Fe wnaethoch ein cefnogi ar {date}, felly efallai y byddwn yn anfon e-bost atoch am ein gwaith; gallwch atal hyn unrhyw bryd: dad-diciwch y blwch a chadw.",
+    by_post_unless: "Rydym yn ysgrifennu atoch drwy'r post oni bai eich bod yn gofyn i ni beidio: dad-diciwch y blwch a chadw i atal hyn.",
+    objected: "Fe wnaethoch ofyn i ni stopio.",
     save_choices: "Cadw fy newisiadau",
     withdraw_all_heading: "Atal popeth",
     withdraw_all_help: "Tynnu'n ôl o bob math o neges uchod mewn un cam.",

@@ -7,6 +7,7 @@
 //! Every form posts back here with an anti-forgery value; a successful post answers
 //! `303 See Other` so a reload never repeats it.
 
+use consent_shared::basis::{basis_in_force, stop_action};
 use consent_shared::consent::{Action, ConsentEvent, Method};
 use consent_shared::email::Email;
 use consent_shared::ledger::{Choice, Provenance};
@@ -137,7 +138,9 @@ async fn act<S: Store + 'static>(
             let mut choices = Vec::new();
             for pc in &p.site.purposes {
                 let wanted = form.get(&field("c", pc)) == Some("yes");
-                let now_on = state_of(&held.current, pc) == Some(Action::Granted);
+                let state = state_of(&held.current, pc);
+                // On if the organisation may contact them now, on whichever basis.
+                let now_on = basis_in_force(pc.basis, state).is_some();
                 if wanted && !now_on {
                     let shown = form.get(&field("v", pc)).and_then(|v| v.parse::<u32>().ok());
                     match shown {
@@ -149,8 +152,8 @@ async fn act<S: Store + 'static>(
                         }),
                         _ => return Outcome::Problem(409, t.page_out_of_date.to_string()),
                     }
-                } else if !wanted && state_of(&held.current, pc).is_some_and(|a| a != Action::Withdrawn) {
-                    choices.push(withdrawal(pc));
+                } else if !wanted && stoppable(pc, state) {
+                    choices.push(stop(pc, state));
                 }
             }
             record(app, p, choices, req, facts, "saved").await
@@ -160,8 +163,8 @@ async fn act<S: Store + 'static>(
                 .site
                 .purposes
                 .iter()
-                .filter(|pc| state_of(&held.current, pc).is_some_and(|a| a != Action::Withdrawn))
-                .map(withdrawal)
+                .filter(|pc| stoppable(pc, state_of(&held.current, pc)))
+                .map(|pc| stop(pc, state_of(&held.current, pc)))
                 .collect();
             record(app, p, choices, req, facts, "withdrew").await
         }
@@ -256,6 +259,8 @@ async fn record<S: Store + 'static>(
         source_url: Some(format!("{}/p", app.config.own_origin(req))),
         lang: p.lang.code().to_string(),
         client_time: None,
+        direct_from_person: None,
+        support_context: None,
     };
     let ctx = match request_context(req, facts) {
         Ok(ctx) => ctx,
@@ -292,11 +297,22 @@ fn try_again(t: &PageText, cause: impl std::fmt::Display) -> Outcome {
     Outcome::Problem(503, t.try_again.to_string())
 }
 
-fn withdrawal(pc: &PurposeChannel) -> Choice {
+/// Whether there is anything to stop: a state that is not already a refusal, or a purpose the
+/// organisation contacts people on without any event (legitimate interests, post).
+fn stoppable(pc: &PurposeChannel, state: Option<Action>) -> bool {
+    match state {
+        Some(a) => !a.is_refusal(),
+        None => basis_in_force(pc.basis, None).is_some(),
+    }
+}
+
+/// Stopping contact: a withdrawal of consent, or an objection where the organisation relies on
+/// the soft opt-in or legitimate interests (`basis::stop_action`).
+fn stop(pc: &PurposeChannel, state: Option<Action>) -> Choice {
     Choice {
         purpose: pc.purpose.clone(),
         channel: pc.channel,
-        action: Action::Withdrawn,
+        action: stop_action(pc.basis, state),
         wording_version: None,
     }
 }

@@ -91,6 +91,7 @@ pub async fn subject_export<S: Store + 'static>(
     held: &SubjectRecord,
     now: &str,
 ) -> Result<Value, AppError> {
+    let current = app.store.current_consents(&site.id, subject).await?;
     Ok(json!({
         "format": "consent-subject-export/v1",
         "exported_at": now,
@@ -103,9 +104,28 @@ pub async fn subject_export<S: Store + 'static>(
         "suppressed": app.store.is_suppressed(&site.id, subject).await?,
         "first_seen": held.created_at,
         "last_changed": held.updated_at,
-        "current_choices": app.store.current_consents(&site.id, subject).await?,
+        "current_choices": current,
+        "contact_bases": contact_bases(site, &current),
         "history": with_wording(site, app.store.subject_events(&site.id, subject).await?),
     }))
+}
+
+/// Per purpose × channel of the site: the basis its definition names and the basis (if any) on
+/// which the organisation may contact the person now.
+fn contact_bases(site: &SiteConfig, current: &[crate::store::CurrentConsent]) -> Vec<Value> {
+    site.purposes
+        .iter()
+        .map(|pc| {
+            let state =
+                current.iter().find(|c| c.purpose == pc.purpose && c.channel == pc.channel).map(|c| c.action);
+            json!({
+                "purpose": pc.purpose,
+                "channel": pc.channel,
+                "basis": pc.basis,
+                "contacted_on": consent_shared::basis::basis_in_force(pc.basis, state),
+            })
+        })
+        .collect()
 }
 
 /// Each event with the label and exact text of the wording it records, so the file alone shows

@@ -14,6 +14,7 @@ use consent_shared::api::v1::{
     CheckBasis, SubjectCheck, SubjectCheckBatch, SubjectCheckResult, SubjectCheckResults, MAX_CHECK_BATCH,
 };
 use consent_shared::audit::actor_type;
+use consent_shared::basis::LawfulBasis;
 use consent_shared::consent::Action as ConsentAction;
 use consent_shared::email::Email;
 use consent_shared::site::{Channel, SiteConfig};
@@ -90,7 +91,9 @@ pub async fn check<S: Store + 'static>(
     }
 
     let signer = app.config.links_off().is_none().then(|| LinkSigner::for_request(app, req, facts));
-    let answer = |s: &Standing| standing_answer(s, signer.as_ref(), &site.id, &purpose, channel);
+    let purpose_basis = site.purpose(&purpose, channel).map(|pc| pc.basis).unwrap_or_default();
+    let answer =
+        |s: &Standing| standing_answer(s, purpose_basis, signer.as_ref(), &site.id, &purpose, channel);
     let mut standings = standings.iter();
     let mut results = Vec::with_capacity(emails.len());
     for (email, id) in emails.into_iter().zip(&ids) {
@@ -131,6 +134,7 @@ fn known_purpose(site: &SiteConfig, purpose: &str, channel: Channel) -> Result<(
 /// restriction; otherwise the consent in force decides (as the audience export does).
 fn standing_answer(
     s: &Standing,
+    purpose_basis: LawfulBasis,
     signer: Option<&LinkSigner>,
     site: &str,
     purpose: &str,
@@ -143,9 +147,19 @@ fn standing_answer(
     } else {
         match s.action {
             Some(ConsentAction::Granted) if s.has_email => (true, CheckBasis::Consent, s.since.clone()),
-            Some(ConsentAction::Granted) | None => (false, CheckBasis::NoConsent, None),
+            Some(ConsentAction::SoftOptIn) if s.has_email => {
+                (true, CheckBasis::CharitySoftOptIn, s.since.clone())
+            }
             Some(ConsentAction::Withdrawn) => (false, CheckBasis::Withdrawn, s.since.clone()),
+            Some(ConsentAction::Objected) => (false, CheckBasis::Objected, s.since.clone()),
             Some(ConsentAction::Pending) => (false, CheckBasis::PendingConfirmation, s.since.clone()),
+            // Post on legitimate interests: everyone held who has not objected (the audience).
+            _ if purpose_basis == LawfulBasis::LegitimateInterests && s.has_email => {
+                (true, CheckBasis::LegitimateInterests, s.since.clone())
+            }
+            Some(ConsentAction::Granted | ConsentAction::SoftOptIn) | None => {
+                (false, CheckBasis::NoConsent, None)
+            }
         }
     };
     let unsubscribe_url = may_contact

@@ -128,7 +128,7 @@ fn submission_errors_as_data() {
         expect![[r#"
             bad json: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: key must be a string at line 1 column 2"}}
             missing field: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: missing field `consents` at line 1 column 25"}}
-            unknown field: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: unknown field `extra`, expected one of `email`, `consents`, `page_url`, `lang`, `client_time` at line 1 column 104"}}
+            unknown field: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: unknown field `extra`, expected one of `email`, `consents`, `page_url`, `lang`, `client_time`, `notices`, `context` at line 1 column 104"}}
             bad email: 422 {"error":{"code":"invalid_email","message":"email address must contain exactly one '@' with text on both sides"}}
             unknown purpose: 422 {"error":{"code":"unknown_purpose","message":"unknown purpose 'golf' on channel 'email' for this site"}}
             unknown channel: 400 {"error":{"code":"bad_json","message":"request body is not valid JSON for this endpoint: unknown variant `fax`, expected one of `email`, `post`, `phone`, `sms` at line 1 column 72"}}
@@ -300,7 +300,7 @@ fn audience_as_csv() {
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let (_, body) = body_of(r);
     let mut lines = body.lines();
-    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id,unsubscribe_url,preferences_url"));
+    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis"));
     assert!(lines.next().unwrap().starts_with("'=cmd@example.org,"), "{body}");
 }
 
@@ -424,8 +424,10 @@ fn cookie_decisions_as_data() {
 fn policy_summary_for_the_loader() {
     let app = app();
     let r = send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/policy").with_header("origin", ORIGIN));
-    expect![[r#"200 {"policy_version":1,"banner_sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295","cookie_policy_url":"https://example.org/cookies","categories":{"analytics":["analytics_storage"]}}"#]].assert_eq(&summary(&r));
-    assert_eq!(r.header("cache-control"), Some("public, max-age=60"));
+    expect![[r#"200 {"policy_version":1,"banner_sha256":"03e3049b7d357d3028be04f89b3aad9be3ef42789531f94735ad1d634f5ec295","cookie_policy_url":"https://example.org/cookies","categories":{"analytics":["analytics_storage"]},"rule_set":"uk","treatments":{"analytics":"opt_in"},"banner_kind":"consent"}"#]].assert_eq(&summary(&r));
+    // The answer depends on the visitor's country (the rule set): browsers keep it, shared caches not.
+    assert_eq!(r.header("cache-control"), Some("private, max-age=60"));
+    assert_eq!(r.header("vary"), Some("CF-IPCountry"));
 }
 
 /// Issues links for `email` through the admin endpoint; returns the unsubscribe path.
@@ -608,6 +610,7 @@ mod consent_mode;
 mod evidence;
 mod hostile;
 mod identity;
+mod lawful_basis;
 mod limits;
 mod pages_html;
 mod preferences;

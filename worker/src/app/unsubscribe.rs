@@ -91,6 +91,8 @@ async fn handle<S: Store + 'static>(
                     source_url: None,
                     lang: site.default_lang.clone(),
                     client_time: None,
+                    direct_from_person: None,
+                    support_context: None,
                 };
                 let ctx = request_context(req, facts).map_err(|e| unavailable(lang, &e.cause()))?;
                 let recorded = append_for_subject(

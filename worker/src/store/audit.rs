@@ -7,7 +7,7 @@ use consent_shared::chain::{ChainHead, ChainLink};
 use consent_shared::consent::Action;
 use consent_shared::site::Channel;
 
-use super::{link_version, sql, Executor, Row, SqlStore, SqlValue, Statement, StoreError};
+use super::{link_version, sql, AudienceFilter, Executor, Row, SqlStore, SqlValue, Statement, StoreError};
 
 /// An entry as stored, with its link (`link.event_id` is the entry's `seq`, `link.event_hash`
 /// the entry hash stored when it was appended).
@@ -101,7 +101,14 @@ pub trait AuditStore {
     ) -> Result<(), StoreError>;
     /// How many people `Store::audience_page` lists in all for `purpose` on `channel` (what an
     /// export's trail entry records).
-    async fn audience_count(&self, site: &str, purpose: &str, channel: Channel) -> Result<u64, StoreError>;
+    /// How many people `Store::audience_page` would list for `filter`, in all.
+    async fn audience_count(
+        &self,
+        site: &str,
+        purpose: &str,
+        channel: Channel,
+        filter: AudienceFilter,
+    ) -> Result<u64, StoreError>;
     /// Where each subject id stands for `purpose` on `channel`, in the order given.
     async fn subject_standings(
         &self,
@@ -239,11 +246,28 @@ impl<E: Executor> AuditStore for SqlStore<E> {
             .await
     }
 
-    async fn audience_count(&self, site: &str, purpose: &str, channel: Channel) -> Result<u64, StoreError> {
-        let rows = self
-            .exec
-            .query(sql::AUDIENCE_COUNT, vec![site.into(), purpose.into(), channel.as_str().into()])
-            .await?;
+    async fn audience_count(
+        &self,
+        site: &str,
+        purpose: &str,
+        channel: Channel,
+        filter: AudienceFilter,
+    ) -> Result<u64, StoreError> {
+        let mut params = vec![site.into(), purpose.into(), channel.as_str().into()];
+        let listed = match filter {
+            AudienceFilter::Consent => Some(["granted", "granted"]),
+            AudienceFilter::SoftOptIn => Some(["soft_opt_in", "soft_opt_in"]),
+            AudienceFilter::ConsentOrSoftOptIn => Some(["granted", "soft_opt_in"]),
+            AudienceFilter::HeldNotObjected => None,
+        };
+        let query = match listed {
+            Some(actions) => {
+                params.extend(actions.map(SqlValue::from));
+                sql::AUDIENCE_COUNT
+            }
+            None => sql::AUDIENCE_COUNT_HELD,
+        };
+        let rows = self.exec.query(query, params).await?;
         let n = rows.first().map(|r| r.int("n")).transpose()?.unwrap_or(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }

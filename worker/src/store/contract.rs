@@ -4,6 +4,7 @@
 
 use chrono::DateTime;
 use consent_shared::api::v1::{ChosenPurpose, ConsentSubmission};
+use consent_shared::basis::CookieBasis;
 use consent_shared::consent::Action;
 use consent_shared::consent::{CookieChoice, CookieConsentRecord};
 use consent_shared::digest::sha256_hex;
@@ -18,7 +19,7 @@ use consent_shared::site::{
 use consent_shared::subject::subject_id;
 use serde::Serialize;
 
-use super::{Executor, SqlStore, Store, StoreError, StoredResponse};
+use super::{AudienceFilter, Executor, SqlStore, Store, StoreError, StoredResponse};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseOutcome {
@@ -96,11 +97,16 @@ async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<Cas
         audit_pages_filter_and_page_backwards,
         check_counts_add_up_and_are_summarised_once,
         subject_standings_follow_the_audience,
+        lawful_basis_fields_round_trip,
+        soft_opt_in_state_and_evidence,
+        audiences_by_basis,
     )
 }
 
 mod audit;
 use audit::*;
+mod lawful_basis;
+use lawful_basis::{audiences_by_basis, lawful_basis_fields_round_trip, soft_opt_in_state_and_evidence};
 
 mod public;
 use public::{
@@ -119,6 +125,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
             postal_address: "Alumni Office, 1 College Road, Oxbridge OX1 1AA".into(),
             privacy_notice_url: "https://example.org/privacy".into(),
             cookie_policy_url: "https://example.org/cookies".into(),
+            charity_number: None,
         },
         allowed_origins: vec!["http://127.0.0.1:8788".into()],
         default_lang: "en".into(),
@@ -133,7 +140,10 @@ pub fn sample_site(id: &str) -> SiteConfig {
                 label: "News and events".into(),
                 text: text.into(),
                 sha256: sha256_hex(text.as_bytes()),
+                refusal: None,
             }],
+            basis: Default::default(),
+            furthers_charitable_purposes: false,
         }],
         cookie_categories: vec![
             CookieCategory {
@@ -145,6 +155,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
                     description: "Remember your cookie choice.".into(),
                 }],
                 consent_mode: vec![],
+                basis: CookieBasis::StrictlyNecessary,
             },
             CookieCategory {
                 key: "analytics".into(),
@@ -155,6 +166,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
                     description: "Count visits so we can improve the site.".into(),
                 }],
                 consent_mode: vec![ConsentSignal::AnalyticsStorage],
+                basis: CookieBasis::Consent,
             },
         ],
         banner: vec![BannerWording {
@@ -164,6 +176,7 @@ pub fn sample_site(id: &str) -> SiteConfig {
             sha256: sha256_hex(BANNER.as_bytes()),
         }],
         double_opt_in: false,
+        region_rules: Default::default(),
     }
 }
 
@@ -179,6 +192,8 @@ fn plan_for(site: &SiteConfig, email: &str, id_prefix: &str) -> SubmissionPlan {
         page_url: "http://127.0.0.1:8788/".into(),
         lang: None,
         client_time: Some("2026-11-24T09:59:59.000Z".into()),
+        context: None,
+        notices: vec![],
     };
     let email = validate_submission(site, &submission).expect("fixture is valid");
     let subject = subject_id(b"contract-key", &site.id, &email);
@@ -385,16 +400,26 @@ async fn audience_is_granted_minus_withdrawn_suppressed_restricted<S: Store>(
     store.set_restricted(site, &restricted, true, NOW).await.map_err(err)?;
     record(store, &config, "regrants@example.org", Action::Withdrawn, "6").await?;
     record(store, &config, "regrants@example.org", Action::Granted, "7").await?;
-    let page = store.audience_page(site, "news", Channel::Email, "", 100).await.map_err(err)?;
+    let page = store
+        .audience_page(site, "news", Channel::Email, AudienceFilter::ConsentOrSoftOptIn, "", 100)
+        .await
+        .map_err(err)?;
     let mut emails: Vec<_> = page.iter().map(|m| m.email.as_str()).collect();
     emails.sort();
     check(emails == ["regrants@example.org", "stays@example.org"], &format!("audience {emails:?}"))?;
     check(
-        store.audience_page(site, "news", Channel::Sms, "", 100).await.map_err(err)?.is_empty(),
+        store
+            .audience_page(site, "news", Channel::Sms, AudienceFilter::ConsentOrSoftOptIn, "", 100)
+            .await
+            .map_err(err)?
+            .is_empty(),
         "other channel",
     )?;
     store.set_restricted(site, &restricted, false, NOW).await.map_err(err)?;
-    let page = store.audience_page(site, "news", Channel::Email, "", 100).await.map_err(err)?;
+    let page = store
+        .audience_page(site, "news", Channel::Email, AudienceFilter::ConsentOrSoftOptIn, "", 100)
+        .await
+        .map_err(err)?;
     check(page.len() == 3, "lifting the restriction brings the person back")
 }
 
@@ -407,7 +432,10 @@ async fn audience_pages_in_subject_order<S: Store>(store: &S, site: &str) -> Cas
     let mut seen = Vec::new();
     let mut after = String::new();
     loop {
-        let page = store.audience_page(site, "news", Channel::Email, &after, 2).await.map_err(err)?;
+        let page = store
+            .audience_page(site, "news", Channel::Email, AudienceFilter::ConsentOrSoftOptIn, &after, 2)
+            .await
+            .map_err(err)?;
         check(page.len() <= 2, "page larger than limit")?;
         seen.extend(page.iter().map(|m| m.subject.clone()));
         match page.last() {
@@ -435,7 +463,11 @@ async fn erasure_keeps_history_without_the_address<S: Store>(store: &S, site: &s
     check(store.subject_events(site, &subject).await.map_err(err)? == before, "history changed")?;
     check(store.is_suppressed(site, &subject).await.map_err(err)?, "not suppressed after erasure")?;
     check(
-        store.audience_page(site, "news", Channel::Email, "", 10).await.map_err(err)?.is_empty(),
+        store
+            .audience_page(site, "news", Channel::Email, AudienceFilter::ConsentOrSoftOptIn, "", 10)
+            .await
+            .map_err(err)?
+            .is_empty(),
         "in audience",
     )?;
     match store.record_submission(&plan_for(&config, "gone@example.org", "again"), None).await {
@@ -527,6 +559,7 @@ async fn cookie_consents_round_trip<S: Store>(store: &S, site: &str) -> CaseResu
         client_time: None,
         user_agent: Some("contract".into()),
         ip_truncated: Some("192.0.2.0/24".into()),
+        rule_set: None,
     };
     store.record_cookie_consent(&record, None, None).await.map_err(err)?;
     let read = store.cookie_consents(site, &record.consent_id).await.map_err(err)?;
@@ -550,6 +583,7 @@ async fn consent_mode_signals_round_trip<S: Store>(store: &S, site: &str) -> Cas
             ConsentSignal::AdStorage,
             ConsentSignal::AdUserData,
         ],
+        basis: CookieBasis::Consent,
     });
     store.put_site(&config, NOW).await.map_err(err)?;
     let read = store.site(site).await.map_err(err)?.ok_or("site missing after put")?;
@@ -572,6 +606,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 40 + accounts::CASES);
+        assert_eq!(outcomes.len(), 43 + accounts::CASES);
     }
 }

@@ -18,6 +18,7 @@ mod versions;
 pub use mail_and_expiry::{MailClaim, PurgedRows};
 
 use consent_shared::api::v1::AudienceMember;
+use consent_shared::basis::{CookieBasis, LawfulBasis, RegionRules, RuleSet, SupportContext};
 use consent_shared::consent::{Action, ConsentEvent, CookieConsentRecord, Method};
 use consent_shared::email::Email;
 use consent_shared::ledger::{ChainHead, ChainLink, SubmissionPlan};
@@ -103,6 +104,9 @@ struct WordingRow {
     label: String,
     text: String,
     sha256: String,
+    refusal: Option<String>,
+    basis: LawfulBasis,
+    furthers_charitable_purposes: i64,
 }
 
 #[derive(serde::Deserialize)]
@@ -111,6 +115,8 @@ struct CategoryRow {
     required: i64,
     texts: Vec<CategoryText>,
     consent_mode: Vec<ConsentSignal>,
+    /// NULL only for a row written by an older worker after migration 0011: derived then.
+    basis: Option<CookieBasis>,
 }
 
 /// One statement of an atomic batch.
@@ -165,6 +171,21 @@ impl Row {
     /// A column holding a JSON document.
     fn json<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<T, StoreError> {
         serde_json::from_str(&self.text(col)?).map_err(|e| StoreError::Decode(format!("{col}: {e}")))
+    }
+
+    pub(crate) fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        match self.get(col)? {
+            Value::Null => Ok(None),
+            _ => self.int(col).map(Some),
+        }
+    }
+
+    /// A nullable column holding the name of an enum variant.
+    fn opt_parsed<T: serde::de::DeserializeOwned>(&self, col: &str) -> Result<Option<T>, StoreError> {
+        match self.get(col)? {
+            Value::Null => Ok(None),
+            _ => self.parsed(col).map(Some),
+        }
     }
 
     /// A column holding the name of an enum variant.
@@ -222,6 +243,19 @@ pub struct CurrentConsent {
     pub updated_at: String,
 }
 
+/// Which people an audience lists. The handler chooses from the purpose's basis and `?basis=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudienceFilter {
+    /// Those who consented.
+    Consent,
+    /// Those on the charitable purpose soft opt-in.
+    SoftOptIn,
+    /// Both, each marked with its basis.
+    ConsentOrSoftOptIn,
+    /// Legitimate interests (post): everyone held who has not withdrawn or objected.
+    HeldNotObjected,
+}
+
 /// What the handlers need from storage. One method, one atomic unit. The tamper-evidence
 /// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
@@ -264,13 +298,15 @@ pub trait Store: chain::ChainStore + accounts::AccountStore + audit::AuditStore 
         limit: u32,
     ) -> Result<Vec<ChainedEvent>, StoreError>;
     async fn current_consents(&self, site: &str, subject: &str) -> Result<Vec<CurrentConsent>, StoreError>;
-    /// Up to `limit` people who may be contacted now for `purpose` on `channel`, ordered by
-    /// subject, starting after `after` (empty for the first page).
+    /// Up to `limit` people who may be contacted now for `purpose` on `channel` on the bases
+    /// `filter` names, each with its basis, ordered by subject, starting after `after` (empty
+    /// for the first page).
     async fn audience_page(
         &self,
         site: &str,
         purpose: &str,
         channel: Channel,
+        filter: AudienceFilter,
         after: &str,
         limit: u32,
     ) -> Result<Vec<AudienceMember>, StoreError>;
@@ -417,8 +453,14 @@ impl<E: Executor> Store for SqlStore<E> {
         };
         let mut purposes: Vec<PurposeChannel> = Vec::new();
         for w in row.json::<Vec<WordingRow>>("wordings")? {
-            let wording =
-                Wording { version: w.version, lang: w.lang, label: w.label, text: w.text, sha256: w.sha256 };
+            let wording = Wording {
+                version: w.version,
+                lang: w.lang,
+                label: w.label,
+                text: w.text,
+                sha256: w.sha256,
+                refusal: w.refusal,
+            };
             match purposes.last_mut() {
                 Some(pc) if pc.purpose == w.purpose && pc.channel == w.channel => pc.wordings.push(wording),
                 _ => purposes.push(PurposeChannel {
@@ -426,6 +468,8 @@ impl<E: Executor> Store for SqlStore<E> {
                     channel: w.channel,
                     current_version: w.current_version,
                     wordings: vec![wording],
+                    basis: w.basis,
+                    furthers_charitable_purposes: w.furthers_charitable_purposes != 0,
                 }),
             }
         }
@@ -437,6 +481,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 postal_address: row.text("postal_address")?,
                 privacy_notice_url: row.text("privacy_notice_url")?,
                 cookie_policy_url: row.text("cookie_policy_url")?,
+                charity_number: row.opt_text("charity_number")?,
             },
             allowed_origins: row.json("origins")?,
             default_lang: row.text("default_lang")?,
@@ -450,10 +495,18 @@ impl<E: Executor> Store for SqlStore<E> {
                     required: c.required != 0,
                     texts: c.texts,
                     consent_mode: c.consent_mode,
+                    basis: c
+                        .basis
+                        .unwrap_or(consent_shared::site_edit::category_basis(c.required != 0, None)),
                 })
                 .collect(),
             banner: row.json("banner")?,
             double_opt_in: row.int("double_opt_in")? != 0,
+            region_rules: RegionRules {
+                uk: row.parsed("rules_uk")?,
+                eea: row.parsed("rules_eea")?,
+                other: row.parsed("rules_other")?,
+            },
         }))
     }
 
@@ -473,6 +526,10 @@ impl<E: Executor> Store for SqlStore<E> {
                     site.policy_version.into(),
                     now.into(),
                     site.double_opt_in.into(),
+                    org.charity_number.as_ref().into(),
+                    site.region_rules.uk.as_str().into(),
+                    site.region_rules.eea.as_str().into(),
+                    site.region_rules.other.as_str().into(),
                 ],
             ),
             Statement::new(sql::DELETE_SITE_ORIGINS, vec![(&site.id).into()]),
@@ -490,6 +547,8 @@ impl<E: Executor> Store for SqlStore<E> {
                     channel.into(),
                     pc.current_version.into(),
                     (position as i64).into(),
+                    pc.basis.as_str().into(),
+                    pc.furthers_charitable_purposes.into(),
                 ],
             ));
             for w in &pc.wordings {
@@ -505,6 +564,7 @@ impl<E: Executor> Store for SqlStore<E> {
                         (&w.text).into(),
                         (&w.sha256).into(),
                         now.into(),
+                        w.refusal.as_ref().into(),
                     ],
                 ));
             }
@@ -522,6 +582,7 @@ impl<E: Executor> Store for SqlStore<E> {
                     (position as i64).into(),
                     texts.into(),
                     consent_mode.into(),
+                    c.basis.as_str().into(),
                 ],
             ));
             batch.extend(versions::category_text_versions(&site.id, c, now));
@@ -661,11 +722,27 @@ impl<E: Executor> Store for SqlStore<E> {
         site: &str,
         purpose: &str,
         channel: Channel,
+        filter: AudienceFilter,
         after: &str,
         limit: u32,
     ) -> Result<Vec<AudienceMember>, StoreError> {
-        let params = vec![site.into(), purpose.into(), channel.as_str().into(), after.into(), limit.into()];
-        self.rows(sql::AUDIENCE_PAGE, params, |r| {
+        let mut params =
+            vec![site.into(), purpose.into(), channel.as_str().into(), after.into(), limit.into()];
+        let (query, actions) = match filter {
+            AudienceFilter::Consent => (sql::AUDIENCE_PAGE, ["granted", "granted"]),
+            AudienceFilter::SoftOptIn => (sql::AUDIENCE_PAGE, ["soft_opt_in", "soft_opt_in"]),
+            AudienceFilter::ConsentOrSoftOptIn => (sql::AUDIENCE_PAGE, ["granted", "soft_opt_in"]),
+            AudienceFilter::HeldNotObjected => (sql::AUDIENCE_PAGE_HELD, ["", ""]),
+        };
+        if query == sql::AUDIENCE_PAGE {
+            params.extend(actions.map(SqlValue::from));
+        }
+        self.rows(query, params, |r| {
+            let basis = match r.opt_parsed::<Action>("action")? {
+                Some(Action::SoftOptIn) => LawfulBasis::CharitySoftOptIn,
+                Some(Action::Granted) => LawfulBasis::Consent,
+                _ => LawfulBasis::LegitimateInterests,
+            };
             Ok(AudienceMember {
                 email: r.text("email")?,
                 subject: r.text("subject")?,
@@ -673,6 +750,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 event_id: r.text("event_id")?,
                 unsubscribe_url: None,
                 preferences_url: None,
+                basis: Some(basis),
             })
         })
         .await
@@ -824,6 +902,7 @@ impl<E: Executor> Store for SqlStore<E> {
             r.ip_truncated.as_ref().into(),
             mark.into(),
             idempotency_key.into(),
+            r.rule_set.map(RuleSet::as_str).into(),
         ];
         self.exec.batch(vec![Statement::new(sql::INSERT_COOKIE_CONSENT, params)]).await
     }
@@ -876,6 +955,7 @@ pub(crate) fn cookie_from_row(r: &Row) -> Result<CookieConsentRecord, StoreError
         client_time: r.opt_text("client_time")?,
         user_agent: r.opt_text("user_agent")?,
         ip_truncated: r.opt_text("ip_truncated")?,
+        rule_set: r.opt_parsed("rule_set")?,
     })
 }
 
@@ -907,6 +987,8 @@ fn insert_event(e: &ConsentEvent, mark: Option<&str>) -> Statement {
             e.request_origin.as_ref().into(),
             e.fetch_site.as_ref().into(),
             mark.into(),
+            e.support_context.map(SupportContext::as_str).into(),
+            e.direct_from_person.into(),
         ],
     )
 }
@@ -932,5 +1014,7 @@ pub(crate) fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
         idempotency_key: r.opt_text("idempotency_key")?,
         request_origin: r.opt_text("request_origin")?,
         fetch_site: r.opt_text("fetch_site")?,
+        support_context: r.opt_parsed("support_context")?,
+        direct_from_person: r.opt_int("direct_from_person")?.map(|d| d != 0),
     })
 }

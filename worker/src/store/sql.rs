@@ -5,17 +5,20 @@ pub const PING: &str = "SELECT 1 AS ok";
 /// A whole site in one round trip: the related rows come back as JSON arrays, in order.
 pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_address, \
      s.privacy_notice_url, s.cookie_policy_url, s.default_lang, s.policy_version, s.double_opt_in, \
+     s.charity_number, s.rules_uk, s.rules_eea, s.rules_other, \
      (SELECT json_group_array(origin) FROM \
         (SELECT origin FROM site_origins WHERE site_id = s.id ORDER BY origin)) AS origins, \
      (SELECT json_group_array(json_object('purpose', purpose, 'channel', channel, \
           'current_version', current_version, 'version', version, 'lang', lang, 'label', label, \
-          'text', text, 'sha256', sha256)) FROM \
-        (SELECT pc.purpose, pc.channel, pc.current_version, w.version, w.lang, w.label, w.text, w.sha256 \
+          'text', text, 'sha256', sha256, 'refusal', refusal, 'basis', basis, \
+          'furthers_charitable_purposes', furthers_charitable_purposes)) FROM \
+        (SELECT pc.purpose, pc.channel, pc.current_version, w.version, w.lang, w.label, w.text, w.sha256, \
+           w.refusal, pc.basis, pc.furthers_charitable_purposes \
          FROM purpose_channels pc JOIN wordings w \
            ON w.site_id = pc.site_id AND w.purpose = pc.purpose AND w.channel = pc.channel \
          WHERE pc.site_id = s.id ORDER BY pc.position, pc.purpose, pc.channel, w.version, w.lang)) AS wordings, \
      (SELECT json_group_array(json_object('key', key, 'required', required, 'texts', json(texts), \
-          'consent_mode', json(consent_mode))) FROM \
+          'consent_mode', json(consent_mode), 'basis', basis)) FROM \
         (SELECT c.key, c.required, (SELECT json_group_array(json_object('lang', lang, 'label', label, \
               'description', description)) FROM \
             (SELECT t.lang, t.label, t.description FROM json_each(c.texts) j \
@@ -23,7 +26,7 @@ pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_addre
                AND t.lang = json_extract(j.value, '$.lang') \
              WHERE t.version = (SELECT MAX(v.version) FROM cookie_category_texts v \
                WHERE v.site_id = t.site_id AND v.key = t.key AND v.lang = t.lang) \
-             ORDER BY j.key)) AS texts, c.consent_mode \
+             ORDER BY j.key)) AS texts, c.consent_mode, c.basis \
          FROM cookie_categories c WHERE c.site_id = s.id ORDER BY c.position, c.key)) \
         AS cookie_categories, \
      (SELECT json_group_array(json_object('version', version, 'lang', lang, 'text', text, 'sha256', sha256)) FROM \
@@ -32,27 +35,32 @@ pub const SITE: &str = "SELECT s.id, s.org_name, s.contact_email, s.postal_addre
      FROM sites s WHERE s.id = ?1";
 
 pub const UPSERT_SITE: &str = "INSERT INTO sites (id, org_name, contact_email, postal_address, \
-     privacy_notice_url, cookie_policy_url, default_lang, policy_version, created_at, double_opt_in) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+     privacy_notice_url, cookie_policy_url, default_lang, policy_version, created_at, double_opt_in, \
+     charity_number, rules_uk, rules_eea, rules_other) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
      ON CONFLICT (id) DO UPDATE SET org_name = excluded.org_name, \
        contact_email = excluded.contact_email, postal_address = excluded.postal_address, \
        privacy_notice_url = excluded.privacy_notice_url, \
        cookie_policy_url = excluded.cookie_policy_url, default_lang = excluded.default_lang, \
-       policy_version = excluded.policy_version, double_opt_in = excluded.double_opt_in";
+       policy_version = excluded.policy_version, double_opt_in = excluded.double_opt_in, \
+       charity_number = excluded.charity_number, rules_uk = excluded.rules_uk, \
+       rules_eea = excluded.rules_eea, rules_other = excluded.rules_other";
 
 pub const DELETE_SITE_ORIGINS: &str = "DELETE FROM site_origins WHERE site_id = ?1";
 
 pub const INSERT_SITE_ORIGIN: &str = "INSERT INTO site_origins (site_id, origin) VALUES (?1, ?2)";
 
 pub const UPSERT_PURPOSE_CHANNEL: &str = "INSERT INTO purpose_channels \
-     (site_id, purpose, channel, current_version, position) VALUES (?1, ?2, ?3, ?4, ?5) \
+     (site_id, purpose, channel, current_version, position, basis, furthers_charitable_purposes) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
      ON CONFLICT (site_id, purpose, channel) DO UPDATE SET \
-       current_version = excluded.current_version, position = excluded.position";
+       current_version = excluded.current_version, position = excluded.position, \
+       basis = excluded.basis, furthers_charitable_purposes = excluded.furthers_charitable_purposes";
 
 /// Wordings are immutable: re-inserting an existing version is a no-op, never an edit.
 pub const INSERT_WORDING: &str = "INSERT INTO wordings \
-     (site_id, purpose, channel, version, lang, label, text, sha256, created_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+     (site_id, purpose, channel, version, lang, label, text, sha256, created_at, refusal) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
      ON CONFLICT (site_id, purpose, channel, version, lang) DO NOTHING";
 
 /// The subject a submitted id stands for: itself, or — after an email correction — the person's
@@ -120,15 +128,16 @@ pub const INSERT_EVENT: &str = concat!(
     "INSERT INTO consent_events (id, site_id, subject, purpose, \
      channel, action, wording_version, wording_sha256, lang, method, source_url, server_time, \
      client_time, user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site, mark, \
-     submitted_subject) VALUES (?1, ?2, ",
+     submitted_subject, support_context, direct_from_person) VALUES (?1, ?2, ",
     resolved!("?2", "?3"),
-    ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?3)"
+    ", ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?3, ?21, ?22)"
 );
 
 /// Events written but not yet chained, in write order.
 pub const PENDING_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel, action, \
      wording_version, wording_sha256, lang, method, source_url, server_time, client_time, \
-     user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site FROM consent_events \
+     user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site, support_context, \
+     direct_from_person FROM consent_events \
      WHERE site_id = ?1 AND pos > COALESCE( \
        (SELECT event_pos FROM ledger_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0) \
      ORDER BY pos LIMIT ?2";
@@ -155,20 +164,25 @@ pub const CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq, l.even
      l.event_hash, l.prev_hash, l.hash, l.version, e.mark, e.id, e.site_id, e.subject, e.purpose, e.channel, \
      e.action, e.wording_version, e.wording_sha256, e.lang, e.method, e.source_url, \
      e.server_time, e.client_time, e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key, \
-     e.request_origin, e.fetch_site FROM ledger_links l LEFT JOIN consent_events e ON e.id = l.event_id \
+     e.request_origin, e.fetch_site, e.support_context, e.direct_from_person \
+     FROM ledger_links l LEFT JOIN consent_events e ON e.id = l.event_id \
      WHERE l.site_id = ?1 AND l.seq > ?2 ORDER BY l.seq LIMIT ?3";
 
 pub const SITE_IDS: &str = "SELECT id FROM sites ORDER BY id";
 
 /// The latest action wins, except that a `pending` (an unconfirmed form on a double opt-in
-/// site) never replaces a `granted`: a form proves nothing, and a subscriber stays subscribed.
+/// site) never replaces a `granted` (or `soft_opt_in`): a form proves nothing, and a subscriber
+/// stays subscribed; and a `soft_opt_in` never replaces consent, a withdrawal or an objection
+/// (`consent::next_state`, which verification rebuilds the state with).
 pub const UPSERT_STATE: &str = concat!(
     "INSERT INTO consent_state (site_id, subject, purpose, channel, action, event_id, updated_at) \
      VALUES (?1, ",
     resolved!("?1", "?2"),
     ", ?3, ?4, ?5, ?6, ?7) ON CONFLICT (site_id, subject, purpose, channel) DO UPDATE SET \
        action = excluded.action, event_id = excluded.event_id, updated_at = excluded.updated_at \
-     WHERE NOT (excluded.action = 'pending' AND consent_state.action = 'granted')"
+     WHERE NOT (excluded.action = 'pending' AND consent_state.action IN ('granted', 'soft_opt_in')) \
+       AND NOT (excluded.action = 'soft_opt_in' \
+         AND consent_state.action IN ('granted', 'withdrawn', 'objected'))"
 );
 
 pub const SUBJECT_STATE: &str = "SELECT purpose, channel, action, event_id, updated_at \
@@ -192,7 +206,7 @@ pub const PURGE_MAIL_LOG: &str = "DELETE FROM mail_log WHERE rowid IN \
 pub const DELETE_COOKIE_CATEGORIES: &str = "DELETE FROM cookie_categories WHERE site_id = ?1";
 
 pub const INSERT_COOKIE_CATEGORY: &str = "INSERT INTO cookie_categories \
-     (site_id, key, required, position, texts, consent_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+     (site_id, key, required, position, texts, consent_mode, basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 /// Cookie category texts are versions, like wordings: a text that differs from the latest
 /// version of its category and language becomes the next version; the same text adds nothing.
@@ -218,13 +232,36 @@ pub const INSERT_BANNER_WORDING: &str = "INSERT INTO banner_wordings \
 
 /// Who may be contacted now: granted and not withdrawn since (the state row holds the latest
 /// action), not restricted, not erased, not suppressed. Keyset-paginated by subject.
-pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, cs.updated_at, cs.event_id \
+/// `?6`/`?7`: the state actions wanted — `granted` (consent), `soft_opt_in`, or both.
+pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, cs.updated_at, cs.event_id, cs.action \
      FROM consent_state cs \
      JOIN subjects s ON s.site_id = cs.site_id AND s.subject = cs.subject \
-     WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action = 'granted' \
+     WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action IN (?6, ?7) \
        AND cs.subject > ?4 AND s.restricted = 0 AND s.email IS NOT NULL \
        AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = cs.site_id AND x.subject = cs.subject) \
      ORDER BY cs.subject LIMIT ?5";
+
+/// Legitimate interests (post): everyone held — an address, not restricted, not erased, not
+/// suppressed — who has not withdrawn or objected for this purpose × channel. Those who
+/// consented are listed as `granted`; the rest carry a NULL action and the time they were first
+/// held.
+pub const AUDIENCE_PAGE_HELD: &str = "SELECT s.subject, s.email, \
+     COALESCE(cs.updated_at, s.created_at) AS updated_at, COALESCE(cs.event_id, '') AS event_id, \
+     cs.action FROM subjects s \
+     LEFT JOIN consent_state cs ON cs.site_id = s.site_id AND cs.subject = s.subject \
+       AND cs.purpose = ?2 AND cs.channel = ?3 \
+     WHERE s.site_id = ?1 AND s.subject > ?4 AND s.restricted = 0 AND s.email IS NOT NULL \
+       AND COALESCE(cs.action, '') NOT IN ('withdrawn', 'objected') \
+       AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = s.site_id AND x.subject = s.subject) \
+     ORDER BY s.subject LIMIT ?5";
+
+/// How many people `AUDIENCE_PAGE_HELD` would list in all.
+pub const AUDIENCE_COUNT_HELD: &str = "SELECT COUNT(*) AS n FROM subjects s \
+     LEFT JOIN consent_state cs ON cs.site_id = s.site_id AND cs.subject = s.subject \
+       AND cs.purpose = ?2 AND cs.channel = ?3 \
+     WHERE s.site_id = ?1 AND s.restricted = 0 AND s.email IS NOT NULL \
+       AND COALESCE(cs.action, '') NOT IN ('withdrawn', 'objected') \
+       AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = s.site_id AND x.subject = s.subject)";
 
 pub const INSERT_SUPPRESSION: &str = "INSERT INTO suppressions (site_id, subject, reason, created_at) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (site_id, subject) DO NOTHING";
@@ -241,12 +278,12 @@ pub const DELETE_SUBJECT_PENDING_EMAIL: &str =
 
 pub const INSERT_COOKIE_CONSENT: &str = "INSERT INTO cookie_consents (id, site_id, consent_id, \
      categories, policy_version, wording_sha256, choice, reject_on_first_layer, gpc, server_time, \
-     client_time, user_agent, ip_truncated, mark, idempotency_key) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+     client_time, user_agent, ip_truncated, mark, idempotency_key, rule_set) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
 pub const COOKIE_CONSENTS: &str = "SELECT id, site_id, consent_id, categories, policy_version, \
      wording_sha256, choice, reject_on_first_layer, gpc, server_time, client_time, user_agent, \
-     ip_truncated FROM cookie_consents WHERE site_id = ?1 AND consent_id = ?2 ORDER BY server_time, id";
+     ip_truncated, rule_set FROM cookie_consents WHERE site_id = ?1 AND consent_id = ?2 ORDER BY server_time, id";
 
 pub const SET_RESTRICTED: &str =
     "UPDATE subjects SET restricted = ?3, updated_at = ?4 WHERE site_id = ?1 AND subject = ?2";
@@ -257,7 +294,8 @@ pub const SUBJECT_ROW: &str = "SELECT email, name, restricted, created_at, updat
 /// A subject's whole history, in write order (uses `consent_events_subject`).
 pub const SUBJECT_EVENTS: &str = "SELECT id, site_id, subject, purpose, channel, action, \
      wording_version, wording_sha256, lang, method, source_url, server_time, client_time, \
-     user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site FROM consent_events \
+     user_agent, ip_truncated, gpc, idempotency_key, request_origin, fetch_site, support_context, \
+     direct_from_person FROM consent_events \
      WHERE site_id = ?1 AND subject = ?2 ORDER BY pos";
 
 /// Erasure keeps the HMAC-keyed history and removes the address.
@@ -285,7 +323,8 @@ macro_rules! event_columns {
     () => {
         "e.id, e.site_id, e.subject, e.purpose, e.channel, e.action, e.wording_version, \
          e.wording_sha256, e.lang, e.method, e.source_url, e.server_time, e.client_time, \
-         e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key, e.request_origin, e.fetch_site"
+         e.user_agent, e.ip_truncated, e.gpc, e.idempotency_key, e.request_origin, e.fetch_site, \
+         e.support_context, e.direct_from_person"
     };
 }
 
@@ -355,7 +394,7 @@ pub const UNCHAINED_COOKIES: &str = "SELECT c.rowid AS pos, c.id FROM cookie_con
 /// Unsealed cookie decisions after the baseline, in write order, with their marks.
 pub const UNSEALED_COOKIES: &str = "SELECT c.rowid AS pos, c.id, c.site_id, c.consent_id, \
      c.categories, c.policy_version, c.wording_sha256, c.choice, c.reject_on_first_layer, c.gpc, \
-     c.server_time, c.client_time, c.user_agent, c.ip_truncated, c.mark \
+     c.server_time, c.client_time, c.user_agent, c.ip_truncated, c.rule_set, c.mark \
      FROM cookie_consents c WHERE c.site_id = ?1 AND c.rowid > MAX( \
        (SELECT last_pos FROM chain_baselines WHERE chain = 'cookies'), \
        COALESCE((SELECT record_pos FROM cookie_links WHERE site_id = ?1 ORDER BY seq DESC LIMIT 1), 0)) \
@@ -374,12 +413,12 @@ pub const COOKIE_CHAINED_AFTER: &str = "SELECT l.site_id AS link_site_id, l.seq,
      l.record_id AS link_event_id, l.record_hash AS event_hash, l.prev_hash, l.hash, l.version, \
      c.id, c.site_id, c.consent_id, c.categories, c.policy_version, c.wording_sha256, c.choice, \
      c.reject_on_first_layer, c.gpc, c.server_time, c.client_time, c.user_agent, c.ip_truncated, \
-     c.mark FROM cookie_links l LEFT JOIN cookie_consents c ON c.id = l.record_id \
+     c.rule_set, c.mark FROM cookie_links l LEFT JOIN cookie_consents c ON c.id = l.record_id \
      WHERE l.site_id = ?1 AND l.seq > ?2 ORDER BY l.seq LIMIT ?3";
 
 pub const COOKIE_CONSENT_BY_KEY: &str = "SELECT id, site_id, consent_id, categories, policy_version, \
      wording_sha256, choice, reject_on_first_layer, gpc, server_time, client_time, user_agent, \
-     ip_truncated FROM cookie_consents WHERE site_id = ?1 AND idempotency_key = ?2";
+     ip_truncated, rule_set FROM cookie_consents WHERE site_id = ?1 AND idempotency_key = ?2";
 
 /// Contract-suite probes: they read what no `Store` method shows, or break a rule on purpose
 /// to see how the backend reports it. Never used by the handlers.
@@ -480,9 +519,10 @@ pub const SUBJECT_STANDINGS: &str = "SELECT r.idx, r.given, r.subject, cs.action
      LEFT JOIN subjects s ON s.site_id = ?1 AND s.subject = r.subject \
      ORDER BY r.idx";
 
-/// How many people `AUDIENCE_PAGE` would list in all (the same conditions, no paging).
+/// How many people `AUDIENCE_PAGE` would list in all (the same conditions, no paging; the
+/// actions listed are ?4 and ?5).
 pub const AUDIENCE_COUNT: &str = "SELECT COUNT(*) AS n FROM consent_state cs \
      JOIN subjects s ON s.site_id = cs.site_id AND s.subject = cs.subject \
-     WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action = 'granted' \
+     WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action IN (?4, ?5) \
        AND s.restricted = 0 AND s.email IS NOT NULL \
        AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = cs.site_id AND x.subject = cs.subject)";

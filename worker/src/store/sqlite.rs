@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_consent_mode.sql", include_str!("../../migrations/0008_consent_mode.sql")),
     ("0009_accounts.sql", include_str!("../../migrations/0009_accounts.sql")),
     ("0010_audit.sql", include_str!("../../migrations/0010_audit.sql")),
+    ("0011_lawful_basis.sql", include_str!("../../migrations/0011_lawful_basis.sql")),
 ];
 
 pub struct SqliteExecutor {

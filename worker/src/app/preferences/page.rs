@@ -2,6 +2,7 @@
 //! words it stands for, the history, the rectification and data-rights forms, and the pages
 //! left when nothing (or nothing any more) is held.
 
+use consent_shared::basis::{basis_in_force, LawfulBasis};
 use consent_shared::consent::{Action, ConsentEvent};
 use consent_shared::site::{PurposeChannel, SiteConfig, Wording};
 use maud::{html, Markup};
@@ -54,7 +55,8 @@ pub(super) fn render<S>(
                 }
                 (submit(t.save_choices))
             }))
-            @if held.current.iter().any(|c| c.action != Action::Withdrawn) {
+            @if held.current.iter().any(|c| !c.action.is_refusal())
+                || site.purposes.iter().any(|pc| basis_in_force(pc.basis, state_of(&held.current, pc)).is_some()) {
                 h3 { (t.withdraw_all_heading) }
                 (form("withdraw_all", html! {
                     p { (t.withdraw_all_help) }
@@ -113,15 +115,24 @@ fn choice(t: &PageText, pc: &PurposeChannel, w: &Wording, current: &[CurrentCons
     let id = format!("{}-{}", pc.purpose, pc.channel.as_str());
     let state = state_of(current, pc);
     let since = current.iter().find(|c| c.purpose == pc.purpose && c.channel == pc.channel);
-    let status_text = match (state, since) {
-        (Some(Action::Granted), Some(c)) => t.agreed_on.replace("{date}", &readable_time(&c.updated_at)),
-        (Some(Action::Pending), _) => t.awaiting_confirmation.to_string(),
+    let in_force = basis_in_force(pc.basis, state);
+    // Why they hear from the organisation, in plain words, per line.
+    let status_text = match (in_force, state, since) {
+        (Some(LawfulBasis::Consent), _, Some(c)) => {
+            t.agreed_on.replace("{date}", &readable_time(&c.updated_at))
+        }
+        (Some(LawfulBasis::CharitySoftOptIn), _, Some(c)) => {
+            t.supported_on.replace("{date}", &readable_time(&c.updated_at))
+        }
+        (Some(LawfulBasis::LegitimateInterests), _, _) => t.by_post_unless.to_string(),
+        (_, Some(Action::Pending), _) => t.awaiting_confirmation.to_string(),
+        (_, Some(Action::Objected), _) => t.objected.to_string(),
         _ => t.not_agreed.to_string(),
     };
     html! {
         div class="option" {
             input type="checkbox" id={ "c-" (id) } name=(field("c", pc)) value="yes"
-                checked[state == Some(Action::Granted)] aria-describedby={ "w-" (id) " s-" (id) };
+                checked[in_force.is_some()] aria-describedby={ "w-" (id) " s-" (id) };
             div {
                 label for={ "c-" (id) } { (w.label) " (" (t.channel(pc.channel)) ")" }
                 p id={ "w-" (id) } { (w.text) }

@@ -148,11 +148,11 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
         1 admin_key admin_key_used 203.0.113.0/24 {"action":"write_consents","method":"POST","path":"/api/v1/admin/sites/demo/consents"}
         2 admin_key consent_recorded_by_admin 203.0.113.0/24 {"changes":1,"outcome":"recorded","subject":"<bob@example.org>"}
         3 admin_key admin_key_used 203.0.113.0/24 {"action":"read_audience","method":"GET","path":"/api/v1/sites/demo/audience"}
-        4 admin_key audience_exported 203.0.113.0/24 {"channel":"email","format":"json","purpose":"news","rows":2}
+        4 admin_key audience_exported 203.0.113.0/24 {"basis":null,"channel":"email","format":"json","purpose":"news","rows":2}
         5 admin_key admin_key_used 2001:db8:1234::/48 {"action":"read_audience","method":"GET","path":"/api/v1/sites/demo/audience"}
-        6 admin_key audience_exported 2001:db8:1234::/48 {"channel":"email","format":"csv","purpose":"news","rows":2}
+        6 admin_key audience_exported 2001:db8:1234::/48 {"basis":null,"channel":"email","format":"csv","purpose":"news","rows":2}
         7 admin_key admin_key_used - {"action":"read_audience","method":"GET","path":"/api/v1/sites/demo/audience"}
-        8 admin_key audience_counted - {"channel":"email","purpose":"news","rows":2}
+        8 admin_key audience_counted - {"basis":null,"channel":"email","purpose":"news","rows":2}
         9 admin_key admin_key_used - {"action":"manage_subjects","method":"POST","path":"/api/v1/admin/sites/demo/links"}
         10 admin_key preference_link_minted - {"channel":"email","purpose":null,"subject":"<bob@example.org>"}
         11 admin_key admin_key_used - {"action":"manage_suppressions","method":"POST","path":"/api/v1/admin/sites/demo/suppressions"}
@@ -276,8 +276,8 @@ fn the_trail_as_csv() {
         body.lines().map(|line| line.rsplitn(3, ',').nth(2).unwrap().to_string() + "\n").collect();
     expect![[r#"
         seq,at,actor,actor_type,kind,ip,detail
-        6,2026-11-24T12:00:00.000Z,admin_key,admin_key,audience_exported,198.51.100.0/24,"{""channel"":""email"",""format"":""json"",""purpose"":""news"",""rows"":0}"
-        2,2026-11-24T12:00:00.000Z,admin_key,admin_key,audience_exported,198.51.100.0/24,"{""channel"":""email"",""format"":""json"",""purpose"":""news"",""rows"":0}"
+        6,2026-11-24T12:00:00.000Z,admin_key,admin_key,audience_exported,198.51.100.0/24,"{""basis"":null,""channel"":""email"",""format"":""json"",""purpose"":""news"",""rows"":0}"
+        2,2026-11-24T12:00:00.000Z,admin_key,admin_key,audience_exported,198.51.100.0/24,"{""basis"":null,""channel"":""email"",""format"":""json"",""purpose"":""news"",""rows"":0}"
     "#]]
     .assert_eq(&readable);
     let mut paged =

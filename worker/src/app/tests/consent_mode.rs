@@ -37,7 +37,7 @@ fn a_category_named_statistics_grants_analytics_storage() {
     ]));
     let created = send(&app, &admin("PUT", "/api/v1/admin/sites/club", Some(&def)));
     assert_eq!(created.status, 201, "{}", summary(&created));
-    expect![[r#"200 {"policy_version":1,"banner_sha256":"78a2e13863e81a3a8e4ed5d666dbf99bb615f765a344b0f347fdd5893a71259c","cookie_policy_url":"https://club.example/cookies","categories":{"ads":["ad_storage","ad_user_data","ad_personalization"],"statistics":["analytics_storage"],"video":[]}}"#]]
+    expect![[r#"200 {"policy_version":1,"banner_sha256":"78a2e13863e81a3a8e4ed5d666dbf99bb615f765a344b0f347fdd5893a71259c","cookie_policy_url":"https://club.example/cookies","categories":{"ads":["ad_storage","ad_user_data","ad_personalization"],"statistics":["analytics_storage"],"video":[]},"rule_set":"uk","treatments":{"ads":"opt_in","statistics":"opt_in","video":"opt_in"},"banner_kind":"consent"}"#]]
         .assert_eq(&get(&app, "policy"));
     let config: serde_json::Value =
         serde_json::from_str(get(&app, "config").strip_prefix("200 ").unwrap()).unwrap();

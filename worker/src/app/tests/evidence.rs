@@ -253,9 +253,9 @@ fn cookie_decisions_are_chained_per_site() {
     );
     let inserted = verify(&app);
     expect![[r#"
-        chained: {"head_hash":"7f6e09bccf6abf7ecb316e59fffa978a9bc5aae46262657f4d7e45566a42d3fa","head_seq":2,"records_checked":2,"valid":true}
+        chained: {"head_hash":"87fe1d6d58182c917ae62ef14bc2ed0f29ff1db60dae00fbd0a682b4fb273842","head_seq":2,"records_checked":2,"valid":true}
         edited: {"first_broken":{"event_id":"id-1","reason":"event does not match its sealed hash: it was altered","seq":1},"head_hash":"0000000000000000000000000000000000000000000000000000000000000000","head_seq":0,"records_checked":0,"valid":false}
-        inserted: {"head_hash":"7f6e09bccf6abf7ecb316e59fffa978a9bc5aae46262657f4d7e45566a42d3fa","head_seq":2,"records_checked":2,"sealing_stopped_at":{"id":"forged","pos":3,"reason":"no append mark: the row was not written through the append path"},"valid":false} valid=false
+        inserted: {"head_hash":"87fe1d6d58182c917ae62ef14bc2ed0f29ff1db60dae00fbd0a682b4fb273842","head_seq":2,"records_checked":2,"sealing_stopped_at":{"id":"forged","pos":3,"reason":"no append mark: the row was not written through the append path"},"valid":false} valid=false
     "#]]
     .assert_eq(&format!(
         "chained: {chained}\nedited: {edited}\ninserted: {} valid={}\n",
@@ -281,7 +281,7 @@ fn a_cookie_decision_inserted_where_sealing_never_looks_is_reported() {
            reject_on_first_layer, gpc, server_time FROM cookie_consents WHERE idempotency_key = 'k1'",
     );
     let report = verify(&app);
-    expect![[r#"{"head_hash":"7f6e09bccf6abf7ecb316e59fffa978a9bc5aae46262657f4d7e45566a42d3fa","head_seq":2,"records_checked":2,"unchained":[{"id":"forged","pos":-1,"reason":"outside the chain where sealing never looks: written into the database directly"}],"valid":false} valid=false"#]].assert_eq(&format!("{} valid={}", report["cookie_chain"], report["valid"]));
+    expect![[r#"{"head_hash":"87fe1d6d58182c917ae62ef14bc2ed0f29ff1db60dae00fbd0a682b4fb273842","head_seq":2,"records_checked":2,"unchained":[{"id":"forged","pos":-1,"reason":"outside the chain where sealing never looks: written into the database directly"}],"valid":false} valid=false"#]].assert_eq(&format!("{} valid={}", report["cookie_chain"], report["valid"]));
 }
 
 /// Turns the demo site's chain into one sealed before LEDGER_KEY existed: no marks on events up

@@ -210,6 +210,9 @@ pub(super) async fn subject_standings_follow_the_audience<S: Store>(store: &S, s
     check(seen == expected, &format!("standings: {seen:#?}"))?;
     check(standings.iter().map(|s| &s.given).eq(ids.iter()), "in the order given")?;
     check(standings[1].since.as_deref() == Some(NOW), "since: when the consent was recorded")?;
-    let count = store.audience_count(site, "news", Channel::Email).await.map_err(err)?;
+    let count = store
+        .audience_count(site, "news", Channel::Email, crate::store::AudienceFilter::ConsentOrSoftOptIn)
+        .await
+        .map_err(err)?;
     check(count == 1, &format!("audience count {count}"))
 }

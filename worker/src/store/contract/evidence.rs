@@ -92,6 +92,7 @@ fn cookie_fixture(site: &str, id: &str) -> CookieConsentRecord {
         client_time: None,
         user_agent: None,
         ip_truncated: None,
+        rule_set: None,
     }
 }
 
