@@ -68,6 +68,12 @@ pub enum Route {
     },
     /// The console's landing page (`/admin`).
     Console,
+    /// A console page of one site: `/admin/sites/{site}[/{section}[/{item}]]`.
+    ConsoleSite {
+        site: String,
+        section: String,
+        item: Option<String>,
+    },
     SignIn,
     SignInLink {
         token: String,
@@ -121,6 +127,15 @@ pub fn route(path: &str) -> Route {
             Route::AdminKey { site: site(s), prefix: (*k).to_string() }
         }
         ["admin"] => Route::Console,
+        ["admin", "sites", s] => Route::ConsoleSite { site: site(s), section: String::new(), item: None },
+        ["admin", "sites", s, section] => {
+            Route::ConsoleSite { site: site(s), section: (*section).to_string(), item: None }
+        }
+        ["admin", "sites", s, section, item] => Route::ConsoleSite {
+            site: site(s),
+            section: (*section).to_string(),
+            item: Some((*item).to_string()),
+        },
         ["admin", "sign-in"] => Route::SignIn,
         ["admin", "sign-in", token] => Route::SignInLink { token: (*token).to_string() },
         ["admin", "sign-out"] => Route::SignOut,

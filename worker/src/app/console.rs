@@ -357,12 +357,14 @@ pub async fn home<S: Store + 'static>(
                 thead { tr { th scope="col" { (t.site) } th scope="col" { (t.role) } } }
                 tbody {
                     @for (site, role) in &sites {
-                        tr { td { code { (site) } } td { (t.role(*role)) } }
+                        tr {
+                            td { a href={ "/admin/sites/" (site) "?lang=" (lang.code()) } { code { (site) } } }
+                            td { (t.role(*role)) }
+                        }
                     }
                 }
             }
         }
-        p class="muted" { (t.console_later) }
         section {
             form method="post" action="/admin/sign-out" {
                 (csrf_input(&csrf)) (lang_input(lang))

@@ -10,6 +10,7 @@ pub mod config;
 mod confirm;
 mod consents;
 mod console;
+pub mod console_site;
 pub mod cors;
 mod csrf_form;
 pub mod isolate;
@@ -216,6 +217,9 @@ impl<S: Store + 'static> App<S> {
             Route::AdminKeys { site } => or_error(team::keys(self, &site, req, facts).await),
             Route::AdminKey { site, prefix } => or_error(team::key(self, &site, &prefix, req, facts).await),
             Route::Console => console::home(self, req, facts).await,
+            Route::ConsoleSite { site, section, item } => {
+                console_site::dispatch(self, &site, &section, item.as_deref(), req, facts).await
+            }
             Route::SignIn => console::sign_in(self, req, facts).await,
             Route::SignInLink { token } => console::sign_in_link(self, &token, req, facts).await,
             Route::SignOut => console::sign_out(self, req, facts, false).await,

@@ -451,7 +451,6 @@ pub struct ConsoleText {
     pub site: &'static str,
     pub role: &'static str,
     pub no_sites: &'static str,
-    pub console_later: &'static str,
     pub sign_out: &'static str,
     pub sign_out_everywhere: &'static str,
     pub sign_out_everywhere_help: &'static str,
@@ -463,6 +462,13 @@ pub struct ConsoleText {
     pub dpo: &'static str,
     pub editor: &'static str,
     pub viewer: &'static str,
+    pub overview: &'static str,
+    pub organisation: &'static str,
+    pub contact: &'static str,
+    pub site_navigation: &'static str,
+    pub no_access: &'static str,
+    pub not_allowed: &'static str,
+    pub no_such_page: &'static str,
 }
 
 impl ConsoleText {
@@ -509,7 +515,6 @@ static CONSOLE_EN: ConsoleText = ConsoleText {
     site: "Site",
     role: "Role",
     no_sites: "You have no role on any site.",
-    console_later: "The full console is on its way; until then, owners manage people and API keys through the API.",
     sign_out: "Sign out",
     sign_out_everywhere: "Sign out everywhere",
     sign_out_everywhere_help: "Ends your sessions on every device and browser.",
@@ -521,6 +526,13 @@ static CONSOLE_EN: ConsoleText = ConsoleText {
     dpo: "Data protection officer",
     editor: "Editor",
     viewer: "Viewer",
+    overview: "Overview",
+    organisation: "Organisation",
+    contact: "Contact",
+    site_navigation: "This site in the console",
+    no_access: "You do not have access to this page. Ask an owner of the site if you need it.",
+    not_allowed: "This page cannot be used that way.",
+    no_such_page: "There is no such page in the console.",
 };
 
 static CONSOLE_CY: ConsoleText = ConsoleText {
@@ -546,7 +558,6 @@ static CONSOLE_CY: ConsoleText = ConsoleText {
     site: "Gwefan",
     role: "Rôl",
     no_sites: "Nid oes gennych rôl ar unrhyw wefan.",
-    console_later: "Mae'r consol llawn ar ei ffordd; tan hynny, mae perchnogion yn rheoli pobl ac allweddi API drwy'r API.",
     sign_out: "Allgofnodi",
     sign_out_everywhere: "Allgofnodi ym mhobman",
     sign_out_everywhere_help: "Yn dod â'ch sesiynau i ben ar bob dyfais a phorwr.",
@@ -558,4 +569,11 @@ static CONSOLE_CY: ConsoleText = ConsoleText {
     dpo: "Swyddog diogelu data",
     editor: "Golygydd",
     viewer: "Gwyliwr",
+    overview: "Trosolwg",
+    organisation: "Sefydliad",
+    contact: "Cyswllt",
+    site_navigation: "Y wefan hon yn y consol",
+    no_access: "Nid oes gennych fynediad i'r dudalen hon. Gofynnwch i berchennog y wefan os oes ei hangen arnoch.",
+    not_allowed: "Ni ellir defnyddio'r dudalen hon felly.",
+    no_such_page: "Nid oes tudalen o'r fath yn y consol.",
 };

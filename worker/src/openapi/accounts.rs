@@ -201,3 +201,46 @@ pub(super) fn sign_out(everywhere: bool) -> OperationBuilder {
         .response("403", html("cross-site or expired form"))
         .response("413", too_large())
 }
+
+/// The per-site console pages (`app::console_site`): which sections exist comes from the code.
+pub(super) fn console_site_page(method: &str, with_section: bool, with_item: bool) -> OperationBuilder {
+    let mut op = console_page_op(&format!(
+        "{method} a console page of one site (signed-in people with a role that may use it)"
+    ))
+    .parameter(site_param());
+    if with_section {
+        let slugs: Vec<&str> = crate::app::console_site::Section::ALL
+            .iter()
+            .map(|s| s.slug())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let section = if slugs.is_empty() {
+            json!({"type": "string", "maxLength": 40})
+        } else {
+            json!({"type": "string", "enum": slugs})
+        };
+        op = op.parameter(path_param("section", schema(section)));
+    }
+    if with_item {
+        op = op.parameter(path_param("item", schema(json!({"type": "string", "maxLength": 200}))));
+    }
+    if method == "POST" {
+        op = op.request_body(Some(csrf_form(json!({}), &["csrf"]))).response("413", too_large());
+    }
+    op.response("200", html("the page"))
+        .response("303", see_other_to("no live session: to /admin/sign-in; or where a completed form leads"))
+        .response("400", html("a form that is not what the page expects"))
+        .response("403", html("no role on this site, a role that may not use this page, or an expired form"))
+        .response("404", html("no such page"))
+        .response("405", html("a method the page does not take"))
+        .response("422", html("the form, with each error beside its field"))
+}
+
+fn path_param(name: &str, schema: RefOr<Schema>) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(schema))
+        .build()
+}

@@ -8,12 +8,12 @@ use super::*;
 
 const T0: &str = "2026-11-24T12:00:00Z";
 
-fn at(offset: TimeDelta) -> DateTime<Utc> {
+pub(super) fn at(offset: TimeDelta) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(T0).unwrap().to_utc() + offset
 }
 
 /// `send` at another moment.
-fn send_at<S: crate::store::Store + 'static>(
+pub(super) fn send_at<S: crate::store::Store + 'static>(
     app: &App<S>,
     req: &HttpRequest,
     now: DateTime<Utc>,
@@ -31,7 +31,7 @@ fn send_at<S: crate::store::Store + 'static>(
     response
 }
 
-fn text(r: HttpResponse) -> (u16, String) {
+pub(super) fn text(r: HttpResponse) -> (u16, String) {
     body_of(r)
 }
 
@@ -43,7 +43,7 @@ fn json_req(method: &str, path: &str, body: Option<&str>) -> HttpRequest {
     }
 }
 
-fn with_cookie(req: HttpRequest, session: &str) -> HttpRequest {
+pub(super) fn with_cookie(req: HttpRequest, session: &str) -> HttpRequest {
     req.with_header("cookie", &format!("other=1; consent_session={session}"))
 }
 
@@ -52,12 +52,12 @@ fn with_key(req: HttpRequest, key: &str) -> HttpRequest {
 }
 
 /// The anti-forgery value in a page's form.
-fn csrf_of(html: &str) -> String {
+pub(super) fn csrf_of(html: &str) -> String {
     let start = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     html[start..].split('"').next().unwrap().to_string()
 }
 
-fn form_post(path: &str, fields: &[(&str, &str)]) -> HttpRequest {
+pub(super) fn form_post(path: &str, fields: &[(&str, &str)]) -> HttpRequest {
     let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
     HttpRequest::new("POST", path)
         .with_header("content-type", "application/x-www-form-urlencoded")
@@ -65,7 +65,7 @@ fn form_post(path: &str, fields: &[(&str, &str)]) -> HttpRequest {
 }
 
 /// Gives `email` a role on demo with the ADMIN_KEY-free store path the API uses.
-fn add_person(app: &App<SqlStore<SqliteExecutor>>, email: &str, role: &str) -> String {
+pub(super) fn add_person(app: &App<SqlStore<SqliteExecutor>>, email: &str, role: &str) -> String {
     let body = format!(r#"{{"email":"{email}","role":"{role}"}}"#);
     let (status, body) = text(send(app, &admin("POST", "/api/v1/admin/sites/demo/people", Some(&body))));
     assert_eq!(status, 201, "{body}");
@@ -73,7 +73,7 @@ fn add_person(app: &App<SqlStore<SqliteExecutor>>, email: &str, role: &str) -> S
 }
 
 /// Signs `email` in through the pages, at `now`; the session cookie value.
-fn sign_in(app: &App<SqlStore<SqliteExecutor>>, email: &str, now: DateTime<Utc>) -> String {
+pub(super) fn sign_in(app: &App<SqlStore<SqliteExecutor>>, email: &str, now: DateTime<Utc>) -> String {
     let link = request_link(app, email, now).expect("a sign-in mail");
     let path = link.trim_start_matches("http://localhost");
     let (status, page) = text(send_at(app, &HttpRequest::new("GET", path), now));
@@ -86,7 +86,11 @@ fn sign_in(app: &App<SqlStore<SqliteExecutor>>, email: &str, now: DateTime<Utc>)
 
 /// Another session for a person who signed in through the pages already (the mail budget allows
 /// one sign-in mail per mailbox per 10 minutes), through the same store calls.
-fn another_session(app: &App<SqlStore<SqliteExecutor>>, email: &str, now: DateTime<Utc>) -> String {
+pub(super) fn another_session(
+    app: &App<SqlStore<SqliteExecutor>>,
+    email: &str,
+    now: DateTime<Utc>,
+) -> String {
     use crate::store::accounts::{AccountStore, Redeemed};
     let email = consent_shared::email::Email::parse(email).unwrap();
     let person = pollster::block_on(
@@ -108,7 +112,11 @@ fn another_session(app: &App<SqlStore<SqliteExecutor>>, email: &str, now: DateTi
 }
 
 /// Asks for a sign-in link for `email`; the link mailed, if any.
-fn request_link(app: &App<SqlStore<SqliteExecutor>>, email: &str, now: DateTime<Utc>) -> Option<String> {
+pub(super) fn request_link(
+    app: &App<SqlStore<SqliteExecutor>>,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Option<String> {
     take_outbox();
     let (_, page) = text(send_at(app, &HttpRequest::new("GET", "/admin/sign-in"), now));
     let r = send_at(app, &form_post("/admin/sign-in", &[("csrf", &csrf_of(&page)), ("email", email)]), now);

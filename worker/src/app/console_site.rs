@@ -1,0 +1,229 @@
+//! The frame every per-site console page shares (`/admin/sites/{site}[/{section}[/{item}]]`):
+//! who is signed in and their role on the site, whether that role may see the section
+//! (`shared::access`: a section a role may not use is neither linked nor served), the
+//! anti-forgery value for its forms, and the layout with the site's navigation.
+//!
+//! A section's handler gets a [`Console`] from [`enter`] and answers with [`Console::page`]; what
+//! it renders is its own module's business (`console_<section>.rs`), its strings in the page-text
+//! catalogue (`page_text/…`), English and Welsh.
+
+use consent_shared::access::{Action, Role};
+use consent_shared::digest::sha256_hex;
+use consent_shared::site::SiteConfig;
+use maud::{html, Markup};
+
+use super::auth::{session_person, session_token};
+use super::csrf_form::{genuine, issue, Form, FIELD};
+use super::page_text::{ConsoleText, PageLang};
+use super::pages::{page, see_other, unavailable};
+use super::{App, RequestFacts};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::store::Store;
+
+/// The console's per-site pages, in the order the navigation lists them. A role sees the
+/// sections whose `action` it may perform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// `/admin/sites/{site}`: what this site is and where to go.
+    Overview,
+}
+
+impl Section {
+    pub const ALL: [Section; 1] = [Section::Overview];
+
+    /// The path segment after `/admin/sites/{site}/` (empty for the overview).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Section::Overview => "",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
+    /// What a role must be allowed to see the section (and to post to it).
+    pub fn action(self) -> Action {
+        match self {
+            Section::Overview => Action::ReadStatistics,
+        }
+    }
+
+    pub fn label(self, t: &ConsoleText) -> &'static str {
+        match self {
+            Section::Overview => t.overview,
+        }
+    }
+
+    pub fn href(self, site: &str) -> String {
+        match self.slug() {
+            "" => format!("/admin/sites/{site}"),
+            slug => format!("/admin/sites/{site}/{slug}"),
+        }
+    }
+}
+
+/// A signed-in person on a section of one of their sites.
+pub struct Console {
+    pub person_id: String,
+    pub role: Role,
+    pub site: SiteConfig,
+    pub section: Section,
+    pub lang: PageLang,
+    /// The anti-forgery value for this page's forms (bound to the session).
+    pub csrf: String,
+    /// The posted form, already checked for its anti-forgery value (POST only).
+    pub form: Option<Form>,
+}
+
+fn session_binding(token: &str) -> String {
+    format!("console-session:{}", sha256_hex(token.as_bytes()))
+}
+
+/// The language a console page is shown in: the form's or the query's `lang`, else English.
+pub fn console_lang(req: &HttpRequest, form: Option<&Form>) -> PageLang {
+    form.and_then(|f| f.get("lang"))
+        .map(str::to_string)
+        .or_else(|| req.query_param("lang"))
+        .as_deref()
+        .and_then(PageLang::parse)
+        .unwrap_or(PageLang::En)
+}
+
+/// Lets the request into `section` of `site_id`, or answers for it: no session → the sign-in
+/// page; no role on the site, or a role that may not use the section → 403 (the same page for
+/// both, so it says nothing about sites the person has no role on); an unknown site is a 403
+/// too, for the same reason. A POST must carry the page's anti-forgery value (403 otherwise).
+pub async fn enter<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    section: Section,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> Result<Console, HttpResponse> {
+    let form = if req.method == "POST" { Form::parse(req) } else { None };
+    let lang = console_lang(req, form.as_ref());
+    let t = lang.console();
+    if !matches!(req.method.as_str(), "GET" | "HEAD" | "POST") {
+        return Err(refusal(405, lang, t.not_allowed));
+    }
+    let person_id = match session_person(app, req, facts.now).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return Err(see_other(&format!("/admin/sign-in?lang={}", lang.code()))),
+        Err(e) => return Err(unavailable(lang, &e)),
+    };
+    let memberships = match app.store.memberships_of(&person_id).await {
+        Ok(m) => m,
+        Err(e) => return Err(unavailable(lang, &e)),
+    };
+    let Some(role) = memberships.iter().find(|(s, _)| s == site_id).map(|(_, r)| *r) else {
+        return Err(refusal(403, lang, t.no_access));
+    };
+    if !section.action().allowed_for(role) {
+        return Err(refusal(403, lang, t.no_access));
+    }
+    let site = match app.store.site(site_id).await {
+        Ok(Some(site)) => site,
+        Ok(None) => return Err(refusal(403, lang, t.no_access)),
+        Err(e) => return Err(unavailable(lang, &e)),
+    };
+    let binding = session_binding(&session_token(app, req).unwrap_or_default());
+    let now = facts.now.timestamp();
+    if req.method == "POST" && !form.as_ref().is_some_and(|f| genuine(app, req, f, &binding, now)) {
+        return Err(refusal(403, lang, t.form_expired));
+    }
+    let csrf = issue(app, &binding, now);
+    Ok(Console { person_id, role, site, section, lang, csrf, form })
+}
+
+fn refusal(status: u16, lang: PageLang, why: &str) -> HttpResponse {
+    let t = lang.console();
+    let body = html! {
+        div class="error" role="alert" { p { (why) } }
+        p { a href={ "/admin?lang=" (lang.code()) } { (t.home_title) } }
+    };
+    page(status, lang.code(), t.home_title, body)
+}
+
+impl Console {
+    pub fn text(&self) -> &'static ConsoleText {
+        self.lang.console()
+    }
+
+    /// The hidden fields every console form carries: the anti-forgery value and the language.
+    pub fn form_fields(&self) -> Markup {
+        html! {
+            input type="hidden" name=(FIELD) value=(self.csrf);
+            input type="hidden" name="lang" value=(self.lang.code());
+        }
+    }
+
+    /// This page's answer: the site's navigation (only what the role may use), the title, `body`.
+    pub fn page(&self, status: u16, title: &str, body: Markup) -> HttpResponse {
+        let t = self.text();
+        let site = &self.site.id;
+        let framed = html! {
+            nav aria-label=(t.site_navigation) {
+                p { a href={ "/admin?lang=" (self.lang.code()) } { (t.home_title) } " › " code { (site) } }
+                ul class="console-nav" {
+                    @for section in Section::ALL {
+                        @if section.action().allowed_for(self.role) {
+                            li {
+                                @let href = format!("{}?lang={}", section.href(site), self.lang.code());
+                                @if section == self.section {
+                                    a href=(href) aria-current="page" { (section.label(t)) }
+                                } @else {
+                                    a href=(href) { (section.label(t)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (body)
+        };
+        page(status, self.lang.code(), title, framed)
+    }
+}
+
+/// `/admin/sites/{site}[/{section}[/{item}]]`: enters the section and hands over to its page.
+pub async fn dispatch<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    section: &str,
+    _item: Option<&str>,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> HttpResponse {
+    let Some(section) = Section::from_slug(section) else {
+        let lang = console_lang(req, None);
+        return refusal(404, lang, lang.console().no_such_page);
+    };
+    let console = match enter(app, site_id, section, req, facts).await {
+        Ok(console) => console,
+        Err(answer) => return answer,
+    };
+    match section {
+        Section::Overview => overview(&console),
+    }
+}
+
+/// The site's front page in the console: its organisation, the person's role, and the sections.
+fn overview(c: &Console) -> HttpResponse {
+    let t = c.text();
+    let body = html! {
+        p { (t.role) ": " strong { (t.role(c.role)) } }
+        dl {
+            dt { (t.organisation) } dd { (c.site.organisation.name) }
+            dt { (t.contact) } dd { (c.site.organisation.contact_email) }
+        }
+        ul {
+            @for section in Section::ALL {
+                @if section != Section::Overview && section.action().allowed_for(c.role) {
+                    li { a href={ (section.href(&c.site.id)) "?lang=" (c.lang.code()) } { (section.label(t)) } }
+                }
+            }
+        }
+    };
+    c.page(200, &c.site.organisation.name, body)
+}
