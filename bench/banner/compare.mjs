@@ -62,13 +62,21 @@ const subjects = [
   { name: 'klaro 0.7.22', url: `${local}/klaro`, script: 'klaro.js', banner: '.klaro .cookie-notice' },
 ];
 
+// CONSENT_BENCH_SUBJECTS=consent,vanilla (first words of the names) runs only those.
+const only = process.env.CONSENT_BENCH_SUBJECTS;
+if (only) subjects.splice(0, subjects.length, ...subjects.filter((s) => only.split(',').includes(s.name.split(/[ -]/)[0].toLowerCase())));
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
-// Records layout shifts and the moment the banner selector first becomes visible.
-const observe = (selector) => {
+// Records layout shifts and the moment the banner selector first becomes visible, which it
+// reports on the console: waiting with page.waitForFunction would have Playwright inject its own
+// large script into the page while the library starts — a long task of the bench's, on the main
+// thread, counted against whichever library it lands on.
+const BANNER_SEEN = 'consent-bench: banner visible';
+const observe = ([selector, BANNER_SEEN]) => {
   window.__cls = 0;
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
@@ -91,6 +99,7 @@ const observe = (selector) => {
       const r = el.getBoundingClientRect();
       if (r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden') {
         window.__bannerAt = performance.now();
+        console.debug(BANNER_SEEN);
         return;
       }
     }
@@ -110,6 +119,19 @@ const observe = (selector) => {
   } catch { /* no Long Animation Frames API */ }
 };
 
+/// Resolves when the page's observer reports the banner visible (rejects after 30 s).
+function bannerSeen(page) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within 30 s on ${page.url()}`)), 30000);
+    page.on('console', (m) => {
+      if (m.text() === BANNER_SEEN) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
 async function visit(subject, cookies, cpuSlowdown) {
   const context = await browser.newContext();
   if (cookies) await context.addCookies(cookies);
@@ -126,12 +148,13 @@ async function visit(subject, cookies, cpuSlowdown) {
       bodies.push({ url: r.url(), raw: body.length, gz: zlib.gzipSync(body, { level: 9 }).length });
     } catch { /* redirects and aborted requests have no body */ }
   });
-  await page.addInitScript(observe, subject.banner);
+  await page.addInitScript(observe, [subject.banner, BANNER_SEEN]);
+  const seen = cookies ? null : bannerSeen(page);
   await page.goto(subject.url);
   let bannerMs = null;
   let navBannerMs = null;
   if (!cookies) {
-    await page.waitForFunction(() => window.__bannerAt !== undefined, null, { timeout: 30000 });
+    await seen;
     bannerMs = await page.evaluate((script) => {
       const entry = performance.getEntriesByType('resource').find((e) => e.name.includes(script));
       return window.__bannerAt - (entry ? entry.startTime : 0);
@@ -170,11 +193,83 @@ async function decidedCookies(subject) {
   return cookies;
 }
 
+/// For finding out what the long tasks are (`CONSENT_BENCH_TRACE=1`): one more throttled first
+/// visit under a Chromium trace, then every main-thread task over 30 ms before the banner, as a tree
+/// of what ran in it (trace events of 1 ms or more), times in throttled ms from navigation start.
+async function traceVisit(subject, cpuSlowdown) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuSlowdown });
+  await page.addInitScript(observe, [subject.banner, BANNER_SEEN]);
+  await browser.startTracing(page, {
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink.user_timing', 'loading', 'toplevel', 'disabled-by-default-v8.compile', 'v8.wasm', 'disabled-by-default-v8.wasm.detailed'],
+  });
+  const seen = bannerSeen(page);
+  await page.goto(subject.url);
+  await seen;
+  const bannerAt = await page.evaluate(() => window.__bannerAt);
+  await page.waitForTimeout(300);
+  const { traceEvents } = JSON.parse((await browser.stopTracing()).toString());
+  await context.close();
+  const label = (e) => {
+    const d = (e.args && (e.args.data || e.args.beginData)) || {};
+    const url = d.url || (d.stackTrace && d.stackTrace[0] && d.stackTrace[0].url) || '';
+    const extra = [d.functionName, url.split('?')[0].split('/').pop(), d.type].filter(Boolean).join(' ');
+    return extra ? `${e.name} [${extra}]` : e.name;
+  };
+  // The page's main thread: the renderer thread that ran the library's script.
+  const hit = traceEvents.find((e) => e.name === 'EvaluateScript' && JSON.stringify(e.args || {}).includes(subject.script))
+    || traceEvents.find((e) => JSON.stringify(e.args || {}).includes(subject.script) && e.ph === 'X');
+  if (!hit) return console.log(`trace ${subject.name}: no event names ${subject.script}`);
+  const mine = traceEvents.filter((e) => e.pid === hit.pid && e.tid === hit.tid);
+  const nav = traceEvents.find((e) => e.name === 'navigationStart' && e.pid === hit.pid);
+  const t0 = nav ? nav.ts : Math.min(...mine.map((e) => e.ts));
+  // Complete events, with B/E pairs joined.
+  const spans = [];
+  const open = [];
+  for (const e of mine.sort((a, b) => a.ts - b.ts)) {
+    if (e.ph === 'X' && e.dur !== undefined) spans.push({ ts: e.ts, end: e.ts + e.dur, cpu: e.tdur, label: label(e) });
+    else if (e.ph === 'B') open.push(e);
+    else if (e.ph === 'E') {
+      const b = open.pop();
+      if (b) spans.push({ ts: b.ts, end: e.ts, cpu: b.tts !== undefined && e.tts !== undefined ? e.tts - b.tts : undefined, label: label(b) });
+    }
+  }
+  spans.sort((a, b) => a.ts - b.ts || b.end - a.end);
+  const roots = [];
+  const stack = [];
+  for (const s of spans) {
+    s.kids = [];
+    while (stack.length && stack[stack.length - 1].end <= s.ts) stack.pop();
+    (stack.length ? stack[stack.length - 1].kids : roots).push(s);
+    stack.push(s);
+  }
+  const ms = (us) => (us / 1000).toFixed(1);
+  console.log(`\ntrace ${subject.name}, CPU ${cpuSlowdown}×: banner visible at ${bannerAt.toFixed(0)} ms; tasks over 30 ms before it:`);
+  const print = (s, depth) => {
+    if (s.end - s.ts < 1000 || depth > 7) return;
+    console.log(`${'  '.repeat(depth + 1)}${ms(s.end - s.ts)} ms${s.cpu !== undefined ? ` (cpu ${ms(s.cpu)})` : ''} @${ms(s.ts - t0)} ${s.label}`);
+    for (const k of s.kids) print(k, depth + 1);
+  };
+  for (const r of roots) if (r.end - r.ts > 30000 && (r.ts - t0) / 1000 < bannerAt) print(r, 0);
+  // The main thread's time per task on its thread clock ("cpu"), which leaves out the time the
+  // thread waited for a core while other processes ran (a busy machine), but not the throttling
+  // (Chromium's throttler keeps the thread busy): each task as an idle machine would run it.
+  const heavy = spans.filter((r) => r.label === 'ThreadControllerImpl::RunTask' && r.cpu > 20000 && (r.ts - t0) / 1000 < bannerAt);
+  console.log(`  tasks over 20 ms of thread time before the banner: ${heavy.map((r) => `@${ms(r.ts - t0)} ${ms(r.cpu)} ms (wall ${ms(r.end - r.ts)}): ${r.kids.map((k) => k.label).slice(0, 3).join(', ')}`).join('; ') || 'none'}`);
+  // Every script evaluation, compile and wasm step, whatever its length.
+  console.log('  all script/wasm events on the main thread before the banner:');
+  for (const s of spans) if ((s.ts - t0) / 1000 < bannerAt && /Evaluate|Compile|compile|wasm|Wasm|FunctionCall|ParseHTML|Layout|UpdateLayoutTree|Paint|v8.run|ScriptStreamer/.test(s.label) && s.end - s.ts >= 500)
+    console.log(`    @${ms(s.ts - t0)} ${ms(s.end - s.ts)} ms ${s.label}`);
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes) => (bytes / 1024).toFixed(1);
 console.log('\n| library | first visit gzip KB (requests) | returning visit gzip KB (requests) | wasm on return | script → banner ms (median of ' + RUNS + ') | CLS |');
 console.log('|---|---:|---:|---|---:|---:|');
-for (const subject of subjects) {
+// CONSENT_BENCH_THROTTLED_ONLY=1 skips this table (for profiling).
+if (!process.env.CONSENT_BENCH_THROTTLED_ONLY) for (const subject of subjects) {
   const first = [];
   for (let i = 0; i < RUNS; i++) first.push(await visit(subject));
   const returning = await visit(subject, await decidedCookies(subject));
@@ -203,7 +298,10 @@ for (const subject of subjects) {
   console.log(`| ${subject.name} | ${median(runs.map((r) => r.bannerMs)).toFixed(0)} | ${median(runs.map((r) => r.navBannerMs)).toFixed(0)} | ${median(runs.map((r) => r.tbt)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.tbt)).toFixed(0)}) | ${median(runs.map((r) => r.longest)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.longest)).toFixed(0)}) | ${runs.map((r) => r.longTasks.length).join(' ')} | ${blame} |`);
   if (process.env.CONSENT_BENCH_VERBOSE) for (const r of runs) console.log(`    long tasks ${JSON.stringify(r.longTasks.map((t) => [Math.round(t.start), Math.round(t.duration)]))}`);
 }
+if (process.env.CONSENT_BENCH_TRACE) for (const subject of subjects) await traceVisit(subject, SLOWDOWN);
+if (throttled[subjects[0].name] && subjects[1] && throttled[subjects[1].name]) {
 const ratio = (key) => median(throttled[subjects[0].name].map((r) => r[key])) / median(throttled[subjects[1].name].map((r) => r[key]));
 console.log(`\nThrottled ${SLOWDOWN}×: Consent / vanilla-cookieconsent time to banner = ${ratio('bannerMs').toFixed(2)}× (script → banner), ${ratio('navBannerMs').toFixed(2)}× (navigation → banner); target ≤ 1.0×, and TBT 0.`);
+}
 await browser.close();
 server.close();

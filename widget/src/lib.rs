@@ -34,7 +34,7 @@ mod entry {
     use wasm_bindgen::prelude::*;
     use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-    use crate::components::banner::{CookieBanner, Ui, CSS};
+    use crate::components::banner::{Ui, CSS};
     use crate::i18n::Lang;
     use crate::json;
 
@@ -68,10 +68,11 @@ mod entry {
             None => {
                 let config = json::banner_config(&config);
                 let ui_lang = Lang::pick(lang.as_deref(), &config.lang);
-                let Some(ui) = mount_banner(Ui::new(config, cookie_consents_url), ui_lang, first_layer)
-                else {
+                let Some(root) = mount_host(ui_lang) else {
                     return console_error("Consent widget: cannot add the cookie banner to this page.");
                 };
+                let ui = Ui::new(config, cookie_consents_url, ui_lang, root);
+                ui.mount_first_layer(first_layer);
                 BANNER.with(|b| *b.borrow_mut() = Some(ui.clone()));
                 ui
             }
@@ -85,8 +86,8 @@ mod entry {
 
     /// `<div id="consent-banner-host">` first in `<body>` (first in the tab order; its content is
     /// fixed-position or in the top layer, so nothing on the page moves), with an open shadow root
-    /// holding the stylesheet and the banner.
-    fn mount_banner(ui: Ui, lang: Lang, first_layer: bool) -> Option<Ui> {
+    /// holding the stylesheet and the element the banner is rendered into, which it returns.
+    fn mount_host(lang: Lang) -> Option<HtmlElement> {
         let document = document();
         let body = document.body()?;
         let host = document.create_element("div").ok()?;
@@ -98,9 +99,7 @@ mod entry {
         container.set_attribute("lang", lang.tag()).ok()?;
         shadow.append_child(&container).ok()?;
         body.prepend_with_node_1(&host).ok()?;
-        let handle = ui.clone();
-        mount_to(container, move || view! { <CookieBanner ui=handle lang first_layer /> }).forget();
-        Some(ui)
+        Some(container)
     }
 
     pub(crate) fn console_error(message: &str) {
