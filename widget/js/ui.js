@@ -94,8 +94,8 @@ function unfit(c) {
 }
 
 /** Runs `fn` in a task of its own (a MessageChannel: hidden tabs do not throttle it), so that
- * rendering the banner is not one long task with starting the WebAssembly and reading the
- * configuration on a slow phone. */
+ * on a slow phone starting the WebAssembly, adding the banner's host and stylesheet, and
+ * rendering it are three tasks, none of them long. */
 function later(fn) {
   var channel = new MessageChannel();
   channel.port1.onmessage = fn;
@@ -107,8 +107,12 @@ function banner(site, base, lang, firstLayer, opener) {
   siteConfig(base, site, lang).then(function (a) {
     var why = a.config ? unfit(a.config) : a.status ? a.message || "HTTP " + a.status : "no answer from " + base;
     if (why) return console.error("Consent widget: cannot load the cookie banner: " + why);
+    var url = siteUrl(base, site, "/cookie-consents");
     later(function () {
-      wasm.banner(a.config, siteUrl(base, site, "/cookie-consents"), lang, firstLayer, opener);
+      wasm.prepare_banner(a.config, url, lang);
+      later(function () {
+        wasm.banner(a.config, url, lang, firstLayer, opener);
+      });
     });
   });
 }

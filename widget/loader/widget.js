@@ -23,9 +23,9 @@
  *    returning visit without either downloads none of it.
  * Nothing here ever throws into the host page; problems are explained in the console.
  *
- * On a slow phone every step costs: the work is split into several short tasks (`later`), and
- * when the banner will be needed its configuration, its script and its WebAssembly (compiled off
- * the main thread as it arrives) are all requested at once, alongside the policy check. */
+ * On a slow phone every step costs: when the banner will be needed its configuration, its script
+ * and its WebAssembly (compiled off the main thread as it arrives) are requested at once,
+ * alongside the policy check, and the rest of the work comes in later short tasks (`later`). */
 (function () {
   "use strict";
   var w = window;
@@ -157,26 +157,6 @@
     showReopenButton();
   }
 
-  /* Runs the UI's script, which sets `ConsentWidget.ui` to its exports. A classic script, not a
-   * module `import()`: Chromium parses and compiles a classic script off the main thread as it
-   * downloads, a dynamically imported module on the main thread once it is in (one long task
-   * on a slow phone). */
-  function uiScript(src) {
-    return new Promise(function (resolve, reject) {
-      var s = d.createElement("script");
-      s.src = src;
-      s.onload = function () {
-        var mod = w.ConsentWidget.ui;
-        if (mod) resolve(mod);
-        else reject(new Error(src + " did not start"));
-      };
-      s.onerror = function () {
-        reject(new Error("cannot load " + src));
-      };
-      d.head.appendChild(s);
-    });
-  }
-
   /* The banner-only UI, or on a page with an opt-in form the larger build that also has forms.
    * The WebAssembly is fetched and compiled (off the main thread, as it streams in) while the
    * script loads, not after; where streaming compilation is missing or refused (a server
@@ -190,7 +170,7 @@
           return fetch(wasm);
         })
       : wasm;
-    ui = uiScript(name + ".js").then(function (mod) {
+    ui = import(name + ".js").then(function (mod) {
       return mod.default({ module_or_path: compiled }).then(function () {
         return mod;
       });
@@ -306,20 +286,22 @@
     });
 
   // Without a decision (and without GPC) the banner will be needed: its configuration is asked
-  // for now, in the next task, not once the UI has loaded.
+  // for now too, not once the UI has loaded — and the UI itself, if the page is already parsed
+  // (a deferred or late script), since the requests are the longest part of the way to the banner.
   var configAnswer = null;
-  if (!decision && !gpc)
-    later(function () {
-      var url = api + "/config" + query;
-      var response = fetch(url, { mode: "cors", credentials: "omit" });
-      response.catch(ignore); // the UI reports failures (a later request tries again)
-      configAnswer = { url: url, response: response };
-    });
+  var bannerNeeded = !decision && !gpc;
+  if (bannerNeeded) {
+    var configUrl = api + "/config" + query;
+    var configResponse = fetch(configUrl, { mode: "cors", credentials: "omit" });
+    configResponse.catch(ignore); // the UI reports failures (a later request tries again)
+    configAnswer = { url: configUrl, response: configResponse };
+    if (d.readyState !== "loading") loadUi();
+  }
 
   /* Once the DOM is ready: the UI first if the banner will be needed (its requests go out at
    * once), the rest in the following tasks. */
   function start() {
-    if (!decision && !gpc) loadUi();
+    if (bannerNeeded) loadUi();
     later(startRest);
   }
 
@@ -363,8 +345,6 @@
       });
   }
 
-  later(function () {
-    if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", start);
-    else start();
-  });
+  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", start);
+  else later(start);
 })();

@@ -41,6 +41,7 @@ struct Shared {
     lang: Lang,
     /// The element in the shadow root both views are mounted into.
     root: HtmlElement,
+    layer_mounted: Cell<bool>,
     dialog_mounted: Cell<bool>,
     /// Categories decided on this page, for reopening when the loader has no cookie to report.
     last: RefCell<Option<Vec<String>>>,
@@ -61,6 +62,7 @@ impl Ui {
                 cookie_consents_url,
                 lang,
                 root,
+                layer_mounted: Cell::new(false),
                 dialog_mounted: Cell::new(false),
                 last: RefCell::new(None),
                 opener: RefCell::new(None),
@@ -68,10 +70,15 @@ impl Ui {
         }
     }
 
-    /// Renders the first layer (shown when `first_layer`, else hidden) into the root.
-    pub fn mount_first_layer(&self, first_layer: bool) {
+    /// Renders the first layer (shown when `first_layer`, else hidden) into the root, unless
+    /// it already is; whether it did.
+    pub fn mount_first_layer(&self, first_layer: bool) -> bool {
+        if self.shared.layer_mounted.replace(true) {
+            return false;
+        }
         let (ui, lang) = (self.clone(), self.shared.lang);
         mount_to(self.shared.root.clone(), move || view! { <FirstLayer ui lang first_layer /> }).forget();
+        true
     }
 
     /// Opens the preferences dialog (rendering it the first time) with the ticks of the
