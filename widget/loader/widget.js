@@ -286,8 +286,8 @@
     });
 
   // Without a decision (and without GPC) the banner will be needed: its configuration is asked
-  // for now too, not once the UI has loaded — and the UI itself, if the page is already parsed
-  // (a deferred or late script), since the requests are the longest part of the way to the banner.
+  // for now too, not once the UI has loaded; the UI itself in the next task (`start`), so that
+  // this one stays short on a slow phone.
   var configAnswer = null;
   var bannerNeeded = !decision && !gpc;
   if (bannerNeeded) {
@@ -295,7 +295,6 @@
     var configResponse = fetch(configUrl, { mode: "cors", credentials: "omit" });
     configResponse.catch(ignore); // the UI reports failures (a later request tries again)
     configAnswer = { url: configUrl, response: configResponse };
-    if (d.readyState !== "loading") loadUi();
   }
 
   /* Once the DOM is ready: the UI first if the banner will be needed (its requests go out at
