@@ -184,7 +184,8 @@
             : "cannot load its interface from " + base + "."),
         e
       );
-      offerFallbackLink();
+      // Once the policy is in (it may come after this failure): it names the link.
+      policyAnswer.then(offerFallbackLink);
     });
     return ui;
   }
@@ -220,11 +221,11 @@
     d.body.appendChild(reopen);
   }
 
-  function offerFallbackLink() {
-    if (!policy || !d.body || d.getElementById("consent-fallback")) return;
+  function offerFallbackLink(p) {
+    if (!p || !d.body || d.getElementById("consent-fallback")) return;
     var a = d.createElement("a");
     a.id = "consent-fallback";
-    a.href = policy.cookie_policy_url;
+    a.href = p.cookie_policy_url;
     a.textContent = /^cy\b/.test(lang) ? "Gosodiadau cwcis" : "Cookie settings";
     a.setAttribute("style", "position:fixed;left:12px;bottom:12px;z-index:2147483000;background:#fff;color:#1a1a1a;padding:6px 10px");
     d.body.appendChild(a);
