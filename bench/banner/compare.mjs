@@ -7,7 +7,10 @@
 // Then the same first visit with the CPU throttled 4× (CDP Emulation.setCPUThrottlingRate, a slow
 // phone): time to banner, and the main-thread long tasks (> 50 ms) between navigation start and the
 // banner being visible — their total blocking time and the longest — with the scripts the Long
-// Animation Frames API blames for them (each page's only script is its library's).
+// Animation Frames API blames for them, and those of them in which one of the library's own scripts
+// ran; and how much of the time to banner went on waiting for the last response.
+// CONSENT_BENCH_TRACE=1 adds one traced visit per library: its long tasks as trees of trace events,
+// with thread time (which leaves out waiting for a core on a busy machine).
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -154,6 +157,7 @@ async function visit(subject, cookies, cpuSlowdown) {
   await page.goto(subject.url);
   let bannerMs = null;
   let navBannerMs = null;
+  let netMs = null;
   if (!cookies) {
     await seen;
     bannerMs = await page.evaluate((script) => {
@@ -161,6 +165,14 @@ async function visit(subject, cookies, cpuSlowdown) {
       return window.__bannerAt - (entry ? entry.startTime : 0);
     }, subject.script);
     navBannerMs = await page.evaluate(() => window.__bannerAt);
+    // The last response the banner waited for (any request that ended before it showed), from the
+    // script's request: what of the time to banner was the network and the servers.
+    netMs = await page.evaluate((script) => {
+      const all = performance.getEntriesByType('resource');
+      const start = (all.find((e) => e.name.includes(script)) || { startTime: 0 }).startTime;
+      const done = all.filter((e) => e.responseEnd <= window.__bannerAt).reduce((n, e) => Math.max(n, e.responseEnd), start);
+      return done - start;
+    }, subject.script);
   }
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(300);
@@ -179,7 +191,7 @@ async function visit(subject, cookies, cpuSlowdown) {
   const ownTasks = longTasks.filter((t) => frameScripts.some((f) => mine(f.source) && f.start >= t.start - 1 && f.start < t.start + t.duration));
   const ownTbt = ownTasks.reduce((n, t) => n + Math.max(0, t.duration - 50), 0);
   const ownLongest = ownTasks.reduce((n, t) => Math.max(n, t.duration), 0);
-  return { bodies, bannerMs, navBannerMs, cls, cookies: state, longTasks, frameScripts, tbt, longest, ownTasks, ownTbt, ownLongest };
+  return { bodies, bannerMs, navBannerMs, netMs, cls, cookies: state, longTasks, frameScripts, tbt, longest, ownTasks, ownTbt, ownLongest };
 }
 
 /// A returning visitor's cookie: accept on a first visit, keep the cookies it set.
@@ -288,7 +300,7 @@ if (!process.env.CONSENT_BENCH_THROTTLED_ONLY) for (const subject of subjects) {
 // The same first visit on a slow phone: CPU throttled 4×.
 const SLOWDOWN = 4;
 console.log(`\nCPU throttled ${SLOWDOWN}× (CDP Emulation.setCPUThrottlingRate), first visit, median of ${RUNS}:`);
-console.log('\n| library | script → banner ms | navigation → banner ms | TBT to banner ms | longest task ms | long tasks | long-frame scripts (longest ms) | the library\'s own long tasks: TBT ms, longest ms, count per run |');
+console.log('\n| library | script → banner ms (of which until the last response) | navigation → banner ms | TBT to banner ms | longest task ms | long tasks | long-frame scripts (longest ms) | the library\'s own long tasks: TBT ms, longest ms, count per run |');
 console.log('|---|---:|---:|---:|---:|---:|---|---|');
 const throttled = {};
 for (const subject of subjects) {
@@ -301,7 +313,7 @@ for (const subject of subjects) {
     sources.set(name, Math.max(sources.get(name) || 0, s.duration));
   }
   const blame = [...sources].sort((a, b) => b[1] - a[1]).map(([n, d]) => `${n} (${d.toFixed(0)})`).join(', ') || '—';
-  console.log(`| ${subject.name} | ${median(runs.map((r) => r.bannerMs)).toFixed(0)} | ${median(runs.map((r) => r.navBannerMs)).toFixed(0)} | ${median(runs.map((r) => r.tbt)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.tbt)).toFixed(0)}) | ${median(runs.map((r) => r.longest)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.longest)).toFixed(0)}) | ${runs.map((r) => r.longTasks.length).join(' ')} | ${blame} | ${median(runs.map((r) => r.ownTbt)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.ownTbt)).toFixed(0)}), ${median(runs.map((r) => r.ownLongest)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.ownLongest)).toFixed(0)}), ${runs.map((r) => r.ownTasks.length).join(' ')} |`);
+  console.log(`| ${subject.name} | ${median(runs.map((r) => r.bannerMs)).toFixed(0)} (${median(runs.map((r) => r.netMs)).toFixed(0)}) | ${median(runs.map((r) => r.navBannerMs)).toFixed(0)} | ${median(runs.map((r) => r.tbt)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.tbt)).toFixed(0)}) | ${median(runs.map((r) => r.longest)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.longest)).toFixed(0)}) | ${runs.map((r) => r.longTasks.length).join(' ')} | ${blame} | ${median(runs.map((r) => r.ownTbt)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.ownTbt)).toFixed(0)}), ${median(runs.map((r) => r.ownLongest)).toFixed(0)} (max ${Math.max(...runs.map((r) => r.ownLongest)).toFixed(0)}), ${runs.map((r) => r.ownTasks.length).join(' ')} |`);
   if (process.env.CONSENT_BENCH_VERBOSE) for (const r of runs) console.log(`    long tasks ${JSON.stringify(r.longTasks.map((t) => [Math.round(t.start), Math.round(t.duration)]))}; long-frame scripts ${JSON.stringify(r.frameScripts.map((f) => [Math.round(f.start), Math.round(f.duration), (f.source || '').split('/').pop()]))}`);
 }
 if (process.env.CONSENT_BENCH_TRACE) for (const subject of subjects) await traceVisit(subject, SLOWDOWN);
