@@ -125,9 +125,13 @@ const observe = ([selector, BANNER_SEEN]) => {
 
 /// Resolves when the page's observer reports the banner visible (rejects after 30 s).
 function bannerSeen(page) {
+  const said = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 30 s on ${page.url()}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`no banner within 30 s on ${page.url()}; the console said:\n${said.join('\n')}`)), 30000);
+    page.on('pageerror', (e) => said.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => said.push(`request failed: ${r.url()} ${r.failure() && r.failure().errorText}`));
     page.on('console', (m) => {
+      if (m.text() !== BANNER_SEEN) said.push(`${m.type()}: ${m.text()}`);
       if (m.text() === BANNER_SEEN) {
         clearTimeout(timer);
         resolve();
