@@ -165,7 +165,9 @@
     if (ui) return ui;
     var name = base + "/widget/consent_widget" + (d.querySelector("[data-consent-form]") ? "_forms" : "");
     var wasm = name + "_bg.wasm";
-    var compiled = WebAssembly.compileStreaming
+    // (`w.WebAssembly`: where WebAssembly is switched off, the glue's own loading fails, inside
+    // a promise, rather than this throwing into the page.)
+    var compiled = w.WebAssembly && WebAssembly.compileStreaming
       ? WebAssembly.compileStreaming(fetch(wasm)).catch(function () {
           return fetch(wasm);
         })
