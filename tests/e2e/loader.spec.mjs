@@ -93,7 +93,7 @@ test('a page whose CSP forbids WebAssembly gets a clear console message and a se
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(new URL('/strict-csp', process.env.CONSENT_DEMO_URL).href);
   const fallback = page.locator('#consent-fallback');
-  await fallback.waitFor({ state: 'visible' });
+  await fallback.waitFor({ state: 'visible' }).catch((e) => { throw new Error(`${e.message}\nconsole errors:\n${errors.join('\n')}\npage errors:\n${pageErrors.join('\n')}`); });
   assert.equal(await fallback.getAttribute('href'), 'https://example.org/cookies');
   assert.ok(errors.some((e) => e.includes("Content-Security-Policy does not allow WebAssembly")), errors.join('\n'));
   assert.deepEqual(pageErrors, [], 'the host page is never broken');

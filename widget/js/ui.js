@@ -16,12 +16,15 @@ export function siteUrl(base, site, tail) {
 
 /** The site's configuration as `{ status, config, message }`: `status` 0 when no answer came,
  * `config` the parsed body of a 2xx answer, `message` the server's `error.message` otherwise.
- * Fetched once per URL; a failure is forgotten, so a later call tries again. */
+ * Fetched once per URL — or taken from the loader, which asks for it early when the banner will
+ * be needed; a failure is forgotten, so a later call tries again. */
 export function siteConfig(base, site, lang) {
   var url = siteUrl(base, site, "/config") + (lang ? "?lang=" + encodeURIComponent(lang) : "");
+  var loader = window.ConsentWidget;
+  var early = !answers[url] && loader && loader.takeConfig && loader.takeConfig(url);
   return (answers[url] =
     answers[url] ||
-    fetch(url, { mode: "cors", credentials: "omit" })
+    (early || fetch(url, { mode: "cors", credentials: "omit" }))
       .then(
         function (r) {
           return r.text().then(function (text) {
@@ -90,12 +93,27 @@ function unfit(c) {
   return ok ? "" : "the site's configuration is unreadable.";
 }
 
+/** Runs `fn` in a task of its own (a MessageChannel: hidden tabs do not throttle it), so that
+ * on a slow phone starting the WebAssembly, adding the banner's host and stylesheet, and
+ * rendering it are three tasks, none of them long. */
+function later(fn) {
+  var channel = new MessageChannel();
+  channel.port1.onmessage = fn;
+  channel.port2.postMessage(0);
+}
+
 function banner(site, base, lang, firstLayer, opener) {
   if (!SITE.test(site)) return console.error("Consent widget: this page names an unknown site.");
   siteConfig(base, site, lang).then(function (a) {
     var why = a.config ? unfit(a.config) : a.status ? a.message || "HTTP " + a.status : "no answer from " + base;
     if (why) return console.error("Consent widget: cannot load the cookie banner: " + why);
-    wasm.banner(a.config, siteUrl(base, site, "/cookie-consents"), lang, firstLayer, opener);
+    var url = siteUrl(base, site, "/cookie-consents");
+    later(function () {
+      wasm.prepare_banner(a.config, url, lang);
+      later(function () {
+        wasm.banner(a.config, url, lang, firstLayer, opener);
+      });
+    });
   });
 }
 

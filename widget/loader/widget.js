@@ -21,7 +21,11 @@
  * 6. on pages with a form, or with sign-ups waiting to be resent, and to record a GPC refusal,
  *    imports `widget/consent_sender.js` (the offline queue; see widget/js/sender.js), so a
  *    returning visit without either downloads none of it.
- * Nothing here ever throws into the host page; problems are explained in the console. */
+ * Nothing here ever throws into the host page; problems are explained in the console.
+ *
+ * On a slow phone every step costs: when the banner will be needed its configuration, its script
+ * and its WebAssembly (compiled off the main thread as it arrives) are requested at once,
+ * alongside the policy check, and the rest of the work comes in later short tasks (`later`). */
 (function () {
   "use strict";
   var w = window;
@@ -55,6 +59,19 @@
   var policy = null;
   var ui = null;
   var granted = null; // the categories of the decision in force, once applied
+
+  /* Runs `fn` in a task of its own, after what is already queued, so that no single task is long
+   * on a slow phone. A MessageChannel, not setTimeout: hidden tabs do not throttle it. */
+  var queued = [];
+  var channel = new MessageChannel();
+  channel.port1.onmessage = function () {
+    queued.shift()();
+  };
+  function later(fn) {
+    queued.push(fn);
+    channel.port2.postMessage(0);
+  }
+  function ignore() {}
 
   function readDecision() {
     var parts = d.cookie.split("; ");
@@ -140,16 +157,26 @@
     showReopenButton();
   }
 
-  /* The banner-only UI, or on a page with an opt-in form the larger build that also has forms. */
+  /* The banner-only UI, or on a page with an opt-in form the larger build that also has forms.
+   * The WebAssembly is fetched and compiled (off the main thread, as it streams in) while the
+   * script loads, not after; where streaming compilation is missing or refused (a server
+   * without the application/wasm type), wasm-bindgen's own loading takes over. */
   function loadUi() {
+    if (ui) return ui;
     var name = base + "/widget/consent_widget" + (d.querySelector("[data-consent-form]") ? "_forms" : "");
-    ui =
-      ui ||
-      import(name + ".js").then(function (mod) {
-        return mod.default({ module_or_path: name + "_bg.wasm" }).then(function () {
-          return mod;
-        });
+    var wasm = name + "_bg.wasm";
+    // (`w.WebAssembly`: where WebAssembly is switched off, the glue's own loading fails, inside
+    // a promise, rather than this throwing into the page.)
+    var compiled = w.WebAssembly && WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(fetch(wasm)).catch(function () {
+          return fetch(wasm);
+        })
+      : wasm;
+    ui = import(name + ".js").then(function (mod) {
+      return mod.default({ module_or_path: compiled }).then(function () {
+        return mod;
       });
+    });
     ui.catch(function (e) {
       var csp = /WebAssembly|wasm|Content Security Policy|unsafe-eval/i.test(String(e && e.message));
       console.error(
@@ -159,7 +186,8 @@
             : "cannot load its interface from " + base + "."),
         e
       );
-      offerFallbackLink();
+      // Once the policy is in (it may come after this failure): it names the link.
+      policyAnswer.then(offerFallbackLink);
     });
     return ui;
   }
@@ -195,11 +223,11 @@
     d.body.appendChild(reopen);
   }
 
-  function offerFallbackLink() {
-    if (!policy || !d.body || d.getElementById("consent-fallback")) return;
+  function offerFallbackLink(p) {
+    if (!p || !d.body || d.getElementById("consent-fallback")) return;
     var a = d.createElement("a");
     a.id = "consent-fallback";
-    a.href = policy.cookie_policy_url;
+    a.href = p.cookie_policy_url;
     a.textContent = /^cy\b/.test(lang) ? "Gosodiadau cwcis" : "Cookie settings";
     a.setAttribute("style", "position:fixed;left:12px;bottom:12px;z-index:2147483000;background:#fff;color:#1a1a1a;padding:6px 10px");
     d.body.appendChild(a);
@@ -229,6 +257,13 @@
     gpc: gpc,
     decision: current,
     apply: apply,
+    // The banner's configuration, requested with the policy when no decision is in force: the
+    // UI takes it (once) instead of asking again. `url` must be the one it would ask.
+    takeConfig: function (url) {
+      var answer = configAnswer && configAnswer.url === url ? configAnswer.response : null;
+      configAnswer = null;
+      return answer;
+    },
     open: openSettings,
     // Kept only once the sender is loaded (pages with a form load it at once); false otherwise,
     // and the form then says the sign-up was not sent.
@@ -238,9 +273,10 @@
   };
 
   var decision = readDecision();
+  var query = lang ? "?lang=" + encodeURIComponent(lang) : "";
   // Asked at once, so that with a synchronous include the answer is usually in by the time the
   // DOM is ready.
-  var policyAnswer = fetch(api + "/policy" + (lang ? "?lang=" + encodeURIComponent(lang) : ""), {
+  var policyAnswer = fetch(api + "/policy" + query, {
     mode: "cors",
     credentials: "omit",
   })
@@ -252,7 +288,26 @@
       console.error("Consent widget: cannot reach " + base, e);
     });
 
+  // Without a decision (and without GPC) the banner will be needed: its configuration is asked
+  // for now too, not once the UI has loaded; the UI itself in the next task (`start`), so that
+  // this one stays short on a slow phone.
+  var configAnswer = null;
+  var bannerNeeded = !decision && !gpc;
+  if (bannerNeeded) {
+    var configUrl = api + "/config" + query;
+    var configResponse = fetch(configUrl, { mode: "cors", credentials: "omit" });
+    configResponse.catch(ignore); // the UI reports failures (a later request tries again)
+    configAnswer = { url: configUrl, response: configResponse };
+  }
+
+  /* Once the DOM is ready: the UI first if the banner will be needed (its requests go out at
+   * once), the rest in the following tasks. */
   function start() {
+    if (bannerNeeded) loadUi();
+    later(startRest);
+  }
+
+  function startRest() {
     var waiting = null;
     try {
       waiting = localStorage.getItem("consent-queue:" + site);
@@ -267,8 +322,6 @@
         openSettings();
       }
     });
-    // Without a decision the banner will be needed: fetch the UI alongside the policy check.
-    if (!decision && !gpc) loadUi();
     if (d.querySelector("[data-consent-form]")) {
       withUi(function (mod) {
         mod.mount(site, base, lang || undefined);
@@ -295,5 +348,5 @@
   }
 
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", start);
-  else start();
+  else later(start);
 })();

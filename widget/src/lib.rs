@@ -22,7 +22,7 @@ pub mod components;
 mod host;
 
 #[cfg(target_arch = "wasm32")]
-pub use entry::banner;
+pub use entry::{banner, prepare_banner};
 #[cfg(all(target_arch = "wasm32", feature = "forms"))]
 pub use forms_entry::mount_forms;
 
@@ -34,7 +34,7 @@ mod entry {
     use wasm_bindgen::prelude::*;
     use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-    use crate::components::banner::{CookieBanner, Ui, CSS};
+    use crate::components::banner::{Ui, CSS};
     use crate::i18n::Lang;
     use crate::json;
 
@@ -49,12 +49,36 @@ mod entry {
         static BANNER: RefCell<Option<Ui>> = const { RefCell::new(None) };
     }
 
-    /// Shows the banner's first layer (`first_layer`) or opens the preferences dialog, with focus
-    /// returning to `opener` when it closes; mounts the banner first if this page has none yet.
+    /// Adds the banner's host element and stylesheet to the page and reads `config`, without
+    /// rendering anything yet: `js/ui.js` calls this a task before [`banner`], so that on a slow
+    /// phone neither is one long task. Does nothing once done.
     ///
     /// `config` is the site's configuration as the browser parsed it, checked by `js/ui.js` (it
     /// has banner text and every field the banner reads has its type); `cookie_consents_url` is
     /// where decisions are posted.
+    #[wasm_bindgen]
+    pub fn prepare_banner(config: JsValue, cookie_consents_url: String, lang: Option<String>) {
+        prepared(config, cookie_consents_url, lang);
+    }
+
+    fn prepared(config: JsValue, cookie_consents_url: String, lang: Option<String>) -> Option<Ui> {
+        if let Some(ui) = BANNER.with(|b| b.borrow().clone()) {
+            return Some(ui);
+        }
+        let config = json::banner_config(&config);
+        let ui_lang = Lang::pick(lang.as_deref(), &config.lang);
+        let Some(root) = mount_host(ui_lang) else {
+            console_error("Consent widget: cannot add the cookie banner to this page.");
+            return None;
+        };
+        let ui = Ui::new(config, cookie_consents_url, ui_lang, root);
+        BANNER.with(|b| *b.borrow_mut() = Some(ui.clone()));
+        Some(ui)
+    }
+
+    /// Shows the banner's first layer (`first_layer`) or opens the preferences dialog, with focus
+    /// returning to `opener` when it closes; prepares and renders the banner first if this page
+    /// has none yet (arguments as for [`prepare_banner`]).
     #[wasm_bindgen]
     pub fn banner(
         config: JsValue,
@@ -63,30 +87,19 @@ mod entry {
         first_layer: bool,
         opener: JsValue,
     ) {
-        let ui = match BANNER.with(|b| b.borrow().clone()) {
-            Some(ui) => ui,
-            None => {
-                let config = json::banner_config(&config);
-                let ui_lang = Lang::pick(lang.as_deref(), &config.lang);
-                let Some(ui) = mount_banner(Ui::new(config, cookie_consents_url), ui_lang, first_layer)
-                else {
-                    return console_error("Consent widget: cannot add the cookie banner to this page.");
-                };
-                BANNER.with(|b| *b.borrow_mut() = Some(ui.clone()));
-                ui
-            }
-        };
-        if first_layer {
+        let Some(ui) = prepared(config, cookie_consents_url, lang) else { return };
+        if !ui.mount_first_layer(first_layer) && first_layer {
             crate::host::show_layer(true);
-        } else {
+        }
+        if !first_layer {
             ui.open(opener.dyn_into::<HtmlElement>().ok());
         }
     }
 
     /// `<div id="consent-banner-host">` first in `<body>` (first in the tab order; its content is
     /// fixed-position or in the top layer, so nothing on the page moves), with an open shadow root
-    /// holding the stylesheet and the banner.
-    fn mount_banner(ui: Ui, lang: Lang, first_layer: bool) -> Option<Ui> {
+    /// holding the stylesheet and the element the banner is rendered into, which it returns.
+    fn mount_host(lang: Lang) -> Option<HtmlElement> {
         let document = document();
         let body = document.body()?;
         let host = document.create_element("div").ok()?;
@@ -98,9 +111,7 @@ mod entry {
         container.set_attribute("lang", lang.tag()).ok()?;
         shadow.append_child(&container).ok()?;
         body.prepend_with_node_1(&host).ok()?;
-        let handle = ui.clone();
-        mount_to(container, move || view! { <CookieBanner ui=handle lang first_layer /> }).forget();
-        Some(ui)
+        Some(container)
     }
 
     pub(crate) fn console_error(message: &str) {

@@ -4,12 +4,14 @@
 //! "Always on".
 //!
 //! Both live in one shadow root on `#consent-banner-host`; [`Ui`] is the handle the `banner`
-//! entry point drives (for `show_banner` and `open_settings` in `js/ui.js`). Stable selectors
+//! entry point drives (for `show_banner` and `open_settings` in `js/ui.js`). The dialog is only
+//! rendered when first opened: on a slow phone, rendering both at once made one long task
+//! before the first layer could show, and most visitors never open it. Stable selectors
 //! (the browser tests use them): `[data-consent-banner]`,
 //! `button[data-consent-action=accept|reject|choose|save|close]`, `dialog[data-consent-dialog]`,
 //! `input[name="category:<key>"]`, `a[data-consent-link=cookie-policy|privacy-notice]`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -36,6 +38,11 @@ pub struct Ui {
 struct Shared {
     config: BannerConfig,
     cookie_consents_url: String,
+    lang: Lang,
+    /// The element in the shadow root both views are mounted into.
+    root: HtmlElement,
+    layer_mounted: Cell<bool>,
+    dialog_mounted: Cell<bool>,
     /// Categories decided on this page, for reopening when the loader has no cookie to report.
     last: RefCell<Option<Vec<String>>>,
     /// What had focus when the dialog was opened.
@@ -48,21 +55,40 @@ fn ticks_text(selection: &Selection) -> String {
 }
 
 impl Ui {
-    pub fn new(config: BannerConfig, cookie_consents_url: String) -> Ui {
+    pub fn new(config: BannerConfig, cookie_consents_url: String, lang: Lang, root: HtmlElement) -> Ui {
         Ui {
             shared: Rc::new(Shared {
                 config,
                 cookie_consents_url,
+                lang,
+                root,
+                layer_mounted: Cell::new(false),
+                dialog_mounted: Cell::new(false),
                 last: RefCell::new(None),
                 opener: RefCell::new(None),
             }),
         }
     }
 
-    /// Opens the preferences dialog with the ticks of the decision in force (none on a first
-    /// visit); focus returns to `opener` when it closes.
+    /// Renders the first layer (shown when `first_layer`, else hidden) into the root, unless
+    /// it already is; whether it did.
+    pub fn mount_first_layer(&self, first_layer: bool) -> bool {
+        if self.shared.layer_mounted.replace(true) {
+            return false;
+        }
+        let (ui, lang) = (self.clone(), self.shared.lang);
+        mount_to(self.shared.root.clone(), move || view! { <FirstLayer ui lang first_layer /> }).forget();
+        true
+    }
+
+    /// Opens the preferences dialog (rendering it the first time) with the ticks of the
+    /// decision in force (none on a first visit); focus returns to `opener` when it closes.
     pub fn open(&self, opener: Option<HtmlElement>) {
         let shared = &self.shared;
+        if !shared.dialog_mounted.replace(true) {
+            let (ui, lang) = (self.clone(), shared.lang);
+            mount_to(shared.root.clone(), move || view! { <PreferencesDialog ui lang /> }).forget();
+        }
         let previous = host::decision_categories().or_else(|| shared.last.borrow().clone());
         host::set_ticks(&ticks_text(&Selection::new(&shared.config.categories, previous.as_deref())));
         *shared.opener.borrow_mut() = opener;
@@ -112,29 +138,67 @@ enum Press {
     Choose,
 }
 
+/// Every button of the banner and the dialog is this one view with one click handler, so it is
+/// compiled once.
+fn button(ui: &Ui, lang: Lang, action: &'static str, label: Text, press: Press) -> impl IntoView {
+    let ui = ui.clone();
+    let on_click = move |ev: leptos::ev::MouseEvent| match press {
+        Press::Decide(action) => ui.decide(action),
+        Press::Choose => ui.open(ev.current_target().and_then(|t| t.dyn_into::<HtmlElement>().ok())),
+    };
+    let popup = matches!(press, Press::Choose).then_some("dialog");
+    view! {
+        <button type="button" class="btn" data-consent-action=action aria-haspopup=popup on:click=on_click>
+            {lang.t(label)}
+        </button>
+    }
+}
+
+/// Who, why, the two links and Accept all / Reject all / Choose.
 #[component]
-pub fn CookieBanner(ui: Ui, lang: Lang, first_layer: bool) -> impl IntoView {
+fn FirstLayer(ui: Ui, lang: Lang, first_layer: bool) -> impl IntoView {
     let shared = Rc::clone(&ui.shared);
     let config = &shared.config;
     let org = &config.organisation;
     let t = move |text| lang.t(text);
-    // Every button is this one view with one click handler, so it is compiled once.
-    let button = {
-        let ui = ui.clone();
-        move |action: &'static str, label: Text, press: Press| {
-            let ui = ui.clone();
-            let on_click = move |ev: leptos::ev::MouseEvent| match press {
-                Press::Decide(action) => ui.decide(action),
-                Press::Choose => ui.open(ev.current_target().and_then(|t| t.dyn_into::<HtmlElement>().ok())),
-            };
-            let popup = matches!(press, Press::Choose).then_some("dialog");
-            view! {
-                <button type="button" class="btn" data-consent-action=action aria-haspopup=popup on:click=on_click>
-                    {t(label)}
-                </button>
-            }
+    let link = move |kind: &'static str, href: String, label: Text| {
+        view! {
+            <a data-consent-link=kind href=href target="_blank" rel="noopener">
+                {t(label)}
+                <span class="vh">" " {t(Text::OpensInNewTab)}</span>
+            </a>
         }
     };
+    view! {
+        <section
+            class="layer"
+            role="region"
+            aria-label=t(Text::CookieChoices)
+            data-consent-banner=""
+            hidden=!first_layer
+        >
+            <h2 class="title">{org.name.clone()}</h2>
+            <p class="text" lang=config.banner.lang.clone()>{config.banner.text.clone()}</p>
+            <p class="links">
+                {link("cookie-policy", org.cookie_policy_url.clone(), Text::CookiePolicy)}
+                {link("privacy-notice", org.privacy_notice_url.clone(), Text::PrivacyNotice)}
+            </p>
+            <div class="actions">
+                {button(&ui, lang, "accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
+                {button(&ui, lang, "reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
+                {button(&ui, lang, "choose", Text::Choose, Press::Choose)}
+            </div>
+        </section>
+    }
+}
+
+/// The modal preferences dialog: every category, the required ones ticked, disabled and
+/// "Always on".
+#[component]
+fn PreferencesDialog(ui: Ui, lang: Lang) -> impl IntoView {
+    let shared = Rc::clone(&ui.shared);
+    let config = &shared.config;
+    let t = move |text| lang.t(text);
     let categories = config
         .categories
         .iter()
@@ -168,35 +232,7 @@ pub fn CookieBanner(ui: Ui, lang: Lang, first_layer: bool) -> impl IntoView {
         let ui = ui.clone();
         move |_| ui.restore_focus()
     };
-    let link = move |kind: &'static str, href: String, label: Text| {
-        view! {
-            <a data-consent-link=kind href=href target="_blank" rel="noopener">
-                {t(label)}
-                <span class="vh">" " {t(Text::OpensInNewTab)}</span>
-            </a>
-        }
-    };
-
     view! {
-        <section
-            class="layer"
-            role="region"
-            aria-label=t(Text::CookieChoices)
-            data-consent-banner=""
-            hidden=!first_layer
-        >
-            <h2 class="title">{org.name.clone()}</h2>
-            <p class="text" lang=config.banner.lang.clone()>{config.banner.text.clone()}</p>
-            <p class="links">
-                {link("cookie-policy", org.cookie_policy_url.clone(), Text::CookiePolicy)}
-                {link("privacy-notice", org.privacy_notice_url.clone(), Text::PrivacyNotice)}
-            </p>
-            <div class="actions">
-                {button("accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
-                {button("reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
-                {button("choose", Text::Choose, Press::Choose)}
-            </div>
-        </section>
         <dialog data-consent-dialog="" aria-labelledby="consent-dialog-title" on:close=on_close>
             <form method="dialog" class="close-form">
                 <button type="submit" class="close" data-consent-action="close" aria-label=t(Text::Close)>
@@ -207,9 +243,9 @@ pub fn CookieBanner(ui: Ui, lang: Lang, first_layer: bool) -> impl IntoView {
             <p class="text">{t(Text::SettingsIntro)}</p>
             <ul class="cats">{categories}</ul>
             <div class="actions">
-                {button("save", Text::SaveChoices, Press::Decide(Action::Save))}
-                {button("accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
-                {button("reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
+                {button(&ui, lang, "save", Text::SaveChoices, Press::Decide(Action::Save))}
+                {button(&ui, lang, "accept", Text::AcceptAll, Press::Decide(Action::AcceptAll))}
+                {button(&ui, lang, "reject", Text::RejectAll, Press::Decide(Action::RejectAll))}
             </div>
         </dialog>
     }

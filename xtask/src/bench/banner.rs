@@ -22,6 +22,14 @@ pub fn run() -> Result<()> {
     d1.query(&format!("INSERT INTO site_origins (site_id, origin) VALUES ('demo', '{}')", host.origin()))?;
     let worker = WranglerDev::start_release(&d1, worker_port, &worker_secrets())?;
     let page = format!("{}about", host.url());
+    if std::env::var_os("CONSENT_BENCH_HOLD").is_some() {
+        // For profiling by hand: keep the worker (it serves dist/assets as they are rebuilt by
+        // `cargo xtask build widget`) and the demo page up, and run compare.mjs against them.
+        println!("CONSENT_BENCH_PAGE={page}");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
     let result = run_cmd(
         Command::new("node")
             .arg(repo_root().join("bench/banner/compare.mjs"))
