@@ -184,9 +184,9 @@ async fn check_file<S: Store + 'static>(
         return Ok(upload_form(c, 422, Some(t.file_missing.to_string())));
     }
     let options = ImportOptions {
-        method: form.get("method").and_then(|m| match m {
-            "paper_form" => Some(consent_shared::consent::Method::PaperForm),
-            _ => Some(consent_shared::consent::Method::AdminImport),
+        method: form.get("method").map(|m| match m {
+            "paper_form" => consent_shared::consent::Method::PaperForm,
+            _ => consent_shared::consent::Method::AdminImport,
         }),
         evidence: form.get("evidence").unwrap_or("").trim().chars().take(500).collect(),
         category_map: parse_category_map(form.get("category_map").unwrap_or("")),
@@ -369,18 +369,20 @@ async fn job_page<S: Store + 'static>(
     if may_record && !job.done() {
         if let Err(e) = record_next_chunk(app, c, &job, req, facts).await {
             super::log_internal(&format!("import {} stopped: {e}", job.id));
-            return Ok(c.page(503, t.progress_title, html! {
-                div class="error" role="alert" { p { (t.failed) } }
-                p { a href=(job_href(c, &job.id)) { (t.progress_title) } }
-            }));
+            return Ok(c.page(
+                503,
+                t.progress_title,
+                html! {
+                    div class="error" role="alert" { p { (t.failed) } }
+                    p { a href=(job_href(c, &job.id)) { (t.progress_title) } }
+                },
+            ));
         }
         job = app.store.import_job(&c.site.id, job_id).await?.unwrap_or(job);
     }
     let done_rows = job.recorded_rows + job.refused_rows;
-    let progress = fill(
-        t.progress,
-        &[("done", done_rows.to_string()), ("total", job.accepted_rows.to_string())],
-    );
+    let progress =
+        fill(t.progress, &[("done", done_rows.to_string()), ("total", job.accepted_rows.to_string())]);
     let body = html! {
         p { label for="import-progress" { (progress) } }
         progress id="import-progress" max=(job.accepted_rows) value=(done_rows) { (progress) }
@@ -395,7 +397,11 @@ async fn job_page<S: Store + 'static>(
         }
     };
     let answer = c.page(200, t.progress_title, body);
-    Ok(if job.done() { answer } else { answer.with_header("refresh", &format!("1; url={}", job_href(c, &job.id))) })
+    Ok(if job.done() {
+        answer
+    } else {
+        answer.with_header("refresh", &format!("1; url={}", job_href(c, &job.id)))
+    })
 }
 
 /// Records the job's next chunk, row by row through the append path, then moves the job on.
@@ -417,9 +423,26 @@ async fn record_next_chunk<S: Store + 'static>(
     let refusals = store_refusals(app, &site.id, &rows).await.map_err(|e| e.to_string())?;
     let (mut recorded, mut refused) = (0u32, 0u32);
     for (row, refusal) in rows.iter().zip(refusals) {
-        if refusal.is_some() {
-            refused += 1;
-            continue;
+        let key = format!("import-{}-{}", job.id, row.line);
+        match refusal {
+            None => {}
+            // This row's own event, from an attempt that stopped before the job moved on: it
+            // counts as recorded, and is not written again.
+            Some(Refusal::LaterDecision)
+                if app
+                    .store
+                    .idempotent_response(&site.id, &key)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .is_some() =>
+            {
+                recorded += 1;
+                continue;
+            }
+            Some(_) => {
+                refused += 1;
+                continue;
+            }
         }
         let Ok((email, choices, provenance)) = validate_recorded_changes(&site, &row.changes) else {
             refused += 1;
@@ -433,20 +456,24 @@ async fn record_next_chunk<S: Store + 'static>(
             user_agent: None,
             ip: None,
             gpc: false,
-            idempotency_key: Some(format!("import-{}-{}", job.id, row.line)),
+            idempotency_key: Some(key),
             request_origin: None,
             fetch_site: None,
         };
-        let appended = append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, &row_request, facts)
-            .await
-            .map_err(|e| e.to_string())?;
+        let appended =
+            append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, &row_request, facts)
+                .await
+                .map_err(|e| e.to_string())?;
         match appended {
             Appended::Recorded(_) | Appended::Replayed(_) => recorded += 1,
             Appended::Suppressed(_) => refused += 1,
         }
     }
     let now = format_utc(facts.now);
-    app.store.advance_import(&site.id, &job.id, chunk, recorded, refused, &now).await.map_err(|e| e.to_string())?;
+    app.store
+        .advance_import(&site.id, &job.id, chunk, recorded, refused, &now)
+        .await
+        .map_err(|e| e.to_string())?;
     let entry = AuditEntry {
         site: &site.id,
         actor: consent_shared::access::Actor::Person { person_id: c.person_id.clone() },

@@ -56,7 +56,9 @@ pub enum Refusal {
     FutureDate,
     BadMethod(String),
     /// The same address, purpose and channel on an earlier line.
-    Duplicate { first_line: u32 },
+    Duplicate {
+        first_line: u32,
+    },
     UnknownWording(u32),
     /// Any other rule of the admin API (the soft opt-in's evidence, mostly), in its words.
     Invalid(String),
@@ -150,7 +152,7 @@ impl Columns {
     }
 }
 
-fn field<'r>(record: &'r csv::StringRecord, at: Option<usize>) -> &'r str {
+fn field(record: &csv::StringRecord, at: Option<usize>) -> &str {
     at.and_then(|i| record.get(i)).map(str::trim).unwrap_or("")
 }
 
@@ -162,7 +164,8 @@ pub fn dry_run(
     options: &ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<(Layout, Vec<RowReport>), FileError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| FileError::Unreadable(e.to_string()))?.clone();
     let index: HashMap<String, usize> =
         headers.iter().enumerate().map(|(i, h)| (normalise(h.trim_start_matches('\u{feff}')), i)).collect();
@@ -215,11 +218,17 @@ fn read_row(
     } else {
         get(&["purpose"])
     };
-    let mut report =
-        RowReport { line, email: email.clone(), purpose: purpose.clone(), channel: channel_raw.clone(), outcome: Err(Refusal::BadEmail) };
+    let mut report = RowReport {
+        line,
+        email: email.clone(),
+        purpose: purpose.clone(),
+        channel: channel_raw.clone(),
+        outcome: Err(Refusal::BadEmail),
+    };
     report.outcome = (|| {
         let parsed = Email::parse(&email).map_err(|_| Refusal::BadEmail)?;
-        let channel = parse_channel(&channel_raw).ok_or_else(|| Refusal::UnknownChannel(channel_raw.clone()))?;
+        let channel =
+            parse_channel(&channel_raw).ok_or_else(|| Refusal::UnknownChannel(channel_raw.clone()))?;
         if site.purpose(&purpose, channel).is_none() {
             return Err(Refusal::UnknownPurpose(purpose.clone()));
         }
@@ -258,7 +267,9 @@ fn read_row(
         let version_raw = get(&["wording_version"]);
         let statement = get(&["statement", "consent_statement"]);
         let (wording_version, legacy) = if !version_raw.is_empty() {
-            let v = version_raw.parse::<u32>().map_err(|_| Refusal::Invalid(format!("wording_version '{version_raw}'")))?;
+            let v = version_raw
+                .parse::<u32>()
+                .map_err(|_| Refusal::Invalid(format!("wording_version '{version_raw}'")))?;
             (Some(v), None)
         } else if statement.is_empty() {
             (None, None)
@@ -269,7 +280,8 @@ fn read_row(
         };
         let evidence = evidence_note(raise, &get, options);
         let context = SupportContext::parse(&normalise(&get(&["context"])));
-        let direct = matches!(normalise(&get(&["directly_from_person"])).as_str(), "yes" | "true" | "y" | "1");
+        let direct =
+            matches!(normalise(&get(&["directly_from_person"])).as_str(), "yes" | "true" | "y" | "1");
         let changes = RecordedChanges {
             email: parsed.address_for_sending().to_string(),
             method,
@@ -298,7 +310,9 @@ fn evidence_note(raise: bool, get: &dyn Fn(&[&str]) -> String, options: &ImportO
         own
     } else if raise {
         let mut parts = vec!["Raiser's Edge NXT consent record".to_string()];
-        for (label, names) in [("source", &["source", "consent_source"][..]), ("privacy notice", &["privacy_notice"][..])] {
+        for (label, names) in
+            [("source", &["source", "consent_source"][..]), ("privacy notice", &["privacy_notice"][..])]
+        {
             let v = get(names);
             if !v.is_empty() {
                 parts.push(format!("{label}: {v}"));
@@ -316,8 +330,12 @@ fn evidence_note(raise: bool, get: &dyn Fn(&[&str]) -> String, options: &ImportO
 
 /// A category name as a purpose key: `Alumni News` → `alumni_news`.
 fn slug(s: &str) -> String {
-    let mapped: String =
-        s.trim().to_ascii_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let mapped: String = s
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     mapped.trim_matches('_').to_string()
 }
 

@@ -144,11 +144,14 @@ impl<E: Executor> ImportStore for SqlStore<E> {
     }
 
     async fn confirm_import(&self, site: &str, id: &str, now: &str) -> Result<(), StoreError> {
-        self.exec.batch(vec![Statement::new(sql::CONFIRM_IMPORT, vec![site.into(), id.into(), now.into()])]).await
+        self.exec
+            .batch(vec![Statement::new(sql::CONFIRM_IMPORT, vec![site.into(), id.into(), now.into()])])
+            .await
     }
 
     async fn import_chunk(&self, job: &str, chunk: u32) -> Result<Option<String>, StoreError> {
-        let mut rows = self.rows(sql::IMPORT_CHUNK, vec![job.into(), chunk.into()], |r| r.text("rows")).await?;
+        let mut rows =
+            self.rows(sql::IMPORT_CHUNK, vec![job.into(), chunk.into()], |r| r.text("rows")).await?;
         Ok(rows.pop())
     }
 

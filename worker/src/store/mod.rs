@@ -260,7 +260,9 @@ pub enum AudienceFilter {
 /// What the handlers need from storage. One method, one atomic unit. The tamper-evidence
 /// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
-pub trait Store: chain::ChainStore + accounts::AccountStore + audit::AuditStore + imports::ImportStore {
+pub trait Store:
+    chain::ChainStore + accounts::AccountStore + audit::AuditStore + imports::ImportStore
+{
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.
