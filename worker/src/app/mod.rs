@@ -69,7 +69,7 @@ pub const MAX_IMPORT_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub fn body_cap(path: &str) -> usize {
     match route(path) {
         Route::SubjectsCheck { .. } => MAX_CHECK_BODY_BYTES,
-        Route::ConsoleSite { section, .. } if section == "import" => MAX_IMPORT_BODY_BYTES,
+        Route::ConsoleSite { section, item: None, .. } if section == "import" => MAX_IMPORT_BODY_BYTES,
         _ => MAX_BODY_BYTES,
     }
 }

@@ -349,6 +349,10 @@ fn bad_files_and_roles_that_may_not_import() {
     let (status, page, _) = get(&app, &session, "/admin/sites/demo/import?lang=cy");
     assert_eq!(status, 200);
     assert!(page.contains("Mewnforio caniatâd"), "{page}");
+    // Only the import form gets the larger body cap.
+    assert_eq!(crate::app::body_cap("/admin/sites/demo/import"), crate::app::MAX_IMPORT_BODY_BYTES);
+    assert_eq!(crate::app::body_cap("/admin/sites/demo/import/job-1"), crate::app::MAX_BODY_BYTES);
+    assert_eq!(crate::app::body_cap("/admin/sites/demo"), crate::app::MAX_BODY_BYTES);
     // An unknown job.
     let (status, _, _) = get(&app, &session, "/admin/sites/demo/import/nope");
     assert_eq!(status, 404);
