@@ -68,6 +68,9 @@ pub trait ImportStore {
         refused: u32,
         now: &str,
     ) -> Result<(), StoreError>;
+    /// Deletes up to `limit` stored chunks of jobs created before `before` (their rows hold
+    /// addresses); the jobs' counts stay.
+    async fn purge_import_chunks(&self, before: &str, limit: u32) -> Result<(), StoreError>;
 }
 
 impl<E: Executor> ImportStore for SqlStore<E> {
@@ -172,6 +175,12 @@ impl<E: Executor> ImportStore for SqlStore<E> {
                 ),
                 Statement::new(sql::DELETE_IMPORT_CHUNK, vec![job.into(), chunk.into()]),
             ])
+            .await
+    }
+
+    async fn purge_import_chunks(&self, before: &str, limit: u32) -> Result<(), StoreError> {
+        self.exec
+            .batch(vec![Statement::new(sql::PURGE_IMPORT_CHUNKS, vec![before.into(), limit.into()])])
             .await
     }
 }

@@ -564,3 +564,9 @@ pub const CONFIRM_IMPORT: &str = "UPDATE import_jobs SET confirmed_at = COALESCE
 /// A recorded chunk's addresses are no longer kept.
 pub const DELETE_IMPORT_CHUNK: &str = "DELETE FROM import_chunks WHERE job_id = ?1 AND chunk = ?2 \
     AND EXISTS (SELECT 1 FROM import_jobs WHERE id = ?1 AND next_chunk > ?2)";
+
+/// The rows of imports started before `?1` and never finished (abandoned dry runs, stopped
+/// jobs): their addresses are not kept. At most `?2` chunks per statement.
+pub const PURGE_IMPORT_CHUNKS: &str = "DELETE FROM import_chunks WHERE rowid IN \
+    (SELECT c.rowid FROM import_chunks c JOIN import_jobs j ON j.id = c.job_id \
+    WHERE j.created_at < ?1 LIMIT ?2)";

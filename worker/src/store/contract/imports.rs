@@ -67,6 +67,19 @@ async fn import_jobs_are_recorded_once_confirmed_a_chunk_at_a_time<S: Store>(
         store.import_chunk(&job.id, 1).await.map_err(err)?.as_deref() == Some("[3]"),
         "the next chunk is kept",
     )?;
+    // An abandoned job's rows are purged (not yet: it is not older than `before`).
+    store.purge_import_chunks("2026-11-24T09:00:00.000Z", 10).await.map_err(err)?;
+    check(store.import_chunk(&job.id, 1).await.map_err(err)?.is_some(), "a recent job's rows are kept")?;
+    let mut abandoned = self::job(site);
+    abandoned.id = format!("{site}-abandoned");
+    abandoned.created_at = "2026-11-01T00:00:00.000Z".into();
+    store.create_import(&abandoned, &["[9]".to_string()]).await.map_err(err)?;
+    store.purge_import_chunks("2026-11-17T00:00:00.000Z", 10).await.map_err(err)?;
+    check(
+        store.import_chunk(&abandoned.id, 0).await.map_err(err)?.is_none(),
+        "an old job's rows are purged",
+    )?;
+    check(store.import_chunk(&job.id, 1).await.map_err(err)?.is_some(), "only the old job's")?;
     store.advance_import(site, &job.id, 1, 1, 0, NOW).await.map_err(err)?;
     let stored = store.import_job(site, &job.id).await.map_err(err)?.unwrap_or_else(|| job.clone());
     check(stored.done() && stored.recorded_rows == 2, &format!("done: {stored:?}"))
