@@ -52,10 +52,14 @@ pub enum AuditKind {
     AuditRead,
     /// Upkeep: what a cron purge removed (counts).
     Purged,
+    /// Console import: a file checked (counts of rows accepted and refused by reason).
+    ImportDryRun,
+    /// Console import: one batch of a confirmed import recorded (counts).
+    ImportBatchRecorded,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 28] = [
+    pub const ALL: [AuditKind; 30] = [
         AuditKind::SignInLinkRequested,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -84,6 +88,8 @@ impl AuditKind {
         AuditKind::LedgerVerified,
         AuditKind::AuditRead,
         AuditKind::Purged,
+        AuditKind::ImportDryRun,
+        AuditKind::ImportBatchRecorded,
     ];
 
     /// The kind a stored (or asked-for) name stands for.
@@ -122,6 +128,8 @@ impl AuditKind {
             AuditKind::LedgerVerified => "ledger_verified",
             AuditKind::AuditRead => "audit_read",
             AuditKind::Purged => "purged",
+            AuditKind::ImportDryRun => "import_dry_run",
+            AuditKind::ImportBatchRecorded => "import_batch_recorded",
         }
     }
 }

@@ -26,15 +26,18 @@ use crate::store::Store;
 pub enum Section {
     /// `/admin/sites/{site}`: what this site is and where to go.
     Overview,
+    /// `/admin/sites/{site}/import[/{job}]`: legacy consents from CSV (`console_import`).
+    Import,
 }
 
 impl Section {
-    pub const ALL: [Section; 1] = [Section::Overview];
+    pub const ALL: [Section; 2] = [Section::Overview, Section::Import];
 
     /// The path segment after `/admin/sites/{site}/` (empty for the overview).
     pub fn slug(self) -> &'static str {
         match self {
             Section::Overview => "",
+            Section::Import => "import",
         }
     }
 
@@ -46,12 +49,14 @@ impl Section {
     pub fn action(self) -> Action {
         match self {
             Section::Overview => Action::ReadStatistics,
+            Section::Import => Action::WriteConsents,
         }
     }
 
     pub fn label(self, t: &ConsoleText) -> &'static str {
         match self {
             Section::Overview => t.overview,
+            Section::Import => t.import,
         }
     }
 
@@ -191,7 +196,7 @@ pub async fn dispatch<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     section: &str,
-    _item: Option<&str>,
+    item: Option<&str>,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
@@ -205,6 +210,7 @@ pub async fn dispatch<S: Store + 'static>(
     };
     match section {
         Section::Overview => overview(&console),
+        Section::Import => super::console_import::page(app, &console, item, req, facts).await,
     }
 }
 

@@ -5,7 +5,7 @@
 use consent_shared::csrf;
 use consent_shared::digest::hmac_sha256_hex;
 
-use super::{App, MAX_BODY_BYTES};
+use super::{body_cap, App};
 use crate::http::HttpRequest;
 
 /// The name of the hidden anti-forgery field.
@@ -22,7 +22,8 @@ impl Form {
             .split(';')
             .next()
             .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
-        if !is_form || req.body.len() > MAX_BODY_BYTES {
+        // The route's own cap (the import form's is larger than the others').
+        if !is_form || req.body.len() > body_cap(&req.path) {
             return None;
         }
         Some(Form(form_urlencoded::parse(&req.body).into_owned().collect()))

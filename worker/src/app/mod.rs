@@ -10,9 +10,11 @@ pub mod config;
 mod confirm;
 mod consents;
 mod console;
+mod console_import;
 pub mod console_site;
 pub mod cors;
 mod csrf_form;
+pub mod import_csv;
 pub mod isolate;
 pub mod ledger;
 pub(crate) mod links;
@@ -58,10 +60,16 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// 254 characters each, quoted and separated, plus the purpose and channel.
 pub const MAX_CHECK_BODY_BYTES: usize = 320 * 1024;
 
+/// The console's import form: a pasted CSV of up to `import_csv::MAX_ROWS` (50,000) rows of a
+/// few hundred bytes each, form-encoded. Reading and checking it costs CPU in proportion; the
+/// rows are then recorded in chunks by later requests.
+pub const MAX_IMPORT_BODY_BYTES: usize = 16 * 1024 * 1024;
+
 /// The body cap for a request to `path`: what the shell reads at most before answering 413.
 pub fn body_cap(path: &str) -> usize {
     match route(path) {
         Route::SubjectsCheck { .. } => MAX_CHECK_BODY_BYTES,
+        Route::ConsoleSite { section, item: None, .. } if section == "import" => MAX_IMPORT_BODY_BYTES,
         _ => MAX_BODY_BYTES,
     }
 }

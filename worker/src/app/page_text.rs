@@ -3,6 +3,8 @@
 //! `{org}`, `{email}`, `{days}` and `{list}` are filled in by the caller with plain text; the
 //! page templates (maud) escape the whole string, so none of these may contain markup.
 
+pub mod console_import;
+
 use consent_shared::consent::{Action, Method};
 use consent_shared::site::Channel;
 
@@ -463,6 +465,7 @@ pub struct ConsoleText {
     pub editor: &'static str,
     pub viewer: &'static str,
     pub overview: &'static str,
+    pub import: &'static str,
     pub organisation: &'static str,
     pub contact: &'static str,
     pub site_navigation: &'static str,
@@ -527,6 +530,7 @@ static CONSOLE_EN: ConsoleText = ConsoleText {
     editor: "Editor",
     viewer: "Viewer",
     overview: "Overview",
+    import: "Import",
     organisation: "Organisation",
     contact: "Contact",
     site_navigation: "This site in the console",
@@ -570,6 +574,7 @@ static CONSOLE_CY: ConsoleText = ConsoleText {
     editor: "Golygydd",
     viewer: "Gwyliwr",
     overview: "Trosolwg",
+    import: "Mewnforio",
     organisation: "Sefydliad",
     contact: "Cyswllt",
     site_navigation: "Y wefan hon yn y consol",

@@ -58,6 +58,10 @@ pub async fn purge_expired<S: Store>(app: &App<S>, now: DateTime<Utc>) -> PurgeR
     let week_ago = format_utc(now - TimeDelta::days(ACCOUNT_ROWS_KEPT_DAYS));
     drain_accounts(app, AccountRows::Sessions, &week_ago).await;
     drain_accounts(app, AccountRows::SignInLinks, &week_ago).await;
+    // An import not finished within a week is abandoned: its rows (addresses) go.
+    if let Err(e) = app.store.purge_import_chunks(&week_ago, PURGE_BATCH).await {
+        log_internal(&format!("purging abandoned import rows failed: {e}"));
+    }
     record_purges(app, &report, now).await;
     summarise_subject_checks(app, now).await;
     report

@@ -44,6 +44,7 @@ macro_rules! run_cases {
 
 pub mod accounts;
 mod erasure_and_errors;
+pub mod imports;
 
 use erasure_and_errors::*;
 
@@ -52,6 +53,7 @@ use erasure_and_errors::*;
 pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutcome> {
     let mut outcomes = ledger_cases(store, prefix).await;
     outcomes.extend(accounts::run(store, prefix).await);
+    outcomes.extend(imports::run(store, prefix).await);
     outcomes
 }
 
@@ -606,6 +608,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 43 + accounts::CASES);
+        assert_eq!(outcomes.len(), 43 + accounts::CASES + imports::CASES);
     }
 }

@@ -526,3 +526,47 @@ pub const AUDIENCE_COUNT: &str = "SELECT COUNT(*) AS n FROM consent_state cs \
      WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action IN (?4, ?5) \
        AND s.restricted = 0 AND s.email IS NOT NULL \
        AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = cs.site_id AND x.subject = cs.subject)";
+
+// Imports (store::imports).
+
+/// Suppressions among a list of subjects (`?2`: a JSON array of subject ids).
+pub const SUPPRESSIONS_AMONG: &str = "SELECT subject, reason FROM suppressions \
+    WHERE site_id = ?1 AND subject IN (SELECT value FROM json_each(?2))";
+
+/// The latest decision per purpose × channel of each listed subject (`?2`: JSON array): when it
+/// was made — the original date for an import or a paper form, else the recording time.
+pub const LATEST_DECISIONS_AMONG: &str = "SELECT subject, purpose, channel, \
+    MAX(CASE WHEN method IN ('admin_import', 'paper_form') AND client_time IS NOT NULL \
+    THEN client_time ELSE server_time END) AS decided_at \
+    FROM consent_events WHERE site_id = ?1 AND subject IN (SELECT value FROM json_each(?2)) \
+    AND action <> 'pending' GROUP BY subject, purpose, channel";
+
+pub const INSERT_IMPORT_JOB: &str = "INSERT INTO import_jobs (id, site_id, created_by, created_at, \
+    total_rows, accepted_rows, chunks, next_chunk, recorded_rows, refused_rows, updated_at) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 0, 0, ?4)";
+
+pub const INSERT_IMPORT_CHUNK: &str = "INSERT INTO import_chunks (job_id, chunk, rows) VALUES (?1, ?2, ?3)";
+
+pub const IMPORT_JOB: &str = "SELECT id, site_id, created_by, created_at, total_rows, accepted_rows, \
+    chunks, next_chunk, recorded_rows, refused_rows, confirmed_at FROM import_jobs WHERE site_id = ?1 AND id = ?2";
+
+pub const IMPORT_CHUNK: &str = "SELECT rows FROM import_chunks WHERE job_id = ?1 AND chunk = ?2";
+
+/// Moves a job past chunk `?3` (only if it is still there: a retry that lost the race changes
+/// nothing) and adds the batch's counts.
+pub const ADVANCE_IMPORT: &str = "UPDATE import_jobs SET next_chunk = ?3 + 1, \
+    recorded_rows = recorded_rows + ?4, refused_rows = refused_rows + ?5, updated_at = ?6 \
+    WHERE site_id = ?1 AND id = ?2 AND next_chunk = ?3 AND confirmed_at IS NOT NULL";
+
+pub const CONFIRM_IMPORT: &str = "UPDATE import_jobs SET confirmed_at = COALESCE(confirmed_at, ?3), \
+    updated_at = ?3 WHERE site_id = ?1 AND id = ?2";
+
+/// A recorded chunk's addresses are no longer kept.
+pub const DELETE_IMPORT_CHUNK: &str = "DELETE FROM import_chunks WHERE job_id = ?1 AND chunk = ?2 \
+    AND EXISTS (SELECT 1 FROM import_jobs WHERE id = ?1 AND next_chunk > ?2)";
+
+/// The rows of imports started before `?1` and never finished (abandoned dry runs, stopped
+/// jobs): their addresses are not kept. At most `?2` chunks per statement.
+pub const PURGE_IMPORT_CHUNKS: &str = "DELETE FROM import_chunks WHERE rowid IN \
+    (SELECT c.rowid FROM import_chunks c JOIN import_jobs j ON j.id = c.job_id \
+    WHERE j.created_at < ?1 LIMIT ?2)";
