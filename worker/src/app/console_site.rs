@@ -26,15 +26,24 @@ use crate::store::Store;
 pub enum Section {
     /// `/admin/sites/{site}`: what this site is and where to go.
     Overview,
+    /// `/admin/sites/{site}/settings`: the site's definition as a form.
+    Settings,
+    /// `/admin/sites/{site}/wording`: texts, versions, diffs.
+    Wording,
+    /// `/admin/sites/{site}/embed`: the tags and CSP for this site.
+    Embed,
 }
 
 impl Section {
-    pub const ALL: [Section; 1] = [Section::Overview];
+    pub const ALL: [Section; 4] = [Section::Overview, Section::Settings, Section::Wording, Section::Embed];
 
     /// The path segment after `/admin/sites/{site}/` (empty for the overview).
     pub fn slug(self) -> &'static str {
         match self {
             Section::Overview => "",
+            Section::Settings => "settings",
+            Section::Wording => "wording",
+            Section::Embed => "embed",
         }
     }
 
@@ -46,12 +55,17 @@ impl Section {
     pub fn action(self) -> Action {
         match self {
             Section::Overview => Action::ReadStatistics,
+            // Posting to settings or wording also needs `WriteSite` (checked by the page).
+            Section::Settings | Section::Wording | Section::Embed => Action::ReadSite,
         }
     }
 
     pub fn label(self, t: &ConsoleText) -> &'static str {
         match self {
             Section::Overview => t.overview,
+            Section::Settings => lang_of(t).settings().title,
+            Section::Wording => lang_of(t).wording().title,
+            Section::Embed => lang_of(t).wording().embed_title,
         }
     }
 
@@ -60,6 +74,16 @@ impl Section {
             "" => format!("/admin/sites/{site}"),
             slug => format!("/admin/sites/{site}/{slug}"),
         }
+    }
+}
+
+/// The language a console catalogue is in (sections whose labels live in their own catalogues
+/// find theirs from it).
+fn lang_of(t: &ConsoleText) -> PageLang {
+    if std::ptr::eq(t, PageLang::Cy.console()) {
+        PageLang::Cy
+    } else {
+        PageLang::En
     }
 }
 
@@ -205,6 +229,9 @@ pub async fn dispatch<S: Store + 'static>(
     };
     match section {
         Section::Overview => overview(&console),
+        Section::Settings => super::console_settings::page(app, &console, req, facts).await,
+        Section::Wording => super::console_wording::page(app, &console, req, facts).await,
+        Section::Embed => super::console_embed::page(app, &console, req, facts).await,
     }
 }
 
