@@ -30,12 +30,15 @@ pub enum Section {
     Settings,
     /// `/admin/sites/{site}/wording`: texts, versions, diffs.
     Wording,
+    /// `/admin/sites/{site}/categories`: cookie categories, bases, signals.
+    Categories,
     /// `/admin/sites/{site}/embed`: the tags and CSP for this site.
     Embed,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [Section::Overview, Section::Settings, Section::Wording, Section::Embed];
+    pub const ALL: [Section; 5] =
+        [Section::Overview, Section::Settings, Section::Wording, Section::Categories, Section::Embed];
 
     /// The path segment after `/admin/sites/{site}/` (empty for the overview).
     pub fn slug(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Section {
             Section::Overview => "",
             Section::Settings => "settings",
             Section::Wording => "wording",
+            Section::Categories => "categories",
             Section::Embed => "embed",
         }
     }
@@ -56,7 +60,7 @@ impl Section {
         match self {
             Section::Overview => Action::ReadStatistics,
             // Posting to settings or wording also needs `WriteSite` (checked by the page).
-            Section::Settings | Section::Wording | Section::Embed => Action::ReadSite,
+            Section::Settings | Section::Wording | Section::Categories | Section::Embed => Action::ReadSite,
         }
     }
 
@@ -65,6 +69,7 @@ impl Section {
             Section::Overview => t.overview,
             Section::Settings => lang_of(t).settings().title,
             Section::Wording => lang_of(t).wording().title,
+            Section::Categories => lang_of(t).categories().title,
             Section::Embed => lang_of(t).wording().embed_title,
         }
     }
@@ -231,6 +236,7 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Overview => overview(&console),
         Section::Settings => super::console_settings::page(app, &console, req, facts).await,
         Section::Wording => super::console_wording::page(app, &console, req, facts).await,
+        Section::Categories => super::console_categories::page(app, &console, req, facts).await,
         Section::Embed => super::console_embed::page(app, &console, req, facts).await,
     }
 }

@@ -11,6 +11,7 @@ mod confirm;
 mod consents;
 mod console;
 pub mod console_site;
+mod console_categories;
 mod console_embed;
 mod console_settings;
 mod console_wording;

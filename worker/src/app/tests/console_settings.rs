@@ -205,7 +205,7 @@ fn a_viewer_neither_sees_nor_uses_the_site_pages_and_a_dpo_only_reads_them() {
     let viewer = sign_in(&app, "viewer@example.org", now);
     let dpo = sign_in(&app, "dpo@example.org", now);
     let (_, overview) = get(&app, "/admin/sites/demo", &viewer);
-    for slug in ["settings", "wording", "embed"] {
+    for slug in ["settings", "wording", "categories", "embed"] {
         assert!(!overview.contains(&format!("/admin/sites/demo/{slug}")), "{overview}");
         let path = format!("/admin/sites/demo/{slug}");
         assert_eq!(get(&app, &path, &viewer).0, 403);
@@ -227,4 +227,83 @@ fn a_viewer_neither_sees_nor_uses_the_site_pages_and_a_dpo_only_reads_them() {
     assert!(overview.contains("/admin/sites/demo/settings"), "{overview}");
     assert!(site_changes(&app).is_empty());
     let _ = another_session;
+}
+
+#[test]
+fn cookie_categories_are_edited_and_added_with_errors_beside_their_fields() {
+    let app = app();
+    let editor_id = add_person(&app, "editor@example.org", "editor");
+    let editor = sign_in(&app, "editor@example.org", at(TimeDelta::zero()));
+    let (status, page) = get(&app, "/admin/sites/demo/categories", &editor);
+    assert_eq!(status, 200, "{page}");
+    let shown = page.replace("&quot;", "\"");
+    assert!(shown.contains("data-consent-category=\"analytics\""), "{page}");
+    assert!(page.contains("cross-site tracking always need"), "{page}");
+    let csrf = csrf_of(&page);
+    let before = stored(&app);
+    // A statistics category may not grant an advertising signal; an empty label is refused.
+    let r = post(
+        &app,
+        "/admin/sites/demo/categories",
+        &editor,
+        &[
+            ("csrf", &csrf),
+            ("lang", "en"),
+            ("target", "_new"),
+            ("key", "Ads!"),
+            ("basis", "statistics"),
+            ("signal_ad_storage", "on"),
+            ("label_en", ""),
+            ("description_en", "Adverts we show elsewhere."),
+        ],
+    );
+    let (status, page) = text(r);
+    assert_eq!(status, 422, "{page}");
+    for id in ["cat-_new-key-error", "cat-_new-signals-error", "cat-_new-label_en-error"] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}: {page}");
+    }
+    assert_eq!(stored(&app), before);
+    let r = post(
+        &app,
+        "/admin/sites/demo/categories",
+        &editor,
+        &[
+            ("csrf", &csrf),
+            ("lang", "en"),
+            ("target", "_new"),
+            ("key", "ads"),
+            ("basis", "consent"),
+            ("signal_ad_storage", "on"),
+            ("signal_ad_user_data", "on"),
+            ("label_en", "Advertising"),
+            ("description_en", "Adverts we show elsewhere."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{r:?}");
+    let site = stored(&app);
+    let ads = site.cookie_categories.iter().find(|c| c.key == "ads").expect("added");
+    assert_eq!(ads.basis, consent_shared::basis::CookieBasis::Consent);
+    assert_eq!(ads.consent_mode.len(), 2);
+    // An existing category's label changes.
+    let r = post(
+        &app,
+        "/admin/sites/demo/categories",
+        &editor,
+        &[
+            ("csrf", &csrf),
+            ("lang", "en"),
+            ("target", "analytics"),
+            ("basis", "statistics"),
+            ("signal_analytics_storage", "on"),
+            ("label_en", "Statistics"),
+            ("description_en", "Count visits so we can improve the site."),
+        ],
+    );
+    assert_eq!(r.status, 303, "{r:?}");
+    let site = stored(&app);
+    let analytics = site.cookie_categories.iter().find(|c| c.key == "analytics").unwrap();
+    assert_eq!((analytics.texts[0].label.as_str(), analytics.basis), ("Statistics", consent_shared::basis::CookieBasis::Statistics));
+    let changes = site_changes(&app);
+    assert_eq!(changes.len(), 2);
+    assert!(changes.iter().all(|(actor, _)| *actor == format!("person:{editor_id}")));
 }
