@@ -57,6 +57,11 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string())?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.to_string_lossy().ends_with(".spec.mjs"))
+            // `CONSENT_E2E_ONLY=console_site` runs only the specs whose file name contains it.
+            .filter(|p| {
+                std::env::var("CONSENT_E2E_ONLY")
+                    .map_or(true, |only| p.file_name().is_some_and(|n| n.to_string_lossy().contains(&only)))
+            })
             .collect();
         specs.sort();
         ensure(!specs.is_empty(), || "no tests/e2e/*.spec.mjs found".into())?;
