@@ -83,7 +83,12 @@ impl Part {
 
 /// `def` with the category at `index` (or a new one) replaced by `shown`'s `part`; `None` when a
 /// value does not parse at all (the caller reports it beside the field).
-fn with_part(def: &SiteDefinition, index: Option<usize>, from: &Shown, part: &Part) -> Option<SiteDefinition> {
+fn with_part(
+    def: &SiteDefinition,
+    index: Option<usize>,
+    from: &Shown,
+    part: &Part,
+) -> Option<SiteDefinition> {
     let mut def = def.clone();
     let category = match index {
         Some(i) => &mut def.cookie_categories[i],
@@ -96,7 +101,11 @@ fn with_part(def: &SiteDefinition, index: Option<usize>, from: &Shown, part: &Pa
                 texts: from
                     .texts
                     .iter()
-                    .map(|(l, _, _)| CategoryText { lang: l.clone(), label: "x".into(), description: "x".into() })
+                    .map(|(l, _, _)| CategoryText {
+                        lang: l.clone(),
+                        label: "x".into(),
+                        description: "x".into(),
+                    })
                     .collect(),
                 consent_mode: vec![],
             });
@@ -154,7 +163,11 @@ pub async fn page<S: Store + 'static>(
     let may_write = Action::WriteSite.allowed_for(c.role);
     let stored = definition_of(&c.site);
     let Some(form) = c.form.as_ref() else {
-        return c.page(200, t.title, body(c, t, &stored, None, req.query_param("saved").is_some(), may_write));
+        return c.page(
+            200,
+            t.title,
+            body(c, t, &stored, None, req.query_param("saved").is_some(), may_write),
+        );
     };
     if !may_write {
         return c.page(403, t.title, notice(c.text().no_access, true));
@@ -197,7 +210,9 @@ pub async fn page<S: Store + 'static>(
         };
         let refused = match &alone {
             None => Some(t.error_choice.to_string()),
-            Some(def) => apply_definition(&c.site.id, Some(&c.site), def).err().map(|e| format!("{} ({e})", t.error_field)),
+            Some(def) => apply_definition(&c.site.id, Some(&c.site), def)
+                .err()
+                .map(|e| format!("{} ({e})", t.error_field)),
         };
         if let Some(message) = refused {
             errors.push((part.name(), message));
@@ -274,8 +289,16 @@ fn body(
     }
 }
 
-fn category_form(c: &Console, t: &CategoriesText, target: &str, shown: Shown, refused: Option<&Refused>, may_write: bool) -> Markup {
-    let error = |name: &str| refused.and_then(|r| r.errors.iter().find(|(n, _)| n == name)).map(|(_, m)| m.clone());
+fn category_form(
+    c: &Console,
+    t: &CategoriesText,
+    target: &str,
+    shown: Shown,
+    refused: Option<&Refused>,
+    may_write: bool,
+) -> Markup {
+    let error =
+        |name: &str| refused.and_then(|r| r.errors.iter().find(|(n, _)| n == name)).map(|(_, m)| m.clone());
     let id = |name: &str| format!("cat-{target}-{name}");
     let field_error = |name: &str| -> Markup {
         html! { @if let Some(m) = error(name) { p class="field-error" id={ (id(name)) "-error" } { (m) } } }

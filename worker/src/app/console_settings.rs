@@ -114,7 +114,13 @@ impl Field {
             Field::CharityNumber => org.charity_number.clone().unwrap_or_default(),
             Field::AllowedOrigins => def.allowed_origins.join("\n"),
             Field::DefaultLang => def.default_lang.clone(),
-            Field::DoubleOptIn => if def.double_opt_in { "on".into() } else { String::new() },
+            Field::DoubleOptIn => {
+                if def.double_opt_in {
+                    "on".into()
+                } else {
+                    String::new()
+                }
+            }
             Field::RegionUk => rules.uk.as_str().into(),
             Field::RegionEea => rules.eea.as_str().into(),
             Field::RegionOther => rules.other.as_str().into(),
@@ -204,7 +210,8 @@ fn check(
     for field in Field::ALL {
         field.set(&mut wanted, posted);
     }
-    apply_definition(&site.id, Some(site), &wanted).map_err(|e| vec![(None, format!("{} {e}", t.error_together))])
+    apply_definition(&site.id, Some(site), &wanted)
+        .map_err(|e| vec![(None, format!("{} {e}", t.error_together))])
 }
 
 /// GET shows the form; POST (with `WriteSite`) stores a valid one and answers 303, or shows the
@@ -226,7 +233,8 @@ pub async fn page<S: Store + 'static>(
     if !may_write {
         return c.page(403, t.title, notice(c.text().no_access, true));
     }
-    let posted = Posted(Field::ALL.iter().map(|f| (*f, form.get(f.name()).unwrap_or("").to_string())).collect());
+    let posted =
+        Posted(Field::ALL.iter().map(|f| (*f, form.get(f.name()).unwrap_or("").to_string())).collect());
     let site = match check(&c.site, &posted, t) {
         Ok(site) => site,
         Err(refusals) => {
@@ -243,7 +251,14 @@ pub async fn page<S: Store + 'static>(
     see_other(&format!("/admin/sites/{}/settings?lang={}&saved=1", c.site.id, c.lang.code()))
 }
 
-fn body(c: &Console, t: &SettingsText, shown: &Posted, refusals: &[Refusal], saved: bool, may_write: bool) -> Markup {
+fn body(
+    c: &Console,
+    t: &SettingsText,
+    shown: &Posted,
+    refusals: &[Refusal],
+    saved: bool,
+    may_write: bool,
+) -> Markup {
     let error_of = |field: Field| refusals.iter().find(|(f, _)| *f == Some(field)).map(|(_, m)| m.as_str());
     let whole: Vec<&str> = refusals.iter().filter(|(f, _)| f.is_none()).map(|(_, m)| m.as_str()).collect();
     let action = format!("/admin/sites/{}/settings", c.site.id);

@@ -72,7 +72,8 @@ fn set_field(def: &mut SiteDefinition, target: &Target, part: &str, lang: &str, 
             }
         }
         Target::Purpose(purpose, channel) => {
-            let Some(p) = def.purposes.iter_mut().find(|p| &p.purpose == purpose && p.channel == *channel) else {
+            let Some(p) = def.purposes.iter_mut().find(|p| &p.purpose == purpose && p.channel == *channel)
+            else {
                 return;
             };
             let Some(w) = p.wordings.iter_mut().find(|w| w.lang == lang) else { return };
@@ -95,7 +96,10 @@ fn fields_of(def: &SiteDefinition, target: &Target) -> Vec<(&'static str, String
             .filter(|p| &p.purpose == purpose && p.channel == *channel)
             .flat_map(|p| &p.wordings)
             .flat_map(|w| {
-                let mut f = vec![("label", w.lang.clone(), w.label.clone()), ("text", w.lang.clone(), w.text.clone())];
+                let mut f = vec![
+                    ("label", w.lang.clone(), w.label.clone()),
+                    ("text", w.lang.clone(), w.text.clone()),
+                ];
                 if let Some(r) = &w.refusal {
                     f.push(("refusal", w.lang.clone(), r.clone()));
                 }
@@ -202,7 +206,8 @@ async fn history<S: Store + 'static>(
             let (Some((p, ch)), Ok(v)) = (pc.rsplit_once('/'), v.parse::<u32>()) else { continue };
             out.push((format!("{p}.{ch}"), v, r.at.clone(), who(&r.actor)));
         }
-        let banner_new = detail["created"].as_bool() == Some(true) || detail["policy_version_changed"].as_bool() == Some(true);
+        let banner_new = detail["created"].as_bool() == Some(true)
+            || detail["policy_version_changed"].as_bool() == Some(true);
         if let (true, Some(v)) = (banner_new, detail["policy_version"].as_u64()) {
             out.push(("banner".into(), v as u32, r.at.clone(), who(&r.actor)));
         }
@@ -297,7 +302,12 @@ async fn render<S: Store + 'static>(
 
 /// Every version of a target, newest first: its texts per language, when and by whom it was
 /// stored, and what changed from the version before.
-fn versions(c: &Console, t: &WordingText, target: &Target, history: &[(String, u32, String, String)]) -> Markup {
+fn versions(
+    c: &Console,
+    t: &WordingText,
+    target: &Target,
+    history: &[(String, u32, String, String)],
+) -> Markup {
     // (version, lang, text) for every stored version.
     let texts: Vec<(u32, String, String)> = match target {
         Target::Banner => c.site.banner.iter().map(|b| (b.version, b.lang.clone(), b.text.clone())).collect(),

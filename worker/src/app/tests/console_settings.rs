@@ -4,7 +4,9 @@
 
 use chrono::TimeDelta;
 
-use super::accounts::{add_person, another_session, at, csrf_of, form_post, send_at, sign_in, text, with_cookie};
+use super::accounts::{
+    add_person, another_session, at, csrf_of, form_post, send_at, sign_in, text, with_cookie,
+};
 use super::*;
 use crate::store::audit::{AuditFilter, AuditStore};
 
@@ -12,7 +14,12 @@ fn get(app: &App<SqlStore<SqliteExecutor>>, path: &str, session: &str) -> (u16, 
     text(send_at(app, &with_cookie(HttpRequest::new("GET", path), session), at(TimeDelta::zero())))
 }
 
-fn post(app: &App<SqlStore<SqliteExecutor>>, path: &str, session: &str, fields: &[(&str, &str)]) -> HttpResponse {
+fn post(
+    app: &App<SqlStore<SqliteExecutor>>,
+    path: &str,
+    session: &str,
+    fields: &[(&str, &str)],
+) -> HttpResponse {
     send_at(app, &with_cookie(form_post(path, fields), session), at(TimeDelta::zero()))
 }
 
@@ -144,7 +151,13 @@ fn an_editor_changes_a_wording_into_a_new_version_with_its_history_and_diff() {
         &app,
         "/admin/sites/demo/wording",
         &editor,
-        &[("csrf", &csrf), ("lang", "en"), ("target", "news.email"), ("label_en", "News and events"), ("text_en", " ")],
+        &[
+            ("csrf", &csrf),
+            ("lang", "en"),
+            ("target", "news.email"),
+            ("label_en", "News and events"),
+            ("text_en", " "),
+        ],
     );
     let (status, page) = text(r);
     assert_eq!(status, 422, "{page}");
@@ -155,7 +168,13 @@ fn an_editor_changes_a_wording_into_a_new_version_with_its_history_and_diff() {
         &app,
         "/admin/sites/demo/wording",
         &editor,
-        &[("csrf", &csrf), ("lang", "en"), ("target", "news.email"), ("label_en", "News and events"), ("text_en", &new_text)],
+        &[
+            ("csrf", &csrf),
+            ("lang", "en"),
+            ("target", "news.email"),
+            ("label_en", "News and events"),
+            ("text_en", &new_text),
+        ],
     );
     assert_eq!(r.status, 303, "{r:?}");
     let site = stored(&app);
@@ -172,12 +191,22 @@ fn an_editor_changes_a_wording_into_a_new_version_with_its_history_and_diff() {
         &app,
         "/admin/sites/demo/wording",
         &editor,
-        &[("csrf", &csrf), ("lang", "en"), ("target", "banner"), ("text_en", "We use cookies. Choose which.")],
+        &[
+            ("csrf", &csrf),
+            ("lang", "en"),
+            ("target", "banner"),
+            ("text_en", "We use cookies. Choose which."),
+        ],
     );
     assert_eq!(r.status, 303);
     assert_eq!(stored(&app).policy_version, 2);
     // A target the site does not have.
-    let r = post(&app, "/admin/sites/demo/wording", &editor, &[("csrf", &csrf), ("lang", "en"), ("target", "nope.email")]);
+    let r = post(
+        &app,
+        "/admin/sites/demo/wording",
+        &editor,
+        &[("csrf", &csrf), ("lang", "en"), ("target", "nope.email")],
+    );
     assert_eq!(r.status, 422);
 }
 
@@ -189,7 +218,10 @@ fn the_embed_page_gives_the_tags_and_csp_for_this_site() {
     let (status, page) = get(&app, "/admin/sites/demo/embed", &editor);
     assert_eq!(status, 200, "{page}");
     let page = page.replace("&quot;", "\"");
-    assert!(page.contains("&lt;script src=\"http://localhost/widget.js\" data-site=\"demo\"&gt;&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script src=\"http://localhost/widget.js\" data-site=\"demo\"&gt;&lt;/script&gt;"),
+        "{page}"
+    );
     assert!(page.contains("data-consent-context=\"donation\""), "{page}");
     assert!(page.contains("script-src http://localhost 'wasm-unsafe-eval';"), "{page}");
     assert!(page.contains("connect-src http://localhost;"), "{page}");
@@ -302,7 +334,10 @@ fn cookie_categories_are_edited_and_added_with_errors_beside_their_fields() {
     assert_eq!(r.status, 303, "{r:?}");
     let site = stored(&app);
     let analytics = site.cookie_categories.iter().find(|c| c.key == "analytics").unwrap();
-    assert_eq!((analytics.texts[0].label.as_str(), analytics.basis), ("Statistics", consent_shared::basis::CookieBasis::Statistics));
+    assert_eq!(
+        (analytics.texts[0].label.as_str(), analytics.basis),
+        ("Statistics", consent_shared::basis::CookieBasis::Statistics)
+    );
     let changes = site_changes(&app);
     assert_eq!(changes.len(), 2);
     assert!(changes.iter().all(|(actor, _)| *actor == format!("person:{editor_id}")));
