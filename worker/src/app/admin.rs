@@ -53,7 +53,7 @@ pub(crate) async fn admin_site<S: Store + 'static>(
 }
 
 /// What a site definition changed, for the audit trail: versions and counts, never the texts.
-fn site_change(before: Option<&SiteConfig>, after: &SiteConfig) -> serde_json::Value {
+pub(crate) fn site_change(before: Option<&SiteConfig>, after: &SiteConfig) -> serde_json::Value {
     let changed_wordings: Vec<String> = after
         .purposes
         .iter()

@@ -23,7 +23,7 @@ use crate::store::Store;
 
 /// The form's fields, in the order the page shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
+pub(super) enum Field {
     Name,
     ContactEmail,
     PostalAddress,
@@ -39,7 +39,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 12] = [
+    pub(super) const ALL: [Field; 12] = [
         Field::Name,
         Field::ContactEmail,
         Field::PostalAddress,
@@ -73,7 +73,7 @@ impl Field {
     }
 
     /// Sets this field of `def` from the posted `form` (a missing field reads as empty).
-    fn set(self, def: &mut SiteDefinition, posted: &Posted) {
+    pub(super) fn set(self, def: &mut SiteDefinition, posted: &Posted) {
         let value = posted.get(self).trim().to_string();
         let org = &mut def.organisation;
         match self {
@@ -102,7 +102,7 @@ impl Field {
     }
 
     /// The value the stored definition gives this field, as the form shows it.
-    fn stored(self, def: &SiteDefinition) -> String {
+    pub(super) fn stored(self, def: &SiteDefinition) -> String {
         let org = &def.organisation;
         let rules = def.region_rules.unwrap_or_default();
         match self {
@@ -127,7 +127,7 @@ impl Field {
         }
     }
 
-    fn label(self, t: &SettingsText) -> &'static str {
+    pub(super) fn label(self, t: &SettingsText) -> &'static str {
         match self {
             Field::Name => t.name,
             Field::ContactEmail => t.contact_email,
@@ -155,7 +155,7 @@ impl Field {
     }
 
     /// What the page says when the shared validation refuses this field's value.
-    fn error(self, t: &SettingsText) -> &'static str {
+    pub(super) fn error(self, t: &SettingsText) -> &'static str {
         match self {
             Field::Name | Field::PostalAddress => t.error_required,
             Field::ContactEmail => t.error_email,
@@ -169,16 +169,16 @@ impl Field {
 }
 
 /// The values a form shows: the stored ones, or what was posted.
-struct Posted(Vec<(Field, String)>);
+pub(super) struct Posted(pub(super) Vec<(Field, String)>);
 
 impl Posted {
-    fn get(&self, field: Field) -> &str {
+    pub(super) fn get(&self, field: Field) -> &str {
         self.0.iter().find(|(f, _)| *f == field).map_or("", |(_, v)| v.as_str())
     }
 }
 
 /// One refusal: the field it belongs to (`None`: the definition as a whole), and the message.
-type Refusal = (Option<Field>, String);
+pub(super) type Refusal = (Option<Field>, String);
 
 /// The definition the posted form asks for, or every reason it cannot be stored. Each field is
 /// tried alone on the stored definition first, so each error names its own field; a posted form
@@ -189,12 +189,23 @@ fn check(
     posted: &Posted,
     t: &SettingsText,
 ) -> Result<consent_shared::site::SiteConfig, Vec<Refusal>> {
-    let stored = definition_of(site);
+    check_against(&site.id, Some(site), definition_of(site), posted, t)
+}
+
+/// `check` for the site `id` as stored (`existing`, `None` for a new one), whose definition is
+/// `base` before the posted fields.
+pub(super) fn check_against(
+    id: &str,
+    existing: Option<&consent_shared::site::SiteConfig>,
+    base: SiteDefinition,
+    posted: &Posted,
+    t: &SettingsText,
+) -> Result<consent_shared::site::SiteConfig, Vec<Refusal>> {
     let mut refusals = Vec::new();
     for field in Field::ALL {
-        let mut probe = stored.clone();
+        let mut probe = base.clone();
         field.set(&mut probe, posted);
-        if let Err(e) = apply_definition(&site.id, Some(site), &probe) {
+        if let Err(e) = apply_definition(id, existing, &probe) {
             let message = match field {
                 // The shared reason names the purpose that needs the charity or the language.
                 Field::CharityNumber | Field::DefaultLang => format!("{} ({e})", field.error(t)),
@@ -206,12 +217,11 @@ fn check(
     if !refusals.is_empty() {
         return Err(refusals);
     }
-    let mut wanted = stored;
+    let mut wanted = base;
     for field in Field::ALL {
         field.set(&mut wanted, posted);
     }
-    apply_definition(&site.id, Some(site), &wanted)
-        .map_err(|e| vec![(None, format!("{} {e}", t.error_together))])
+    apply_definition(id, existing, &wanted).map_err(|e| vec![(None, format!("{} {e}", t.error_together))])
 }
 
 /// GET shows the form; POST (with `WriteSite`) stores a valid one and answers 303, or shows the
@@ -306,7 +316,13 @@ fn body(
     }
 }
 
-fn input(field: Field, t: &SettingsText, value: &str, error: Option<&str>, may_write: bool) -> Markup {
+pub(super) fn input(
+    field: Field,
+    t: &SettingsText,
+    value: &str,
+    error: Option<&str>,
+    may_write: bool,
+) -> Markup {
     let name = field.name();
     let hint_id = format!("{name}-hint");
     let error_id = format!("{name}-error");

@@ -105,7 +105,7 @@ pub struct Console {
     pub form: Option<Form>,
 }
 
-fn session_binding(token: &str) -> String {
+pub(super) fn session_binding(token: &str) -> String {
     format!("console-session:{}", sha256_hex(token.as_bytes()))
 }
 

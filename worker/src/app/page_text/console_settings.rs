@@ -39,6 +39,14 @@ pub struct SettingsText {
     pub error_lang: &'static str,
     pub error_choice: &'static str,
     pub error_together: &'static str,
+    pub new_site_title: &'static str,
+    pub new_site_intro: &'static str,
+    pub new_site_link: &'static str,
+    pub site_id: &'static str,
+    pub site_id_hint: &'static str,
+    pub create: &'static str,
+    pub error_site_id: &'static str,
+    pub error_site_taken: &'static str,
 }
 
 impl PageLang {
@@ -86,6 +94,14 @@ static EN: SettingsText = SettingsText {
     error_lang: "Enter a language code such as en or cy that every purpose has a wording in.",
     error_choice: "Choose one of the options.",
     error_together: "These settings cannot be saved together:",
+    new_site_title: "Create a site",
+    new_site_intro: "A site is one website (or a group of them) with its own wording, cookie categories and records. You become its owner; add wording and cookie categories once it exists.",
+    new_site_link: "Create another site",
+    site_id: "Site id",
+    site_id_hint: "Lower-case letters, digits, - or _, like alumni-news. It goes in the widget's tag and cannot be changed later.",
+    create: "Create the site",
+    error_site_id: "Use 1 to 64 lower-case letters, digits, - or _.",
+    error_site_taken: "This id is not available: choose another.",
 };
 
 static CY: SettingsText = SettingsText {
@@ -124,4 +140,12 @@ static CY: SettingsText = SettingsText {
     error_lang: "Rhowch god iaith fel en neu cy y mae gan bob diben eiriad ynddo.",
     error_choice: "Dewiswch un o'r opsiynau.",
     error_together: "Ni ellir cadw'r gosodiadau hyn gyda'i gilydd:",
+    new_site_title: "Creu gwefan",
+    new_site_intro: "Mae gwefan yn un wefan (neu grŵp ohonynt) gyda'i geiriad, ei chategorïau cwcis a'i chofnodion ei hun. Chi fydd ei pherchennog; ychwanegwch eiriad a chategorïau cwcis ar ôl iddi fodoli.",
+    new_site_link: "Creu gwefan arall",
+    site_id: "Dynodydd y wefan",
+    site_id_hint: "Llythrennau bach, digidau, - neu _, fel newyddion-alumni. Mae'n mynd yn nhag y teclyn ac ni ellir ei newid wedyn.",
+    create: "Creu'r wefan",
+    error_site_id: "Defnyddiwch 1 i 64 o lythrennau bach, digidau, - neu _.",
+    error_site_taken: "Nid yw'r dynodydd hwn ar gael: dewiswch un arall.",
 };

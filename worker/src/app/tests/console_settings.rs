@@ -342,3 +342,52 @@ fn cookie_categories_are_edited_and_added_with_errors_beside_their_fields() {
     assert_eq!(changes.len(), 2);
     assert!(changes.iter().all(|(actor, _)| *actor == format!("person:{editor_id}")));
 }
+
+#[test]
+fn an_owner_creates_a_site_and_owns_it_and_others_may_not() {
+    let app = app();
+    let owner_id = add_person(&app, "owner@example.org", "owner");
+    add_person(&app, "editor@example.org", "editor");
+    let owner = sign_in(&app, "owner@example.org", at(TimeDelta::zero()));
+    let editor = sign_in(&app, "editor@example.org", at(TimeDelta::zero()));
+    let (_, home) = get(&app, "/admin", &owner);
+    assert!(home.contains("/admin/new-site"), "{home}");
+    let (_, home) = get(&app, "/admin", &editor);
+    assert!(!home.contains("/admin/new-site"), "{home}");
+    assert_eq!(get(&app, "/admin/new-site", &editor).0, 403);
+    let (status, page) = get(&app, "/admin/new-site", &owner);
+    assert_eq!(status, 200, "{page}");
+    let csrf = csrf_of(&page);
+    let mut fields = settings_fields(
+        &csrf,
+        &[
+            ("site_id", "Bad Id"),
+            ("name", "Second Society"),
+            ("contact_email", "nope"),
+            ("allowed_origins", ""),
+        ],
+    );
+    let (status, page) = text(post(&app, "/admin/new-site", &owner, &fields));
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("id=\"site_id-error\"") && page.contains("id=\"contact_email-error\""), "{page}");
+    assert!(pollster::block_on(app.store.site("bad-id")).unwrap().is_none());
+    fields.retain(|(n, _)| !matches!(*n, "site_id" | "contact_email"));
+    fields.extend([("site_id", "second"), ("contact_email", "office@second.example")]);
+    let r = post(&app, "/admin/new-site", &owner, &fields);
+    assert_eq!((r.status, r.header("location")), (303, Some("/admin/sites/second/settings?lang=en&saved=1")));
+    let site = pollster::block_on(app.store.site("second")).unwrap().expect("created");
+    assert_eq!(site.organisation.name, "Second Society");
+    assert_eq!(get(&app, "/admin/sites/second/settings", &owner).0, 200, "the creator owns it");
+    let filter = AuditFilter { kind: Some("site_changed".into()), ..AuditFilter::default() };
+    let trail = pollster::block_on(app.store.audit_page("second", &filter, 10)).unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].record.actor, format!("person:{owner_id}"));
+    // A taken id (this one, or another organisation's) changes nothing.
+    let mut again = fields.clone();
+    again.retain(|(n, _)| *n != "site_id" && *n != "name");
+    again.extend([("site_id", "demo"), ("name", "Taken Over")]);
+    let (status, page) = text(post(&app, "/admin/new-site", &owner, &again));
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("not available"), "{page}");
+    assert_eq!(stored(&app).organisation.name, "Demo Alumni Association");
+}
