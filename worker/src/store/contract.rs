@@ -636,6 +636,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 43 + accounts::CASES);
+        assert_eq!(outcomes.len(), 44 + accounts::CASES);
     }
 }
