@@ -220,7 +220,7 @@ pub async fn dispatch<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     section: &str,
-    _item: Option<&str>,
+    item: Option<&str>,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
@@ -235,7 +235,7 @@ pub async fn dispatch<S: Store + 'static>(
     match section {
         Section::Overview => overview(&console),
         Section::Settings => super::console_settings::page(app, &console, req, facts).await,
-        Section::Wording => super::console_wording::page(app, &console, req, facts).await,
+        Section::Wording => super::console_wording::page(app, &console, item, req, facts).await,
         Section::Categories => super::console_categories::page(app, &console, req, facts).await,
         Section::Embed => super::console_embed::page(app, &console, req, facts).await,
     }

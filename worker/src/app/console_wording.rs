@@ -28,7 +28,7 @@ textarea:focus-visible,select:focus-visible{outline:3px solid #b35900;outline-of
 fieldset{border:1px solid #a9aeb1;margin:1rem 0;padding:.5rem 1rem}.field{margin:.8rem 0}\
 .field-error{font-weight:600;color:#b50909;border-left:4px solid #b50909;padding-left:.5rem}\
 del{background:#f9eaea;color:#1b1b1b}ins{background:#ecf3ec;color:#1b1b1b}\
-pre{white-space:pre-wrap;word-break:break-all}\
+pre{white-space:pre-wrap;word-break:break-all}iframe.preview{width:100%;border:1px solid #a9aeb1}\
 @media (prefers-color-scheme:dark){textarea,select{background:#222;color:#eee;border-color:#aaa}\
 .field-error{color:#ffb3b3;border-color:#ffb3b3}del{background:#4a1c1c;color:#eee}ins{background:#173d24;color:#eee}}";
 
@@ -119,10 +119,16 @@ struct Refused {
 pub async fn page<S: Store + 'static>(
     app: &App<S>,
     c: &Console,
+    item: Option<&str>,
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> HttpResponse {
     let t = c.lang.wording();
+    match item {
+        None => {}
+        Some("preview") if c.form.is_none() => return super::console_preview::page(c, req),
+        Some(_) => return c.page(404, t.title, notice(c.text().no_such_page, true)),
+    }
     let may_write = Action::WriteSite.allowed_for(c.role);
     let Some(form) = c.form.as_ref() else {
         return render(app, c, t, None, req.query_param("saved").is_some(), may_write).await;
@@ -292,12 +298,53 @@ async fn render<S: Store + 'static>(
                     }
                     @if may_write { p { button type="submit" { (t.save_new_version) } } }
                 }
+                (preview(c, t, target, title))
                 h3 { (t.versions) }
                 (versions(c, t, target, &history))
             }
         }
     };
-    c.page(status, t.title, body)
+    let mut answer = c.page(status, t.title, body);
+    // The previews are frames of this origin's own preview pages.
+    for (name, value) in &mut answer.headers {
+        if name == "content-security-policy" {
+            value.push_str("; frame-src 'self'");
+        }
+    }
+    answer
+}
+
+/// The current version in the page's language (else the site's default) as the widget shows
+/// it, in a frame that may run nothing (`sandbox` with no permissions).
+fn preview(c: &Console, t: &WordingText, target: &Target, title: &str) -> Markup {
+    let (version, langs): (u32, Vec<&str>) = match target {
+        Target::Banner => (
+            c.site.policy_version,
+            c.site
+                .banner
+                .iter()
+                .filter(|b| b.version == c.site.policy_version)
+                .map(|b| b.lang.as_str())
+                .collect(),
+        ),
+        Target::Purpose(p, ch) => match c.site.purpose(p, *ch) {
+            Some(pc) => (
+                pc.current_version,
+                pc.wordings
+                    .iter()
+                    .filter(|w| w.version == pc.current_version)
+                    .map(|w| w.lang.as_str())
+                    .collect(),
+            ),
+            None => return html! {},
+        },
+    };
+    let lang = if langs.contains(&c.lang.code()) { c.lang.code() } else { c.site.default_lang.as_str() };
+    let src = super::console_preview::href(&c.site.id, &target.key(), version, lang);
+    html! {
+        h3 { (t.preview) }
+        iframe class="preview" sandbox="" src=(src) title={ (t.preview) ": " (title) } height=(if *target == Target::Banner { "260" } else { "200" }) {}
+    }
 }
 
 /// Every version of a target, newest first: its texts per language, when and by whom it was

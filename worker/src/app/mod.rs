@@ -13,6 +13,7 @@ mod console;
 mod console_categories;
 mod console_embed;
 mod console_new_site;
+mod console_preview;
 mod console_settings;
 pub mod console_site;
 mod console_wording;

@@ -391,3 +391,39 @@ fn an_owner_creates_a_site_and_owns_it_and_others_may_not() {
     assert!(page.contains("not available"), "{page}");
     assert_eq!(stored(&app).organisation.name, "Demo Alumni Association");
 }
+
+#[test]
+fn the_wording_preview_shows_a_version_as_the_widget_does_in_a_frame_of_this_origin() {
+    let app = app();
+    add_person(&app, "editor@example.org", "editor");
+    add_person(&app, "viewer@example.org", "viewer");
+    let now = at(TimeDelta::zero());
+    let editor = sign_in(&app, "editor@example.org", now);
+    let viewer = sign_in(&app, "viewer@example.org", now);
+    let r = send_at(&app, &with_cookie(HttpRequest::new("GET", "/admin/sites/demo/wording"), &editor), now);
+    assert!(r.header("content-security-policy").unwrap().ends_with("; frame-src 'self'"), "{r:?}");
+    let (_, page) = text(r);
+    assert!(
+        page.contains("<iframe class=\"preview\" sandbox=\"\" src=\"/admin/sites/demo/wording/preview?target=news.email&amp;v=1&amp;wlang=en\""),
+        "{page}"
+    );
+    let path = "/admin/sites/demo/wording/preview?target=news.email&v=1&wlang=en";
+    let r = send_at(&app, &with_cookie(HttpRequest::new("GET", path), &editor), now);
+    assert_eq!(r.header("x-frame-options"), Some("SAMEORIGIN"));
+    assert!(r.header("content-security-policy").unwrap().contains("frame-ancestors 'self'"));
+    let (status, page) = text(r);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(
+            "<input type=\"checkbox\" id=\"consent-1-news-email\" name=\"news:email\" value=\"1\">"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<span class=\"consent-form__option-text\">I am happy to hear"), "{page}");
+    let (status, page) = get(&app, "/admin/sites/demo/wording/preview?target=banner&v=1&wlang=en", &editor);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<section class=\"layer\"") && page.contains("Accept all"), "{page}");
+    assert_eq!(get(&app, "/admin/sites/demo/wording/preview?target=news.email&v=9&wlang=en", &editor).0, 404);
+    assert_eq!(get(&app, "/admin/sites/demo/wording/elsewhere", &editor).0, 404);
+    assert_eq!(get(&app, path, &viewer).0, 403);
+}
