@@ -6,7 +6,7 @@
 //! the widget renders the banner in a shadow root — apply to the preview's root instead) and an
 //! opt-in option (`opt_in_form.rs`: the form lives in the host page's DOM and takes the host
 //! page's styles, so it is shown unstyled, as on a page without its own form styles). The
-//! widget's fixed strings are repeated in `page_text` (English and Welsh).
+//! widget's fixed strings are repeated in `page_text::console_wording` (English and Welsh).
 
 use consent_shared::basis::LawfulBasis;
 use consent_shared::site::Channel;
@@ -31,28 +31,28 @@ pub fn page(c: &Console, req: &HttpRequest) -> HttpResponse {
     let target = req.query_param("target").unwrap_or_default();
     let version = req.query_param("v").and_then(|v| v.parse::<u32>().ok());
     let lang = req.query_param("wlang").unwrap_or_else(|| c.site.default_lang.clone());
-    let widget_cy = lang == "cy";
+    // The widget speaks English or Welsh: its fixed strings in the wording's language.
+    let w_text = super::page_text::PageLang::parse(&lang).unwrap_or(super::page_text::PageLang::En).wording();
     let org = &c.site.organisation;
     let body = if target == "banner" {
         let version = version.unwrap_or(c.site.policy_version);
         let Some(b) = c.site.banner.iter().find(|b| b.version == version && b.lang == lang) else {
             return not_found(t.unknown_target);
         };
-        let s = |en: &'static str, cy: &'static str| if widget_cy { cy } else { en };
         html! {
             style { (PreEscaped(WIDGET_CSS.replace(":host", ":root"))) }
-            section class="layer" role="region" aria-label=(s("Cookie choices", "Dewisiadau cwcis")) {
+            section class="layer" role="region" aria-label=(w_text.widget_cookie_choices) {
                 h2 class="title" { (org.name) }
                 p class="text" lang=(b.lang) { (b.text) }
                 p class="links" {
-                    a href=(org.cookie_policy_url) target="_blank" rel="noopener" { (s("Cookie policy", "Polisi cwcis")) }
+                    a href=(org.cookie_policy_url) target="_blank" rel="noopener" { (w_text.widget_cookie_policy) }
                     " "
-                    a href=(org.privacy_notice_url) target="_blank" rel="noopener" { (s("Privacy notice", "Hysbysiad preifatrwydd")) }
+                    a href=(org.privacy_notice_url) target="_blank" rel="noopener" { (w_text.widget_privacy_notice) }
                 }
                 div class="actions" {
-                    button type="button" class="btn" { (s("Accept all", "Derbyn y cyfan")) }
-                    button type="button" class="btn" { (s("Reject all", "Gwrthod y cyfan")) }
-                    button type="button" class="btn" aria-haspopup="dialog" { (s("Choose", "Dewis")) }
+                    button type="button" class="btn" { (w_text.widget_accept_all) }
+                    button type="button" class="btn" { (w_text.widget_reject_all) }
+                    button type="button" class="btn" aria-haspopup="dialog" { (w_text.widget_choose) }
                 }
             }
         }
@@ -69,7 +69,7 @@ pub fn page(c: &Console, req: &HttpRequest) -> HttpResponse {
         };
         let name = format!("{purpose}:{}", channel.as_str());
         let id = format!("consent-1-{purpose}-{}", channel.as_str());
-        let legend = if widget_cy { "Sut y cawn gysylltu â chi" } else { "How we may contact you" };
+        let legend = w_text.widget_how_we_may_contact;
         html! {
             form class="consent-form" novalidate {
                 fieldset class="consent-form__fields" {
