@@ -7,7 +7,9 @@
 
 use thiserror::Error;
 
-use crate::api::v1::{SiteDefinition, TextDefinition, WordingDefinition};
+use crate::api::v1::{
+    CookieCategoryDefinition, PurposeDefinition, SiteDefinition, TextDefinition, WordingDefinition,
+};
 use crate::basis::{check_basis, BasisFacts, BasisRefusal, CookieBasis, LawfulBasis};
 use crate::digest::sha256_hex;
 use crate::email::Email;
@@ -71,6 +73,56 @@ pub enum DefinitionError {
 /// A cookie category's basis as its definition gives it (`required` is the older spelling).
 pub fn category_basis(required: bool, basis: Option<CookieBasis>) -> CookieBasis {
     basis.unwrap_or(if required { CookieBasis::StrictlyNecessary } else { CookieBasis::Consent })
+}
+
+/// The definition that gives `site` as it stands: its current wording versions only (applying it
+/// to `site` changes nothing). The console edits this and applies it as the API would.
+pub fn definition_of(site: &SiteConfig) -> SiteDefinition {
+    SiteDefinition {
+        organisation: site.organisation.clone(),
+        allowed_origins: site.allowed_origins.clone(),
+        default_lang: site.default_lang.clone(),
+        purposes: site
+            .purposes
+            .iter()
+            .map(|p| PurposeDefinition {
+                purpose: p.purpose.clone(),
+                channel: p.channel,
+                wordings: p
+                    .wordings
+                    .iter()
+                    .filter(|w| w.version == p.current_version)
+                    .map(|w| WordingDefinition {
+                        lang: w.lang.clone(),
+                        label: w.label.clone(),
+                        text: w.text.clone(),
+                        refusal: w.refusal.clone(),
+                    })
+                    .collect(),
+                basis: p.basis,
+                furthers_charitable_purposes: p.furthers_charitable_purposes,
+            })
+            .collect(),
+        cookie_categories: site
+            .cookie_categories
+            .iter()
+            .map(|c| CookieCategoryDefinition {
+                key: c.key.clone(),
+                required: c.required,
+                basis: Some(c.basis),
+                texts: c.texts.clone(),
+                consent_mode: c.consent_mode.clone(),
+            })
+            .collect(),
+        banner: site
+            .banner
+            .iter()
+            .filter(|b| b.version == site.policy_version)
+            .map(|b| TextDefinition { lang: b.lang.clone(), text: b.text.clone() })
+            .collect(),
+        double_opt_in: site.double_opt_in,
+        region_rules: Some(site.region_rules),
+    }
 }
 
 /// The site `id` as `def` describes it, versioned against what is stored (`existing`).

@@ -118,6 +118,8 @@ fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
         ("/admin/sites/{site}/{section}", Post, console_site_page("POST", true, false)),
         ("/admin/sites/{site}/{section}/{item}", Get, console_site_page("GET", true, true)),
         ("/admin/sites/{site}/{section}/{item}", Post, console_site_page("POST", true, true)),
+        ("/admin/new-site", Get, console_new_site(false)),
+        ("/admin/new-site", Post, console_new_site(true)),
         ("/admin/sign-in", Get, sign_in_page()),
         ("/admin/sign-in", Post, sign_in_post()),
         ("/admin/sign-in/{token}", Get, sign_in_link_page()),

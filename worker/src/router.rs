@@ -74,6 +74,8 @@ pub enum Route {
         section: String,
         item: Option<String>,
     },
+    /// Creating a site: `/admin/new-site`.
+    ConsoleNewSite,
     SignIn,
     SignInLink {
         token: String,
@@ -136,6 +138,7 @@ pub fn route(path: &str) -> Route {
             section: (*section).to_string(),
             item: Some((*item).to_string()),
         },
+        ["admin", "new-site"] => Route::ConsoleNewSite,
         ["admin", "sign-in"] => Route::SignIn,
         ["admin", "sign-in", token] => Route::SignInLink { token: (*token).to_string() },
         ["admin", "sign-out"] => Route::SignOut,

@@ -328,3 +328,12 @@ fn older_cookie_definitions_derive_their_basis() {
     let bases: Vec<_> = defs.iter().map(|c| category_basis(c.required, c.basis).as_str()).collect();
     assert_eq!(bases, ["strictly_necessary", "consent", "statistics"]);
 }
+
+#[test]
+fn the_definition_of_a_site_applies_to_the_same_site() {
+    let first = apply_definition("club", None, &definition("Old", "Banner one")).unwrap();
+    let second = apply_definition("club", Some(&first), &definition("New", "Banner two")).unwrap();
+    let again = apply_definition("club", Some(&second), &definition_of(&second)).unwrap();
+    assert_eq!(again, second);
+    assert_eq!(definition_of(&second).purposes[0].wordings[0].text, "New");
+}

@@ -18,7 +18,8 @@ use consent_shared::time::format_utc;
 use futures_util::stream;
 use serde_json::json;
 
-use consent_shared::access::{Action, Principal};
+use chrono::{DateTime, Utc};
+use consent_shared::access::{Action, Actor, Principal};
 
 use super::audit::{client_ip, record, AuditEntry};
 use super::auth::authorize;
@@ -52,7 +53,7 @@ pub(crate) async fn admin_site<S: Store + 'static>(
 }
 
 /// What a site definition changed, for the audit trail: versions and counts, never the texts.
-fn site_change(before: Option<&SiteConfig>, after: &SiteConfig) -> serde_json::Value {
+pub(crate) fn site_change(before: Option<&SiteConfig>, after: &SiteConfig) -> serde_json::Value {
     let changed_wordings: Vec<String> = after
         .purposes
         .iter()
@@ -96,13 +97,27 @@ pub async fn site<S: Store + 'static>(
     }
     let definition: SiteDefinition = json_body(req)?;
     let site = apply_definition(site_id, existing.as_ref(), &definition)?;
-    app.store.put_site(&site, &format_utc(facts.now)).await?;
-    app.isolate.forget_site(site_id);
-    let detail = site_change(existing.as_ref(), &site);
+    store_site(app, existing.as_ref(), &site, actor, req, facts.now).await?;
+    Ok(HttpResponse::json(if existing.is_some() { 200 } else { 201 }, &site))
+}
+
+/// Stores `site` (what `apply_definition` made of a definition and the stored `before`), makes
+/// this isolate forget its copy, and records the change with `actor` in the audit trail: the one
+/// path the API (`PUT …/sites/{site}`) and the console's site pages share.
+pub(crate) async fn store_site<S: Store + 'static>(
+    app: &App<S>,
+    before: Option<&SiteConfig>,
+    site: &SiteConfig,
+    actor: Actor,
+    req: &HttpRequest,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    app.store.put_site(site, &format_utc(now)).await?;
+    app.isolate.forget_site(&site.id);
+    let detail = site_change(before, site);
     let entry =
         AuditEntry { site: &site.id, actor, kind: AuditKind::SiteChanged, detail, client_ip: client_ip(req) };
-    record(app, entry, facts.now).await?;
-    Ok(HttpResponse::json(if existing.is_some() { 200 } else { 201 }, &site))
+    record(app, entry, now).await
 }
 
 /// Grants and withdrawals received another way (paper forms, imports, letters, calls).

@@ -365,6 +365,9 @@ pub async fn home<S: Store + 'static>(
                 }
             }
         }
+        @if sites.iter().any(|(_, role)| *role == consent_shared::access::Role::Owner) {
+            p { a href={ "/admin/new-site?lang=" (lang.code()) } { (lang.settings().new_site_link) } }
+        }
         section {
             form method="post" action="/admin/sign-out" {
                 (csrf_input(&csrf)) (lang_input(lang))

@@ -26,17 +26,36 @@ use crate::store::Store;
 pub enum Section {
     /// `/admin/sites/{site}`: what this site is and where to go.
     Overview,
+    /// `/admin/sites/{site}/settings`: the site's definition as a form.
+    Settings,
+    /// `/admin/sites/{site}/wording`: texts, versions, diffs.
+    Wording,
+    /// `/admin/sites/{site}/categories`: cookie categories, bases, signals.
+    Categories,
+    /// `/admin/sites/{site}/embed`: the tags and CSP for this site.
+    Embed,
     /// `/admin/sites/{site}/import[/{job}]`: legacy consents from CSV (`console_import`).
     Import,
 }
 
 impl Section {
-    pub const ALL: [Section; 2] = [Section::Overview, Section::Import];
+    pub const ALL: [Section; 6] = [
+        Section::Overview,
+        Section::Settings,
+        Section::Wording,
+        Section::Categories,
+        Section::Embed,
+        Section::Import,
+    ];
 
     /// The path segment after `/admin/sites/{site}/` (empty for the overview).
     pub fn slug(self) -> &'static str {
         match self {
             Section::Overview => "",
+            Section::Settings => "settings",
+            Section::Wording => "wording",
+            Section::Categories => "categories",
+            Section::Embed => "embed",
             Section::Import => "import",
         }
     }
@@ -49,6 +68,8 @@ impl Section {
     pub fn action(self) -> Action {
         match self {
             Section::Overview => Action::ReadStatistics,
+            // Posting to settings or wording also needs `WriteSite` (checked by the page).
+            Section::Settings | Section::Wording | Section::Categories | Section::Embed => Action::ReadSite,
             Section::Import => Action::WriteConsents,
         }
     }
@@ -56,6 +77,10 @@ impl Section {
     pub fn label(self, t: &ConsoleText) -> &'static str {
         match self {
             Section::Overview => t.overview,
+            Section::Settings => lang_of(t).settings().title,
+            Section::Wording => lang_of(t).wording().title,
+            Section::Categories => lang_of(t).categories().title,
+            Section::Embed => lang_of(t).wording().embed_title,
             Section::Import => t.import,
         }
     }
@@ -65,6 +90,16 @@ impl Section {
             "" => format!("/admin/sites/{site}"),
             slug => format!("/admin/sites/{site}/{slug}"),
         }
+    }
+}
+
+/// The language a console catalogue is in (sections whose labels live in their own catalogues
+/// find theirs from it).
+fn lang_of(t: &ConsoleText) -> PageLang {
+    if std::ptr::eq(t, PageLang::Cy.console()) {
+        PageLang::Cy
+    } else {
+        PageLang::En
     }
 }
 
@@ -81,7 +116,7 @@ pub struct Console {
     pub form: Option<Form>,
 }
 
-fn session_binding(token: &str) -> String {
+pub(super) fn session_binding(token: &str) -> String {
     format!("console-session:{}", sha256_hex(token.as_bytes()))
 }
 
@@ -210,6 +245,10 @@ pub async fn dispatch<S: Store + 'static>(
     };
     match section {
         Section::Overview => overview(&console),
+        Section::Settings => super::console_settings::page(app, &console, req, facts).await,
+        Section::Wording => super::console_wording::page(app, &console, item, req, facts).await,
+        Section::Categories => super::console_categories::page(app, &console, req, facts).await,
+        Section::Embed => super::console_embed::page(app, &console, req, facts).await,
         Section::Import => super::console_import::page(app, &console, item, req, facts).await,
     }
 }

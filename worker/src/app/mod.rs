@@ -10,8 +10,14 @@ pub mod config;
 mod confirm;
 mod consents;
 mod console;
+mod console_categories;
+mod console_embed;
 mod console_import;
+mod console_new_site;
+mod console_preview;
+mod console_settings;
 pub mod console_site;
+mod console_wording;
 pub mod cors;
 mod csrf_form;
 pub mod import_csv;
@@ -232,6 +238,7 @@ impl<S: Store + 'static> App<S> {
             Route::SignInLink { token } => console::sign_in_link(self, &token, req, facts).await,
             Route::SignOut => console::sign_out(self, req, facts, false).await,
             Route::SignOutEverywhere => console::sign_out(self, req, facts, true).await,
+            Route::ConsoleNewSite => console_new_site::page_for(self, req, facts).await,
             Route::Unsubscribe { token } => unsubscribe::unsubscribe(self, &token, req, facts).await,
             Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
             Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
@@ -314,6 +321,7 @@ impl<S: Store + 'static> App<S> {
             | Route::LostLink { .. }
             // The console's forms are signed with the link keys and its mail carries links.
             | Route::Console
+            | Route::ConsoleNewSite
             | Route::SignIn
             | Route::SignInLink { .. }
             | Route::SignOut

@@ -244,3 +244,32 @@ fn path_param(name: &str, schema: RefOr<Schema>) -> utoipa::openapi::path::Param
         .schema(Some(schema))
         .build()
 }
+
+pub(super) fn console_new_site(post: bool) -> OperationBuilder {
+    if !post {
+        return console_page_op("The form to create a site (people who own a site)")
+            .response("200", html("the form"))
+            .response("303", see_other_to("no live session: to /admin/sign-in"))
+            .response("403", html("the person owns no site"));
+    }
+    let fields = json!({
+        "site_id": {"type": "string"}, "name": {"type": "string"}, "contact_email": {"type": "string"},
+        "postal_address": {"type": "string"}, "privacy_notice_url": {"type": "string"},
+        "cookie_policy_url": {"type": "string"}, "charity_number": {"type": "string"},
+        "allowed_origins": {"type": "string", "description": "one origin per line"},
+        "default_lang": {"type": "string"}, "double_opt_in": {"type": "string", "enum": ["on"]},
+        "region_uk": {"type": "string", "enum": ["uk", "eu"]}, "region_eea": {"type": "string", "enum": ["uk", "eu"]},
+        "region_other": {"type": "string", "enum": ["uk", "eu"]}
+    });
+    console_page_op(
+        "Creates a site with the signed-in person as its owner (one batch; a taken id changes nothing)",
+    )
+    .request_body(Some(csrf_form(fields, &["csrf", "site_id"])))
+    .response(
+        "303",
+        see_other_to("created: to the new site's settings; or no live session: to /admin/sign-in"),
+    )
+    .response("403", html("the person owns no site, or a cross-site or expired form"))
+    .response("413", too_large())
+    .response("422", html("the form again, each error beside its field; nothing stored"))
+}

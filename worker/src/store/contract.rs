@@ -61,6 +61,7 @@ async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<Cas
     run_cases!(store, prefix;
         unknown_site_is_none,
         site_round_trips,
+        a_created_site_has_its_owner_and_a_taken_id_changes_nothing,
         wordings_are_never_edited,
         empty_chain_starts_at_genesis,
         submission_round_trips_and_verifies,
@@ -258,6 +259,35 @@ async fn site_round_trips<S: Store>(store: &S, site: &str) -> CaseResult {
     store.put_site(&config, NOW).await.map_err(err)?;
     let read = store.site(site).await.map_err(err)?.ok_or("site missing after put")?;
     check(read == config, &format!("read back {read:?}\nexpected {config:?}"))
+}
+
+async fn a_created_site_has_its_owner_and_a_taken_id_changes_nothing<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
+    use super::accounts::NewPerson;
+    let config = sample_site(site);
+    let key = format!("{site}-creator-key");
+    let owner = NewPerson { id: &format!("{site}-creator"), email_key: &key, email: "creator@example.org" };
+    store.create_site(&config, &owner, NOW).await.map_err(err)?;
+    let read = store.site(site).await.map_err(err)?.ok_or("site missing after create")?;
+    check(read == config, &format!("read back {read:?}\nexpected {config:?}"))?;
+    let person = store.person_by_email_key(&key).await.map_err(err)?.ok_or("creator missing")?;
+    let roles = store.memberships_of(&person.id).await.map_err(err)?;
+    check(
+        roles == vec![(site.to_string(), consent_shared::access::Role::Owner)],
+        &format!("creator's roles: {roles:?}"),
+    )?;
+    // Creating it again (someone else, another name) is refused and writes nothing.
+    let mut other = sample_site(site);
+    other.organisation.name = "Somebody Else".into();
+    let key2 = format!("{site}-other-key");
+    let intruder = NewPerson { id: &format!("{site}-other"), email_key: &key2, email: "other@example.org" };
+    let again = store.create_site(&other, &intruder, NOW).await;
+    check(matches!(again, Err(super::StoreError::Conflict)), &format!("a taken id: {again:?}"))?;
+    let read = store.site(site).await.map_err(err)?.ok_or("site missing")?;
+    check(read == config, "the taken site is unchanged")?;
+    check(store.person_by_email_key(&key2).await.map_err(err)?.is_none(), "nobody added")
 }
 
 async fn wordings_are_never_edited<S: Store>(store: &S, site: &str) -> CaseResult {
@@ -608,6 +638,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 43 + accounts::CASES + imports::CASES);
+        assert_eq!(outcomes.len(), 44 + accounts::CASES + imports::CASES);
     }
 }

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod d1;
 pub mod imports;
 mod mail_and_expiry;
+pub mod site_create;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
@@ -261,7 +262,11 @@ pub enum AudienceFilter {
 /// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
 pub trait Store:
-    chain::ChainStore + accounts::AccountStore + audit::AuditStore + imports::ImportStore
+    chain::ChainStore
+    + accounts::AccountStore
+    + audit::AuditStore
+    + imports::ImportStore
+    + site_create::SiteCreateStore
 {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
@@ -514,96 +519,7 @@ impl<E: Executor> Store for SqlStore<E> {
     }
 
     async fn put_site(&self, site: &SiteConfig, now: &str) -> Result<(), StoreError> {
-        let org = &site.organisation;
-        let mut batch = vec![
-            Statement::new(
-                sql::UPSERT_SITE,
-                vec![
-                    (&site.id).into(),
-                    (&org.name).into(),
-                    (&org.contact_email).into(),
-                    (&org.postal_address).into(),
-                    (&org.privacy_notice_url).into(),
-                    (&org.cookie_policy_url).into(),
-                    (&site.default_lang).into(),
-                    site.policy_version.into(),
-                    now.into(),
-                    site.double_opt_in.into(),
-                    org.charity_number.as_ref().into(),
-                    site.region_rules.uk.as_str().into(),
-                    site.region_rules.eea.as_str().into(),
-                    site.region_rules.other.as_str().into(),
-                ],
-            ),
-            Statement::new(sql::DELETE_SITE_ORIGINS, vec![(&site.id).into()]),
-        ];
-        for origin in &site.allowed_origins {
-            batch.push(Statement::new(sql::INSERT_SITE_ORIGIN, vec![(&site.id).into(), origin.into()]));
-        }
-        for (position, pc) in site.purposes.iter().enumerate() {
-            let channel = pc.channel.as_str();
-            batch.push(Statement::new(
-                sql::UPSERT_PURPOSE_CHANNEL,
-                vec![
-                    (&site.id).into(),
-                    (&pc.purpose).into(),
-                    channel.into(),
-                    pc.current_version.into(),
-                    (position as i64).into(),
-                    pc.basis.as_str().into(),
-                    pc.furthers_charitable_purposes.into(),
-                ],
-            ));
-            for w in &pc.wordings {
-                batch.push(Statement::new(
-                    sql::INSERT_WORDING,
-                    vec![
-                        (&site.id).into(),
-                        (&pc.purpose).into(),
-                        channel.into(),
-                        w.version.into(),
-                        (&w.lang).into(),
-                        (&w.label).into(),
-                        (&w.text).into(),
-                        (&w.sha256).into(),
-                        now.into(),
-                        w.refusal.as_ref().into(),
-                    ],
-                ));
-            }
-        }
-        batch.push(Statement::new(sql::DELETE_COOKIE_CATEGORIES, vec![(&site.id).into()]));
-        for (position, c) in site.cookie_categories.iter().enumerate() {
-            let texts = serde_json::to_string(&c.texts).expect("texts serialise");
-            let consent_mode = serde_json::to_string(&c.consent_mode).expect("signals serialise");
-            batch.push(Statement::new(
-                sql::INSERT_COOKIE_CATEGORY,
-                vec![
-                    (&site.id).into(),
-                    (&c.key).into(),
-                    c.required.into(),
-                    (position as i64).into(),
-                    texts.into(),
-                    consent_mode.into(),
-                    c.basis.as_str().into(),
-                ],
-            ));
-            batch.extend(versions::category_text_versions(&site.id, c, now));
-        }
-        for b in &site.banner {
-            batch.push(Statement::new(
-                sql::INSERT_BANNER_WORDING,
-                vec![
-                    (&site.id).into(),
-                    b.version.into(),
-                    (&b.lang).into(),
-                    (&b.text).into(),
-                    (&b.sha256).into(),
-                    now.into(),
-                ],
-            ));
-        }
-        self.exec.batch(batch).await
+        self.exec.batch(site_statements(site, now, sql::UPSERT_SITE)).await
     }
 
     async fn site_ids(&self) -> Result<Vec<String>, StoreError> {
@@ -1020,4 +936,99 @@ pub(crate) fn event_from_row(r: &Row) -> Result<ConsentEvent, StoreError> {
         support_context: r.opt_parsed("support_context")?,
         direct_from_person: r.opt_int("direct_from_person")?.map(|d| d != 0),
     })
+}
+
+/// The statements that store `site` (its row written with `site_sql`: `UPSERT_SITE`, or
+/// `INSERT_NEW_SITE` to fail with `Conflict` when the id is taken), in one batch's order.
+pub(crate) fn site_statements(site: &SiteConfig, now: &str, site_sql: &'static str) -> Vec<Statement> {
+    let org = &site.organisation;
+    let mut batch = vec![
+        Statement::new(
+            site_sql,
+            vec![
+                (&site.id).into(),
+                (&org.name).into(),
+                (&org.contact_email).into(),
+                (&org.postal_address).into(),
+                (&org.privacy_notice_url).into(),
+                (&org.cookie_policy_url).into(),
+                (&site.default_lang).into(),
+                site.policy_version.into(),
+                now.into(),
+                site.double_opt_in.into(),
+                org.charity_number.as_ref().into(),
+                site.region_rules.uk.as_str().into(),
+                site.region_rules.eea.as_str().into(),
+                site.region_rules.other.as_str().into(),
+            ],
+        ),
+        Statement::new(sql::DELETE_SITE_ORIGINS, vec![(&site.id).into()]),
+    ];
+    for origin in &site.allowed_origins {
+        batch.push(Statement::new(sql::INSERT_SITE_ORIGIN, vec![(&site.id).into(), origin.into()]));
+    }
+    for (position, pc) in site.purposes.iter().enumerate() {
+        let channel = pc.channel.as_str();
+        batch.push(Statement::new(
+            sql::UPSERT_PURPOSE_CHANNEL,
+            vec![
+                (&site.id).into(),
+                (&pc.purpose).into(),
+                channel.into(),
+                pc.current_version.into(),
+                (position as i64).into(),
+                pc.basis.as_str().into(),
+                pc.furthers_charitable_purposes.into(),
+            ],
+        ));
+        for w in &pc.wordings {
+            batch.push(Statement::new(
+                sql::INSERT_WORDING,
+                vec![
+                    (&site.id).into(),
+                    (&pc.purpose).into(),
+                    channel.into(),
+                    w.version.into(),
+                    (&w.lang).into(),
+                    (&w.label).into(),
+                    (&w.text).into(),
+                    (&w.sha256).into(),
+                    now.into(),
+                    w.refusal.as_ref().into(),
+                ],
+            ));
+        }
+    }
+    batch.push(Statement::new(sql::DELETE_COOKIE_CATEGORIES, vec![(&site.id).into()]));
+    for (position, c) in site.cookie_categories.iter().enumerate() {
+        let texts = serde_json::to_string(&c.texts).expect("texts serialise");
+        let consent_mode = serde_json::to_string(&c.consent_mode).expect("signals serialise");
+        batch.push(Statement::new(
+            sql::INSERT_COOKIE_CATEGORY,
+            vec![
+                (&site.id).into(),
+                (&c.key).into(),
+                c.required.into(),
+                (position as i64).into(),
+                texts.into(),
+                consent_mode.into(),
+                c.basis.as_str().into(),
+            ],
+        ));
+        batch.extend(versions::category_text_versions(&site.id, c, now));
+    }
+    for b in &site.banner {
+        batch.push(Statement::new(
+            sql::INSERT_BANNER_WORDING,
+            vec![
+                (&site.id).into(),
+                b.version.into(),
+                (&b.lang).into(),
+                (&b.text).into(),
+                (&b.sha256).into(),
+                now.into(),
+            ],
+        ));
+    }
+    batch
 }

@@ -46,6 +46,12 @@ pub const UPSERT_SITE: &str = "INSERT INTO sites (id, org_name, contact_email, p
        charity_number = excluded.charity_number, rules_uk = excluded.rules_uk, \
        rules_eea = excluded.rules_eea, rules_other = excluded.rules_other";
 
+/// `UPSERT_SITE` for a new site only: a taken id is a UNIQUE violation (`Conflict`).
+pub const INSERT_NEW_SITE: &str = "INSERT INTO sites (id, org_name, contact_email, postal_address, \
+     privacy_notice_url, cookie_policy_url, default_lang, policy_version, created_at, double_opt_in, \
+     charity_number, rules_uk, rules_eea, rules_other) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
 pub const DELETE_SITE_ORIGINS: &str = "DELETE FROM site_origins WHERE site_id = ?1";
 
 pub const INSERT_SITE_ORIGIN: &str = "INSERT INTO site_origins (site_id, origin) VALUES (?1, ?2)";
