@@ -26,15 +26,24 @@ use crate::store::Store;
 pub enum Section {
     /// `/admin/sites/{site}`: what this site is and where to go.
     Overview,
+    /// One person's record, and requests acted on for them (dpo, owner).
+    People,
+    /// The do-not-contact list (dpo, owner).
+    Suppressions,
+    /// People, roles and API keys (owner).
+    Team,
 }
 
 impl Section {
-    pub const ALL: [Section; 1] = [Section::Overview];
+    pub const ALL: [Section; 4] = [Section::Overview, Section::People, Section::Suppressions, Section::Team];
 
     /// The path segment after `/admin/sites/{site}/` (empty for the overview).
     pub fn slug(self) -> &'static str {
         match self {
             Section::Overview => "",
+            Section::People => "people",
+            Section::Suppressions => "suppressions",
+            Section::Team => "team",
         }
     }
 
@@ -46,12 +55,18 @@ impl Section {
     pub fn action(self) -> Action {
         match self {
             Section::Overview => Action::ReadStatistics,
+            Section::People => Action::ManageSubjects,
+            Section::Suppressions => Action::ManageSuppressions,
+            Section::Team => Action::ManagePeople,
         }
     }
 
     pub fn label(self, t: &ConsoleText) -> &'static str {
         match self {
             Section::Overview => t.overview,
+            Section::People => t.people,
+            Section::Suppressions => t.suppressions,
+            Section::Team => t.team,
         }
     }
 
@@ -191,7 +206,7 @@ pub async fn dispatch<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     section: &str,
-    _item: Option<&str>,
+    item: Option<&str>,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
@@ -205,6 +220,9 @@ pub async fn dispatch<S: Store + 'static>(
     };
     match section {
         Section::Overview => overview(&console),
+        Section::People => super::console_people::page(app, &console, item, req, facts).await,
+        Section::Suppressions => super::console_suppressions::page(app, &console, item, req, facts).await,
+        Section::Team => super::console_team::page(app, &console, item, req, facts).await,
     }
 }
 

@@ -3,6 +3,8 @@
 //! `{org}`, `{email}`, `{days}` and `{list}` are filled in by the caller with plain text; the
 //! page templates (maud) escape the whole string, so none of these may contain markup.
 
+pub mod console_people;
+
 use consent_shared::consent::{Action, Method};
 use consent_shared::site::Channel;
 
@@ -469,6 +471,9 @@ pub struct ConsoleText {
     pub no_access: &'static str,
     pub not_allowed: &'static str,
     pub no_such_page: &'static str,
+    pub people: &'static str,
+    pub suppressions: &'static str,
+    pub team: &'static str,
 }
 
 impl ConsoleText {
@@ -533,6 +538,9 @@ static CONSOLE_EN: ConsoleText = ConsoleText {
     no_access: "You do not have access to this page. Ask an owner of the site if you need it.",
     not_allowed: "This page cannot be used that way.",
     no_such_page: "There is no such page in the console.",
+    people: "People",
+    suppressions: "Suppressions",
+    team: "Team and keys",
 };
 
 static CONSOLE_CY: ConsoleText = ConsoleText {
@@ -576,4 +584,7 @@ static CONSOLE_CY: ConsoleText = ConsoleText {
     no_access: "Nid oes gennych fynediad i'r dudalen hon. Gofynnwch i berchennog y wefan os oes ei hangen arnoch.",
     not_allowed: "Ni ellir defnyddio'r dudalen hon felly.",
     no_such_page: "Nid oes tudalen o'r fath yn y consol.",
+    people: "Pobl",
+    suppressions: "Ataliadau",
+    team: "Tîm ac allweddi",
 };

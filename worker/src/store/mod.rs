@@ -11,6 +11,7 @@ pub mod contract;
 pub mod d1;
 mod mail_and_expiry;
 pub mod sql;
+pub mod suppressions;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
 mod versions;
@@ -259,7 +260,9 @@ pub enum AudienceFilter {
 /// What the handlers need from storage. One method, one atomic unit. The tamper-evidence
 /// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
-pub trait Store: chain::ChainStore + accounts::AccountStore + audit::AuditStore {
+pub trait Store:
+    chain::ChainStore + accounts::AccountStore + audit::AuditStore + suppressions::SuppressionStore
+{
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.

@@ -526,3 +526,18 @@ pub const AUDIENCE_COUNT: &str = "SELECT COUNT(*) AS n FROM consent_state cs \
      WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action IN (?4, ?5) \
        AND s.restricted = 0 AND s.email IS NOT NULL \
        AND NOT EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = cs.site_id AND x.subject = cs.subject)";
+
+/// A site's do-not-contact list, newest first (ids only: the list never holds an address).
+pub const SUPPRESSION_LIST: &str = "SELECT subject, reason, created_at, added_by, note FROM suppressions \
+     WHERE site_id = ?1 ORDER BY created_at DESC, subject LIMIT ?2";
+
+/// A suppression added by hand with one of the fixed reasons; an existing one stays as it is.
+pub const INSERT_SUPPRESSION_BY: &str =
+    "INSERT INTO suppressions (site_id, subject, reason, created_at, added_by, note) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site_id, subject) DO NOTHING";
+
+/// Lifts a suppression, only while its reason is still the one the caller checked.
+pub const DELETE_SUPPRESSION: &str = "DELETE FROM suppressions WHERE site_id = ?1 AND subject = ?2 AND reason = ?3";
+
+pub const SUPPRESSION_ROW: &str =
+    "SELECT subject, reason, created_at, added_by, note FROM suppressions WHERE site_id = ?1 AND subject = ?2";
