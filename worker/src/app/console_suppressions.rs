@@ -169,7 +169,12 @@ fn parse_addresses(raw: &str, t: &PeopleText, errors: &mut Vec<(&'static str, St
     emails
 }
 
-fn render(c: &Console, status: u16, view: &View, rows: &[crate::store::suppressions::SuppressionRow]) -> HttpResponse {
+fn render(
+    c: &Console,
+    status: u16,
+    view: &View,
+    rows: &[crate::store::suppressions::SuppressionRow],
+) -> HttpResponse {
     let (t, ct) = (c.lang.people(), c.text());
     let action = c.section.href(&c.site.id);
     let reason_error = view.error("reason");

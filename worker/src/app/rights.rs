@@ -4,10 +4,10 @@
 //! restriction (kept, but in no audience). The email travels in the body, never in a URL.
 
 use consent_shared::access::{Action, Actor};
-use consent_shared::email::Email;
 use consent_shared::api::v1::{Erased, Restricted, SubjectRequest};
 use consent_shared::audit::AuditKind;
 use consent_shared::consent::ConsentEvent;
+use consent_shared::email::Email;
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 use serde_json::{json, Value};
@@ -71,8 +71,13 @@ pub enum SubjectOutcome {
     NotHeld,
     /// Everything held, as [`subject_export`] writes it.
     Exported(Value),
-    Erased { subject: String },
-    Restricted { subject: String, restricted: bool },
+    Erased {
+        subject: String,
+    },
+    Restricted {
+        subject: String,
+        restricted: bool,
+    },
 }
 
 /// Does `act` for `email` on `site` as `actor`, and records it in the audit trail before the

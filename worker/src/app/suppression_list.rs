@@ -33,7 +33,8 @@ pub async fn add_suppression_as<S: Store + 'static>(
     // A fixed reason may go in the trail; free text an administrator typed (API) stays out.
     let reason = Reason::parse(reason).map(Reason::as_str);
     let detail = json!({"subject": subject, "reason": reason, "already_suppressed": !added});
-    let entry = AuditEntry { site, actor, kind: AuditKind::SuppressionAdded, detail, client_ip: client_ip(req) };
+    let entry =
+        AuditEntry { site, actor, kind: AuditKind::SuppressionAdded, detail, client_ip: client_ip(req) };
     record(app, entry, facts.now).await?;
     Ok(subject)
 }

@@ -149,9 +149,10 @@ pub(crate) async fn change_member_as<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> Result<Option<Member>, AppError> {
-    let member = app.store.member(site, person_id).await?.ok_or_else(|| {
-        AppError::NotFound(format!("no person '{person_id}' has a role on site '{site}'"))
-    })?;
+    let member =
+        app.store.member(site, person_id).await?.ok_or_else(|| {
+            AppError::NotFound(format!("no person '{person_id}' has a role on site '{site}'"))
+        })?;
     let now = format_utc(facts.now);
     let last_owner = |e: StoreError| match e {
         StoreError::LastOwner => AppError::LastOwner(format!(

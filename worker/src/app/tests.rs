@@ -607,6 +607,7 @@ fn data_rights_requests_access_restrict_erase() {
 mod accounts;
 mod audit;
 mod consent_mode;
+mod console_people;
 mod console_site;
 mod evidence;
 mod hostile;

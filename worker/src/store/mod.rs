@@ -11,9 +11,9 @@ pub mod contract;
 pub mod d1;
 mod mail_and_expiry;
 pub mod sql;
-pub mod suppressions;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
+pub mod suppressions;
 mod versions;
 
 pub use mail_and_expiry::{MailClaim, PurgedRows};

@@ -537,7 +537,8 @@ pub const INSERT_SUPPRESSION_BY: &str =
      VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site_id, subject) DO NOTHING";
 
 /// Lifts a suppression, only while its reason is still the one the caller checked.
-pub const DELETE_SUPPRESSION: &str = "DELETE FROM suppressions WHERE site_id = ?1 AND subject = ?2 AND reason = ?3";
+pub const DELETE_SUPPRESSION: &str =
+    "DELETE FROM suppressions WHERE site_id = ?1 AND subject = ?2 AND reason = ?3";
 
 pub const SUPPRESSION_ROW: &str =
     "SELECT subject, reason, created_at, added_by, note FROM suppressions WHERE site_id = ?1 AND subject = ?2";

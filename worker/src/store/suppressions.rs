@@ -47,7 +47,12 @@ fn row(r: &Row) -> Result<SuppressionRow, StoreError> {
 
 impl<E: Executor> SuppressionStore for SqlStore<E> {
     async fn suppression_list(&self, site: &str, limit: u32) -> Result<Vec<SuppressionRow>, StoreError> {
-        self.exec.query(sql::SUPPRESSION_LIST, vec![site.into(), limit.into()]).await?.iter().map(row).collect()
+        self.exec
+            .query(sql::SUPPRESSION_LIST, vec![site.into(), limit.into()])
+            .await?
+            .iter()
+            .map(row)
+            .collect()
     }
 
     async fn suppression(&self, site: &str, subject: &str) -> Result<Option<SuppressionRow>, StoreError> {
