@@ -1,7 +1,6 @@
 //! The do-not-contact list as the console reads and edits it (`SuppressionStore`).
 
 use super::{check, err, record, sample_site, CaseResult, NOW};
-use crate::store::suppressions::SuppressionStore;
 use crate::store::Store;
 use consent_shared::consent::Action;
 
