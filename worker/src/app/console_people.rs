@@ -312,7 +312,7 @@ fn act_forms(c: &Console, t: &PeopleText, view: &View, action: &str) -> Markup {
                             select id="grant-list" name="list" { (lists) }
                         }))
                         (field(view, "collected", "grant-collected", t.collected, None, html! {
-                            input id="grant-collected" type="date" name="collected" required
+                            input id="grant-collected" type="text" name="collected" inputmode="numeric" placeholder="YYYY-MM-DD" required
                                 aria-describedby=[described("collected", "grant-collected", false)];
                         }))
                         (field(view, "note", "grant-note", t.evidence, Some(t.evidence_help), html! {

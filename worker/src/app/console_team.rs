@@ -202,12 +202,14 @@ async fn render<S: Store + 'static>(app: &App<S>, c: &Console, status: u16, view
                                 input type="hidden" name="op" value="role";
                                 input type="hidden" name="person_id" value=(m.person_id);
                                 label for={ "role-" (i) } class="visually-hidden" { (t.team_role) " " (m.email) }
-                                select id={ "role-" (i) } name="role" {
-                                    @for r in Role::ALL {
-                                        option value=(r.as_str()) selected[r == m.role] { (ct.role(r)) }
+                                p {
+                                    select id={ "role-" (i) } name="role" {
+                                        @for r in Role::ALL {
+                                            option value=(r.as_str()) selected[r == m.role] { (ct.role(r)) }
+                                        }
                                     }
                                 }
-                                button type="submit" { (t.team_change) }
+                                p { button type="submit" { (t.team_change) } }
                             }
                         }
                         td { (m.created_at) }
@@ -244,7 +246,7 @@ async fn render<S: Store + 'static>(app: &App<S>, c: &Console, status: u16, view
                     @for r in Role::ALL { option value=(r.as_str()) selected[r == Role::Editor] { (ct.role(r)) } }
                 }
             }
-            button type="submit" { (t.team_invite_button) }
+            p { button type="submit" { (t.team_invite_button) } }
         }
         h2 { (t.keys_title) }
         @if keys.is_empty() {
@@ -295,7 +297,7 @@ async fn render<S: Store + 'static>(app: &App<S>, c: &Console, status: u16, view
                 legend { (t.key_scopes) }
                 @if let Some(e) = view.error("scopes") { p class="error" id="key-scopes-error" { (e) } }
                 @for s in Scope::ALL {
-                    div {
+                    div class="option" {
                         input type="checkbox" id={ "scope-" (s.as_str().replace(':', "-")) } name=(s.as_str());
                         label for={ "scope-" (s.as_str().replace(':', "-")) } { code { (s.as_str()) } }
                     }
@@ -305,7 +307,7 @@ async fn render<S: Store + 'static>(app: &App<S>, c: &Console, status: u16, view
                 label for="key-expires" { (t.key_expires) }
                 p class="help" id="key-expires-help" { (t.key_expiry_help) }
                 @if let Some(e) = view.error("expires") { p class="error" id="key-expires-error" { (e) } }
-                input id="key-expires" type="date" name="expires"
+                input id="key-expires" type="text" name="expires" inputmode="numeric" placeholder="YYYY-MM-DD"
                     aria-describedby=(if view.error("expires").is_some() { "key-expires-help key-expires-error" } else { "key-expires-help" });
             }
             button type="submit" { (t.key_create_button) }
