@@ -79,7 +79,7 @@ impl<E: Executor> SuppressionStore for SqlStore<E> {
     }
 
     async fn remove_suppression(&self, site: &str, subject: &str, reason: &str) -> Result<bool, StoreError> {
-        if !self.suppression(site, subject).await?.is_some_and(|r| r.reason == reason) {
+        if self.suppression(site, subject).await?.is_none_or(|r| r.reason != reason) {
             return Ok(false);
         }
         let params = vec![site.into(), subject.into(), reason.into()];
