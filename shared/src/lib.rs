@@ -29,6 +29,7 @@ pub mod ledger;
 pub mod site_edit;
 #[cfg(feature = "ledger")]
 pub mod subject;
+pub mod suppression;
 #[cfg(feature = "ledger")]
 pub mod time;
 #[cfg(feature = "ledger")]

@@ -128,14 +128,27 @@ pub async fn record_changes<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (site, principal) = admin_site(app, site_id, req, facts, Action::WriteConsents).await?;
-    let actor = principal.actor();
     require_method(req, &["POST"])?;
     let input: RecordedChanges = json_body(req)?;
-    let (email, choices, provenance) = validate_recorded_changes(&site, &input)?;
+    let appended = record_changes_as(app, &site, principal.actor(), &input, req, facts).await?;
+    appended.into_trusted_response(&site)
+}
+
+/// Records `input` for `site` as `actor` (validated first; nothing written unless all is valid)
+/// and its audit entry: the one implementation the API and the console share.
+pub(crate) async fn record_changes_as<S: Store + 'static>(
+    app: &App<S>,
+    site: &SiteConfig,
+    actor: Actor,
+    input: &RecordedChanges,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<Appended, AppError> {
+    let (email, choices, provenance) = validate_recorded_changes(site, input)?;
     let ctx = request_context(req, facts)?;
     let subject = subject_id(&app.config.subject_key, &site.id, &email);
     let appended =
-        append(app, &site, email, &choices, &provenance, &ctx, Answering::Trusted, req, facts).await?;
+        append(app, site, email, &choices, &provenance, &ctx, Answering::Trusted, req, facts).await?;
     let outcome = match &appended {
         Appended::Recorded(_) => "recorded",
         Appended::Replayed(_) => "replayed",
@@ -150,7 +163,7 @@ pub async fn record_changes<S: Store + 'static>(
         client_ip: client_ip(req),
     };
     record(app, entry, facts.now).await?;
-    appended.into_trusted_response(&site)
+    Ok(appended)
 }
 
 /// An email given by an administrator: a malformed one is a bad request.
@@ -181,18 +194,9 @@ pub async fn suppress<S: Store + 'static>(
             site.id
         )));
     }
-    let subject = app.subject_for(&site.id, &email).await?;
-    app.store.suppress(&site.id, &subject, &reason, &format_utc(facts.now)).await?;
-    // The reason is free text an administrator typed: it stays out of the trail.
-    let detail = json!({"subject": subject});
-    let entry = AuditEntry {
-        site: &site.id,
-        actor,
-        kind: AuditKind::SuppressionAdded,
-        detail,
-        client_ip: client_ip(req),
-    };
-    record(app, entry, facts.now).await?;
+    let subject =
+        super::suppression_list::add_suppression_as(app, &site.id, actor, &email, &reason, None, req, facts)
+            .await?;
     Ok(HttpResponse::json(200, &Suppressed { subject, suppressed: true }))
 }
 

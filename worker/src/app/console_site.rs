@@ -36,16 +36,25 @@ pub enum Section {
     Embed,
     /// `/admin/sites/{site}/import[/{job}]`: legacy consents from CSV (`console_import`).
     Import,
+    /// One person's record, and requests acted on for them (dpo, owner).
+    People,
+    /// The do-not-contact list (dpo, owner).
+    Suppressions,
+    /// People, roles and API keys (owner).
+    Team,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 9] = [
         Section::Overview,
         Section::Settings,
         Section::Wording,
         Section::Categories,
         Section::Embed,
         Section::Import,
+        Section::People,
+        Section::Suppressions,
+        Section::Team,
     ];
 
     /// The path segment after `/admin/sites/{site}/` (empty for the overview).
@@ -57,6 +66,9 @@ impl Section {
             Section::Categories => "categories",
             Section::Embed => "embed",
             Section::Import => "import",
+            Section::People => "people",
+            Section::Suppressions => "suppressions",
+            Section::Team => "team",
         }
     }
 
@@ -71,6 +83,9 @@ impl Section {
             // Posting to settings or wording also needs `WriteSite` (checked by the page).
             Section::Settings | Section::Wording | Section::Categories | Section::Embed => Action::ReadSite,
             Section::Import => Action::WriteConsents,
+            Section::People => Action::ManageSubjects,
+            Section::Suppressions => Action::ManageSuppressions,
+            Section::Team => Action::ManagePeople,
         }
     }
 
@@ -82,6 +97,9 @@ impl Section {
             Section::Categories => lang_of(t).categories().title,
             Section::Embed => lang_of(t).wording().embed_title,
             Section::Import => t.import,
+            Section::People => t.people,
+            Section::Suppressions => t.suppressions,
+            Section::Team => t.team,
         }
     }
 
@@ -250,6 +268,9 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Categories => super::console_categories::page(app, &console, req, facts).await,
         Section::Embed => super::console_embed::page(app, &console, req, facts).await,
         Section::Import => super::console_import::page(app, &console, item, req, facts).await,
+        Section::People => super::console_people::page(app, &console, item, req, facts).await,
+        Section::Suppressions => super::console_suppressions::page(app, &console, item, req, facts).await,
+        Section::Team => super::console_team::page(app, &console, item, req, facts).await,
     }
 }
 

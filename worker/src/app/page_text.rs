@@ -5,6 +5,7 @@
 
 pub mod console_categories;
 pub mod console_import;
+pub mod console_people;
 pub mod console_settings;
 pub mod console_wording;
 
@@ -475,6 +476,9 @@ pub struct ConsoleText {
     pub no_access: &'static str,
     pub not_allowed: &'static str,
     pub no_such_page: &'static str,
+    pub people: &'static str,
+    pub suppressions: &'static str,
+    pub team: &'static str,
 }
 
 impl ConsoleText {
@@ -540,6 +544,9 @@ static CONSOLE_EN: ConsoleText = ConsoleText {
     no_access: "You do not have access to this page. Ask an owner of the site if you need it.",
     not_allowed: "This page cannot be used that way.",
     no_such_page: "There is no such page in the console.",
+    people: "People",
+    suppressions: "Suppressions",
+    team: "Team and keys",
 };
 
 static CONSOLE_CY: ConsoleText = ConsoleText {
@@ -584,4 +591,7 @@ static CONSOLE_CY: ConsoleText = ConsoleText {
     no_access: "Nid oes gennych fynediad i'r dudalen hon. Gofynnwch i berchennog y wefan os oes ei hangen arnoch.",
     not_allowed: "Ni ellir defnyddio'r dudalen hon felly.",
     no_such_page: "Nid oes tudalen o'r fath yn y consol.",
+    people: "Pobl",
+    suppressions: "Ataliadau",
+    team: "Tîm ac allweddi",
 };

@@ -3,10 +3,11 @@
 //! deleted, history kept only under the HMAC id, suppression so it is never re-added) and
 //! restriction (kept, but in no audience). The email travels in the body, never in a URL.
 
-use consent_shared::access::Action;
+use consent_shared::access::{Action, Actor};
 use consent_shared::api::v1::{Erased, Restricted, SubjectRequest};
 use consent_shared::audit::AuditKind;
 use consent_shared::consent::ConsentEvent;
+use consent_shared::email::Email;
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 use serde_json::{json, Value};
@@ -26,7 +27,6 @@ pub async fn handle<S: Store + 'static>(
     facts: &RequestFacts<'_>,
 ) -> Result<HttpResponse, AppError> {
     let (site, principal) = admin_site(app, site_id, req, facts, Action::ManageSubjects).await?;
-    let actor = principal.actor();
     require_method(req, &["POST"])?;
     if !matches!(request, "access" | "erase" | "restrict") {
         return Err(AppError::NotFound(format!(
@@ -35,10 +35,65 @@ pub async fn handle<S: Store + 'static>(
     }
     let input: SubjectRequest = json_body(req)?;
     let email = admin_email(&input.email)?;
-    let subject = app.subject_for(&site.id, &email).await?;
+    let act = match request {
+        "access" => SubjectAct::Access,
+        "erase" => SubjectAct::Erase,
+        _ => SubjectAct::Restrict(
+            input
+                .restricted
+                .ok_or_else(|| AppError::BadRequest("'restricted' (true or false) is required".into()))?,
+        ),
+    };
+    match act_on_subject(app, &site, principal.actor(), act, &email, req, facts).await? {
+        SubjectOutcome::NotHeld => Err(AppError::NotFound("no data is held about this address".into())),
+        SubjectOutcome::Exported(export) => Ok(export_response(&site, export)),
+        SubjectOutcome::Erased { subject } => {
+            Ok(HttpResponse::json(200, &Erased { erased: true, subject, suppressed: true }))
+        }
+        SubjectOutcome::Restricted { subject, restricted } => {
+            Ok(HttpResponse::json(200, &Restricted { restricted, subject }))
+        }
+    }
+}
+
+/// A request about one person, received by the organisation (API or console).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectAct {
+    Access,
+    Erase,
+    Restrict(bool),
+}
+
+/// What a [`SubjectAct`] came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubjectOutcome {
+    /// Nothing is held about the address (looked up, recorded as such).
+    NotHeld,
+    /// Everything held, as [`subject_export`] writes it.
+    Exported(Value),
+    Erased {
+        subject: String,
+    },
+    Restricted {
+        subject: String,
+        restricted: bool,
+    },
+}
+
+/// Does `act` for `email` on `site` as `actor`, and records it in the audit trail before the
+/// answer leaves (found or not). The one implementation the API and the console share.
+pub async fn act_on_subject<S: Store + 'static>(
+    app: &App<S>,
+    site: &SiteConfig,
+    actor: Actor,
+    act: SubjectAct,
+    email: &Email,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> Result<SubjectOutcome, AppError> {
+    let subject = app.subject_for(&site.id, email).await?;
     let now = format_utc(facts.now);
     let held = app.store.subject_record(&site.id, &subject).await?;
-    // Every look at a person is recorded, found or not, and before the answer leaves.
     let audit = |kind: AuditKind, detail: Value| AuditEntry {
         site: &site.id,
         actor: actor.clone(),
@@ -46,39 +101,35 @@ pub async fn handle<S: Store + 'static>(
         detail,
         client_ip: client_ip(req),
     };
-    match request {
-        "access" => {
+    let not_held = || audit(AuditKind::SubjectLookedUp, json!({"subject": subject, "found": false}));
+    match act {
+        SubjectAct::Access => {
             let Some(held) = held else {
-                let entry = audit(AuditKind::SubjectLookedUp, json!({"subject": subject, "found": false}));
-                record(app, entry, facts.now).await?;
-                return Err(AppError::NotFound("no data is held about this address".into()));
+                record(app, not_held(), facts.now).await?;
+                return Ok(SubjectOutcome::NotHeld);
             };
-            let export = subject_export(app, &site, &subject, &held, &now).await?;
+            let export = subject_export(app, site, &subject, &held, &now).await?;
             let events = export["history"].as_array().map_or(0, Vec::len);
             let entry = audit(AuditKind::SubjectExported, json!({"subject": subject, "events": events}));
             record(app, entry, facts.now).await?;
-            Ok(export_response(&site, export))
+            Ok(SubjectOutcome::Exported(export))
         }
-        "erase" => {
+        SubjectAct::Erase => {
             app.store.erase_subject(&site.id, &subject, &now).await?;
             let entry = audit(AuditKind::SubjectErased, json!({"subject": subject, "held": held.is_some()}));
             record(app, entry, facts.now).await?;
-            Ok(HttpResponse::json(200, &Erased { erased: true, subject, suppressed: true }))
+            Ok(SubjectOutcome::Erased { subject })
         }
-        _ => {
-            let restricted = input
-                .restricted
-                .ok_or_else(|| AppError::BadRequest("'restricted' (true or false) is required".into()))?;
+        SubjectAct::Restrict(restricted) => {
             if held.is_none() {
-                let entry = audit(AuditKind::SubjectLookedUp, json!({"subject": subject, "found": false}));
-                record(app, entry, facts.now).await?;
-                return Err(AppError::NotFound("no data is held about this address".into()));
+                record(app, not_held(), facts.now).await?;
+                return Ok(SubjectOutcome::NotHeld);
             }
             app.store.set_restricted(&site.id, &subject, restricted, &now).await?;
             let entry =
                 audit(AuditKind::SubjectRestricted, json!({"subject": subject, "restricted": restricted}));
             record(app, entry, facts.now).await?;
-            Ok(HttpResponse::json(200, &Restricted { restricted, subject }))
+            Ok(SubjectOutcome::Restricted { subject, restricted })
         }
     }
 }

@@ -3,7 +3,7 @@
 //! change is one batch and one audit entry (ids, roles, scopes, prefixes: never an address).
 
 use chrono::DateTime;
-use consent_shared::access::{Action, Actor, Scope};
+use consent_shared::access::{Action, Actor, Role, Scope};
 use consent_shared::api::v1::{
     CreatedKey, KeyRequest, KeyView, Keys, OwnerRequest, People, PersonRemoved, PersonRequest, PersonView,
     RoleChange,
@@ -88,23 +88,34 @@ pub async fn people<S: Store + 'static>(
             .with_header("cache-control", "no-store"));
     }
     let input: PersonRequest = json_body(req)?;
+    let member = add_member_as(app, &site.id, principal.actor(), &input, req, facts).await?;
+    Ok(HttpResponse::json(201, &person_view(member)))
+}
+
+/// Gives an address a role on `site` as `actor` (audited): the API's and the console's one path.
+pub(crate) async fn add_member_as<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    actor: Actor,
+    input: &PersonRequest,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<Member, AppError> {
     let email = admin_email(&input.email)?;
     let now = format_utc(facts.now);
     let (id, key) = ((facts.new_id)(), staff_email_key(&app.config, &email));
     let person = NewPerson { id: &id, email_key: &key, email: email.address_for_sending() };
-    let person_id = match app.store.add_member(&person, &site.id, input.role, &now).await {
+    let person_id = match app.store.add_member(&person, site, input.role, &now).await {
         Err(StoreError::Conflict) => {
             return Err(AppError::AlreadyExists(format!(
-                "this person already has a role on site '{}': change it with PUT …/people/{{person_id}}",
-                site.id
+                "this person already has a role on site '{site}': change it with PUT …/people/{{person_id}}"
             )))
         }
         other => other?,
     };
     let detail = json!({"person_id": person_id, "role": input.role.as_str()});
-    audit(app, &site.id, principal.actor(), AuditKind::PersonAdded, detail, req, facts).await?;
-    let member = app.store.member(&site.id, &person_id).await?.ok_or_else(missing_after_write)?;
-    Ok(HttpResponse::json(201, &person_view(member)))
+    audit(app, site, actor, AuditKind::PersonAdded, detail, req, facts).await?;
+    app.store.member(site, &person_id).await?.ok_or_else(missing_after_write)
 }
 
 /// `PUT|DELETE /api/v1/admin/sites/{site}/people/{person_id}`: change a role or remove it.
@@ -119,31 +130,49 @@ pub async fn person<S: Store + 'static>(
     let (site, principal) = admin_site(app, site_id, req, facts, Action::ManagePeople).await?;
     require_method(req, &["PUT", "DELETE"])?;
     let change: Option<RoleChange> = if req.method == "PUT" { Some(json_body(req)?) } else { None };
-    let member = app.store.member(&site.id, person_id).await?.ok_or_else(|| {
-        AppError::NotFound(format!("no person '{person_id}' has a role on site '{}'", site.id))
-    })?;
+    let role = change.map(|c| c.role);
+    match change_member_as(app, &site.id, principal.actor(), person_id, role, req, facts).await? {
+        None => Ok(HttpResponse::json(200, &PersonRemoved { person_id: person_id.into(), removed: true })),
+        Some(member) => Ok(HttpResponse::json(200, &person_view(member))),
+    }
+}
+
+/// Changes a person's role on `site` to `role`, or removes it (`None`), as `actor` (audited).
+/// Lowering or removing ends the person's sessions at once; the last owner stays
+/// (`AppError::LastOwner`). The member as they are now (`None` once removed).
+pub(crate) async fn change_member_as<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    actor: Actor,
+    person_id: &str,
+    role: Option<Role>,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<Option<Member>, AppError> {
+    let member =
+        app.store.member(site, person_id).await?.ok_or_else(|| {
+            AppError::NotFound(format!("no person '{person_id}' has a role on site '{site}'"))
+        })?;
     let now = format_utc(facts.now);
     let last_owner = |e: StoreError| match e {
         StoreError::LastOwner => AppError::LastOwner(format!(
-            "site '{}' keeps at least one owner: make someone else an owner first",
-            site.id
+            "site '{site}' keeps at least one owner: make someone else an owner first"
         )),
         other => other.into(),
     };
-    let Some(RoleChange { role }) = change else {
-        app.store.remove_member(&site.id, person_id, &now).await.map_err(last_owner)?;
+    let Some(role) = role else {
+        app.store.remove_member(site, person_id, &now).await.map_err(last_owner)?;
         let detail = json!({"person_id": person_id, "role": member.role.as_str()});
-        audit(app, &site.id, principal.actor(), AuditKind::PersonRemoved, detail, req, facts).await?;
-        return Ok(HttpResponse::json(200, &PersonRemoved { person_id: person_id.into(), removed: true }));
+        audit(app, site, actor, AuditKind::PersonRemoved, detail, req, facts).await?;
+        return Ok(None);
     };
     let lowered = role < member.role;
-    app.store.set_role(&site.id, person_id, role, lowered, &now).await.map_err(last_owner)?;
+    app.store.set_role(site, person_id, role, lowered, &now).await.map_err(last_owner)?;
     if role != member.role {
         let detail = json!({"person_id": person_id, "from": member.role.as_str(), "to": role.as_str()});
-        audit(app, &site.id, principal.actor(), AuditKind::RoleChanged, detail, req, facts).await?;
+        audit(app, site, actor, AuditKind::RoleChanged, detail, req, facts).await?;
     }
-    let member = app.store.member(&site.id, person_id).await?.ok_or_else(missing_after_write)?;
-    Ok(HttpResponse::json(200, &person_view(member)))
+    Ok(Some(app.store.member(site, person_id).await?.ok_or_else(missing_after_write)?))
 }
 
 /// `GET|POST /api/v1/admin/sites/{site}/keys`: list the site's keys, or create one (its
@@ -163,6 +192,19 @@ pub async fn keys<S: Store + 'static>(
         );
     }
     let input: KeyRequest = json_body(req)?;
+    let created = create_key_as(app, &site.id, principal.actor(), &input, req, facts).await?;
+    Ok(HttpResponse::json(201, &created).with_header("cache-control", "no-store"))
+}
+
+/// Creates a key on `site` as `actor` (audited); its secret is in the answer only.
+pub(crate) async fn create_key_as<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    actor: Actor,
+    input: &KeyRequest,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<CreatedKey, AppError> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(AppError::BadRequest(
@@ -192,11 +234,11 @@ pub async fn keys<S: Store + 'static>(
     };
     let prefix: String = (facts.new_id)().replace('-', "").chars().take(12).collect();
     let secret = fresh_secret(facts);
-    let (now, created_by) = (format_utc(facts.now), principal.actor().label());
+    let (now, created_by) = (format_utc(facts.now), actor.label());
     let secret_hash = sha256_hex(secret.as_bytes());
     let key = NewKey {
         prefix: &prefix,
-        site: &site.id,
+        site,
         name,
         secret_hash: &secret_hash,
         scopes: &scopes,
@@ -211,10 +253,10 @@ pub async fn keys<S: Store + 'static>(
         "scopes": scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "expires_at": expires_at,
     });
-    audit(app, &site.id, principal.actor(), AuditKind::KeyCreated, detail, req, facts).await?;
+    audit(app, site, actor, AuditKind::KeyCreated, detail, req, facts).await?;
     let stored = app.store.api_key(&prefix).await?.ok_or_else(missing_after_write)?;
     let created = CreatedKey { secret: format!("{KEY_PREFIX}{prefix}_{secret}"), key: key_view(stored) };
-    Ok(HttpResponse::json(201, &created).with_header("cache-control", "no-store"))
+    Ok(created)
 }
 
 /// `DELETE /api/v1/admin/sites/{site}/keys/{prefix}`: revokes the key at once.
@@ -227,21 +269,34 @@ pub async fn key<S: Store + 'static>(
 ) -> Result<HttpResponse, AppError> {
     let (site, principal) = admin_site(app, site_id, req, facts, Action::ManagePeople).await?;
     require_method(req, &["DELETE"])?;
+    let revoked = revoke_key_as(app, &site.id, principal.actor(), prefix, req, facts).await?;
+    Ok(HttpResponse::json(200, &revoked))
+}
+
+/// Revokes a live key of `site` at once, as `actor` (audited).
+pub(crate) async fn revoke_key_as<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    actor: Actor,
+    prefix: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) -> Result<KeyView, AppError> {
     let bare = prefix.strip_prefix(KEY_PREFIX).unwrap_or(prefix);
-    if !app.store.revoke_api_key(&site.id, bare, &format_utc(facts.now)).await? {
-        return Err(AppError::NotFound(format!("site '{}' has no live key '{KEY_PREFIX}{bare}'", site.id)));
+    if !app.store.revoke_api_key(site, bare, &format_utc(facts.now)).await? {
+        return Err(AppError::NotFound(format!("site '{site}' has no live key '{KEY_PREFIX}{bare}'")));
     }
     let detail = json!({"prefix": format!("{KEY_PREFIX}{bare}")});
-    audit(app, &site.id, principal.actor(), AuditKind::KeyRevoked, detail, req, facts).await?;
+    audit(app, site, actor, AuditKind::KeyRevoked, detail, req, facts).await?;
     let stored = app.store.api_key(bare).await?.ok_or_else(missing_after_write)?;
-    Ok(HttpResponse::json(200, &key_view(stored)))
+    Ok(key_view(stored))
 }
 
 fn missing_after_write() -> AppError {
     AppError::Internal("a row just written could not be read back".into())
 }
 
-fn person_view(m: Member) -> PersonView {
+pub(crate) fn person_view(m: Member) -> PersonView {
     PersonView {
         person_id: m.person_id,
         email: m.email,
@@ -251,7 +306,7 @@ fn person_view(m: Member) -> PersonView {
     }
 }
 
-fn key_view(k: ApiKeyRecord) -> KeyView {
+pub(crate) fn key_view(k: ApiKeyRecord) -> KeyView {
     KeyView {
         prefix: format!("{KEY_PREFIX}{}", k.prefix),
         name: k.name,

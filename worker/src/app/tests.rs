@@ -608,6 +608,7 @@ mod accounts;
 mod audit;
 mod consent_mode;
 mod console_import;
+mod console_people;
 mod console_settings;
 mod console_site;
 mod evidence;

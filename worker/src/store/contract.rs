@@ -103,6 +103,7 @@ async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<Cas
         lawful_basis_fields_round_trip,
         soft_opt_in_state_and_evidence,
         audiences_by_basis,
+        suppressions_list_add_and_lift_by_reason,
     )
 }
 
@@ -111,6 +112,8 @@ use audit::*;
 mod lawful_basis;
 use lawful_basis::{audiences_by_basis, lawful_basis_fields_round_trip, soft_opt_in_state_and_evidence};
 
+mod suppressions;
+use suppressions::suppressions_list_add_and_lift_by_reason;
 mod public;
 use public::{
     answer_without_events_is_kept, cookie_category_texts_are_versions, pending_never_replaces_granted,
@@ -638,6 +641,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 44 + accounts::CASES + imports::CASES);
+        assert_eq!(outcomes.len(), 45 + accounts::CASES + imports::CASES);
     }
 }

@@ -15,6 +15,7 @@ pub mod site_create;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
+pub mod suppressions;
 mod versions;
 
 pub use mail_and_expiry::{MailClaim, PurgedRows};
@@ -267,6 +268,7 @@ pub trait Store:
     + audit::AuditStore
     + imports::ImportStore
     + site_create::SiteCreateStore
+    + suppressions::SuppressionStore
 {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;

@@ -576,3 +576,19 @@ pub const DELETE_IMPORT_CHUNK: &str = "DELETE FROM import_chunks WHERE job_id = 
 pub const PURGE_IMPORT_CHUNKS: &str = "DELETE FROM import_chunks WHERE rowid IN \
     (SELECT c.rowid FROM import_chunks c JOIN import_jobs j ON j.id = c.job_id \
     WHERE j.created_at < ?1 LIMIT ?2)";
+
+/// A site's do-not-contact list, newest first (ids only: the list never holds an address).
+pub const SUPPRESSION_LIST: &str = "SELECT subject, reason, created_at, added_by, note FROM suppressions \
+     WHERE site_id = ?1 ORDER BY created_at DESC, subject LIMIT ?2";
+
+/// A suppression added by hand with one of the fixed reasons; an existing one stays as it is.
+pub const INSERT_SUPPRESSION_BY: &str =
+    "INSERT INTO suppressions (site_id, subject, reason, created_at, added_by, note) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site_id, subject) DO NOTHING";
+
+/// Lifts a suppression, only while its reason is still the one the caller checked.
+pub const DELETE_SUPPRESSION: &str =
+    "DELETE FROM suppressions WHERE site_id = ?1 AND subject = ?2 AND reason = ?3";
+
+pub const SUPPRESSION_ROW: &str =
+    "SELECT subject, reason, created_at, added_by, note FROM suppressions WHERE site_id = ?1 AND subject = ?2";

@@ -156,7 +156,7 @@ fn every_admin_act_is_in_the_trail_with_who_and_where_but_no_address() {
         9 admin_key admin_key_used - {"action":"manage_subjects","method":"POST","path":"/api/v1/admin/sites/demo/links"}
         10 admin_key preference_link_minted - {"channel":"email","purpose":null,"subject":"<bob@example.org>"}
         11 admin_key admin_key_used - {"action":"manage_suppressions","method":"POST","path":"/api/v1/admin/sites/demo/suppressions"}
-        12 admin_key suppression_added - {"subject":"<carol@example.org>"}
+        12 admin_key suppression_added - {"already_suppressed":false,"reason":null,"subject":"<carol@example.org>"}
         13 admin_key admin_key_used - {"action":"manage_subjects","method":"POST","path":"/api/v1/admin/sites/demo/subjects/access"}
         14 admin_key subject_exported - {"events":1,"subject":"<ada@example.org>"}
         15 admin_key admin_key_used - {"action":"manage_subjects","method":"POST","path":"/api/v1/admin/sites/demo/subjects/access"}
