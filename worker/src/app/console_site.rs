@@ -26,15 +26,28 @@ use crate::store::Store;
 pub enum Section {
     /// `/admin/sites/{site}`: what this site is and where to go.
     Overview,
+    /// Counts per week from the daily counters (console_statistics).
+    Statistics,
+    /// Count and download an audience (console_audience).
+    Audience,
+    /// Chain status, the latest anchor, verify (console_ledger).
+    Ledger,
+    /// The audit trail, filtered, paged, downloadable (console_audit).
+    Audit,
 }
 
 impl Section {
-    pub const ALL: [Section; 1] = [Section::Overview];
+    pub const ALL: [Section; 5] =
+        [Section::Overview, Section::Statistics, Section::Audience, Section::Ledger, Section::Audit];
 
     /// The path segment after `/admin/sites/{site}/` (empty for the overview).
     pub fn slug(self) -> &'static str {
         match self {
             Section::Overview => "",
+            Section::Statistics => "statistics",
+            Section::Audience => "audience",
+            Section::Ledger => "ledger",
+            Section::Audit => "audit",
         }
     }
 
@@ -46,12 +59,20 @@ impl Section {
     pub fn action(self) -> Action {
         match self {
             Section::Overview => Action::ReadStatistics,
+            Section::Statistics => Action::ReadStatistics,
+            Section::Audience => Action::ReadAudience,
+            Section::Ledger => Action::VerifyLedger,
+            Section::Audit => Action::ReadAudit,
         }
     }
 
     pub fn label(self, t: &ConsoleText) -> &'static str {
         match self {
             Section::Overview => t.overview,
+            Section::Statistics => data_text(t).statistics,
+            Section::Audience => data_text(t).audience,
+            Section::Ledger => data_text(t).ledger,
+            Section::Audit => data_text(t).audit,
         }
     }
 
@@ -60,6 +81,15 @@ impl Section {
             "" => format!("/admin/sites/{site}"),
             slug => format!("/admin/sites/{site}/{slug}"),
         }
+    }
+}
+
+/// The data pages' words in the language `t` is in (the navigation is given only `t`).
+fn data_text(t: &ConsoleText) -> &'static super::page_text::console_data::DataText {
+    if std::ptr::eq(t, PageLang::Cy.console()) {
+        PageLang::Cy.data()
+    } else {
+        PageLang::En.data()
     }
 }
 
@@ -191,7 +221,7 @@ pub async fn dispatch<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
     section: &str,
-    _item: Option<&str>,
+    item: Option<&str>,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
@@ -205,6 +235,10 @@ pub async fn dispatch<S: Store + 'static>(
     };
     match section {
         Section::Overview => overview(&console),
+        Section::Statistics => super::console_statistics::page(app, &console).await,
+        Section::Audience => super::console_audience::page(app, &console, req, facts).await,
+        Section::Ledger => super::console_ledger::page(app, &console, req, facts).await,
+        Section::Audit => super::console_audit::page(app, &console, item, req, facts).await,
     }
 }
 

@@ -3,6 +3,8 @@
 //! `{org}`, `{email}`, `{days}` and `{list}` are filled in by the caller with plain text; the
 //! page templates (maud) escape the whole string, so none of these may contain markup.
 
+pub mod console_data;
+
 use consent_shared::consent::{Action, Method};
 use consent_shared::site::Channel;
 

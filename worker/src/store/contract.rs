@@ -100,6 +100,7 @@ async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<Cas
         lawful_basis_fields_round_trip,
         soft_opt_in_state_and_evidence,
         audiences_by_basis,
+        daily_counters_equal_a_recount,
     )
 }
 
@@ -109,9 +110,11 @@ mod lawful_basis;
 use lawful_basis::{audiences_by_basis, lawful_basis_fields_round_trip, soft_opt_in_state_and_evidence};
 
 mod public;
+mod statistics;
 use public::{
     answer_without_events_is_kept, cookie_category_texts_are_versions, pending_never_replaces_granted,
 };
+use statistics::daily_counters_equal_a_recount;
 
 /// A site like the demo one, under any id.
 pub fn sample_site(id: &str) -> SiteConfig {
@@ -606,6 +609,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 43 + accounts::CASES);
+        assert_eq!(outcomes.len(), 44 + accounts::CASES);
     }
 }

@@ -13,6 +13,7 @@ mod mail_and_expiry;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
+pub mod statistics;
 mod versions;
 
 pub use mail_and_expiry::{MailClaim, PurgedRows};
@@ -259,7 +260,9 @@ pub enum AudienceFilter {
 /// What the handlers need from storage. One method, one atomic unit. The tamper-evidence
 /// methods are in `chain::ChainStore`.
 #[allow(async_fn_in_trait)]
-pub trait Store: chain::ChainStore + accounts::AccountStore + audit::AuditStore {
+pub trait Store:
+    chain::ChainStore + accounts::AccountStore + audit::AuditStore + statistics::StatisticsStore
+{
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
     /// Creates or updates a site. Wordings are only ever added.
@@ -751,6 +754,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 unsubscribe_url: None,
                 preferences_url: None,
                 basis: Some(basis),
+                name: r.opt_text("name")?,
             })
         })
         .await
