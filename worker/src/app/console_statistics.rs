@@ -114,35 +114,35 @@ pub fn chart_svg(rows: &[WeekRow]) -> Result<String, String> {
     {
         let root = SVGBackend::with_string(&mut svg, (640, 240)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let n = rows.len().max(2) as i32 - 1;
+        // f64 coordinates: plotters' integer axes compute key points that can overflow.
+        let n = (rows.len().max(2) - 1) as f64;
         let high = rows
             .iter()
             .map(|r| (r.grants + r.soft_opt_ins).max(r.withdrawals + r.objections).max(r.net_audience))
             .max()
             .unwrap_or(0)
-            .max(1);
-        let low = rows.iter().map(|r| r.net_audience).min().unwrap_or(0).min(0);
+            .max(1) as f64;
+        let low = rows.iter().map(|r| r.net_audience).min().unwrap_or(0).min(0) as f64;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
-            .build_cartesian_2d(0..n, low..high)
+            .build_cartesian_2d(0.0..n, low..high)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .y_labels(5)
-            .x_labels(0)
-            .disable_axes()
-            .light_line_style(RGBColor(225, 225, 225))
-            .bold_line_style(RGBColor(200, 200, 200))
-            .y_label_formatter(&|_| String::new())
-            .draw()
-            .map_err(|e| e.to_string())?;
+        // Grid lines drawn as series, not with `configure_mesh`: the mesh lays out labels by
+        // measuring text, which plotters does through the browser DOM on wasm.
+        let grey = RGBColor(210, 210, 210);
+        for step in 0..=4 {
+            let y = low + (high - low) * f64::from(step) / 4.0;
+            chart
+                .draw_series(LineSeries::new([(0.0, y), (n, y)], grey.stroke_width(1)))
+                .map_err(|e| e.to_string())?;
+        }
+        let x = |i: usize| i as f64;
         let green = RGBColor(0, 110, 60);
         chart
             .draw_series(
                 AreaSeries::new(
-                    rows.iter().enumerate().map(|(i, r)| (i as i32, r.net_audience)),
-                    0,
+                    rows.iter().enumerate().map(|(i, r)| (x(i), r.net_audience as f64)),
+                    0.0,
                     green.mix(0.25),
                 )
                 .border_style(green.stroke_width(2)),
@@ -151,14 +151,14 @@ pub fn chart_svg(rows: &[WeekRow]) -> Result<String, String> {
         let blue = RGBColor(0, 80, 180);
         chart
             .draw_series(LineSeries::new(
-                rows.iter().enumerate().map(|(i, r)| (i as i32, r.grants + r.soft_opt_ins)),
+                rows.iter().enumerate().map(|(i, r)| (x(i), (r.grants + r.soft_opt_ins) as f64)),
                 blue.stroke_width(3),
             ))
             .map_err(|e| e.to_string())?;
         let red = RGBColor(180, 30, 30);
         chart
             .draw_series(DashedLineSeries::new(
-                rows.iter().enumerate().map(|(i, r)| (i as i32, r.withdrawals + r.objections)),
+                rows.iter().enumerate().map(|(i, r)| (x(i), (r.withdrawals + r.objections) as f64)),
                 8,
                 5,
                 red.stroke_width(3),

@@ -610,6 +610,7 @@ fn data_rights_requests_access_restrict_erase() {
 mod accounts;
 mod audit;
 mod consent_mode;
+mod console_data;
 mod console_site;
 mod evidence;
 mod hostile;
