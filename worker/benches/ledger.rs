@@ -187,6 +187,9 @@ fn event_values(e: &consent_shared::consent::ConsentEvent, mark: &str) -> Vec<ru
         opt(&e.request_origin),
         opt(&e.fetch_site),
         text(mark),
+        // support_context, direct_from_person (migration 0011): not a soft opt-in.
+        V::Null,
+        V::Null,
     ]
 }
 
@@ -330,7 +333,8 @@ fn statistics_page(store: SqlStore<SqliteExecutor>) -> String {
             public_origin: Some("http://localhost".into()),
         },
     );
-    let now = chrono::Utc::now();
+    let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = DateTime::from_timestamp(unix as i64, 0).unwrap();
     let mut n = 0u64;
     let mut new_id = || {
         n += 1;
