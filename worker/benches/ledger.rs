@@ -24,6 +24,7 @@ use consent_worker::store::{sql, SqlStore, SqlValue, Store};
 
 const PURPOSES: [&str; 4] = ["news", "events", "fundraising", "volunteering"];
 const PAGE: u32 = 1000;
+const TWO_YEARS_S: i64 = 2 * 365 * 24 * 3600;
 const METHODS: [consent_shared::consent::Method; 3] = [
     consent_shared::consent::Method::WebForm,
     consent_shared::consent::Method::PaperForm,
@@ -95,8 +96,10 @@ fn generate(db: &Path, n: u64) {
                         support_context: None,
                     };
                     let ctx = RequestContext {
-                        // One event a minute: 1M events span about two years of statistics.
-                        now: DateTime::from_timestamp(1_790_000_000 + 60 * i as i64, 0).unwrap(),
+                        // Any N spans two years, so the statistics page has two years of
+                        // daily counters to read whatever the ledger's size.
+                        now: DateTime::from_timestamp(1_790_000_000 + (TWO_YEARS_S / n.max(1) as i64).max(1) * i as i64, 0)
+                            .unwrap(),
                         user_agent: Some("bench".into()),
                         ip: None,
                         gpc: false,
