@@ -188,7 +188,7 @@ impl AuditQuery {
                 })?
             }
         };
-        let before = match req.query_param("before") {
+        let before = match req.query_param("before").filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => Some(
                 raw.parse::<i64>()
@@ -197,7 +197,7 @@ impl AuditQuery {
                     .ok_or_else(|| bad("'before' must be an entry's seq (a whole number from 1)".into()))?,
             ),
         };
-        let kind = match req.query_param("kind") {
+        let kind = match req.query_param("kind").filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => Some(
                 AuditKind::parse(&raw)
@@ -212,8 +212,10 @@ impl AuditQuery {
         if actor.as_ref().is_some_and(|a| a.len() > 200) {
             return Err(bad("'actor' must be at most 200 characters".into()));
         }
-        let since = req.query_param("since").map(|s| bound(&s, false)).transpose()?;
-        let until = req.query_param("until").map(|s| bound(&s, true)).transpose()?;
+        let since =
+            req.query_param("since").filter(|v| !v.is_empty()).map(|s| bound(&s, false)).transpose()?;
+        let until =
+            req.query_param("until").filter(|v| !v.is_empty()).map(|s| bound(&s, true)).transpose()?;
         let csv = match req.query_param("format").as_deref() {
             Some("csv") => true,
             Some("json") => false,
