@@ -202,6 +202,9 @@ pub mod v1 {
         /// `legitimate_interests`. Keep the lists apart, as the ICO expects.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub basis: Option<LawfulBasis>,
+        /// The name the person gave, if any (mailing tools' `name` column).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub name: Option<String>,
     }
 
     /// `GET /api/v1/sites/{site}/audience?purpose=&channel=&count=true`: how many people may be

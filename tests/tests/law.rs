@@ -158,8 +158,9 @@ fn main() -> ExitCode {
             None,
         );
         ensure(
-            csv.body
-                .starts_with("email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis\r\n"),
+            csv.body.starts_with(
+                "email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis,name\r\n",
+            ),
             || csv.body.lines().next().unwrap_or_default().to_string(),
         )?;
         let verify = admin(base, "GET", "/api/v1/sites/demo/ledger/verify", "");

@@ -245,7 +245,7 @@ fn main() -> ExitCode {
         let lines: Vec<&str> = r.body.lines().collect();
         ensure(
             lines.len() == 2
-                && lines[0] == "email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis"
+                && lines[0] == "email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis,name"
                 && lines[1].starts_with("bob@example.org,"),
             || r.body.clone(),
         )

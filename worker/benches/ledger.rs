@@ -24,6 +24,12 @@ use consent_worker::store::{sql, SqlStore, SqlValue, Store};
 
 const PURPOSES: [&str; 4] = ["news", "events", "fundraising", "volunteering"];
 const PAGE: u32 = 1000;
+const TWO_YEARS_S: i64 = 2 * 365 * 24 * 3600;
+const METHODS: [consent_shared::consent::Method; 3] = [
+    consent_shared::consent::Method::WebForm,
+    consent_shared::consent::Method::PaperForm,
+    consent_shared::consent::Method::AdminImport,
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
@@ -82,7 +88,7 @@ fn generate(db: &Path, n: u64) {
                         wording_version: None,
                     };
                     let provenance = Provenance {
-                        method: consent_shared::consent::Method::AdminImport,
+                        method: METHODS[(i % METHODS.len() as u64) as usize],
                         source_url: Some("bench".into()),
                         lang: "en".into(),
                         client_time: None,
@@ -90,7 +96,10 @@ fn generate(db: &Path, n: u64) {
                         support_context: None,
                     };
                     let ctx = RequestContext {
-                        now: DateTime::from_timestamp(1_790_000_000 + i as i64, 0).unwrap(),
+                        // Any N spans two years, so the statistics page has two years of
+                        // daily counters to read whatever the ledger's size.
+                        now: DateTime::from_timestamp(1_790_000_000 + (TWO_YEARS_S / n.max(1) as i64).max(1) * i as i64, 0)
+                            .unwrap(),
                         user_agent: Some("bench".into()),
                         ip: None,
                         gpc: false,
@@ -135,6 +144,17 @@ fn generate(db: &Path, n: u64) {
                         e.server_time
                     ])?;
                 }
+                // The events' daily counters were kept by the trigger as they went in; cookie
+                // decisions get counters of their own for every day the events span (a decision
+                // row is not needed for the statistics page, which reads counters only).
+                tx.execute(
+                    "INSERT INTO daily_cookie_counts (site_id, day, choice, n) \
+                     SELECT 'bench', d.day, c.choice, 100 + length(d.day) * c.k \
+                     FROM (SELECT DISTINCT day FROM daily_event_counts WHERE site_id = 'bench') d, \
+                     (SELECT 'accept_all' AS choice, 7 AS k UNION ALL SELECT 'reject_all', 5 \
+                      UNION ALL SELECT 'custom', 2 UNION ALL SELECT 'gpc_signal', 1 UNION ALL SELECT 'object', 1) c",
+                    [],
+                )?;
             }
             tx.commit()
         })
@@ -170,6 +190,9 @@ fn event_values(e: &consent_shared::consent::ConsentEvent, mark: &str) -> Vec<ru
         opt(&e.request_origin),
         opt(&e.fetch_site),
         text(mark),
+        // support_context, direct_from_person (migration 0011): not a soft opt-in.
+        V::Null,
+        V::Null,
     ]
 }
 
@@ -273,10 +296,11 @@ fn measure(db: &Path) {
         }
     }
     let audit = t.elapsed();
+    let statistics = statistics_page(store);
     println!(
         "events={events} audience_first_page_p50_ms={:.2} audience_first_page_max_ms={:.2} \
          export_members={members} export_ms={:.0} verify_events={} verify_ms={:.0} \
-         audit_events={audited} audit_ms={:.0} peak_rss_mb={:.1}",
+         audit_events={audited} audit_ms={:.0} {statistics} peak_rss_mb={:.1}",
         ms(first_page[first_page.len() / 2]),
         ms(*first_page.last().unwrap()),
         ms(export),
@@ -285,6 +309,87 @@ fn measure(db: &Path) {
         ms(audit),
         peak_rss_mb()
     );
+}
+
+/// The console's statistics page through the whole handler (`App::handle`: session, role, the
+/// counters read, folded into weeks, the charts drawn, the page rendered), as a viewer would ask
+/// for it: 20 requests after one to warm the cache; p50 and max.
+fn statistics_page(store: SqlStore<SqliteExecutor>) -> String {
+    use consent_worker::app::{App, AppConfig, RequestFacts};
+    use consent_worker::http::HttpRequest;
+    use consent_worker::store::accounts::{AccountStore, Redeemed};
+    let counter_rows = pollster::block_on(consent_worker::store::Executor::query(
+        &store.exec,
+        "SELECT COUNT(*) AS n FROM daily_event_counts WHERE site_id = 'bench'",
+        Vec::<SqlValue>::new(),
+    ))
+    .unwrap()[0]
+        .int("n")
+        .unwrap();
+    let app = App::new(
+        store,
+        AppConfig {
+            admin_key: Some("bench-admin".into()),
+            subject_key: b"bench-key".to_vec(),
+            ledger_key: BENCH_LEDGER_KEY.to_vec(),
+            token_keys: consent_shared::token::parse_keys("t1:bench-token-key-0123456789").unwrap(),
+            public_origin: Some("http://localhost".into()),
+        },
+    );
+    let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let now = DateTime::from_timestamp(unix as i64, 0).unwrap();
+    let mut n = 0u64;
+    let mut new_id = || {
+        n += 1;
+        format!("bench-id-{n}")
+    };
+    let mut send = |req: &HttpRequest| {
+        let mut facts = RequestFacts { now, new_id: &mut new_id, later: Vec::new() };
+        let r = pollster::block_on(app.handle(req, &mut facts));
+        for work in facts.later {
+            pollster::block_on(work);
+        }
+        r
+    };
+    // A viewer (the least role that sees statistics), signed in.
+    let email = format!("viewer{}@example.org", now.timestamp());
+    let r = send(
+        &HttpRequest::new("POST", "/api/v1/admin/sites/bench/people")
+            .with_header("authorization", "Bearer bench-admin")
+            .with_header("content-type", "application/json")
+            .with_body(format!(r#"{{"email":"{email}","role":"viewer"}}"#)),
+    );
+    assert_eq!(r.status, 201, "{:?}", String::from_utf8_lossy(&r.body));
+    let person: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let person = person["person_id"].as_str().unwrap().to_string();
+    let hash = |v: &str| consent_shared::digest::sha256_hex(v.as_bytes());
+    let at = consent_shared::time::format_utc(now);
+    let until = consent_shared::time::format_utc(now + chrono::TimeDelta::minutes(15));
+    pollster::block_on(app.store.create_sign_in_link(&hash("bench-link"), &person, &at, &until)).unwrap();
+    let redeemed =
+        pollster::block_on(app.store.redeem_sign_in_link(&hash("bench-link"), &hash("bench-session"), &at))
+            .unwrap();
+    assert!(matches!(redeemed, Redeemed::Session { .. }));
+    let page = HttpRequest::new("GET", "/admin/sites/bench/statistics")
+        .with_header("cookie", "consent_session=bench-session");
+    let first = send(&page);
+    assert_eq!(first.status, 200, "{:?}", String::from_utf8_lossy(&first.body));
+    let bytes = first.body.len();
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let r = send(&page);
+        times.push(t.elapsed());
+        assert_eq!(r.status, 200);
+    }
+    times.sort();
+    format!(
+        "statistics_counter_rows={counter_rows} statistics_page_p50_ms={:.2} statistics_page_max_ms={:.2} \
+         statistics_page_kb={:.0}",
+        ms(times[times.len() / 2]),
+        ms(*times.last().unwrap()),
+        bytes as f64 / 1024.0
+    )
 }
 
 fn ms(d: Duration) -> f64 {

@@ -307,7 +307,7 @@ fn audience() -> OperationBuilder {
                     ContentBuilder::new()
                         .schema(Some(schema(json!({
                             "type": "string",
-                            "description": "header `email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis`, CRLF lines"
+                            "description": "header `email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis,name` (`name`: the name the person gave, empty if none), CRLF lines"
                         }))))
                         .build(),
                 )

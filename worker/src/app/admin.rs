@@ -211,6 +211,22 @@ pub async fn audience<S: Store + 'static>(
     let (site, principal) = admin_site(app, site_id, req, facts, Action::ReadAudience).await?;
     let actor = principal.actor();
     require_method(req, &["GET"])?;
+    let csv = req.header("accept").is_some_and(|a| a.contains("text/csv"));
+    export_audience(app, &site, actor, csv, req, facts).await
+}
+
+/// The audience `?purpose=&channel=[&basis=][&count=true]` of `site`, counted or exported (CSV
+/// when `csv`) for `actor` — the API key, or the console's signed-in person — and recorded in
+/// the audit trail with its row count before the first row leaves.
+pub(crate) async fn export_audience<S: Store + 'static>(
+    app: &App<S>,
+    site: &SiteConfig,
+    actor: consent_shared::access::Actor,
+    csv: bool,
+    req: &HttpRequest,
+    facts: &RequestFacts<'_>,
+) -> Result<HttpResponse, AppError> {
+    let site_id = site.id.as_str();
     let purpose = req
         .query_param("purpose")
         .ok_or_else(|| AppError::BadRequest("query parameter 'purpose' is required".into()))?;
@@ -247,7 +263,6 @@ pub async fn audience<S: Store + 'static>(
         let answer = AudienceCount { site: site.id.clone(), purpose, channel, count };
         return Ok(HttpResponse::json(200, &answer).with_header("cache-control", "no-store"));
     }
-    let csv = req.header("accept").is_some_and(|a| a.contains("text/csv"));
     let format = if csv { ExportFormat::Csv } else { ExportFormat::Json };
     // Counted and recorded before the first row leaves: an export cut short (or a client that
     // stops reading) is in the trail all the same. The count is the audience when the export
@@ -383,7 +398,7 @@ fn audience_stream<S: Store + 'static>(
 fn export_header<S>(st: &ExportState<S>) -> String {
     match st.format {
         ExportFormat::Csv => {
-            "email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis\r\n".into()
+            "email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis,name\r\n".into()
         }
         ExportFormat::Json => {
             let head = json!({"site": st.site, "purpose": st.purpose, "channel": st.channel});
@@ -404,14 +419,15 @@ fn export_row(format: ExportFormat, m: &AudienceMember, first: bool) -> String {
             }
         }
         ExportFormat::Csv => format!(
-            "{},{},{},{},{},{},{}\r\n",
+            "{},{},{},{},{},{},{},{}\r\n",
             csv_field(&m.email),
             csv_field(&m.subject),
             csv_field(&m.granted_at),
             csv_field(&m.event_id),
             csv_field(m.unsubscribe_url.as_deref().unwrap_or("")),
             csv_field(m.preferences_url.as_deref().unwrap_or("")),
-            m.basis.map_or("", LawfulBasis::as_str)
+            m.basis.map_or("", LawfulBasis::as_str),
+            csv_field(m.name.as_deref().unwrap_or(""))
         ),
     }
 }

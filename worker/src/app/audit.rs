@@ -121,24 +121,7 @@ pub async fn list<S: Store + 'static>(
     let actor = principal.actor();
     require_method(req, &["GET"])?;
     let query = AuditQuery::parse(req)?;
-    let mut entries = app.store.audit_page(&site.id, &query.filter, query.limit + 1).await?;
-    let next_before = (entries.len() > query.limit as usize).then(|| {
-        entries.truncate(query.limit as usize);
-        entries.last().map(|e| e.record.seq).unwrap_or_default()
-    });
-    let detail = json!({
-        "format": if query.csv { "csv" } else { "json" },
-        "entries": entries.len(),
-        "actor": query.filter.actor,
-        "kind": query.filter.kind,
-        "since": query.filter.since,
-        "until": query.filter.until,
-        "before": query.filter.before,
-    });
-    let entry =
-        AuditEntry { site: &site.id, actor, kind: AuditKind::AuditRead, detail, client_ip: client_ip(req) };
-    record(app, entry, facts.now).await?;
-    let entries: Vec<v1::AuditEntry> = entries.into_iter().map(wire_entry).collect();
+    let (entries, next_before) = read_trail(app, &site.id, actor, &query, client_ip(req), facts.now).await?;
     let response = if query.csv {
         let mut r = HttpResponse {
             status: 200,
@@ -157,16 +140,45 @@ pub async fn list<S: Store + 'static>(
     Ok(response.with_header("cache-control", "no-store"))
 }
 
+/// A page of `site`'s trail as `query` asks, read by `actor` (an API key or the console's
+/// signed-in person) and recorded as `audit_read`; with the `before` of the next page.
+pub(super) async fn read_trail<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    actor: Actor,
+    query: &AuditQuery,
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<v1::AuditEntry>, Option<i64>), AppError> {
+    let mut entries = app.store.audit_page(site, &query.filter, query.limit + 1).await?;
+    let next_before = (entries.len() > query.limit as usize).then(|| {
+        entries.truncate(query.limit as usize);
+        entries.last().map(|e| e.record.seq).unwrap_or_default()
+    });
+    let detail = json!({
+        "format": if query.csv { "csv" } else { "json" },
+        "entries": entries.len(),
+        "actor": query.filter.actor,
+        "kind": query.filter.kind,
+        "since": query.filter.since,
+        "until": query.filter.until,
+        "before": query.filter.before,
+    });
+    let entry = AuditEntry { site, actor, kind: AuditKind::AuditRead, detail, client_ip: ip };
+    record(app, entry, now).await?;
+    Ok((entries.into_iter().map(wire_entry).collect(), next_before))
+}
+
 /// What `?limit=&before=&actor=&kind=&since=&until=&format=` ask for.
 #[derive(Debug, PartialEq, Eq)]
-struct AuditQuery {
-    filter: AuditFilter,
-    limit: u32,
-    csv: bool,
+pub(super) struct AuditQuery {
+    pub(super) filter: AuditFilter,
+    pub(super) limit: u32,
+    pub(super) csv: bool,
 }
 
 impl AuditQuery {
-    fn parse(req: &HttpRequest) -> Result<AuditQuery, AppError> {
+    pub(super) fn parse(req: &HttpRequest) -> Result<AuditQuery, AppError> {
         let bad = |m: String| AppError::BadRequest(m);
         let limit = match req.query_param("limit") {
             None => AUDIT_PAGE_DEFAULT,
@@ -176,7 +188,7 @@ impl AuditQuery {
                 })?
             }
         };
-        let before = match req.query_param("before") {
+        let before = match req.query_param("before").filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => Some(
                 raw.parse::<i64>()
@@ -185,7 +197,7 @@ impl AuditQuery {
                     .ok_or_else(|| bad("'before' must be an entry's seq (a whole number from 1)".into()))?,
             ),
         };
-        let kind = match req.query_param("kind") {
+        let kind = match req.query_param("kind").filter(|v| !v.is_empty()) {
             None => None,
             Some(raw) => Some(
                 AuditKind::parse(&raw)
@@ -200,8 +212,10 @@ impl AuditQuery {
         if actor.as_ref().is_some_and(|a| a.len() > 200) {
             return Err(bad("'actor' must be at most 200 characters".into()));
         }
-        let since = req.query_param("since").map(|s| bound(&s, false)).transpose()?;
-        let until = req.query_param("until").map(|s| bound(&s, true)).transpose()?;
+        let since =
+            req.query_param("since").filter(|v| !v.is_empty()).map(|s| bound(&s, false)).transpose()?;
+        let until =
+            req.query_param("until").filter(|v| !v.is_empty()).map(|s| bound(&s, true)).transpose()?;
         let csv = match req.query_param("format").as_deref() {
             Some("csv") => true,
             Some("json") => false,
@@ -241,7 +255,7 @@ fn wire_entry(e: StoredAudit) -> v1::AuditEntry {
 
 /// The page as CSV (RFC 4180 through the `csv` crate), with a leading `'` on values a
 /// spreadsheet would run as a formula.
-fn audit_csv(entries: &[v1::AuditEntry]) -> Result<Vec<u8>, AppError> {
+pub(super) fn audit_csv(entries: &[v1::AuditEntry]) -> Result<Vec<u8>, AppError> {
     let guard =
         |v: &str| if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.into() };
     let mut out = csv::Writer::from_writer(Vec::new());

@@ -42,18 +42,30 @@ pub enum Section {
     Suppressions,
     /// People, roles and API keys (owner).
     Team,
+    /// Counts per week from the daily counters (console_statistics).
+    Statistics,
+    /// Count and download an audience (console_audience).
+    Audience,
+    /// Chain status, the latest anchor, verify (console_ledger).
+    Ledger,
+    /// The audit trail, filtered, paged, downloadable (console_audit).
+    Audit,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 13] = [
         Section::Overview,
         Section::Settings,
         Section::Wording,
         Section::Categories,
         Section::Embed,
+        Section::Statistics,
+        Section::Audience,
         Section::Import,
         Section::People,
         Section::Suppressions,
+        Section::Ledger,
+        Section::Audit,
         Section::Team,
     ];
 
@@ -69,6 +81,10 @@ impl Section {
             Section::People => "people",
             Section::Suppressions => "suppressions",
             Section::Team => "team",
+            Section::Statistics => "statistics",
+            Section::Audience => "audience",
+            Section::Ledger => "ledger",
+            Section::Audit => "audit",
         }
     }
 
@@ -86,6 +102,10 @@ impl Section {
             Section::People => Action::ManageSubjects,
             Section::Suppressions => Action::ManageSuppressions,
             Section::Team => Action::ManagePeople,
+            Section::Statistics => Action::ReadStatistics,
+            Section::Audience => Action::ReadAudience,
+            Section::Ledger => Action::VerifyLedger,
+            Section::Audit => Action::ReadAudit,
         }
     }
 
@@ -100,6 +120,10 @@ impl Section {
             Section::People => t.people,
             Section::Suppressions => t.suppressions,
             Section::Team => t.team,
+            Section::Statistics => data_text(t).statistics,
+            Section::Audience => data_text(t).audience,
+            Section::Ledger => data_text(t).ledger,
+            Section::Audit => data_text(t).audit,
         }
     }
 
@@ -119,6 +143,11 @@ fn lang_of(t: &ConsoleText) -> PageLang {
     } else {
         PageLang::En
     }
+}
+
+/// The data pages' words in the language `t` is in (the navigation is given only `t`).
+fn data_text(t: &ConsoleText) -> &'static super::page_text::console_data::DataText {
+    lang_of(t).data()
 }
 
 /// A signed-in person on a section of one of their sites.
@@ -271,6 +300,10 @@ pub async fn dispatch<S: Store + 'static>(
         Section::People => super::console_people::page(app, &console, item, req, facts).await,
         Section::Suppressions => super::console_suppressions::page(app, &console, item, req, facts).await,
         Section::Team => super::console_team::page(app, &console, item, req, facts).await,
+        Section::Statistics => super::console_statistics::page(app, &console).await,
+        Section::Audience => super::console_audience::page(app, &console, req, facts).await,
+        Section::Ledger => super::console_ledger::page(app, &console, req, facts).await,
+        Section::Audit => super::console_audit::page(app, &console, item, req, facts).await,
     }
 }
 

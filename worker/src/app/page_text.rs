@@ -4,6 +4,7 @@
 //! page templates (maud) escape the whole string, so none of these may contain markup.
 
 pub mod console_categories;
+pub mod console_data;
 pub mod console_import;
 pub mod console_people;
 pub mod console_settings;

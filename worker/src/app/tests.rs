@@ -300,7 +300,10 @@ fn audience_as_csv() {
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let (_, body) = body_of(r);
     let mut lines = body.lines();
-    assert_eq!(lines.next(), Some("email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis"));
+    assert_eq!(
+        lines.next(),
+        Some("email,subject,granted_at,event_id,unsubscribe_url,preferences_url,basis,name")
+    );
     assert!(lines.next().unwrap().starts_with("'=cmd@example.org,"), "{body}");
 }
 
@@ -607,6 +610,7 @@ fn data_rights_requests_access_restrict_erase() {
 mod accounts;
 mod audit;
 mod consent_mode;
+mod console_data;
 mod console_import;
 mod console_people;
 mod console_settings;

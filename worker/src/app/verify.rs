@@ -32,19 +32,33 @@ pub async fn verify_ledger<S: Store + 'static>(
     let (site, principal) = admin_site(app, site_id, req, facts, AdminAction::VerifyLedger).await?;
     let actor = principal.actor();
     require_method(req, &["GET"])?;
+    let report = verify_site(app, &site.id, actor, client_ip(req), facts.now).await?;
+    Ok(HttpResponse::json(200, &report))
+}
+
+/// The whole check of `site_id` for `actor` (the API key or the console's signed-in person),
+/// recorded in the audit trail as `ledger_verified`.
+pub async fn verify_site<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    actor: consent_shared::access::Actor,
+    ip: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<VerifyReport, AppError> {
+    let facts_now = now;
     // Everything written through the append path is chained before the chain is checked; a
     // row without a valid mark stops sealing and is reported, never sealed.
-    let sealed = seal_pending(app, &site.id, facts.now).await?;
+    let sealed = seal_pending(app, site_id, facts_now).await?;
     let key = &app.config.ledger_key;
 
-    let mut report = event_chain(app, &site.id, key).await?;
+    let mut report = event_chain(app, site_id, key).await?;
     report.sealing_stopped_at = sealed.events_blocked.map(unmarked_row);
-    audit_state(app, &site.id, key, &mut report).await?;
-    let mut cookies = cookie_chain(app, &site.id, key).await?;
+    audit_state(app, site_id, key, &mut report).await?;
+    let mut cookies = cookie_chain(app, site_id, key).await?;
     cookies.sealing_stopped_at = sealed.cookies_blocked.map(unmarked_row);
     cookies.unchained = app
         .store
-        .unchained_cookies(&site.id, REPORT_LIMIT as u32)
+        .unchained_cookies(site_id, REPORT_LIMIT as u32)
         .await?
         .into_iter()
         .map(|(pos, id)| UnmarkedRow {
@@ -56,8 +70,8 @@ pub async fn verify_ledger<S: Store + 'static>(
     cookies.valid = cookies.first_broken.is_none()
         && cookies.sealing_stopped_at.is_none()
         && cookies.unchained.is_empty();
-    report.anchor = check_latest(app, &site.id).await.unwrap_or_else(|e| {
-        log_internal(&format!("verifying {}: anchor unreadable: {e}", site.id));
+    report.anchor = check_latest(app, site_id).await.unwrap_or_else(|e| {
+        log_internal(&format!("verifying {}: anchor unreadable: {e}", site_id));
         Some(consent_shared::api::v1::AnchorReport {
             found: false,
             seq: None,
@@ -74,7 +88,7 @@ pub async fn verify_ledger<S: Store + 'static>(
         && cookies.valid
         && report.anchor.as_ref().is_none_or(|a| a.extends || !a.found);
     report.cookie_chain = Some(cookies);
-    let trail = verify_trail(app, &site.id).await?;
+    let trail = verify_trail(app, site_id).await?;
     report.valid = report.valid && trail.valid;
     let detail = json!({
         "valid": report.valid,
@@ -83,15 +97,9 @@ pub async fn verify_ledger<S: Store + 'static>(
         "audit_trail_valid": trail.valid,
     });
     report.audit_trail = Some(trail);
-    let entry = AuditEntry {
-        site: &site.id,
-        actor,
-        kind: AuditKind::LedgerVerified,
-        detail,
-        client_ip: client_ip(req),
-    };
-    record(app, entry, facts.now).await?;
-    Ok(HttpResponse::json(200, &report))
+    let entry = AuditEntry { site: site_id, actor, kind: AuditKind::LedgerVerified, detail, client_ip: ip };
+    record(app, entry, facts_now).await?;
+    Ok(report)
 }
 
 fn unmarked_row(u: Unsealable) -> UnmarkedRow {

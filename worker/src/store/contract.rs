@@ -104,6 +104,7 @@ async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<Cas
         soft_opt_in_state_and_evidence,
         audiences_by_basis,
         suppressions_list_add_and_lift_by_reason,
+        daily_counters_equal_a_recount,
     )
 }
 
@@ -115,9 +116,11 @@ use lawful_basis::{audiences_by_basis, lawful_basis_fields_round_trip, soft_opt_
 mod suppressions;
 use suppressions::suppressions_list_add_and_lift_by_reason;
 mod public;
+mod statistics;
 use public::{
     answer_without_events_is_kept, cookie_category_texts_are_versions, pending_never_replaces_granted,
 };
+use statistics::daily_counters_equal_a_recount;
 
 /// A site like the demo one, under any id.
 pub fn sample_site(id: &str) -> SiteConfig {
@@ -641,6 +644,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 45 + accounts::CASES + imports::CASES);
+        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES);
     }
 }

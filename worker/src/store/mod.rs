@@ -15,6 +15,7 @@ pub mod site_create;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
 pub mod sqlite;
+pub mod statistics;
 pub mod suppressions;
 mod versions;
 
@@ -269,6 +270,7 @@ pub trait Store:
     + imports::ImportStore
     + site_create::SiteCreateStore
     + suppressions::SuppressionStore
+    + statistics::StatisticsStore
 {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;
@@ -672,6 +674,7 @@ impl<E: Executor> Store for SqlStore<E> {
                 unsubscribe_url: None,
                 preferences_url: None,
                 basis: Some(basis),
+                name: r.opt_text("name")?,
             })
         })
         .await

@@ -239,7 +239,7 @@ pub const INSERT_BANNER_WORDING: &str = "INSERT INTO banner_wordings \
 /// Who may be contacted now: granted and not withdrawn since (the state row holds the latest
 /// action), not restricted, not erased, not suppressed. Keyset-paginated by subject.
 /// `?6`/`?7`: the state actions wanted — `granted` (consent), `soft_opt_in`, or both.
-pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, cs.updated_at, cs.event_id, cs.action \
+pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, s.name, cs.updated_at, cs.event_id, cs.action \
      FROM consent_state cs \
      JOIN subjects s ON s.site_id = cs.site_id AND s.subject = cs.subject \
      WHERE cs.site_id = ?1 AND cs.purpose = ?2 AND cs.channel = ?3 AND cs.action IN (?6, ?7) \
@@ -251,7 +251,7 @@ pub const AUDIENCE_PAGE: &str = "SELECT cs.subject, s.email, cs.updated_at, cs.e
 /// suppressed — who has not withdrawn or objected for this purpose × channel. Those who
 /// consented are listed as `granted`; the rest carry a NULL action and the time they were first
 /// held.
-pub const AUDIENCE_PAGE_HELD: &str = "SELECT s.subject, s.email, \
+pub const AUDIENCE_PAGE_HELD: &str = "SELECT s.subject, s.email, s.name, \
      COALESCE(cs.updated_at, s.created_at) AS updated_at, COALESCE(cs.event_id, '') AS event_id, \
      cs.action FROM subjects s \
      LEFT JOIN consent_state cs ON cs.site_id = s.site_id AND cs.subject = s.subject \
@@ -592,3 +592,22 @@ pub const DELETE_SUPPRESSION: &str =
 
 pub const SUPPRESSION_ROW: &str =
     "SELECT subject, reason, created_at, added_by, note FROM suppressions WHERE site_id = ?1 AND subject = ?2";
+
+// ---- the console's statistics (daily counters kept by triggers, migration 0012) ------------------
+
+/// Every daily event count of a site, oldest day first.
+pub const DAILY_EVENT_COUNTS: &str = "SELECT day, purpose, channel, action, method, n \
+    FROM daily_event_counts WHERE site_id = ?1 ORDER BY day, purpose, channel, action, method";
+
+/// Every daily cookie-decision count of a site, oldest day first.
+pub const DAILY_COOKIE_COUNTS: &str = "SELECT day, choice, n FROM daily_cookie_counts \
+    WHERE site_id = ?1 ORDER BY day, choice";
+
+/// The counts recomputed from the ledger itself (what the counters must equal).
+pub const RECOUNT_EVENTS: &str =
+    "SELECT substr(server_time, 1, 10) AS day, purpose, channel, action, method, \
+    COUNT(*) AS n FROM consent_events WHERE site_id = ?1 GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5";
+
+/// The cookie-decision counts recomputed from the decisions themselves.
+pub const RECOUNT_COOKIES: &str = "SELECT substr(server_time, 1, 10) AS day, choice, COUNT(*) AS n \
+    FROM cookie_consents WHERE site_id = ?1 GROUP BY 1, 2 ORDER BY 1, 2";

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_accounts.sql", include_str!("../../migrations/0009_accounts.sql")),
     ("0010_audit.sql", include_str!("../../migrations/0010_audit.sql")),
     ("0011_lawful_basis.sql", include_str!("../../migrations/0011_lawful_basis.sql")),
+    ("0012_daily_counters.sql", include_str!("../../migrations/0012_daily_counters.sql")),
     ("0013_suppression_reasons.sql", include_str!("../../migrations/0013_suppression_reasons.sql")),
     ("0014_imports.sql", include_str!("../../migrations/0014_imports.sql")),
 ];

@@ -77,7 +77,7 @@ pub(super) async fn audit_reads_events_in_state_key_order_with_state<S: Store>(
     check(store.state_without_events(site, 10).await.map_err(err)?.is_empty(), "every state has events")
 }
 
-fn cookie_fixture(site: &str, id: &str) -> CookieConsentRecord {
+pub(super) fn cookie_fixture(site: &str, id: &str) -> CookieConsentRecord {
     CookieConsentRecord {
         id: format!("{site}-{id}"),
         site_id: site.into(),
