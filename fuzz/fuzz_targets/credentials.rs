@@ -19,14 +19,17 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!prefix.contains('_'), "prefix {prefix:?} of {token:?}");
                 assert_eq!(format!("{KEY_PREFIX}{prefix}_{secret}"), token);
             }
-            Credential::MalformedApiKey => assert!(token.starts_with(KEY_PREFIX) && token[3..].find('_').is_none()),
+            Credential::MalformedApiKey => {
+                assert!(token.starts_with(KEY_PREFIX) && token[3..].find('_').is_none())
+            }
             Credential::AdminKey(key) => {
                 assert_eq!(key, token);
                 assert!(!key.starts_with(KEY_PREFIX));
             }
         }
     }
-    let (first, second) = text.split_at(text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i));
+    let (first, second) =
+        text.split_at(text.char_indices().nth(text.chars().count() / 2).map_or(0, |(i, _)| i));
     if let Some(value) = cookie_value([first, second], SESSION) {
         assert!(!value.is_empty() && value == value.trim() && !value.contains(';'), "{value:?}");
     }

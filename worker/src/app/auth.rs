@@ -64,7 +64,10 @@ pub fn cookie_value<'a>(headers: impl IntoIterator<Item = &'a str>, name: &str) 
 /// key, any other bearer token is taken for the admin key. Pure, like [`cookie_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Credential<'a> {
-    ApiKey { prefix: &'a str, secret: &'a str },
+    ApiKey {
+        prefix: &'a str,
+        secret: &'a str,
+    },
     /// Starts with `ck_` but has no `_` after the prefix: no key can match it.
     MalformedApiKey,
     AdminKey(&'a str),
@@ -135,7 +138,9 @@ pub async fn authorize<S: Store + 'static>(
 /// Only the break-glass `ADMIN_KEY` (bootstrapping the first owner of a site).
 pub fn require_admin_key<S>(app: &App<S>, site_id: &str, req: &HttpRequest) -> Result<(), AppError> {
     match bearer(req) {
-        Some(given) if matches!(credential(given), Credential::AdminKey(_)) => admin_key(app, given).map(drop),
+        Some(given) if matches!(credential(given), Credential::AdminKey(_)) => {
+            admin_key(app, given).map(drop)
+        }
         _ => Err(AppError::Unauthorized(format!(
             "only the ADMIN_KEY may add an owner this way; an owner adds people with \
              POST /api/v1/admin/sites/{site_id}/people"
