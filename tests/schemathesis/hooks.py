@@ -33,6 +33,35 @@ FORMS = {
     "/preferences/{site}": "CONSENT_FUZZ_LOST_LINK_CSRF",
 }
 IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,128}$")
+ADMIN_BEARER = f"Bearer {os.environ['CONSENT_FUZZ_ADMIN_KEY']}"
+API_KEY = os.environ["CONSENT_FUZZ_API_KEY"]
+API_BEARER = f"Bearer {API_KEY}"
+# `ck_<prefix>_<secret>`: the prefix names the key in …/keys/{prefix}.
+API_KEY_PREFIX = API_KEY.rsplit("_", 1)[0]
+# How often an operation an API key may use is sent with the admin key instead.
+ADMIN_SHARE = 0.2
+
+
+def admin_only(path, method):
+    """What no API key may do: manage a site's people and keys (an owner, signed in, or the admin
+    key), and define a site other than the key's own (the scratch site)."""
+    return (
+        "/people" in path
+        or "/keys" in path
+        or (path == "/api/v1/admin/sites/{site}" and method == "PUT")
+    )
+
+
+def choose_credential(case):
+    """The configured auth put the API key on every admin operation; swap in the admin key where
+    only it may act, and sometimes elsewhere. A case whose credentials the generator left out or
+    changed (to test the 401) is left alone."""
+    headers = case.headers
+    if headers is None or headers.get("Authorization") != API_BEARER:
+        return
+    path, method = case.operation.path, case.method.upper()
+    if admin_only(path, method) or RNG.random() < ADMIN_SHARE:
+        headers["Authorization"] = ADMIN_BEARER
 
 
 def fresh_address():
@@ -118,6 +147,11 @@ def repair(case):
 
 @schemathesis.hook
 def before_call(context, case, **kwargs):
+    choose_credential(case)
+    # Revoking the run's own key would turn every later case into a 401.
+    if case.operation.path.endswith("/keys/{prefix}") and case.path_parameters:
+        if case.path_parameters.get("prefix") in (API_KEY_PREFIX, API_KEY_PREFIX.removeprefix("ck_")):
+            case.path_parameters["prefix"] = "ck_000000000000"
     if positive(case) and RNG.random() < REPAIR:
         repair(case)
     headers = case.headers

@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use consent_shared::access::Scope as KeyScope;
 use consent_shared::email::Email;
 use consent_shared::subject::subject_id;
 use consent_shared::token::{parse_keys, sign, Claims, Scope};
@@ -259,6 +260,8 @@ fn run_until(plan: &Plan, stop: &AtomicBool) -> Result<Report, String> {
 
 /// What the config and hooks read from the environment: the real site, key, member and links.
 struct Fixture {
+    /// A key of the demo site with every scope (`ck_<prefix>_<secret>`), for the `apiKey` scheme.
+    api_key: String,
     u_token: String,
     p_token: String,
     c_token: String,
@@ -294,6 +297,15 @@ impl Fixture {
             let token = path.strip_prefix(prefix).ok_or_else(|| format!("links: {field} {url}"))?;
             Ok(token.split(['?', '#']).next().unwrap_or_default().to_string())
         };
+        // An API key with every scope: the run authenticates as a machine client would; the
+        // admin key stays for what only it (or an owner) may do (see hooks.py).
+        let scopes: Vec<&str> = KeyScope::ALL.iter().map(|s| s.as_str()).collect();
+        let created = admin(
+            &format!("/api/v1/admin/sites/{SITE}/keys"),
+            serde_json::json!({"name": "schemathesis", "scopes": scopes}),
+        )?;
+        let api_key =
+            created["secret"].as_str().ok_or_else(|| format!("keys: no secret in {created}"))?.to_string();
         let config_url = format!("{origin}/api/v1/sites/{SITE}/config");
         let config: serde_json::Value = ureq::get(&config_url)
             .call()
@@ -303,6 +315,7 @@ impl Fixture {
         let (u_token, p_token, c_token) =
             (token_of("unsubscribe_url", "/u/")?, token_of("preferences_url", "/p/")?, confirm_token()?);
         Ok(Fixture {
+            api_key,
             p_csrf: csrf_of(&format!("{origin}/p/{p_token}"))?,
             c_csrf: csrf_of(&format!("{origin}/c/{c_token}"))?,
             lost_link_csrf: csrf_of(&format!("{origin}/preferences/{SITE}"))?,
@@ -319,6 +332,7 @@ impl Fixture {
             ("CONSENT_FUZZ_SITE", SITE.into()),
             ("CONSENT_FUZZ_SCRATCH_SITE", SCRATCH_SITE.into()),
             ("CONSENT_FUZZ_ADMIN_KEY", ADMIN_KEY.into()),
+            ("CONSENT_FUZZ_API_KEY", self.api_key.clone()),
             ("CONSENT_FUZZ_PAGE_ORIGIN", PAGE_ORIGIN.into()),
             ("CONSENT_FUZZ_MEMBER", MEMBER.into()),
             ("CONSENT_FUZZ_U_TOKEN", self.u_token.clone()),

@@ -44,15 +44,49 @@ pub fn session_cookie_name<S>(app: &App<S>) -> &'static str {
 
 /// The value of the request's session cookie, if any.
 pub fn session_token<S>(app: &App<S>, req: &HttpRequest) -> Option<String> {
-    let name = session_cookie_name(app);
-    req.headers
-        .iter()
-        .filter(|(n, _)| n == "cookie")
-        .flat_map(|(_, v)| v.split(';'))
+    let cookies = req.headers.iter().filter(|(n, _)| n == "cookie").map(|(_, v)| v.as_str());
+    cookie_value(cookies, session_cookie_name(app)).map(String::from)
+}
+
+/// The first non-empty value of the cookie `name` in `Cookie` header values
+/// (`a=1; b=2`). Pure: the parser fuzz target `credentials` runs it on any bytes.
+pub fn cookie_value<'a>(headers: impl IntoIterator<Item = &'a str>, name: &str) -> Option<&'a str> {
+    headers
+        .into_iter()
+        .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.trim().to_string())
+        .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty())
+}
+
+/// The credential of an `Authorization` header value: `Bearer ck_<prefix>_<secret>` is an API
+/// key, any other bearer token is taken for the admin key. Pure, like [`cookie_value`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    ApiKey {
+        prefix: &'a str,
+        secret: &'a str,
+    },
+    /// Starts with `ck_` but has no `_` after the prefix: no key can match it.
+    MalformedApiKey,
+    AdminKey(&'a str),
+}
+
+/// The bearer token of an `Authorization` header value, trimmed.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    authorization.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// What a bearer token claims to be (not whether it is known).
+pub fn credential(token: &str) -> Credential<'_> {
+    match token.strip_prefix(KEY_PREFIX) {
+        Some(key) => match key.split_once('_') {
+            Some((prefix, secret)) => Credential::ApiKey { prefix, secret },
+            None => Credential::MalformedApiKey,
+        },
+        None => Credential::AdminKey(token),
+    }
 }
 
 /// The session limits at `now`.
@@ -104,7 +138,9 @@ pub async fn authorize<S: Store + 'static>(
 /// Only the break-glass `ADMIN_KEY` (bootstrapping the first owner of a site).
 pub fn require_admin_key<S>(app: &App<S>, site_id: &str, req: &HttpRequest) -> Result<(), AppError> {
     match bearer(req) {
-        Some(given) if !given.starts_with(KEY_PREFIX) => admin_key(app, given).map(drop),
+        Some(given) if matches!(credential(given), Credential::AdminKey(_)) => {
+            admin_key(app, given).map(drop)
+        }
         _ => Err(AppError::Unauthorized(format!(
             "only the ADMIN_KEY may add an owner this way; an owner adds people with \
              POST /api/v1/admin/sites/{site_id}/people"
@@ -113,7 +149,7 @@ pub fn require_admin_key<S>(app: &App<S>, site_id: &str, req: &HttpRequest) -> R
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
-    req.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).map(str::trim)
+    req.header("authorization").and_then(bearer_token)
 }
 
 fn admin_key<S>(app: &App<S>, given: &str) -> Result<Principal, AppError> {
@@ -137,9 +173,10 @@ async fn authenticate<S: Store + 'static>(
     facts: &RequestFacts<'_>,
 ) -> Result<Principal, AppError> {
     if let Some(given) = bearer(req) {
-        return match given.strip_prefix(KEY_PREFIX) {
-            Some(key) => api_key(app, site_id, key, facts.now).await,
-            None => admin_key(app, given),
+        return match credential(given) {
+            Credential::ApiKey { prefix, secret } => api_key(app, site_id, prefix, secret, facts.now).await,
+            Credential::MalformedApiKey => Err(AppError::Unauthorized("unknown API key".into())),
+            Credential::AdminKey(given) => admin_key(app, given),
         };
     }
     let Some(person_id) = session_person(app, req, facts.now).await? else {
@@ -163,11 +200,11 @@ async fn authenticate<S: Store + 'static>(
 async fn api_key<S: Store + 'static>(
     app: &App<S>,
     site_id: &str,
-    key: &str,
+    prefix: &str,
+    secret: &str,
     now: DateTime<Utc>,
 ) -> Result<Principal, AppError> {
     let unknown = || AppError::Unauthorized("unknown API key".into());
-    let (prefix, secret) = key.split_once('_').ok_or_else(unknown)?;
     let stored = app.store.api_key(prefix).await?.ok_or_else(unknown)?;
     if sha256_hex(secret.as_bytes()) != stored.secret_hash {
         return Err(unknown());

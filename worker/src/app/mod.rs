@@ -464,6 +464,7 @@ pub(crate) fn log_internal(cause: &str) {
 /// The request-body parsers on their own, for the parser fuzz targets in `fuzz/`: not an API.
 #[doc(hidden)]
 pub mod parsers {
+    pub use super::auth::{bearer_token, cookie_value, credential, Credential, KEY_PREFIX};
     pub use super::csrf_form::Form;
     pub use super::unsubscribe::is_one_click;
 }
