@@ -101,10 +101,16 @@
     });
   }
 
-  /* The decision in force for the UI: one that fits the site, else none. */
+  /* Whether a decision was made under the rules that apply now (one from before rule sets,
+   * without `r`, was an opt-in decision and applies under any). */
+  function sameRules(dec) {
+    return !dec.r || !policy || !policy.rule_set || dec.r === policy.rule_set;
+  }
+
+  /* The decision in force for the UI: one that fits the site, made under these rules, else none. */
   function current() {
     var dec = readDecision();
-    return dec && fits(dec) ? dec : null;
+    return dec && fits(dec) && sameRules(dec) ? dec : null;
   }
 
   /* Runs the held-back elements of the accepted categories. Each runs once: a script that ran
@@ -312,10 +318,6 @@
     .catch(function (e) {
       console.error("Consent widget: cannot reach " + base, e);
     });
-  var early = null; // the policy, if it is in by the time the DOM is ready
-  policyAnswer.then(function (p) {
-    early = p;
-  });
 
   // Without a decision (and without GPC) the banner will be needed: its configuration is asked
   // for now too, not once the UI has loaded; the UI itself in the next task (`start`), so that
@@ -329,11 +331,14 @@
     configAnswer = { url: configUrl, response: configResponse };
   }
 
-  /* Once the DOM is ready: the UI first if the banner will be needed (its requests go out at
-   * once), the rest in the following tasks. */
+  /* Once the DOM is ready: the UI first if the banner will be needed (its requests go out as
+   * soon as the policy says it is a consent banner: a notice-only site, or one with nothing to
+   * ask, downloads no WebAssembly), the rest in the following tasks. */
   function start() {
-    // (Not when the policy, already in, says only a notice is needed: that needs no WebAssembly.)
-    if (bannerNeeded && !(early && early.banner_kind && early.banner_kind != "consent")) loadUi();
+    if (bannerNeeded)
+      policyAnswer.then(function (p) {
+        if (p && (p.banner_kind || "consent") == "consent") loadUi();
+      });
     later(startRest);
   }
 
@@ -363,8 +368,7 @@
         // A cookie naming a category this site does not have is no decision, nor is one made
         // under other rules (a UK decision seen from the EU; shared::basis::decision_still_applies):
         // ask again.
-        if (decision && (!fits(decision) || (decision.r && p.rule_set && decision.r !== p.rule_set)))
-          decision = null;
+        if (decision && !(fits(decision) && sameRules(decision))) decision = null;
         if (decision) {
           activate(decision.c);
           showReopenButton();
