@@ -42,6 +42,17 @@ export function decision_categories() {
     : undefined;
 }
 
+/** The categories that run until the visitor objects (the loader's `exceptions()`), or none. */
+export function exceptions() {
+  try {
+    var l = loader();
+    var e = l && l.exceptions && l.exceptions();
+    return e instanceof Array ? e : [];
+  } catch (x) {
+    return [];
+  }
+}
+
 /** The Global Privacy Control signal: the loader's `gpc`, else `navigator.globalPrivacyControl`. */
 export function gpc() {
   var l = loader();

@@ -101,10 +101,16 @@
     });
   }
 
-  /* The decision in force for the UI: one that fits the site, else none. */
+  /* Whether a decision was made under the rules that apply now (one from before rule sets,
+   * without `r`, was an opt-in decision and applies under any). */
+  function sameRules(dec) {
+    return !dec.r || !policy || !policy.rule_set || dec.r === policy.rule_set;
+  }
+
+  /* The decision in force for the UI: one that fits the site, made under these rules, else none. */
   function current() {
     var dec = readDecision();
-    return dec && fits(dec) ? dec : null;
+    return dec && fits(dec) && sameRules(dec) ? dec : null;
   }
 
   /* Runs the held-back elements of the accepted categories. Each runs once: a script that ran
@@ -134,21 +140,32 @@
 
   /* Applies accepted categories to the page: the Consent Mode update with the signals the site
    * declared for them (none declared: none granted), the held-back elements already in the
-   * page, and from then on those added later. Called once the DOM is ready. */
-  function activate(categories) {
+   * page, and from then on those added later. Called once the DOM is ready. `quiet`: no update
+   * when nothing is granted (the exceptions before any decision: the defaults already say so). */
+  function activate(categories, quiet) {
     var signals = [];
     categories.forEach(function (k) {
       signals = signals.concat(signalsOf(k) || []);
     });
-    consentMode("update", signals);
+    if (!quiet || signals.length) consentMode("update", signals);
     if (!granted) new MutationObserver(sweep).observe(d.documentElement, { childList: true, subtree: true });
     granted = categories;
     sweep();
   }
 
-  /* Called by the UI (and by the GPC path below) once a decision is made. */
+  /* The categories that run without consent for this visitor (UK statistics and appearance:
+   * `opt_out` in the policy's `treatments`) until they object. */
+  function exceptions() {
+    var t = (policy && policy.treatments) || {};
+    return Object.keys(t).filter(function (k) {
+      return t[k] == "opt_out";
+    });
+  }
+
+  /* Called by the UI (and by the GPC path below) once a decision is made. `r`: the rules it
+   * was made under; a decision seen under other rules is asked again. */
   function apply(dec) {
-    var record = { v: dec.v, id: dec.id, c: dec.c, ch: dec.ch, t: Date.now() };
+    var record = { v: dec.v, id: dec.id, c: dec.c, ch: dec.ch, r: policy && policy.rule_set, t: Date.now() };
     d.cookie =
       cookieName + "=" + encodeURIComponent(JSON.stringify(record)) +
       "; Max-Age=" + SIX_MONTHS + "; Path=/; SameSite=Lax" +
@@ -250,6 +267,19 @@
       ));
   }
 
+  /* The compact notice for a site whose optional categories all run without consent here
+   * (`banner_kind: notice_only`): a small module (widget/js/notice.js), not the WebAssembly UI. */
+  function showNotice() {
+    import(base + "/widget/consent_notice.js").then(
+      function (m) {
+        m.show({ api: api, lang: lang, policy: policy, runs: exceptions(), configUrl: api + "/config" + query, takeConfig: w.ConsentWidget.takeConfig, apply: apply });
+      },
+      function (e) {
+        console.error("Consent widget: cannot load " + base + "/widget/consent_notice.js", e);
+      }
+    );
+  }
+
   w.ConsentWidget = {
     site: site,
     base: base,
@@ -257,6 +287,7 @@
     gpc: gpc,
     decision: current,
     apply: apply,
+    exceptions: exceptions,
     // The banner's configuration, requested with the policy when no decision is in force: the
     // UI takes it (once) instead of asking again. `url` must be the one it would ask.
     takeConfig: function (url) {
@@ -300,10 +331,14 @@
     configAnswer = { url: configUrl, response: configResponse };
   }
 
-  /* Once the DOM is ready: the UI first if the banner will be needed (its requests go out at
-   * once), the rest in the following tasks. */
+  /* Once the DOM is ready: the UI first if the banner will be needed (its requests go out as
+   * soon as the policy says it is a consent banner: a notice-only site, or one with nothing to
+   * ask, downloads no WebAssembly), the rest in the following tasks. */
   function start() {
-    if (bannerNeeded) loadUi();
+    if (bannerNeeded)
+      policyAnswer.then(function (p) {
+        if (p && (p.banner_kind || "consent") == "consent") loadUi();
+      });
     later(startRest);
   }
 
@@ -330,17 +365,25 @@
     policyAnswer.then(function (p) {
         if (!p) return;
         policy = p;
-        // A cookie naming a category this site does not have is no decision: ask again.
-        if (decision && !fits(decision)) decision = null;
+        // A cookie naming a category this site does not have is no decision, nor is one made
+        // under other rules (a UK decision seen from the EU; shared::basis::decision_still_applies):
+        // ask again.
+        if (decision && !(fits(decision) && sameRules(decision))) decision = null;
         if (decision) {
           activate(decision.c);
           showReopenButton();
           if (decision.v === p.policy_version) return;
         }
+        // GPC is an objection to the exceptions too: nothing non-essential runs.
         if (!decision && gpc)
           return loadSender().then(function () {
             if (sender) sender.refuseForGpc(api, p, apply);
           });
+        // Until the visitor objects, the exceptions run without waiting for a click.
+        if (!decision) activate(exceptions(), true);
+        var kind = p.banner_kind || "consent";
+        if (kind == "none") return;
+        if (kind == "notice_only") return showNotice();
         withUi(function (mod) {
           if (mod.show_banner) mod.show_banner(site, base, lang || undefined);
         });

@@ -49,17 +49,29 @@ pub enum Action {
 }
 
 /// The ticks in the preferences dialog, one per category in configuration order. Required
-/// categories are always ticked; nothing else starts ticked unless an earlier decision said so.
+/// categories are always ticked; without an earlier decision the exceptions (categories that run
+/// unless the visitor objects: UK statistics and appearance) start ticked, as they are already
+/// running; nothing else starts ticked unless an earlier decision said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
     pub ticked: Vec<bool>,
 }
 
 impl Selection {
-    /// `previous` is the categories of the decision in force (the loader's cookie), if any.
-    pub fn new(categories: &[CookieCategoryOption], previous: Option<&[String]>) -> Selection {
-        let ticked =
-            categories.iter().map(|c| c.required || previous.is_some_and(|p| p.contains(&c.key))).collect();
+    /// `previous` is the categories of the decision in force (the loader's cookie), if any;
+    /// `exceptions` the categories that run for this visitor until they object.
+    pub fn new(
+        categories: &[CookieCategoryOption],
+        previous: Option<&[String]>,
+        exceptions: &[String],
+    ) -> Selection {
+        let ticked = categories
+            .iter()
+            .map(|c| match previous {
+                Some(p) => c.required || p.contains(&c.key),
+                None => c.required || exceptions.contains(&c.key),
+            })
+            .collect();
         Selection { ticked }
     }
 
@@ -155,20 +167,22 @@ mod tests {
     fn selections_as_data() {
         let cats = categories();
         let prev = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<_>>();
-        let cases: [(&str, Selection); 6] = [
-            ("first visit", Selection::new(&cats, None)),
-            ("earlier reject", Selection::new(&cats, Some(&prev(&[])))),
-            ("earlier analytics", Selection::new(&cats, Some(&prev(&["analytics"])))),
-            ("earlier unknown key", Selection::new(&cats, Some(&prev(&["video"])))),
+        let cases: [(&str, Selection); 8] = [
+            ("first visit", Selection::new(&cats, None, &[])),
+            ("earlier reject", Selection::new(&cats, Some(&prev(&[])), &[])),
+            ("earlier analytics", Selection::new(&cats, Some(&prev(&["analytics"])), &[])),
+            ("earlier unknown key", Selection::new(&cats, Some(&prev(&["video"])), &[])),
             ("unticking required", {
-                let mut s = Selection::new(&cats, None);
+                let mut s = Selection::new(&cats, None, &[]);
                 s.set(&cats, 0, false);
                 s.set(&cats, 2, true);
                 s.set(&cats, 9, true);
                 s
             }),
+            ("first visit, ads an exception", Selection::new(&cats, None, &prev(&["ads"]))),
+            ("earlier reject, ads an exception", Selection::new(&cats, Some(&prev(&[])), &prev(&["ads"]))),
             ("tick then untick", {
-                let mut s = Selection::new(&cats, None);
+                let mut s = Selection::new(&cats, None, &[]);
                 s.set(&cats, 1, true);
                 s.set(&cats, 1, false);
                 s
@@ -181,6 +195,8 @@ mod tests {
             earlier analytics: xx.
             earlier unknown key: x..
             unticking required: x.x
+            first visit, ads an exception: x.x
+            earlier reject, ads an exception: x..
             tick then untick: x..
         "#]]
         .assert_eq(&shown);
@@ -188,7 +204,7 @@ mod tests {
 
     fn check(ticked: &[usize], action: Action, expected: Expect) {
         let cats = categories();
-        let mut selection = Selection::new(&cats, None);
+        let mut selection = Selection::new(&cats, None, &[]);
         for &i in ticked {
             selection.set(&cats, i, true);
         }
@@ -247,7 +263,7 @@ mod tests {
         assert_eq!(BannerConfig::from_site(SiteConfig { banner: None, ..site.clone() }), None);
         for ticked in [vec![], vec![1], vec![2], vec![1, 2], vec![0]] {
             for action in [Action::AcceptAll, Action::RejectAll, Action::Save] {
-                let mut s = Selection::new(&c.categories, None);
+                let mut s = Selection::new(&c.categories, None, &[]);
                 for i in &ticked {
                     s.set(&c.categories, *i, true);
                 }

@@ -12,6 +12,8 @@ extern "C" {
     pub fn decision_id() -> Option<String>;
     /// The categories of that decision; `None` when there is no decision.
     pub fn decision_categories() -> Option<Vec<String>>;
+    /// The categories that run for this visitor until they object (`opt_out` in the policy).
+    pub fn exceptions() -> Vec<String>;
     /// The Global Privacy Control signal.
     pub fn gpc() -> bool;
     /// `ConsentWidget.apply({v, id, c, ch})`: the cookie, unblocked scripts, Consent Mode.

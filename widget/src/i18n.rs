@@ -78,6 +78,7 @@ pub enum Text {
     CookieSettings,
     SettingsIntro,
     AlwaysOn,
+    OnUnlessYouObject,
     SaveChoices,
     Close,
 }
@@ -108,7 +109,7 @@ pub enum FormText {
 }
 
 impl Text {
-    pub const ALL: [Text; 12] = [
+    pub const ALL: [Text; 13] = [
         Text::CookieChoices,
         Text::AcceptAll,
         Text::RejectAll,
@@ -119,6 +120,7 @@ impl Text {
         Text::CookieSettings,
         Text::SettingsIntro,
         Text::AlwaysOn,
+        Text::OnUnlessYouObject,
         Text::SaveChoices,
         Text::Close,
     ];
@@ -164,6 +166,10 @@ impl Phrase for Text {
                 "Dewiswch pa gwcis y cawn eu defnyddio. Dim ond y rhai rydych chi'n eu ticio a gaiff eu gosod; gallwch newid hyn unrhyw bryd.",
             ),
             Text::AlwaysOn => ("Always on", "Ymlaen bob amser"),
+            Text::OnUnlessYouObject => (
+                "On unless you object: untick to turn off",
+                "Ymlaen oni bai eich bod yn gwrthwynebu: dad-diciwch i'w ddiffodd",
+            ),
             Text::SaveChoices => ("Save choices", "Cadw dewisiadau"),
             Text::Close => ("Close", "Cau"),
         }

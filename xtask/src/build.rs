@@ -145,6 +145,8 @@ pub fn widget() -> Result {
     minify(&root().join("widget/loader/widget.js"), &assets.join("widget.js"), &[])?;
     // What the loader imports only when a page needs it (offline queue, GPC refusal).
     minify(&root().join("widget/js/sender.js"), &out.join("consent_sender.js"), &["--format=esm"])?;
+    // The compact notice for sites whose optional categories all run without consent here.
+    minify(&root().join("widget/js/notice.js"), &out.join("consent_notice.js"), &["--format=esm"])?;
     fs::write(assets.join("_headers"), ASSET_HEADERS).map_err(|e| e.to_string())
 }
 

@@ -90,7 +90,11 @@ impl Ui {
             mount_to(shared.root.clone(), move || view! { <PreferencesDialog ui lang /> }).forget();
         }
         let previous = host::decision_categories().or_else(|| shared.last.borrow().clone());
-        host::set_ticks(&ticks_text(&Selection::new(&shared.config.categories, previous.as_deref())));
+        host::set_ticks(&ticks_text(&Selection::new(
+            &shared.config.categories,
+            previous.as_deref(),
+            &host::exceptions(),
+        )));
         *shared.opener.borrow_mut() = opener;
         if let Some(dialog) = host::banner_dialog() {
             if !dialog.open() {
@@ -199,6 +203,9 @@ fn PreferencesDialog(ui: Ui, lang: Lang) -> impl IntoView {
     let shared = Rc::clone(&ui.shared);
     let config = &shared.config;
     let t = move |text| lang.t(text);
+    // Categories that run for this visitor until they object (UK statistics and appearance):
+    // labelled so that unticking reads as the objection it is.
+    let exceptions = host::exceptions();
     let categories = config
         .categories
         .iter()
@@ -222,6 +229,7 @@ fn PreferencesDialog(ui: Ui, lang: Lang) -> impl IntoView {
                     <label for=id>
                         {category.label.clone()}
                         {category.required.then(|| view! { <span class="always">{t(Text::AlwaysOn)}</span> })}
+                        {exceptions.contains(&category.key).then(|| view! { <span class="always">{t(Text::OnUnlessYouObject)}</span> })}
                     </label>
                     <p id=description_id class="desc">{category.description.clone()}</p>
                 </li>

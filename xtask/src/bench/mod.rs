@@ -69,6 +69,10 @@ fn sizes() -> Result {
             "widget sender (offline queue, GPC; pages with a form or a waiting sign-up)",
             assets.join("widget/consent_sender.js"),
         ),
+        (
+            "widget notice (notice-only sites: every optional category an exception here)",
+            assets.join("widget/consent_notice.js"),
+        ),
         ("worker wasm", root.join("worker/build/index_bg.wasm")),
         ("worker JS shim", root.join("worker/build/index.js")),
     ];
@@ -84,6 +88,12 @@ fn sizes() -> Result {
     println!(
         "| widget first visit, no form (loader + banner wasm + banner JS) | {} | {} |",
         first_visit.0, first_visit.1
+    );
+    let (loader, notice) = (measure(&rows[0].1)?, measure(&rows[6].1)?);
+    println!(
+        "| widget first visit, notice-only site (loader + notice; the configuration is JSON) | {} | {} |",
+        loader.0 + notice.0,
+        loader.1 + notice.1
     );
     Ok(())
 }
