@@ -23,6 +23,7 @@ use serde_json::json;
 use super::audit::client_ip;
 use super::audit::{record_in, AuditEntry};
 use super::auth::{session_cookie_name, session_person, session_token, SESSION_ABSOLUTE_HOURS};
+use super::console_site::{console_lang, session_binding};
 use super::csrf_form::{genuine, issue, Form, FIELD};
 use super::mail::{Mailer, OutgoingMail};
 use super::page_text::{ConsoleText, PageLang};
@@ -40,15 +41,6 @@ pub const SIGN_IN_LINK_MINUTES: i64 = 15;
 const MAIL_KIND: &str = "console_sign_in";
 
 const SIGN_IN_BINDING: &str = "console-sign-in";
-
-fn lang_of(req: &HttpRequest, form: Option<&Form>) -> PageLang {
-    form.and_then(|f| f.get("lang"))
-        .map(str::to_string)
-        .or_else(|| req.query_param("lang"))
-        .as_deref()
-        .and_then(PageLang::parse)
-        .unwrap_or(PageLang::En)
-}
 
 /// A console page: the person pages' frame and headers around `body`.
 fn console_page(status: u16, lang: PageLang, title: &str, body: Markup) -> HttpResponse {
@@ -98,7 +90,7 @@ pub async fn sign_in<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
     let form = if req.method == "POST" { Form::parse(req) } else { None };
-    let lang = lang_of(req, form.as_ref());
+    let lang = console_lang(req, form.as_ref());
     let t = lang.console();
     let now = facts.now.timestamp();
     let ask = |status: u16, notice: Option<Markup>, email: &str| {
@@ -222,7 +214,7 @@ pub async fn sign_in_link<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
     let form = if req.method == "POST" { Form::parse(req) } else { None };
-    let lang = lang_of(req, form.as_ref());
+    let lang = console_lang(req, form.as_ref());
     let t = lang.console();
     let now = facts.now.timestamp();
     let binding = link_binding(token);
@@ -322,17 +314,13 @@ fn session_cookie<S>(app: &App<S>, value: &str, clear: bool) -> String {
     )
 }
 
-fn session_binding(token: &str) -> String {
-    format!("console-session:{}", sha256_hex(token.as_bytes()))
-}
-
 /// `GET /admin`: the sites and roles of the signed-in person, and the sign-out buttons.
 pub async fn home<S: Store + 'static>(
     app: &App<S>,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
-    let lang = lang_of(req, None);
+    let lang = console_lang(req, None);
     let t = lang.console();
     if !matches!(req.method.as_str(), "GET" | "HEAD") {
         return console_page(405, lang, t.home_title, html! {});
@@ -391,7 +379,7 @@ pub async fn sign_out<S: Store + 'static>(
     everywhere: bool,
 ) -> HttpResponse {
     let form = if req.method == "POST" { Form::parse(req) } else { None };
-    let lang = lang_of(req, form.as_ref());
+    let lang = console_lang(req, form.as_ref());
     let t = lang.console();
     if req.method != "POST" {
         return console_page(405, lang, t.sign_out, html! {});
