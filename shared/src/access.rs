@@ -109,10 +109,12 @@ pub enum Action {
     ReadAudit,
     /// Invite, change and remove people; create and revoke API keys.
     ManagePeople,
+    /// Work the register of rights requests and complaints (it holds contact details).
+    ManageRegister,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadStatistics,
         Action::ReadSite,
         Action::WriteSite,
@@ -124,6 +126,7 @@ impl Action {
         Action::VerifyLedger,
         Action::ReadAudit,
         Action::ManagePeople,
+        Action::ManageRegister,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +142,7 @@ impl Action {
             Action::VerifyLedger => "verify_ledger",
             Action::ReadAudit => "read_audit",
             Action::ManagePeople => "manage_people",
+            Action::ManageRegister => "manage_register",
         }
     }
 
@@ -152,7 +156,8 @@ impl Action {
             Action::CheckSubjects => Some(Scope::SubjectsCheck),
             Action::ManageSubjects | Action::ManageSuppressions => Some(Scope::SubjectsManage),
             Action::VerifyLedger | Action::ReadAudit => Some(Scope::AuditRead),
-            Action::ManagePeople => None,
+            // People and the register are worked by people, in the console.
+            Action::ManagePeople | Action::ManageRegister => None,
         }
     }
 
@@ -177,6 +182,7 @@ impl Action {
                 | Action::ManageSubjects
                 | Action::ManageSuppressions
                 | Action::ReadAudit
+                | Action::ManageRegister
         )
     }
 }
@@ -292,6 +298,7 @@ mod tests {
             | `verify_ledger` | yes | yes | — | — | `audit:read` |
             | `read_audit` | yes | yes | — | — | `audit:read` |
             | `manage_people` | yes | — | — | — | people only |
+            | `manage_register` | yes | yes | — | — | people only |
         "#]]
         .assert_eq(&permission_table());
     }

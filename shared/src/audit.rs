@@ -56,10 +56,19 @@ pub enum AuditKind {
     ImportDryRun,
     /// Console import: one batch of a confirmed import recorded (counts).
     ImportBatchRecorded,
+    // The register of rights requests and complaints (its reference, kind; never the text).
+    /// An entry recorded (by staff, the complaint form, or a self-service action).
+    RegisterEntryRecorded,
+    /// An entry changed: acknowledged, extended, closed, a note, its handler.
+    RegisterEntryChanged,
+    /// The register downloaded (row count).
+    RegisterExported,
+    /// The daily digest of what falls due mailed to a site's DPOs (counts).
+    RegisterDigestSent,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 30] = [
+    pub const ALL: [AuditKind; 34] = [
         AuditKind::SignInLinkRequested,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -90,6 +99,10 @@ impl AuditKind {
         AuditKind::Purged,
         AuditKind::ImportDryRun,
         AuditKind::ImportBatchRecorded,
+        AuditKind::RegisterEntryRecorded,
+        AuditKind::RegisterEntryChanged,
+        AuditKind::RegisterExported,
+        AuditKind::RegisterDigestSent,
     ];
 
     /// The kind a stored (or asked-for) name stands for.
@@ -130,6 +143,10 @@ impl AuditKind {
             AuditKind::Purged => "purged",
             AuditKind::ImportDryRun => "import_dry_run",
             AuditKind::ImportBatchRecorded => "import_batch_recorded",
+            AuditKind::RegisterEntryRecorded => "register_entry_recorded",
+            AuditKind::RegisterEntryChanged => "register_entry_changed",
+            AuditKind::RegisterExported => "register_exported",
+            AuditKind::RegisterDigestSent => "register_digest_sent",
         }
     }
 }

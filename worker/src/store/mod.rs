@@ -11,6 +11,8 @@ pub mod contract;
 pub mod d1;
 pub mod imports;
 mod mail_and_expiry;
+pub mod register;
+mod register_sql;
 pub mod site_create;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
@@ -268,6 +270,7 @@ pub trait Store:
     + accounts::AccountStore
     + audit::AuditStore
     + imports::ImportStore
+    + register::RegisterStore
     + site_create::SiteCreateStore
     + suppressions::SuppressionStore
     + statistics::StatisticsStore
