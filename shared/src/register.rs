@@ -12,7 +12,8 @@
 //!   reason and is refused once the first month has passed;
 //! - an objection to direct marketing is absolute and the seed policy processes opt-outs
 //!   "within 14 days" (`seeds/001`): its due date is the earlier of that and the month;
-//! - a complaint (DUAA 2025 s.103, UK GDPR art. 164A from 19 June 2026) is acknowledged within
+//! - a complaint (DPA 2018 s.164A, inserted by the Data (Use and Access) Act 2025; in force from
+//!   19 June 2026) is acknowledged within
 //!   30 days of receipt, then answered "without undue delay": no fixed reply date exists, so the
 //!   register shows the acknowledgement date until the complaint is acknowledged.
 
