@@ -120,6 +120,21 @@ async function record(email, changes, method = 'paper_form') {
   assert.ok(made.status < 300, JSON.stringify(made.body));
 }
 
+/** Fixed cookie banner decisions, as the loader sends them from the site's page. */
+async function decide(n, choice, categories) {
+  const origin = definition.allowed_origins[0];
+  const policy = await (await fetch(`${workerUrl}/api/v1/sites/${site}/policy`, { headers: { origin } })).json();
+  const response = await fetch(`${workerUrl}/api/v1/sites/${site}/cookie-consents`, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json', 'idempotency-key': `screenshots-${n}` },
+    body: JSON.stringify({
+      consent_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, categories, choice,
+      policy_version: policy.policy_version, wording_sha256: policy.banner_sha256, reject_on_first_layer: true,
+    }),
+  });
+  assert.equal(response.status, 201, await response.text());
+}
+
 test('an owner walks the console; the pictures are saved in docs/console/', async () => {
   const made = await adminCall('POST', '/api/v1/admin/sites/demo/owners', { email: owner });
   assert.equal(made.status, 200, JSON.stringify(made.body));
@@ -156,6 +171,9 @@ test('an owner walks the console; the pictures are saved in docs/console/', asyn
   await record('grace.hopper@example.org', [{ purpose: 'news', channel: 'email', action: 'granted' }], 'admin_import');
   await record('mary.somerville@example.org', [{ purpose: 'news', channel: 'email', action: 'granted' }]);
   await record('mary.somerville@example.org', [{ purpose: 'news', channel: 'email', action: 'withdrawn' }]);
+  for (const [n, choice] of ['accept_all', 'accept_all', 'accept_all', 'reject_all', 'reject_all'].entries()) {
+    await decide(n, choice, choice === 'accept_all' ? ['analytics'] : []);
+  }
   const dpo = await adminCall('POST', `/api/v1/admin/sites/${site}/people`, { email: 'data.protection@example.org', role: 'dpo' });
   assert.equal(dpo.status, 201, JSON.stringify(dpo.body));
   await p.goto(`${workerUrl}/admin`);
