@@ -41,12 +41,15 @@ async function steadyOrigins(page) {
   }, [workerUrl, new URL(demoUrl).origin]);
 }
 
-/** Saves the page as docs/console/{name}.png: the whole page when small enough, else the viewport. */
-async function shoot(page, name) {
+/**
+ * Saves docs/console/{name}.png: `part` of the page if given, else the whole page when small
+ * enough, else the viewport.
+ */
+async function shoot(page, name, part) {
   await steadyOrigins(page);
   const options = { animations: 'disabled', caret: 'hide' };
-  let png = await page.screenshot({ ...options, fullPage: true });
-  if (png.length > fullPageLimit) png = await page.screenshot(options);
+  let png = part ? await part.screenshot(options) : await page.screenshot({ ...options, fullPage: true });
+  if (!part && png.length > fullPageLimit) png = await page.screenshot(options);
   await writeFile(new URL(`${name}.png`, shots), png);
 }
 
@@ -190,9 +193,8 @@ test('an owner walks the console; the pictures are saved in docs/console/', asyn
   await p.locator('#news\\.email-text_en').fill('I am happy to hear from the Demo Alumni Association about relevant news, events, reunions and opportunities for alumni by email.');
   await p.locator('#news\\.email').getByRole('button', { name: 'Save as a new version' }).click();
   await p.getByText('Saved as a new version.').waitFor();
-  await p.locator('#news\\.email ol').getByText('Changes from version 1').click();
-  await p.locator('#news\\.email').scrollIntoViewIfNeeded();
-  await shoot(p, '06-wording');
+  for (const changes of await p.locator('#news\\.email ol').getByText('Changes from version 1').all()) await changes.click();
+  await shoot(p, '06-wording', p.locator('#news\\.email'));
   await editor.open('categories');
   await shoot(p, '07-categories');
   await editor.open('embed');
