@@ -17,7 +17,7 @@ const site = 'alumni';
 const owner = 'web.editor@example.org';
 const shots = new URL('../../docs/console/', import.meta.url);
 const viewport = { width: 1280, height: 800 };
-/** Larger full-page pictures are kept to the viewport. */
+/** Larger full-page pictures are cut to their top. */
 const fullPageLimit = 300_000;
 
 let browser;
@@ -43,13 +43,15 @@ async function steadyOrigins(page) {
 
 /**
  * Saves docs/console/{name}.png: `part` of the page if given, else the whole page when small
- * enough, else the viewport.
+ * enough, else its top 1800 pixels.
  */
 async function shoot(page, name, part) {
   await steadyOrigins(page);
   const options = { animations: 'disabled', caret: 'hide' };
   let png = part ? await part.screenshot(options) : await page.screenshot({ ...options, fullPage: true });
-  if (!part && png.length > fullPageLimit) png = await page.screenshot(options);
+  if (!part && png.length > fullPageLimit) {
+    png = await page.screenshot({ ...options, fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height: 1800 } });
+  }
   await writeFile(new URL(`${name}.png`, shots), png);
 }
 
