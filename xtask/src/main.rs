@@ -11,7 +11,8 @@
 //!   a short API fuzz run (schemathesis), and a few seconds of each parser fuzz target
 //! - `fuzz [SECONDS] [TARGET…]`  each parser fuzz target (`fuzz/`) for SECONDS (default 60)
 //! - `bench`  measure sizes and build times (results go in docs/BENCHMARKS.md); `bench fuzz-api`
-//!   the long API fuzz run
+//!   the long API fuzz run; `bench ledger [N…]` the native ledger and statistics bench at the
+//!   given sizes (`1M`, `100k`; default 10k, 100k and 1M)
 //! - `openapi` write docs/openapi.json from the code (the worker serves that file)
 
 mod admin;
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(),
         Some("test") => test(&args[1..]),
         Some("fuzz") => setup::fuzzing().and_then(|()| fuzz::command(&args[1..])),
-        Some("bench") => bench::run(args.get(1).map(String::as_str)),
+        Some("bench") => bench::run(args.get(1).map(String::as_str), args.get(2..).unwrap_or_default()),
         Some("openapi") => openapi(),
         Some("admin") => admin::command(&args[1..]),
         _ => {

@@ -5,10 +5,17 @@ use crate::{cargo, run, Result};
 
 const SIZES: [u64; 3] = [10_000, 100_000, 1_000_000];
 
-pub fn run_sizes() -> Result<()> {
+/// `cargo xtask bench ledger [N…]`: the given ledger sizes (`1000000`, `1_000_000`, `100k`, `1M`),
+/// or 10k, 100k and 1M when none is given.
+pub fn run_sizes(sizes: &[String]) -> Result<()> {
+    let sizes = if sizes.is_empty() {
+        SIZES.to_vec()
+    } else {
+        sizes.iter().map(|s| parse_size(s)).collect::<Result<Vec<_>>>()?
+    };
     let dir = std::env::temp_dir().join(format!("consent-ledger-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    for n in SIZES {
+    for n in sizes {
         let db = dir.join(format!("ledger-{n}.db"));
         let db = db.display().to_string();
         let n = n.to_string();
@@ -20,4 +27,49 @@ pub fn run_sizes() -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+fn parse_size(size: &str) -> Result<u64> {
+    let plain = size.replace('_', "").to_ascii_lowercase();
+    let (digits, scale) = match plain.strip_suffix('m') {
+        Some(d) => (d, 1_000_000),
+        None => plain.strip_suffix('k').map_or((plain.as_str(), 1), |d| (d, 1_000)),
+    };
+    match digits.parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n * scale),
+        _ => Err(format!("ledger size {size:?}: expected a number of events such as 100000, 100k or 1M")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_read_with_and_without_a_suffix() {
+        let read: Vec<_> = ["1000000", "1_000_000", "100k", "1M", "0", "lots"].iter().map(|s| parse_size(s)).collect();
+        expect_test::expect![[r#"
+            [
+                Ok(
+                    1000000,
+                ),
+                Ok(
+                    1000000,
+                ),
+                Ok(
+                    100000,
+                ),
+                Ok(
+                    1000000,
+                ),
+                Err(
+                    "ledger size \"0\": expected a number of events such as 100000, 100k or 1M",
+                ),
+                Err(
+                    "ledger size \"lots\": expected a number of events such as 100000, 100k or 1M",
+                ),
+            ]
+        "#]]
+        .assert_debug_eq(&read);
+    }
 }

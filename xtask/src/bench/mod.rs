@@ -17,8 +17,13 @@ mod ingest;
 mod ledger;
 mod loadfault;
 
-/// `cargo xtask bench [sizes|ledger|ingest|banner|loadfault|burst|fuzz-api]` (all when none is named).
-pub fn run(which: Option<&str>) -> Result {
+/// `cargo xtask bench [sizes|ledger [N…]|ingest|banner|loadfault|burst|fuzz-api]` (all when none
+/// is named).
+pub fn run(which: Option<&str>, rest: &[String]) -> Result {
+    // The ledger bench is native (SQLite): it needs neither the wasm build nor the npm tools.
+    if which == Some("ledger") {
+        return ledger::run_sizes(rest);
+    }
     setup::run(setup::Needs::Build)?;
     let start = Instant::now();
     // `CONSENT_BENCH_NO_BUILD=1`: measure the artefacts `cargo xtask build` just wrote (for
@@ -34,7 +39,7 @@ pub fn run(which: Option<&str>) -> Result {
         println!("\n(build of widget + worker in this run: {build_secs:.1} s; incremental unless target/ was empty)");
     }
     if matches!(which, None | Some("ledger")) {
-        ledger::run_sizes()?;
+        ledger::run_sizes(&[])?;
     }
     if matches!(which, None | Some("ingest")) {
         ingest::run()?;
