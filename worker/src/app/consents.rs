@@ -18,6 +18,7 @@ use consent_shared::site::SiteConfig;
 
 use super::confirm::double_opt_in_mail;
 use super::cors::{allowed_origin, preflight, with_cors};
+use super::embed_preview;
 use super::ledger::{append, append_for_subject, request_context, seal_later_if_due, Answering, Appended};
 use super::links::LinkSigner;
 use super::page_text::PageLang;
@@ -25,6 +26,13 @@ use super::{error_response, json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::{Store, StoreError};
+
+/// Whether a request is the console's live preview (`embed_preview`): checked, never recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Preview {
+    No,
+    DryRun,
+}
 
 /// Resolves the site and the caller's origin, runs `handler`, and puts CORS headers on whatever
 /// comes back — errors included, so the widget can show the message.
@@ -36,12 +44,18 @@ async fn with_site<S: Store + 'static, F, Fut>(
     handler: F,
 ) -> HttpResponse
 where
-    F: FnOnce(SiteConfig) -> Fut,
+    F: FnOnce(SiteConfig, Preview) -> Fut,
     Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
 {
     let site = match app.site(site_id, now).await {
         Ok(Some(site)) => site,
         Ok(None) => return error_response(&AppError::NotFound(format!("unknown site '{site_id}'"))),
+        Err(e) => return error_response(&e),
+    };
+    // The console's live preview: the site with the worker's own origin, for this request only.
+    let (site, preview) = match embed_preview::admit(app, &site, req, now).await {
+        Ok(Some(previewed)) => (previewed, Preview::DryRun),
+        Ok(None) => (site, Preview::No),
         Err(e) => return error_response(&e),
     };
     let origin = match allowed_origin(&site, req) {
@@ -56,7 +70,7 @@ where
     if req.method == "OPTIONS" {
         return preflight(origin.as_deref());
     }
-    let response = handler(site).await.unwrap_or_else(|e| error_response(&e));
+    let response = handler(site, preview).await.unwrap_or_else(|e| error_response(&e));
     with_cors(response, origin.as_deref())
 }
 
@@ -66,7 +80,7 @@ pub async fn site_config<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> HttpResponse {
-    with_site(app, site_id, req, facts.now, |site| async move {
+    with_site(app, site_id, req, facts.now, |site, _| async move {
         require_method(req, &["GET", "HEAD"])?;
         let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
         Ok(HttpResponse::json(200, &public_config(&site, &lang)).with_header("cache-control", "no-store"))
@@ -86,7 +100,7 @@ pub async fn policy<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> HttpResponse {
-    with_site(app, site_id, req, facts.now, |site| async move {
+    with_site(app, site_id, req, facts.now, |site, _| async move {
         require_method(req, &["GET", "HEAD"])?;
         let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
         let rules = visitor_rules(&site, req);
@@ -185,7 +199,7 @@ pub async fn submit<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
     let now = facts.now;
-    with_site(app, site_id, req, now, |site| async move {
+    with_site(app, site_id, req, now, |site, preview| async move {
         require_method(req, &["POST"])?;
         let submission: ConsentSubmission = json_body(req)?;
         let ctx = browser_context(req, facts)?;
@@ -193,6 +207,9 @@ pub async fn submit<S: Store + 'static>(
         let mut choices = submission_choices(&submission);
         check_bases(&site, &choices, &web_collection(&submission, now), Some(&notice_flags(&submission)))?;
         let provenance = submission_provenance(&site, &submission);
+        if !site.double_opt_in && preview == Preview::DryRun {
+            return Ok(embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts));
+        }
         if !site.double_opt_in {
             let appended =
                 append(app, &site, email, &choices, &provenance, &ctx, Answering::Public, req, facts);
@@ -215,8 +232,11 @@ pub async fn submit<S: Store + 'static>(
                     .into(),
             ));
         }
-        let subject = app.subject_for(&site.id, &email).await?;
         let held = hold_for_confirmation(&mut choices);
+        if preview == Preview::DryRun {
+            return Ok(embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts));
+        }
+        let subject = app.subject_for(&site.id, &email).await?;
         let to = email.address_for_sending().to_string();
         // The subject is already resolved: append under it rather than hashing the address again.
         let appended = append_for_subject(
@@ -260,12 +280,15 @@ pub async fn cookie_decision<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
     let now = facts.now;
-    with_site(app, site_id, req, now, |site| async move {
+    with_site(app, site_id, req, now, |site, preview| async move {
         require_method(req, &["POST"])?;
         let decision: CookieDecision = json_body(req)?;
         validate_cookie_decision(&site, &decision)?;
         let ctx = browser_context(req, facts)?;
         let record = cookie_record(&site, &decision, &ctx, (facts.new_id)(), Some(visitor_rules(&site, req)));
+        if preview == Preview::DryRun {
+            return Ok(embed_preview::cookie_answer(&record));
+        }
         let mark = cookie_mark(&app.config.ledger_key, &record);
         let key = ctx.idempotency_key.as_deref();
         match app.store.record_cookie_consent(&record, Some(&mark), key).await {
@@ -278,13 +301,13 @@ pub async fn cookie_decision<S: Store + 'static>(
                 if !same_decision(&first, &record) {
                     return Err(AppError::IdempotencyKeyReused);
                 }
-                let receipt = CookieReceipt { record_id: first.id, recorded_at: first.server_time };
+                let receipt = CookieReceipt { record_id: first.id, recorded_at: first.server_time, preview: None };
                 return Ok(HttpResponse::json(201, &receipt).with_header("idempotent-replayed", "true"));
             }
             Err(e) => return Err(e.into()),
         }
         seal_later_if_due(app, &site.id, facts);
-        let receipt = CookieReceipt { record_id: record.id, recorded_at: record.server_time };
+        let receipt = CookieReceipt { record_id: record.id, recorded_at: record.server_time, preview: None };
         Ok(HttpResponse::json(201, &receipt))
     })
     .await
