@@ -41,7 +41,8 @@ pub fn issue(key: &[u8], site: &str, session_hash: &str, now: i64) -> String {
 /// The session hash of a genuine, unexpired credential for `site`.
 pub fn check<'a>(key: &[u8], site: &str, presented: &'a str, now: i64) -> Result<&'a str, PreviewError> {
     let mut parts = presented.split('.');
-    let (Some(issued), Some(session_hash), Some(tag), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(issued), Some(session_hash), Some(tag), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(PreviewError::Malformed);
     };
@@ -103,6 +104,7 @@ mod tests {
             short session hash: the preview credential is missing or malformed
             extra part: the preview credential is missing or malformed
             issued at the start of time: the preview credential has expired: reload the preview page
-        "#]].assert_eq(&actual);
+        "#]]
+        .assert_eq(&actual);
     }
 }

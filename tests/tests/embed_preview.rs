@@ -49,8 +49,7 @@ fn signed_credential(site: &str, session: &str, issued: i64) -> String {
 
 /// What the live page's widget sends: a POST from the worker's own origin.
 fn from_preview(base: &str, path: &str, body: &str, credential: Option<&str>, key: &str) -> Reply {
-    let mut headers =
-        vec![("Origin", base), ("Content-Type", "application/json"), ("Idempotency-Key", key)];
+    let mut headers = vec![("Origin", base), ("Content-Type", "application/json"), ("Idempotency-Key", key)];
     if let Some(c) = credential {
         headers.push(("Consent-Preview", c));
     }
@@ -91,7 +90,8 @@ fn main() -> ExitCode {
             || csp.to_string(),
         )?;
         ensure(page.header("cache-control") == Some("no-store"), || "no-store".into())?;
-        let tag = format!("<script src=\"{base}/widget.js\" data-site=\"demo\" data-lang=\"en\" data-preview=\"");
+        let tag =
+            format!("<script src=\"{base}/widget.js\" data-site=\"demo\" data-lang=\"en\" data-preview=\"");
         let start = page.body.find(&tag).ok_or_else(|| page.body.clone())? + tag.len();
         *credential.borrow_mut() = page.body[start..].split('"').next().unwrap_or_default().to_string();
         *session.borrow_mut() = s;
@@ -102,7 +102,9 @@ fn main() -> ExitCode {
         let before = rows(d1)?;
         let cred = credential.borrow().clone();
         let r = from_preview(base, "/api/v1/sites/demo/consents", &signup, Some(&cred), "preview-signup-1");
-        ensure(r.status == 201 && r.json()["preview"] == true, || format!("signup: {} {}", r.status, r.body))?;
+        ensure(r.status == 201 && r.json()["preview"] == true, || {
+            format!("signup: {} {}", r.status, r.body)
+        })?;
         ensure(r.json()["events"][0]["action"] == "granted", || r.body.clone())?;
         let config = call(base, "GET", "/api/v1/sites/demo/config", &[], None).json();
         let categories: Vec<serde_json::Value> = config["cookie_categories"]
@@ -123,8 +125,16 @@ fn main() -> ExitCode {
             "gpc": false,
         })
         .to_string();
-        let r = from_preview(base, "/api/v1/sites/demo/cookie-consents", &decision, Some(&cred), "preview-cookie-1");
-        ensure(r.status == 201 && r.json()["preview"] == true, || format!("cookies: {} {}", r.status, r.body))?;
+        let r = from_preview(
+            base,
+            "/api/v1/sites/demo/cookie-consents",
+            &decision,
+            Some(&cred),
+            "preview-cookie-1",
+        );
+        ensure(r.status == 201 && r.json()["preview"] == true, || {
+            format!("cookies: {} {}", r.status, r.body)
+        })?;
         let bad = signup.replace("preview@example.org", "not-an-address");
         let r = from_preview(base, "/api/v1/sites/demo/consents", &bad, Some(&cred), "preview-signup-2");
         ensure(r.status == 422 && r.json()["error"]["code"] == "invalid_email", || r.body.clone())?;

@@ -208,7 +208,15 @@ pub async fn submit<S: Store + 'static>(
         check_bases(&site, &choices, &web_collection(&submission, now), Some(&notice_flags(&submission)))?;
         let provenance = submission_provenance(&site, &submission);
         if !site.double_opt_in && preview == Preview::DryRun {
-            return Ok(embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts));
+            return Ok(embed_preview::submission_answer(
+                app,
+                &site,
+                email,
+                &choices,
+                &provenance,
+                &ctx,
+                facts,
+            ));
         }
         if !site.double_opt_in {
             let appended =
@@ -234,7 +242,15 @@ pub async fn submit<S: Store + 'static>(
         }
         let held = hold_for_confirmation(&mut choices);
         if preview == Preview::DryRun {
-            return Ok(embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts));
+            return Ok(embed_preview::submission_answer(
+                app,
+                &site,
+                email,
+                &choices,
+                &provenance,
+                &ctx,
+                facts,
+            ));
         }
         let subject = app.subject_for(&site.id, &email).await?;
         let to = email.address_for_sending().to_string();
@@ -301,7 +317,8 @@ pub async fn cookie_decision<S: Store + 'static>(
                 if !same_decision(&first, &record) {
                     return Err(AppError::IdempotencyKeyReused);
                 }
-                let receipt = CookieReceipt { record_id: first.id, recorded_at: first.server_time, preview: None };
+                let receipt =
+                    CookieReceipt { record_id: first.id, recorded_at: first.server_time, preview: None };
                 return Ok(HttpResponse::json(201, &receipt).with_header("idempotent-replayed", "true"));
             }
             Err(e) => return Err(e.into()),

@@ -103,7 +103,8 @@ fn embed_page<S>(app: &App<S>, c: &Console, req: &HttpRequest) -> HttpResponse {
             }
         }
     };
-    let live = format!("{}/live?lang={}", super::console_site::Section::Embed.href(&c.site.id), c.lang.code());
+    let live =
+        format!("{}/live?lang={}", super::console_site::Section::Embed.href(&c.site.id), c.lang.code());
     let body = html! {
         style { (super::console_wording::STYLE) }
         p { (t.embed_intro) }
@@ -134,7 +135,11 @@ fn embed_page<S>(app: &App<S>, c: &Console, req: &HttpRequest) -> HttpResponse {
 fn site_languages(c: &Console) -> Vec<String> {
     let site = &c.site;
     let mut langs = vec![site.default_lang.clone()];
-    let all = site.banner.iter().map(|b| &b.lang).chain(site.purposes.iter().flat_map(|p| p.wordings.iter().map(|w| &w.lang)));
+    let all = site
+        .banner
+        .iter()
+        .map(|b| &b.lang)
+        .chain(site.purposes.iter().flat_map(|p| p.wordings.iter().map(|w| &w.lang)));
     for lang in all {
         if !langs.contains(lang) {
             langs.push(lang.clone());
@@ -159,7 +164,8 @@ fn live<S>(app: &App<S>, c: &Console, req: &HttpRequest, facts: &RequestFacts<'_
     let e = c.lang.embed();
     let site = &c.site.id;
     let langs = site_languages(c);
-    let wlang = req.query_param("wlang").filter(|l| langs.contains(l)).unwrap_or_else(|| c.site.default_lang.clone());
+    let wlang =
+        req.query_param("wlang").filter(|l| langs.contains(l)).unwrap_or_else(|| c.site.default_lang.clone());
     let session = session_token(app, req).unwrap_or_default();
     let credential = embed_preview::credential(app, site, &session, facts.now.timestamp());
     let here = format!("{}/live", super::console_site::Section::Embed.href(site));

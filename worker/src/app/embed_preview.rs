@@ -63,7 +63,8 @@ pub async fn admit<S: Store + 'static>(
     if req.header("origin") != Some(req.origin.as_str()) {
         return Err(refuse("not sent from the worker's own origin"));
     }
-    let session_hash = preview::check(&key(app), &site.id, presented, now.timestamp()).map_err(|e| refuse(&e.to_string()))?;
+    let session_hash = preview::check(&key(app), &site.id, presented, now.timestamp())
+        .map_err(|e| refuse(&e.to_string()))?;
     let Some(person) = person_of_session(app, session_hash, now).await? else {
         return Err(refuse("the session has ended"));
     };

@@ -76,7 +76,8 @@ const PREVIEW_SIGNUP: &str = r#"{"email":"ada@example.org","consents":[{"purpose
 fn decision(app: &App<SqlStore<SqliteExecutor>>) -> String {
     let site = pollster::block_on(app.store.site("demo")).unwrap().unwrap();
     let banner = site.current_banner("en").unwrap();
-    let optional: Vec<&str> = site.cookie_categories.iter().filter(|c| !c.required).map(|c| c.key.as_str()).collect();
+    let optional: Vec<&str> =
+        site.cookie_categories.iter().filter(|c| !c.required).map(|c| c.key.as_str()).collect();
     serde_json::json!({
         "consent_id": "preview-consent-1",
         "categories": optional,
@@ -113,7 +114,10 @@ fn the_embed_page_offers_copy_buttons_over_selectable_text_and_the_live_preview(
         .assert_eq(page.split_inclusive("</p>").find(|p| p.contains("copy-status")).unwrap().trim());
     assert!(page.contains("aria-label=\"Copy: In the &lt;head&gt; of every page\">Copy</button>"), "{page}");
     assert!(page.contains("<script src=\"/admin/sites/demo/embed/copy.js\" defer></script>"), "{page}");
-    assert!(page.contains("<a href=\"/admin/sites/demo/embed/live?lang=en\">Open the live preview</a>"), "{page}");
+    assert!(
+        page.contains("<a href=\"/admin/sites/demo/embed/live?lang=en\">Open the live preview</a>"),
+        "{page}"
+    );
     // The script, from the console's own origin.
     let r = get(&app, "/admin/sites/demo/embed/copy.js", &editor, now);
     assert_eq!(r.header("content-type"), Some("text/javascript; charset=utf-8"));
@@ -166,7 +170,8 @@ fn a_role_that_may_not_see_the_embed_page_gets_neither_the_page_nor_a_preview() 
     let viewer = sign_in(&app, "viewer@example.org", now);
     let (_, overview) = text(get(&app, "/admin/sites/demo", &viewer, now));
     assert!(!overview.contains("/admin/sites/demo/embed"), "{overview}");
-    for path in ["/admin/sites/demo/embed", "/admin/sites/demo/embed/live", "/admin/sites/demo/embed/copy.js"] {
+    for path in ["/admin/sites/demo/embed", "/admin/sites/demo/embed/live", "/admin/sites/demo/embed/copy.js"]
+    {
         let (status, _) = text(get(&app, path, &viewer, now));
         assert_eq!(status, 403, "{path}");
         let r = send_at(&app, &HttpRequest::new("GET", path), now);
@@ -183,17 +188,31 @@ fn a_preview_is_checked_like_a_real_submission_answered_alike_and_nothing_is_wri
     let credential = credential(&app, &editor, now);
     take_outbox();
     let before = rows(&app);
-    let signup = send_at(&app, &from_preview("/api/v1/sites/demo/consents", PREVIEW_SIGNUP, Some(&credential)), now);
-    let cookies = send_at(&app, &from_preview("/api/v1/sites/demo/cookie-consents", &decision(&app), Some(&credential)), now);
+    let signup =
+        send_at(&app, &from_preview("/api/v1/sites/demo/consents", PREVIEW_SIGNUP, Some(&credential)), now);
+    let cookies = send_at(
+        &app,
+        &from_preview("/api/v1/sites/demo/cookie-consents", &decision(&app), Some(&credential)),
+        now,
+    );
     // Invalid input is refused as on the site (the same codes and messages).
     let bad_email = PREVIEW_SIGNUP.replace("ada@example.org", "ada");
-    let invalid = send_at(&app, &from_preview("/api/v1/sites/demo/consents", &bad_email, Some(&credential)), now);
+    let invalid =
+        send_at(&app, &from_preview("/api/v1/sites/demo/consents", &bad_email, Some(&credential)), now);
     let foreign_page = PREVIEW_SIGNUP.replace("http://localhost/", "https://elsewhere.example/");
-    let foreign = send_at(&app, &from_preview("/api/v1/sites/demo/consents", &foreign_page, Some(&credential)), now);
-    let answers: String = [("signup", signup), ("cookies", cookies), ("bad email", invalid), ("foreign page", foreign)]
-        .into_iter()
-        .map(|(name, r)| format!("{name}: {} {}\n", r.header("access-control-allow-origin").unwrap_or("-"), summary(&r)))
-        .collect();
+    let foreign =
+        send_at(&app, &from_preview("/api/v1/sites/demo/consents", &foreign_page, Some(&credential)), now);
+    let answers: String =
+        [("signup", signup), ("cookies", cookies), ("bad email", invalid), ("foreign page", foreign)]
+            .into_iter()
+            .map(|(name, r)| {
+                format!(
+                    "{name}: {} {}\n",
+                    r.header("access-control-allow-origin").unwrap_or("-"),
+                    summary(&r)
+                )
+            })
+            .collect();
     expect![[r#"
         signup: http://localhost 201 {"recorded_at":"2026-11-24T12:00:00.000Z","events":[{"purpose":"news","channel":"email","action":"granted","wording_version":1,"wording_sha256":"c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb"}],"preview":true}
         cookies: http://localhost 201 {"record_id":"id-7","recorded_at":"2026-11-24T12:00:00.000Z","preview":true}
@@ -203,7 +222,10 @@ fn a_preview_is_checked_like_a_real_submission_answered_alike_and_nothing_is_wri
     assert_eq!(rows(&app), before, "a preview writes nothing");
     assert!(take_outbox().is_empty());
     // The same submission from the site's own page is recorded, and answered alike but for the flag.
-    let real = post(&PREVIEW_SIGNUP.replace("http://localhost/admin/sites/demo/embed/live?lang=en", "http://127.0.0.1:8788/"));
+    let real = post(
+        &PREVIEW_SIGNUP
+            .replace("http://localhost/admin/sites/demo/embed/live?lang=en", "http://127.0.0.1:8788/"),
+    );
     let (status, body) = text(send_at(&app, &real, now));
     assert_eq!(status, 201, "{body}");
     assert!(!body.contains("preview"), "{body}");
@@ -222,7 +244,8 @@ fn a_double_opt_in_preview_asks_for_no_confirmation_and_sends_no_mail() {
     let credential = credential(&app, &editor, now);
     take_outbox();
     let before = rows(&app);
-    let r = send_at(&app, &from_preview("/api/v1/sites/demo/consents", PREVIEW_SIGNUP, Some(&credential)), now);
+    let r =
+        send_at(&app, &from_preview("/api/v1/sites/demo/consents", PREVIEW_SIGNUP, Some(&credential)), now);
     let (status, body) = text(r);
     assert_eq!(status, 201, "{body}");
     assert!(body.contains("\"action\":\"pending\"") && body.contains("\"preview\":true"), "{body}");
@@ -261,7 +284,8 @@ fn the_workers_own_origin_is_refused_without_a_genuine_current_credential_for_th
     pollster::block_on(app.store.set_role("demo", &editor_id, Role::Viewer, false, &when)).unwrap();
     take_outbox();
     let before = rows(&app);
-    let signup = |credential: Option<&str>| from_preview("/api/v1/sites/demo/consents", PREVIEW_SIGNUP, credential);
+    let signup =
+        |credential: Option<&str>| from_preview("/api/v1/sites/demo/consents", PREVIEW_SIGNUP, credential);
     let cases = [
         ("no credential", signup(None)),
         ("forged", signup(Some(&forged))),
@@ -272,7 +296,10 @@ fn the_workers_own_origin_is_refused_without_a_genuine_current_credential_for_th
         ("for another site", from_preview("/api/v1/sites/other/consents", PREVIEW_SIGNUP, Some(&fresh))),
         ("from a registered origin", signup(Some(&fresh)).with_header("origin", ORIGIN)),
         ("from elsewhere", signup(Some(&fresh)).with_header("origin", "https://evil.example")),
-        ("cookie decision, forged", from_preview("/api/v1/sites/demo/cookie-consents", &decision(&app), Some(&forged))),
+        (
+            "cookie decision, forged",
+            from_preview("/api/v1/sites/demo/cookie-consents", &decision(&app), Some(&forged)),
+        ),
     ];
     let actual: String =
         cases.iter().map(|(name, req)| format!("{name}: {}\n", summary(&send_at(&app, req, now)))).collect();
