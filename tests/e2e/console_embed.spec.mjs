@@ -115,7 +115,7 @@ test('JavaScript on: each Copy button copies its text and says so', async () => 
 test('JavaScript off: the tags are selectable text with their labels, and no dead buttons', async () => {
   const { context, page } = await ownerSignedIn('nojs', { javaScriptEnabled: false });
   await page.goto(`${workerUrl}/admin/sites/${site}/embed`);
-  const tag = page.getByLabel('In the <head> of every page');
+  const tag = page.getByRole('textbox', { name: 'In the <head> of every page' });
   assert.equal(await tag.inputValue(), `<script src="${workerUrl}/widget.js" data-site="${site}"></script>`);
   assert.equal(await tag.getAttribute('readonly'), '');
   await tag.selectText();
@@ -125,7 +125,7 @@ test('JavaScript off: the tags are selectable text with their labels, and no dea
   });
   assert.equal(selected, await tag.inputValue());
   assert.equal(await page.getByRole('button', { name: /^Copy/ }).count(), 0, 'the Copy buttons stay hidden');
-  assert.match(await page.getByLabel('Where a sign-up form should appear').inputValue(), /data-consent-form="signup"/);
+  assert.match(await page.getByRole('textbox', { name: 'Where a sign-up form should appear' }).inputValue(), /data-consent-form="signup"/);
   await context.close();
 });
 
