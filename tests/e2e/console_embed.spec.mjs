@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, workerUrl } from './browser.mjs';
-import { adminCall, accessible } from './pages/console.mjs';
+import { adminCall, accessible, signIn } from './pages/console.mjs';
 import { Banner } from './pages/banner.mjs';
 import { OptInForm } from './pages/opt_in_form.mjs';
 
@@ -48,34 +48,16 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function mailedLink(email) {
-  for (let i = 0; i < 100; i++) {
-    const mails = await (await fetch(process.env.CONSENT_MAIL_MESSAGES_URL)).json();
-    const mail = mails.reverse().find((m) => m.to?.[0] === email);
-    const link = mail?.text.split('\n').find((l) => l.startsWith(`${workerUrl}/admin/sign-in/`));
-    if (link) return link;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no sign-in mail to ${email}`);
-}
-
-/** A new owner of the test site, signed in through the local outbox in a fresh context. */
+/** A new owner of the test site, signed in through the local outbox in a fresh context; the
+ * page's console errors are collected (a CSP refusal shows there). */
 async function ownerSignedIn(name, contextOptions = {}) {
   const email = `console-embed-${name}-${run}@example.org`;
   const made = await adminCall('POST', `/api/v1/admin/sites/${site}/owners`, { email });
   assert.equal(made.status, 200, JSON.stringify(made.body));
-  const context = await browser.newContext(contextOptions);
-  const page = await context.newPage();
+  const { context, page } = await signIn(browser, email, contextOptions);
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(`${workerUrl}/admin/sign-in`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
-  await page.getByRole('status').waitFor();
-  await page.goto(await mailedLink(email));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${workerUrl}/admin`);
   return { context, page, problems };
 }
 

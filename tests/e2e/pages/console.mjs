@@ -24,9 +24,10 @@ async function mailedSignInLink(email) {
   throw new Error(`no sign-in mail to ${email}`);
 }
 
-/** Signs `email` in through the pages in a fresh context (CSP bypassed so axe can run). */
-export async function signIn(browser, email) {
-  const context = await browser.newContext({ bypassCSP: true });
+/** Signs `email` in through the pages in a fresh context (by default with the CSP bypassed, so
+ * axe can run; `contextOptions` replaces that). */
+export async function signIn(browser, email, contextOptions = { bypassCSP: true }) {
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   await page.goto(`${workerUrl}/admin/sign-in`);
   await page.getByLabel('Email address').fill(email);

@@ -207,50 +207,22 @@ pub async fn submit<S: Store + 'static>(
         let mut choices = submission_choices(&submission);
         check_bases(&site, &choices, &web_collection(&submission, now), Some(&notice_flags(&submission)))?;
         let provenance = submission_provenance(&site, &submission);
-        if !site.double_opt_in && preview == Preview::DryRun {
-            return Ok(embed_preview::submission_answer(
-                app,
-                &site,
-                email,
-                &choices,
-                &provenance,
-                &ctx,
-                facts,
-            ));
+        // Double opt-in: every email grant from a form waits for the person to confirm from
+        // their inbox — the same for a new address, a current subscriber and a suppressed one.
+        let held = if site.double_opt_in {
+            confirmation_possible(app)?;
+            hold_for_confirmation(&mut choices)
+        } else {
+            Vec::new()
+        };
+        if preview == Preview::DryRun {
+            let answer = embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts);
+            return Ok(answer);
         }
         if !site.double_opt_in {
             let appended =
                 append(app, &site, email, &choices, &provenance, &ctx, Answering::Public, req, facts);
             return Ok(appended.await?.into_public_response());
-        }
-        if let Some(reason) = app.config.links_off() {
-            super::log_internal(reason);
-            return Err(AppError::Unavailable(
-                "this site asks people to confirm by email, and confirmation links are off here; \
-                 nothing was recorded"
-                    .into(),
-            ));
-        }
-        // Double opt-in: every email grant from a form waits for the person to confirm from
-        // their inbox — the same for a new address, a current subscriber and a suppressed one.
-        if app.mailer.is_none() {
-            return Err(AppError::Unavailable(
-                "this site asks people to confirm by email, and sending email is not set up here; \
-                 nothing was recorded"
-                    .into(),
-            ));
-        }
-        let held = hold_for_confirmation(&mut choices);
-        if preview == Preview::DryRun {
-            return Ok(embed_preview::submission_answer(
-                app,
-                &site,
-                email,
-                &choices,
-                &provenance,
-                &ctx,
-                facts,
-            ));
         }
         let subject = app.subject_for(&site.id, &email).await?;
         let to = email.address_for_sending().to_string();
@@ -279,6 +251,27 @@ pub async fn submit<S: Store + 'static>(
         Ok(appended.into_public_response())
     })
     .await
+}
+
+/// Whether this worker can ask people to confirm by email (a double opt-in site needs both
+/// confirmation links and a mailer); nothing is recorded when it cannot.
+fn confirmation_possible<S>(app: &App<S>) -> Result<(), AppError> {
+    if let Some(reason) = app.config.links_off() {
+        super::log_internal(reason);
+        return Err(AppError::Unavailable(
+            "this site asks people to confirm by email, and confirmation links are off here; \
+             nothing was recorded"
+                .into(),
+        ));
+    }
+    if app.mailer.is_none() {
+        return Err(AppError::Unavailable(
+            "this site asks people to confirm by email, and sending email is not set up here; \
+             nothing was recorded"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The request context of a browser endpoint: `with_site` has checked that the `Origin` is

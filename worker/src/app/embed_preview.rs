@@ -15,12 +15,12 @@ use consent_shared::api::v1::CookieReceipt;
 use consent_shared::consent::CookieConsentRecord;
 use consent_shared::digest::{hmac_sha256_hex, sha256_hex};
 use consent_shared::email::Email;
-use consent_shared::ledger::{plan_events, Choice, Provenance, RequestContext};
+use consent_shared::ledger::{Choice, Provenance, RequestContext};
 use consent_shared::preview;
 use consent_shared::site::SiteConfig;
-use consent_shared::subject::subject_id;
 
 use super::auth::person_of_session;
+use super::ledger::unwritten_public_receipt;
 use super::{App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -88,10 +88,7 @@ pub fn submission_answer<S>(
     ctx: &RequestContext,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
-    let subject = subject_id(&app.config.subject_key, &site.id, &email);
-    let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
-    let plan = plan_events(site, Some(email), subject, choices, provenance, ctx, &mut ids);
-    let mut receipt = plan.public_receipt();
+    let mut receipt = unwritten_public_receipt(app, site, email, choices, provenance, ctx, facts);
     receipt.preview = Some(true);
     HttpResponse::json(201, &receipt)
 }

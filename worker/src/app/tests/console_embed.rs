@@ -39,6 +39,15 @@ fn rows(app: &App<SqlStore<SqliteExecutor>>) -> String {
         .collect()
 }
 
+/// The demo site with an editor (who may see the Embed page) signed in: app, session, now.
+fn editor_signed_in() -> (App<SqlStore<SqliteExecutor>>, String, DateTime<Utc>) {
+    let app = app();
+    add_person(&app, "editor@example.org", "editor");
+    let now = at(TimeDelta::zero());
+    let editor = sign_in(&app, "editor@example.org", now);
+    (app, editor, now)
+}
+
 fn get(app: &App<SqlStore<SqliteExecutor>>, path: &str, session: &str, now: DateTime<Utc>) -> HttpResponse {
     send_at(app, &with_cookie(HttpRequest::new("GET", path), session), now)
 }
@@ -92,10 +101,7 @@ fn decision(app: &App<SqlStore<SqliteExecutor>>) -> String {
 
 #[test]
 fn the_embed_page_offers_copy_buttons_over_selectable_text_and_the_live_preview() {
-    let app = app();
-    add_person(&app, "editor@example.org", "editor");
-    let now = at(TimeDelta::zero());
-    let editor = sign_in(&app, "editor@example.org", now);
+    let (app, editor, now) = editor_signed_in();
     let r = get(&app, "/admin/sites/demo/embed", &editor, now);
     assert_eq!(r.header("content-security-policy"), Some(
         "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -134,10 +140,7 @@ fn the_embed_page_offers_copy_buttons_over_selectable_text_and_the_live_preview(
 
 #[test]
 fn the_live_preview_loads_the_real_widget_under_a_policy_that_allows_only_it() {
-    let app = app();
-    add_person(&app, "editor@example.org", "editor");
-    let now = at(TimeDelta::zero());
-    let editor = sign_in(&app, "editor@example.org", now);
+    let (app, editor, now) = editor_signed_in();
     let r = get(&app, "/admin/sites/demo/embed/live", &editor, now);
     assert_eq!(r.header("content-security-policy"), Some(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -181,10 +184,7 @@ fn a_role_that_may_not_see_the_embed_page_gets_neither_the_page_nor_a_preview() 
 
 #[test]
 fn a_preview_is_checked_like_a_real_submission_answered_alike_and_nothing_is_written() {
-    let app = app();
-    add_person(&app, "editor@example.org", "editor");
-    let now = at(TimeDelta::zero());
-    let editor = sign_in(&app, "editor@example.org", now);
+    let (app, editor, now) = editor_signed_in();
     let credential = credential(&app, &editor, now);
     take_outbox();
     let before = rows(&app);
