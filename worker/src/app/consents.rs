@@ -216,7 +216,8 @@ pub async fn submit<S: Store + 'static>(
             Vec::new()
         };
         if preview == Preview::DryRun {
-            let answer = embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts);
+            let answer =
+                embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts);
             return Ok(answer);
         }
         if !site.double_opt_in {

@@ -35,25 +35,18 @@ fn worker_origin<S>(app: &App<S>, req: &HttpRequest) -> String {
     app.config.public_origin.clone().unwrap_or_else(|| req.origin.clone())
 }
 
-/// The exact loader tag for `site` served from `origin`.
-fn script_tag(origin: &str, site: &str) -> String {
-    format!("<script src=\"{origin}/widget.js\" data-site=\"{site}\"></script>")
-}
-
 /// The snippets for `site` served from `origin`: (script tag, form, soft opt-in form, held-back
 /// script, CSP sources).
 pub fn snippets(origin: &str, site: &str) -> [String; 5] {
     [
-        script_tag(origin, site),
-        SIGNUP_FORM.to_string(),
+        format!("<script src=\"{origin}/widget.js\" data-site=\"{site}\"></script>"),
+        "<div data-consent-form=\"signup\"></div>".to_string(),
         "<div data-consent-form=\"donation\" data-consent-context=\"donation\"></div>".to_string(),
         "<script type=\"text/plain\" data-consent-category=\"analytics\">\n  /* your analytics code */\n</script>"
             .to_string(),
         format!("script-src {origin} 'wasm-unsafe-eval';\nconnect-src {origin};"),
     ]
 }
-
-const SIGNUP_FORM: &str = "<div data-consent-form=\"signup\"></div>";
 
 /// `response` with `csp` as its Content-Security-Policy instead of the console's.
 fn with_csp(mut response: HttpResponse, csp: &str) -> HttpResponse {

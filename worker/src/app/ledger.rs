@@ -11,12 +11,14 @@
 //! same way into their own per-site chain.
 
 use chrono::{DateTime, Utc};
+use consent_shared::api::v1::ConsentReceipt;
 use consent_shared::chain::{seal_cookies, ChainHead};
 use consent_shared::consent::{ConsentEvent, CookieConsentRecord};
 use consent_shared::digest::hmac_sha256_hex;
 use consent_shared::email::Email;
-use consent_shared::api::v1::ConsentReceipt;
-use consent_shared::ledger::{plan_events, seal, Choice, Provenance, RequestContext, SubmissionPlan, SEAL_BATCH};
+use consent_shared::ledger::{
+    plan_events, seal, Choice, Provenance, RequestContext, SubmissionPlan, SEAL_BATCH,
+};
 use consent_shared::site::SiteConfig;
 use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
