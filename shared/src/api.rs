@@ -86,6 +86,10 @@ pub mod v1 {
     pub struct CookieReceipt {
         pub record_id: String,
         pub recorded_at: String,
+        /// `true` when this answered the console's live preview: everything was checked as for a
+        /// real decision, and nothing was recorded. Absent on every real answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub preview: Option<bool>,
     }
 
     /// `POST /api/v1/admin/sites/{site}/consents` (admin key): choices that reached the
@@ -518,6 +522,10 @@ pub mod v1 {
     pub struct ConsentReceipt {
         pub recorded_at: String,
         pub events: Vec<RecordedEvent>,
+        /// `true` when this answered the console's live preview: everything was checked as for a
+        /// real decision, and nothing was recorded. Absent on every real answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub preview: Option<bool>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

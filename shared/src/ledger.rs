@@ -214,6 +214,7 @@ impl SubmissionPlan {
 
     fn receipt_with(&self, event_ids: bool) -> ConsentReceipt {
         ConsentReceipt {
+            preview: None,
             recorded_at: self.events.first().map(|e| e.server_time.clone()).unwrap_or_default(),
             events: self
                 .events

@@ -26,6 +26,8 @@ pub mod digest;
 #[cfg(feature = "ledger")]
 pub mod ledger;
 #[cfg(feature = "ledger")]
+pub mod preview;
+#[cfg(feature = "ledger")]
 pub mod register;
 #[cfg(feature = "ledger")]
 pub mod site_edit;

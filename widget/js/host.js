@@ -1,7 +1,7 @@
 // The browser side of the widget's wasm, imported by the Rust code (`src/host.rs`): the contract
 // with `loader/widget.js`, which sets `window.ConsentWidget` before loading the UI,
 //
-//   { site, base, lang, gpc: bool,
+//   { site, base, lang, gpc: bool, preview: null | the console preview's credential,
 //     decision(): null | { v: policy_version, id: consent_id, c: [categories], ch: choice },
 //     apply({ v, id, c, ch }),       // writes the cookie, runs unblocked scripts, consent mode, …
 //     enqueue({ url, key, body }) }  // keeps an undelivered submission (false when it cannot:
@@ -14,6 +14,15 @@
 
 function loader() {
   return window.ConsentWidget;
+}
+
+/** A POST's headers: JSON, its Idempotency-Key and, on the console's live preview only (the
+ * loader's `preview`), the preview's credential, so that the worker checks and records nothing. */
+function headers(key) {
+  var h = { "Content-Type": "application/json", "Idempotency-Key": key };
+  var p = preview();
+  if (p) h["Consent-Preview"] = p;
+  return h;
 }
 
 function decision() {
@@ -88,6 +97,12 @@ export function delivered(event) {
     : undefined;
 }
 
+/** The console's live-preview credential, if this is the preview (its POSTs are checked, not recorded). */
+export function preview() {
+  var l = loader();
+  return (l && l.preview) || undefined;
+}
+
 /** Posts a banner decision (already JSON) with `keepalive`, so it is delivered even when the
  * decision navigates away or activates scripts that do. It carries an Idempotency-Key, fresh for
  * this decision and the same on every retry, so the worker stores it once: no answer, 408, 429
@@ -102,7 +117,7 @@ export function post_decision(url, body) {
       mode: "cors",
       credentials: "omit",
       keepalive: true,
-      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      headers: headers(key),
       body: body,
     })
       .then(function (r) {

@@ -34,6 +34,15 @@ function uuid() {
   return h;
 }
 
+/** A POST's headers: JSON, its Idempotency-Key and, on the console's live preview only (the
+ * loader's `preview`), the preview's credential, so that the worker checks and records nothing. */
+function headers(key) {
+  var h = { "Content-Type": "application/json", "Idempotency-Key": key };
+  var l = window.ConsentWidget;
+  if (l && l.preview) h["Consent-Preview"] = l.preview;
+  return h;
+}
+
 function esc(s) {
   return String(s).replace(/[&<>"']/g, function (c) {
     return "&#" + c.charCodeAt(0) + ";";
@@ -103,7 +112,7 @@ function draw(o, config) {
       mode: "cors",
       credentials: "omit",
       keepalive: true,
-      headers: { "Content-Type": "application/json", "Idempotency-Key": uuid() },
+      headers: headers(uuid()),
       body: JSON.stringify({
         consent_id: id,
         categories: [],

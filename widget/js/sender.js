@@ -39,6 +39,15 @@ export function transient(status, code) {
   return !status || status == 408 || status == 429 || (status >= 500 && code != "unavailable");
 }
 
+/** A POST's headers: JSON, its Idempotency-Key and, on the console's live preview only (the
+ * loader's `preview`), the preview's credential, so that the worker checks and records nothing. */
+function headers(key) {
+  var h = { "Content-Type": "application/json", "Idempotency-Key": key };
+  var l = window.ConsentWidget;
+  if (l && l.preview) h["Consent-Preview"] = l.preview;
+  return h;
+}
+
 /** POSTs `body` under `key`; resolves to `{ ok, status, body }` (`status` 0 without an answer,
  * `body` the parsed JSON or null). */
 function post(url, key, body, keepalive) {
@@ -47,7 +56,7 @@ function post(url, key, body, keepalive) {
     mode: "cors",
     credentials: "omit",
     keepalive: !!keepalive,
-    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+    headers: headers(key),
     body: body,
   }).then(
     function (r) {

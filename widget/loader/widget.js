@@ -1,7 +1,8 @@
 /* Consent widget loader: a small classic script, no build step (esbuild minifies it).
  *
  *   <script src="https://WORKER/widget.js" data-site="demo"></script>
- *   in <head>, with or without defer/async; optional: data-lang="cy" (else <html lang>)
+ *   in <head>, with or without defer/async; optional: data-lang="cy" (else <html lang>);
+ *   data-preview="…" only on the console's live preview (its credential, sent with each POST)
  *
  * In this order it:
  * 1. sets Google Consent Mode v2 defaults to denied, before anything else can run;
@@ -285,6 +286,7 @@
     base: base,
     lang: lang,
     gpc: gpc,
+    preview: script.getAttribute("data-preview"),
     decision: current,
     apply: apply,
     exceptions: exceptions,

@@ -56,6 +56,9 @@ mod http {
         let refused = |message: String| Failure { message, retryable: false };
         let init = post(body, lang).map_err(refused)?;
         init.headers_set("Idempotency-Key", idempotency_key, lang).map_err(refused)?;
+        if let Some(credential) = crate::host::preview() {
+            init.headers_set("Consent-Preview", &credential, lang).map_err(refused)?;
+        }
         let body = send_classified(url, &init.0, lang).await?;
         let recorded_at = json::recorded_at(&body).ok_or_else(|| refused(lang.t(UNREADABLE).to_owned()))?;
         Ok((recorded_at, json::awaiting_confirmation(&body)))

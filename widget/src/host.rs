@@ -32,6 +32,10 @@ extern "C" {
     pub fn focus_reopen_button();
     /// A fresh UUID v4.
     pub fn uuid() -> String;
+    /// The console's live-preview credential (`ConsentWidget.preview`), sent with the form's
+    /// POST so that the worker checks it and records nothing; `None` on every real page.
+    #[cfg(feature = "forms")]
+    pub fn preview() -> Option<String>;
     /// Hands an undelivered submission to the loader's offline queue; `false` when there is no
     /// loader to keep it (the form then says the connection failed).
     #[cfg(feature = "forms")]

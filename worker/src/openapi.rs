@@ -212,6 +212,7 @@ fn consents() -> OperationBuilder {
              `idempotency_key_reused`.",
         ))
         .parameter(sec_fetch_site())
+        .parameter(preview_header())
         .request_body(Some(json_body("ConsentSubmission")))
         .response(
             "201",
@@ -223,7 +224,11 @@ fn consents() -> OperationBuilder {
         .response("400", error("`bad_json`: not this endpoint's JSON; or a malformed Idempotency-Key"))
         .response(
             "403",
-            error("no `Origin` (`origin_required`: use the admin API) or an unregistered one (`origin_not_allowed`)"),
+            error(
+                "no `Origin` (`origin_required`: use the admin API) or an unregistered one \
+                 (`origin_not_allowed`); or a `Consent-Preview` credential that is not valid here \
+                 (`preview_refused`)",
+            ),
         )
         .response("404", error("`not_found`: unknown site"))
         .response("413", too_large())
@@ -255,10 +260,17 @@ fn cookie_consents() -> OperationBuilder {
              The same key with a different decision is 422 `idempotency_key_reused`.",
         ))
         .parameter(sec_fetch_site())
+        .parameter(preview_header())
         .request_body(Some(json_body("CookieDecision")))
         .response("201", replayable(json_ok("record id and time", schema_ref("CookieReceipt"))))
         .response("400", error("`bad_json`: not this endpoint's JSON; or a malformed Idempotency-Key"))
-        .response("403", error("no `Origin` (`origin_required`) or an unregistered one (`origin_not_allowed`)"))
+        .response(
+            "403",
+            error(
+                "no `Origin` (`origin_required`) or an unregistered one (`origin_not_allowed`); or a \
+                 `Consent-Preview` credential that is not valid here (`preview_refused`)",
+            ),
+        )
         .response("404", error("`not_found`: unknown site"))
         .response("413", too_large())
         .response("415", error("`unsupported_media_type`: Content-Type must be application/json"))
@@ -778,6 +790,22 @@ fn idempotency_key(description: &str) -> utoipa::openapi::path::Parameter {
         .schema(Some(schema(
             json!({"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"}),
         )))
+        .build()
+}
+
+fn preview_header() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("Consent-Preview")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Only from the console's live preview (`/admin/sites/{site}/embed/live`): its \
+             short-lived credential, bound to the site and the signed-in session. With it, and an \
+             `Origin` that is the worker's own, the request is a dry run: checked exactly as a real \
+             one and answered alike with `\"preview\": true`, and nothing is recorded, sealed or \
+             mailed. Any other use is 403 `preview_refused`.",
+        ))
+        .schema(string())
         .build()
 }
 

@@ -105,9 +105,18 @@ pub async fn session_person<S: Store + 'static>(
     now: DateTime<Utc>,
 ) -> Result<Option<String>, AppError> {
     let Some(token) = session_token(app, req) else { return Ok(None) };
+    person_of_session(app, &sha256_hex(token.as_bytes()), now).await
+}
+
+/// The person of the live session whose token hashes to `token_hash` (and marks it seen).
+pub async fn person_of_session<S: Store + 'static>(
+    app: &App<S>,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
     let (now, idle_since, absolute_since) = session_limits(now);
     let limits = SessionLimits { now: &now, idle_since: &idle_since, absolute_since: &absolute_since };
-    Ok(app.store.touch_session(&sha256_hex(token.as_bytes()), limits).await?)
+    Ok(app.store.touch_session(token_hash, limits).await?)
 }
 
 /// Who the request is, for `site_id`, and that they may perform `action` there.

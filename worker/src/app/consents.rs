@@ -18,6 +18,7 @@ use consent_shared::site::SiteConfig;
 
 use super::confirm::double_opt_in_mail;
 use super::cors::{allowed_origin, preflight, with_cors};
+use super::embed_preview;
 use super::ledger::{append, append_for_subject, request_context, seal_later_if_due, Answering, Appended};
 use super::links::LinkSigner;
 use super::page_text::PageLang;
@@ -25,6 +26,13 @@ use super::{error_response, json_body, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::{Store, StoreError};
+
+/// Whether a request is the console's live preview (`embed_preview`): checked, never recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Preview {
+    No,
+    DryRun,
+}
 
 /// Resolves the site and the caller's origin, runs `handler`, and puts CORS headers on whatever
 /// comes back — errors included, so the widget can show the message.
@@ -36,12 +44,18 @@ async fn with_site<S: Store + 'static, F, Fut>(
     handler: F,
 ) -> HttpResponse
 where
-    F: FnOnce(SiteConfig) -> Fut,
+    F: FnOnce(SiteConfig, Preview) -> Fut,
     Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
 {
     let site = match app.site(site_id, now).await {
         Ok(Some(site)) => site,
         Ok(None) => return error_response(&AppError::NotFound(format!("unknown site '{site_id}'"))),
+        Err(e) => return error_response(&e),
+    };
+    // The console's live preview: the site with the worker's own origin, for this request only.
+    let (site, preview) = match embed_preview::admit(app, &site, req, now).await {
+        Ok(Some(previewed)) => (previewed, Preview::DryRun),
+        Ok(None) => (site, Preview::No),
         Err(e) => return error_response(&e),
     };
     let origin = match allowed_origin(&site, req) {
@@ -56,7 +70,7 @@ where
     if req.method == "OPTIONS" {
         return preflight(origin.as_deref());
     }
-    let response = handler(site).await.unwrap_or_else(|e| error_response(&e));
+    let response = handler(site, preview).await.unwrap_or_else(|e| error_response(&e));
     with_cors(response, origin.as_deref())
 }
 
@@ -66,7 +80,7 @@ pub async fn site_config<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> HttpResponse {
-    with_site(app, site_id, req, facts.now, |site| async move {
+    with_site(app, site_id, req, facts.now, |site, _| async move {
         require_method(req, &["GET", "HEAD"])?;
         let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
         Ok(HttpResponse::json(200, &public_config(&site, &lang)).with_header("cache-control", "no-store"))
@@ -86,7 +100,7 @@ pub async fn policy<S: Store + 'static>(
     req: &HttpRequest,
     facts: &RequestFacts<'_>,
 ) -> HttpResponse {
-    with_site(app, site_id, req, facts.now, |site| async move {
+    with_site(app, site_id, req, facts.now, |site, _| async move {
         require_method(req, &["GET", "HEAD"])?;
         let lang = req.query_param("lang").unwrap_or_else(|| site.default_lang.clone());
         let rules = visitor_rules(&site, req);
@@ -185,7 +199,7 @@ pub async fn submit<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
     let now = facts.now;
-    with_site(app, site_id, req, now, |site| async move {
+    with_site(app, site_id, req, now, |site, preview| async move {
         require_method(req, &["POST"])?;
         let submission: ConsentSubmission = json_body(req)?;
         let ctx = browser_context(req, facts)?;
@@ -193,30 +207,25 @@ pub async fn submit<S: Store + 'static>(
         let mut choices = submission_choices(&submission);
         check_bases(&site, &choices, &web_collection(&submission, now), Some(&notice_flags(&submission)))?;
         let provenance = submission_provenance(&site, &submission);
+        // Double opt-in: every email grant from a form waits for the person to confirm from
+        // their inbox — the same for a new address, a current subscriber and a suppressed one.
+        let held = if site.double_opt_in {
+            confirmation_possible(app)?;
+            hold_for_confirmation(&mut choices)
+        } else {
+            Vec::new()
+        };
+        if preview == Preview::DryRun {
+            let answer =
+                embed_preview::submission_answer(app, &site, email, &choices, &provenance, &ctx, facts);
+            return Ok(answer);
+        }
         if !site.double_opt_in {
             let appended =
                 append(app, &site, email, &choices, &provenance, &ctx, Answering::Public, req, facts);
             return Ok(appended.await?.into_public_response());
         }
-        if let Some(reason) = app.config.links_off() {
-            super::log_internal(reason);
-            return Err(AppError::Unavailable(
-                "this site asks people to confirm by email, and confirmation links are off here; \
-                 nothing was recorded"
-                    .into(),
-            ));
-        }
-        // Double opt-in: every email grant from a form waits for the person to confirm from
-        // their inbox — the same for a new address, a current subscriber and a suppressed one.
-        if app.mailer.is_none() {
-            return Err(AppError::Unavailable(
-                "this site asks people to confirm by email, and sending email is not set up here; \
-                 nothing was recorded"
-                    .into(),
-            ));
-        }
         let subject = app.subject_for(&site.id, &email).await?;
-        let held = hold_for_confirmation(&mut choices);
         let to = email.address_for_sending().to_string();
         // The subject is already resolved: append under it rather than hashing the address again.
         let appended = append_for_subject(
@@ -245,6 +254,27 @@ pub async fn submit<S: Store + 'static>(
     .await
 }
 
+/// Whether this worker can ask people to confirm by email (a double opt-in site needs both
+/// confirmation links and a mailer); nothing is recorded when it cannot.
+fn confirmation_possible<S>(app: &App<S>) -> Result<(), AppError> {
+    if let Some(reason) = app.config.links_off() {
+        super::log_internal(reason);
+        return Err(AppError::Unavailable(
+            "this site asks people to confirm by email, and confirmation links are off here; \
+             nothing was recorded"
+                .into(),
+        ));
+    }
+    if app.mailer.is_none() {
+        return Err(AppError::Unavailable(
+            "this site asks people to confirm by email, and sending email is not set up here; \
+             nothing was recorded"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The request context of a browser endpoint: `with_site` has checked that the `Origin` is
 /// one the site registered, so it is evidence of where the request came from.
 fn browser_context(req: &HttpRequest, facts: &RequestFacts<'_>) -> Result<RequestContext, AppError> {
@@ -260,12 +290,15 @@ pub async fn cookie_decision<S: Store + 'static>(
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
     let now = facts.now;
-    with_site(app, site_id, req, now, |site| async move {
+    with_site(app, site_id, req, now, |site, preview| async move {
         require_method(req, &["POST"])?;
         let decision: CookieDecision = json_body(req)?;
         validate_cookie_decision(&site, &decision)?;
         let ctx = browser_context(req, facts)?;
         let record = cookie_record(&site, &decision, &ctx, (facts.new_id)(), Some(visitor_rules(&site, req)));
+        if preview == Preview::DryRun {
+            return Ok(embed_preview::cookie_answer(&record));
+        }
         let mark = cookie_mark(&app.config.ledger_key, &record);
         let key = ctx.idempotency_key.as_deref();
         match app.store.record_cookie_consent(&record, Some(&mark), key).await {
@@ -278,13 +311,14 @@ pub async fn cookie_decision<S: Store + 'static>(
                 if !same_decision(&first, &record) {
                     return Err(AppError::IdempotencyKeyReused);
                 }
-                let receipt = CookieReceipt { record_id: first.id, recorded_at: first.server_time };
+                let receipt =
+                    CookieReceipt { record_id: first.id, recorded_at: first.server_time, preview: None };
                 return Ok(HttpResponse::json(201, &receipt).with_header("idempotent-replayed", "true"));
             }
             Err(e) => return Err(e.into()),
         }
         seal_later_if_due(app, &site.id, facts);
-        let receipt = CookieReceipt { record_id: record.id, recorded_at: record.server_time };
+        let receipt = CookieReceipt { record_id: record.id, recorded_at: record.server_time, preview: None };
         Ok(HttpResponse::json(201, &receipt))
     })
     .await

@@ -295,7 +295,7 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Settings => super::console_settings::page(app, &console, req, facts).await,
         Section::Wording => super::console_wording::page(app, &console, item, req, facts).await,
         Section::Categories => super::console_categories::page(app, &console, req, facts).await,
-        Section::Embed => super::console_embed::page(app, &console, req, facts).await,
+        Section::Embed => super::console_embed::page(app, &console, item, req, facts).await,
         Section::Import => super::console_import::page(app, &console, item, req, facts).await,
         Section::People => super::console_people::page(app, &console, item, req, facts).await,
         Section::Suppressions => super::console_suppressions::page(app, &console, item, req, facts).await,

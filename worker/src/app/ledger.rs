@@ -11,11 +11,14 @@
 //! same way into their own per-site chain.
 
 use chrono::{DateTime, Utc};
+use consent_shared::api::v1::ConsentReceipt;
 use consent_shared::chain::{seal_cookies, ChainHead};
 use consent_shared::consent::{ConsentEvent, CookieConsentRecord};
 use consent_shared::digest::hmac_sha256_hex;
 use consent_shared::email::Email;
-use consent_shared::ledger::{plan_events, seal, Choice, Provenance, RequestContext, SEAL_BATCH};
+use consent_shared::ledger::{
+    plan_events, seal, Choice, Provenance, RequestContext, SubmissionPlan, SEAL_BATCH,
+};
 use consent_shared::site::SiteConfig;
 use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
@@ -107,9 +110,7 @@ pub async fn append_for_subject<S: Store + 'static>(
 ) -> Result<Appended, AppError> {
     let request_mac = idempotency_mac(&app.config.subject_key, &site.id, &req.body);
     let key = ctx.idempotency_key.as_deref();
-    let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
-    let mut plan = plan_events(site, email, subject, choices, provenance, ctx, &mut ids);
-    plan.mark(&app.config.ledger_key);
+    let plan = plan(app, site, subject, email, choices, provenance, ctx, facts);
     let receipt = match answering {
         Answering::Public => plan.public_receipt(),
         Answering::Trusted => plan.receipt(),
@@ -138,6 +139,40 @@ pub async fn append_for_subject<S: Store + 'static>(
     }
     seal_later_if_due(app, &site.id, facts);
     Ok(Appended::Recorded(answer))
+}
+
+/// The events an append of `choices` for `subject` writes, each with its append mark.
+#[allow(clippy::too_many_arguments)]
+fn plan<S>(
+    app: &App<S>,
+    site: &SiteConfig,
+    subject: String,
+    email: Option<Email>,
+    choices: &[Choice],
+    provenance: &Provenance,
+    ctx: &RequestContext,
+    facts: &mut RequestFacts<'_>,
+) -> SubmissionPlan {
+    let mut ids = std::iter::from_fn(|| Some((facts.new_id)()));
+    let mut plan = plan_events(site, email, subject, choices, provenance, ctx, &mut ids);
+    plan.mark(&app.config.ledger_key);
+    plan
+}
+
+/// The receipt a public form's append of `choices` for `email` answers with (no event ids),
+/// planned exactly as `append` plans it but written nowhere: the console's live preview
+/// (`embed_preview`) answers with it.
+pub fn unwritten_public_receipt<S>(
+    app: &App<S>,
+    site: &SiteConfig,
+    email: Email,
+    choices: &[Choice],
+    provenance: &Provenance,
+    ctx: &RequestContext,
+    facts: &mut RequestFacts<'_>,
+) -> ConsentReceipt {
+    let subject = subject_id(&app.config.subject_key, &site.id, &email);
+    plan(app, site, subject, Some(email), choices, provenance, ctx, facts).public_receipt()
 }
 
 /// Seals `site` after the response when this isolate is due to. Never before the answer: a

@@ -27,6 +27,7 @@ mod console_team;
 mod console_wording;
 pub mod cors;
 mod csrf_form;
+mod embed_preview;
 pub mod import_csv;
 pub mod isolate;
 pub mod ledger;

@@ -5,6 +5,7 @@
 
 pub mod console_categories;
 pub mod console_data;
+pub mod console_embed;
 pub mod console_import;
 pub mod console_people;
 pub mod console_settings;

@@ -611,6 +611,7 @@ mod accounts;
 mod audit;
 mod consent_mode;
 mod console_data;
+mod console_embed;
 mod console_import;
 mod console_people;
 mod console_settings;

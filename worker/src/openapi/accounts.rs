@@ -222,7 +222,13 @@ pub(super) fn console_site_page(method: &str, with_section: bool, with_item: boo
         op = op.parameter(path_param("section", schema(section)));
     }
     if with_item {
-        op = op.parameter(path_param("item", schema(json!({"type": "string", "maxLength": 200}))));
+        let mut item = path_param("item", schema(json!({"type": "string", "maxLength": 200})));
+        item.description = Some(
+            "a page within the section, e.g. `embed/live` (the live preview of the real widget) or \
+             `embed/copy.js` (the Embed page's copy buttons, `text/javascript`)"
+                .into(),
+        );
+        op = op.parameter(item);
     }
     if method == "POST" {
         op = op.request_body(Some(csrf_form(json!({}), &["csrf"]))).response("413", too_large());
