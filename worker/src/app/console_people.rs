@@ -228,8 +228,9 @@ fn render(c: &Console, status: u16, view: &View) -> HttpResponse {
         @if let Some(record) = &view.record {
             (record_view(c, t, ct, record))
         }
-        @if !view.email.is_empty() && view.error("email").is_none() && !view.erased && !view.not_held {
-            (act_forms(c, t, view, &action))
+        // Someone not held yet may still have signed a paper form: those forms are offered.
+        @if !view.email.is_empty() && view.error("email").is_none() && !view.erased {
+            (act_forms(c, t, view, &action, !view.not_held))
         }
     };
     c.page(status, ct.people, body)
@@ -288,7 +289,7 @@ fn record_view(c: &Console, t: &PeopleText, _ct: &super::page_text::ConsoleText,
     }
 }
 
-fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str) -> Markup {
+fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str, held: bool) -> Markup {
     let hidden = |op: &str| {
         html! {
             (c.form_fields())
@@ -317,7 +318,7 @@ fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str) -> Markup {
         section aria-labelledby="act-title" {
             h2 id="act-title" { (t.act_title) }
             p { (t.act_intro) }
-            @if may_record {
+            @if may_record && held {
                 form method="post" action=(action) {
                     fieldset {
                         legend { (t.withdraw_title) }
@@ -334,6 +335,8 @@ fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str) -> Markup {
                         button type="submit" { (t.withdraw_button) }
                     }
                 }
+            }
+            @if may_record {
                 form method="post" action=(action) {
                     fieldset {
                         legend { (t.grant_title) }
@@ -356,31 +359,33 @@ fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str) -> Markup {
                     }
                 }
             }
-            (super::console_people2::forms(c, all, action, may_record, &hidden))
-            form method="post" action=(action) {
-                fieldset {
-                    legend { (t.restrict_title) }
-                    (hidden("restrict"))
-                    button type="submit" { (t.restrict_button) }
+            (super::console_people2::forms(c, all, action, may_record, held, &hidden))
+            @if held {
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { (t.restrict_title) }
+                        (hidden("restrict"))
+                        button type="submit" { (t.restrict_button) }
+                    }
                 }
-            }
-            form method="post" action=(action) {
-                fieldset {
-                    legend { (t.restrict_title) }
-                    (hidden("unrestrict"))
-                    button type="submit" { (t.unrestrict_button) }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { (t.restrict_title) }
+                        (hidden("unrestrict"))
+                        button type="submit" { (t.unrestrict_button) }
+                    }
                 }
-            }
-            form method="post" action=(action) {
-                fieldset {
-                    legend { (t.erase_title) }
-                    (hidden("erase"))
-                    @let view = &all.scoped("erase");
-                    (field(view, "confirm", "erase-confirm", t.erase_confirm, Some(t.erase_help), html! {
-                        input id="erase-confirm" type="text" name="confirm" autocomplete="off" required
-                            aria-describedby=[described(view, "confirm", "erase-confirm", true)];
-                    }))
-                    button type="submit" { (t.erase_button) }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { (t.erase_title) }
+                        (hidden("erase"))
+                        @let view = &all.scoped("erase");
+                        (field(view, "confirm", "erase-confirm", t.erase_confirm, Some(t.erase_help), html! {
+                            input id="erase-confirm" type="text" name="confirm" autocomplete="off" required
+                                aria-describedby=[described(view, "confirm", "erase-confirm", true)];
+                        }))
+                        button type="submit" { (t.erase_button) }
+                    }
                 }
             }
         }

@@ -268,12 +268,20 @@ fn note_field(c: &Console, view: &View, id: &str) -> Markup {
     })
 }
 
-/// The correction form, and (for a role that may record consents) the soft opt-in form.
-pub fn forms(c: &Console, all: &View, action: &str, may_record: bool, hidden: &dyn Fn(&str) -> Markup) -> Markup {
+/// The correction form (for someone held), and the soft opt-in form (for a role that may
+/// record consents, held or not: a paper form may be the first the organisation hears of them).
+pub fn forms(
+    c: &Console,
+    all: &View,
+    action: &str,
+    may_record: bool,
+    held: bool,
+    hidden: &dyn Fn(&str) -> Markup,
+) -> Markup {
     let u = c.lang.people2();
     let view = &all.scoped("rectify");
     html! {
-        form method="post" action=(action) {
+        @if held { form method="post" action=(action) {
             fieldset {
                 legend { (u.rectify_title) }
                 p { (u.rectify_help) }
@@ -289,7 +297,7 @@ pub fn forms(c: &Console, all: &View, action: &str, may_record: bool, hidden: &d
                 (note_field(c, view, "rectify-note"))
                 button type="submit" { (u.rectify_button) }
             }
-        }
+        } }
         @if may_record {
             (soft_form(c, &all.scoped("soft_opt_in"), action, hidden))
         }
