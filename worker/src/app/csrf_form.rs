@@ -108,3 +108,39 @@ pub fn genuine<S>(app: &App<S>, req: &HttpRequest, form: &Form, binding: &str, n
     }
     form.get(FIELD).is_some_and(|v| csrf::check(&key(app), binding, v, now).is_ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(content_type: &str, body: &str) -> Option<Form> {
+        let req = HttpRequest::new("POST", "/admin/sites/demo/import")
+            .with_header("content-type", content_type)
+            .with_body(body);
+        Form::parse(&req)
+    }
+
+    #[test]
+    fn multipart_forms_give_their_fields_and_files_and_broken_ones_are_not_forms() {
+        let body = "--xyz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nv1\r\n\
+            --xyz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nsecond\r\n\
+            --xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.csv\"\r\nContent-Type: text/csv; charset=utf-8\r\n\r\nemail\r\nx@example.org\r\n\
+            --xyz\r\nContent-Disposition: form-data; name=\"g\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n\
+            --xyz--\r\n";
+        for content_type in ["multipart/form-data; boundary=xyz", "Multipart/Form-Data; boundary=\"xyz\""] {
+            let form = parsed(content_type, body).expect(content_type);
+            assert_eq!(form.get("csrf"), Some("v1"), "the first value, as for urlencoded forms");
+            let file = form.file("f").unwrap();
+            assert_eq!(
+                (file.file_name.as_str(), file.content_type.as_deref(), file.bytes.as_slice()),
+                ("a.csv", Some("text/csv"), &b"email\r\nx@example.org"[..])
+            );
+            assert!(form.file("g").is_none(), "no file chosen");
+            assert!(form.get("f").is_none(), "a file is not a text field");
+        }
+        assert!(parsed("multipart/form-data", body).is_none(), "no boundary");
+        assert!(parsed("multipart/form-data; boundary=xyz", "--xyz\r\nno headers end").is_none());
+        assert!(parsed("multipart/form-data; boundary=other", body).is_none());
+        assert!(parsed("text/plain", "csrf=v1").is_none());
+    }
+}
