@@ -24,9 +24,12 @@ async function mailedSignInLink(email) {
   throw new Error(`no sign-in mail to ${email}`);
 }
 
-/** Signs `email` in through the pages in a fresh context (CSP bypassed so axe can run). */
-export async function signIn(browser, email) {
-  const context = await browser.newContext({ bypassCSP: true });
+/**
+ * Signs `email` in through the pages in a fresh context (CSP bypassed so axe can run);
+ * `options` are further context options (`javaScriptEnabled: false`, a colour scheme).
+ */
+export async function signIn(browser, email, options = {}) {
+  const context = await browser.newContext({ bypassCSP: true, ...options });
   const page = await context.newPage();
   await page.goto(`${workerUrl}/admin/sign-in`);
   await page.getByLabel('Email address').fill(email);
