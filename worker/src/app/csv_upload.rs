@@ -2,8 +2,12 @@
 //! post) or pasted into a text box: which one was given, and whether a file is text a CSV
 //! reader can take. The pages that read the rows (import, suppressions) say what the rows must be.
 
+use maud::html;
+
 use super::csrf_form::Form;
 use super::page_text::console_people2::People2Text;
+use super::page_text::PageLang;
+use crate::http::HttpResponse;
 
 /// Why a form's CSV cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +71,17 @@ pub fn describe(t: &People2Text, e: UploadError) -> String {
     }
 }
 
+/// The page for a console form post over its route's cap (`App::too_large_answer`), with the way
+/// back to the form at `path`.
+pub fn too_large_page(path: &str, lang: PageLang, cap: usize) -> HttpResponse {
+    let u = lang.people2();
+    let body = html! {
+        div class="error" role="alert" { p { (u.upload_too_big.replace("{value}", &size_in_words(cap))) } }
+        p { a href={ (path) "?lang=" (lang.code()) } { (u.back_to_form) } }
+    };
+    super::pages::page(413, lang.code(), u.too_big_title, body)
+}
+
 /// A byte count as people write it (KB and MB of 1,024).
 pub fn size_in_words(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
@@ -97,6 +112,18 @@ mod tests {
             .with_header("content-type", "multipart/form-data; boundary=b")
             .with_body(body);
         Form::parse(&req).expect("a multipart form")
+    }
+
+    #[test]
+    fn a_console_post_over_its_cap_gets_a_page_and_the_api_its_json() {
+        let page = crate::app::too_large_answer("/admin/sites/demo/suppressions", "lang=cy");
+        assert_eq!(page.status, 413);
+        let html = String::from_utf8(page.body.clone()).unwrap();
+        assert!(html.contains("512 KB") && html.contains("href=\"/admin/sites/demo/suppressions?lang=cy\""), "{html}");
+        assert!(html.contains("lang=\"cy\""), "{html}");
+        let api = crate::app::too_large_answer("/api/v1/sites/demo/consents", "");
+        assert_eq!(api.status, 413);
+        assert!(String::from_utf8(api.body).unwrap().contains("payload_too_large"));
     }
 
     #[test]

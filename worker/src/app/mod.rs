@@ -99,6 +99,21 @@ pub fn body_cap(path: &str) -> usize {
     }
 }
 
+/// The answer to a body over the route's cap, sent unread by the shell: on the console's pages a
+/// readable page saying how large a file may be (a browser posting a form shows it as is); the
+/// API's JSON error elsewhere.
+pub fn too_large_answer(path: &str, query: &str) -> HttpResponse {
+    let cap = body_cap(path);
+    if !path.starts_with("/admin") {
+        return AppError::PayloadTooLarge(cap).to_response();
+    }
+    let lang = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| PageLang::parse(&v))
+        .unwrap_or(PageLang::En);
+    csv_upload::too_large_page(path, lang, cap)
+}
+
 pub use self::config::AppConfig;
 
 /// Work that runs after the response is sent (the worker hands it to `waitUntil`).

@@ -55,6 +55,8 @@ pub struct People2Text {
     pub upload_too_big: &'static str,
     pub upload_not_utf8: &'static str,
     pub upload_not_csv: &'static str,
+    pub too_big_title: &'static str,
+    pub back_to_form: &'static str,
 }
 
 impl PageLang {
@@ -113,6 +115,8 @@ static EN: People2Text = People2Text {
     upload_too_big: "The file is larger than {value}: split it and send each part.",
     upload_not_utf8: "The file is not UTF-8 text: save it from the spreadsheet as \"CSV UTF-8\" and choose that file.",
     upload_not_csv: "This is not a CSV file (it looks like a workbook, a PDF or an image): save the sheet as CSV and choose that file.",
+    too_big_title: "Too large to read",
+    back_to_form: "Back to the form",
 };
 
 static CY: People2Text = People2Text {
@@ -162,4 +166,6 @@ static CY: People2Text = People2Text {
     upload_too_big: "Mae'r ffeil yn fwy na {value}: rhannwch hi ac anfonwch bob rhan.",
     upload_not_utf8: "Nid testun UTF-8 yw'r ffeil: cadwch hi o'r daenlen fel \"CSV UTF-8\" a dewiswch y ffeil honno.",
     upload_not_csv: "Nid ffeil CSV yw hon (mae'n edrych fel llyfr gwaith, PDF neu ddelwedd): cadwch y ddalen fel CSV a dewiswch y ffeil honno.",
+    too_big_title: "Rhy fawr i'w ddarllen",
+    back_to_form: "Yn ôl i'r ffurflen",
 };
