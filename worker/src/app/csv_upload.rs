@@ -128,7 +128,8 @@ mod tests {
 
     #[test]
     fn files_and_pastes_are_told_apart_and_checked() {
-        let cases: [(Option<&[u8]>, &str, Result<&str, UploadError>); 9] = [
+        type Case<'a> = (Option<&'a [u8]>, &'a str, Result<&'a str, UploadError>);
+        let cases: [Case; 9] = [
             (Some(b"email\na@example.org\n"), "", Ok("email\na@example.org\n")),
             (Some(b"\xEF\xBB\xBFemail\n"), "", Ok("email\n")),
             (None, "email\nb@example.org", Ok("email\nb@example.org")),

@@ -169,7 +169,9 @@ fn a_correction_by_letter_changes_the_name_and_moves_the_record_once_the_new_inb
 fn a_correction_with_bad_fields_is_refused_beside_them_and_writes_nothing() {
     let (app, _, session) = owner_with_ada();
     let before = trail(&app).len();
-    let cases: [(&[(&str, &str)], &[&str]); 5] = [
+    /// The fields posted, and the errors expected beside them.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case; 5] = [
         (&[("new_name", ""), ("new_email", ""), ("note", "Letter")], &["rectify-name-error"]),
         (&[("new_email", "not-an-address"), ("note", "Letter")], &["rectify-email-error"]),
         (&[("new_name", "Ada\u{7}"), ("note", "")], &["rectify-name-error", "rectify-note-error"]),
@@ -270,7 +272,9 @@ fn a_soft_opt_in_on_paper_is_recorded_only_where_the_rules_allow_it() {
         good.iter().filter(|(k, _)| *k != key).copied().collect()
     };
     let events = |app: &TestApp| pollster::block_on(app.store.subject_events("charity", &subject_of(app, ADA))).unwrap();
-    let refused: [(&str, Vec<(&str, &str)>, &str); 6] = [
+    /// Why, the fields posted, and the error expected.
+    type Refused<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let refused: [Refused; 6] = [
         ("before 5 February 2026", with("collected", "2026-01-10"), "soft-collected-error"),
         ("in the future", with("collected", "2027-01-01"), "soft-collected-error"),
         ("not directly from the person", without("direct"), "soft-direct-error"),
