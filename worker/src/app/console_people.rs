@@ -289,6 +289,18 @@ fn record_view(c: &Console, t: &PeopleText, _ct: &super::page_text::ConsoleText,
     }
 }
 
+/// `aria-describedby` for a field: its help (when it has one) and its error (when shown).
+pub(super) fn described(view: &View, name: &str, id: &str, help: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if help {
+        ids.push(format!("{id}-help"));
+    }
+    if view.error(name).is_some() {
+        ids.push(format!("{id}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
 fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str, held: bool) -> Markup {
     let hidden = |op: &str| {
         html! {
@@ -302,16 +314,6 @@ fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str, held: bool) 
             @let label = c.site.current_wording(pc, c.lang.code()).map_or(pc.purpose.as_str(), |w| w.label.as_str());
             option value=(list_value(&pc.purpose, pc.channel.as_str())) { (label) " (" (pc.purpose) ", " (pc.channel.as_str()) ")" }
         }
-    };
-    let described = |view: &View, name: &str, id: &str, help: bool| -> Option<String> {
-        let mut ids = Vec::new();
-        if help {
-            ids.push(format!("{id}-help"));
-        }
-        if view.error(name).is_some() {
-            ids.push(format!("{id}-error"));
-        }
-        (!ids.is_empty()).then(|| ids.join(" "))
     };
     let may_record = Permission::WriteConsents.allowed_for(c.role);
     html! {

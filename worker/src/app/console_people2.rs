@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::admin::record_changes_as;
 use super::audit::{client_ip, record, AuditEntry};
-use super::console_people::{field, list_value, View, MAX_NOTE};
+use super::console_people::{described, field, list_value, View, MAX_NOTE};
 use super::console_site::Console;
 use super::ledger::Appended;
 use super::pages::unavailable;
@@ -235,18 +235,6 @@ pub async fn soft_opt_in<S: Store + 'static>(
         Err(e) => return Err(unavailable(c.lang, &e)),
     }
     Ok(200)
-}
-
-/// `aria-describedby` for a field: its help (when it has one) and its error (when shown).
-fn described(view: &View, name: &str, id: &str, help: bool) -> Option<String> {
-    let mut ids = Vec::new();
-    if help {
-        ids.push(format!("{id}-help"));
-    }
-    if view.error(name).is_some() {
-        ids.push(format!("{id}-error"));
-    }
-    (!ids.is_empty()).then(|| ids.join(" "))
 }
 
 /// The method select of a paper record (grant, withdrawal, soft opt-in).
