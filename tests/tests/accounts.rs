@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use consent_shared::digest::sha256_hex;
 use consent_tests::client::{admin, call, call_unfollowed, Reply};
-use consent_tests::console_session::post_form;
+use consent_tests::console_client::post_form;
 use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
 use consent_tests::mail_capture::MailCapture;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use consent_shared::digest::{hmac_sha256_hex, sha256_hex};
 use consent_tests::client::{admin, call, Reply};
-use consent_tests::console_session::sign_in;
+use consent_tests::console_client::sign_in;
 use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
 use consent_tests::secrets::TOKEN_KEYS;

@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use consent_tests::client::{admin, call};
-use consent_tests::console_session::{post_form, sign_in};
+use consent_tests::console_client::{post_form, sign_in};
 use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
 

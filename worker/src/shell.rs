@@ -15,7 +15,7 @@ use crate::app::isolate::IsolateState;
 use crate::app::mail::Mailer;
 use crate::app::rate_limit::{AllowFuture, Limit, RateLimiter};
 use crate::app::upkeep::purge_expired;
-use crate::app::{body_cap, App, AppConfig, RequestFacts};
+use crate::app::{body_cap, too_large_answer, App, AppConfig, RequestFacts};
 use crate::error::AppError;
 use crate::http::{read_capped, BodyError, HttpRequest, HttpResponse};
 use crate::mailer::HttpMailer;
@@ -136,8 +136,9 @@ async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response
     let cap = body_cap(url.path());
     let cf_country = cf_country(&raw);
     let declared_len = headers.get("content-length")?.and_then(|l| l.parse::<usize>().ok());
+    let too_large = || to_worker(too_large_answer(url.path(), url.query().unwrap_or("")));
     if declared_len.is_some_and(|len| len > DRAIN_AFTER_REFUSAL_BYTES) {
-        return to_worker(AppError::PayloadTooLarge(cap).to_response());
+        return too_large();
     }
     // Through `worker::Method`, as before: case folded, an unknown method read as GET.
     let method = worker::Method::from(raw.method());
@@ -160,7 +161,7 @@ async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response
         }
         (true, true) => match read_whole(&raw).await {
             Ok(body) if body.len() <= cap => body,
-            Ok(_) => return to_worker(AppError::PayloadTooLarge(cap).to_response()),
+            Ok(_) => return too_large(),
             Err(e) => {
                 return to_worker(
                     AppError::BadRequest(format!("the request body could not be read: {e}")).to_response(),
@@ -169,6 +170,7 @@ async fn fetch(raw: web_sys::Request, env: Env, ctx: Context) -> Result<Response
         },
         (true, false) => match read_streamed(Request::from(raw), cap).await {
             Ok(body) => body,
+            Err(AppError::PayloadTooLarge(_)) => return too_large(),
             Err(refusal) => return to_worker(refusal.to_response()),
         },
     };

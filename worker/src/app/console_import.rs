@@ -20,11 +20,13 @@ use serde_json::json;
 
 use super::audit::{client_ip, record, AuditEntry};
 use super::console_site::Console;
+use super::csv_upload::{csv_text, describe as describe_upload};
 use super::import_csv::{
     dry_run, parse_category_map, FileError, ImportOptions, ImportRow, Layout, Refusal, RowReport, CHUNK_ROWS,
 };
 use super::ledger::{append, Answering, Appended};
 use super::page_text::console_import::ImportText;
+use super::page_text::PageLang;
 use super::pages::unavailable;
 use super::{App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
@@ -33,6 +35,9 @@ use crate::store::{Store, StoreError};
 
 /// Accepted rows listed in the dry run's report (every refused row is listed).
 const ACCEPTED_SHOWN: usize = 200;
+/// The largest file (or paste) the dry run reads: the route's body cap less room for the form's
+/// other fields, so a file just over it is answered beside the field, not by the shell's 413.
+const MAX_IMPORT_FILE_BYTES: usize = super::MAX_IMPORT_BODY_BYTES - 64 * 1024;
 /// Subjects per look-up in the store (one JSON array parameter).
 const LOOKUP_SLICE: usize = 500;
 
@@ -65,20 +70,12 @@ fn upload_form(c: &Console, status: u16, error: Option<String>) -> HttpResponse 
         p { (t.layouts) }
         p { (t.limit) }
         @if let Some(error) = &error {
-            div class="error" role="alert" id="csv-error" { p { (t.error_summary) " " (error) } }
+            div class="error" role="alert" { p { (t.error_summary) " " a href="#csv_file" { (error) } } }
         }
-        form method="post" action={ "/admin/sites/" (c.site.id) "/import" } {
+        form method="post" enctype="multipart/form-data" action={ "/admin/sites/" (c.site.id) "/import" } {
             (c.form_fields())
             input type="hidden" name="action" value="dry_run";
-            p {
-                label for="csv" { (t.csv_label) } br;
-                small id="csv-hint" { (t.csv_hint) } br;
-                @if error.is_some() {
-                    textarea id="csv" name="csv" rows="14" cols="90" required aria-describedby="csv-hint csv-error" aria-invalid="true" {}
-                } @else {
-                    textarea id="csv" name="csv" rows="14" cols="90" required aria-describedby="csv-hint" {}
-                }
-            }
+            (file_or_paste(c.lang, t.csv_label, t.csv_hint, error.as_deref()))
             p {
                 label for="method" { (t.method_label) } br;
                 select id="method" name="method" {
@@ -100,6 +97,33 @@ fn upload_form(c: &Console, status: u16, error: Option<String>) -> HttpResponse 
         }
     };
     c.page(status, t.title, body)
+}
+
+/// The two ways to give the file: a file input and a text box, with the one error (if any)
+/// beside them and both described by it.
+pub fn file_or_paste(lang: PageLang, paste_label: &str, paste_hint: &str, error: Option<&str>) -> Markup {
+    let u = lang.people2();
+    let described = |hint: &str| match error {
+        Some(_) => format!("{hint} csv-error"),
+        None => hint.to_string(),
+    };
+    html! {
+        @if let Some(error) = error {
+            p class="error" id="csv-error" { (error) }
+        }
+        p {
+            label for="csv_file" { (u.file_label) } br;
+            small id="csv-file-hint" { (u.file_hint) } br;
+            input type="file" id="csv_file" name="csv_file" accept=".csv,text/csv"
+                aria-describedby=(described("csv-file-hint")) aria-invalid=[error.map(|_| "true")];
+        }
+        p {
+            label for="csv" { (u.paste_label) " — " (paste_label) } br;
+            small id="csv-hint" { (paste_hint) } br;
+            textarea id="csv" name="csv" rows="14" cols="90"
+                aria-describedby=(described("csv-hint")) aria-invalid=[error.map(|_| "true")] {}
+        }
+    }
 }
 
 fn file_error(t: &ImportText, e: &FileError) -> String {
@@ -179,10 +203,14 @@ async fn check_file<S: Store + 'static>(
 ) -> Result<HttpResponse, StoreError> {
     let t = c.lang.import();
     let form = c.form.as_ref().expect("a POST has its form");
-    let text = form.get("csv").unwrap_or("");
-    if text.trim().is_empty() {
-        return Ok(upload_form(c, 422, Some(t.file_missing.to_string())));
-    }
+    let text = match csv_text(form, "csv_file", "csv", MAX_IMPORT_FILE_BYTES) {
+        Ok(text) => text,
+        Err(e) => {
+            super::log_internal(&format!("console import: file refused: {e:?}"));
+            return Ok(upload_form(c, 422, Some(describe_upload(c.lang.people2(), e))));
+        }
+    };
+    let text = text.as_str();
     let options = ImportOptions {
         method: form.get("method").map(|m| match m {
             "paper_form" => consent_shared::consent::Method::PaperForm,

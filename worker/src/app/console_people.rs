@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use consent_shared::access::Action as Permission;
 use consent_shared::api::v1::{Change, RecordedChanges};
-use consent_shared::consent::{Action, Method};
+use consent_shared::consent::Action;
 use consent_shared::email::Email;
 use maud::{html, Markup};
 use serde_json::Value;
@@ -25,21 +25,33 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
 
 /// The evidence note's limit (it is kept as the events' source, at most 2,048 bytes).
-const MAX_NOTE: usize = 2000;
+pub(super) const MAX_NOTE: usize = 2000;
 
 #[derive(Default)]
-struct View {
-    email: String,
-    record: Option<Value>,
-    not_held: bool,
-    erased: bool,
-    notice: Option<String>,
-    errors: Vec<(&'static str, String)>,
+pub(super) struct View {
+    pub email: String,
+    /// The form posted (`op`): its errors are shown in that form only.
+    pub op: String,
+    pub record: Option<Value>,
+    pub not_held: bool,
+    pub erased: bool,
+    pub notice: Option<String>,
+    pub errors: Vec<(&'static str, String)>,
 }
 
 impl View {
-    fn error(&self, field: &str) -> Option<&str> {
+    pub fn error(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// The view as the form for `op` shows it: the errors only if that form was posted.
+    pub fn scoped(&self, op: &str) -> View {
+        View {
+            email: self.email.clone(),
+            op: self.op.clone(),
+            errors: if self.op == op { self.errors.clone() } else { Vec::new() },
+            ..View::default()
+        }
     }
 }
 
@@ -61,7 +73,23 @@ pub async fn page<S: Store + 'static>(
     };
     let actor = consent_shared::access::Actor::Person { person_id: c.person_id.clone() };
     let op = form.get("op").unwrap_or("lookup");
+    view.op = op.to_string();
     let outcome = match op {
+        "rectify" | "soft_opt_in" => {
+            let answer = if op == "rectify" {
+                super::console_people2::rectify(app, c, &email, &mut view, req, facts).await
+            } else {
+                if !Permission::WriteConsents.allowed_for(c.role) {
+                    view.errors.push(("op", t.not_your_role.into()));
+                    return render(c, 403, &view);
+                }
+                super::console_people2::soft_opt_in(app, c, &email, &mut view, req, facts).await
+            };
+            return match answer {
+                Ok(status) => render(c, status, &view),
+                Err(response) => response,
+            };
+        }
         "withdraw" | "grant" => {
             if !Permission::WriteConsents.allowed_for(c.role) {
                 view.errors.push(("op", t.not_your_role.into()));
@@ -130,6 +158,7 @@ fn recorded_changes(
     if pc.is_none() {
         view.errors.push(("list", t.refused.into()));
     }
+    let method = super::console_people2::paper_method(c, view);
     let note = form.get("note").unwrap_or("").trim();
     if note.is_empty() || note.len() > MAX_NOTE || note.chars().any(|ch| ch.is_control() && ch != '\n') {
         view.errors.push(("note", t.evidence_missing.into()));
@@ -151,7 +180,7 @@ fn recorded_changes(
     }
     Some(RecordedChanges {
         email: email.address_for_sending().to_string(),
-        method: Method::PaperForm,
+        method,
         changes: vec![Change {
             purpose: pc.purpose.clone(),
             channel: pc.channel,
@@ -166,7 +195,7 @@ fn recorded_changes(
     })
 }
 
-fn list_value(purpose: &str, channel: &str) -> String {
+pub(super) fn list_value(purpose: &str, channel: &str) -> String {
     format!("{purpose}|{channel}")
 }
 
@@ -199,15 +228,16 @@ fn render(c: &Console, status: u16, view: &View) -> HttpResponse {
         @if let Some(record) = &view.record {
             (record_view(c, t, ct, record))
         }
-        @if !view.email.is_empty() && view.error("email").is_none() && !view.erased && !view.not_held {
-            (act_forms(c, t, view, &action))
+        // Someone not held yet may still have signed a paper form: those forms are offered.
+        @if !view.email.is_empty() && view.error("email").is_none() && !view.erased {
+            (act_forms(c, t, view, &action, !view.not_held))
         }
     };
     c.page(status, ct.people, body)
 }
 
 /// One labelled field with its error (if any) beside it.
-fn field(view: &View, name: &str, id: &str, label: &str, help: Option<&str>, input: Markup) -> Markup {
+pub(super) fn field(view: &View, name: &str, id: &str, label: &str, help: Option<&str>, input: Markup) -> Markup {
     html! {
         div class="field" {
             label for=(id) { (label) }
@@ -259,12 +289,24 @@ fn record_view(c: &Console, t: &PeopleText, _ct: &super::page_text::ConsoleText,
     }
 }
 
-fn act_forms(c: &Console, t: &PeopleText, view: &View, action: &str) -> Markup {
+/// `aria-describedby` for a field: its help (when it has one) and its error (when shown).
+pub(super) fn described(view: &View, name: &str, id: &str, help: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if help {
+        ids.push(format!("{id}-help"));
+    }
+    if view.error(name).is_some() {
+        ids.push(format!("{id}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+fn act_forms(c: &Console, t: &PeopleText, all: &View, action: &str, held: bool) -> Markup {
     let hidden = |op: &str| {
         html! {
             (c.form_fields())
             input type="hidden" name="op" value=(op);
-            input type="hidden" name="email" value=(view.email);
+            input type="hidden" name="email" value=(all.email);
         }
     };
     let lists = html! {
@@ -273,79 +315,79 @@ fn act_forms(c: &Console, t: &PeopleText, view: &View, action: &str) -> Markup {
             option value=(list_value(&pc.purpose, pc.channel.as_str())) { (label) " (" (pc.purpose) ", " (pc.channel.as_str()) ")" }
         }
     };
-    let described = |name: &str, id: &str, help: bool| -> Option<String> {
-        let mut ids = Vec::new();
-        if help {
-            ids.push(format!("{id}-help"));
-        }
-        if view.error(name).is_some() {
-            ids.push(format!("{id}-error"));
-        }
-        (!ids.is_empty()).then(|| ids.join(" "))
-    };
     let may_record = Permission::WriteConsents.allowed_for(c.role);
     html! {
         section aria-labelledby="act-title" {
             h2 id="act-title" { (t.act_title) }
             p { (t.act_intro) }
-            @if may_record {
+            @if may_record && held {
                 form method="post" action=(action) {
                     fieldset {
                         legend { (t.withdraw_title) }
                         (hidden("withdraw"))
+                        @let view = &all.scoped("withdraw");
                         (field(view, "list", "withdraw-list", t.list, None, html! {
                             select id="withdraw-list" name="list" { (lists) }
                         }))
+                        (super::console_people2::method_field(c, view, "withdraw-method"))
                         (field(view, "note", "withdraw-note", t.evidence, Some(t.evidence_help), html! {
                             textarea id="withdraw-note" name="note" rows="2" required
-                                aria-describedby=[described("note", "withdraw-note", true)] {}
+                                aria-describedby=[described(view, "note", "withdraw-note", true)] {}
                         }))
                         button type="submit" { (t.withdraw_button) }
                     }
                 }
+            }
+            @if may_record {
                 form method="post" action=(action) {
                     fieldset {
                         legend { (t.grant_title) }
                         p { (t.grant_help) }
                         (hidden("grant"))
+                        @let view = &all.scoped("grant");
                         (field(view, "list", "grant-list", t.list, None, html! {
                             select id="grant-list" name="list" { (lists) }
                         }))
                         (field(view, "collected", "grant-collected", t.collected, None, html! {
                             input id="grant-collected" type="text" name="collected" inputmode="numeric" placeholder="YYYY-MM-DD" required
-                                aria-describedby=[described("collected", "grant-collected", false)];
+                                aria-describedby=[described(view, "collected", "grant-collected", false)];
                         }))
+                        (super::console_people2::method_field(c, view, "grant-method"))
                         (field(view, "note", "grant-note", t.evidence, Some(t.evidence_help), html! {
                             textarea id="grant-note" name="note" rows="2" required
-                                aria-describedby=[described("note", "grant-note", true)] {}
+                                aria-describedby=[described(view, "note", "grant-note", true)] {}
                         }))
                         button type="submit" { (t.grant_button) }
                     }
                 }
             }
-            form method="post" action=(action) {
-                fieldset {
-                    legend { (t.restrict_title) }
-                    (hidden("restrict"))
-                    button type="submit" { (t.restrict_button) }
+            (super::console_people2::forms(c, all, action, may_record, held, &hidden))
+            @if held {
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { (t.restrict_title) }
+                        (hidden("restrict"))
+                        button type="submit" { (t.restrict_button) }
+                    }
                 }
-            }
-            form method="post" action=(action) {
-                fieldset {
-                    legend { (t.restrict_title) }
-                    (hidden("unrestrict"))
-                    button type="submit" { (t.unrestrict_button) }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { (t.restrict_title) }
+                        (hidden("unrestrict"))
+                        button type="submit" { (t.unrestrict_button) }
+                    }
                 }
-            }
-            form method="post" action=(action) {
-                fieldset {
-                    legend { (t.erase_title) }
-                    (hidden("erase"))
-                    (field(view, "confirm", "erase-confirm", t.erase_confirm, Some(t.erase_help), html! {
-                        input id="erase-confirm" type="text" name="confirm" autocomplete="off" required
-                            aria-describedby=[described("confirm", "erase-confirm", true)];
-                    }))
-                    button type="submit" { (t.erase_button) }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { (t.erase_title) }
+                        (hidden("erase"))
+                        @let view = &all.scoped("erase");
+                        (field(view, "confirm", "erase-confirm", t.erase_confirm, Some(t.erase_help), html! {
+                            input id="erase-confirm" type="text" name="confirm" autocomplete="off" required
+                                aria-describedby=[described(view, "confirm", "erase-confirm", true)];
+                        }))
+                        button type="submit" { (t.erase_button) }
+                    }
                 }
             }
         }

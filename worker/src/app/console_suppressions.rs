@@ -11,6 +11,7 @@ use consent_shared::suppression::Reason;
 use maud::html;
 
 use super::console_site::Console;
+use super::csv_upload::{csv_text, describe as describe_upload};
 use super::page_text::console_people::PeopleText;
 use super::pages::unavailable;
 use super::suppression_list::{add_suppression_as, remove_suppression_as, NotLifted};
@@ -23,6 +24,9 @@ const MAX_ADDRESSES: usize = 1000;
 /// Rows the list shows.
 const LIST_LIMIT: u32 = 500;
 const MAX_NOTE: usize = 500;
+/// The largest file (or paste) of addresses read: the route's body cap less room for the
+/// form's other fields.
+const MAX_ADDRESSES_BYTES: usize = super::MAX_SUPPRESSIONS_BODY_BYTES - 16 * 1024;
 
 #[derive(Default)]
 struct View {
@@ -86,6 +90,7 @@ pub async fn page<S: Store + 'static>(
             }
         } else {
             view.addresses = form.get("addresses").unwrap_or("").to_string();
+            let given = csv_text(form, "addresses_file", "addresses", MAX_ADDRESSES_BYTES);
             view.reason = form.get("reason").and_then(Reason::parse).filter(|r| r.addable());
             if view.reason.is_none() {
                 view.errors.push(("reason", t.supp_bad_reason.into()));
@@ -94,7 +99,14 @@ pub async fn page<S: Store + 'static>(
             if note.len() > MAX_NOTE {
                 view.errors.push(("note", t.evidence_missing.into()));
             }
-            let emails = parse_addresses(&view.addresses, t, &mut view.errors);
+            let emails = match given {
+                Ok(text) => parse_addresses(&text, t, &mut view.errors),
+                Err(e) => {
+                    super::log_internal(&format!("console suppressions: file refused: {e:?}"));
+                    view.errors.push(("addresses", describe_upload(c.lang.people2(), e)));
+                    Vec::new()
+                }
+            };
             match (view.reason, view.errors.is_empty()) {
                 (Some(reason), true) => {
                     let note = (!note.is_empty()).then_some(note);
@@ -197,15 +209,27 @@ fn render(
         h2 { (t.supp_reasons_title) }
         ul { @for r in Reason::ALL { li { (meaning(t, r)) } } }
         h2 id="add-title" { (t.supp_add_title) }
-        form method="post" action=(action) aria-labelledby="add-title" {
+        form method="post" enctype="multipart/form-data" action=(action) aria-labelledby="add-title" {
             (c.form_fields())
             input type="hidden" name="op" value="add";
+            @let u = c.lang.people2();
+            @let described = |help: &str| if address_errors.is_empty() { help.to_string() } else { format!("{help} supp-addresses-error") };
             div class="field" {
-                label for="supp-addresses" { (t.supp_addresses) }
+                @if !address_errors.is_empty() {
+                    div id="supp-addresses-error" { @for e in &address_errors { p class="error" { (e) } } }
+                }
+                label for="supp-addresses-file" { (u.file_label) }
+                p class="help" id="supp-addresses-file-help" { (u.file_hint) }
+                input id="supp-addresses-file" type="file" name="addresses_file" accept=".csv,text/csv"
+                    aria-describedby=(described("supp-addresses-file-help"))
+                    aria-invalid=[(!address_errors.is_empty()).then_some("true")];
+            }
+            div class="field" {
+                label for="supp-addresses" { (u.paste_label) " — " (t.supp_addresses) }
                 p class="help" id="supp-addresses-help" { (t.supp_addresses_help) }
-                @for e in &address_errors { p class="error" id="supp-addresses-error" { (e) } }
-                textarea id="supp-addresses" name="addresses" rows="6" required
-                    aria-describedby=(if address_errors.is_empty() { "supp-addresses-help" } else { "supp-addresses-help supp-addresses-error" }) { (view.addresses) }
+                textarea id="supp-addresses" name="addresses" rows="6"
+                    aria-describedby=(described("supp-addresses-help"))
+                    aria-invalid=[(!address_errors.is_empty()).then_some("true")] { (view.addresses) }
             }
             div class="field" {
                 label for="supp-reason" { (t.supp_reason) }

@@ -18,6 +18,7 @@ mod console_import;
 mod console_ledger;
 mod console_new_site;
 mod console_people;
+mod console_people2;
 mod console_preview;
 mod console_settings;
 pub mod console_site;
@@ -28,6 +29,7 @@ mod console_wording;
 pub mod cors;
 mod csrf_form;
 mod embed_preview;
+mod csv_upload;
 pub mod import_csv;
 pub mod isolate;
 pub mod ledger;
@@ -38,6 +40,7 @@ mod page_text;
 mod pages;
 mod preferences;
 pub mod rate_limit;
+mod rectify;
 mod rights;
 mod subject_check;
 mod suppression_list;
@@ -80,13 +83,36 @@ pub const MAX_CHECK_BODY_BYTES: usize = 320 * 1024;
 /// rows are then recorded in chunks by later requests.
 pub const MAX_IMPORT_BODY_BYTES: usize = 16 * 1024 * 1024;
 
+/// The console's suppression form: up to 1,000 addresses (`console_suppressions`), pasted or as
+/// an uploaded CSV that may carry other columns beside `email` (an export from a mailing tool):
+/// 1,000 rows of up to 512 bytes.
+pub const MAX_SUPPRESSIONS_BODY_BYTES: usize = 512 * 1024;
+
 /// The body cap for a request to `path`: what the shell reads at most before answering 413.
 pub fn body_cap(path: &str) -> usize {
     match route(path) {
         Route::SubjectsCheck { .. } => MAX_CHECK_BODY_BYTES,
         Route::ConsoleSite { section, item: None, .. } if section == "import" => MAX_IMPORT_BODY_BYTES,
+        Route::ConsoleSite { section, item: None, .. } if section == "suppressions" => {
+            MAX_SUPPRESSIONS_BODY_BYTES
+        }
         _ => MAX_BODY_BYTES,
     }
+}
+
+/// The answer to a body over the route's cap, sent unread by the shell: on the console's pages a
+/// readable page saying how large a file may be (a browser posting a form shows it as is); the
+/// API's JSON error elsewhere.
+pub fn too_large_answer(path: &str, query: &str) -> HttpResponse {
+    let cap = body_cap(path);
+    if !path.starts_with("/admin") {
+        return AppError::PayloadTooLarge(cap).to_response();
+    }
+    let lang = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| PageLang::parse(&v))
+        .unwrap_or(PageLang::En);
+    csv_upload::too_large_page(path, lang, cap)
 }
 
 pub use self::config::AppConfig;

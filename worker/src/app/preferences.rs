@@ -12,15 +12,13 @@ use consent_shared::consent::{Action, ConsentEvent, Method};
 use consent_shared::email::Email;
 use consent_shared::ledger::{Choice, Provenance};
 use consent_shared::site::{PurposeChannel, SiteConfig};
-use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
 use consent_shared::token::{Claims, Scope};
-use maud::html;
 
 use super::csrf_form::{genuine, Form};
 use super::ledger::{append_for_subject, request_context, Answering, Appended};
-use super::links::{form_and_lang, open_link, LinkSigner};
-use super::mail::OutgoingMail;
+use super::links::{form_and_lang, open_link};
+use super::rectify::{name_is_valid, rectify, Rectified, UnusableAddress, MAX_NAME_CHARS};
 use super::page_text::{PageLang, PageText};
 use super::pages::{see_other, unavailable};
 use super::rights::{export_response, subject_export};
@@ -31,8 +29,6 @@ use crate::store::{CurrentConsent, Store, StoreError, SubjectRecord};
 mod page;
 use page::render;
 
-/// Longest name we keep.
-const MAX_NAME_CHARS: usize = 200;
 
 /// `GET` or `POST /p/{token}`: always a page (or the data download), whatever went wrong.
 pub async fn handle<S: Store + 'static>(
@@ -170,56 +166,29 @@ async fn act<S: Store + 'static>(
         }
         "details" => {
             let name = form.get("name").unwrap_or("").trim();
-            if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+            if !name_is_valid(name) {
                 return Outcome::Problem(422, t.bad_name.to_string());
             }
             let raw_email = form.get("email").unwrap_or("").trim();
-            let new_email = if raw_email.is_empty() {
-                None
-            } else {
-                match Email::parse(raw_email) {
-                    // The stored spelling may differ from the one typed: compare identities.
-                    Ok(e)
-                        if held.record.email.as_deref().and_then(|s| Email::parse(s).ok()).as_ref()
-                            != Some(&e) =>
-                    {
-                        Some(e)
-                    }
-                    Ok(_) => None,
+            let new_email = match raw_email {
+                "" => None,
+                raw => match Email::parse(raw) {
+                    Ok(e) => Some(e),
                     Err(_) => return Outcome::Problem(422, t.bad_email.to_string()),
-                }
+                },
             };
-            if new_email.is_some() && app.mailer.is_none() {
-                return Outcome::Problem(503, t.email_change_unavailable.replace("{org}", org));
-            }
-            if held.record.name.as_deref().unwrap_or("") != name {
-                let name = Some(name).filter(|n| !n.is_empty());
-                if let Err(e) = app.store.set_name(&p.site.id, p.subject, name, &now).await {
-                    return try_again(t, e);
+            let rule = UnusableAddress::WriteButNeverConfirm;
+            let done = rectify(app, p.site, p.subject, &held.record, Some(name), new_email.as_ref(), rule, p.lang, req, facts);
+            match done.await {
+                Ok(Rectified::Done { address_requested: true, .. }) => Outcome::Done("email_sent"),
+                Ok(Rectified::Done { .. }) => Outcome::Done("details"),
+                Ok(Rectified::MailUnavailable) => {
+                    Outcome::Problem(503, t.email_change_unavailable.replace("{org}", org))
                 }
+                // Not this rule's outcome; answered as a failure rather than trusted.
+                Ok(Rectified::AddressUnusable) => try_again(t, "address refused on the person's own page"),
+                Err(e) => try_again(t, e),
             }
-            let Some(email) = new_email else { return Outcome::Done("details") };
-            let alias = subject_id(&app.config.subject_key, &p.site.id, &email);
-            // The same reads, the same write and the same answer whether or not the address is
-            // taken, so neither the page nor its timing tells. A change to a taken address is
-            // written too but can never be confirmed: its link is not sent, and `/c` checks
-            // again before applying anything.
-            let taken = address_taken(app, &p.site.id, p.subject, &alias).await;
-            if let Err(e) = app.store.request_email_change(&p.site.id, p.subject, &email, &alias, &now).await
-            {
-                return try_again(t, e);
-            }
-            let url =
-                LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
-            let mail = if taken {
-                // Say so only to the inbox that owns the address: this page reveals nothing.
-                taken_mail(p, &email)
-            } else {
-                confirm_email_mail(p, &email, &url)
-            };
-            // Throttled per new address's mailbox: that is the inbox that could be flooded.
-            app.mail_later(facts, &p.site.id, "address_change", mail);
-            Outcome::Done("email_sent")
         }
         "download" => match subject_export(app, p.site, p.subject, &held.record, &now).await {
             Ok(export) => Outcome::Respond(export_response(p.site, export)),
@@ -370,28 +339,4 @@ async fn nothing_held<S: Store + 'static>(app: &App<S>, p: &Person<'_>) -> HttpR
         false
     });
     page::nothing_held(p, erased)
-}
-
-fn confirm_email_mail(p: &Person<'_>, email: &Email, url: &str) -> OutgoingMail {
-    let t = p.lang.text();
-    let org = &p.site.organisation.name;
-    super::confirm::link_mail(
-        email.address_for_sending(),
-        &t.mail_confirm_email_subject.replace("{org}", org),
-        &t.mail_confirm_email_body.replace("{org}", org),
-        url,
-        t,
-    )
-}
-
-fn taken_mail(p: &Person<'_>, email: &Email) -> OutgoingMail {
-    let t = p.lang.text();
-    let org = &p.site.organisation.name;
-    let body = t.mail_email_taken_body.replace("{org}", org);
-    OutgoingMail {
-        to: email.address_for_sending().to_string(),
-        subject: t.mail_confirm_email_subject.replace("{org}", org),
-        text: format!("{body}\n\n{}\n", t.mail_ignore),
-        html: html! { p { (body) } p { (t.mail_ignore) } }.into_string(),
-    }
 }

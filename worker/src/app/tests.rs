@@ -614,6 +614,7 @@ mod console_data;
 mod console_embed;
 mod console_import;
 mod console_people;
+mod console_people2;
 mod console_settings;
 mod console_site;
 mod evidence;

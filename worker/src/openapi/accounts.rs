@@ -231,7 +231,13 @@ pub(super) fn console_site_page(method: &str, with_section: bool, with_item: boo
         op = op.parameter(item);
     }
     if method == "POST" {
-        op = op.request_body(Some(csrf_form(json!({}), &["csrf"]))).response("413", too_large());
+        // Import and Suppressions also take their CSV as a file (`csv_file`, `addresses_file`).
+        let binary = json!({"type": "string", "format": "binary"});
+        let upload = json!({"csrf": {"type": "string"}, "lang": lang_values(),
+            "csv_file": binary, "addresses_file": binary});
+        let mut body = csrf_form(json!({}), &["csrf"]);
+        body.content.insert("multipart/form-data".into(), form(upload, &["csrf"]));
+        op = op.request_body(Some(body)).response("413", too_large());
     }
     op.response("200", html("the page"))
         .response("303", see_other_to("no live session: to /admin/sign-in; or where a completed form leads"))
