@@ -109,10 +109,13 @@ pub enum Action {
     ReadAudit,
     /// Invite, change and remove people; create and revoke API keys.
     ManagePeople,
+    /// Hold the periodic data review: its settings, the lists of people it finds, and the
+    /// decisions (keep, ask to check, erase in bulk).
+    ReviewData,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadStatistics,
         Action::ReadSite,
         Action::WriteSite,
@@ -124,6 +127,7 @@ impl Action {
         Action::VerifyLedger,
         Action::ReadAudit,
         Action::ManagePeople,
+        Action::ReviewData,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +143,7 @@ impl Action {
             Action::VerifyLedger => "verify_ledger",
             Action::ReadAudit => "read_audit",
             Action::ManagePeople => "manage_people",
+            Action::ReviewData => "review_data",
         }
     }
 
@@ -152,7 +157,8 @@ impl Action {
             Action::CheckSubjects => Some(Scope::SubjectsCheck),
             Action::ManageSubjects | Action::ManageSuppressions => Some(Scope::SubjectsManage),
             Action::VerifyLedger | Action::ReadAudit => Some(Scope::AuditRead),
-            Action::ManagePeople => None,
+            // A review (bulk erasure included) is a person's decision, never a key's.
+            Action::ManagePeople | Action::ReviewData => None,
         }
     }
 
@@ -177,6 +183,7 @@ impl Action {
                 | Action::ManageSubjects
                 | Action::ManageSuppressions
                 | Action::ReadAudit
+                | Action::ReviewData
         )
     }
 }
@@ -292,6 +299,7 @@ mod tests {
             | `verify_ledger` | yes | yes | — | — | `audit:read` |
             | `read_audit` | yes | yes | — | — | `audit:read` |
             | `manage_people` | yes | — | — | — | people only |
+            | `review_data` | yes | yes | — | — | people only |
         "#]]
         .assert_eq(&permission_table());
     }

@@ -10,6 +10,7 @@ pub mod contract;
 #[cfg(target_arch = "wasm32")]
 pub mod d1;
 pub mod imports;
+pub mod review;
 mod mail_and_expiry;
 pub mod site_create;
 pub mod sql;
@@ -268,6 +269,7 @@ pub trait Store:
     + accounts::AccountStore
     + audit::AuditStore
     + imports::ImportStore
+    + review::ReviewStore
     + site_create::SiteCreateStore
     + suppressions::SuppressionStore
     + statistics::StatisticsStore
