@@ -56,10 +56,18 @@ pub enum AuditKind {
     ImportDryRun,
     /// Console import: one batch of a confirmed import recorded (counts).
     ImportBatchRecorded,
+    /// Data review: the site's review settings changed (cycle, last review, erased-history years).
+    ReviewSettingsChanged,
+    /// Data review: a group's list (or its preference links) downloaded (counts).
+    ReviewListExported,
+    /// Data review: completed, with the decision per group (and the erasures it started).
+    ReviewCompleted,
+    /// Data review: one batch of a bulk erasure done (counts; each person's `subject_erased` too).
+    ReviewErasureBatch,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 30] = [
+    pub const ALL: [AuditKind; 34] = [
         AuditKind::SignInLinkRequested,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -90,6 +98,10 @@ impl AuditKind {
         AuditKind::Purged,
         AuditKind::ImportDryRun,
         AuditKind::ImportBatchRecorded,
+        AuditKind::ReviewSettingsChanged,
+        AuditKind::ReviewListExported,
+        AuditKind::ReviewCompleted,
+        AuditKind::ReviewErasureBatch,
     ];
 
     /// The kind a stored (or asked-for) name stands for.
@@ -130,6 +142,10 @@ impl AuditKind {
             AuditKind::Purged => "purged",
             AuditKind::ImportDryRun => "import_dry_run",
             AuditKind::ImportBatchRecorded => "import_batch_recorded",
+            AuditKind::ReviewSettingsChanged => "review_settings_changed",
+            AuditKind::ReviewListExported => "review_list_exported",
+            AuditKind::ReviewCompleted => "review_completed",
+            AuditKind::ReviewErasureBatch => "review_erasure_batch",
         }
     }
 }

@@ -132,7 +132,7 @@ fn known_purpose(site: &SiteConfig, purpose: &str, channel: Channel) -> Result<(
 
 /// What one standing means for contacting the person now. Suppression wins over everything, then
 /// restriction; otherwise the consent in force decides (as the audience export does).
-fn standing_answer(
+pub(super) fn standing_answer(
     s: &Standing,
     purpose_basis: LawfulBasis,
     signer: Option<&LinkSigner>,
