@@ -45,6 +45,7 @@ macro_rules! run_cases {
 pub mod accounts;
 mod erasure_and_errors;
 pub mod imports;
+pub mod review;
 
 use erasure_and_errors::*;
 
@@ -54,6 +55,7 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
     let mut outcomes = ledger_cases(store, prefix).await;
     outcomes.extend(accounts::run(store, prefix).await);
     outcomes.extend(imports::run(store, prefix).await);
+    outcomes.extend(review::run(store, prefix).await);
     outcomes
 }
 
@@ -644,6 +646,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES);
+        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES + review::CASES);
     }
 }
