@@ -323,3 +323,102 @@ impl<E: Executor> ReviewStore for SqlStore<E> {
             .await
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    //! The review's queries on a site with 100,000 events (50,000 people): their plans, pinned,
+    //! use the indexes of migration 0017 and the subject keys — no scan of the events table.
+
+    use expect_test::expect;
+
+    use super::*;
+    use crate::store::sqlite::SqliteExecutor;
+    use crate::store::SqlValue;
+
+    const SEED: &str = "\
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) \
+        INSERT INTO subjects (site_id, subject, email, restricted, restricted_at, created_at, updated_at) \
+        SELECT 'big', printf('s%06d', i), printf('p%d@example.org', i), i % 50 = 0, \
+               CASE WHEN i % 50 = 0 THEN '2023-01-01T00:00:00.000Z' END, \
+               '2020-01-01T00:00:00.000Z', printf('20%02d-01-01T00:00:00.000Z', 18 + i % 8) FROM n";
+    const EVENTS: &str = "\
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+        INSERT INTO consent_events (id, site_id, subject, purpose, channel, action, wording_version, \
+          wording_sha256, lang, method, server_time, gpc) \
+        SELECT printf('e%d', i), 'big', printf('s%06d', 1 + i % 50000), 'news', 'email', 'granted', 1, 'x', \
+               'en', 'form', '2022-01-01T00:00:00.000Z', 0 FROM n";
+    const STATE: &str = "INSERT INTO consent_state (site_id, subject, purpose, channel, action, event_id, updated_at) \
+        SELECT 'big', subject, 'news', 'email', CASE WHEN rowid % 3 = 0 THEN 'withdrawn' ELSE 'granted' END, 'e', \
+               '2022-01-01T00:00:00.000Z' FROM subjects WHERE site_id = 'big'";
+    const ERASED: &str = "INSERT INTO suppressions (site_id, subject, reason, created_at) \
+        SELECT 'big', subject, 'erasure', '2018-01-01T00:00:00.000Z' FROM subjects \
+        WHERE site_id = 'big' AND rowid % 100 = 0";
+
+    fn plan(store: &SqlStore<SqliteExecutor>, query: &'static str, params: Vec<SqlValue>) -> String {
+        let explain: &'static str = Box::leak(format!("EXPLAIN QUERY PLAN {query}").into_boxed_str());
+        let rows = pollster::block_on(store.exec.query(explain, params)).unwrap();
+        rows.iter().map(|r| format!("{}\n", r.text("detail").unwrap())).collect()
+    }
+
+    #[test]
+    fn review_queries_use_indexes_on_100k_events() {
+        let store = SqlStore::new(SqliteExecutor::open_in_memory().unwrap());
+        for seed in [SEED, EVENTS, STATE, ERASED] {
+            pollster::block_on(store.exec.query(seed, vec![])).unwrap();
+        }
+        let count = |q| plan(&store, q, vec!["big".into(), "2024-01-01T00:00:00.000Z".into()]);
+        let page = |q| {
+            plan(&store, q, vec!["big".into(), "2024-01-01T00:00:00.000Z".into(), "".into(), 1000u32.into()])
+        };
+        let all = [
+            ("inactive count", count(sql::REVIEW_INACTIVE_COUNT)),
+            ("inactive page", page(sql::REVIEW_INACTIVE_PAGE)),
+            ("old consent count", count(sql::REVIEW_OLD_CONSENT_COUNT)),
+            ("restricted count", count(sql::REVIEW_RESTRICTED_COUNT)),
+            ("erased history count", count(sql::REVIEW_ERASED_HISTORY_COUNT)),
+            ("erased history page", page(sql::REVIEW_ERASED_HISTORY_PAGE)),
+            (
+                "erasure pending",
+                plan(&store, sql::REVIEW_ERASURE_PENDING, vec!["job".into(), "big".into(), 25u32.into()]),
+            ),
+        ]
+        .iter()
+        .map(|(name, p)| format!("{name}:\n{p}"))
+        .collect::<String>();
+        expect![[r#"
+            inactive count:
+            SEARCH s USING INDEX subjects_by_activity (site_id=? AND updated_at<?)
+            inactive page:
+            SEARCH s USING INDEX sqlite_autoindex_subjects_1 (site_id=? AND subject>?)
+            old consent count:
+            SEARCH s USING INDEX subjects_by_activity (site_id=? AND updated_at<?)
+            LIST SUBQUERY 1
+            SEARCH c USING COVERING INDEX consent_state_audience (site_id=?)
+            CREATE BLOOM FILTER
+            LIST SUBQUERY 2
+            SEARCH c USING COVERING INDEX consent_state_audience (site_id=?)
+            CREATE BLOOM FILTER
+            restricted count:
+            SEARCH s USING INDEX subjects_by_restriction (site_id=? AND restricted_at<?)
+            erased history count:
+            SEARCH s USING INDEX suppressions_by_reason (site_id=? AND reason=? AND created_at<?)
+            CORRELATED SCALAR SUBQUERY 1
+            SEARCH e USING COVERING INDEX consent_events_subject (site_id=? AND subject=?)
+            erased history page:
+            SEARCH s USING INDEX sqlite_autoindex_suppressions_1 (site_id=? AND subject>?)
+            CORRELATED SCALAR SUBQUERY 1
+            SEARCH e USING COVERING INDEX consent_events_subject (site_id=? AND subject=?)
+            erasure pending:
+            SEARCH j USING COVERING INDEX review_erasure_pending (job_id=? AND erased_at=?)
+            SEARCH s USING INDEX sqlite_autoindex_subjects_1 (site_id=? AND subject=?) LEFT-JOIN
+            CORRELATED SCALAR SUBQUERY 1
+            SEARCH x USING INDEX sqlite_autoindex_suppressions_1 (site_id=? AND subject=?)
+        "#]].assert_eq(&all);
+        let n = pollster::block_on(store.review_group_count("big", ReviewGroup::Inactive, "2024-01-01T00:00:00.000Z"))
+            .unwrap();
+        assert_eq!(n, 37_500, "6 of every 8 people were last active before 2024");
+        let old = pollster::block_on(store.review_group_count("big", ReviewGroup::OldConsent, "2024-01-01T00:00:00.000Z"))
+            .unwrap();
+        assert!(old > 0 && old < n, "{old}: those of them whose news state is granted");
+    }
+}

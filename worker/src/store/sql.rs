@@ -640,7 +640,9 @@ pub const RECENT_REVIEWS: &str = "SELECT id, site_id, completed_by, completed_at
 
 // Each group's conditions: ?1 the site, ?2 the cut-off ("before"). Held people are those with an
 // address (erasure removes it). Activity is the subject row's `updated_at`: every recorded
-// choice, name or address change touches it (`subjects_by_activity`).
+// choice, name or address change touches it (`subjects_by_activity`). The consent conditions are
+// uncorrelated `IN` lists, built once per query: a correlated `EXISTS` there is planned on
+// `consent_state_audience` by site alone, one scan per person (minutes on 50,000 people).
 macro_rules! review_inactive {
     () => {
         "FROM subjects s WHERE s.site_id = ?1 AND s.email IS NOT NULL AND s.updated_at < ?2"
@@ -649,10 +651,9 @@ macro_rules! review_inactive {
 macro_rules! review_old_consent {
     () => {
         "FROM subjects s WHERE s.site_id = ?1 AND s.email IS NOT NULL AND s.updated_at < ?2 \
-         AND EXISTS (SELECT 1 FROM consent_state c WHERE c.site_id = ?1 AND c.subject = s.subject \
-                     AND c.action = 'granted') \
-         AND NOT EXISTS (SELECT 1 FROM consent_state c WHERE c.site_id = ?1 AND c.subject = s.subject \
-                     AND c.action = 'soft_opt_in')"
+         AND s.subject IN (SELECT c.subject FROM consent_state c WHERE c.site_id = ?1 AND c.action = 'granted') \
+         AND s.subject NOT IN (SELECT c.subject FROM consent_state c WHERE c.site_id = ?1 \
+                               AND c.action = 'soft_opt_in')"
     };
 }
 macro_rules! review_restricted {
