@@ -338,7 +338,7 @@ async fn complete<S: Store + 'static>(
     })
 }
 
-fn group_name(t: &ReviewText, g: ReviewGroup) -> &'static str {
+pub(super) fn group_name(t: &ReviewText, g: ReviewGroup) -> &'static str {
     match g {
         ReviewGroup::Inactive => t.inactive,
         ReviewGroup::OldConsent => t.old_consent,

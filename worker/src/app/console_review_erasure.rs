@@ -14,7 +14,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::audit::{client_ip, record, AuditEntry};
-use super::console_review::{actor, fill, review_href};
+use super::console_review::{actor, fill, group_name, review_href};
 use super::console_site::Console;
 use super::pages::{see_other, unavailable};
 use super::rights::{erase_subject, Erasure};
@@ -139,10 +139,10 @@ async fn step<S: Store + 'static>(
 
 fn show(c: &Console, job: &ReviewErasure, failed: Option<&str>) -> HttpResponse {
     let t = c.lang.review();
-    let group = ReviewGroup::parse(&job.group).map_or(job.group.as_str(), |g| g.as_str());
+    let group = ReviewGroup::parse(&job.group).map_or(job.group.as_str(), |g| group_name(t, g));
     let status_text = progress_text(c, job);
     let body = html! {
-        p { code { (group) } }
+        p { (group) }
         @if let Some(failed) = failed { div class="error" role="alert" { p { (failed) } } }
         p { label for="erase-progress" { (fill(t.progress, &[("done", job.erased.to_string()), ("total", job.total.to_string())])) } }
         progress id="erase-progress" max=(job.total.max(1)) value=(job.erased) { (status_text) }

@@ -80,7 +80,7 @@ async fn review_groups_are_counted_and_paged_by_their_cut_offs<S: Store>(store: 
         &format!("the erased listed without an address: {erased:?}"),
     )?;
     let carl = record(store, &config, "carl@example.org", Action::Granted, "c").await?;
-    let mut want = vec![ada, carl];
+    let mut want = [ada, carl];
     want.sort();
     let first = store.review_group_page(site, ReviewGroup::Inactive, LATER, "", 1).await.map_err(err)?;
     let second = store.review_group_page(site, ReviewGroup::Inactive, LATER, &want[0], 1).await.map_err(err)?;
@@ -118,7 +118,7 @@ async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &
     check(store.review_erasure("another-site", &job).await.map_err(err)?.is_none(), "a job belongs to its site")?;
     let stored = store.review_erasure(site, &job).await.map_err(err)?.ok_or("no job")?;
     check((stored.total, stored.erased, stored.done()) == (2, 0, false), &format!("started: {stored:?}"))?;
-    let mut both = vec![ada.clone(), bob.clone()];
+    let mut both = [ada.clone(), bob.clone()];
     both.sort();
     // A batch erases the first person and stops before marking them.
     let batch = store.review_erasure_pending(site, &job, 1).await.map_err(err)?;
