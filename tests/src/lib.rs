@@ -6,6 +6,7 @@ pub mod api_fuzz;
 pub mod bench_config;
 pub mod burst;
 pub mod client;
+pub mod console_forms;
 pub mod demo_host;
 pub mod fixture;
 pub mod harness;

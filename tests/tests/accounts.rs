@@ -7,20 +7,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use consent_shared::digest::sha256_hex;
-use consent_tests::client::{admin, call, call_unfollowed, csrf_of, Reply};
+use consent_tests::client::{admin, call, call_unfollowed, Reply};
 use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
 use consent_tests::mail_capture::MailCapture;
 
-/// Percent-encodes a form value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// Posts a console page's form (with that page's anti-forgery value), as a browser on the
 /// worker's own origin would; redirects are shown, not followed.
@@ -31,18 +22,7 @@ fn post_form(
     cookie: Option<&str>,
     fields: &[(&str, &str)],
 ) -> Reply {
-    let cookie_header = cookie.map(|c| format!("consent_session={c}"));
-    let mut headers = Vec::new();
-    if let Some(c) = &cookie_header {
-        headers.push(("Cookie", c.as_str()));
-    }
-    let page = call(base, "GET", page_path, &headers, None);
-    let csrf = csrf_of(&page.body);
-    let mut all = vec![("csrf", csrf.as_str()), ("lang", "en")];
-    all.extend_from_slice(fields);
-    let body: String = all.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-    headers.extend([("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)]);
-    call_unfollowed(base, "POST", action, &headers, Some(&body))
+    consent_tests::console_forms::post_form(base, page_path, action, cookie, &[], fields)
 }
 
 /// Signs `email` in through the pages with the link from the captured mail; the session value.

@@ -5,21 +5,11 @@
 //! date, and nothing for the suppressed address; the trail holds counts only.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use consent_tests::client::{admin, call, call_unfollowed, csrf_of, Reply};
+use consent_tests::client::{admin, call, Reply};
+use consent_tests::console_forms::sign_in;
 use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
-use consent_tests::mail_capture::MailCapture;
-
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// Posts a page's form with that page's anti-forgery value; redirects shown, not followed.
 fn post_form(
@@ -29,32 +19,7 @@ fn post_form(
     cookie: Option<&str>,
     fields: &[(&str, &str)],
 ) -> Reply {
-    let cookie_header = cookie.map(|c| format!("consent_session={c}"));
-    let mut headers = Vec::new();
-    if let Some(c) = &cookie_header {
-        headers.push(("Cookie", c.as_str()));
-    }
-    let page = call(base, "GET", page_path, &headers, None);
-    let csrf = csrf_of(&page.body);
-    let mut all = vec![("csrf", csrf.as_str()), ("lang", "en")];
-    all.extend_from_slice(fields);
-    let body: String = all.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-    headers.extend([("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)]);
-    call_unfollowed(base, "POST", action, &headers, Some(&body))
-}
-
-fn sign_in(base: &str, mail: &MailCapture, email: &str) -> Result<String, String> {
-    let asked = post_form(base, "/admin/sign-in", "/admin/sign-in", None, &[("email", email)]);
-    ensure(asked.status == 200, || format!("sign-in form: {} {}", asked.status, asked.body))?;
-    let sent =
-        mail.wait_for(email, Duration::from_secs(30)).ok_or_else(|| format!("no sign-in mail to {email}"))?;
-    let link = sent.link(&format!("{base}/admin/sign-in/")).ok_or("no sign-in link in the mail")?;
-    let path = link.strip_prefix(base).unwrap_or_default().to_string();
-    let action = path.split('?').next().unwrap_or_default().to_string();
-    let started = post_form(base, &path, &action, None, &[]);
-    ensure(started.status == 303, || format!("redeem: {} {}", started.status, started.body))?;
-    let cookie = started.header("set-cookie").unwrap_or_default().to_string();
-    Ok(cookie.split(';').next().unwrap_or_default().trim_start_matches("consent_session=").to_string())
+    consent_tests::console_forms::post_form(base, page_path, action, cookie, &[], fields)
 }
 
 fn mixed_file() -> String {

@@ -5,64 +5,14 @@
 //! cases pass on D1.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use consent_tests::client::{admin, call, call_unfollowed, csrf_of, Reply};
+use consent_tests::client::{admin, call};
+use consent_tests::console_forms::{post_form, sign_in};
 use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
-use consent_tests::mail_capture::MailCapture;
 
 /// People the test seeds (inactive since 2015) and erases in bulk.
 const PEOPLE: usize = 60;
-
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Posts a form with the anti-forgery value of `page_path`, as the worker's own page would.
-fn post_form(
-    base: &str,
-    page_path: &str,
-    action: &str,
-    session: Option<&str>,
-    accept: Option<&str>,
-    fields: &[(&str, &str)],
-) -> Reply {
-    let cookie = session.map(|c| format!("consent_session={c}"));
-    let mut headers = Vec::new();
-    if let Some(c) = &cookie {
-        headers.push(("Cookie", c.as_str()));
-    }
-    let page = call(base, "GET", page_path, &headers, None);
-    let csrf = csrf_of(&page.body);
-    let mut all = vec![("csrf", csrf.as_str()), ("lang", "en")];
-    all.extend_from_slice(fields);
-    let body: String = all.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-    headers.extend([("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)]);
-    if let Some(accept) = accept {
-        headers.push(("Accept", accept));
-    }
-    call_unfollowed(base, "POST", action, &headers, Some(&body))
-}
-
-fn sign_in(base: &str, mail: &MailCapture, email: &str) -> Result<String, String> {
-    let asked = post_form(base, "/admin/sign-in", "/admin/sign-in", None, None, &[("email", email)]);
-    ensure(asked.status == 200, || format!("sign-in form: {} {}", asked.status, asked.body))?;
-    let sent =
-        mail.wait_for(email, Duration::from_secs(30)).ok_or_else(|| format!("no sign-in mail to {email}"))?;
-    let link = sent.link(&format!("{base}/admin/sign-in/")).ok_or("no sign-in link in the mail")?;
-    let path = link.strip_prefix(base).unwrap_or_default().to_string();
-    let action = path.split('?').next().unwrap_or_default().to_string();
-    let started = post_form(base, &path, &action, None, None, &[]);
-    ensure(started.status == 303, || format!("redeem: {} {}", started.status, started.body))?;
-    let cookie = started.header("set-cookie").unwrap_or_default().to_string();
-    Ok(cookie.split(';').next().unwrap_or_default().trim_start_matches("consent_session=").to_string())
-}
 
 fn count(d1: &consent_tests::wrangler::LocalD1, sql: &str) -> Result<i64, String> {
     let rows = d1.query(sql)?;
@@ -120,7 +70,7 @@ fn main() -> ExitCode {
             ("decision-erased_history", "keep"),
             ("reason-erased_history", "kept for six years"),
         ];
-        let r = post_form(base, &page, REVIEW, Some(&s), None, &fields);
+        let r = post_form(base, &page, REVIEW, Some(&s), &[], &fields);
         ensure(r.status == 303, || format!("complete: {} {}", r.status, r.body))?;
         let location = r.header("location").unwrap_or_default();
         ensure(location.starts_with("/admin/sites/demo/review/"), || location.to_string())?;
@@ -135,7 +85,7 @@ fn main() -> ExitCode {
         let job = job.borrow().clone();
         // One batch, then an interruption: someone erased (address gone, erasure suppression)
         // before their row in the job was marked.
-        let first = post_form(base, &job, &job, Some(&s), Some("application/json"), &[("op", "step")]);
+        let first = post_form(base, &job, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
         ensure(first.status == 200 && first.json()["done"] == false, || format!("step: {} {}", first.status, first.body))?;
         let marked = count(d1, "SELECT COUNT(*) AS n FROM review_erasure_subjects WHERE erased_at IS NOT NULL")?;
         ensure(marked > 0 && marked < PEOPLE as i64, || format!("one batch marked {marked}"))?;
@@ -146,7 +96,7 @@ fn main() -> ExitCode {
         )?;
         let mut steps = 0;
         loop {
-            let r = post_form(base, &job, &job, Some(&s), Some("application/json"), &[("op", "step")]);
+            let r = post_form(base, &job, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
             ensure(r.status == 200, || format!("step: {} {}", r.status, r.body))?;
             steps += 1;
             if r.json()["done"] == true {
@@ -165,7 +115,7 @@ fn main() -> ExitCode {
         ensure(left == 0 && suppressed == PEOPLE as i64, || format!("left {left}, suppressed {suppressed}"))?;
         // A repeat after the end writes nothing.
         let audit_before = count(d1, "SELECT COUNT(*) AS n FROM audit_events")?;
-        let again = post_form(base, &job, &job, Some(&s), Some("application/json"), &[("op", "step")]);
+        let again = post_form(base, &job, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
         ensure(again.status == 200 && again.json()["done"] == true, || again.body.clone())?;
         let audit_after = count(d1, "SELECT COUNT(*) AS n FROM audit_events")?;
         ensure(audit_after == audit_before, || format!("audit {audit_before} → {audit_after}"))
