@@ -85,7 +85,7 @@ fn main() -> ExitCode {
         let job = job.borrow().clone();
         // One batch, then an interruption: someone erased (address gone, erasure suppression)
         // before their row in the job was marked.
-        let first = post_form(base, &job, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
+        let first = post_form(base, REVIEW, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
         ensure(first.status == 200 && first.json()["done"] == false, || format!("step: {} {}", first.status, first.body))?;
         let marked = count(d1, "SELECT COUNT(*) AS n FROM review_erasure_subjects WHERE erased_at IS NOT NULL")?;
         ensure(marked > 0 && marked < PEOPLE as i64, || format!("one batch marked {marked}"))?;
@@ -96,7 +96,7 @@ fn main() -> ExitCode {
         )?;
         let mut steps = 0;
         loop {
-            let r = post_form(base, &job, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
+            let r = post_form(base, REVIEW, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
             ensure(r.status == 200, || format!("step: {} {}", r.status, r.body))?;
             steps += 1;
             if r.json()["done"] == true {
@@ -115,7 +115,7 @@ fn main() -> ExitCode {
         ensure(left == 0 && suppressed == PEOPLE as i64, || format!("left {left}, suppressed {suppressed}"))?;
         // A repeat after the end writes nothing.
         let audit_before = count(d1, "SELECT COUNT(*) AS n FROM audit_events")?;
-        let again = post_form(base, &job, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
+        let again = post_form(base, REVIEW, &job, Some(&s), &[("Accept", "application/json")], &[("op", "step")]);
         ensure(again.status == 200 && again.json()["done"] == true, || again.body.clone())?;
         let audit_after = count(d1, "SELECT COUNT(*) AS n FROM audit_events")?;
         ensure(audit_after == audit_before, || format!("audit {audit_before} → {audit_after}"))
