@@ -15,7 +15,7 @@ use super::audit::{client_ip, record, AuditEntry};
 use super::console_review::{actor, cutoff_of, read_params, site_review, View};
 use super::console_site::Console;
 use super::links::LinkSigner;
-use super::subject_check::standing_answer;
+use super::subject_check::{standing_answer, STANDINGS_PER_QUERY};
 use super::{App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -24,8 +24,6 @@ use crate::store::Store;
 
 /// People read per query while a list is written.
 const PAGE: u32 = 1000;
-/// Subjects per standing look-up (as the consent check).
-const STANDINGS_PER_QUERY: usize = 100;
 
 pub async fn download<S: Store + 'static>(
     app: &App<S>,

@@ -29,7 +29,7 @@ use crate::store::audit::{CheckCount, Standing};
 use crate::store::Store;
 
 /// Subject ids looked up per storage round trip.
-const STANDINGS_PER_QUERY: usize = 100;
+pub(super) const STANDINGS_PER_QUERY: usize = 100;
 
 pub async fn check<S: Store + 'static>(
     app: &App<S>,
