@@ -111,10 +111,13 @@ pub enum Action {
     ManagePeople,
     /// Work the register of rights requests and complaints (it holds contact details).
     ManageRegister,
+    /// Hold the periodic data review: its settings, the lists of people it finds, and the
+    /// decisions (keep, ask to check, erase in bulk).
+    ReviewData,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::ReadStatistics,
         Action::ReadSite,
         Action::WriteSite,
@@ -127,6 +130,7 @@ impl Action {
         Action::ReadAudit,
         Action::ManagePeople,
         Action::ManageRegister,
+        Action::ReviewData,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +147,7 @@ impl Action {
             Action::ReadAudit => "read_audit",
             Action::ManagePeople => "manage_people",
             Action::ManageRegister => "manage_register",
+            Action::ReviewData => "review_data",
         }
     }
 
@@ -156,8 +161,9 @@ impl Action {
             Action::CheckSubjects => Some(Scope::SubjectsCheck),
             Action::ManageSubjects | Action::ManageSuppressions => Some(Scope::SubjectsManage),
             Action::VerifyLedger | Action::ReadAudit => Some(Scope::AuditRead),
-            // People and the register are worked by people, in the console.
-            Action::ManagePeople | Action::ManageRegister => None,
+            // People, the register and the data review (bulk erasure included) are worked by
+            // people, in the console: never a key's decision.
+            Action::ManagePeople | Action::ManageRegister | Action::ReviewData => None,
         }
     }
 
@@ -183,6 +189,7 @@ impl Action {
                 | Action::ManageSuppressions
                 | Action::ReadAudit
                 | Action::ManageRegister
+                | Action::ReviewData
         )
     }
 }
@@ -299,6 +306,7 @@ mod tests {
             | `read_audit` | yes | yes | — | — | `audit:read` |
             | `manage_people` | yes | — | — | — | people only |
             | `manage_register` | yes | yes | — | — | people only |
+            | `review_data` | yes | yes | — | — | people only |
         "#]]
         .assert_eq(&permission_table());
     }

@@ -65,10 +65,18 @@ pub enum AuditKind {
     RegisterExported,
     /// The daily digest of what falls due mailed to a site's DPOs (counts).
     RegisterDigestSent,
+    /// Data review: the site's review settings changed (cycle, last review, erased-history years).
+    ReviewSettingsChanged,
+    /// Data review: a group's list (or its preference links) downloaded (counts).
+    ReviewListExported,
+    /// Data review: completed, with the decision per group (and the erasures it started).
+    ReviewCompleted,
+    /// Data review: one batch of a bulk erasure done (counts; each person's `subject_erased` too).
+    ReviewErasureBatch,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 34] = [
+    pub const ALL: [AuditKind; 38] = [
         AuditKind::SignInLinkRequested,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -103,6 +111,10 @@ impl AuditKind {
         AuditKind::RegisterEntryChanged,
         AuditKind::RegisterExported,
         AuditKind::RegisterDigestSent,
+        AuditKind::ReviewSettingsChanged,
+        AuditKind::ReviewListExported,
+        AuditKind::ReviewCompleted,
+        AuditKind::ReviewErasureBatch,
     ];
 
     /// The kind a stored (or asked-for) name stands for.
@@ -147,6 +159,10 @@ impl AuditKind {
             AuditKind::RegisterEntryChanged => "register_entry_changed",
             AuditKind::RegisterExported => "register_exported",
             AuditKind::RegisterDigestSent => "register_digest_sent",
+            AuditKind::ReviewSettingsChanged => "review_settings_changed",
+            AuditKind::ReviewListExported => "review_list_exported",
+            AuditKind::ReviewCompleted => "review_completed",
+            AuditKind::ReviewErasureBatch => "review_erasure_batch",
         }
     }
 }

@@ -30,6 +30,8 @@ pub mod preview;
 #[cfg(feature = "ledger")]
 pub mod register;
 #[cfg(feature = "ledger")]
+pub mod review;
+#[cfg(feature = "ledger")]
 pub mod site_edit;
 #[cfg(feature = "ledger")]
 pub mod subject;

@@ -30,6 +30,18 @@ pub fn page_csrf(base: &str, page_path: &str, session: Option<&str>) -> String {
 
 /// Posts a page's form (urlencoded) with that page's anti-forgery value; redirects shown.
 pub fn post_form(base: &str, page_path: &str, action: &str, session: Option<&str>, fields: &[(&str, &str)]) -> Reply {
+    post_form_with(base, page_path, action, session, &[], fields)
+}
+
+/// `post_form` with `extra` headers (e.g. `Accept`).
+pub fn post_form_with(
+    base: &str,
+    page_path: &str,
+    action: &str,
+    session: Option<&str>,
+    extra: &[(&str, &str)],
+    fields: &[(&str, &str)],
+) -> Reply {
     let csrf = page_csrf(base, page_path, session);
     let mut all = vec![("csrf", csrf.as_str()), ("lang", "en")];
     all.extend_from_slice(fields);
@@ -37,6 +49,7 @@ pub fn post_form(base: &str, page_path: &str, action: &str, session: Option<&str
     let cookie = session.map(|s| format!("consent_session={s}"));
     let mut headers = cookie_headers(&cookie);
     headers.extend([("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)]);
+    headers.extend_from_slice(extra);
     call_unfollowed(base, "POST", action, &headers, Some(&body))
 }
 

@@ -12,6 +12,8 @@ use consent_tests::secrets::{worker_secrets, ADMIN_KEY};
 use consent_tests::wrangler::{LocalD1, WranglerDev};
 use consent_tests::{free_port, repo_root};
 
+/// People seeded for the review's bulk erasure (console_review.spec.mjs erases them all).
+const REVIEW_PEOPLE: i64 = 1000;
 const DEMO_WORDING_SHA256: &str = "c3a4ba5d37e18e36f89aa102f76a981ece8808a97023761ac20744e5b8f278fb";
 
 fn main() -> ExitCode {
@@ -24,6 +26,13 @@ fn main() -> ExitCode {
     let setup = (|| {
         d1.migrate()?;
         d1.execute_file(&repo_root().join("worker/seed/demo.sql"))?;
+        // The data review's bulk erasure (console_review.spec.mjs): people inactive since 2015.
+        d1.query(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {REVIEW_PEOPLE}) \
+             INSERT INTO subjects (site_id, subject, email, created_at, updated_at) \
+             SELECT 'demo', printf('bulk-review-%04d', i), printf('bulk-review-%d@example.org', i), \
+                    '2015-01-01T00:00:00.000Z', '2015-01-01T00:00:00.000Z' FROM n"
+        ))?;
         // The page's origin must be registered before the worker serves it, and the page must
         // know the worker's origin: bind the host first, on any free port.
         let worker_port = free_port();
@@ -80,6 +89,25 @@ fn main() -> ExitCode {
         ensure(status.success(), || format!("browser specs failed ({status})"))
     });
 
+    // The review spec's bulk erasure, checked in D1 whenever that spec ran.
+    if only.as_deref().is_none_or(|o| "tests/e2e/console_review.spec.mjs".contains(o)) {
+        h.case("the_review_bulk_erasure_erased_all_1000_and_kept_their_suppressions", || {
+            let n = |sql: &str| -> Result<i64, String> {
+                let rows = d1.query(sql)?;
+                rows.first().and_then(|r| r["n"].as_i64()).ok_or_else(|| format!("{sql}: {rows:?}"))
+            };
+            let erased = n("SELECT COUNT(*) AS n FROM subjects WHERE subject LIKE 'bulk-review-%' AND email IS NULL")?;
+            let suppressed = n("SELECT COUNT(*) AS n FROM suppressions WHERE subject LIKE 'bulk-review-%' AND reason = 'erasure'")?;
+            let audited = n("SELECT COUNT(*) AS n FROM audit_events WHERE kind = 'subject_erased' \
+                             AND detail LIKE '%bulk-review-%' AND detail LIKE '%review_erasure%'")?;
+            let reviews = n("SELECT COUNT(*) AS n FROM audit_events WHERE kind = 'review_completed' \
+                             AND detail LIKE '%\"decision\":\"erase\"%'")?;
+            ensure(
+                (erased, suppressed, audited) == (REVIEW_PEOPLE, REVIEW_PEOPLE, REVIEW_PEOPLE) && reviews == 1,
+                || format!("erased {erased}, suppressed {suppressed}, audited {audited}, reviews {reviews}"),
+            )
+        });
+    }
     if only.is_some() {
         drop((host, worker, mail));
         let _ = std::fs::remove_dir_all(&dir);

@@ -433,7 +433,7 @@ fn export_row(format: ExportFormat, m: &AudienceMember, first: bool) -> String {
 }
 
 /// RFC 4180 quoting, plus a leading `'` on values a spreadsheet would run as a formula.
-fn csv_field(value: &str) -> String {
+pub(super) fn csv_field(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

@@ -50,10 +50,12 @@ pub enum Section {
     Ledger,
     /// The audit trail, filtered, paged, downloadable (console_audit).
     Audit,
+    /// The periodic data review: when it is due, the groups, the decisions (console_review).
+    Review,
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 14] = [
         Section::Overview,
         Section::Settings,
         Section::Wording,
@@ -66,6 +68,7 @@ impl Section {
         Section::Suppressions,
         Section::Ledger,
         Section::Audit,
+        Section::Review,
         Section::Team,
     ];
 
@@ -85,6 +88,7 @@ impl Section {
             Section::Audience => "audience",
             Section::Ledger => "ledger",
             Section::Audit => "audit",
+            Section::Review => "review",
         }
     }
 
@@ -106,6 +110,7 @@ impl Section {
             Section::Audience => Action::ReadAudience,
             Section::Ledger => Action::VerifyLedger,
             Section::Audit => Action::ReadAudit,
+            Section::Review => Action::ReviewData,
         }
     }
 
@@ -124,6 +129,7 @@ impl Section {
             Section::Audience => data_text(t).audience,
             Section::Ledger => data_text(t).ledger,
             Section::Audit => data_text(t).audit,
+            Section::Review => lang_of(t).review().title,
         }
     }
 
@@ -291,7 +297,7 @@ pub async fn dispatch<S: Store + 'static>(
         Err(answer) => return answer,
     };
     match section {
-        Section::Overview => overview(&console),
+        Section::Overview => overview(app, &console, facts).await,
         Section::Settings => super::console_settings::page(app, &console, req, facts).await,
         Section::Wording => super::console_wording::page(app, &console, item, req, facts).await,
         Section::Categories => super::console_categories::page(app, &console, req, facts).await,
@@ -304,14 +310,31 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Audience => super::console_audience::page(app, &console, req, facts).await,
         Section::Ledger => super::console_ledger::page(app, &console, req, facts).await,
         Section::Audit => super::console_audit::page(app, &console, item, req, facts).await,
+        Section::Review => super::console_review::page(app, &console, item, req, facts).await,
     }
 }
 
-/// The site's front page in the console: its organisation, the person's role, and the sections.
-fn overview(c: &Console) -> HttpResponse {
+/// The site's front page in the console: its organisation, the person's role, when the next
+/// data review is due (nagging from 30 days before, for those who hold it), and the sections.
+async fn overview<S: Store + 'static>(app: &App<S>, c: &Console, facts: &RequestFacts<'_>) -> HttpResponse {
     let t = c.text();
+    let review = if Action::ReviewData.allowed_for(c.role) {
+        match super::console_review::due_on(app, c, facts.now.date_naive()).await {
+            Ok(due) => Some(due),
+            Err(e) => return unavailable(c.lang, &e),
+        }
+    } else {
+        None
+    };
     let body = html! {
         p { (t.role) ": " strong { (t.role(c.role)) } }
+        @if let Some((due, state)) = review {
+            @let rt = c.lang.review();
+            section aria-label=(rt.title) {
+                (super::console_review::due_notice(rt, due, state))
+                p { a href={ (Section::Review.href(&c.site.id)) "?lang=" (c.lang.code()) } { (rt.overview_link) } }
+            }
+        }
         dl {
             dt { (t.organisation) } dd { (c.site.organisation.name) }
             dt { (t.contact) } dd { (c.site.organisation.contact_email) }

@@ -9,6 +9,7 @@ pub mod console_embed;
 pub mod console_import;
 pub mod console_people;
 pub mod console_people2;
+pub mod console_review;
 pub mod console_settings;
 pub mod console_wording;
 

@@ -115,9 +115,8 @@ pub async fn act_on_subject<S: Store + 'static>(
             Ok(SubjectOutcome::Exported(export))
         }
         SubjectAct::Erase => {
-            app.store.erase_subject(&site.id, &subject, &now).await?;
-            let entry = audit(AuditKind::SubjectErased, json!({"subject": subject, "held": held.is_some()}));
-            record(app, entry, facts.now).await?;
+            let erasure = Erasure { actor: actor.clone(), held: held.is_some(), via: None, client_ip: client_ip(req) };
+            erase_subject(app, &site.id, &subject, erasure, facts.now).await?;
             Ok(SubjectOutcome::Erased { subject })
         }
         SubjectAct::Restrict(restricted) => {
@@ -132,6 +131,35 @@ pub async fn act_on_subject<S: Store + 'static>(
             Ok(SubjectOutcome::Restricted { subject, restricted })
         }
     }
+}
+
+/// Who erases a subject, and on what occasion (recorded with the erasure).
+pub struct Erasure<'a> {
+    pub actor: Actor,
+    /// Whether anything was held about the subject.
+    pub held: bool,
+    /// The bulk erasure job this is part of (a data review), if any.
+    pub via: Option<&'a str>,
+    pub client_ip: Option<&'a str>,
+}
+
+/// Erases one subject (address and name deleted, history kept under the HMAC id, suppression
+/// so it is never re-added) and records it in the audit trail: the one erasure path, for one
+/// person (API, console) and for a review's bulk erasure alike.
+pub async fn erase_subject<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    subject: &str,
+    erasure: Erasure<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    app.store.erase_subject(site, subject, &format_utc(now)).await?;
+    let mut detail = json!({"subject": subject, "held": erasure.held});
+    if let Some(job) = erasure.via {
+        detail["review_erasure"] = json!(job);
+    }
+    let entry = AuditEntry { site, actor: erasure.actor, kind: AuditKind::SubjectErased, detail, client_ip: erasure.client_ip };
+    record(app, entry, now).await
 }
 
 /// Everything held about a subject, as one machine-readable document (UK GDPR arts. 15 and 20).

@@ -29,7 +29,7 @@ use crate::store::audit::{CheckCount, Standing};
 use crate::store::Store;
 
 /// Subject ids looked up per storage round trip.
-const STANDINGS_PER_QUERY: usize = 100;
+pub(super) const STANDINGS_PER_QUERY: usize = 100;
 
 pub async fn check<S: Store + 'static>(
     app: &App<S>,
@@ -132,7 +132,7 @@ fn known_purpose(site: &SiteConfig, purpose: &str, channel: Channel) -> Result<(
 
 /// What one standing means for contacting the person now. Suppression wins over everything, then
 /// restriction; otherwise the consent in force decides (as the audience export does).
-fn standing_answer(
+pub(super) fn standing_answer(
     s: &Standing,
     purpose_basis: LawfulBasis,
     signer: Option<&LinkSigner>,

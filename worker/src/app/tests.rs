@@ -615,6 +615,7 @@ mod console_embed;
 mod console_import;
 mod console_people;
 mod console_people2;
+mod console_review;
 mod console_settings;
 mod console_site;
 mod evidence;

@@ -10,6 +10,7 @@ pub mod contract;
 #[cfg(target_arch = "wasm32")]
 pub mod d1;
 pub mod imports;
+pub mod review;
 mod mail_and_expiry;
 pub mod register;
 mod register_sql;
@@ -271,6 +272,7 @@ pub trait Store:
     + audit::AuditStore
     + imports::ImportStore
     + register::RegisterStore
+    + review::ReviewStore
     + site_create::SiteCreateStore
     + suppressions::SuppressionStore
     + statistics::StatisticsStore

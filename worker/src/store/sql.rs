@@ -611,3 +611,129 @@ pub const RECOUNT_EVENTS: &str =
 /// The cookie-decision counts recomputed from the decisions themselves.
 pub const RECOUNT_COOKIES: &str = "SELECT substr(server_time, 1, 10) AS day, choice, COUNT(*) AS n \
     FROM cookie_consents WHERE site_id = ?1 GROUP BY 1, 2 ORDER BY 1, 2";
+
+// ---- the data review (store/review.rs) ----
+
+/// The site's review settings, with the site's creation (the first review is due a cycle after it).
+pub const REVIEW_SETTINGS: &str = "SELECT s.created_at AS site_created, r.cycle_months, r.last_review_on, \
+     r.erased_history_years FROM sites s LEFT JOIN review_settings r ON r.site_id = s.id WHERE s.id = ?1";
+
+pub const SAVE_REVIEW_SETTINGS: &str = "INSERT INTO review_settings \
+     (site_id, cycle_months, last_review_on, erased_history_years, updated_by, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site_id) DO UPDATE SET \
+     cycle_months = excluded.cycle_months, last_review_on = excluded.last_review_on, \
+     erased_history_years = excluded.erased_history_years, updated_by = excluded.updated_by, \
+     updated_at = excluded.updated_at";
+
+/// A completed review moves the last review to its day (the other settings stay, or default).
+pub const REVIEW_DONE_SETTINGS: &str = "INSERT INTO review_settings \
+     (site_id, last_review_on, updated_by, updated_at) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT (site_id) DO UPDATE SET last_review_on = excluded.last_review_on, \
+     updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+
+pub const INSERT_REVIEW: &str = "INSERT INTO reviews \
+     (id, site_id, completed_by, completed_at, params, decisions, next_due_on) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+pub const RECENT_REVIEWS: &str = "SELECT id, site_id, completed_by, completed_at, params, decisions, \
+     next_due_on FROM reviews WHERE site_id = ?1 ORDER BY completed_at DESC, id LIMIT ?2";
+
+// Each group's conditions: ?1 the site, ?2 the cut-off ("before"). Held people are those with an
+// address (erasure removes it). Activity is the subject row's `updated_at`: every recorded
+// choice, name or address change touches it (`subjects_by_activity`). The consent conditions are
+// uncorrelated `IN` lists, built once per query: a correlated `EXISTS` there is planned on
+// `consent_state_audience` by site alone, one scan per person (minutes on 50,000 people).
+macro_rules! review_inactive {
+    () => {
+        "FROM subjects s WHERE s.site_id = ?1 AND s.email IS NOT NULL AND s.updated_at < ?2"
+    };
+}
+macro_rules! review_old_consent {
+    () => {
+        "FROM subjects s WHERE s.site_id = ?1 AND s.email IS NOT NULL AND s.updated_at < ?2 \
+         AND s.subject IN (SELECT c.subject FROM consent_state c WHERE c.site_id = ?1 AND c.action = 'granted') \
+         AND s.subject NOT IN (SELECT c.subject FROM consent_state c WHERE c.site_id = ?1 \
+                               AND c.action = 'soft_opt_in')"
+    };
+}
+macro_rules! review_restricted {
+    () => {
+        "FROM subjects s WHERE s.site_id = ?1 AND s.restricted = 1 AND s.restricted_at < ?2 \
+         AND s.email IS NOT NULL"
+    };
+}
+macro_rules! review_erased_history {
+    () => {
+        "FROM suppressions s WHERE s.site_id = ?1 AND s.reason = 'erasure' AND s.created_at < ?2 \
+         AND EXISTS (SELECT 1 FROM consent_events e WHERE e.site_id = ?1 AND e.subject = s.subject)"
+    };
+}
+
+pub const REVIEW_INACTIVE_COUNT: &str = concat!("SELECT COUNT(*) AS n ", review_inactive!());
+pub const REVIEW_OLD_CONSENT_COUNT: &str = concat!("SELECT COUNT(*) AS n ", review_old_consent!());
+pub const REVIEW_RESTRICTED_COUNT: &str = concat!("SELECT COUNT(*) AS n ", review_restricted!());
+pub const REVIEW_ERASED_HISTORY_COUNT: &str = concat!("SELECT COUNT(*) AS n ", review_erased_history!());
+
+// Pages: keyset by subject (?3 after, ?4 limit).
+pub const REVIEW_INACTIVE_PAGE: &str = concat!(
+    "SELECT s.subject, s.email, s.name, s.updated_at AS since ",
+    review_inactive!(),
+    " AND s.subject > ?3 ORDER BY s.subject LIMIT ?4"
+);
+pub const REVIEW_OLD_CONSENT_PAGE: &str = concat!(
+    "SELECT s.subject, s.email, s.name, s.updated_at AS since ",
+    review_old_consent!(),
+    " AND s.subject > ?3 ORDER BY s.subject LIMIT ?4"
+);
+pub const REVIEW_RESTRICTED_PAGE: &str = concat!(
+    "SELECT s.subject, s.email, s.name, s.restricted_at AS since ",
+    review_restricted!(),
+    " AND s.subject > ?3 ORDER BY s.subject LIMIT ?4"
+);
+pub const REVIEW_ERASED_HISTORY_PAGE: &str = concat!(
+    "SELECT s.subject, NULL AS email, NULL AS name, s.created_at AS since ",
+    review_erased_history!(),
+    " AND s.subject > ?3 ORDER BY s.subject LIMIT ?4"
+);
+
+// A bulk erasure's people, fixed when it starts (?3 the job).
+pub const REVIEW_INACTIVE_SNAPSHOT: &str =
+    concat!("INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ", review_inactive!());
+pub const REVIEW_OLD_CONSENT_SNAPSHOT: &str =
+    concat!("INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ", review_old_consent!());
+pub const REVIEW_RESTRICTED_SNAPSHOT: &str =
+    concat!("INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ", review_restricted!());
+
+pub const INSERT_REVIEW_ERASURE: &str = "INSERT INTO review_erasures \
+     (id, site_id, review_group, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
+
+pub const COUNT_REVIEW_ERASURE: &str = "UPDATE review_erasures SET total = \
+     (SELECT COUNT(*) FROM review_erasure_subjects WHERE job_id = ?1), \
+     finished_at = CASE WHEN EXISTS (SELECT 1 FROM review_erasure_subjects WHERE job_id = ?1) \
+                   THEN NULL ELSE created_at END \
+     WHERE id = ?1";
+
+pub const REVIEW_ERASURE: &str = "SELECT id, site_id, review_group, created_by, created_at, total, erased, \
+     finished_at FROM review_erasures WHERE site_id = ?1 AND id = ?2";
+
+pub const RECENT_REVIEW_ERASURES: &str = "SELECT id, site_id, review_group, created_by, created_at, total, \
+     erased, finished_at FROM review_erasures WHERE site_id = ?1 ORDER BY created_at DESC, id LIMIT ?2";
+
+/// The next people of job ?1 (site ?2) not yet marked, and whether each is erased already (by
+/// an interrupted batch, or another path): those are marked without a second erasure.
+pub const REVIEW_ERASURE_PENDING: &str = "SELECT j.subject, \
+     (COALESCE(s.email IS NULL, 1) AND EXISTS (SELECT 1 FROM suppressions x WHERE x.site_id = ?2 \
+        AND x.subject = j.subject AND x.reason = 'erasure')) AS already \
+     FROM review_erasure_subjects j LEFT JOIN subjects s ON s.site_id = ?2 AND s.subject = j.subject \
+     WHERE j.job_id = ?1 AND j.erased_at IS NULL ORDER BY j.subject LIMIT ?3";
+
+/// Marks people of job ?1 (a JSON array ?2) erased at ?3; a repeat changes nothing.
+pub const MARK_REVIEW_ERASED: &str = "UPDATE review_erasure_subjects SET erased_at = ?3 \
+     WHERE job_id = ?1 AND erased_at IS NULL AND subject IN (SELECT value FROM json_each(?2))";
+
+pub const ADVANCE_REVIEW_ERASURE: &str = "UPDATE review_erasures SET updated_at = ?3, \
+     erased = (SELECT COUNT(*) FROM review_erasure_subjects WHERE job_id = ?1 AND erased_at IS NOT NULL), \
+     finished_at = CASE WHEN EXISTS (SELECT 1 FROM review_erasure_subjects \
+                                     WHERE job_id = ?1 AND erased_at IS NULL) \
+                   THEN NULL ELSE COALESCE(finished_at, ?3) END \
+     WHERE id = ?1 AND site_id = ?2";
