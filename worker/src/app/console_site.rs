@@ -40,6 +40,8 @@ pub enum Section {
     People,
     /// The do-not-contact list (dpo, owner).
     Suppressions,
+    /// Rights requests and complaints with their deadlines (dpo, owner; console_register).
+    Register,
     /// People, roles and API keys (owner).
     Team,
     /// Counts per week from the daily counters (console_statistics).
@@ -53,7 +55,7 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 14] = [
         Section::Overview,
         Section::Settings,
         Section::Wording,
@@ -64,6 +66,7 @@ impl Section {
         Section::Import,
         Section::People,
         Section::Suppressions,
+        Section::Register,
         Section::Ledger,
         Section::Audit,
         Section::Team,
@@ -80,6 +83,7 @@ impl Section {
             Section::Import => "import",
             Section::People => "people",
             Section::Suppressions => "suppressions",
+            Section::Register => "register",
             Section::Team => "team",
             Section::Statistics => "statistics",
             Section::Audience => "audience",
@@ -101,6 +105,7 @@ impl Section {
             Section::Import => Action::WriteConsents,
             Section::People => Action::ManageSubjects,
             Section::Suppressions => Action::ManageSuppressions,
+            Section::Register => Action::ManageRegister,
             Section::Team => Action::ManagePeople,
             Section::Statistics => Action::ReadStatistics,
             Section::Audience => Action::ReadAudience,
@@ -119,6 +124,7 @@ impl Section {
             Section::Import => t.import,
             Section::People => t.people,
             Section::Suppressions => t.suppressions,
+            Section::Register => lang_of(t).register().title,
             Section::Team => t.team,
             Section::Statistics => data_text(t).statistics,
             Section::Audience => data_text(t).audience,
@@ -291,7 +297,7 @@ pub async fn dispatch<S: Store + 'static>(
         Err(answer) => return answer,
     };
     match section {
-        Section::Overview => overview(&console),
+        Section::Overview => overview(app, &console, facts).await,
         Section::Settings => super::console_settings::page(app, &console, req, facts).await,
         Section::Wording => super::console_wording::page(app, &console, item, req, facts).await,
         Section::Categories => super::console_categories::page(app, &console, req, facts).await,
@@ -299,6 +305,7 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Import => super::console_import::page(app, &console, item, req, facts).await,
         Section::People => super::console_people::page(app, &console, item, req, facts).await,
         Section::Suppressions => super::console_suppressions::page(app, &console, item, req, facts).await,
+        Section::Register => super::console_register::page(app, &console, item, req, facts).await,
         Section::Team => super::console_team::page(app, &console, item, req, facts).await,
         Section::Statistics => super::console_statistics::page(app, &console).await,
         Section::Audience => super::console_audience::page(app, &console, req, facts).await,
@@ -307,11 +314,21 @@ pub async fn dispatch<S: Store + 'static>(
     }
 }
 
-/// The site's front page in the console: its organisation, the person's role, and the sections.
-fn overview(c: &Console) -> HttpResponse {
+/// The site's front page in the console: its organisation, the person's role, what falls due in
+/// the register (for roles that work it), and the sections.
+async fn overview<S: Store + 'static>(app: &App<S>, c: &Console, facts: &RequestFacts<'_>) -> HttpResponse {
     let t = c.text();
+    let register = if Section::Register.action().allowed_for(c.role) {
+        match super::console_register::front_page_counts(app, c, facts.now).await {
+            Ok(counts) => Some(counts),
+            Err(e) => return unavailable(c.lang, &e),
+        }
+    } else {
+        None
+    };
     let body = html! {
         p { (t.role) ": " strong { (t.role(c.role)) } }
+        @if let Some(counts) = register { (counts) }
         dl {
             dt { (t.organisation) } dd { (c.site.organisation.name) }
             dt { (t.contact) } dd { (c.site.organisation.contact_email) }

@@ -18,6 +18,8 @@ mod console_import;
 mod console_ledger;
 mod console_new_site;
 mod console_people;
+mod console_register;
+mod console_register_entry;
 mod console_preview;
 mod console_settings;
 pub mod console_site;
