@@ -18,7 +18,7 @@ use maud::{html, Markup};
 use serde_json::json;
 
 use super::audit::{client_ip, record, spreadsheet_safe, AuditEntry};
-use super::console_site::Console;
+use super::console_site::{Console, Section};
 use super::page_text::console_register::RegisterText;
 use super::page_text::PageLang;
 use super::pages::{see_other, unavailable};
@@ -62,7 +62,7 @@ pub fn day_text(d: NaiveDate) -> String {
 
 /// The section's base path with the page's language.
 pub fn register_href(c: &Console, rest: &str) -> String {
-    let base = c.section.href(&c.site.id);
+    let base = Section::Register.href(&c.site.id);
     let sep = if rest.contains('?') { '&' } else { '?' };
     format!("{base}{rest}{sep}lang={}", c.lang.code())
 }

@@ -91,6 +91,8 @@ pub async fn page<S: Store + 'static>(
     let mut changed = row.clone();
     let mut note = None;
     let outcome = match op {
+        // Notes and the handler too: a closed entry is the record of what was answered.
+        _ if !row.entry.status.is_open() => Err(("op", t.e_closed.to_string())),
         "acknowledge" => changed.entry.acknowledge(today).map_err(|e| ("acknowledge", refusal(t, &row, e))),
         "extend" => changed.entry.extend(&field("reason"), today).map_err(|e| ("reason", refusal(t, &row, e))),
         "close" => changed.entry.close(&field("outcome"), today).map_err(|e| ("outcome", refusal(t, &row, e))),

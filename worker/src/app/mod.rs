@@ -44,6 +44,7 @@ mod subject_check;
 mod suppression_list;
 mod team;
 pub(crate) mod unsubscribe;
+pub mod register_digest;
 pub mod upkeep;
 mod verify;
 
