@@ -10,9 +10,7 @@ use consent_shared::access::Actor;
 use consent_shared::audit::AuditKind;
 use consent_shared::digest::sha256_hex;
 use consent_shared::email::Email;
-use consent_shared::register::{
-    self, Arrival, Entry, RegisterError, RequestKind, Urgency, DUE_SOON_DAYS,
-};
+use consent_shared::register::{self, Arrival, Entry, RegisterError, RequestKind, Urgency, DUE_SOON_DAYS};
 use consent_shared::time::format_utc;
 use maud::{html, Markup};
 use serde_json::json;
@@ -69,7 +67,13 @@ pub fn register_href(c: &Console, rest: &str) -> String {
 
 /// Staff of the site, `Actor::label` → email, to show who recorded or handles an entry.
 pub async fn staff_names<S: Store>(app: &App<S>, site: &str) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(app.store.members(site).await?.into_iter().map(|m| (format!("person:{}", m.person_id), m.email)).collect())
+    Ok(app
+        .store
+        .members(site)
+        .await?
+        .into_iter()
+        .map(|m| (format!("person:{}", m.person_id), m.email))
+        .collect())
 }
 
 pub fn staff_name<'a>(names: &'a [(String, String)], label: &'a str) -> &'a str {
@@ -103,10 +107,11 @@ async fn list<S: Store + 'static>(
     let kind = req.query_param("kind").as_deref().and_then(RequestKind::parse);
     let page_no: u32 = req.query_param("page").and_then(|p| p.parse().ok()).unwrap_or(0).min(100_000);
     let query = RegisterQuery { open_only, kind, limit: PAGE_SIZE + 1, offset: page_no * PAGE_SIZE };
-    let (mut rows, names) = match (app.store.register_entries(&c.site.id, query).await, staff_names(app, &c.site.id).await) {
-        (Ok(rows), Ok(names)) => (rows, names),
-        (Err(e), _) | (_, Err(e)) => return unavailable(c.lang, &e),
-    };
+    let (mut rows, names) =
+        match (app.store.register_entries(&c.site.id, query).await, staff_names(app, &c.site.id).await) {
+            (Ok(rows), Ok(names)) => (rows, names),
+            (Err(e), _) | (_, Err(e)) => return unavailable(c.lang, &e),
+        };
     let more = rows.len() > PAGE_SIZE as usize;
     rows.truncate(PAGE_SIZE as usize);
     let today = today(now);
@@ -241,14 +246,20 @@ fn check(t: &RegisterText, draft: &mut Draft, today: NaiveDate) -> Option<NewReq
         }),
     };
     let received = received.map_err(|m| draft.errors.push(("received", m))).ok();
-    let details = register::text(&draft.details).map_err(|e| draft.errors.push(("details", text_error(t, e, t.e_details)))).ok();
+    let details = register::text(&draft.details)
+        .map_err(|e| draft.errors.push(("details", text_error(t, e, t.e_details))))
+        .ok();
     let name = draft.contact_name.trim();
     if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
         draft.errors.push(("contact_name", t.e_name));
     }
-    let optional_email = |raw: &str| if raw.trim().is_empty() { Ok(None) } else { Email::parse(raw.trim()).map(Some) };
-    let contact_email = optional_email(&draft.contact_email).map_err(|_| draft.errors.push(("contact_email", t.e_email))).ok();
-    let list_email = optional_email(&draft.list_email).map_err(|_| draft.errors.push(("list_email", t.e_email))).ok();
+    let optional_email =
+        |raw: &str| if raw.trim().is_empty() { Ok(None) } else { Email::parse(raw.trim()).map(Some) };
+    let contact_email = optional_email(&draft.contact_email)
+        .map_err(|_| draft.errors.push(("contact_email", t.e_email)))
+        .ok();
+    let list_email =
+        optional_email(&draft.list_email).map_err(|_| draft.errors.push(("list_email", t.e_email))).ok();
     let lang = PageLang::parse(&draft.answer_lang).unwrap_or(PageLang::En);
     let (Some(kind), Some(arrival), Some(received), Some(details), Some(contact_email), Some(list_email)) =
         (kind, arrival, received, details, contact_email, list_email)
@@ -473,10 +484,11 @@ async fn export<S: Store + 'static>(
     now: DateTime<Utc>,
 ) -> HttpResponse {
     let query = RegisterQuery { open_only: false, kind: None, limit: EXPORT_MAX, offset: 0 };
-    let (rows, names) = match (app.store.register_entries(&c.site.id, query).await, staff_names(app, &c.site.id).await) {
-        (Ok(rows), Ok(names)) => (rows, names),
-        (Err(e), _) | (_, Err(e)) => return unavailable(c.lang, &e),
-    };
+    let (rows, names) =
+        match (app.store.register_entries(&c.site.id, query).await, staff_names(app, &c.site.id).await) {
+            (Ok(rows), Ok(names)) => (rows, names),
+            (Err(e), _) | (_, Err(e)) => return unavailable(c.lang, &e),
+        };
     let body = match register_csv(&rows, &names, today(now)) {
         Ok(body) => body,
         Err(e) => return unavailable(c.lang, &e),
@@ -515,7 +527,11 @@ pub const CSV_HEADER: [&str; 16] = [
     "recorded_at",
 ];
 
-pub fn register_csv(rows: &[RegisterRow], names: &[(String, String)], today: NaiveDate) -> Result<Vec<u8>, String> {
+pub fn register_csv(
+    rows: &[RegisterRow],
+    names: &[(String, String)],
+    today: NaiveDate,
+) -> Result<Vec<u8>, String> {
     let failed = |e: csv::Error| format!("writing the register CSV: {e}");
     let opt = |d: Option<NaiveDate>| d.map(day_text).unwrap_or_default();
     let mut out = csv::Writer::from_writer(Vec::new());
@@ -554,7 +570,11 @@ pub fn register_csv(rows: &[RegisterRow], names: &[(String, String)], today: Nai
 
 /// The register's lines on the site's front page: how many open entries are overdue and due
 /// within `DUE_SOON_DAYS`, with a link to the register.
-pub async fn front_page_counts<S: Store>(app: &App<S>, c: &Console, now: DateTime<Utc>) -> Result<Markup, StoreError> {
+pub async fn front_page_counts<S: Store>(
+    app: &App<S>,
+    c: &Console,
+    now: DateTime<Utc>,
+) -> Result<Markup, StoreError> {
     let t = c.lang.register();
     let today = today(now);
     let counts = app.store.register_due_counts(&c.site.id, today, today + Days::new(DUE_SOON_DAYS)).await?;

@@ -87,15 +87,19 @@ pub async fn page<S: Store + 'static>(
         view.conflict = true;
         return render(app, c, 409, &row, &view, today).await;
     }
-        let actor = Actor::Person { person_id: c.person_id.clone() };
+    let actor = Actor::Person { person_id: c.person_id.clone() };
     let mut changed = row.clone();
     let mut note = None;
     let outcome = match op {
         // Notes and the handler too: a closed entry is the record of what was answered.
         _ if !row.entry.status.is_open() => Err(("op", t.e_closed.to_string())),
         "acknowledge" => changed.entry.acknowledge(today).map_err(|e| ("acknowledge", refusal(t, &row, e))),
-        "extend" => changed.entry.extend(&field("reason"), today).map_err(|e| ("reason", refusal(t, &row, e))),
-        "close" => changed.entry.close(&field("outcome"), today).map_err(|e| ("outcome", refusal(t, &row, e))),
+        "extend" => {
+            changed.entry.extend(&field("reason"), today).map_err(|e| ("reason", refusal(t, &row, e)))
+        }
+        "close" => {
+            changed.entry.close(&field("outcome"), today).map_err(|e| ("outcome", refusal(t, &row, e)))
+        }
         "note" => match register::text(&field("note")) {
             Ok(body) => {
                 note = Some(RegisterNote { seq: 0, at: format_utc(facts.now), author: actor.label(), body });
@@ -149,7 +153,11 @@ pub async fn page<S: Store + 'static>(
 }
 
 /// The person of the site's team `person_id` names, as a handler label; `None` when it is none.
-async fn assignable<S: Store>(app: &App<S>, c: &Console, person_id: &str) -> Result<Option<String>, StoreError> {
+async fn assignable<S: Store>(
+    app: &App<S>,
+    c: &Console,
+    person_id: &str,
+) -> Result<Option<String>, StoreError> {
     if person_id.is_empty() {
         return Ok(None);
     }
@@ -160,7 +168,9 @@ async fn assignable<S: Store>(app: &App<S>, c: &Console, person_id: &str) -> Res
 fn refusal(t: &RegisterText, row: &RegisterRow, e: RegisterError) -> String {
     match e {
         RegisterError::ExtensionReasonMissing => t.e_reason.into(),
-        RegisterError::ExtensionTooLate => t.e_too_late.replace("{date}", &first_month(row).map(day_text).unwrap_or_default()),
+        RegisterError::ExtensionTooLate => {
+            t.e_too_late.replace("{date}", &first_month(row).map(day_text).unwrap_or_default())
+        }
         RegisterError::NotExtendable => t.e_not_extendable.into(),
         RegisterError::AlreadyExtended => t.e_already_extended.into(),
         RegisterError::OutcomeMissing => t.e_outcome.into(),
@@ -221,11 +231,13 @@ async fn render<S: Store + 'static>(
     view: &View,
     today: NaiveDate,
 ) -> HttpResponse {
-    let (notes, names) =
-        match (app.store.register_notes(&c.site.id, &row.entry.reference).await, staff_names(app, &c.site.id).await) {
-            (Ok(notes), Ok(names)) => (notes, names),
-            (Err(e), _) | (_, Err(e)) => return unavailable(c.lang, &e),
-        };
+    let (notes, names) = match (
+        app.store.register_notes(&c.site.id, &row.entry.reference).await,
+        staff_names(app, &c.site.id).await,
+    ) {
+        (Ok(notes), Ok(names)) => (notes, names),
+        (Err(e), _) | (_, Err(e)) => return unavailable(c.lang, &e),
+    };
     let t = c.lang.register();
     let e = &row.entry;
     let d = e.deadlines();
@@ -317,7 +329,13 @@ async fn render<S: Store + 'static>(
     c.page(status, &title, body)
 }
 
-fn actions(c: &Console, t: &RegisterText, row: &RegisterRow, view: &View, names: &[(String, String)]) -> Markup {
+fn actions(
+    c: &Console,
+    t: &RegisterText,
+    row: &RegisterRow,
+    view: &View,
+    names: &[(String, String)],
+) -> Markup {
     let e = &row.entry;
     let action = register_href(c, &format!("/{}", e.reference));
     let hidden = |op: &str| {

@@ -44,13 +44,14 @@ pub struct DigestSent {
 pub async fn send_register_digests<S: Store + 'static>(app: &App<S>, now: DateTime<Utc>) -> Vec<DigestSent> {
     let Some(mailer) = app.mailer.clone() else { return Vec::new() };
     let today = today(now);
-    let rows = match app.store.register_due_everywhere(today + Days::new(DUE_SOON_DAYS), DIGEST_SCAN_LIMIT).await {
-        Ok(rows) => rows,
-        Err(e) => {
-            log_internal(&format!("register digest: reading what falls due: {e}"));
-            return Vec::new();
-        }
-    };
+    let rows =
+        match app.store.register_due_everywhere(today + Days::new(DUE_SOON_DAYS), DIGEST_SCAN_LIMIT).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                log_internal(&format!("register digest: reading what falls due: {e}"));
+                return Vec::new();
+            }
+        };
     let mut by_site: BTreeMap<String, Vec<RegisterRow>> = BTreeMap::new();
     for row in rows {
         by_site.entry(row.site_id.clone()).or_default().push(row);
@@ -134,7 +135,8 @@ async fn digest_of_site<S: Store>(
 /// Whether the site's trail holds a digest marker for `day` (the newest one is enough: markers
 /// are written in day order).
 async fn sent_on<S: Store>(app: &App<S>, site: &str, day: &str) -> Result<bool, StoreError> {
-    let filter = AuditFilter { kind: Some(AuditKind::RegisterDigestSent.as_str().into()), ..AuditFilter::default() };
+    let filter =
+        AuditFilter { kind: Some(AuditKind::RegisterDigestSent.as_str().into()), ..AuditFilter::default() };
     let newest = app.store.audit_page(site, &filter, 1).await?;
     Ok(newest.first().is_some_and(|e| {
         serde_json::from_str::<serde_json::Value>(&e.record.detail).is_ok_and(|d| d["day"] == day)

@@ -6,7 +6,9 @@
 
 use chrono::TimeDelta;
 
-use super::accounts::{add_person, another_session, at, csrf_of, form_post, send_at, sign_in, text, with_cookie};
+use super::accounts::{
+    add_person, another_session, at, csrf_of, form_post, send_at, sign_in, text, with_cookie,
+};
 use super::audit::dump;
 use super::*;
 use crate::app::register_digest::send_register_digests;
@@ -46,10 +48,14 @@ fn post_form(
 /// The demo site's trail entries of the register, oldest first: `kind detail`.
 fn register_trail(app: &App<SqlStore<SqliteExecutor>>) -> Vec<String> {
     let rows = pollster::block_on(
-        app.store.exec.query("SELECT kind, detail FROM audit_events WHERE kind LIKE 'register%' ORDER BY seq", vec![]),
+        app.store
+            .exec
+            .query("SELECT kind, detail FROM audit_events WHERE kind LIKE 'register%' ORDER BY seq", vec![]),
     )
     .unwrap();
-    rows.iter().map(|r| format!("{} {}", r.0["kind"].as_str().unwrap(), r.0["detail"].as_str().unwrap())).collect()
+    rows.iter()
+        .map(|r| format!("{} {}", r.0["kind"].as_str().unwrap(), r.0["detail"].as_str().unwrap()))
+        .collect()
 }
 
 fn owner() -> (App<SqlStore<SqliteExecutor>>, String) {
@@ -182,16 +188,33 @@ fn a_recorded_request_is_listed_with_its_due_date_and_audited_without_its_text()
     assert!(trail[0].starts_with("register_entry_recorded"), "{trail:?}");
     assert!(trail[0].contains(&reference) && trail[0].contains("\"kind\":\"access\""), "{trail:?}");
     let everything = dump(&app);
-    assert!(!everything.contains(CONTACT) && !everything.contains("Ada Writer") && !everything.contains("copy of"));
+    assert!(
+        !everything.contains(CONTACT)
+            && !everything.contains("Ada Writer")
+            && !everything.contains("copy of")
+    );
     // Linking to a record on the list keeps a keyed id only; the address is nowhere in the entry.
     let r = post_form(
         &app,
         &session,
         "/admin/sites/demo/register/new",
-        &[("kind", "erasure"), ("arrival", "phone"), ("received", TODAY), ("details", "Erase me"), ("list_email", "ada@example.org")],
+        &[
+            ("kind", "erasure"),
+            ("arrival", "phone"),
+            ("received", TODAY),
+            ("details", "Erase me"),
+            ("list_email", "ada@example.org"),
+        ],
     );
     assert_eq!(r.status, 303);
-    let linked = r.header("location").unwrap().trim_start_matches("/admin/sites/demo/register/").split('?').next().unwrap().to_string();
+    let linked = r
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/admin/sites/demo/register/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let row = pollster::block_on(app.store.register_entry("demo", &linked)).unwrap().unwrap();
     assert!(row.subject.as_deref().is_some_and(|s| !s.contains('@')), "{row:?}");
     assert_eq!(row.contact_email, None);
@@ -213,11 +236,15 @@ fn a_request_is_extended_within_its_first_month_only_and_closed_with_its_outcome
     let (status, page) = act(&app, &session, &recent, &[("op", "extend"), ("reason", " ")]);
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("Give the reason for the extension."), "{page}");
-    let (status, location) = act(&app, &session, &recent, &[("op", "extend"), ("reason", "Records in three archives")]);
+    let (status, location) =
+        act(&app, &session, &recent, &[("op", "extend"), ("reason", "Records in three archives")]);
     assert_eq!((status, location.contains("done=extend")), (303, true), "{location}");
     let (_, page) = get(&app, &session, &entry_path(&recent));
     // 20 November + 3 months = 20 February 2027 (a Saturday) → Monday 22 February.
-    assert!(page.contains("Extended on 2026-11-24: Records in three archives") && page.contains("2027-02-22"), "{page}");
+    assert!(
+        page.contains("Extended on 2026-11-24: Records in three archives") && page.contains("2027-02-22"),
+        "{page}"
+    );
     // Received 1 October: the first month ended on 2 November (1 November is a Sunday).
     let late = record(&app, &session, "rectification", "2026-10-01", "");
     let (_, page) = get(&app, &session, &entry_path(&late));
@@ -242,13 +269,18 @@ fn a_request_is_extended_within_its_first_month_only_and_closed_with_its_outcome
     assert_eq!((status, location.contains("done=close")), (303, true), "{location}");
     assert!(take_outbox().is_empty(), "no reply mail for a request");
     let (_, page) = get(&app, &session, &entry_path(&late));
-    assert!(page.contains("Phoned her back") && page.contains("Address corrected") && page.contains("Closed"), "{page}");
+    assert!(
+        page.contains("Phoned her back") && page.contains("Address corrected") && page.contains("Closed"),
+        "{page}"
+    );
     assert!(page.contains("owner@example.org"), "the handler: {page}");
     assert!(!page.contains("name=\"op\""), "a closed entry has no actions: {page}");
     let changes: Vec<String> =
         register_trail(&app).into_iter().filter(|l| l.starts_with("register_entry_changed")).collect();
     assert_eq!(changes.len(), 4, "{changes:?}");
-    assert!(changes.iter().all(|l| !l.contains("archives") && !l.contains("Phoned") && !l.contains("corrected")));
+    assert!(changes
+        .iter()
+        .all(|l| !l.contains("archives") && !l.contains("Phoned") && !l.contains("corrected")));
     assert!(changes[3].contains("\"change\":\"close\"") && changes[3].contains(&late), "{changes:?}");
 }
 
@@ -266,20 +298,35 @@ fn a_complaint_is_acknowledged_then_closed_and_the_reply_goes_to_the_person_in_t
     let (_, page) = get(&app, &session, &entry_path(&complaint));
     assert!(page.contains("Acknowledged on") && !page.contains("Record the acknowledgement"), "{page}");
     take_outbox();
-    let (status, location) =
-        act(&app, &session, &complaint, &[("op", "close"), ("outcome", "We are sorry.\nYour address is removed.")]);
+    let (status, location) = act(
+        &app,
+        &session,
+        &complaint,
+        &[("op", "close"), ("outcome", "We are sorry.\nYour address is removed.")],
+    );
     assert_eq!(status, 303);
     assert!(location.contains("done=close_mailed"), "{location}");
     let mails = take_outbox();
     assert_eq!(mails.len(), 1, "{mails:?}");
     let mail = &mails[0];
     assert_eq!(mail.to, CONTACT);
-    assert!(mail.subject.contains(&complaint) && mail.subject.starts_with("Ateb i'ch cwyn"), "Welsh: {mail:?}");
-    assert!(mail.text.contains("Your address is removed.") && mail.html.contains("We are sorry."), "{mail:?}");
+    assert!(
+        mail.subject.contains(&complaint) && mail.subject.starts_with("Ateb i'ch cwyn"),
+        "Welsh: {mail:?}"
+    );
+    assert!(
+        mail.text.contains("Your address is removed.") && mail.html.contains("We are sorry."),
+        "{mail:?}"
+    );
     let row = pollster::block_on(app.store.register_entry("demo", &complaint)).unwrap().unwrap();
     assert_eq!(row.entry.outcome.as_deref(), Some("We are sorry.\nYour address is removed."));
     // Closed: any further change is refused.
-    let r = post_form(&app, &session, &entry_path(&complaint), &[("op", "note"), ("note", "x"), ("version", &row.version.to_string())]);
+    let r = post_form(
+        &app,
+        &session,
+        &entry_path(&complaint),
+        &[("op", "note"), ("note", "x"), ("version", &row.version.to_string())],
+    );
     let (status, page) = text(r);
     assert_eq!(status, 422, "{page}");
 }
@@ -328,7 +375,9 @@ fn editors_and_viewers_neither_see_the_register_nor_reach_it() {
         let (status, overview) = get(&app, &session, "/admin/sites/demo");
         assert_eq!(status, 200);
         assert!(!overview.contains("/register") && !overview.contains("overdue"), "{role}: {overview}");
-        for path in ["/admin/sites/demo/register", "/admin/sites/demo/register/new", "/admin/sites/demo/register/csv"] {
+        for path in
+            ["/admin/sites/demo/register", "/admin/sites/demo/register/new", "/admin/sites/demo/register/csv"]
+        {
             assert_eq!(get(&app, &session, path).0, 403, "{role} GET {path}");
         }
         let path = entry_path(&reference);
@@ -352,7 +401,11 @@ fn the_register_downloads_as_csv_without_texts_or_addresses_and_the_download_is_
     let (app, session) = owner();
     let first = record(&app, &session, "access", "2026-10-01", CONTACT);
     let second = record(&app, &session, "complaint", "2026-11-20", CONTACT);
-    let r = send_at(&app, &with_cookie(HttpRequest::new("GET", "/admin/sites/demo/register/csv"), &session), at(TimeDelta::zero()));
+    let r = send_at(
+        &app,
+        &with_cookie(HttpRequest::new("GET", "/admin/sites/demo/register/csv"), &session),
+        at(TimeDelta::zero()),
+    );
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert!(r.header("content-disposition").is_some_and(|d| d.contains("demo-register.csv")));
     let (status, csv) = text(r);
@@ -361,8 +414,18 @@ fn the_register_downloads_as_csv_without_texts_or_addresses_and_the_download_is_
     expect![[r#"reference,kind,arrival,received_on,status,acknowledge_by,respond_by,due_on,urgency,acknowledged_on,extended_on,extension_reason,closed_on,handler,linked_to_subject,recorded_at"#]]
         .assert_eq(lines[0]);
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[1].starts_with(&format!("{first},access,letter,2026-10-01,received,,2026-11-02,2026-11-02,overdue")), "{csv}");
-    assert!(lines[2].starts_with(&format!("{second},complaint,letter,2026-11-20,received,2026-12-20,,2026-12-20,later")), "{csv}");
+    assert!(
+        lines[1].starts_with(&format!(
+            "{first},access,letter,2026-10-01,received,,2026-11-02,2026-11-02,overdue"
+        )),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with(&format!(
+            "{second},complaint,letter,2026-11-20,received,2026-12-20,,2026-12-20,later"
+        )),
+        "{csv}"
+    );
     assert!(!csv.contains(CONTACT) && !csv.contains("Ada Writer") && !csv.contains(DETAILS), "{csv}");
     let trail = register_trail(&app);
     assert_eq!(trail.last().unwrap(), "register_exported {\"rows\":2}", "{trail:?}");
@@ -417,5 +480,8 @@ fn the_digest_goes_to_the_dpo_once_a_day_and_only_when_something_falls_due() {
     let markers: Vec<String> =
         register_trail(&app).into_iter().filter(|l| l.starts_with("register_digest_sent")).collect();
     assert_eq!(markers.len(), 2, "{markers:?}");
-    assert!(markers[1].contains("\"day\":\"2026-11-25\"") && markers[1].contains("\"recipients\":1"), "{markers:?}");
+    assert!(
+        markers[1].contains("\"day\":\"2026-11-25\"") && markers[1].contains("\"recipients\":1"),
+        "{markers:?}"
+    );
 }
