@@ -28,8 +28,8 @@ use crate::store::{Store, StoreError};
 
 /// Entries per page of the list.
 pub const PAGE_SIZE: u32 = 50;
-/// The most entries one CSV holds (a register this long is exported in one go still; past it
-/// the file says it was cut).
+/// The most entries one CSV holds: past it the file holds the first ones (open first, soonest
+/// due first) and the download's audit entry says `"truncated": true`.
 pub const EXPORT_MAX: u32 = 10_000;
 /// The longest contact name kept (characters).
 const MAX_NAME_CHARS: usize = 200;
@@ -396,6 +396,18 @@ fn record_form(c: &Console, status: u16, d: &Draft) -> HttpResponse {
     let error = |name: &str, id: &str| {
         html! { @if let Some(e) = d.error(name) { p class="error" id={ (id) "-error" } { (e) } } }
     };
+    // An optional one-line field with its help and error.
+    let optional = |name: &str, id: &str, kind: &str, label: &str, help: Option<&str>, value: &str| {
+        html! {
+            p {
+                label for=(id) { (label) } br;
+                @if let Some(help) = help { span class="muted" id={ (id) "-help" } { (help) } br; }
+                (error(name, id))
+                input id=(id) type=(kind) name=(name) autocomplete="off" value=(value)
+                    aria-describedby=[described(name, id, help.is_some())];
+            }
+        }
+    };
     let body = html! {
         p { (t.record_intro) }
         @if !d.errors.is_empty() {
@@ -439,26 +451,9 @@ fn record_form(c: &Console, status: u16, d: &Draft) -> HttpResponse {
                 textarea id="r-details" name="details" rows="4" cols="50" required
                     aria-describedby=[described("details", "r-details", true)] { (d.details) }
             }
-            p {
-                label for="r-name" { (t.contact_name) } br;
-                (error("contact_name", "r-name"))
-                input id="r-name" type="text" name="contact_name" autocomplete="off" value=(d.contact_name)
-                    aria-describedby=[described("contact_name", "r-name", false)];
-            }
-            p {
-                label for="r-email" { (t.contact_email) } br;
-                span class="muted" id="r-email-help" { (t.contact_email_help) } br;
-                (error("contact_email", "r-email"))
-                input id="r-email" type="email" name="contact_email" autocomplete="off" value=(d.contact_email)
-                    aria-describedby=[described("contact_email", "r-email", true)];
-            }
-            p {
-                label for="r-list" { (t.list_email) } br;
-                span class="muted" id="r-list-help" { (t.list_email_help) } br;
-                (error("list_email", "r-list"))
-                input id="r-list" type="email" name="list_email" autocomplete="off" value=(d.list_email)
-                    aria-describedby=[described("list_email", "r-list", true)];
-            }
+            (optional("contact_name", "r-name", "text", t.contact_name, None, &d.contact_name))
+            (optional("contact_email", "r-email", "email", t.contact_email, Some(t.contact_email_help), &d.contact_email))
+            (optional("list_email", "r-list", "email", t.list_email, Some(t.list_email_help), &d.list_email))
             p {
                 label for="r-lang" { (t.answer_lang) } br;
                 select id="r-lang" name="answer_lang" {
@@ -483,17 +478,22 @@ async fn export<S: Store + 'static>(
     req: &HttpRequest,
     now: DateTime<Utc>,
 ) -> HttpResponse {
-    let query = RegisterQuery { open_only: false, kind: None, limit: EXPORT_MAX, offset: 0 };
-    let (rows, names) =
+    let query = RegisterQuery { open_only: false, kind: None, limit: EXPORT_MAX + 1, offset: 0 };
+    let (mut rows, names) =
         match (app.store.register_entries(&c.site.id, query).await, staff_names(app, &c.site.id).await) {
             (Ok(rows), Ok(names)) => (rows, names),
             (Err(e), _) | (_, Err(e)) => return unavailable(c.lang, &e),
         };
+    let truncated = rows.len() > EXPORT_MAX as usize;
+    rows.truncate(EXPORT_MAX as usize);
     let body = match register_csv(&rows, &names, today(now)) {
         Ok(body) => body,
         Err(e) => return unavailable(c.lang, &e),
     };
-    let detail = json!({"rows": rows.len()});
+    let mut detail = json!({"rows": rows.len()});
+    if truncated {
+        detail["truncated"] = true.into();
+    }
     if let Err(e) = audit(app, c, AuditKind::RegisterExported, detail, req, now).await {
         return unavailable(c.lang, &e.cause());
     }
