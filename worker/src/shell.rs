@@ -14,6 +14,7 @@ use crate::app::anchors::{seal_and_anchor_all, AnchorStore};
 use crate::app::isolate::IsolateState;
 use crate::app::mail::Mailer;
 use crate::app::rate_limit::{AllowFuture, Limit, RateLimiter};
+use crate::app::register_digest::send_register_digests;
 use crate::app::upkeep::purge_expired;
 use crate::app::{body_cap, too_large_answer, App, AppConfig, RequestFacts};
 use crate::error::AppError;
@@ -107,7 +108,8 @@ fn anchors(env: &Env) -> Option<Rc<dyn AnchorStore>> {
 }
 
 /// The cron trigger: seals whatever every site has written since the last seal, then writes
-/// each site's signed heads to the anchor store.
+/// each site's signed heads to the anchor store; purges what expired; mails the register's
+/// daily digest (once a day per site).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let (Ok(config), Ok(db)) = (app_config(&env), env.d1("DB")) else { return };
@@ -115,10 +117,15 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     if let Some(anchors) = anchors(&env) {
         app = app.with_anchors(anchors);
     }
+    // The register's daily digest mails the DPOs.
+    if let Some(mailer) = mailer(&env) {
+        app = app.with_mailer(mailer);
+    }
     for problem in seal_and_anchor_all(&app, Utc::now()).await {
         worker::console_error!("{problem}");
     }
     purge_expired(&app, Utc::now()).await;
+    send_register_digests(&app, Utc::now()).await;
 }
 
 /// Takes the runtime's own `Request`: converting it to a `worker::Request` first reads its `cf`

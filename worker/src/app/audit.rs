@@ -256,8 +256,7 @@ fn wire_entry(e: StoredAudit) -> v1::AuditEntry {
 /// The page as CSV (RFC 4180 through the `csv` crate), with a leading `'` on values a
 /// spreadsheet would run as a formula.
 pub(super) fn audit_csv(entries: &[v1::AuditEntry]) -> Result<Vec<u8>, AppError> {
-    let guard =
-        |v: &str| if v.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{v}") } else { v.into() };
+    let guard = spreadsheet_safe;
     let mut out = csv::Writer::from_writer(Vec::new());
     let failed = |e: csv::Error| AppError::Internal(format!("writing the audit CSV: {e}"));
     out.write_record(["seq", "at", "actor", "actor_type", "kind", "ip", "detail", "prev_hash", "hash"])
@@ -277,6 +276,15 @@ pub(super) fn audit_csv(entries: &[v1::AuditEntry]) -> Result<Vec<u8>, AppError>
         .map_err(failed)?;
     }
     out.into_inner().map_err(|e| AppError::Internal(format!("writing the audit CSV: {e}")))
+}
+
+/// A CSV value with a leading `'` when a spreadsheet would run it as a formula.
+pub(super) fn spreadsheet_safe(v: &str) -> String {
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{v}")
+    } else {
+        v.into()
+    }
 }
 
 // ---- verification --------------------------------------------------------------------------------

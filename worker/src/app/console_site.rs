@@ -40,6 +40,8 @@ pub enum Section {
     People,
     /// The do-not-contact list (dpo, owner).
     Suppressions,
+    /// Rights requests and complaints with their deadlines (dpo, owner; console_register).
+    Register,
     /// People, roles and API keys (owner).
     Team,
     /// Counts per week from the daily counters (console_statistics).
@@ -55,7 +57,7 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 14] = [
+    pub const ALL: [Section; 15] = [
         Section::Overview,
         Section::Settings,
         Section::Wording,
@@ -66,6 +68,7 @@ impl Section {
         Section::Import,
         Section::People,
         Section::Suppressions,
+        Section::Register,
         Section::Ledger,
         Section::Audit,
         Section::Review,
@@ -83,6 +86,7 @@ impl Section {
             Section::Import => "import",
             Section::People => "people",
             Section::Suppressions => "suppressions",
+            Section::Register => "register",
             Section::Team => "team",
             Section::Statistics => "statistics",
             Section::Audience => "audience",
@@ -105,6 +109,7 @@ impl Section {
             Section::Import => Action::WriteConsents,
             Section::People => Action::ManageSubjects,
             Section::Suppressions => Action::ManageSuppressions,
+            Section::Register => Action::ManageRegister,
             Section::Team => Action::ManagePeople,
             Section::Statistics => Action::ReadStatistics,
             Section::Audience => Action::ReadAudience,
@@ -124,6 +129,7 @@ impl Section {
             Section::Import => t.import,
             Section::People => t.people,
             Section::Suppressions => t.suppressions,
+            Section::Register => lang_of(t).register().title,
             Section::Team => t.team,
             Section::Statistics => data_text(t).statistics,
             Section::Audience => data_text(t).audience,
@@ -305,6 +311,7 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Import => super::console_import::page(app, &console, item, req, facts).await,
         Section::People => super::console_people::page(app, &console, item, req, facts).await,
         Section::Suppressions => super::console_suppressions::page(app, &console, item, req, facts).await,
+        Section::Register => super::console_register::page(app, &console, item, req, facts).await,
         Section::Team => super::console_team::page(app, &console, item, req, facts).await,
         Section::Statistics => super::console_statistics::page(app, &console).await,
         Section::Audience => super::console_audience::page(app, &console, req, facts).await,
@@ -314,10 +321,19 @@ pub async fn dispatch<S: Store + 'static>(
     }
 }
 
-/// The site's front page in the console: its organisation, the person's role, when the next
-/// data review is due (nagging from 30 days before, for those who hold it), and the sections.
+/// The site's front page in the console: its organisation, the person's role, what falls due in
+/// the register and when the next data review is due (nagging from 30 days before), for the
+/// roles that hold them, and the sections.
 async fn overview<S: Store + 'static>(app: &App<S>, c: &Console, facts: &RequestFacts<'_>) -> HttpResponse {
     let t = c.text();
+    let register = if Section::Register.action().allowed_for(c.role) {
+        match super::console_register::front_page_counts(app, c, facts.now).await {
+            Ok(counts) => Some(counts),
+            Err(e) => return unavailable(c.lang, &e),
+        }
+    } else {
+        None
+    };
     let review = if Action::ReviewData.allowed_for(c.role) {
         match super::console_review::due_on(app, c, facts.now.date_naive()).await {
             Ok(due) => Some(due),
@@ -328,6 +344,7 @@ async fn overview<S: Store + 'static>(app: &App<S>, c: &Console, facts: &Request
     };
     let body = html! {
         p { (t.role) ": " strong { (t.role(c.role)) } }
+        @if let Some(counts) = register { (counts) }
         @if let Some((due, state)) = review {
             @let rt = c.lang.review();
             section aria-label=(rt.title) {

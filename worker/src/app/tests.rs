@@ -616,6 +616,7 @@ mod console_import;
 mod console_people;
 mod console_people2;
 mod console_review;
+mod console_register;
 mod console_settings;
 mod console_site;
 mod evidence;

@@ -1,5 +1,6 @@
 //! SQL of the register of rights requests and complaints (`register.rs`, migration 0015).
 
+#[cfg(test)]
 const COLUMNS: &str = "site_id, reference, kind, arrival, received_on, status, due_on, acknowledged_on, \
     extended_on, extension_reason, closed_on, outcome, subject_id, contact_email, contact_name, lang, details, \
     recorded_by, handler, recorded_at, updated_at, version";
