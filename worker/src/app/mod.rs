@@ -8,6 +8,7 @@ pub mod audit;
 mod auth;
 pub mod config;
 mod confirm;
+mod complaints;
 mod consents;
 mod console;
 mod console_audience;
@@ -37,6 +38,7 @@ mod page_text;
 mod pages;
 mod preferences;
 pub mod rate_limit;
+mod register_entries;
 mod rights;
 mod subject_check;
 mod suppression_list;
@@ -251,6 +253,8 @@ impl<S: Store + 'static> App<S> {
             Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
             Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
             Route::LostLink { site } => lost_link::handle(self, &site, req, facts).await,
+            Route::Complaints { site } => complaints::public_form(self, &site, req, facts).await,
+            Route::ComplaintStatus { token } => complaints::status(self, &token, req, facts).await,
             Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
             Route::NotFound => or_error(Err(AppError::NotFound(format!("no endpoint at {}", req.path)))),
         };
@@ -287,7 +291,7 @@ impl<S: Store + 'static> App<S> {
         let (kind, site, is_page) = match route {
             Route::Consents { site } => (Limited::Form, Some(site.clone()), false),
             Route::CookieConsents { site } => (Limited::Cookie, Some(site.clone()), false),
-            Route::LostLink { site } => (Limited::Form, Some(site.clone()), true),
+            Route::LostLink { site } | Route::Complaints { site } => (Limited::Form, Some(site.clone()), true),
             // Sign-in mails and link redemptions count against the per-client form limit.
             Route::SignIn | Route::SignInLink { .. } => (Limited::Form, None, true),
             Route::Preferences { token } | Route::Confirm { token } => {
@@ -327,6 +331,9 @@ impl<S: Store + 'static> App<S> {
             | Route::Preferences { .. }
             | Route::Confirm { .. }
             | Route::LostLink { .. }
+            // The acknowledgement carries a signed status link; the forms are signed too.
+            | Route::Complaints { .. }
+            | Route::ComplaintStatus { .. }
             // The console's forms are signed with the link keys and its mail carries links.
             | Route::Console
             | Route::ConsoleNewSite
@@ -376,6 +383,24 @@ pub(crate) fn mail_task<S: Store + 'static>(
     kind: &'static str,
     mail: mail::OutgoingMail,
 ) -> Option<Later> {
+    let send = budgeted_send(store, mailer, subject_key, now, site, kind, mail)?;
+    Some(Box::pin(async move {
+        send.await;
+    }))
+}
+
+/// Claims a slot in the mail budgets, then sends: `true` only when the message went to the
+/// mail API and it accepted it (failures logged). `None` (logged) when the address does not
+/// parse. The complaint form awaits it, to record the acknowledgement only once it is sent.
+pub(crate) fn budgeted_send<S: Store + 'static>(
+    store: Rc<S>,
+    mailer: Rc<dyn mail::Mailer>,
+    subject_key: &[u8],
+    now: DateTime<Utc>,
+    site: &str,
+    kind: &'static str,
+    mail: mail::OutgoingMail,
+) -> Option<Pin<Box<dyn Future<Output = bool>>>> {
     let Ok(to) = Email::parse(&mail.to) else {
         log_internal(&format!("{kind} mail not sent: its address does not parse"));
         return None;
@@ -401,13 +426,18 @@ pub(crate) fn mail_task<S: Store + 'static>(
             domain_budget: DOMAIN_MAILS_PER_HOUR,
         };
         match store.claim_mail_slot(&claim).await {
-            Ok(true) => {
-                if let Err(e) = mailer.send(mail).await {
+            Ok(true) => match mailer.send(mail).await {
+                Ok(()) => true,
+                Err(e) => {
                     log_internal(&format!("sending {kind} mail failed: {e}"));
+                    false
                 }
+            },
+            Ok(false) => false,
+            Err(e) => {
+                log_internal(&format!("{kind} mail not sent: {e}"));
+                false
             }
-            Ok(false) => {}
-            Err(e) => log_internal(&format!("{kind} mail not sent: {e}")),
         }
     }))
 }

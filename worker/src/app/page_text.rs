@@ -8,6 +8,7 @@ pub mod console_data;
 pub mod console_import;
 pub mod console_people;
 pub mod console_settings;
+pub mod complaints;
 pub mod console_wording;
 
 use consent_shared::consent::{Action, Method};

@@ -11,18 +11,24 @@ use consent_shared::basis::{basis_in_force, stop_action};
 use consent_shared::consent::{Action, ConsentEvent, Method};
 use consent_shared::email::Email;
 use consent_shared::ledger::{Choice, Provenance};
+use consent_shared::register::{parse_reference, RequestKind};
 use consent_shared::site::{PurposeChannel, SiteConfig};
 use consent_shared::subject::subject_id;
 use consent_shared::time::format_utc;
 use consent_shared::token::{Claims, Scope};
 use maud::html;
 
+use super::complaints::{check_text, lodge, received_message, Complainant, Lodged};
 use super::csrf_form::{genuine, Form};
 use super::ledger::{append_for_subject, request_context, Answering, Appended};
 use super::links::{form_and_lang, open_link, LinkSigner};
 use super::mail::OutgoingMail;
 use super::page_text::{PageLang, PageText};
+use super::page_text::complaints::{
+    SELF_SERVICE_DOWNLOAD, SELF_SERVICE_ERASE, SELF_SERVICE_RECTIFY, SELF_SERVICE_RESTRICT,
+};
 use super::pages::{see_other, unavailable};
+use super::register_entries::record_self_service;
 use super::rights::{export_response, subject_export};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
@@ -54,8 +60,15 @@ pub async fn handle<S: Store + 'static>(
     let Some(held) = held else { return nothing_held(app, &person).await };
     let outcome = match req.method.as_str() {
         "GET" | "HEAD" => {
-            let done = req.query_param("done").and_then(|code| done_message(lang.text(), &code));
-            return render(app, &person, &held, facts.now.timestamp(), done.map(|m| (m, false)), 200);
+            let done = req.query_param("done").and_then(|code| match code.as_str() {
+                "complained" => req.query_param("reference").as_deref().and_then(parse_reference).map(|r| {
+                    let mailed = req.query_param("mailed").as_deref() == Some("1");
+                    received_message(lang.complaints(), &site.organisation.name, &r, mailed)
+                }),
+                code => done_message(lang.text(), code),
+            });
+            let message = done.map(|m| (m, false));
+            return render(app, &person, &held, facts.now.timestamp(), message, None, 200);
         }
         "POST" => match form {
             Some(form) if genuine(app, req, &form, token, facts.now.timestamp()) => {
@@ -68,17 +81,33 @@ pub async fn handle<S: Store + 'static>(
     };
     match outcome {
         Outcome::Done(code) => see_other(&format!("/p/{token}?lang={}&done={code}", lang.code())),
+        Outcome::Complained(Lodged { reference, mailed }) => see_other(&format!(
+            "/p/{token}?lang={}&done=complained&reference={reference}&mailed={}",
+            lang.code(),
+            u8::from(mailed)
+        )),
         Outcome::Respond(response) => response,
-        Outcome::Problem(status, message) => {
-            // Show the page again, as it now is, with what went wrong.
-            match load(app, &person).await {
-                Ok(Some(held)) => {
-                    render(app, &person, &held, facts.now.timestamp(), Some((message, true)), status)
-                }
-                Ok(None) => nothing_held(app, &person).await,
-                Err(e) => unavailable(lang, &e),
-            }
+        Outcome::Problem(status, message) => again(app, &person, facts, Some((message, true)), None, status).await,
+        Outcome::ComplaintProblem { message, typed } => {
+            let summary = lang.complaints().errors_summary.to_string();
+            again(app, &person, facts, Some((summary, true)), Some((message.as_str(), typed.as_str())), 422).await
         }
+    }
+}
+
+/// Shows the page again, as it now is, with what went wrong.
+async fn again<S: Store + 'static>(
+    app: &App<S>,
+    person: &Person<'_>,
+    facts: &RequestFacts<'_>,
+    message: Option<(String, bool)>,
+    complaint: Option<(&str, &str)>,
+    status: u16,
+) -> HttpResponse {
+    match load(app, person).await {
+        Ok(Some(held)) => render(app, person, &held, facts.now.timestamp(), message, complaint, status),
+        Ok(None) => nothing_held(app, person).await,
+        Err(e) => unavailable(person.lang, &e),
     }
 }
 
@@ -115,6 +144,11 @@ enum Outcome {
     Respond(HttpResponse),
     /// Nothing changed; show the page with this message.
     Problem(u16, String),
+    /// A complaint was recorded (and its acknowledgement sent, or not).
+    Complained(Lodged),
+    /// The complaint could not be taken: the page again with the error beside the text box
+    /// and the text as typed.
+    ComplaintProblem { message: String, typed: String },
 }
 
 async fn act<S: Store + 'static>(
@@ -192,11 +226,15 @@ async fn act<S: Store + 'static>(
             if new_email.is_some() && app.mailer.is_none() {
                 return Outcome::Problem(503, t.email_change_unavailable.replace("{org}", org));
             }
-            if held.record.name.as_deref().unwrap_or("") != name {
+            let name_changed = held.record.name.as_deref().unwrap_or("") != name;
+            if name_changed {
                 let name = Some(name).filter(|n| !n.is_empty());
                 if let Err(e) = app.store.set_name(&p.site.id, p.subject, name, &now).await {
                     return try_again(t, e);
                 }
+            }
+            if name_changed || new_email.is_some() {
+                self_service(app, p, RequestKind::Rectification, SELF_SERVICE_RECTIFY, req, facts).await;
             }
             let Some(email) = new_email else { return Outcome::Done("details") };
             let alias = subject_id(&app.config.subject_key, &p.site.id, &email);
@@ -221,18 +259,48 @@ async fn act<S: Store + 'static>(
             app.mail_later(facts, &p.site.id, "address_change", mail);
             Outcome::Done("email_sent")
         }
-        "download" => match subject_export(app, p.site, p.subject, &held.record, &now).await {
-            Ok(export) => Outcome::Respond(export_response(p.site, export)),
+        "download" => {
+            // Recorded first, so the download lists itself among the person's requests.
+            self_service(app, p, RequestKind::Access, SELF_SERVICE_DOWNLOAD, req, facts).await;
+            match subject_export(app, p.site, p.subject, &held.record, &now).await {
+                Ok(export) => Outcome::Respond(export_response(p.site, export)),
+                Err(e) => try_again(t, e),
+            }
+        }
+        "restrict" => match app.store.set_restricted(&p.site.id, p.subject, true, &now).await {
+            Ok(()) => {
+                self_service(app, p, RequestKind::Restriction, SELF_SERVICE_RESTRICT, req, facts).await;
+                Outcome::Done("restricted")
+            }
             Err(e) => try_again(t, e),
         },
-        "restrict" => stored(app.store.set_restricted(&p.site.id, p.subject, true, &now).await, "restricted"),
         "lift" => stored(app.store.set_restricted(&p.site.id, p.subject, false, &now).await, "lifted"),
         "erase" => {
             if form.get("confirm") != Some("yes") {
                 return Outcome::Problem(422, t.erase_needs_confirm.to_string());
             }
+            // `erase_subject` also clears the contact details of the person's register entries.
             match app.store.erase_subject(&p.site.id, &claims.sub, &now).await {
-                Ok(()) => Outcome::Respond(page::erased(p)),
+                Ok(()) => {
+                    self_service(app, p, RequestKind::Erasure, SELF_SERVICE_ERASE, req, facts).await;
+                    Outcome::Respond(page::erased(p))
+                }
+                Err(e) => try_again(t, e),
+            }
+        }
+        "complain" => {
+            let typed = form.get("complaint").unwrap_or("");
+            let complaint = match check_text(p.lang.complaints(), typed) {
+                Ok(complaint) => complaint,
+                Err(message) => return Outcome::ComplaintProblem { message, typed: typed.to_string() },
+            };
+            let who = Complainant {
+                subject: Some(p.subject.to_string()),
+                email: held.record.email.clone().unwrap_or_default(),
+                name: held.record.name.clone(),
+            };
+            match lodge(app, p.site, p.lang, who, complaint, req, facts).await {
+                Ok(lodged) => Outcome::Complained(lodged),
                 Err(e) => try_again(t, e),
             }
         }
@@ -289,6 +357,18 @@ async fn record<S: Store + 'static>(
         }
         Err(e) => try_again(t, e.cause()),
     }
+}
+
+/// Records a preference-centre action in the register as done today (failures logged).
+async fn self_service<S: Store + 'static>(
+    app: &App<S>,
+    p: &Person<'_>,
+    kind: RequestKind,
+    outcome: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) {
+    record_self_service(app, &p.site.id, p.subject, kind, outcome, p.lang, req, facts).await;
 }
 
 /// Storage failed: log why (as the JSON path does) and ask the person to try again.

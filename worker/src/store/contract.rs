@@ -46,6 +46,7 @@ pub mod accounts;
 mod erasure_and_errors;
 pub mod imports;
 pub mod register;
+mod register_erasure;
 
 use erasure_and_errors::*;
 
@@ -56,6 +57,7 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
     outcomes.extend(accounts::run(store, prefix).await);
     outcomes.extend(imports::run(store, prefix).await);
     outcomes.extend(register::run(store, prefix).await);
+    outcomes.extend(register_erasure::run(store, prefix).await);
     outcomes
 }
 
@@ -646,6 +648,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES + register::CASES);
+        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES + register::CASES + register_erasure::CASES);
     }
 }
