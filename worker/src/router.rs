@@ -239,6 +239,8 @@ mod tests {
             /p/v1.k1.abc.def -> Preferences { token: "v1.k1.abc.def" }
             /c/v1.k1.abc.def -> Confirm { token: "v1.k1.abc.def" }
             /preferences/demo -> LostLink { site: "demo" }
+            /complaints/demo -> Complaints { site: "demo" }
+            /complaint-status/v1.k1.abc.def -> ComplaintStatus { token: "v1.k1.abc.def" }
             /api/v2/sites/demo/consents -> NotFound
             / -> NotFound
         "#]]

@@ -12,7 +12,9 @@
 use consent_shared::access::Actor;
 use consent_shared::audit::AuditKind;
 use consent_shared::email::Email;
-use consent_shared::register::{parse_reference, text, Arrival, Entry, RegisterError, RequestKind, MAX_TEXT_CHARS};
+use consent_shared::register::{
+    parse_reference, text, Arrival, Entry, RegisterError, RequestKind, MAX_TEXT_CHARS,
+};
 use consent_shared::site::SiteConfig;
 use consent_shared::time::format_utc;
 use consent_shared::token::{verify, Scope};
@@ -161,7 +163,13 @@ async fn acknowledged<S: Store + 'static>(
     }
 }
 
-fn acknowledgement_mail(site: &SiteConfig, lang: PageLang, to: &str, entry: &Entry, url: &str) -> OutgoingMail {
+fn acknowledgement_mail(
+    site: &SiteConfig,
+    lang: PageLang,
+    to: &str,
+    entry: &Entry,
+    url: &str,
+) -> OutgoingMail {
     let c = lang.complaints();
     let org = &site.organisation.name;
     let received = c
@@ -230,7 +238,9 @@ pub async fn public_form<S: Store + 'static>(
     match req.method.as_str() {
         "GET" | "HEAD" => {
             return match req.query_param("received").as_deref().and_then(parse_reference) {
-                Some(reference) => received_page(&site, lang, &reference, req.query_param("mailed").as_deref() == Some("1")),
+                Some(reference) => {
+                    received_page(&site, lang, &reference, req.query_param("mailed").as_deref() == Some("1"))
+                }
                 None => show(200, &Typed::default(), &FieldErrors::default(), None),
             }
         }
@@ -392,7 +402,8 @@ pub async fn status<S: Store + 'static>(
     };
     let c = lang.complaints();
     let e = &row.entry;
-    let day = |d: Option<chrono::NaiveDate>| d.map_or(c.not_yet.to_string(), |d| d.format("%Y-%m-%d").to_string());
+    let day =
+        |d: Option<chrono::NaiveDate>| d.map_or(c.not_yet.to_string(), |d| d.format("%Y-%m-%d").to_string());
     let body = html! {
         (lang_switch(lang, &format!("/complaint-status/{token}")))
         p { (c.status_intro.replace("{org}", &site.organisation.name)) }

@@ -6,9 +6,9 @@ pub mod anchors;
 mod api_doc;
 pub mod audit;
 mod auth;
+mod complaints;
 pub mod config;
 mod confirm;
-mod complaints;
 mod consents;
 mod console;
 mod console_audience;
@@ -291,7 +291,9 @@ impl<S: Store + 'static> App<S> {
         let (kind, site, is_page) = match route {
             Route::Consents { site } => (Limited::Form, Some(site.clone()), false),
             Route::CookieConsents { site } => (Limited::Cookie, Some(site.clone()), false),
-            Route::LostLink { site } | Route::Complaints { site } => (Limited::Form, Some(site.clone()), true),
+            Route::LostLink { site } | Route::Complaints { site } => {
+                (Limited::Form, Some(site.clone()), true)
+            }
             // Sign-in mails and link redemptions count against the per-client form limit.
             Route::SignIn | Route::SignInLink { .. } => (Limited::Form, None, true),
             Route::Preferences { token } | Route::Confirm { token } => {

@@ -3,12 +3,12 @@
 //! `{org}`, `{email}`, `{days}` and `{list}` are filled in by the caller with plain text; the
 //! page templates (maud) escape the whole string, so none of these may contain markup.
 
+pub mod complaints;
 pub mod console_categories;
 pub mod console_data;
 pub mod console_import;
 pub mod console_people;
 pub mod console_settings;
-pub mod complaints;
 pub mod console_wording;
 
 use consent_shared::consent::{Action, Method};

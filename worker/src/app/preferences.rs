@@ -23,10 +23,10 @@ use super::csrf_form::{genuine, Form};
 use super::ledger::{append_for_subject, request_context, Answering, Appended};
 use super::links::{form_and_lang, open_link, LinkSigner};
 use super::mail::OutgoingMail;
-use super::page_text::{PageLang, PageText};
 use super::page_text::complaints::{
     SELF_SERVICE_DOWNLOAD, SELF_SERVICE_ERASE, SELF_SERVICE_RECTIFY, SELF_SERVICE_RESTRICT,
 };
+use super::page_text::{PageLang, PageText};
 use super::pages::{see_other, unavailable};
 use super::register_entries::record_self_service;
 use super::rights::{export_response, subject_export};
@@ -87,10 +87,13 @@ pub async fn handle<S: Store + 'static>(
             u8::from(mailed)
         )),
         Outcome::Respond(response) => response,
-        Outcome::Problem(status, message) => again(app, &person, facts, Some((message, true)), None, status).await,
+        Outcome::Problem(status, message) => {
+            again(app, &person, facts, Some((message, true)), None, status).await
+        }
         Outcome::ComplaintProblem { message, typed } => {
             let summary = lang.complaints().errors_summary.to_string();
-            again(app, &person, facts, Some((summary, true)), Some((message.as_str(), typed.as_str())), 422).await
+            again(app, &person, facts, Some((summary, true)), Some((message.as_str(), typed.as_str())), 422)
+                .await
         }
     }
 }
@@ -233,10 +236,12 @@ async fn act<S: Store + 'static>(
                     return try_again(t, e);
                 }
             }
-            if name_changed || new_email.is_some() {
-                self_service(app, p, RequestKind::Rectification, SELF_SERVICE_RECTIFY, req, facts).await;
-            }
-            let Some(email) = new_email else { return Outcome::Done("details") };
+            let Some(email) = new_email else {
+                if name_changed {
+                    self_service(app, p, RequestKind::Rectification, SELF_SERVICE_RECTIFY, req, facts).await;
+                }
+                return Outcome::Done("details");
+            };
             let alias = subject_id(&app.config.subject_key, &p.site.id, &email);
             // The same reads, the same write and the same answer whether or not the address is
             // taken, so neither the page nor its timing tells. A change to a taken address is
@@ -247,6 +252,8 @@ async fn act<S: Store + 'static>(
             {
                 return try_again(t, e);
             }
+            // The same entry whether or not the address is taken (this page tells nothing).
+            self_service(app, p, RequestKind::Rectification, SELF_SERVICE_RECTIFY, req, facts).await;
             let url =
                 LinkSigner::for_request(app, req, facts).confirm_email_url(&p.site.id, p.subject, &alias);
             let mail = if taken {

@@ -101,6 +101,9 @@ pub async fn record_self_service<S: Store + 'static>(
     let entry = Entry::self_service(String::new(), kind, facts.now.date_naive(), outcome);
     let row = RegisterRow { subject: Some(subject.to_string()), ..new_row(site, entry, lang, facts.now) };
     if let Err(e) = create_entry(app, row, req, facts).await {
-        log_internal(&format!("self-service {} entry not recorded in the register of {site}: {e}", kind.as_str()));
+        log_internal(&format!(
+            "self-service {} entry not recorded in the register of {site}: {e}",
+            kind.as_str()
+        ));
     }
 }

@@ -46,7 +46,7 @@ pub mod accounts;
 mod erasure_and_errors;
 pub mod imports;
 pub mod register;
-mod register_erasure;
+pub mod register_erasure;
 
 use erasure_and_errors::*;
 
@@ -648,6 +648,9 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES + register::CASES + register_erasure::CASES);
+        assert_eq!(
+            outcomes.len(),
+            46 + accounts::CASES + imports::CASES + register::CASES + register_erasure::CASES
+        );
     }
 }

@@ -791,8 +791,7 @@ impl<E: Executor> Store for SqlStore<E> {
             Statement::new(sql::DELETE_SUBJECT_PENDING_EMAIL, vec![site.into(), subject.into()]);
         // In the same batch, so every erasure path (preference centre, API, console, bulk)
         // also clears how to answer the person in the register: the entries stay.
-        let forget_contact =
-            Statement::new(register_sql::FORGET_CONTACT, vec![site.into(), subject.into()]);
+        let forget_contact = Statement::new(register_sql::FORGET_CONTACT, vec![site.into(), subject.into()]);
         self.exec.batch(vec![erase, suppress, drop_pending, forget_contact]).await
     }
 

@@ -73,10 +73,12 @@ impl PageLang {
 
 /// What a self-service entry in the register says was done (the register is the staff's record,
 /// kept in English as the rest of its entries are written).
-pub const SELF_SERVICE_DOWNLOAD: &str = "The person downloaded a copy of their data from the preference centre.";
+pub const SELF_SERVICE_DOWNLOAD: &str =
+    "The person downloaded a copy of their data from the preference centre.";
 pub const SELF_SERVICE_ERASE: &str = "The person erased their data from the preference centre; a suppression entry keeps them from being added again.";
-pub const SELF_SERVICE_RESTRICT: &str = "The person restricted the use of their data from the preference centre.";
-pub const SELF_SERVICE_RECTIFY: &str = "The person corrected their details in the preference centre.";
+pub const SELF_SERVICE_RESTRICT: &str =
+    "The person restricted the use of their data from the preference centre.";
+pub const SELF_SERVICE_RECTIFY: &str = "The person corrected their details in the preference centre (a new address takes effect once confirmed from it).";
 
 static EN: ComplaintText = ComplaintText {
     title: "Complain about how your data is used",

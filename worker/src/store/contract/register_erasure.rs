@@ -34,7 +34,10 @@ fn complaint(site: &str, reference: &str, subject: &str) -> RegisterRow {
     }
 }
 
-async fn erasure_clears_the_register_contact_and_keeps_the_entry<S: Store>(store: &S, site: &str) -> CaseResult {
+async fn erasure_clears_the_register_contact_and_keeps_the_entry<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
     let (erased, other) = (format!("{site}-erased"), format!("{site}-other"));
     store.create_register_entry(&complaint(site, "C-0000000A", &erased), None).await.map_err(err)?;
     store.create_register_entry(&complaint(site, "C-0000000B", &other), None).await.map_err(err)?;
