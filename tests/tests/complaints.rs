@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use consent_shared::email::Email;
 use consent_shared::subject::subject_id;
-use consent_tests::client::{admin, call, call_unfollowed, csrf_of, Reply};
+use consent_tests::client::{admin, call, call_unfollowed, csrf_of, form_body, Reply};
 use consent_tests::fixture::DemoWorker;
 use consent_tests::harness::{ensure, Harness};
 use consent_tests::secrets::SUBJECT_KEY;
@@ -22,19 +22,9 @@ fn post_page_form(base: &str, path: &str, fields: &[(&str, &str)]) -> Reply {
     let csrf = csrf_of(&page.body);
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(fields);
-    let body: String = all.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
+    let body = form_body(&all);
     let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("Origin", base)];
     call_unfollowed(base, "POST", path, &headers, Some(&body))
-}
-
-/// Percent-encodes a form value.
-fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn sign_up(base: &str, email: &str) -> Reply {
@@ -113,9 +103,12 @@ fn main() -> ExitCode {
 
     h.case("the_form_shows_errors_beside_the_fields_and_writes_nothing", || {
         let before = d1.query("SELECT COUNT(*) AS n FROM register_entries")?;
-        let r = post_page_form(base, "/complaints/demo", &[("lang", "cy"), ("email", "nope"), ("complaint", "")]);
+        let r =
+            post_page_form(base, "/complaints/demo", &[("lang", "cy"), ("email", "nope"), ("complaint", "")]);
         ensure(r.status == 422, || format!("{} {}", r.status, r.body))?;
-        ensure(r.body.contains("id=\"complaint-error\"") && r.body.contains("id=\"email-error\""), || r.body.clone())?;
+        ensure(r.body.contains("id=\"complaint-error\"") && r.body.contains("id=\"email-error\""), || {
+            r.body.clone()
+        })?;
         ensure(r.body.contains("lang=\"cy\""), || "Welsh".into())?;
         let after = d1.query("SELECT COUNT(*) AS n FROM register_entries")?;
         ensure(before == after, || format!("{before:?} -> {after:?}"))?;

@@ -665,20 +665,23 @@ fn lost_link(summary: &str) -> OperationBuilder {
 /// The pages behind a signed link: a broken link is a page too.
 fn link_page(summary: &str) -> OperationBuilder {
     op("links", summary)
-        .parameter(
-            ParameterBuilder::new()
-                .name("token")
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .description(Some("a signed link token, as the links endpoint and the emails hand out"))
-                .schema(string())
-                .build(),
-        )
+        .parameter(token_param("a signed link token, as the links endpoint and the emails hand out"))
         .parameter(lang_query_page())
         .response("400", html("bad link (malformed, wrong signature, or for another page)"))
         .response("404", html("the organisation it belongs to no longer uses this service"))
         .response("410", html("expired link"))
         .response("503", html("link features are off, or storage failed; nothing changed"))
+}
+
+/// The `{token}` path parameter of a page behind a signed link.
+fn token_param(description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("token")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(string())
+        .build()
 }
 
 /// An admin operation that performs `action`: who may (roles, the key scope) is written from

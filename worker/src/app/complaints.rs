@@ -24,11 +24,11 @@ use serde_json::json;
 use super::audit::{record, AuditEntry};
 use super::budgeted_send;
 use super::csrf_form::{genuine, issue};
-use super::links::{form_and_lang, page_lang, LinkSigner};
+use super::links::{form_and_lang, page_lang, public_site, LinkSigner};
 use super::mail::OutgoingMail;
 use super::page_text::complaints::ComplaintText;
 use super::page_text::PageLang;
-use super::pages::{broken_link, lang_switch, notice, page, post_form, see_other, submit, unavailable};
+use super::pages::{lang_switch, notice, page, post_form, see_other, submit, unavailable};
 use super::register_entries::{create_entry, new_row};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
@@ -223,10 +223,9 @@ pub async fn public_form<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
-    let site = match app.site(site_id, facts.now).await {
-        Ok(Some(site)) => site,
-        Ok(None) => return broken_link(404, "there is no such list"),
-        Err(e) => return unavailable(PageLang::En, &e),
+    let site = match public_site(app, site_id, facts.now).await {
+        Ok(site) => site,
+        Err(page) => return page,
     };
     let (form, lang) = form_and_lang(req, &site);
     let binding = format!("complaint:{}", site.id);

@@ -172,6 +172,20 @@ pub async fn open_link<S: Store + 'static>(
     }
 }
 
+/// The site a public page names (`/preferences/{site}`, `/complaints/{site}`), or the readable
+/// page to show instead: 404 for an unknown site, 503 when storage fails.
+pub async fn public_site<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    now: DateTime<Utc>,
+) -> Result<SiteConfig, HttpResponse> {
+    match app.site(site_id, now).await {
+        Ok(Some(site)) => Ok(site),
+        Ok(None) => Err(broken_link(404, "there is no such list")),
+        Err(e) => Err(unavailable(PageLang::En, &e)),
+    }
+}
+
 /// A page request's posted form (on `POST`) and the language the form's `lang` field or
 /// `?lang=` asks for.
 pub fn form_and_lang(req: &HttpRequest, site: &SiteConfig) -> (Option<Form>, PageLang) {

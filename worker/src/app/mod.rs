@@ -177,8 +177,12 @@ impl<S: Store + 'static> App<S> {
     ) {
         let Some(mailer) = self.mailer.clone() else { return };
         let store = Rc::clone(&self.store);
-        if let Some(task) = mail_task(store, mailer, &self.config.subject_key, facts.now, site, kind, mail) {
-            facts.later.push(task);
+        if let Some(send) =
+            budgeted_send(store, mailer, &self.config.subject_key, facts.now, site, kind, mail)
+        {
+            facts.later.push(Box::pin(async move {
+                send.await;
+            }));
         }
     }
 
@@ -373,27 +377,11 @@ impl<S: Store + 'static> App<S> {
     }
 }
 
-/// The work `App::mail_later` hands to after the response: claim a slot in the mail budgets,
-/// then send. `None` (logged) when the address does not parse. For work that is itself already
-/// running after the response (the console's sign-in mail), awaited directly.
-pub(crate) fn mail_task<S: Store + 'static>(
-    store: Rc<S>,
-    mailer: Rc<dyn mail::Mailer>,
-    subject_key: &[u8],
-    now: DateTime<Utc>,
-    site: &str,
-    kind: &'static str,
-    mail: mail::OutgoingMail,
-) -> Option<Later> {
-    let send = budgeted_send(store, mailer, subject_key, now, site, kind, mail)?;
-    Some(Box::pin(async move {
-        send.await;
-    }))
-}
-
 /// Claims a slot in the mail budgets, then sends: `true` only when the message went to the
 /// mail API and it accepted it (failures logged). `None` (logged) when the address does not
-/// parse. The complaint form awaits it, to record the acknowledgement only once it is sent.
+/// parse. `App::mail_later` runs it after the response; work already running after the response
+/// (the console's sign-in mail) and the complaint form (which records the acknowledgement only
+/// once it is sent) await it.
 pub(crate) fn budgeted_send<S: Store + 'static>(
     store: Rc<S>,
     mailer: Rc<dyn mail::Mailer>,

@@ -72,15 +72,7 @@ pub(super) fn complaint_status_page() -> OperationBuilder {
         "complaints",
         "Where one complaint stands: reference, received and acknowledged dates, status and, once answered, the reply",
     )
-    .parameter(
-        ParameterBuilder::new()
-            .name("token")
-            .parameter_in(ParameterIn::Path)
-            .required(Required::True)
-            .description(Some("the signed link of the acknowledgement email (site and reference; valid two years)"))
-            .schema(string())
-            .build(),
-    )
+    .parameter(token_param("the signed link of the acknowledgement email (site and reference; valid two years)"))
     .parameter(lang_query_page())
     .response("200", html("the complaint's status (`Cache-Control: no-store`)"))
     .response("404", html("a link that cannot be used (forged, altered, expired, unknown): the same page whatever the cause"))
