@@ -28,7 +28,7 @@ use super::page_text::complaints::{
 };
 use super::page_text::{PageLang, PageText};
 use super::pages::{see_other, unavailable};
-use super::register_entries::record_self_service;
+use super::register_entries::{record_self_service, SelfService};
 use super::rights::{export_response, subject_export};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
@@ -375,7 +375,8 @@ async fn self_service<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) {
-    record_self_service(app, &p.site.id, p.subject, kind, outcome, p.lang, req, facts).await;
+    let done = SelfService { site: &p.site.id, subject: p.subject, kind, outcome, lang: p.lang };
+    record_self_service(app, done, req, facts).await;
 }
 
 /// Storage failed: log why (as the JSON path does) and ask the person to try again.

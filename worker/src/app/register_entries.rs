@@ -85,25 +85,32 @@ pub async fn create_entry<S: Store + 'static>(
     Ok(row)
 }
 
+/// A preference-centre action to record: whose, what, and in which language it was done.
+pub struct SelfService<'a> {
+    pub site: &'a str,
+    pub subject: &'a str,
+    pub kind: RequestKind,
+    /// What was done, as the register's outcome.
+    pub outcome: &'a str,
+    pub lang: PageLang,
+}
+
 /// Records a preference-centre action as a self-service entry, completed today. Runs right
 /// after the action's own write (each is one atomic Store unit of its own): a failure here is
 /// logged and never undoes or refuses what the person did.
 pub async fn record_self_service<S: Store + 'static>(
     app: &App<S>,
-    site: &str,
-    subject: &str,
-    kind: RequestKind,
-    outcome: &str,
-    lang: PageLang,
+    done: SelfService<'_>,
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) {
-    let entry = Entry::self_service(String::new(), kind, facts.now.date_naive(), outcome);
-    let row = RegisterRow { subject: Some(subject.to_string()), ..new_row(site, entry, lang, facts.now) };
+    let entry = Entry::self_service(String::new(), done.kind, facts.now.date_naive(), done.outcome);
+    let row = RegisterRow {
+        subject: Some(done.subject.to_string()),
+        ..new_row(done.site, entry, done.lang, facts.now)
+    };
     if let Err(e) = create_entry(app, row, req, facts).await {
-        log_internal(&format!(
-            "self-service {} entry not recorded in the register of {site}: {e}",
-            kind.as_str()
-        ));
+        let (kind, site) = (done.kind.as_str(), done.site);
+        log_internal(&format!("self-service {kind} entry not recorded in the register of {site}: {e}"));
     }
 }
