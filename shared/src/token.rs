@@ -27,6 +27,9 @@ pub enum Scope {
     Confirm,
     /// Confirm a new address asked for on the preference page; `alias` is its HMAC id.
     ConfirmEmail { alias: String },
+    /// See where one complaint stands (`/complaint-status/{token}`): names the register entry by
+    /// its reference; the claims' `sub` is empty, so the link carries no trace of the person.
+    ComplaintStatus { reference: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,11 +174,13 @@ mod tests {
         let preferences = scoped(Scope::Preferences);
         let confirm = scoped(Scope::Confirm);
         let confirm_email = scoped(Scope::ConfirmEmail { alias: "cd".repeat(32) });
+        let complaint = scoped(Scope::ComplaintStatus { reference: "C-7K3M9QX2".into() });
         let cases = [
             ("current key", good.as_str()),
             ("preference centre", preferences.as_str()),
             ("double opt-in confirmation", confirm.as_str()),
             ("new address confirmation", confirm_email.as_str()),
+            ("complaint status", complaint.as_str()),
             ("older key still accepted", old_key.as_str()),
             ("retired key", retired.as_str()),
             ("claims changed to another site", other_site.as_str()),
@@ -197,6 +202,7 @@ mod tests {
             preference centre: ok demo Preferences
             double opt-in confirmation: ok demo Confirm
             new address confirmation: ok demo ConfirmEmail { alias: "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd" }
+            complaint status: ok demo ComplaintStatus { reference: "C-7K3M9QX2" }
             older key still accepted: ok demo Unsubscribe { purpose: Some("news"), channel: Email }
             retired key: the link was signed with a key that is no longer in use
             claims changed to another site: the link has been altered or was not issued by us
@@ -221,6 +227,7 @@ mod tests {
                 Just(Scope::Preferences),
                 Just(Scope::Confirm),
                 any::<String>().prop_map(|alias| Scope::ConfirmEmail { alias }),
+                any::<String>().prop_map(|reference| Scope::ComplaintStatus { reference }),
             ]
         }
 

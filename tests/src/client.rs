@@ -83,3 +83,18 @@ pub fn csrf_of(html: &str) -> String {
     let Some(at) = html.find("name=\"csrf\" value=\"").map(|i| i + 19) else { return String::new() };
     html[at..].split('"').next().unwrap_or_default().to_string()
 }
+
+/// A form body (`application/x-www-form-urlencoded`) of `fields`, percent-encoded.
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    let encode = |v: &str| -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+}

@@ -70,6 +70,11 @@ pub fn document() -> OpenApi {
             ),
             tag("console", "The console's sign-in pages (HTML forms with anti-forgery values)"),
             tag("links", "HTML pages opened from signed links in email; 503 when link features are off"),
+            tag(
+                "complaints",
+                "Complaints about the use of personal data (HTML, no JavaScript): the public form and the \
+                 status page behind the acknowledgement's signed link",
+            ),
         ]))
         .paths(paths.build())
         .components(Some(components()))
@@ -134,6 +139,9 @@ fn operations() -> Vec<(&'static str, HttpMethod, OperationBuilder)> {
         ("/c/{token}", Post, confirm_post()),
         ("/preferences/{site}", Get, lost_link_page()),
         ("/preferences/{site}", Post, lost_link_post()),
+        ("/complaints/{site}", Get, complaints_page()),
+        ("/complaints/{site}", Post, complaints_post()),
+        ("/complaint-status/{token}", Get, complaint_status_page()),
     ]
 }
 
@@ -576,9 +584,10 @@ fn preferences_post() -> OperationBuilder {
                     json!({
                         "csrf": {"type": "string"},
                         "lang": lang_values(),
-                        "action": {"type": "string", "enum": ["choices", "withdraw_all", "details", "download", "restrict", "lift", "erase"]},
+                        "action": {"type": "string", "enum": ["choices", "withdraw_all", "details", "download", "restrict", "lift", "erase", "complain"]},
                         "name": {"type": "string"},
-                        "email": {"type": "string"}
+                        "email": {"type": "string"},
+                        "complaint": {"type": "string", "description": "complain: the complaint's text"}
                     }),
                     &["csrf", "action"],
                 ),
@@ -604,7 +613,7 @@ fn preferences_post() -> OperationBuilder {
     .response("413", too_large())
     .response("409", html("suppressed, or wording changed; nothing changed"))
     .response("415", html("not a form post (application/x-www-form-urlencoded), nothing changed"))
-    .response("422", html("invalid input (name, address, erase not confirmed), nothing changed"))
+    .response("422", html("invalid input (name, address, erase not confirmed, complaint empty or too long), nothing changed"))
     .response("429", rate_limited_page())
 }
 
@@ -668,20 +677,23 @@ fn lost_link(summary: &str) -> OperationBuilder {
 /// The pages behind a signed link: a broken link is a page too.
 fn link_page(summary: &str) -> OperationBuilder {
     op("links", summary)
-        .parameter(
-            ParameterBuilder::new()
-                .name("token")
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .description(Some("a signed link token, as the links endpoint and the emails hand out"))
-                .schema(string())
-                .build(),
-        )
+        .parameter(token_param("a signed link token, as the links endpoint and the emails hand out"))
         .parameter(lang_query_page())
         .response("400", html("bad link (malformed, wrong signature, or for another page)"))
         .response("404", html("the organisation it belongs to no longer uses this service"))
         .response("410", html("expired link"))
         .response("503", html("link features are off, or storage failed; nothing changed"))
+}
+
+/// The `{token}` path parameter of a page behind a signed link.
+fn token_param(description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("token")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(string())
+        .build()
 }
 
 /// An admin operation that performs `action`: who may (roles, the key scope) is written from
@@ -1015,7 +1027,16 @@ fn components() -> utoipa::openapi::Components {
                             "description": "the exact words shown, when the site still has them",
                             "oneOf": [{"type": "null"}, {"type": "object", "required": ["label", "text"],
                                 "properties": {"label": {"type": "string"}, "text": {"type": "string"}}}]}}}
-                    ]}}
+                    ]}},
+                    "requests_and_complaints": {"type": "array", "description": "the person's entries in the register of rights requests and complaints (no staff notes)",
+                        "items": {"type": "object",
+                        "required": ["reference", "kind", "arrival", "received_on", "status"],
+                        "properties": {"reference": {"type": "string"}, "kind": {"type": "string"},
+                            "arrival": {"type": "string"}, "received_on": {"type": "string", "format": "date"},
+                            "status": {"type": "string"},
+                            "acknowledged_on": {"type": ["string", "null"], "format": "date"},
+                            "extended_on": {"type": ["string", "null"], "format": "date"},
+                            "closed_on": {"type": ["string", "null"], "format": "date"}}}}
                 }
             }),
         ),
@@ -1058,7 +1079,9 @@ fn components() -> utoipa::openapi::Components {
 }
 
 mod accounts;
+mod complaints;
 use accounts::*;
+use complaints::*;
 
 #[cfg(test)]
 mod tests;

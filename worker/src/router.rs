@@ -94,6 +94,14 @@ pub enum Route {
     LostLink {
         site: String,
     },
+    /// The public complaint form of a site: `/complaints/{site}`.
+    Complaints {
+        site: String,
+    },
+    /// Where one complaint stands, behind the signed link of its acknowledgement.
+    ComplaintStatus {
+        token: String,
+    },
     ContractSuite,
     NotFound,
 }
@@ -147,6 +155,8 @@ pub fn route(path: &str) -> Route {
         ["p", token] => Route::Preferences { token: (*token).to_string() },
         ["c", token] => Route::Confirm { token: (*token).to_string() },
         ["preferences", s] => Route::LostLink { site: site(s) },
+        ["complaints", s] => Route::Complaints { site: site(s) },
+        ["complaint-status", token] => Route::ComplaintStatus { token: (*token).to_string() },
         // The Store contract suite on this deployment's D1: only in the test build.
         #[cfg(feature = "contract-tests")]
         ["__contract"] => Route::ContractSuite,
@@ -192,6 +202,8 @@ mod tests {
             "/p/v1.k1.abc.def",
             "/c/v1.k1.abc.def",
             "/preferences/demo",
+            "/complaints/demo",
+            "/complaint-status/v1.k1.abc.def",
             "/api/v2/sites/demo/consents",
             "/",
         ];
@@ -227,6 +239,8 @@ mod tests {
             /p/v1.k1.abc.def -> Preferences { token: "v1.k1.abc.def" }
             /c/v1.k1.abc.def -> Confirm { token: "v1.k1.abc.def" }
             /preferences/demo -> LostLink { site: "demo" }
+            /complaints/demo -> Complaints { site: "demo" }
+            /complaint-status/v1.k1.abc.def -> ComplaintStatus { token: "v1.k1.abc.def" }
             /api/v2/sites/demo/consents -> NotFound
             / -> NotFound
         "#]]

@@ -29,7 +29,7 @@ use super::mail::{Mailer, OutgoingMail};
 use super::page_text::{ConsoleText, PageLang};
 use super::pages::{page, see_other, unavailable};
 use super::team::{audit, fresh_secret, staff_email_key};
-use super::{log_internal, mail_task, App, RequestFacts};
+use super::{budgeted_send, log_internal, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::accounts::Redeemed;
@@ -171,7 +171,7 @@ impl<S: Store + 'static> PendingLink<S> {
         }
         let url = format!("{}/admin/sign-in/{}?lang={}", self.origin, self.token, self.lang.code());
         let mail = sign_in_mail(&person.email, &url, self.lang.console());
-        let task = mail_task(
+        let task = budgeted_send(
             Rc::clone(&self.store),
             self.mailer,
             &self.subject_key,

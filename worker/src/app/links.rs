@@ -29,6 +29,11 @@ pub const UNSUBSCRIBE_LINK_DAYS: i64 = 365;
 pub const PREFERENCES_LINK_DAYS: i64 = 90;
 /// Links sent on request ("Lost your link?", confirmations) are short-lived.
 pub const EMAILED_LINK_DAYS: i64 = 7;
+/// A complaint's status link works for two years: a complaint may take months to answer (and
+/// longer if it goes on to the ICO), and the link shows only that complaint's reference, dates
+/// and the organisation's reply — never the person's data or address — so a long life costs
+/// little. The reply itself was also sent by the organisation in its own words.
+pub const COMPLAINT_LINK_DAYS: i64 = 730;
 
 /// `POST /api/v1/admin/sites/{site}/links`: the preference and unsubscribe URLs and the
 /// `List-Unsubscribe` header values a mailer puts on a message to this person.
@@ -135,6 +140,12 @@ impl LinkSigner {
         self.url("c", site, subject, Scope::Confirm, EMAILED_LINK_DAYS)
     }
 
+    /// Where one complaint stands: names the site and the register reference, no subject.
+    pub fn complaint_status_url(&self, site: &str, reference: &str) -> String {
+        let scope = Scope::ComplaintStatus { reference: reference.to_string() };
+        self.url("complaint-status", site, "", scope, COMPLAINT_LINK_DAYS)
+    }
+
     /// Confirms a new address (`alias` = its HMAC id) for the subject.
     pub fn confirm_email_url(&self, site: &str, subject: &str, alias: &str) -> String {
         self.url("c", site, subject, Scope::ConfirmEmail { alias: alias.to_string() }, EMAILED_LINK_DAYS)
@@ -157,6 +168,20 @@ pub async fn open_link<S: Store + 'static>(
     match app.site(&claims.site, now).await {
         Ok(Some(site)) => Ok((claims, site)),
         Ok(None) => Err(broken_link(404, "the organisation it belongs to no longer uses this service")),
+        Err(e) => Err(unavailable(PageLang::En, &e)),
+    }
+}
+
+/// The site a public page names (`/preferences/{site}`, `/complaints/{site}`), or the readable
+/// page to show instead: 404 for an unknown site, 503 when storage fails.
+pub async fn public_site<S: Store + 'static>(
+    app: &App<S>,
+    site_id: &str,
+    now: DateTime<Utc>,
+) -> Result<SiteConfig, HttpResponse> {
+    match app.site(site_id, now).await {
+        Ok(Some(site)) => Ok(site),
+        Ok(None) => Err(broken_link(404, "there is no such list")),
         Err(e) => Err(unavailable(PageLang::En, &e)),
     }
 }

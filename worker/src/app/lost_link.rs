@@ -8,9 +8,8 @@ use maud::{html, Markup};
 
 use super::confirm::link_mail;
 use super::csrf_form::{genuine, issue};
-use super::links::{form_and_lang, LinkSigner, EMAILED_LINK_DAYS};
-use super::page_text::PageLang;
-use super::pages::{broken_link, notice, page, post_form, submit, unavailable};
+use super::links::{form_and_lang, public_site, LinkSigner, EMAILED_LINK_DAYS};
+use super::pages::{notice, page, post_form, submit};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
@@ -21,10 +20,9 @@ pub async fn handle<S: Store + 'static>(
     req: &HttpRequest,
     facts: &mut RequestFacts<'_>,
 ) -> HttpResponse {
-    let site = match app.site(site_id, facts.now).await {
-        Ok(Some(site)) => site,
-        Ok(None) => return broken_link(404, "there is no such list"),
-        Err(e) => return unavailable(PageLang::En, &e),
+    let site = match public_site(app, site_id, facts.now).await {
+        Ok(site) => site,
+        Err(page) => return page,
     };
     let (form, lang) = form_and_lang(req, &site);
     let t = lang.text();

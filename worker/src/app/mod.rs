@@ -6,6 +6,7 @@ pub mod anchors;
 mod api_doc;
 pub mod audit;
 mod auth;
+mod complaints;
 pub mod config;
 mod confirm;
 mod consents;
@@ -47,6 +48,7 @@ mod preferences;
 pub mod rate_limit;
 mod rectify;
 pub mod register_digest;
+mod register_entries;
 mod rights;
 mod subject_check;
 mod suppression_list;
@@ -208,8 +210,12 @@ impl<S: Store + 'static> App<S> {
     ) {
         let Some(mailer) = self.mailer.clone() else { return };
         let store = Rc::clone(&self.store);
-        if let Some(task) = mail_task(store, mailer, &self.config.subject_key, facts.now, site, kind, mail) {
-            facts.later.push(task);
+        if let Some(send) =
+            budgeted_send(store, mailer, &self.config.subject_key, facts.now, site, kind, mail)
+        {
+            facts.later.push(Box::pin(async move {
+                send.await;
+            }));
         }
     }
 
@@ -284,6 +290,8 @@ impl<S: Store + 'static> App<S> {
             Route::Preferences { token } => preferences::handle(self, &token, req, facts).await,
             Route::Confirm { token } => confirm::handle(self, &token, req, facts).await,
             Route::LostLink { site } => lost_link::handle(self, &site, req, facts).await,
+            Route::Complaints { site } => complaints::public_form(self, &site, req, facts).await,
+            Route::ComplaintStatus { token } => complaints::status(self, &token, req, facts).await,
             Route::ContractSuite => or_error(self.contract_suite(req, facts).await),
             Route::NotFound => or_error(Err(AppError::NotFound(format!("no endpoint at {}", req.path)))),
         };
@@ -320,7 +328,9 @@ impl<S: Store + 'static> App<S> {
         let (kind, site, is_page) = match route {
             Route::Consents { site } => (Limited::Form, Some(site.clone()), false),
             Route::CookieConsents { site } => (Limited::Cookie, Some(site.clone()), false),
-            Route::LostLink { site } => (Limited::Form, Some(site.clone()), true),
+            Route::LostLink { site } | Route::Complaints { site } => {
+                (Limited::Form, Some(site.clone()), true)
+            }
             // Sign-in mails and link redemptions count against the per-client form limit.
             Route::SignIn | Route::SignInLink { .. } => (Limited::Form, None, true),
             Route::Preferences { token } | Route::Confirm { token } => {
@@ -360,6 +370,9 @@ impl<S: Store + 'static> App<S> {
             | Route::Preferences { .. }
             | Route::Confirm { .. }
             | Route::LostLink { .. }
+            // The acknowledgement carries a signed status link; the forms are signed too.
+            | Route::Complaints { .. }
+            | Route::ComplaintStatus { .. }
             // The console's forms are signed with the link keys and its mail carries links.
             | Route::Console
             | Route::ConsoleNewSite
@@ -397,10 +410,12 @@ impl<S: Store + 'static> App<S> {
     }
 }
 
-/// The work `App::mail_later` hands to after the response: claim a slot in the mail budgets,
-/// then send. `None` (logged) when the address does not parse. For work that is itself already
-/// running after the response (the console's sign-in mail), awaited directly.
-pub(crate) fn mail_task<S: Store + 'static>(
+/// Claims a slot in the mail budgets, then sends: `true` only when the message went to the
+/// mail API and it accepted it (failures logged). `None` (logged) when the address does not
+/// parse. `App::mail_later` runs it after the response; work already running after the response
+/// (the console's sign-in mail) and the complaint form (which records the acknowledgement only
+/// once it is sent) await it.
+pub(crate) fn budgeted_send<S: Store + 'static>(
     store: Rc<S>,
     mailer: Rc<dyn mail::Mailer>,
     subject_key: &[u8],
@@ -408,7 +423,7 @@ pub(crate) fn mail_task<S: Store + 'static>(
     site: &str,
     kind: &'static str,
     mail: mail::OutgoingMail,
-) -> Option<Later> {
+) -> Option<Pin<Box<dyn Future<Output = bool>>>> {
     let Ok(to) = Email::parse(&mail.to) else {
         log_internal(&format!("{kind} mail not sent: its address does not parse"));
         return None;
@@ -434,13 +449,18 @@ pub(crate) fn mail_task<S: Store + 'static>(
             domain_budget: DOMAIN_MAILS_PER_HOUR,
         };
         match store.claim_mail_slot(&claim).await {
-            Ok(true) => {
-                if let Err(e) = mailer.send(mail).await {
+            Ok(true) => match mailer.send(mail).await {
+                Ok(()) => true,
+                Err(e) => {
                     log_internal(&format!("sending {kind} mail failed: {e}"));
+                    false
                 }
+            },
+            Ok(false) => false,
+            Err(e) => {
+                log_internal(&format!("{kind} mail not sent: {e}"));
+                false
             }
-            Ok(false) => {}
-            Err(e) => log_internal(&format!("{kind} mail not sent: {e}")),
         }
     }))
 }

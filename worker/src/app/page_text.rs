@@ -3,6 +3,7 @@
 //! `{org}`, `{email}`, `{days}` and `{list}` are filled in by the caller with plain text; the
 //! page templates (maud) escape the whole string, so none of these may contain markup.
 
+pub mod complaints;
 pub mod console_categories;
 pub mod console_data;
 pub mod console_embed;

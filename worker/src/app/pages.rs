@@ -18,8 +18,8 @@ const STYLE: &str = "body{font:1.05rem/1.5 system-ui,sans-serif;max-width:40rem;
 a{color:#1a4480}\
 button{font:inherit;padding:.6rem 1.2rem;border-radius:6px;border:2px solid #1a4480;background:#1a4480;color:#fff;cursor:pointer}\
 button.secondary{background:#fff;color:#1a4480}\
-button:focus-visible,a:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid #b35900;outline-offset:2px}\
-input[type=text],input[type=email]{font:inherit;padding:.4rem;border:2px solid #565c65;border-radius:4px;width:100%;box-sizing:border-box;background:#fff;color:#1b1b1b}\
+button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible,summary:focus-visible{outline:3px solid #b35900;outline-offset:2px}\
+input[type=text],input[type=email],textarea{font:inherit;padding:.4rem;border:2px solid #565c65;border-radius:4px;width:100%;box-sizing:border-box;background:#fff;color:#1b1b1b}\
 input[type=checkbox]{width:1.3rem;height:1.3rem;margin:.2rem .6rem 0 0;flex:none}\
 label{font-weight:600}\
 .option{display:flex;align-items:flex-start;margin:1rem 0}\
@@ -27,6 +27,7 @@ label{font-weight:600}\
 .muted{color:#454545;font-size:.95rem}\
 .status{border-left:6px solid #00703c;padding:.5rem 1rem;background:#ecf3ec}\
 .error{border-left:6px solid #b50909;padding:.5rem 1rem;background:#f9eaea}\
+.field-error{color:#b50909;font-weight:600;margin-top:-.5rem}\
 section{border-top:1px solid #a9aeb1;margin-top:2rem}\
 table{border-collapse:collapse;width:100%;font-size:.95rem}\
 th,td{text-align:left;vertical-align:top;padding:.4rem;border-bottom:1px solid #a9aeb1}\
@@ -34,8 +35,8 @@ blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #a9aeb1}\
 nav{text-align:right}\
 @media (prefers-color-scheme:dark){body{background:#161616;color:#eee}a{color:#9ecbff}\
 button.secondary{background:#161616;color:#9ecbff;border-color:#9ecbff}button{border-color:#9ecbff}\
-input[type=text],input[type=email]{background:#222;color:#eee;border-color:#aaa}.muted{color:#c8c8c8}\
-.status{background:#10261a}.error{background:#2e1212}}";
+input[type=text],input[type=email],textarea{background:#222;color:#eee;border-color:#aaa}.muted{color:#c8c8c8}\
+.status{background:#10261a}.error{background:#2e1212}.field-error{color:#ff9c9c}}";
 
 /// The document around every page: the language, the title (also the page's one `<h1>`), the
 /// styles, and the page's own markup in `<main>`.

@@ -11,16 +11,22 @@ use consent_shared::basis::{basis_in_force, stop_action};
 use consent_shared::consent::{Action, ConsentEvent, Method};
 use consent_shared::email::Email;
 use consent_shared::ledger::{Choice, Provenance};
+use consent_shared::register::{parse_reference, RequestKind};
 use consent_shared::site::{PurposeChannel, SiteConfig};
 use consent_shared::time::format_utc;
 use consent_shared::token::{Claims, Scope};
 
+use super::complaints::{check_text, lodge, received_message, Complainant, Lodged};
 use super::csrf_form::{genuine, Form};
 use super::ledger::{append_for_subject, request_context, Answering, Appended};
 use super::links::{form_and_lang, open_link};
+use super::page_text::complaints::{
+    SELF_SERVICE_DOWNLOAD, SELF_SERVICE_ERASE, SELF_SERVICE_RECTIFY, SELF_SERVICE_RESTRICT,
+};
 use super::rectify::{name_is_valid, rectify, Rectified, UnusableAddress, MAX_NAME_CHARS};
 use super::page_text::{PageLang, PageText};
 use super::pages::{see_other, unavailable};
+use super::register_entries::{record_self_service, SelfService};
 use super::rights::{export_response, subject_export};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
@@ -50,8 +56,15 @@ pub async fn handle<S: Store + 'static>(
     let Some(held) = held else { return nothing_held(app, &person).await };
     let outcome = match req.method.as_str() {
         "GET" | "HEAD" => {
-            let done = req.query_param("done").and_then(|code| done_message(lang.text(), &code));
-            return render(app, &person, &held, facts.now.timestamp(), done.map(|m| (m, false)), 200);
+            let done = req.query_param("done").and_then(|code| match code.as_str() {
+                "complained" => req.query_param("reference").as_deref().and_then(parse_reference).map(|r| {
+                    let mailed = req.query_param("mailed").as_deref() == Some("1");
+                    received_message(lang.complaints(), &site.organisation.name, &r, mailed)
+                }),
+                code => done_message(lang.text(), code),
+            });
+            let message = done.map(|m| (m, false));
+            return render(app, &person, &held, facts.now.timestamp(), message, None, 200);
         }
         "POST" => match form {
             Some(form) if genuine(app, req, &form, token, facts.now.timestamp()) => {
@@ -64,17 +77,36 @@ pub async fn handle<S: Store + 'static>(
     };
     match outcome {
         Outcome::Done(code) => see_other(&format!("/p/{token}?lang={}&done={code}", lang.code())),
+        Outcome::Complained(Lodged { reference, mailed }) => see_other(&format!(
+            "/p/{token}?lang={}&done=complained&reference={reference}&mailed={}",
+            lang.code(),
+            u8::from(mailed)
+        )),
         Outcome::Respond(response) => response,
         Outcome::Problem(status, message) => {
-            // Show the page again, as it now is, with what went wrong.
-            match load(app, &person).await {
-                Ok(Some(held)) => {
-                    render(app, &person, &held, facts.now.timestamp(), Some((message, true)), status)
-                }
-                Ok(None) => nothing_held(app, &person).await,
-                Err(e) => unavailable(lang, &e),
-            }
+            again(app, &person, facts, Some((message, true)), None, status).await
         }
+        Outcome::ComplaintProblem { message, typed } => {
+            let summary = lang.complaints().errors_summary.to_string();
+            again(app, &person, facts, Some((summary, true)), Some((message.as_str(), typed.as_str())), 422)
+                .await
+        }
+    }
+}
+
+/// Shows the page again, as it now is, with what went wrong.
+async fn again<S: Store + 'static>(
+    app: &App<S>,
+    person: &Person<'_>,
+    facts: &RequestFacts<'_>,
+    message: Option<(String, bool)>,
+    complaint: Option<(&str, &str)>,
+    status: u16,
+) -> HttpResponse {
+    match load(app, person).await {
+        Ok(Some(held)) => render(app, person, &held, facts.now.timestamp(), message, complaint, status),
+        Ok(None) => nothing_held(app, person).await,
+        Err(e) => unavailable(person.lang, &e),
     }
 }
 
@@ -111,6 +143,11 @@ enum Outcome {
     Respond(HttpResponse),
     /// Nothing changed; show the page with this message.
     Problem(u16, String),
+    /// A complaint was recorded (and its acknowledgement sent, or not).
+    Complained(Lodged),
+    /// The complaint could not be taken: the page again with the error beside the text box
+    /// and the text as typed.
+    ComplaintProblem { message: String, typed: String },
 }
 
 async fn act<S: Store + 'static>(
@@ -180,8 +217,13 @@ async fn act<S: Store + 'static>(
             let rule = UnusableAddress::WriteButNeverConfirm;
             let done = rectify(app, p.site, p.subject, &held.record, Some(name), new_email.as_ref(), rule, p.lang, req, facts);
             match done.await {
-                Ok(Rectified::Done { address_requested: true, .. }) => Outcome::Done("email_sent"),
-                Ok(Rectified::Done { .. }) => Outcome::Done("details"),
+                Ok(Rectified::Done { name_changed, address_requested }) => {
+                    // The same entry whether or not a new address is taken (this page tells nothing).
+                    if name_changed || address_requested {
+                        self_service(app, p, RequestKind::Rectification, SELF_SERVICE_RECTIFY, req, facts).await;
+                    }
+                    Outcome::Done(if address_requested { "email_sent" } else { "details" })
+                }
                 Ok(Rectified::MailUnavailable) => {
                     Outcome::Problem(503, t.email_change_unavailable.replace("{org}", org))
                 }
@@ -190,18 +232,48 @@ async fn act<S: Store + 'static>(
                 Err(e) => try_again(t, e),
             }
         }
-        "download" => match subject_export(app, p.site, p.subject, &held.record, &now).await {
-            Ok(export) => Outcome::Respond(export_response(p.site, export)),
+        "download" => {
+            // Recorded first, so the download lists itself among the person's requests.
+            self_service(app, p, RequestKind::Access, SELF_SERVICE_DOWNLOAD, req, facts).await;
+            match subject_export(app, p.site, p.subject, &held.record, &now).await {
+                Ok(export) => Outcome::Respond(export_response(p.site, export)),
+                Err(e) => try_again(t, e),
+            }
+        }
+        "restrict" => match app.store.set_restricted(&p.site.id, p.subject, true, &now).await {
+            Ok(()) => {
+                self_service(app, p, RequestKind::Restriction, SELF_SERVICE_RESTRICT, req, facts).await;
+                Outcome::Done("restricted")
+            }
             Err(e) => try_again(t, e),
         },
-        "restrict" => stored(app.store.set_restricted(&p.site.id, p.subject, true, &now).await, "restricted"),
         "lift" => stored(app.store.set_restricted(&p.site.id, p.subject, false, &now).await, "lifted"),
         "erase" => {
             if form.get("confirm") != Some("yes") {
                 return Outcome::Problem(422, t.erase_needs_confirm.to_string());
             }
+            // `erase_subject` also clears the contact details of the person's register entries.
             match app.store.erase_subject(&p.site.id, &claims.sub, &now).await {
-                Ok(()) => Outcome::Respond(page::erased(p)),
+                Ok(()) => {
+                    self_service(app, p, RequestKind::Erasure, SELF_SERVICE_ERASE, req, facts).await;
+                    Outcome::Respond(page::erased(p))
+                }
+                Err(e) => try_again(t, e),
+            }
+        }
+        "complain" => {
+            let typed = form.get("complaint").unwrap_or("");
+            let complaint = match check_text(p.lang.complaints(), typed) {
+                Ok(complaint) => complaint,
+                Err(message) => return Outcome::ComplaintProblem { message, typed: typed.to_string() },
+            };
+            let who = Complainant {
+                subject: Some(p.subject.to_string()),
+                email: held.record.email.clone().unwrap_or_default(),
+                name: held.record.name.clone(),
+            };
+            match lodge(app, p.site, p.lang, who, complaint, req, facts).await {
+                Ok(lodged) => Outcome::Complained(lodged),
                 Err(e) => try_again(t, e),
             }
         }
@@ -258,6 +330,19 @@ async fn record<S: Store + 'static>(
         }
         Err(e) => try_again(t, e.cause()),
     }
+}
+
+/// Records a preference-centre action in the register as done today (failures logged).
+async fn self_service<S: Store + 'static>(
+    app: &App<S>,
+    p: &Person<'_>,
+    kind: RequestKind,
+    outcome: &str,
+    req: &HttpRequest,
+    facts: &mut RequestFacts<'_>,
+) {
+    let done = SelfService { site: &p.site.id, subject: p.subject, kind, outcome, lang: p.lang };
+    record_self_service(app, done, req, facts).await;
 }
 
 /// Storage failed: log why (as the JSON path does) and ask the person to try again.

@@ -19,7 +19,7 @@ use super::audit::{record, AuditEntry};
 use super::console_register::{day_text, today};
 use super::mail::OutgoingMail;
 use super::page_text::PageLang;
-use super::{log_internal, mail_task, App};
+use super::{budgeted_send, log_internal, App};
 use crate::store::audit::AuditFilter;
 use crate::store::register::RegisterRow;
 use crate::store::{Store, StoreError};
@@ -61,7 +61,7 @@ pub async fn send_register_digests<S: Store + 'static>(app: &App<S>, now: DateTi
         match digest_of_site(app, &site, &rows, today, now).await {
             Ok(Some((report, mails))) => {
                 for mail in mails {
-                    let task = mail_task(
+                    let task = budgeted_send(
                         Rc::clone(&app.store),
                         Rc::clone(&mailer),
                         &app.config.subject_key,

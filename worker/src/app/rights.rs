@@ -186,7 +186,34 @@ pub async fn subject_export<S: Store + 'static>(
         "current_choices": current,
         "contact_bases": contact_bases(site, &current),
         "history": with_wording(site, app.store.subject_events(&site.id, subject).await?),
+        "requests_and_complaints": register_entries(app, site, subject).await?,
     }))
+}
+
+/// The person's own entries in the register: what they asked, when, and where it stands — not
+/// the staff's notes, nor who handled it.
+async fn register_entries<S: Store + 'static>(
+    app: &App<S>,
+    site: &SiteConfig,
+    subject: &str,
+) -> Result<Vec<Value>, AppError> {
+    let rows = app.store.register_entries_of_subject(&site.id, subject).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let e = row.entry;
+            json!({
+                "reference": e.reference,
+                "kind": e.kind,
+                "arrival": e.arrival,
+                "received_on": e.received_on,
+                "status": e.status,
+                "acknowledged_on": e.acknowledged_on,
+                "extended_on": e.extended_on,
+                "closed_on": e.closed_on,
+            })
+        })
+        .collect())
 }
 
 /// Per purpose × channel of the site: the basis its definition names and the basis (if any) on

@@ -609,6 +609,7 @@ fn data_rights_requests_access_restrict_erase() {
 
 mod accounts;
 mod audit;
+mod complaints;
 mod consent_mode;
 mod console_data;
 mod console_embed;

@@ -83,6 +83,8 @@ fn every_route_is_documented() {
         Route::Preferences { .. } => Some("/p/{token}"),
         Route::Confirm { .. } => Some("/c/{token}"),
         Route::LostLink { .. } => Some("/preferences/{site}"),
+        Route::Complaints { .. } => Some("/complaints/{site}"),
+        Route::ComplaintStatus { .. } => Some("/complaint-status/{token}"),
         // Test-only and fallback routes are not part of the API.
         Route::ContractSuite | Route::NotFound => None,
     };
@@ -132,6 +134,8 @@ fn every_route_is_documented() {
         Route::Preferences { token: "t".into() },
         Route::Confirm { token: "t".into() },
         Route::LostLink { site: "s".into() },
+        Route::Complaints { site: "s".into() },
+        Route::ComplaintStatus { token: "t".into() },
     ];
     let mut routed: Vec<&str> = one_of_each.iter().filter_map(documented_as).collect();
     paths.sort();

@@ -47,6 +47,7 @@ mod erasure_and_errors;
 pub mod imports;
 pub mod register;
 pub mod review;
+pub mod register_erasure;
 
 use erasure_and_errors::*;
 
@@ -58,6 +59,7 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
     outcomes.extend(imports::run(store, prefix).await);
     outcomes.extend(register::run(store, prefix).await);
     outcomes.extend(review::run(store, prefix).await);
+    outcomes.extend(register_erasure::run(store, prefix).await);
     outcomes
 }
 
@@ -648,6 +650,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES + register::CASES + review::CASES);
+        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES + register::CASES + register_erasure::CASES + review::CASES);
     }
 }

@@ -375,8 +375,9 @@ pub trait Store:
     /// Every event of a subject, in write order.
     async fn subject_events(&self, site: &str, subject: &str) -> Result<Vec<ConsentEvent>, StoreError>;
     /// Erasure: the address, the name and any pending address change are deleted and the
-    /// subject is suppressed with reason `erasure` (replacing an earlier reason), in one atomic
-    /// write; the history stays under the subject's HMAC id only.
+    /// subject is suppressed with reason `erasure` (replacing an earlier reason), and the contact
+    /// details of the subject's register entries are cleared, in one atomic write; the history
+    /// and the register entries stay under the subject's HMAC id only.
     async fn erase_subject(&self, site: &str, subject: &str, now: &str) -> Result<(), StoreError>;
     /// Restriction of processing: kept, but in no audience while `restricted`.
     async fn set_restricted(
@@ -790,7 +791,10 @@ impl<E: Executor> Store for SqlStore<E> {
             Statement::new(sql::ERASURE_SUPPRESSION, vec![site.into(), subject.into(), now.into()]);
         let drop_pending =
             Statement::new(sql::DELETE_SUBJECT_PENDING_EMAIL, vec![site.into(), subject.into()]);
-        self.exec.batch(vec![erase, suppress, drop_pending]).await
+        // In the same batch, so every erasure path (preference centre, API, console, bulk)
+        // also clears how to answer the person in the register: the entries stay.
+        let forget_contact = Statement::new(register_sql::FORGET_CONTACT, vec![site.into(), subject.into()]);
+        self.exec.batch(vec![erase, suppress, drop_pending, forget_contact]).await
     }
 
     async fn set_restricted(

@@ -8,6 +8,7 @@ use consent_shared::site::{PurposeChannel, SiteConfig, Wording};
 use maud::{html, Markup};
 
 use super::{field, state_of, Held, Person, MAX_NAME_CHARS};
+use crate::app::complaints::{next_steps, text_field};
 use crate::app::csrf_form::issue;
 use crate::app::page_text::PageText;
 use crate::app::pages::{hidden, lang_switch, notice, page, post_form, secondary_submit, submit};
@@ -15,16 +16,19 @@ use crate::app::App;
 use crate::http::HttpResponse;
 use crate::store::CurrentConsent;
 
-/// The whole page, with `message` (text, and whether it is an error) above the choices.
+/// The whole page, with `message` (text, and whether it is an error) above the choices, and a
+/// refused complaint's error and text (`complaint`) in its form.
 pub(super) fn render<S>(
     app: &App<S>,
     p: &Person<'_>,
     held: &Held,
     now: i64,
     message: Option<(String, bool)>,
+    complaint: Option<(&str, &str)>,
     status: u16,
 ) -> HttpResponse {
     let t = p.lang.text();
+    let c = p.lang.complaints();
     let site = p.site;
     let org = &site.organisation.name;
     let email = held.record.email.as_deref().unwrap_or("");
@@ -103,6 +107,15 @@ pub(super) fn render<S>(
                 }
                 (secondary_submit(t.erase))
             }))
+        }
+        section aria-labelledby="complain" {
+            h2 id="complain" { (c.section_heading) }
+            (form("complain", html! {
+                p { (c.section_intro.replace("{org}", org).replace("{email}", email)) }
+                (text_field(c, complaint.map_or("", |(_, typed)| typed), complaint.map(|(error, _)| error)))
+                (secondary_submit(c.send))
+            }))
+            (next_steps(c))
         }
         (who_we_are(site, t))
     };

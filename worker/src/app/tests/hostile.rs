@@ -290,6 +290,9 @@ fn an_address_change_does_the_same_work_whether_or_not_the_address_is_taken() {
             "query SELECT subject FROM subject_aliases WHERE site_id",
             "query SELECT email, name, restricted, created_at, updated_at",
             "batch [INSERT INTO pending_email_changes (site_id, subject, alias,]",
+            "batch [INSERT INTO register_entries (site_id, reference, kind,]",
+            "query SELECT seq, hash FROM audit_events WHERE",
+            "batch [INSERT INTO audit_events (site_id, seq, at,]",
             "query INSERT INTO mail_log (site_id, mailbox, domain,",
         ]
     "#]]

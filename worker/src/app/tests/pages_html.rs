@@ -202,6 +202,26 @@ fn the_preference_page() {
         <button type="submit" class="secondary">Delete my data</button>
         </form>
         </section>
+        <section aria-labelledby="complain">
+        <h2 id="complain">Complain about how we use your data</h2>
+        <form method="post" action="/p/TOKEN">
+        <input type="hidden" name="csrf" value="CSRF">
+        <input type="hidden" name="lang" value="en">
+        <input type="hidden" name="action" value="complain">
+        <p>If you are unhappy with how Demo Alumni Association uses your personal data, tell us here. We acknowledge every complaint within 30 days and reply to Ada@example.org.</p>
+        <p>
+        <label for="complaint">Your complaint</label>
+        <textarea id="complaint" name="complaint" rows="8" aria-describedby="complaint-help">
+        </textarea>
+        </p>
+        <p class="muted" id="complaint-help">What happened, and what you would like us to do. Up to 5000 characters.</p>
+        <button type="submit" class="secondary">Send complaint</button>
+        </form>
+        <p>What happens next: we acknowledge your complaint within 30 days of receiving it, look into it, and tell you the outcome. If you are not satisfied with our answer, you can complain to the Information Commissioner's Office (ICO).</p>
+        <p>
+        <a href="https://ico.org.uk/make-a-complaint/">How to complain to the ICO</a>
+        </p>
+        </section>
         <section aria-labelledby="who">
         <h2 id="who">Who we are</h2>
         <p>
@@ -323,6 +343,26 @@ fn the_preference_page() {
         </p>
         <button type="submit" class="secondary">Dileu fy nata</button>
         </form>
+        </section>
+        <section aria-labelledby="complain">
+        <h2 id="complain">Cwyno am sut rydym yn defnyddio eich data</h2>
+        <form method="post" action="/p/TOKEN">
+        <input type="hidden" name="csrf" value="CSRF">
+        <input type="hidden" name="lang" value="cy">
+        <input type="hidden" name="action" value="complain">
+        <p>Os ydych yn anhapus â sut mae Demo Alumni Association yn defnyddio eich data personol, dywedwch wrthym yma. Rydym yn cydnabod pob cwyn o fewn 30 diwrnod ac yn ateb i Ada@example.org.</p>
+        <p>
+        <label for="complaint">Eich cwyn</label>
+        <textarea id="complaint" name="complaint" rows="8" aria-describedby="complaint-help">
+        </textarea>
+        </p>
+        <p class="muted" id="complaint-help">Beth ddigwyddodd, a beth yr hoffech i ni ei wneud. Hyd at 5000 nod.</p>
+        <button type="submit" class="secondary">Anfon y gŵyn</button>
+        </form>
+        <p>Beth sy'n digwydd nesaf: rydym yn cydnabod eich cwyn o fewn 30 diwrnod o'i chael, yn ymchwilio iddi, ac yn rhoi gwybod i chi am y canlyniad. Os nad ydych yn fodlon â'n hateb, gallwch gwyno i Swyddfa'r Comisiynydd Gwybodaeth (ICO).</p>
+        <p>
+        <a href="https://ico.org.uk/make-a-complaint/">Sut i gwyno i'r ICO</a>
+        </p>
         </section>
         <section aria-labelledby="who">
         <h2 id="who">Pwy ydym ni</h2>
@@ -654,6 +694,7 @@ fn values_with_html_metacharacters_come_out_escaped() {
         <input type="text" id="name" name="name" autocomplete="name" maxlength="200" value="&lt;script&gt;&quot;'&amp;">
         <td>Label &lt;script&gt;&quot;'&amp; (by email)<details>
         <blockquote>Text &lt;script&gt;&quot;'&amp;</blockquote>
+        <p>If you are unhappy with how Org &lt;script&gt;&quot;'&amp; uses your personal data, tell us here. We acknowledge every complaint within 30 days and reply to Ada@example.org.</p>
         <strong>Org &lt;script&gt;&quot;'&amp;</strong>
         <p>Contact: <a href="mailto:a&amp;b@example.org">a&amp;b@example.org</a>
         <p>Address: Address &lt;script&gt;&quot;'&amp;</p>

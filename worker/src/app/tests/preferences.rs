@@ -4,7 +4,7 @@ use super::*;
 use consent_shared::consent::Action;
 
 /// The preference-centre path for `email`, from the admin links endpoint.
-fn preferences_path(app: &App<SqlStore<SqliteExecutor>>, email: &str) -> String {
+pub(super) fn preferences_path(app: &App<SqlStore<SqliteExecutor>>, email: &str) -> String {
     let body = format!(r#"{{"email":"{email}"}}"#);
     let (status, body) = body_of(send(app, &admin("POST", "/api/v1/admin/sites/demo/links", Some(&body))));
     assert_eq!(status, 200, "{body}");
@@ -13,18 +13,18 @@ fn preferences_path(app: &App<SqlStore<SqliteExecutor>>, email: &str) -> String 
     links["preferences_url"].as_str().unwrap().strip_prefix("http://localhost").unwrap().to_string()
 }
 
-fn get(app: &App<SqlStore<SqliteExecutor>>, path: &str) -> (u16, String) {
+pub(super) fn get(app: &App<SqlStore<SqliteExecutor>>, path: &str) -> (u16, String) {
     body_of(send(app, &HttpRequest::new("GET", path)))
 }
 
 /// The anti-forgery value in a page's first form.
-fn csrf_of(html: &str) -> String {
+pub(super) fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a form with an anti-forgery value") + 19;
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
 /// A form post as a browser sends it from our own page.
-fn form(path: &str, fields: &[(&str, &str)]) -> HttpRequest {
+pub(super) fn form(path: &str, fields: &[(&str, &str)]) -> HttpRequest {
     let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
     HttpRequest::new("POST", path)
         .with_header("content-type", "application/x-www-form-urlencoded")
@@ -33,7 +33,11 @@ fn form(path: &str, fields: &[(&str, &str)]) -> HttpRequest {
         .with_body(body)
 }
 
-fn post_on_page(app: &App<SqlStore<SqliteExecutor>>, path: &str, fields: &[(&str, &str)]) -> HttpResponse {
+pub(super) fn post_on_page(
+    app: &App<SqlStore<SqliteExecutor>>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> HttpResponse {
     let (_, page) = get(app, path);
     let csrf = csrf_of(&page);
     let mut all = vec![("csrf", csrf.as_str())];
@@ -45,7 +49,7 @@ fn last_event(app: &App<SqlStore<SqliteExecutor>>) -> consent_shared::consent::C
     all_events(app).pop().unwrap()
 }
 
-fn ada(app: &App<SqlStore<SqliteExecutor>>) -> String {
+pub(super) fn ada(app: &App<SqlStore<SqliteExecutor>>) -> String {
     assert_eq!(send(app, &post(GOOD)).status, 201);
     preferences_path(app, "ada@example.org")
 }
