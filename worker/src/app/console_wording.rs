@@ -12,6 +12,7 @@ use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::site_edit::{apply_definition, definition_of};
 use maud::{html, Markup};
 
+use super::console_layout::when;
 use super::admin::store_site;
 use super::console_site::Console;
 use super::page_text::console_wording::WordingText;
@@ -375,7 +376,7 @@ fn versions(
                 li {
                     strong { (t.version) " " (v) }
                     @if let Some((_, _, at, who)) = history.iter().find(|(k, hv, _, _)| *k == key && hv == v) {
-                        " — " (at) ", " (who)
+                        " — " (when(c.lang, at)) ", " (who)
                     } @else {
                         " — " (t.before_trail)
                     }

@@ -15,6 +15,7 @@ mod console_audit;
 mod console_categories;
 mod console_embed;
 mod console_import;
+pub mod console_layout;
 mod console_ledger;
 mod console_new_site;
 mod console_people;
