@@ -371,7 +371,8 @@ fn versions(
     numbers.reverse();
     let key = target.key();
     html! {
-        ol reversed {
+        // Each item names its version ("Version 2"): a plain list, so no second, miscounted number.
+        ul class="versions" {
             @for v in &numbers {
                 li {
                     strong { (t.version) " " (v) }
