@@ -137,6 +137,9 @@ pub async fn page<S: Store + 'static>(
     if !may_write {
         return c.page(403, t.title, notice(c.text().no_access, true));
     }
+    if form.get("target") == Some(super::console_add_purpose::TARGET) {
+        return super::console_add_purpose::post(app, c, form, req, facts).await;
+    }
     let stored = definition_of(&c.site);
     let Some(target) = form.get("target").and_then(Target::parse) else {
         return c.page(422, t.title, notice(t.unknown_target, true));
@@ -304,6 +307,7 @@ async fn render<S: Store + 'static>(
                 (versions(c, t, target, &history))
             }
         }
+        @if may_write { (super::console_add_purpose::form(c)) }
     };
     let mut answer = c.page(status, t.title, body);
     // The previews are frames of this origin's own preview pages.

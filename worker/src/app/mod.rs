@@ -10,6 +10,7 @@ pub mod config;
 mod confirm;
 mod consents;
 mod console;
+mod console_add_purpose;
 mod console_audience;
 mod console_audit;
 mod console_categories;
