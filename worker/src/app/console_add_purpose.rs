@@ -44,7 +44,12 @@ impl Posted {
 /// The site's languages: the default first, then any other its banner or purposes are written in.
 pub fn site_langs(c: &Console) -> Vec<String> {
     let mut langs = vec![c.site.default_lang.clone()];
-    let others = c.site.banner.iter().map(|b| &b.lang).chain(c.site.purposes.iter().flat_map(|p| p.wordings.iter().map(|w| &w.lang)));
+    let others = c
+        .site
+        .banner
+        .iter()
+        .map(|b| &b.lang)
+        .chain(c.site.purposes.iter().flat_map(|p| p.wordings.iter().map(|w| &w.lang)));
     for lang in others {
         if !langs.contains(lang) {
             langs.push(lang.clone());
@@ -96,10 +101,15 @@ fn check(c: &Console, form: &Form) -> Result<PurposeDefinition, Posted> {
     match (basis, channel) {
         (None, _) => errors.push(("basis".into(), p.bad_basis)),
         (Some(basis), Some(channel)) => {
-            let facts = BasisFacts { is_charity: c.site.organisation.is_charity(), furthers_charitable_purposes: furthers };
+            let facts = BasisFacts {
+                is_charity: c.site.organisation.is_charity(),
+                furthers_charitable_purposes: furthers,
+            };
             match check_basis(basis, channel, facts) {
                 Ok(()) => {}
-                Err(BasisRefusal::SoftOptInPurposeNotCharitable) => errors.push(("furthers".into(), p.declaration_missing)),
+                Err(BasisRefusal::SoftOptInPurposeNotCharitable) => {
+                    errors.push(("furthers".into(), p.declaration_missing))
+                }
                 Err(BasisRefusal::SoftOptInNotACharity) => errors.push(("basis".into(), p.basis_not_charity)),
                 Err(_) => errors.push(("basis".into(), p.bad_basis)),
             }
@@ -147,13 +157,11 @@ pub async fn post<S: Store + 'static>(
         let mut wanted = definition_of(&c.site);
         let key = format!("{}.{}", new.purpose, new.channel.as_str());
         wanted.purposes.push(new);
-        apply_definition(&c.site.id, Some(&c.site), &wanted)
-            .map(|site| (site, key))
-            .map_err(|e| {
-                // Every field passed on its own: what is left is the definition as a whole.
-                log_internal(&format!("console add purpose for {} refused as a whole: {e}", c.site.id));
-                Posted { errors: vec![(String::new(), p.bad_basis)], ..Posted::default() }
-            })
+        apply_definition(&c.site.id, Some(&c.site), &wanted).map(|site| (site, key)).map_err(|e| {
+            // Every field passed on its own: what is left is the definition as a whole.
+            log_internal(&format!("console add purpose for {} refused as a whole: {e}", c.site.id));
+            Posted { errors: vec![(String::new(), p.bad_basis)], ..Posted::default() }
+        })
     });
     let (site, key) = match added {
         Ok(added) => added,
@@ -195,8 +203,10 @@ fn form_markup(c: &Console, posted: &Posted) -> Markup {
         }
         (!ids.is_empty()).then(|| ids.join(" "))
     };
-    let error = |name: &str| html! {
-        @if let Some(m) = posted.error(name) { p class="field-error" id={ "add-" (name) "-error" } { (m) } }
+    let error = |name: &str| {
+        html! {
+            @if let Some(m) = posted.error(name) { p class="field-error" id={ "add-" (name) "-error" } { (m) } }
+        }
     };
     let invalid = |name: &str| posted.error(name).map(|_| "true");
     let chosen_basis = LawfulBasis::parse(posted.value("basis")).unwrap_or(LawfulBasis::Consent);

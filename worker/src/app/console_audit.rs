@@ -7,8 +7,8 @@ use consent_shared::access::Actor;
 use consent_shared::audit::AuditKind;
 use maud::html;
 
-use super::console_layout::when;
 use super::audit::{audit_csv, client_ip, read_trail, AuditQuery};
+use super::console_layout::when;
 use super::console_site::Console;
 use super::{log_internal, App, RequestFacts};
 use crate::error::AppError;

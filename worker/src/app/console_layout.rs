@@ -54,6 +54,7 @@ pub fn scrollable_tables(lang: PageLang, body: Markup) -> Markup {
     let open = html! { div class="table-scroll" role="region" tabindex="0" aria-label=(lang.polish().scroll_table) {} }
         .into_string();
     let open = open.trim_end_matches("</div>");
-    let html = body.into_string().replace("<table", &format!("{open}<table")).replace("</table>", "</table></div>");
+    let html =
+        body.into_string().replace("<table", &format!("{open}<table")).replace("</table>", "</table></div>");
     PreEscaped(html)
 }

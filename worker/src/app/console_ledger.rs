@@ -6,9 +6,9 @@ use consent_shared::access::Actor;
 use consent_shared::api::v1::{AnchorReport, BrokenLinkReport, VerifyReport};
 use maud::{html, Markup};
 
-use super::console_layout::when;
 use super::anchors::check_latest;
 use super::audit::client_ip;
+use super::console_layout::when;
 use super::console_site::Console;
 use super::page_text::console_data::DataText;
 use super::pages::unavailable;

@@ -13,8 +13,8 @@ use consent_shared::email::Email;
 use maud::{html, Markup};
 use serde_json::Value;
 
-use super::console_layout::when;
 use super::admin::record_changes_as;
+use super::console_layout::when;
 use super::console_site::Console;
 use super::ledger::Appended;
 use super::page_text::console_people::PeopleText;

@@ -13,9 +13,9 @@ use consent_shared::site::SiteConfig;
 use maud::{html, Markup};
 
 use super::auth::{session_person, session_token};
+use super::console_layout::{scrollable_tables, CONSOLE_STYLE};
 use super::csrf_form::{genuine, issue, Form, FIELD};
 use super::page_text::{ConsoleText, PageLang};
-use super::console_layout::{scrollable_tables, CONSOLE_STYLE};
 use super::pages::{framed_page, page, see_other, unavailable, Frame};
 use super::{App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};

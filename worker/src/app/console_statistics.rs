@@ -169,21 +169,21 @@ pub fn chart_svg(rows: &[WeekRow]) -> Result<String, String> {
         // A marker on every week, so a single week (which makes no line) is seen too; three
         // shapes, so the series differ by more than colour.
         chart
-            .draw_series(rows.iter().enumerate().map(|(i, r)| Circle::new((x(i), r.net_audience as f64), 5, green.filled())))
-            .map_err(|e| e.to_string())?;
-        chart
             .draw_series(
                 rows.iter()
                     .enumerate()
-                    .map(|(i, r)| TriangleMarker::new((x(i), (r.grants + r.soft_opt_ins) as f64), 7, blue.filled())),
+                    .map(|(i, r)| Circle::new((x(i), r.net_audience as f64), 5, green.filled())),
             )
             .map_err(|e| e.to_string())?;
         chart
-            .draw_series(
-                rows.iter()
-                    .enumerate()
-                    .map(|(i, r)| Cross::new((x(i), (r.withdrawals + r.objections) as f64), 6, red.stroke_width(3))),
-            )
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                TriangleMarker::new((x(i), (r.grants + r.soft_opt_ins) as f64), 7, blue.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                Cross::new((x(i), (r.withdrawals + r.objections) as f64), 6, red.stroke_width(3))
+            }))
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }

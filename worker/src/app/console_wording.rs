@@ -12,8 +12,8 @@ use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::site_edit::{apply_definition, definition_of};
 use maud::{html, Markup};
 
-use super::console_layout::when;
 use super::admin::store_site;
+use super::console_layout::when;
 use super::console_site::Console;
 use super::page_text::console_wording::WordingText;
 use super::pages::{notice, see_other, unavailable};

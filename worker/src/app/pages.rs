@@ -74,7 +74,13 @@ pub fn page(status: u16, lang: &str, title: &str, body: Markup) -> HttpResponse 
 }
 
 /// [`page`] inside a [`Frame`] (the console's).
-pub fn framed_page(status: u16, lang: &str, title: &str, frame: Option<Frame<'_>>, body: Markup) -> HttpResponse {
+pub fn framed_page(
+    status: u16,
+    lang: &str,
+    title: &str,
+    frame: Option<Frame<'_>>,
+    body: Markup,
+) -> HttpResponse {
     HttpResponse {
         status,
         headers: vec![

@@ -5,32 +5,11 @@
 
 use chrono::TimeDelta;
 
-use super::accounts::{add_person, at, csrf_of, form_post, send_at, sign_in, text, with_cookie};
+use super::accounts::{add_person, at, csrf_of, sign_in, text};
+use super::console_settings::{get, post, site_changes, stored};
 use super::*;
 use crate::app::console_layout::{readable_time, when};
 use crate::app::page_text::PageLang;
-use crate::store::audit::{AuditFilter, AuditStore};
-
-fn get(app: &App<SqlStore<SqliteExecutor>>, path: &str, session: &str) -> (u16, String) {
-    text(send_at(app, &with_cookie(HttpRequest::new("GET", path), session), at(TimeDelta::zero())))
-}
-
-fn post(app: &App<SqlStore<SqliteExecutor>>, path: &str, session: &str, fields: &[(&str, &str)]) -> HttpResponse {
-    send_at(app, &with_cookie(form_post(path, fields), session), at(TimeDelta::zero()))
-}
-
-fn stored(app: &App<SqlStore<SqliteExecutor>>) -> SiteConfig {
-    pollster::block_on(app.store.site("demo")).unwrap().unwrap()
-}
-
-fn site_changes(app: &App<SqlStore<SqliteExecutor>>) -> Vec<(String, String)> {
-    let filter = AuditFilter { kind: Some("site_changed".into()), ..AuditFilter::default() };
-    pollster::block_on(app.store.audit_page("demo", &filter, 100))
-        .unwrap()
-        .into_iter()
-        .map(|e| (e.record.actor, e.record.detail))
-        .collect()
-}
 
 /// Signs `email` in with `role` and opens the Wording page: (session, its anti-forgery value).
 fn on_wording(app: &App<SqlStore<SqliteExecutor>>, email: &str, role: &str) -> (String, String) {
@@ -62,10 +41,13 @@ fn purpose_fields<'a>(csrf: &'a str, overrides: &[(&'a str, &'a str)]) -> Vec<(&
 
 #[test]
 fn times_read_as_words_in_english_and_welsh() {
-    let shown: Vec<String> = ["2026-12-02T00:18:00.459Z", "2027-03-09T23:05:59Z", "2026-06-30T12:00:00+01:00", "not a time", ""]
-        .into_iter()
-        .map(|at| format!("{at:?} → {} | {}", readable_time(PageLang::En, at), readable_time(PageLang::Cy, at)))
-        .collect();
+    let shown: Vec<String> =
+        ["2026-12-02T00:18:00.459Z", "2027-03-09T23:05:59Z", "2026-06-30T12:00:00+01:00", "not a time", ""]
+            .into_iter()
+            .map(|at| {
+                format!("{at:?} → {} | {}", readable_time(PageLang::En, at), readable_time(PageLang::Cy, at))
+            })
+            .collect();
     expect![[r#"
         "2026-12-02T00:18:00.459Z" → 2 December 2026, 00:18 UTC | 2 Rhagfyr 2026, 00:18 UTC
         "2027-03-09T23:05:59Z" → 9 March 2027, 23:05 UTC | 9 Mawrth 2027, 23:05 UTC
@@ -117,25 +99,43 @@ fn an_added_purpose_is_stored_as_a_site_change_and_offered_by_the_widget_at_once
     let (actor, detail) = changes.first().unwrap();
     assert!(actor.starts_with("person:"), "{actor}");
     assert!(detail.contains("reunions/email v1"), "{detail}");
-    let config = send(&app, &HttpRequest::new("GET", "/api/v1/sites/demo/config").with_header("origin", "http://127.0.0.1:8788"));
+    let config = send(
+        &app,
+        &HttpRequest::new("GET", "/api/v1/sites/demo/config").with_header("origin", "http://127.0.0.1:8788"),
+    );
     let config = String::from_utf8_lossy(&config.body).to_string();
     assert!(config.contains("\"purpose\":\"reunions\",\"channel\":\"email\""), "{config}");
     let (_, page) = get(&app, "/admin/sites/demo/wording", &owner);
     assert!(page.contains("id=\"reunions.email\""), "{page}");
 }
 
+/// (what is wrong, the fields posted differently, the fields that then show an error).
+type Case = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str]);
+
 #[test]
 fn a_refused_purpose_shows_each_error_beside_its_field_and_stores_nothing() {
     let app = app();
     let (owner, csrf) = on_wording(&app, "owner@example.org", "owner");
     let before = (stored(&app), site_changes(&app));
-    let cases: [(&str, &[(&str, &str)], &[&str]); 6] = [
-        ("bad key and empty texts", &[("purpose", "Re Unions!"), ("label_en", " "), ("text_en", "")], &["purpose", "label_en", "text_en"]),
+    let cases: [Case; 6] = [
+        (
+            "bad key and empty texts",
+            &[("purpose", "Re Unions!"), ("label_en", " "), ("text_en", "")],
+            &["purpose", "label_en", "text_en"],
+        ),
         ("taken", &[("purpose", "news")], &["purpose"]),
         ("no channel", &[("channel", "pigeon")], &["channel"]),
         ("legitimate interests by email", &[("basis", "legitimate_interests")], &["basis"]),
-        ("soft opt-in without a charity number", &[("basis", "charity_soft_opt_in"), ("furthers", "yes"), ("refusal_en", "No thanks")], &["basis"]),
-        ("soft opt-in without a refusal label", &[("basis", "charity_soft_opt_in"), ("furthers", "yes")], &["basis", "refusal_en"]),
+        (
+            "soft opt-in without a charity number",
+            &[("basis", "charity_soft_opt_in"), ("furthers", "yes"), ("refusal_en", "No thanks")],
+            &["basis"],
+        ),
+        (
+            "soft opt-in without a refusal label",
+            &[("basis", "charity_soft_opt_in"), ("furthers", "yes")],
+            &["basis", "refusal_en"],
+        ),
     ];
     for (case, overrides, fields) in cases {
         let answer = post(&app, "/admin/sites/demo/wording", &owner, &purpose_fields(&csrf, overrides));
@@ -144,7 +144,12 @@ fn a_refused_purpose_shows_each_error_beside_its_field_and_stores_nothing() {
         assert!(page.contains("role=\"alert\""), "{case}: {page}");
         for field in fields {
             assert!(page.contains(&format!("id=\"add-{field}-error\"")), "{case}: {field}: {page}");
-            assert!(page.contains(&format!("aria-describedby=\"add-{field}-error\"")) || *field == "basis" || *field == "purpose", "{case}: {field}");
+            assert!(
+                page.contains(&format!("aria-describedby=\"add-{field}-error\""))
+                    || *field == "basis"
+                    || *field == "purpose",
+                "{case}: {field}"
+            );
         }
         assert_eq!(page.matches("class=\"field-error\"").count(), fields.len(), "{case}: {page}");
     }
