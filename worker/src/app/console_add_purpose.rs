@@ -211,7 +211,7 @@ fn form_markup(c: &Console, posted: &Posted) -> Markup {
     let invalid = |name: &str| posted.error(name).map(|_| "true");
     let chosen_basis = LawfulBasis::parse(posted.value("basis")).unwrap_or(LawfulBasis::Consent);
     html! {
-        section id="add-purpose" aria-labelledby="add-purpose-h" {
+        section id="add-a-purpose" aria-labelledby="add-purpose-h" {
             h2 id="add-purpose-h" { (p.add_heading) }
             p { (p.add_intro) }
             form method="post" action={ "/admin/sites/" (c.site.id) "/wording" } {
