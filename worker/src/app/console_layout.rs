@@ -19,10 +19,14 @@ pub const CONSOLE_STYLE: &str = "body.console{max-width:70rem}\
 .console-nav a[aria-current=page]{background:#1a4480;border-color:#1a4480;color:#fff;font-weight:600}\
 .table-scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}\
 .table-scroll:focus-visible{outline:3px solid #b35900;outline-offset:2px}\
+time{white-space:nowrap}\
+body.console select{font:inherit;padding:.3rem;border:2px solid #565c65;border-radius:4px;background:#fff;color:#1b1b1b}\
+input[type=radio]{width:1.2rem;height:1.2rem;margin:.2rem .6rem 0 0;flex:none}\
 .versions{list-style:none;padding:0}.versions>li{margin:.8rem 0}\
 .facts dt{font-weight:600}.facts dd{margin:0 0 .5rem}\
 @media (prefers-color-scheme:dark){.console-nav a{border-color:#6f7479}\
-.console-nav a[aria-current=page]{background:#9ecbff;border-color:#9ecbff;color:#161616}}";
+.console-nav a[aria-current=page]{background:#9ecbff;border-color:#9ecbff;color:#161616}\
+body.console select{background:#222;color:#eee;border-color:#aaa}}";
 
 /// `at` (RFC 3339, as stored) in words in `lang`: "2 December 2026, 00:18 UTC". A value that is
 /// not a time is shown as it is.
