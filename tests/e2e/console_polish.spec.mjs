@@ -1,7 +1,8 @@
 // The console's layout and "Add a purpose", in a real browser on a site of their own: the
 // navigation marks the current section and wraps on a narrow screen without the page scrolling
 // sideways; with JavaScript off, a purpose with errors is refused beside each field (nothing
-// stored), then added, and the widget's config offers it at once; axe light and dark.
+// stored), then added, and the widget's config offers it at once; axe light and dark (JS on:
+// axe needs it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, workerUrl } from './browser.mjs';
@@ -67,7 +68,6 @@ test('JavaScript off: a purpose is refused beside its fields, then added and off
   assert.match(await page.locator('#add-purpose-error').innerText(), /lower-case/);
   assert.match(await page.locator('#add-basis-error').innerText(), /cannot be used/);
   assert.match(await page.locator('#add-label_en-error').innerText(), /label/);
-  await accessible(page, 'add a purpose, with errors');
   let stored = await adminCall('GET', `/api/v1/admin/sites/${site}`);
   assert.equal(stored.body.purposes.length, 1, 'nothing saved');
   await page.locator('#add-purpose').fill('reunions');
@@ -80,6 +80,16 @@ test('JavaScript off: a purpose is refused beside its fields, then added and off
   assert.deepEqual(stored.body.purposes.map((p) => `${p.purpose}.${p.channel}`), ['news.email', 'reunions.email']);
   const config = await (await fetch(`${workerUrl}/api/v1/sites/${site}/config`, { headers: { origin: 'https://example.org' } })).json();
   assert.ok(config.purposes.some((p) => p.purpose === 'reunions' && p.label === 'Reunions'), JSON.stringify(config));
-  await accessible(page, 'wording with the added purpose');
+  await context.close();
+});
+
+test('the add-a-purpose form has no WCAG 2.2 AA violations, light and dark, with and without errors', async () => {
+  const { context, page } = await ownerSignedIn('axe', { bypassCSP: true });
+  await page.goto(`${workerUrl}/admin/sites/${site}/wording`);
+  await accessible(page, 'wording with the add-a-purpose form');
+  await page.locator('#add-purpose').fill('Bad Key');
+  await page.getByRole('button', { name: 'Add the purpose' }).click();
+  await page.getByRole('alert').waitFor();
+  await accessible(page, 'add a purpose, with errors');
   await context.close();
 });
