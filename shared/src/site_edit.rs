@@ -360,7 +360,7 @@ fn validate(id: &str, def: &SiteDefinition) -> Result<(), DefinitionError> {
     Ok(())
 }
 
-fn check_key(key: &str) -> Result<(), DefinitionError> {
+pub fn check_key(key: &str) -> Result<(), DefinitionError> {
     let ok = (1..=40).contains(&key.len())
         && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if ok {
@@ -379,7 +379,7 @@ fn check_lang(lang: &str) -> Result<(), DefinitionError> {
     }
 }
 
-fn check_text(text: &str) -> Result<(), DefinitionError> {
+pub fn check_text(text: &str) -> Result<(), DefinitionError> {
     if text.trim().is_empty() || text.chars().count() > MAX_TEXT_LEN {
         Err(DefinitionError::TextLength)
     } else {

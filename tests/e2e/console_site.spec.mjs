@@ -79,7 +79,7 @@ test('a changed wording is a new version, with who changed it and the diff', asy
   await statement.fill('Send me the society news and event invitations by email.');
   await page.locator('#news\\.email').getByRole('button', { name: 'Save as a new version' }).click();
   await page.getByText('Saved as a new version.').waitFor();
-  const versions = page.locator('#news\\.email ol');
+  const versions = page.locator('#news\\.email ul.versions');
   assert.match(await versions.innerText(), new RegExp(`Version 2 — .*${email.replace(/[.]/g, '\\.')}`));
   await versions.getByText('Changes from version 1').click();
   assert.match(await versions.locator('ins').first().innerText(), /event invitations/);

@@ -8,6 +8,7 @@ use consent_shared::audit::AuditKind;
 use maud::html;
 
 use super::audit::{audit_csv, client_ip, read_trail, AuditQuery};
+use super::console_layout::when;
 use super::console_site::Console;
 use super::{log_internal, App, RequestFacts};
 use crate::error::AppError;
@@ -129,7 +130,7 @@ pub async fn page<S: Store + 'static>(
                     @for e in &entries {
                         tr {
                             th scope="row" { (e.seq) }
-                            td { (e.at) }
+                            td { (when(c.lang, &e.at)) }
                             td { (e.actor) }
                             td { (e.kind) }
                             td { code { (e.detail.to_string()) } }

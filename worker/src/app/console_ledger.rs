@@ -8,6 +8,7 @@ use maud::{html, Markup};
 
 use super::anchors::check_latest;
 use super::audit::client_ip;
+use super::console_layout::when;
 use super::console_site::Console;
 use super::page_text::console_data::DataText;
 use super::pages::unavailable;
@@ -48,22 +49,22 @@ pub async fn page<S: Store + 'static>(
         dl {
             dt { (d.events_sealed) } dd { (head.seq) }
             dt { (d.head_hash) } dd { code { (head.hash) } }
-            dt { (d.latest_anchor) } dd { (anchor_words(d, anchor.as_ref())) }
+            dt { (d.latest_anchor) } dd { (anchor_words(c.lang, d, anchor.as_ref())) }
         }
         form method="post" {
             (c.form_fields())
             p { button type="submit" { (d.verify_button) } }
             p { (d.verify_help) }
         }
-        @if let Some(r) = &report { (report_words(d, r)) }
+        @if let Some(r) = &report { (report_words(c.lang, d, r)) }
     };
     c.page(200, d.ledger, body)
 }
 
-fn anchor_words(d: &DataText, anchor: Option<&AnchorReport>) -> Markup {
+fn anchor_words(lang: super::page_text::PageLang, d: &DataText, anchor: Option<&AnchorReport>) -> Markup {
     match anchor {
         Some(a) if a.found => html! {
-            (a.anchored_at.as_deref().unwrap_or("")) " — " (a.seq.unwrap_or_default()) ". "
+            (when(lang, a.anchored_at.as_deref().unwrap_or(""))) " — " (a.seq.unwrap_or_default()) ". "
             @if a.extends { (d.anchor_extends) } @else { (d.anchor_broken) }
             @if let Some(p) = &a.problem { " " (p) }
         },
@@ -78,7 +79,7 @@ fn broken_words(d: &DataText, b: Option<&BrokenLinkReport>) -> Markup {
     }
 }
 
-fn report_words(d: &DataText, r: &VerifyReport) -> Markup {
+fn report_words(lang: super::page_text::PageLang, d: &DataText, r: &VerifyReport) -> Markup {
     html! {
         section aria-labelledby="report" {
             h2 id="report" { (d.verify_button) }
@@ -102,7 +103,7 @@ fn report_words(d: &DataText, r: &VerifyReport) -> Markup {
                         @if let Some(b) = &cookies.first_broken { "; " (d.first_broken) ": " (broken_words(d, Some(b))) }
                     }
                 }
-                dt { (d.latest_anchor) } dd { (anchor_words(d, r.anchor.as_ref())) }
+                dt { (d.latest_anchor) } dd { (anchor_words(lang, d, r.anchor.as_ref())) }
                 @if let Some(trail) = &r.audit_trail {
                     dt { (d.audit_trail) } dd {
                         (if trail.valid { d.intact } else { d.broken }) " — " (d.entries_checked) ": " (trail.entries_checked)

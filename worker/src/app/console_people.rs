@@ -14,6 +14,7 @@ use maud::{html, Markup};
 use serde_json::Value;
 
 use super::admin::record_changes_as;
+use super::console_layout::when;
 use super::console_site::Console;
 use super::ledger::Appended;
 use super::page_text::console_people::PeopleText;
@@ -260,7 +261,7 @@ fn record_view(c: &Console, t: &PeopleText, _ct: &super::page_text::ConsoleText,
                 dt { (t.name) } dd { (r["name"].as_str().unwrap_or("")) }
                 dt { (t.restricted) } dd { (yes_no(&r["restricted"])) }
                 dt { (t.suppressed) } dd { (yes_no(&r["suppressed"])) }
-                dt { (t.first_seen) } dd { (r["first_seen"].as_str().unwrap_or("")) }
+                dt { (t.first_seen) } dd { (when(c.lang, r["first_seen"].as_str().unwrap_or(""))) }
                 dt { (t.history_events) } dd { (r["history"].as_array().map_or(0, Vec::len)) }
             }
             h3 { (t.current_choices) }
@@ -275,7 +276,7 @@ fn record_view(c: &Console, t: &PeopleText, _ct: &super::page_text::ConsoleText,
                                 td { (ch["purpose"].as_str().unwrap_or("")) }
                                 td { (ch["channel"].as_str().unwrap_or("")) }
                                 td { (ch["action"].as_str().unwrap_or("")) }
-                                td { (ch["updated_at"].as_str().unwrap_or("")) }
+                                td { (when(c.lang, ch["updated_at"].as_str().unwrap_or(""))) }
                             }
                         }
                     }

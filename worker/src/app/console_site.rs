@@ -13,9 +13,10 @@ use consent_shared::site::SiteConfig;
 use maud::{html, Markup};
 
 use super::auth::{session_person, session_token};
+use super::console_layout::{scrollable_tables, CONSOLE_STYLE};
 use super::csrf_form::{genuine, issue, Form, FIELD};
 use super::page_text::{ConsoleText, PageLang};
-use super::pages::{page, see_other, unavailable};
+use super::pages::{framed_page, page, see_other, unavailable, Frame};
 use super::{App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
@@ -257,11 +258,12 @@ impl Console {
         }
     }
 
-    /// This page's answer: the site's navigation (only what the role may use), the title, `body`.
+    /// This page's answer: the site's navigation (only what the role may use) above the title and
+    /// `body`, in the console's layout; wide tables scroll on their own.
     pub fn page(&self, status: u16, title: &str, body: Markup) -> HttpResponse {
         let t = self.text();
         let site = &self.site.id;
-        let framed = html! {
+        let nav = html! {
             nav aria-label=(t.site_navigation) {
                 p { a href={ "/admin?lang=" (self.lang.code()) } { (t.home_title) } " › " code { (site) } }
                 ul class="console-nav" {
@@ -279,9 +281,9 @@ impl Console {
                     }
                 }
             }
-            (body)
         };
-        page(status, self.lang.code(), title, framed)
+        let frame = Frame { style: CONSOLE_STYLE, header: nav };
+        framed_page(status, self.lang.code(), title, Some(frame), scrollable_tables(self.lang, body))
     }
 }
 
@@ -321,9 +323,9 @@ pub async fn dispatch<S: Store + 'static>(
     }
 }
 
-/// The site's front page in the console: its organisation, the person's role, what falls due in
-/// the register and when the next data review is due (nagging from 30 days before), for the
-/// roles that hold them, and the sections.
+/// The site's front page in the console: the person's role, what falls due in the register and
+/// when the next data review is due (nagging from 30 days before) for the roles that hold them,
+/// and the site's key facts (the navigation above already lists the sections).
 async fn overview<S: Store + 'static>(app: &App<S>, c: &Console, facts: &RequestFacts<'_>) -> HttpResponse {
     let t = c.text();
     let register = if Section::Register.action().allowed_for(c.role) {
@@ -342,6 +344,11 @@ async fn overview<S: Store + 'static>(app: &App<S>, c: &Console, facts: &Request
     } else {
         None
     };
+    let p = c.lang.polish();
+    let org = &c.site.organisation;
+    let mut langs: Vec<&str> = c.site.banner.iter().map(|b| b.lang.as_str()).collect();
+    langs.sort_unstable();
+    langs.dedup();
     let body = html! {
         p { (t.role) ": " strong { (t.role(c.role)) } }
         @if let Some(counts) = register { (counts) }
@@ -352,17 +359,24 @@ async fn overview<S: Store + 'static>(app: &App<S>, c: &Console, facts: &Request
                 p { a href={ (Section::Review.href(&c.site.id)) "?lang=" (c.lang.code()) } { (rt.overview_link) } }
             }
         }
-        dl {
-            dt { (t.organisation) } dd { (c.site.organisation.name) }
-            dt { (t.contact) } dd { (c.site.organisation.contact_email) }
-        }
-        ul {
-            @for section in Section::ALL {
-                @if section != Section::Overview && section.action().allowed_for(c.role) {
-                    li { a href={ (section.href(&c.site.id)) "?lang=" (c.lang.code()) } { (section.label(t)) } }
-                }
+        dl class="facts" {
+            dt { (t.organisation) } dd { (org.name) }
+            dt { (t.contact) } dd { (org.contact_email) }
+            dt { (p.privacy_policy) } dd { a href=(org.privacy_notice_url) { (org.privacy_notice_url) } }
+            dt { (p.languages) } dd { (langs.join(", ")) }
+            dt { (p.double_opt_in) } dd { (if c.site.double_opt_in { p.yes } else { p.no }) }
+            dt { (p.purposes) }
+            dd {
+                @if c.site.purposes.is_empty() { (p.none_yet) } @else {
+                ul {
+                    @for pc in &c.site.purposes {
+                        @let label = pc.wordings.iter().rev().find(|w| w.lang == c.lang.code()).or(pc.wordings.last());
+                        li { (label.map_or(pc.purpose.as_str(), |w| w.label.as_str())) " (" (pc.channel.as_str()) ")" }
+                    }
+                } }
             }
         }
+        p { (p.start_here) }
     };
-    c.page(200, &c.site.organisation.name, body)
+    c.page(200, &org.name, body)
 }

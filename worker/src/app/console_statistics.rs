@@ -116,6 +116,8 @@ pub fn chart_svg(rows: &[WeekRow]) -> Result<String, String> {
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         // f64 coordinates: plotters' integer axes compute key points that can overflow.
         let n = (rows.len().max(2) - 1) as f64;
+        // Room either side of the first and last week for their markers.
+        const PAD: f64 = 0.15;
         let high = rows
             .iter()
             .map(|r| (r.grants + r.soft_opt_ins).max(r.withdrawals + r.objections).max(r.net_audience))
@@ -125,7 +127,7 @@ pub fn chart_svg(rows: &[WeekRow]) -> Result<String, String> {
         let low = rows.iter().map(|r| r.net_audience).min().unwrap_or(0).min(0) as f64;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
-            .build_cartesian_2d(0.0..n, low..high)
+            .build_cartesian_2d(-PAD..n + PAD, low..high)
             .map_err(|e| e.to_string())?;
         // Grid lines drawn as series, not with `configure_mesh`: the mesh lays out labels by
         // measuring text, which plotters does through the browser DOM on wasm.
@@ -133,7 +135,7 @@ pub fn chart_svg(rows: &[WeekRow]) -> Result<String, String> {
         for step in 0..=4 {
             let y = low + (high - low) * f64::from(step) / 4.0;
             chart
-                .draw_series(LineSeries::new([(0.0, y), (n, y)], grey.stroke_width(1)))
+                .draw_series(LineSeries::new([(-PAD, y), (n + PAD, y)], grey.stroke_width(1)))
                 .map_err(|e| e.to_string())?;
         }
         let x = |i: usize| i as f64;
@@ -163,6 +165,25 @@ pub fn chart_svg(rows: &[WeekRow]) -> Result<String, String> {
                 5,
                 red.stroke_width(3),
             ))
+            .map_err(|e| e.to_string())?;
+        // A marker on every week, so a single week (which makes no line) is seen too; three
+        // shapes, so the series differ by more than colour.
+        chart
+            .draw_series(
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, r)| Circle::new((x(i), r.net_audience as f64), 5, green.filled())),
+            )
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                TriangleMarker::new((x(i), (r.grants + r.soft_opt_ins) as f64), 7, blue.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                Cross::new((x(i), (r.withdrawals + r.objections) as f64), 6, red.stroke_width(3))
+            }))
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }

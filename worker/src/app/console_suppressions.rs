@@ -10,6 +10,7 @@ use consent_shared::email::Email;
 use consent_shared::suppression::Reason;
 use maud::html;
 
+use super::console_layout::when;
 use super::console_site::Console;
 use super::csv_upload::{csv_text, describe as describe_upload};
 use super::page_text::console_people::PeopleText;
@@ -262,7 +263,7 @@ fn render(
                         tr {
                             td { code { (row.subject) } }
                             td { (row.reason) @if fixed.is_none() { " " (t.supp_legacy) } }
-                            td { (row.created_at) }
+                            td { (when(c.lang, &row.created_at)) }
                             td { (row.added_by.as_deref().unwrap_or("")) }
                             td { (row.note.as_deref().unwrap_or("")) }
                             td {

@@ -10,6 +10,7 @@ use consent_shared::api::v1::{CreatedKey, KeyRequest, PersonRequest};
 use consent_shared::email::Email;
 use maud::html;
 
+use super::console_layout::when;
 use super::console_site::Console;
 use super::page_text::console_people::PeopleText;
 use super::pages::unavailable;
@@ -212,7 +213,7 @@ async fn render<S: Store + 'static>(app: &App<S>, c: &Console, status: u16, view
                                 p { button type="submit" { (t.team_change) } }
                             }
                         }
-                        td { (m.created_at) }
+                        td { (when(c.lang, &m.created_at)) }
                         td {
                             @if let Some(why) = row_error(&m.person_id) {
                                 p class="error" id={ "row-" (i) "-error" } { (why) }
@@ -263,8 +264,8 @@ async fn render<S: Store + 'static>(app: &App<S>, c: &Console, status: u16, view
                             td { code { (k.prefix) } }
                             td { (k.name) }
                             td { (k.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")) }
-                            td { (k.last_used_at.as_deref().unwrap_or(t.key_never)) }
-                            td { (k.expires_at.as_deref().unwrap_or(t.key_never)) }
+                            td { @if let Some(at) = &k.last_used_at { (when(c.lang, at)) } @else { (t.key_never) } }
+                            td { @if let Some(at) = &k.expires_at { (when(c.lang, at)) } @else { (t.key_never) } }
                             td {
                                 @if let Some(why) = row_error(&k.prefix) { p class="error" { (why) } }
                                 @if let Some(at) = &k.revoked_at {

@@ -13,6 +13,7 @@ use consent_shared::site_edit::{apply_definition, definition_of};
 use maud::{html, Markup};
 
 use super::admin::store_site;
+use super::console_layout::when;
 use super::console_site::Console;
 use super::page_text::console_wording::WordingText;
 use super::pages::{notice, see_other, unavailable};
@@ -135,6 +136,9 @@ pub async fn page<S: Store + 'static>(
     };
     if !may_write {
         return c.page(403, t.title, notice(c.text().no_access, true));
+    }
+    if form.get("target") == Some(super::console_add_purpose::TARGET) {
+        return super::console_add_purpose::post(app, c, form, req, facts).await;
     }
     let stored = definition_of(&c.site);
     let Some(target) = form.get("target").and_then(Target::parse) else {
@@ -303,6 +307,7 @@ async fn render<S: Store + 'static>(
                 (versions(c, t, target, &history))
             }
         }
+        @if may_write { (super::console_add_purpose::form(c)) }
     };
     let mut answer = c.page(status, t.title, body);
     // The previews are frames of this origin's own preview pages.
@@ -370,12 +375,13 @@ fn versions(
     numbers.reverse();
     let key = target.key();
     html! {
-        ol reversed {
+        // Each item names its version ("Version 2"): a plain list, so no second, miscounted number.
+        ul class="versions" {
             @for v in &numbers {
                 li {
                     strong { (t.version) " " (v) }
                     @if let Some((_, _, at, who)) = history.iter().find(|(k, hv, _, _)| *k == key && hv == v) {
-                        " — " (at) ", " (who)
+                        " — " (when(c.lang, at)) ", " (who)
                     } @else {
                         " — " (t.before_trail)
                     }

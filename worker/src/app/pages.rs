@@ -38,9 +38,16 @@ button.secondary{background:#161616;color:#9ecbff;border-color:#9ecbff}button{bo
 input[type=text],input[type=email],textarea{background:#222;color:#eee;border-color:#aaa}.muted{color:#c8c8c8}\
 .status{background:#10261a}.error{background:#2e1212}.field-error{color:#ff9c9c}}";
 
+/// A page with a frame above its `<main>`: the console's stylesheet, a `console` class on the
+/// body, and `header` (its navigation) before the content.
+pub struct Frame<'a> {
+    pub style: &'a str,
+    pub header: Markup,
+}
+
 /// The document around every page: the language, the title (also the page's one `<h1>`), the
-/// styles, and the page's own markup in `<main>`.
-pub fn layout(lang: &str, title: &str, body: Markup) -> Markup {
+/// styles, and the page's own markup in `<main>`; optionally inside a [`Frame`].
+pub fn framed_layout(lang: &str, title: &str, frame: Option<Frame<'_>>, body: Markup) -> Markup {
     html! {
         (PreEscaped("<!doctype html>"))
         html lang=(lang) {
@@ -51,15 +58,30 @@ pub fn layout(lang: &str, title: &str, body: Markup) -> Markup {
                 meta name="robots" content="noindex";
                 title { (title) }
                 // A constant of this file, not data.
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) @if let Some(f) = &frame { (PreEscaped(f.style)) } }
             }
-            body { main { h1 { (title) } (body) } }
+            @if let Some(f) = frame {
+                body class="console" { header class="console-header" { (f.header) } main { h1 { (title) } (body) } }
+            } @else {
+                body { main { h1 { (title) } (body) } }
+            }
         }
     }
 }
 
 /// A complete page response.
 pub fn page(status: u16, lang: &str, title: &str, body: Markup) -> HttpResponse {
+    framed_page(status, lang, title, None, body)
+}
+
+/// [`page`] inside a [`Frame`] (the console's).
+pub fn framed_page(
+    status: u16,
+    lang: &str,
+    title: &str,
+    frame: Option<Frame<'_>>,
+    body: Markup,
+) -> HttpResponse {
     HttpResponse {
         status,
         headers: vec![
@@ -69,7 +91,7 @@ pub fn page(status: u16, lang: &str, title: &str, body: Markup) -> HttpResponse 
             ("referrer-policy".into(), "no-referrer".into()),
             ("x-frame-options".into(), "DENY".into()),
         ],
-        body: layout(lang, title, body).into_string().into_bytes(),
+        body: framed_layout(lang, title, frame, body).into_string().into_bytes(),
         stream: None,
     }
 }

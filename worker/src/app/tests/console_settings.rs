@@ -10,11 +10,11 @@ use super::accounts::{
 use super::*;
 use crate::store::audit::{AuditFilter, AuditStore};
 
-fn get(app: &App<SqlStore<SqliteExecutor>>, path: &str, session: &str) -> (u16, String) {
+pub(super) fn get(app: &App<SqlStore<SqliteExecutor>>, path: &str, session: &str) -> (u16, String) {
     text(send_at(app, &with_cookie(HttpRequest::new("GET", path), session), at(TimeDelta::zero())))
 }
 
-fn post(
+pub(super) fn post(
     app: &App<SqlStore<SqliteExecutor>>,
     path: &str,
     session: &str,
@@ -23,12 +23,12 @@ fn post(
     send_at(app, &with_cookie(form_post(path, fields), session), at(TimeDelta::zero()))
 }
 
-fn stored(app: &App<SqlStore<SqliteExecutor>>) -> SiteConfig {
+pub(super) fn stored(app: &App<SqlStore<SqliteExecutor>>) -> SiteConfig {
     pollster::block_on(app.store.site("demo")).unwrap().unwrap()
 }
 
 /// The site_changed entries of the demo site: (actor, detail).
-fn site_changes(app: &App<SqlStore<SqliteExecutor>>) -> Vec<(String, String)> {
+pub(super) fn site_changes(app: &App<SqlStore<SqliteExecutor>>) -> Vec<(String, String)> {
     let filter = AuditFilter { kind: Some("site_changed".into()), ..AuditFilter::default() };
     pollster::block_on(app.store.audit_page("demo", &filter, 100))
         .unwrap()
