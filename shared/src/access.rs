@@ -109,10 +109,12 @@ pub enum Action {
     ReadAudit,
     /// Invite, change and remove people; create and revoke API keys.
     ManagePeople,
+    /// Read and change how long the site keeps cookie decisions and audit entries.
+    ManageRetention,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::ReadStatistics,
         Action::ReadSite,
         Action::WriteSite,
@@ -124,6 +126,7 @@ impl Action {
         Action::VerifyLedger,
         Action::ReadAudit,
         Action::ManagePeople,
+        Action::ManageRetention,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +142,7 @@ impl Action {
             Action::VerifyLedger => "verify_ledger",
             Action::ReadAudit => "read_audit",
             Action::ManagePeople => "manage_people",
+            Action::ManageRetention => "manage_retention",
         }
     }
 
@@ -152,7 +156,8 @@ impl Action {
             Action::CheckSubjects => Some(Scope::SubjectsCheck),
             Action::ManageSubjects | Action::ManageSuppressions => Some(Scope::SubjectsManage),
             Action::VerifyLedger | Action::ReadAudit => Some(Scope::AuditRead),
-            Action::ManagePeople => None,
+            // Retention is set by people in the console, never by a machine.
+            Action::ManagePeople | Action::ManageRetention => None,
         }
     }
 
@@ -292,6 +297,7 @@ mod tests {
             | `verify_ledger` | yes | yes | — | — | `audit:read` |
             | `read_audit` | yes | yes | — | — | `audit:read` |
             | `manage_people` | yes | — | — | — | people only |
+            | `manage_retention` | yes | yes | — | — | people only |
         "#]]
         .assert_eq(&permission_table());
     }

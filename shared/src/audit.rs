@@ -56,10 +56,12 @@ pub enum AuditKind {
     ImportDryRun,
     /// Console import: one batch of a confirmed import recorded (counts).
     ImportBatchRecorded,
+    /// The site's retention settings changed (from, to).
+    RetentionChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 30] = [
+    pub const ALL: [AuditKind; 31] = [
         AuditKind::SignInLinkRequested,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -90,6 +92,7 @@ impl AuditKind {
         AuditKind::Purged,
         AuditKind::ImportDryRun,
         AuditKind::ImportBatchRecorded,
+        AuditKind::RetentionChanged,
     ];
 
     /// The kind a stored (or asked-for) name stands for.
@@ -130,6 +133,7 @@ impl AuditKind {
             AuditKind::Purged => "purged",
             AuditKind::ImportDryRun => "import_dry_run",
             AuditKind::ImportBatchRecorded => "import_batch_recorded",
+            AuditKind::RetentionChanged => "retention_changed",
         }
     }
 }

@@ -26,6 +26,8 @@ pub mod digest;
 #[cfg(feature = "ledger")]
 pub mod ledger;
 #[cfg(feature = "ledger")]
+pub mod retention;
+#[cfg(feature = "ledger")]
 pub mod site_edit;
 #[cfg(feature = "ledger")]
 pub mod subject;

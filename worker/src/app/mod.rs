@@ -37,6 +37,7 @@ mod page_text;
 mod pages;
 mod preferences;
 pub mod rate_limit;
+pub mod retention;
 mod rights;
 mod subject_check;
 mod suppression_list;

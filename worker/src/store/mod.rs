@@ -11,6 +11,7 @@ pub mod contract;
 pub mod d1;
 pub mod imports;
 mod mail_and_expiry;
+pub mod retention;
 pub mod site_create;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
@@ -271,6 +272,7 @@ pub trait Store:
     + site_create::SiteCreateStore
     + suppressions::SuppressionStore
     + statistics::StatisticsStore
+    + retention::RetentionStore
 {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;

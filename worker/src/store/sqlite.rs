@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_daily_counters.sql", include_str!("../../migrations/0012_daily_counters.sql")),
     ("0013_suppression_reasons.sql", include_str!("../../migrations/0013_suppression_reasons.sql")),
     ("0014_imports.sql", include_str!("../../migrations/0014_imports.sql")),
+    ("0016_retention.sql", include_str!("../../migrations/0016_retention.sql")),
 ];
 
 pub struct SqliteExecutor {
