@@ -103,7 +103,8 @@ impl RetentionPolicy {
 
     /// Whether a stored policy is within the bounds (the database checks the same).
     pub fn is_valid(&self) -> bool {
-        COOKIE_DECISION_MONTHS.contains(&self.cookie_decision_months) && AUDIT_YEARS.contains(&self.audit_years)
+        COOKIE_DECISION_MONTHS.contains(&self.cookie_decision_months)
+            && AUDIT_YEARS.contains(&self.audit_years)
     }
 }
 
@@ -169,7 +170,14 @@ impl PurgeCheckpoint {
     }
 
     /// Seals the purge of `chain`'s records after `from` up to and including `to`.
-    pub fn seal(key: &[u8], site_id: &str, chain: &str, from: &ChainHead, to: &ChainHead, purged_at: &str) -> Self {
+    pub fn seal(
+        key: &[u8],
+        site_id: &str,
+        chain: &str,
+        from: &ChainHead,
+        to: &ChainHead,
+        purged_at: &str,
+    ) -> Self {
         let mut c = PurgeCheckpoint {
             site_id: site_id.to_string(),
             chain: chain.to_string(),
@@ -203,7 +211,12 @@ pub struct CheckpointsChecked {
 
 /// Checks a chain's checkpoints (oldest first): each sealed under `key`, for this site and
 /// chain, each continuing the previous one and counting what it removed.
-pub fn check_checkpoints(key: &[u8], site_id: &str, chain: &str, checkpoints: &[PurgeCheckpoint]) -> CheckpointsChecked {
+pub fn check_checkpoints(
+    key: &[u8],
+    site_id: &str,
+    chain: &str,
+    checkpoints: &[PurgeCheckpoint],
+) -> CheckpointsChecked {
     let mut out = CheckpointsChecked::default();
     let mut prev_up_to = 0;
     for c in checkpoints {
@@ -232,7 +245,13 @@ pub fn check_checkpoints(key: &[u8], site_id: &str, chain: &str, checkpoints: &[
 
 /// The purges of a chain in words, for the verify report: what was purged and when, and whether
 /// the chain from there is intact. `up_to_seq` is the latest checkpoint's place.
-pub fn describe(up_to_seq: i64, purged: i64, checkpoints: u64, purged_at: &str, chain_intact: bool) -> String {
+pub fn describe(
+    up_to_seq: i64,
+    purged: i64,
+    checkpoints: u64,
+    purged_at: &str,
+    chain_intact: bool,
+) -> String {
     let day = purged_at.get(..10).unwrap_or(purged_at);
     let rest = if chain_intact {
         "the chain from there is intact"

@@ -65,10 +65,8 @@ fn settings_as_data() {
         ("1.5", "6"),
         ("99999999999", "6"),
     ];
-    let actual: String = cases
-        .iter()
-        .map(|(m, y)| format!("{m:?} {y:?} -> {:?}\n", RetentionPolicy::parse(m, y)))
-        .collect();
+    let actual: String =
+        cases.iter().map(|(m, y)| format!("{m:?} {y:?} -> {:?}\n", RetentionPolicy::parse(m, y))).collect();
     expect![[r#"
         "24" "6" -> Ok(RetentionPolicy { cookie_decision_months: 24, audit_years: 6 })
         "1" "1" -> Ok(RetentionPolicy { cookie_decision_months: 1, audit_years: 1 })
@@ -96,14 +94,49 @@ fn head(seq: i64, hash: &str) -> ChainHead {
 #[test]
 fn checkpoints_hold_only_in_sequence_and_under_the_key() {
     let key = b"a ledger key of at least thirty-two bytes";
-    let first = PurgeCheckpoint::seal(key, "demo", "cookies", &ChainHead::genesis(), &head(500, "aa"), "2026-12-02T03:00:00.000Z");
-    let second = PurgeCheckpoint::seal(key, "demo", "cookies", &first.head(), &head(740, "bb"), "2026-12-03T03:00:00.000Z");
+    let first = PurgeCheckpoint::seal(
+        key,
+        "demo",
+        "cookies",
+        &ChainHead::genesis(),
+        &head(500, "aa"),
+        "2026-12-02T03:00:00.000Z",
+    );
+    let second = PurgeCheckpoint::seal(
+        key,
+        "demo",
+        "cookies",
+        &first.head(),
+        &head(740, "bb"),
+        "2026-12-03T03:00:00.000Z",
+    );
     let mut forged = second.clone();
     forged.up_to_seq = 900;
     forged.purged = 900 - 500;
-    let other_key = PurgeCheckpoint::seal(b"another key entirely, thirty-two+", "demo", "cookies", &first.head(), &head(740, "bb"), "2026-12-03T03:00:00.000Z");
-    let skipping = PurgeCheckpoint::seal(key, "demo", "cookies", &head(600, "cc"), &head(740, "bb"), "2026-12-03T03:00:00.000Z");
-    let other_chain = PurgeCheckpoint::seal(key, "demo", "audit", &first.head(), &head(740, "bb"), "2026-12-03T03:00:00.000Z");
+    let other_key = PurgeCheckpoint::seal(
+        b"another key entirely, thirty-two+",
+        "demo",
+        "cookies",
+        &first.head(),
+        &head(740, "bb"),
+        "2026-12-03T03:00:00.000Z",
+    );
+    let skipping = PurgeCheckpoint::seal(
+        key,
+        "demo",
+        "cookies",
+        &head(600, "cc"),
+        &head(740, "bb"),
+        "2026-12-03T03:00:00.000Z",
+    );
+    let other_chain = PurgeCheckpoint::seal(
+        key,
+        "demo",
+        "audit",
+        &first.head(),
+        &head(740, "bb"),
+        "2026-12-03T03:00:00.000Z",
+    );
     let cases: [(&str, Vec<PurgeCheckpoint>); 7] = [
         ("none", vec![]),
         ("one", vec![first.clone()]),
@@ -123,7 +156,13 @@ fn checkpoints_hold_only_in_sequence_and_under_the_key() {
                 c.purged,
                 c.latest.as_ref().map(|l| l.up_to_seq),
                 c.problem,
-                c.latest.as_ref().map(|l| describe(l.up_to_seq, c.purged, c.checkpoints, &l.purged_at, c.problem.is_none())),
+                c.latest.as_ref().map(|l| describe(
+                    l.up_to_seq,
+                    c.purged,
+                    c.checkpoints,
+                    &l.purged_at,
+                    c.problem.is_none()
+                )),
             )
         })
         .collect();

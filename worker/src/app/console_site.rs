@@ -50,10 +50,12 @@ pub enum Section {
     Ledger,
     /// The audit trail, filtered, paged, downloadable (console_audit).
     Audit,
+    /// How long cookie decisions and audit entries are kept; the purges so far (dpo, owner).
+    Retention,
 }
 
 impl Section {
-    pub const ALL: [Section; 13] = [
+    pub const ALL: [Section; 14] = [
         Section::Overview,
         Section::Settings,
         Section::Wording,
@@ -66,6 +68,7 @@ impl Section {
         Section::Suppressions,
         Section::Ledger,
         Section::Audit,
+        Section::Retention,
         Section::Team,
     ];
 
@@ -85,6 +88,7 @@ impl Section {
             Section::Audience => "audience",
             Section::Ledger => "ledger",
             Section::Audit => "audit",
+            Section::Retention => "retention",
         }
     }
 
@@ -106,6 +110,7 @@ impl Section {
             Section::Audience => Action::ReadAudience,
             Section::Ledger => Action::VerifyLedger,
             Section::Audit => Action::ReadAudit,
+            Section::Retention => Action::ManageRetention,
         }
     }
 
@@ -124,6 +129,7 @@ impl Section {
             Section::Audience => data_text(t).audience,
             Section::Ledger => data_text(t).ledger,
             Section::Audit => data_text(t).audit,
+            Section::Retention => lang_of(t).retention().title,
         }
     }
 
@@ -304,6 +310,7 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Audience => super::console_audience::page(app, &console, req, facts).await,
         Section::Ledger => super::console_ledger::page(app, &console, req, facts).await,
         Section::Audit => super::console_audit::page(app, &console, item, req, facts).await,
+        Section::Retention => super::console_retention::page(app, &console, req, facts).await,
     }
 }
 

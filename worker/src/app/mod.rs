@@ -19,6 +19,7 @@ mod console_ledger;
 mod console_new_site;
 mod console_people;
 mod console_preview;
+mod console_retention;
 mod console_settings;
 pub mod console_site;
 pub mod console_statistics;

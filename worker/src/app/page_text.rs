@@ -7,6 +7,7 @@ pub mod console_categories;
 pub mod console_data;
 pub mod console_import;
 pub mod console_people;
+pub mod console_retention;
 pub mod console_settings;
 pub mod console_wording;
 

@@ -69,12 +69,17 @@ pub async fn purge_all<S: Store + 'static>(app: &App<S>, now: DateTime<Utc>) -> 
     purged
 }
 
-async fn purge_site<S: Store + 'static>(app: &App<S>, site: &str, now: DateTime<Utc>) -> Result<SitePurge, String> {
+async fn purge_site<S: Store + 'static>(
+    app: &App<S>,
+    site: &str,
+    now: DateTime<Utc>,
+) -> Result<SitePurge, String> {
     let policy = policy_of(app, site).await.map_err(|e| e.to_string())?;
     let cut = cutoffs(&policy, now);
     let at = format_utc(now);
     let (cookie_cap, audit_cap) = caps(app, site).await?;
-    let cookie_decisions = purge_chain(app, site, ChainKind::Cookies, &cut.cookie_decisions, cookie_cap, &at).await;
+    let cookie_decisions =
+        purge_chain(app, site, ChainKind::Cookies, &cut.cookie_decisions, cookie_cap, &at).await;
     let audit_entries = purge_chain(app, site, ChainKind::Audit, &cut.audit_entries, audit_cap, &at).await;
     Ok(SitePurge { cookie_decisions, audit_entries, cutoffs: Some(cut) })
 }
@@ -100,7 +105,12 @@ struct Old {
     at: Option<String>,
 }
 
-async fn oldest<S: Store>(app: &App<S>, site: &str, kind: ChainKind, after: i64) -> Result<Vec<Old>, StoreError> {
+async fn oldest<S: Store>(
+    app: &App<S>,
+    site: &str,
+    kind: ChainKind,
+    after: i64,
+) -> Result<Vec<Old>, StoreError> {
     Ok(match kind {
         ChainKind::Cookies => app
             .store

@@ -613,6 +613,7 @@ mod consent_mode;
 mod console_data;
 mod console_import;
 mod console_people;
+mod console_retention;
 mod console_settings;
 mod console_site;
 mod evidence;

@@ -105,6 +105,9 @@ async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<Cas
         audiences_by_basis,
         suppressions_list_add_and_lift_by_reason,
         daily_counters_equal_a_recount,
+        retention_settings_round_trip_within_bounds,
+        cookie_purges_need_a_checkpoint_and_land_once,
+        audit_purges_need_a_checkpoint_and_land_once,
     )
 }
 
@@ -113,6 +116,11 @@ use audit::*;
 mod lawful_basis;
 use lawful_basis::{audiences_by_basis, lawful_basis_fields_round_trip, soft_opt_in_state_and_evidence};
 
+mod retention;
+use retention::{
+    audit_purges_need_a_checkpoint_and_land_once, cookie_purges_need_a_checkpoint_and_land_once,
+    retention_settings_round_trip_within_bounds,
+};
 mod suppressions;
 use suppressions::suppressions_list_add_and_lift_by_reason;
 mod public;

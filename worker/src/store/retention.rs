@@ -12,11 +12,20 @@ pub trait RetentionStore {
     /// The site's settings, or `None` when it keeps the defaults.
     async fn retention_policy(&self, site: &str) -> Result<Option<RetentionPolicy>, StoreError>;
     /// Stores the site's settings (the caller has checked the bounds; the database checks them too).
-    async fn set_retention_policy(&self, site: &str, policy: &RetentionPolicy, now: &str) -> Result<(), StoreError>;
+    async fn set_retention_policy(
+        &self,
+        site: &str,
+        policy: &RetentionPolicy,
+        now: &str,
+    ) -> Result<(), StoreError>;
     /// Every checkpoint of `chain` (`cookies` or `audit`) of the site, oldest first.
     async fn purge_checkpoints(&self, site: &str, chain: &str) -> Result<Vec<PurgeCheckpoint>, StoreError>;
     /// The latest checkpoint of `chain`, where the remaining chain starts.
-    async fn latest_purge_checkpoint(&self, site: &str, chain: &str) -> Result<Option<PurgeCheckpoint>, StoreError>;
+    async fn latest_purge_checkpoint(
+        &self,
+        site: &str,
+        chain: &str,
+    ) -> Result<Option<PurgeCheckpoint>, StoreError>;
     /// Seals `checkpoint` (chain `cookies`) and deletes the cookie decisions and links at or below
     /// it, atomically. `Conflict` when another purge sealed that place first: nothing written.
     async fn purge_cookie_decisions(&self, checkpoint: &PurgeCheckpoint) -> Result<(), StoreError>;
@@ -58,11 +67,17 @@ impl<E: Executor> SqlStore<E> {
         deletes: &[&'static str],
     ) -> Result<(), StoreError> {
         if checkpoint.chain != chain {
-            return Err(StoreError::Decode(format!("a {} checkpoint cannot purge the {chain} chain", checkpoint.chain)));
+            return Err(StoreError::Decode(format!(
+                "a {} checkpoint cannot purge the {chain} chain",
+                checkpoint.chain
+            )));
         }
         let mut batch = vec![Statement::new(sql::INSERT_PURGE_CHECKPOINT, checkpoint_params(checkpoint))];
         for statement in deletes {
-            batch.push(Statement::new(statement, vec![(&checkpoint.site_id).into(), checkpoint.up_to_seq.into()]));
+            batch.push(Statement::new(
+                statement,
+                vec![(&checkpoint.site_id).into(), checkpoint.up_to_seq.into()],
+            ));
         }
         self.exec.batch(batch).await
     }
@@ -81,7 +96,12 @@ impl<E: Executor> RetentionStore for SqlStore<E> {
         }))
     }
 
-    async fn set_retention_policy(&self, site: &str, policy: &RetentionPolicy, now: &str) -> Result<(), StoreError> {
+    async fn set_retention_policy(
+        &self,
+        site: &str,
+        policy: &RetentionPolicy,
+        now: &str,
+    ) -> Result<(), StoreError> {
         let params = vec![
             site.into(),
             i64::from(policy.cookie_decision_months).into(),
@@ -95,14 +115,24 @@ impl<E: Executor> RetentionStore for SqlStore<E> {
         self.rows(sql::PURGE_CHECKPOINTS, vec![site.into(), chain.into()], checkpoint_from_row).await
     }
 
-    async fn latest_purge_checkpoint(&self, site: &str, chain: &str) -> Result<Option<PurgeCheckpoint>, StoreError> {
-        let rows = self.rows(sql::LATEST_PURGE_CHECKPOINT, vec![site.into(), chain.into()], checkpoint_from_row).await?;
+    async fn latest_purge_checkpoint(
+        &self,
+        site: &str,
+        chain: &str,
+    ) -> Result<Option<PurgeCheckpoint>, StoreError> {
+        let rows = self
+            .rows(sql::LATEST_PURGE_CHECKPOINT, vec![site.into(), chain.into()], checkpoint_from_row)
+            .await?;
         Ok(rows.into_iter().next())
     }
 
     async fn purge_cookie_decisions(&self, checkpoint: &PurgeCheckpoint) -> Result<(), StoreError> {
-        self.purge_with_checkpoint(checkpoint, "cookies", &[sql::PURGE_COOKIE_DECISIONS, sql::PURGE_COOKIE_LINKS])
-            .await
+        self.purge_with_checkpoint(
+            checkpoint,
+            "cookies",
+            &[sql::PURGE_COOKIE_DECISIONS, sql::PURGE_COOKIE_LINKS],
+        )
+        .await
     }
 
     async fn purge_audit_entries(&self, checkpoint: &PurgeCheckpoint) -> Result<(), StoreError> {
