@@ -652,6 +652,6 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES);
+        assert_eq!(outcomes.len(), 49 + accounts::CASES + imports::CASES);
     }
 }
