@@ -93,50 +93,20 @@ fn head(seq: i64, hash: &str) -> ChainHead {
 
 #[test]
 fn checkpoints_hold_only_in_sequence_and_under_the_key() {
-    let key = b"a ledger key of at least thirty-two bytes";
-    let first = PurgeCheckpoint::seal(
-        key,
-        "demo",
-        "cookies",
-        &ChainHead::genesis(),
-        &head(500, "aa"),
-        "2026-12-02T03:00:00.000Z",
-    );
-    let second = PurgeCheckpoint::seal(
-        key,
-        "demo",
-        "cookies",
-        &first.head(),
-        &head(740, "bb"),
-        "2026-12-03T03:00:00.000Z",
-    );
+    let key: &[u8] = b"a ledger key of at least thirty-two bytes";
+    let day2 = "2026-12-03T03:00:00.000Z";
+    let seal = |key: &[u8], chain: &str, from: &ChainHead, to: ChainHead, at: &str| {
+        PurgeCheckpoint::seal(key, "demo", chain, from, &to, at)
+    };
+    let first = seal(key, "cookies", &ChainHead::genesis(), head(500, "aa"), "2026-12-02T03:00:00.000Z");
+    let second = seal(key, "cookies", &first.head(), head(740, "bb"), day2);
     let mut forged = second.clone();
     forged.up_to_seq = 900;
     forged.purged = 900 - 500;
-    let other_key = PurgeCheckpoint::seal(
-        b"another key entirely, thirty-two+",
-        "demo",
-        "cookies",
-        &first.head(),
-        &head(740, "bb"),
-        "2026-12-03T03:00:00.000Z",
-    );
-    let skipping = PurgeCheckpoint::seal(
-        key,
-        "demo",
-        "cookies",
-        &head(600, "cc"),
-        &head(740, "bb"),
-        "2026-12-03T03:00:00.000Z",
-    );
-    let other_chain = PurgeCheckpoint::seal(
-        key,
-        "demo",
-        "audit",
-        &first.head(),
-        &head(740, "bb"),
-        "2026-12-03T03:00:00.000Z",
-    );
+    let other_key =
+        seal(b"another key entirely, thirty-two+", "cookies", &first.head(), head(740, "bb"), day2);
+    let skipping = seal(key, "cookies", &head(600, "cc"), head(740, "bb"), day2);
+    let other_chain = seal(key, "audit", &first.head(), head(740, "bb"), day2);
     let cases: [(&str, Vec<PurgeCheckpoint>); 7] = [
         ("none", vec![]),
         ("one", vec![first.clone()]),
