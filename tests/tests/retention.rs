@@ -104,7 +104,7 @@ fn recent_decision(base: &str, n: u32) -> Result<(), String> {
     let config = call(base, "GET", "/api/v1/sites/demo/config", &[("Origin", ORIGIN)], None).json();
     let banner_sha = config["banner"]["sha256"].as_str().unwrap_or_default().to_string();
     let body = format!(
-        r#"{{"consent_id":"3c9e1a52-1c1e-4f55-9e1a-2d0f5e6b7a1{n}","categories":["analytics"],"choice":"accept_all","policy_version":1,"wording_sha256":"{banner_sha}","reject_on_first_layer":true}}"#
+        r#"{{"consent_id":"3c9e1a52-1c1e-4f55-9e1a-2d0f5e6b7a1{n}","categories":["analytics","statistics"],"choice":"accept_all","policy_version":1,"wording_sha256":"{banner_sha}","reject_on_first_layer":true}}"#
     );
     let key = format!("retention-recent-{n}");
     let r = call(
