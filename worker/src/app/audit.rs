@@ -68,7 +68,33 @@ pub async fn record_in<S: Store>(
     entry: AuditEntry<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let record = AuditRecord {
+    let record = record_of(&entry, now);
+    chain_in(store, ledger_key, record, |r, l| async move { store.append_audit(&r, &l).await })
+        .await
+        .map_err(|e| AppError::Internal(format!("audit trail of {}: {e}", entry.site)))
+}
+
+/// `record` for a change that must never be stored unaudited: `write` stores the change and the
+/// linked entry in one batch (a `Conflict` on the entry's place re-reads the head and retries).
+pub async fn record_together<S, W, Fut>(
+    app: &App<S>,
+    entry: AuditEntry<'_>,
+    now: DateTime<Utc>,
+    write: W,
+) -> Result<(), AppError>
+where
+    S: Store,
+    W: Fn(AuditRecord, consent_shared::chain::ChainLink) -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let record = record_of(&entry, now);
+    chain_in(&*app.store, &app.config.ledger_key, record, write)
+        .await
+        .map_err(|e| AppError::Internal(format!("audit trail of {}: {e}", entry.site)))
+}
+
+fn record_of(entry: &AuditEntry<'_>, now: DateTime<Utc>) -> AuditRecord {
+    AuditRecord {
         site_id: entry.site.to_string(),
         seq: 0,
         at: format_utc(now),
@@ -77,10 +103,7 @@ pub async fn record_in<S: Store>(
         kind: entry.kind.as_str().to_string(),
         ip: entry.client_ip.and_then(truncate_ip),
         detail: entry.detail.to_string(),
-    };
-    chain_in(store, ledger_key, record, |r, l| async move { store.append_audit(&r, &l).await })
-        .await
-        .map_err(|e| AppError::Internal(format!("audit trail of {}: {e}", entry.site)))
+    }
 }
 
 /// Links `record` after its site's current head and hands it to `write`, re-reading the head

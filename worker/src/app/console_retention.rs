@@ -1,8 +1,8 @@
 //! `/admin/sites/{site}/retention` (owner, dpo): how long the site keeps anonymous cookie
 //! decisions and audit entries (`shared::retention` holds the bounds and defaults), the fixed
 //! 24 hours of idempotency answers, what is never purged, and the purges so far (from the sealed
-//! checkpoints). A change is checked whole before anything is stored, stored, and recorded in
-//! the audit trail as `retention_changed` with the values before and after.
+//! checkpoints). A change is checked whole before anything is stored, then stored in one batch
+//! with its audit entry, `retention_changed`, holding the values before and after.
 
 use consent_shared::access::Actor;
 use consent_shared::audit::AuditKind;
@@ -10,7 +10,7 @@ use consent_shared::retention::{RetentionError, RetentionPolicy};
 use maud::{html, Markup};
 use serde_json::json;
 
-use super::audit::{client_ip, record, AuditEntry};
+use super::audit::{client_ip, record_together, AuditEntry};
 use super::console_site::Console;
 use super::page_text::console_retention::RetentionText;
 use super::pages::{notice, see_other, unavailable};
@@ -64,11 +64,7 @@ pub async fn page<S: Store + 'static>(
         return see_other(&format!("{back}&unchanged=1"));
     }
     let now = facts.now;
-    if let Err(e) =
-        app.store.set_retention_policy(&c.site.id, &wanted, &consent_shared::time::format_utc(now)).await
-    {
-        return unavailable(c.lang, &e);
-    }
+    let at = consent_shared::time::format_utc(now);
     let entry = AuditEntry {
         site: &c.site.id,
         actor: Actor::Person { person_id: c.person_id.clone() },
@@ -76,7 +72,14 @@ pub async fn page<S: Store + 'static>(
         detail: json!({"from": stored, "to": wanted}),
         client_ip: client_ip(req),
     };
-    if let Err(e) = record(app, entry, now).await {
+    // The setting and its audit entry land together, or neither does.
+    let store = &*app.store;
+    let (site, at) = (c.site.id.as_str(), at.as_str());
+    let saved = record_together(app, entry, now, |record, link| async move {
+        store.set_retention_policy(site, &wanted, at, &record, &link).await
+    })
+    .await;
+    if let Err(e) = saved {
         return unavailable(c.lang, &e.cause());
     }
     see_other(&format!("{back}&saved=1"))

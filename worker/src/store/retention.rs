@@ -3,6 +3,8 @@
 //! delete triggers let a row go only at or below a checkpoint). Part of the `Store` contract
 //! (`Store: RetentionStore`); SQL in `sql.rs`.
 
+use consent_shared::audit::AuditRecord;
+use consent_shared::chain::ChainLink;
 use consent_shared::retention::{PurgeCheckpoint, RetentionPolicy};
 
 use super::{sql, Executor, Row, SqlStore, SqlValue, Statement, StoreError};
@@ -11,12 +13,16 @@ use super::{sql, Executor, Row, SqlStore, SqlValue, Statement, StoreError};
 pub trait RetentionStore {
     /// The site's settings, or `None` when it keeps the defaults.
     async fn retention_policy(&self, site: &str) -> Result<Option<RetentionPolicy>, StoreError>;
-    /// Stores the site's settings (the caller has checked the bounds; the database checks them too).
+    /// Stores the site's settings with the audit entry that records the change, in one batch (the
+    /// caller has checked the bounds; the database checks them too). `Conflict` when the entry's
+    /// place in the trail was taken meanwhile: nothing written; re-read the head and link again.
     async fn set_retention_policy(
         &self,
         site: &str,
         policy: &RetentionPolicy,
         now: &str,
+        record: &AuditRecord,
+        link: &ChainLink,
     ) -> Result<(), StoreError>;
     /// Every checkpoint of `chain` (`cookies` or `audit`) of the site, oldest first.
     async fn purge_checkpoints(&self, site: &str, chain: &str) -> Result<Vec<PurgeCheckpoint>, StoreError>;
@@ -101,6 +107,8 @@ impl<E: Executor> RetentionStore for SqlStore<E> {
         site: &str,
         policy: &RetentionPolicy,
         now: &str,
+        record: &AuditRecord,
+        link: &ChainLink,
     ) -> Result<(), StoreError> {
         let params = vec![
             site.into(),
@@ -108,7 +116,12 @@ impl<E: Executor> RetentionStore for SqlStore<E> {
             i64::from(policy.audit_years).into(),
             now.into(),
         ];
-        self.exec.batch(vec![Statement::new(sql::SET_RETENTION_POLICY, params)]).await
+        self.exec
+            .batch(vec![
+                Statement::new(sql::INSERT_AUDIT, super::audit::audit_params(record, link)),
+                Statement::new(sql::SET_RETENTION_POLICY, params),
+            ])
+            .await
     }
 
     async fn purge_checkpoints(&self, site: &str, chain: &str) -> Result<Vec<PurgeCheckpoint>, StoreError> {

@@ -238,12 +238,9 @@ fn the_cron_purges_expired_records_behind_a_checkpoint_and_verify_still_holds() 
     let verified = after_purge(&app);
     // A shorter setting takes effect on the next run; the newest decision (the chain's head,
     // which the next one links to) stays until a newer one exists.
-    pollster::block_on(app.store.set_retention_policy(
-        "demo",
-        &consent_shared::retention::RetentionPolicy { cookie_decision_months: 1, audit_years: 6 },
-        "2026-11-24T12:00:00.000Z",
-    ))
-    .unwrap();
+    add_person(&app, "owner@example.org", "owner");
+    let session = sign_in(&app, "owner@example.org", now());
+    assert_eq!(post_settings(&app, &session, "1", "6").status, 303);
     assert!(pollster::block_on(seal_and_anchor_all(&app, now())).is_empty());
     let second = pollster::block_on(purge_expired(&app, now()));
     assert_eq!(second.retention["demo"].cookie_decisions, 1);

@@ -13,6 +13,30 @@ use crate::store::retention::RetentionStore;
 use crate::store::Statement;
 use consent_shared::chain::ChainLink;
 
+/// Stores `policy` with its trail entry linked after the current head (or at `seq` when given).
+async fn set_policy<S: Store>(
+    store: &S,
+    site: &str,
+    policy: RetentionPolicy,
+    seq: Option<i64>,
+) -> Result<(), StoreError> {
+    let head = store.audit_head(site).await?;
+    let record = AuditRecord {
+        site_id: site.into(),
+        seq: seq.unwrap_or(head.seq + 1),
+        at: NOW.into(),
+        actor_type: "person".into(),
+        actor: "person:contract".into(),
+        kind: "retention_changed".into(),
+        ip: None,
+        detail: "{}".into(),
+    };
+    let link = record.link(KEY, &head);
+    store.set_retention_policy(site, &policy, NOW, &record, &link).await
+}
+
+/// Settings read back as stored, each change in one batch with its trail entry: a refused value
+/// (a CHECK) or a lost race for the entry's place (a `Conflict`) writes neither.
 pub(super) async fn retention_settings_round_trip_within_bounds<E: Executor>(
     store: &SqlStore<E>,
     site: &str,
@@ -20,18 +44,26 @@ pub(super) async fn retention_settings_round_trip_within_bounds<E: Executor>(
     store.put_site(&sample_site(site), NOW).await.map_err(err)?;
     check(store.retention_policy(site).await.map_err(err)?.is_none(), "no settings: the defaults")?;
     let chosen = RetentionPolicy { cookie_decision_months: 13, audit_years: 7 };
-    store.set_retention_policy(site, &chosen, NOW).await.map_err(err)?;
+    set_policy(store, site, chosen, None).await.map_err(err)?;
     check(store.retention_policy(site).await.map_err(err)? == Some(chosen), "read back")?;
     let changed = RetentionPolicy { cookie_decision_months: 60, audit_years: 1 };
-    store.set_retention_policy(site, &changed, NOW).await.map_err(err)?;
+    set_policy(store, site, changed, None).await.map_err(err)?;
     check(store.retention_policy(site).await.map_err(err)? == Some(changed), "replaced")?;
     // Out of bounds: the database refuses it too (a CHECK, not a Conflict), nothing changes.
     let wrong = RetentionPolicy { cookie_decision_months: 61, audit_years: 6 };
-    match store.set_retention_policy(site, &wrong, NOW).await {
+    match set_policy(store, site, wrong, None).await {
         Err(StoreError::Backend(_)) => {}
         other => return Err(format!("61 months: {other:?}")),
     }
-    check(store.retention_policy(site).await.map_err(err)? == Some(changed), "unchanged after a refusal")
+    // The entry's place taken by another append: a Conflict, and the setting is not stored.
+    let raced = RetentionPolicy { cookie_decision_months: 2, audit_years: 2 };
+    match set_policy(store, site, raced, Some(1)).await {
+        Err(StoreError::Conflict) => {}
+        other => return Err(format!("a taken place: {other:?}")),
+    }
+    check(store.retention_policy(site).await.map_err(err)? == Some(changed), "unchanged after refusals")?;
+    let entries = store.audit_after(site, 0, 10).await.map_err(err)?;
+    check(entries.len() == 2, &format!("one entry per stored change: {entries:?}"))
 }
 
 /// Three chained cookie decisions of `site`; their links.
