@@ -114,10 +114,12 @@ pub enum Action {
     /// Hold the periodic data review: its settings, the lists of people it finds, and the
     /// decisions (keep, ask to check, erase in bulk).
     ReviewData,
+    /// Read and change how long the site keeps cookie decisions and audit entries.
+    ManageRetention,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadStatistics,
         Action::ReadSite,
         Action::WriteSite,
@@ -131,6 +133,7 @@ impl Action {
         Action::ManagePeople,
         Action::ManageRegister,
         Action::ReviewData,
+        Action::ManageRetention,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -148,6 +151,7 @@ impl Action {
             Action::ManagePeople => "manage_people",
             Action::ManageRegister => "manage_register",
             Action::ReviewData => "review_data",
+            Action::ManageRetention => "manage_retention",
         }
     }
 
@@ -161,9 +165,9 @@ impl Action {
             Action::CheckSubjects => Some(Scope::SubjectsCheck),
             Action::ManageSubjects | Action::ManageSuppressions => Some(Scope::SubjectsManage),
             Action::VerifyLedger | Action::ReadAudit => Some(Scope::AuditRead),
-            // People, the register and the data review (bulk erasure included) are worked by
-            // people, in the console: never a key's decision.
-            Action::ManagePeople | Action::ManageRegister | Action::ReviewData => None,
+            // People, the register, the data review (bulk erasure included) and retention are
+            // worked by people, in the console: never a key's decision.
+            Action::ManagePeople | Action::ManageRegister | Action::ReviewData | Action::ManageRetention => None,
         }
     }
 
@@ -307,6 +311,7 @@ mod tests {
             | `manage_people` | yes | — | — | — | people only |
             | `manage_register` | yes | yes | — | — | people only |
             | `review_data` | yes | yes | — | — | people only |
+            | `manage_retention` | yes | yes | — | — | people only |
         "#]]
         .assert_eq(&permission_table());
     }

@@ -310,6 +310,29 @@ pub mod v1 {
         /// into the database directly.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub unchained: Vec<UnmarkedRow>,
+        /// The retention purges of old decisions, in words; absent when none was made.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub purged: Option<PurgedReport>,
+    }
+
+    /// What retention purges removed from the start of a chain, and where verification started.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+    pub struct PurgedReport {
+        /// Sealed purge checkpoints, each checked under `LEDGER_KEY`.
+        pub checkpoints: u64,
+        /// Records purged in all.
+        pub records_purged: i64,
+        /// Verification started after this place (the latest checkpoint).
+        pub starts_after_seq: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub last_purged_at: Option<String>,
+        /// In words: "Records before #N were purged … the chain from there is intact."
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub summary: Option<String>,
+        /// A checkpoint that does not hold (forged, altered, missing): tampering.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub problem: Option<String>,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -657,6 +680,9 @@ pub mod v1 {
         /// configured (`cookie_seq` is unused here).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub anchor: Option<AnchorReport>,
+        /// The retention purges of old entries; absent when none was made.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub purged: Option<PurgedReport>,
     }
 
     /// Why an address may or may not be contacted now for a purpose on a channel.

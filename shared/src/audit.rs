@@ -73,10 +73,12 @@ pub enum AuditKind {
     ReviewCompleted,
     /// Data review: one batch of a bulk erasure done (counts; each person's `subject_erased` too).
     ReviewErasureBatch,
+    /// The site's retention settings changed (from, to).
+    RetentionChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 38] = [
+    pub const ALL: [AuditKind; 39] = [
         AuditKind::SignInLinkRequested,
         AuditKind::SignIn,
         AuditKind::SignInFailed,
@@ -115,6 +117,7 @@ impl AuditKind {
         AuditKind::ReviewListExported,
         AuditKind::ReviewCompleted,
         AuditKind::ReviewErasureBatch,
+        AuditKind::RetentionChanged,
     ];
 
     /// The kind a stored (or asked-for) name stands for.
@@ -163,6 +166,7 @@ impl AuditKind {
             AuditKind::ReviewListExported => "review_list_exported",
             AuditKind::ReviewCompleted => "review_completed",
             AuditKind::ReviewErasureBatch => "review_erasure_batch",
+            AuditKind::RetentionChanged => "retention_changed",
         }
     }
 }

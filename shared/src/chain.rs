@@ -95,7 +95,7 @@ pub fn link_hash_v2(key: &[u8], kind: ChainKind, seq: i64, prev_hash: &str, item
 }
 
 /// Compares a hex MAC with the one `message` should have, in constant time.
-fn mac_matches(key: &[u8], message: &[u8], hex_mac: &str) -> bool {
+pub(crate) fn mac_matches(key: &[u8], message: &[u8], hex_mac: &str) -> bool {
     let Ok(given) = hex::decode(hex_mac) else { return false };
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts keys of any length");
     mac.update(message);
@@ -311,6 +311,13 @@ pub struct ChainVerifier<'k> {
 impl<'k> ChainVerifier<'k> {
     pub fn new(key: &'k [u8], kind: ChainKind) -> Self {
         ChainVerifier { key, kind, head: ChainHead::genesis(), keyed_seen: false, checked: 0, legacy: 0 }
+    }
+
+    /// A verifier that starts after a purge checkpoint (`retention::PurgeCheckpoint::head`), whose
+    /// seal the caller has checked: the next link must sit at `head.seq + 1` and carry
+    /// `head.hash` as its `prev_hash`. Checkpoints exist only on keyed chains.
+    pub fn resume(key: &'k [u8], kind: ChainKind, head: ChainHead) -> Self {
+        ChainVerifier { key, kind, head, keyed_seen: true, checked: 0, legacy: 0 }
     }
 
     pub fn check(&mut self, link: &ChainLink, item: Option<&SealedItem>) -> Result<(), BrokenLink> {

@@ -32,6 +32,8 @@ pub mod register;
 #[cfg(feature = "ledger")]
 pub mod review;
 #[cfg(feature = "ledger")]
+pub mod retention;
+#[cfg(feature = "ledger")]
 pub mod site_edit;
 #[cfg(feature = "ledger")]
 pub mod subject;

@@ -75,7 +75,7 @@ pub async fn seal_and_anchor_all<S: Store + 'static>(app: &App<S>, now: DateTime
 }
 
 /// The latest anchor of `site`, if any was written.
-async fn latest(store: &dyn AnchorStore, site: &str) -> Result<Option<Anchor>, String> {
+pub(super) async fn latest(store: &dyn AnchorStore, site: &str) -> Result<Option<Anchor>, String> {
     match store.get(Anchor::latest_key(site)).await? {
         None => Ok(None),
         Some(text) => {
@@ -163,7 +163,7 @@ pub async fn check_latest<S: Store + 'static>(
 }
 
 /// The latest audit-trail anchor of `site`, if any was written.
-async fn latest_audit(store: &dyn AnchorStore, site: &str) -> Result<Option<AuditAnchor>, String> {
+pub(super) async fn latest_audit(store: &dyn AnchorStore, site: &str) -> Result<Option<AuditAnchor>, String> {
     match store.get(AuditAnchor::latest_key(site)).await? {
         None => Ok(None),
         Some(text) => {

@@ -12,13 +12,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use consent_shared::access::Actor;
 use consent_shared::api::v1::{self, AuditChainReport, AuditPage};
 use consent_shared::audit::{actor_type, AuditKind, AuditRecord};
-use consent_shared::chain::{ChainKind, ChainVerifier, SealedItem};
+use consent_shared::chain::{ChainKind, SealedItem};
 use consent_shared::ledger::truncate_ip;
 use consent_shared::time::format_utc;
 use serde_json::{json, Value};
 
 use super::admin::{admin_site, PAGE_SIZE};
 use super::anchors::check_audit_anchor;
+use super::retention::{finish_report, verification_start};
 use super::upkeep::PurgeReport;
 use super::verify::{walk_chain, ChainedRow};
 use super::{log_internal, require_method, App, RequestFacts};
@@ -67,7 +68,33 @@ pub async fn record_in<S: Store>(
     entry: AuditEntry<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let record = AuditRecord {
+    let record = record_of(&entry, now);
+    chain_in(store, ledger_key, record, |r, l| async move { store.append_audit(&r, &l).await })
+        .await
+        .map_err(|e| AppError::Internal(format!("audit trail of {}: {e}", entry.site)))
+}
+
+/// `record` for a change that must never be stored unaudited: `write` stores the change and the
+/// linked entry in one batch (a `Conflict` on the entry's place re-reads the head and retries).
+pub async fn record_together<S, W, Fut>(
+    app: &App<S>,
+    entry: AuditEntry<'_>,
+    now: DateTime<Utc>,
+    write: W,
+) -> Result<(), AppError>
+where
+    S: Store,
+    W: Fn(AuditRecord, consent_shared::chain::ChainLink) -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let record = record_of(&entry, now);
+    chain_in(&*app.store, &app.config.ledger_key, record, write)
+        .await
+        .map_err(|e| AppError::Internal(format!("audit trail of {}: {e}", entry.site)))
+}
+
+fn record_of(entry: &AuditEntry<'_>, now: DateTime<Utc>) -> AuditRecord {
+    AuditRecord {
         site_id: entry.site.to_string(),
         seq: 0,
         at: format_utc(now),
@@ -76,10 +103,7 @@ pub async fn record_in<S: Store>(
         kind: entry.kind.as_str().to_string(),
         ip: entry.client_ip.and_then(truncate_ip),
         detail: entry.detail.to_string(),
-    };
-    chain_in(store, ledger_key, record, |r, l| async move { store.append_audit(&r, &l).await })
-        .await
-        .map_err(|e| AppError::Internal(format!("audit trail of {}: {e}", entry.site)))
+    }
 }
 
 /// Links `record` after its site's current head and hands it to `write`, re-reading the head
@@ -305,11 +329,10 @@ pub async fn verify_trail<S: Store + 'static>(
     app: &App<S>,
     site: &str,
 ) -> Result<AuditChainReport, AppError> {
-    let key = &app.config.ledger_key;
-    let (verifier, first_broken) = walk_chain(ChainVerifier::new(key, ChainKind::Audit), |after| {
-        app.store.audit_after(site, after, PAGE_SIZE)
-    })
-    .await?;
+    let (start, mut purged) = verification_start(app, site, ChainKind::Audit).await?;
+    let (verifier, first_broken) =
+        walk_chain(start, |after| app.store.audit_after(site, after, PAGE_SIZE)).await?;
+    finish_report(&mut purged, first_broken.is_none());
     let head = verifier.head();
     let anchor = check_audit_anchor(app, site).await.unwrap_or_else(|e| {
         log_internal(&format!("verifying the audit trail of {site}: anchor unreadable: {e}"));
@@ -323,7 +346,10 @@ pub async fn verify_trail<S: Store + 'static>(
         })
     });
     Ok(AuditChainReport {
-        valid: first_broken.is_none() && anchor.as_ref().is_none_or(|a| a.extends || !a.found),
+        valid: first_broken.is_none()
+            && anchor.as_ref().is_none_or(|a| a.extends || !a.found)
+            && purged.as_ref().is_none_or(|p| p.problem.is_none()),
+        purged,
         entries_checked: verifier.checked,
         head_seq: head.seq,
         head_hash: head.hash.clone(),
@@ -377,8 +403,23 @@ async fn summarise_one<S: Store>(
 
 /// Writes what a cron purge removed to each site's trail (`purged`, by the system).
 pub async fn record_purges<S: Store>(app: &App<S>, report: &PurgeReport, now: DateTime<Utc>) {
-    for (site, (idempotency_keys, mail_log)) in report.per_site() {
-        let detail = json!({"idempotency_answers": idempotency_keys, "mail_log_rows": mail_log});
+    for (site, counts) in report.per_site() {
+        let mut detail = json!({
+            "idempotency_answers": counts.idempotency_answers,
+            "mail_log_rows": counts.mail_log_rows,
+        });
+        // Retention purges name their kinds and the cut-offs they used.
+        if counts.cookie_decisions > 0 || counts.audit_entries > 0 {
+            detail["cookie_decisions"] = json!(counts.cookie_decisions);
+            detail["audit_entries"] = json!(counts.audit_entries);
+            if let Some(c) = &counts.cutoffs {
+                detail["cutoffs"] = json!({
+                    "cookie_decisions": c.cookie_decisions,
+                    "audit_entries": c.audit_entries,
+                    "idempotency_answers": c.idempotency_answers,
+                });
+            }
+        }
         let entry = AuditEntry {
             site: &site,
             actor: Actor::System,

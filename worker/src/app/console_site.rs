@@ -55,10 +55,12 @@ pub enum Section {
     Audit,
     /// The periodic data review: when it is due, the groups, the decisions (console_review).
     Review,
+    /// How long cookie decisions and audit entries are kept; the purges so far (dpo, owner).
+    Retention,
 }
 
 impl Section {
-    pub const ALL: [Section; 15] = [
+    pub const ALL: [Section; 16] = [
         Section::Overview,
         Section::Settings,
         Section::Wording,
@@ -73,6 +75,7 @@ impl Section {
         Section::Ledger,
         Section::Audit,
         Section::Review,
+        Section::Retention,
         Section::Team,
     ];
 
@@ -94,6 +97,7 @@ impl Section {
             Section::Ledger => "ledger",
             Section::Audit => "audit",
             Section::Review => "review",
+            Section::Retention => "retention",
         }
     }
 
@@ -117,6 +121,7 @@ impl Section {
             Section::Ledger => Action::VerifyLedger,
             Section::Audit => Action::ReadAudit,
             Section::Review => Action::ReviewData,
+            Section::Retention => Action::ManageRetention,
         }
     }
 
@@ -137,6 +142,7 @@ impl Section {
             Section::Ledger => data_text(t).ledger,
             Section::Audit => data_text(t).audit,
             Section::Review => lang_of(t).review().title,
+            Section::Retention => lang_of(t).retention().title,
         }
     }
 
@@ -320,6 +326,7 @@ pub async fn dispatch<S: Store + 'static>(
         Section::Ledger => super::console_ledger::page(app, &console, req, facts).await,
         Section::Audit => super::console_audit::page(app, &console, item, req, facts).await,
         Section::Review => super::console_review::page(app, &console, item, req, facts).await,
+        Section::Retention => super::console_retention::page(app, &console, req, facts).await,
     }
 }
 

@@ -619,6 +619,7 @@ mod console_people2;
 mod console_review;
 mod console_register;
 mod console_polish;
+mod console_retention;
 mod console_settings;
 mod console_site;
 mod evidence;

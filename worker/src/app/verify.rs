@@ -17,6 +17,7 @@ use super::admin::{admin_site, PAGE_SIZE};
 use super::anchors::check_latest;
 use super::audit::{client_ip, record, verify_trail, AuditEntry};
 use super::ledger::{seal_pending, Unsealable};
+use super::retention::{finish_report, verification_start};
 use super::{log_internal, require_method, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
@@ -54,7 +55,7 @@ pub async fn verify_site<S: Store + 'static>(
     let mut report = event_chain(app, site_id, key).await?;
     report.sealing_stopped_at = sealed.events_blocked.map(unmarked_row);
     audit_state(app, site_id, key, &mut report).await?;
-    let mut cookies = cookie_chain(app, site_id, key).await?;
+    let mut cookies = cookie_chain(app, site_id).await?;
     cookies.sealing_stopped_at = sealed.cookies_blocked.map(unmarked_row);
     cookies.unchained = app
         .store
@@ -67,7 +68,7 @@ pub async fn verify_site<S: Store + 'static>(
             reason: "outside the chain where sealing never looks: written into the database directly".into(),
         })
         .collect();
-    cookies.valid = cookies.first_broken.is_none()
+    cookies.valid = cookies.valid
         && cookies.sealing_stopped_at.is_none()
         && cookies.unchained.is_empty();
     report.anchor = check_latest(app, site_id).await.unwrap_or_else(|e| {
@@ -145,7 +146,8 @@ where
     Page: Fn(i64) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, StoreError>>,
 {
-    let mut after = 0;
+    // After a retention purge the verifier starts at its checkpoint, not at genesis.
+    let mut after = verifier.head().seq;
     loop {
         let rows = page(after).await?;
         for row in &rows {
@@ -284,14 +286,15 @@ async fn audit_state<S: Store>(
     Ok(())
 }
 
-async fn cookie_chain<S: Store>(app: &App<S>, site: &str, key: &[u8]) -> Result<CookieChainReport, AppError> {
-    let (verifier, first_broken) = walk_chain(ChainVerifier::new(key, ChainKind::Cookies), |after| {
-        app.store.cookie_chained_after(site, after, PAGE_SIZE)
-    })
-    .await?;
+async fn cookie_chain<S: Store>(app: &App<S>, site: &str) -> Result<CookieChainReport, AppError> {
+    let (start, mut purged) = verification_start(app, site, ChainKind::Cookies).await?;
+    let (verifier, first_broken) =
+        walk_chain(start, |after| app.store.cookie_chained_after(site, after, PAGE_SIZE)).await?;
+    finish_report(&mut purged, first_broken.is_none());
     let head = verifier.head();
     Ok(CookieChainReport {
-        valid: first_broken.is_none(),
+        valid: first_broken.is_none() && purged.as_ref().is_none_or(|p| p.problem.is_none()),
+        purged,
         records_checked: verifier.checked,
         head_seq: head.seq,
         head_hash: head.hash.clone(),

@@ -119,7 +119,7 @@ pub trait AuditStore {
     ) -> Result<Vec<Standing>, StoreError>;
 }
 
-fn audit_params(record: &AuditRecord, link: &ChainLink) -> Vec<SqlValue> {
+pub(super) fn audit_params(record: &AuditRecord, link: &ChainLink) -> Vec<SqlValue> {
     vec![
         (&record.site_id).into(),
         record.seq.into(),

@@ -111,6 +111,9 @@ async fn ledger_cases<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<Cas
         audiences_by_basis,
         suppressions_list_add_and_lift_by_reason,
         daily_counters_equal_a_recount,
+        retention_settings_round_trip_within_bounds,
+        cookie_purges_need_a_checkpoint_and_land_once,
+        audit_purges_need_a_checkpoint_and_land_once,
     )
 }
 
@@ -119,6 +122,11 @@ use audit::*;
 mod lawful_basis;
 use lawful_basis::{audiences_by_basis, lawful_basis_fields_round_trip, soft_opt_in_state_and_evidence};
 
+mod retention;
+use retention::{
+    audit_purges_need_a_checkpoint_and_land_once, cookie_purges_need_a_checkpoint_and_land_once,
+    retention_settings_round_trip_within_bounds,
+};
 mod suppressions;
 use suppressions::suppressions_list_add_and_lift_by_reason;
 mod public;
@@ -650,6 +658,9 @@ mod tests {
         let outcomes = pollster::block_on(run(&store, "native"));
         let failures: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
         assert!(failures.is_empty(), "{failures:#?}");
-        assert_eq!(outcomes.len(), 46 + accounts::CASES + imports::CASES + register::CASES + register_erasure::CASES + review::CASES);
+        assert_eq!(
+            outcomes.len(),
+            49 + accounts::CASES + imports::CASES + register::CASES + register_erasure::CASES + review::CASES
+        );
     }
 }

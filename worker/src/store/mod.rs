@@ -14,6 +14,7 @@ pub mod review;
 mod mail_and_expiry;
 pub mod register;
 mod register_sql;
+pub mod retention;
 pub mod site_create;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]
@@ -276,6 +277,7 @@ pub trait Store:
     + site_create::SiteCreateStore
     + suppressions::SuppressionStore
     + statistics::StatisticsStore
+    + retention::RetentionStore
 {
     async fn ping(&self) -> Result<(), StoreError>;
     async fn site(&self, id: &str) -> Result<Option<SiteConfig>, StoreError>;

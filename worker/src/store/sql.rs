@@ -737,3 +737,53 @@ pub const ADVANCE_REVIEW_ERASURE: &str = "UPDATE review_erasures SET updated_at 
                                      WHERE job_id = ?1 AND erased_at IS NULL) \
                    THEN NULL ELSE COALESCE(finished_at, ?3) END \
      WHERE id = ?1 AND site_id = ?2";
+// ---- retention (store/retention.rs) ----
+
+/// A site's retention settings (no row: the defaults).
+pub const RETENTION_POLICY: &str =
+    "SELECT cookie_decision_months, audit_years FROM retention_settings WHERE site_id = ?1";
+
+pub const SET_RETENTION_POLICY: &str = "INSERT INTO retention_settings \
+     (site_id, cookie_decision_months, audit_years, updated_at) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT (site_id) DO UPDATE SET cookie_decision_months = excluded.cookie_decision_months, \
+       audit_years = excluded.audit_years, updated_at = excluded.updated_at";
+
+macro_rules! checkpoint_columns {
+    () => {
+        "site_id, chain, up_to_seq, hash, prev_up_to, purged, purged_at, mac"
+    };
+}
+
+/// Every purge checkpoint of chain ?2 of site ?1, oldest first.
+pub const PURGE_CHECKPOINTS: &str = concat!(
+    "SELECT ",
+    checkpoint_columns!(),
+    " FROM purge_checkpoints WHERE site_id = ?1 AND chain = ?2 ORDER BY up_to_seq"
+);
+
+/// The latest purge checkpoint of chain ?2 of site ?1.
+pub const LATEST_PURGE_CHECKPOINT: &str = concat!(
+    "SELECT ",
+    checkpoint_columns!(),
+    " FROM purge_checkpoints WHERE site_id = ?1 AND chain = ?2 ORDER BY up_to_seq DESC LIMIT 1"
+);
+
+/// A checkpoint, sealed before the rows it covers go (first in the purge's batch: the delete
+/// triggers look for it). Its primary key and `UNIQUE (site_id, chain, prev_up_to)` let one of
+/// two racing purges land.
+pub const INSERT_PURGE_CHECKPOINT: &str = concat!(
+    "INSERT INTO purge_checkpoints (",
+    checkpoint_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+);
+
+/// The cookie decisions chained at or below place ?2 of site ?1's cookie chain.
+pub const PURGE_COOKIE_DECISIONS: &str = "DELETE FROM cookie_consents WHERE id IN \
+     (SELECT record_id FROM cookie_links WHERE site_id = ?1 AND seq <= ?2)";
+
+/// Their links (after the decisions: the decisions' trigger finds them through the links).
+pub const PURGE_COOKIE_LINKS: &str = "DELETE FROM cookie_links WHERE site_id = ?1 AND seq <= ?2";
+
+/// The audit entries at or below place ?2 of site ?1's trail.
+pub const PURGE_AUDIT_ENTRIES: &str = "DELETE FROM audit_events WHERE site_id = ?1 AND seq <= ?2";
+

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0013_suppression_reasons.sql", include_str!("../../migrations/0013_suppression_reasons.sql")),
     ("0014_imports.sql", include_str!("../../migrations/0014_imports.sql")),
     ("0015_register.sql", include_str!("../../migrations/0015_register.sql")),
+    ("0016_retention.sql", include_str!("../../migrations/0016_retention.sql")),
     ("0017_data_review.sql", include_str!("../../migrations/0017_data_review.sql")),
 ];
 
