@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { launch, workerUrl, demoUrl } from './browser.mjs';
 import { adminCall, Console } from './pages/console.mjs';
+import { Banner } from './pages/banner.mjs';
 
 const site = 'alumni';
 const owner = 'web.editor@example.org';
@@ -246,5 +247,17 @@ test('an owner walks the console; the pictures are saved in docs/console/', asyn
   await shoot(p, '15-audit');
   await editor.open('team');
   await shoot(p, '16-team');
+
+  // The DPO's desk, and the Embed page's live preview with the real widget.
+  await editor.open('register');
+  await shoot(p, '17-register');
+  await editor.open('review');
+  await shoot(p, '18-review');
+  await editor.open('retention');
+  await shoot(p, '19-retention');
+  await p.goto(`${workerUrl}/admin/sites/${site}/embed/live`);
+  await p.getByText('nothing you do on this page is recorded').waitFor();
+  await new Banner(p).waitUntilShown();
+  await shoot(p, '20-embed-live-preview');
   await editor.close();
 });
