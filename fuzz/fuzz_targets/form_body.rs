@@ -78,7 +78,10 @@ fuzz_target!(|data: &[u8]| {
     // The form parser reads the same body: each name's first value, as for urlencoded forms.
     // Names as forms write them (they travel in a header, where other bytes need escaping).
     let plain = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if body.len() <= 16 * 1024 && fields.iter().all(|(n, _)| plain(n)) {
+    // An unquoted boundary must be an RFC 2045 token: one holding a tspecial (`,` `/` `:` `=` `?`
+    // `(` `)` among the boundary characters) is well-formed only in quotes, as browsers send it.
+    let token = !boundary.bytes().any(|b| b"()<>@,;:\\\"/[]?=".contains(&b));
+    if body.len() <= 16 * 1024 && (quoted || token) && fields.iter().all(|(n, _)| plain(n)) {
         let req = HttpRequest::new("POST", "/p/x").with_header("content-type", &content_type).with_body(body.clone());
         let form = Form::parse(&req).expect("a well-formed multipart body is a form");
         for (name, _) in &fields {
