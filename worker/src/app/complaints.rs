@@ -9,6 +9,9 @@
 //! entry is marked acknowledged only once the acknowledgement really went to the mail API; when
 //! mail is unavailable it stays "received", and the register shows it due within 30 days.
 
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
 use consent_shared::access::Actor;
 use consent_shared::audit::AuditKind;
 use consent_shared::email::Email;
@@ -21,7 +24,7 @@ use consent_shared::token::{verify, Scope};
 use maud::{html, Markup};
 use serde_json::json;
 
-use super::audit::{record, AuditEntry};
+use super::audit::{record_in, AuditEntry};
 use super::budgeted_send;
 use super::csrf_form::{genuine, issue};
 use super::links::{form_and_lang, page_lang, public_site, LinkSigner};
@@ -49,10 +52,12 @@ pub struct Complainant {
     pub name: Option<String>,
 }
 
-/// A recorded complaint: its reference, and whether its acknowledgement was sent.
+/// A recorded complaint: its reference. Whether its acknowledgement went is never part of the
+/// answer: the mail budgets are per mailbox across every flow, so "could not send" would tell
+/// an outsider that the address had just been mailed by another (a lost-link mail goes only to
+/// an address on the list).
 pub struct Lodged {
     pub reference: String,
-    pub mailed: bool,
 }
 
 /// The complaint's text as the register keeps it, or what to say beside the field.
@@ -88,15 +93,16 @@ pub fn next_steps(c: &ComplaintText) -> Markup {
     }
 }
 
-/// What a person sees once the complaint is recorded.
-pub fn received_message(c: &ComplaintText, org: &str, reference: &str, mailed: bool) -> String {
+/// What a person sees once the complaint is recorded: the same words whether or not the
+/// acknowledgement can be sent (it is sent after the answer).
+pub fn received_message(c: &ComplaintText, org: &str, reference: &str) -> String {
     let said = c.received.replace("{reference}", reference);
-    let mail = if mailed { c.mailed.to_string() } else { c.not_mailed.replace("{org}", org) };
-    format!("{said} {mail}")
+    format!("{said} {}", c.mailing.replace("{org}", org))
 }
 
 /// Records a complaint in the register (kind complaint, arrival complaint form, received
-/// today), mails the acknowledgement, and marks the entry acknowledged once it was sent.
+/// today); after the response, mails the acknowledgement and marks the entry acknowledged once
+/// the mail API took it (neither the answer nor its timing depends on the mail).
 pub async fn lodge<S: Store + 'static>(
     app: &App<S>,
     site: &SiteConfig,
@@ -115,39 +121,43 @@ pub async fn lodge<S: Store + 'static>(
         details: complaint,
         ..new_row(&site.id, entry, lang, facts.now)
     };
-    let mut row = create_entry(app, row, req, facts).await?;
+    let row = create_entry(app, row, req, facts).await?;
     let reference = row.entry.reference.clone();
     let url = LinkSigner::for_request(app, req, facts).complaint_status_url(&site.id, &reference);
     let mail = acknowledgement_mail(site, lang, &who.email, &row.entry, &url);
     let send = app.mailer.clone().and_then(|mailer| {
-        let store = std::rc::Rc::clone(&app.store);
+        let store = Rc::clone(&app.store);
         budgeted_send(store, mailer, &app.config.subject_key, facts.now, &site.id, MAIL_KIND, mail)
     });
-    let mailed = match send {
-        Some(send) => send.await,
-        None => false,
-    };
-    if mailed {
-        acknowledged(app, &mut row, req, facts).await;
+    if let Some(send) = send {
+        let (store, key, now) = (Rc::clone(&app.store), app.config.ledger_key.clone(), facts.now);
+        let client_ip = super::audit::client_ip(req).map(str::to_owned);
+        facts.later.push(Box::pin(async move {
+            if send.await {
+                acknowledged(&*store, &key, row, client_ip, now).await;
+            }
+        }));
     }
-    Ok(Lodged { reference, mailed })
+    Ok(Lodged { reference })
 }
 
-/// Marks the entry acknowledged today (the mail went), and audits the change. A failure is
-/// logged: the person has the acknowledgement, the register still shows the entry as due.
-async fn acknowledged<S: Store + 'static>(
-    app: &App<S>,
-    row: &mut RegisterRow,
-    req: &HttpRequest,
-    facts: &RequestFacts<'_>,
+/// Marks the entry acknowledged today (the mail went), and audits the change. Runs after the
+/// response. A failure is logged: the person has the acknowledgement, the register still shows
+/// the entry as due.
+async fn acknowledged<S: Store>(
+    store: &S,
+    ledger_key: &[u8],
+    mut row: RegisterRow,
+    client_ip: Option<String>,
+    now: DateTime<Utc>,
 ) {
     let reference = row.entry.reference.clone();
-    if let Err(e) = row.entry.acknowledge(facts.now.date_naive()) {
+    if let Err(e) = row.entry.acknowledge(now.date_naive()) {
         log_internal(&format!("complaint {reference}: cannot be acknowledged: {e}"));
         return;
     }
-    row.updated_at = format_utc(facts.now);
-    if let Err(e) = app.store.save_register_entry(row, None).await {
+    row.updated_at = format_utc(now);
+    if let Err(e) = store.save_register_entry(&row, None).await {
         log_internal(&format!("complaint {reference}: acknowledgement sent but not recorded: {e}"));
         return;
     }
@@ -156,9 +166,9 @@ async fn acknowledged<S: Store + 'static>(
         actor: Actor::System,
         kind: AuditKind::RegisterEntryChanged,
         detail: json!({"reference": reference, "status": "acknowledged", "by": "acknowledgement_mail"}),
-        client_ip: super::audit::client_ip(req),
+        client_ip: client_ip.as_deref(),
     };
-    if let Err(e) = record(app, entry, facts.now).await {
+    if let Err(e) = record_in(store, ledger_key, entry, now).await {
         log_internal(&format!("complaint {reference}: acknowledged, its audit entry not: {e}"));
     }
 }
@@ -237,9 +247,7 @@ pub async fn public_form<S: Store + 'static>(
     match req.method.as_str() {
         "GET" | "HEAD" => {
             return match req.query_param("received").as_deref().and_then(parse_reference) {
-                Some(reference) => {
-                    received_page(&site, lang, &reference, req.query_param("mailed").as_deref() == Some("1"))
-                }
+                Some(reference) => received_page(&site, lang, &reference),
                 None => show(200, &Typed::default(), &FieldErrors::default(), None),
             }
         }
@@ -274,13 +282,9 @@ pub async fn public_form<S: Store + 'static>(
         name: Some(typed.name.clone()).filter(|n| !n.is_empty()),
     };
     match lodge(app, &site, lang, who, complaint, req, facts).await {
-        Ok(lodged) => see_other(&format!(
-            "/complaints/{}?lang={}&received={}&mailed={}",
-            site.id,
-            lang.code(),
-            lodged.reference,
-            u8::from(lodged.mailed)
-        )),
+        Ok(lodged) => {
+            see_other(&format!("/complaints/{}?lang={}&received={}", site.id, lang.code(), lodged.reference))
+        }
         Err(e) => unavailable(lang, &format!("complaint form of {}: {e}", site.id)),
     }
 }
@@ -354,10 +358,10 @@ fn form_page(
     page(status, lang.code(), c.title, body)
 }
 
-fn received_page(site: &SiteConfig, lang: PageLang, reference: &str, mailed: bool) -> HttpResponse {
+fn received_page(site: &SiteConfig, lang: PageLang, reference: &str) -> HttpResponse {
     let c = lang.complaints();
     let body = html! {
-        (notice(received_message(c, &site.organisation.name, reference, mailed), false))
+        (notice(received_message(c, &site.organisation.name, reference), false))
         (next_steps(c))
     };
     page(200, lang.code(), c.received_title, body)

@@ -238,7 +238,14 @@ fn render(c: &Console, status: u16, view: &View) -> HttpResponse {
 }
 
 /// One labelled field with its error (if any) beside it.
-pub(super) fn field(view: &View, name: &str, id: &str, label: &str, help: Option<&str>, input: Markup) -> Markup {
+pub(super) fn field(
+    view: &View,
+    name: &str,
+    id: &str,
+    label: &str,
+    help: Option<&str>,
+    input: Markup,
+) -> Markup {
     html! {
         div class="field" {
             label for=(id) { (label) }

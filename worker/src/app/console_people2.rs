@@ -77,7 +77,9 @@ pub async fn rectify<S: Store + 'static>(
     let raw_email = form.get("new_email").unwrap_or("").trim();
     let new_email = match raw_email {
         "" => None,
-        raw => Email::parse(raw).map_err(|_| view.errors.push(("new_email", u.rectify_bad_email.into()))).ok(),
+        raw => {
+            Email::parse(raw).map_err(|_| view.errors.push(("new_email", u.rectify_bad_email.into()))).ok()
+        }
     };
     if name.is_empty() && raw_email.is_empty() {
         view.errors.push(("new_name", u.rectify_nothing.into()));
@@ -104,7 +106,8 @@ pub async fn rectify<S: Store + 'static>(
     // The person's own language for the mail is not known here: the site's default.
     let lang = super::links::page_lang(None, &c.site);
     let rule = UnusableAddress::Refuse;
-    let done = rectify_record(app, &c.site, &subject, &held, name, new_email.as_ref(), rule, lang, req, facts);
+    let done =
+        rectify_record(app, &c.site, &subject, &held, name, new_email.as_ref(), rule, lang, req, facts);
     let (name_changed, address_requested) = match done.await {
         Ok(Rectified::Done { name_changed, address_requested }) => (name_changed, address_requested),
         Ok(Rectified::AddressUnusable) => {
@@ -190,7 +193,9 @@ pub async fn soft_opt_in<S: Store + 'static>(
             super::log_internal(&format!("console people: soft opt-in refused: {refusal}"));
         }
         match allowed {
-            Err(SoftOptInRefusal::BeforeCommencement) => view.errors.push(("collected", u.soft_before_start.into())),
+            Err(SoftOptInRefusal::BeforeCommencement) => {
+                view.errors.push(("collected", u.soft_before_start.into()))
+            }
             Err(SoftOptInRefusal::NoDirectEvidence) => view.errors.push(("direct", u.direct_missing.into())),
             Err(SoftOptInRefusal::NoContext) => view.errors.push(("context", u.context_missing.into())),
             Err(SoftOptInRefusal::NotDirect(_)) => view.errors.push(("method", u.method_label.into())),
@@ -240,20 +245,34 @@ pub async fn soft_opt_in<S: Store + 'static>(
 /// The method select of a paper record (grant, withdrawal, soft opt-in).
 pub fn method_field(c: &Console, view: &View, id: &str) -> Markup {
     let u = c.lang.people2();
-    field(view, "method", id, u.method_label, None, html! {
-        select id=(id) name="method" aria-describedby=[described(view, "method", id, false)] {
-            option value="paper_form" { (u.method_paper_form) }
-            option value="admin_import" { (u.method_admin_import) }
-        }
-    })
+    field(
+        view,
+        "method",
+        id,
+        u.method_label,
+        None,
+        html! {
+            select id=(id) name="method" aria-describedby=[described(view, "method", id, false)] {
+                option value="paper_form" { (u.method_paper_form) }
+                option value="admin_import" { (u.method_admin_import) }
+            }
+        },
+    )
 }
 
 /// The evidence note of one of this module's forms.
 fn note_field(c: &Console, view: &View, id: &str) -> Markup {
     let t = c.lang.people();
-    field(view, "note", id, t.evidence, Some(t.evidence_help), html! {
-        textarea id=(id) name="note" rows="2" required aria-describedby=[described(view, "note", id, true)] {}
-    })
+    field(
+        view,
+        "note",
+        id,
+        t.evidence,
+        Some(t.evidence_help),
+        html! {
+            textarea id=(id) name="note" rows="2" required aria-describedby=[described(view, "note", id, true)] {}
+        },
+    )
 }
 
 /// The correction form (for someone held), and the soft opt-in form (for a role that may

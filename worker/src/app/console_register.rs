@@ -20,7 +20,7 @@ use super::console_site::{Console, Section};
 use super::page_text::console_register::RegisterText;
 use super::page_text::PageLang;
 use super::pages::{see_other, unavailable};
-use super::{App, RequestFacts};
+use super::{log_internal, App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::register::{RegisterQuery, RegisterRow};
@@ -357,7 +357,13 @@ async fn record_request<S: Store + 'static>(
     let detail = json!({"reference": e.reference, "kind": e.kind.as_str(), "arrival": e.arrival.as_str(),
         "received_on": day_text(e.received_on), "linked_to_subject": row.subject.is_some()});
     if let Err(err) = audit(app, c, AuditKind::RegisterEntryRecorded, detail, req, facts.now).await {
-        return unavailable(c.lang, &err.cause());
+        // The entry is stored: answering "try again" would record it twice. Its page is shown,
+        // and the missing trail entry is in the log.
+        log_internal(&format!(
+            "register entry {} recorded, its audit entry not: {}",
+            e.reference,
+            err.cause()
+        ));
     }
     see_other(&register_href(c, &format!("/{}?done=recorded", e.reference)))
 }

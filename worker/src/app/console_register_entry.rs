@@ -137,17 +137,24 @@ pub async fn page<S: Store + 'static>(
         }
         Err(e) => return unavailable(c.lang, &e),
     }
-    let detail = json!({"reference": row.entry.reference, "kind": row.entry.kind.as_str(), "change": op,
-        "status": changed.entry.status.as_str()});
-    if let Err(e) = audit(app, c, AuditKind::RegisterEntryChanged, detail, req, facts.now).await {
-        return unavailable(c.lang, &e.cause());
-    }
+    // The change is stored: its reply goes whatever happens to the trail entry after it (a
+    // retry would find the entry closed and never send it).
     let mut done = op.to_string();
     if op == "close" && changed.entry.kind == RequestKind::Complaint {
         if let Some(mail) = reply_mail(&c.site.organisation.name, &changed) {
             app.mail_later(facts, &c.site.id, REPLY_MAIL_KIND, mail);
             done = "close_mailed".into();
         }
+    }
+    let detail = json!({"reference": row.entry.reference, "kind": row.entry.kind.as_str(), "change": op,
+        "status": changed.entry.status.as_str()});
+    if let Err(e) = audit(app, c, AuditKind::RegisterEntryChanged, detail, req, facts.now).await {
+        // Stored and (for a close) mailed: show it, and leave the missing trail entry to the log.
+        log_internal(&format!(
+            "register entry {} changed ({op}), its audit entry not: {}",
+            row.entry.reference,
+            e.cause()
+        ));
     }
     see_other(&register_href(c, &format!("/{}?done={done}", row.entry.reference)))
 }

@@ -98,7 +98,9 @@ pub(super) fn message(t: &ReviewText, e: &ReviewError, range: (u32, u32)) -> Str
         ReviewError::NotANumber => t.e_number.into(),
         ReviewError::BadDate => t.e_date.into(),
         ReviewError::DateInFuture => t.e_future.into(),
-        ReviewError::OutOfRange(..) => fill(t.e_range, &[("min", range.0.to_string()), ("max", range.1.to_string())]),
+        ReviewError::OutOfRange(..) => {
+            fill(t.e_range, &[("min", range.0.to_string()), ("max", range.1.to_string())])
+        }
         ReviewError::ReasonMissing => t.e_reason.into(),
         ReviewError::ReasonTooLong => t.e_reason_long.into(),
         ReviewError::DecisionNotAllowed => t.e_not_allowed.into(),
@@ -149,11 +151,19 @@ pub(super) async fn site_review<S: Store>(app: &App<S>, c: &Console) -> Result<S
 
 /// The day a site was created, from its stored timestamp.
 pub(super) fn created_on(review: &SiteReview) -> NaiveDate {
-    review.site_created.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or_default()
+    review
+        .site_created
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or_default()
 }
 
 /// When the site's next review is due and where that leaves it today.
-pub async fn due_on<S: Store>(app: &App<S>, c: &Console, today: NaiveDate) -> Result<(NaiveDate, DueState), AppError> {
+pub async fn due_on<S: Store>(
+    app: &App<S>,
+    c: &Console,
+    today: NaiveDate,
+) -> Result<(NaiveDate, DueState), AppError> {
     let review = site_review(app, c).await?;
     let due = next_due(&review.settings, created_on(&review));
     Ok((due, due_state(due, today)))
@@ -212,8 +222,8 @@ async fn save_settings<S: Store + 'static>(
     }
     let cycle = parse_cycle(&raw("cycle")).map_err(|e| view.fail("cycle", message(t, &e, (1, 27))));
     let last = parse_past_date(&raw("last"), today).map_err(|e| view.fail("last", message(t, &e, (0, 0))));
-    let years =
-        parse_bounded(&raw("years"), YEARS_RANGE).map_err(|e| view.fail("years", message(t, &e, YEARS_RANGE)));
+    let years = parse_bounded(&raw("years"), YEARS_RANGE)
+        .map_err(|e| view.fail("years", message(t, &e, YEARS_RANGE)));
     let (Ok(cycle_months), Ok(last_review_on), Ok(erased_history_years)) = (cycle, last, years) else {
         super::log_internal(&format!("review settings of {} refused: {:?}", c.site.id, view.errors));
         return render(app, c, 422, Some(ReviewParams::default()), &view, facts).await;
@@ -270,7 +280,8 @@ async fn complete<S: Store + 'static>(
         let cut = cutoffs(&params, review.settings.erased_history_years, today);
         for (group, count) in counts(app, c, &cut).await? {
             let g = group.as_str();
-            let (dfield, rfield, cfield) = (format!("decision-{g}"), format!("reason-{g}"), format!("confirm-{g}"));
+            let (dfield, rfield, cfield) =
+                (format!("decision-{g}"), format!("reason-{g}"), format!("confirm-{g}"));
             let reason = form.get(&rfield).unwrap_or("");
             view.values.push((rfield.clone(), reason.to_string()));
             let raw_decision = form.get(&dfield).unwrap_or("");

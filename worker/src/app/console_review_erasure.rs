@@ -54,7 +54,11 @@ pub async fn page<S: Store + 'static>(
     let job = match app.store.review_erasure(&c.site.id, job_id).await {
         Ok(Some(job)) => job,
         Ok(None) => {
-            return c.page(404, t.progress_title, html! { div class="error" role="alert" { p { (t.no_such_job) } } })
+            return c.page(
+                404,
+                t.progress_title,
+                html! { div class="error" role="alert" { p { (t.no_such_job) } } },
+            )
         }
         Err(e) => return unavailable(c.lang, &e),
     };
@@ -67,7 +71,10 @@ pub async fn page<S: Store + 'static>(
         Err(e) => {
             super::log_internal(&format!("review erasure {} stopped: {e}", job.id));
             if wants_json {
-                return HttpResponse::json(503, &json!({"error": {"code": "erasure_interrupted", "message": t.failed}}));
+                return HttpResponse::json(
+                    503,
+                    &json!({"error": {"code": "erasure_interrupted", "message": t.failed}}),
+                );
             }
             return show(c, &job, Some(t.failed));
         }
@@ -103,13 +110,28 @@ async fn step<S: Store + 'static>(
     if job.done() {
         return Ok(job.clone());
     }
+    // Someone who came back since the review (a new choice, a corrected address) is no longer
+    // who the review decided about: kept, never erased by a job resumed later.
+    let now = format_utc(facts.now);
+    let returned = app.store.drop_returned_from_review(&c.site.id, &job.id, &now).await?;
+    if returned > 0 {
+        let entry = AuditEntry {
+            site: &c.site.id,
+            actor: actor(c),
+            kind: AuditKind::ReviewErasureBatch,
+            detail: json!({"job": job.id, "group": job.group, "erased": 0, "kept_active_since_review": returned}),
+            client_ip: client_ip(req),
+        };
+        record(app, entry, facts.now).await?;
+    }
     let pending = app.store.review_erasure_pending(&c.site.id, &job.id, ERASE_BATCH).await?;
     let mut done = Vec::with_capacity(pending.len());
     let mut erased = 0u32;
     let mut step_error = None;
     for (subject, already) in pending {
         if !already {
-            let erasure = Erasure { actor: actor(c), held: true, via: Some(&job.id), client_ip: client_ip(req) };
+            let erasure =
+                Erasure { actor: actor(c), held: true, via: Some(&job.id), client_ip: client_ip(req) };
             if let Err(e) = erase_subject(app, &c.site.id, &subject, erasure, facts.now).await {
                 // Whoever is erased so far is marked below; the rest wait for the retry.
                 step_error = Some(e);

@@ -51,7 +51,8 @@ pub async fn download<S: Store + 'static>(
     let review = site_review(app, c).await?;
     let cut = cutoffs(&params, review.settings.erased_history_years, facts.now.date_naive());
     let before = cutoff_of(&cut, group);
-    let mut out = String::from(if links { "email,name,preferences_url\r\n" } else { "subject,email,name,since\r\n" });
+    let mut out =
+        String::from(if links { "email,name,preferences_url\r\n" } else { "subject,email,name,since\r\n" });
     let signer = LinkSigner::for_request(app, req, facts);
     let mut after = String::new();
     let mut rows = 0u64;
@@ -59,7 +60,8 @@ pub async fn download<S: Store + 'static>(
         let page = app.store.review_group_page(&c.site.id, group, before, &after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.subject.clone();
-        let members: Vec<&ReviewMember> = if links { emailable(app, c, &page).await? } else { page.iter().collect() };
+        let members: Vec<&ReviewMember> =
+            if links { emailable(app, c, &page).await? } else { page.iter().collect() };
         for m in members {
             let (email, name) = (m.email.as_deref().unwrap_or(""), m.name.as_deref().unwrap_or(""));
             let line = if links {
@@ -110,7 +112,8 @@ async fn emailable<'a, S: Store + 'static>(
     let subjects: Vec<String> = page.iter().map(|m| m.subject.clone()).collect();
     for pc in c.site.purposes.iter().filter(|pc| pc.channel == Channel::Email) {
         for (chunk_no, chunk) in subjects.chunks(STANDINGS_PER_QUERY).enumerate() {
-            let standings = app.store.subject_standings(&c.site.id, &pc.purpose, Channel::Email, chunk).await?;
+            let standings =
+                app.store.subject_standings(&c.site.id, &pc.purpose, Channel::Email, chunk).await?;
             for (i, s) in standings.iter().enumerate() {
                 let answer = standing_answer(s, pc.basis, None, &c.site.id, &pc.purpose, Channel::Email);
                 if answer.may_contact {

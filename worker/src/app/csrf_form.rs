@@ -73,7 +73,8 @@ impl Form {
 fn parse_multipart(content_type: &str, body: &[u8]) -> Option<Form> {
     use futures_util::FutureExt;
     let boundary = multer::parse_boundary(content_type).ok()?;
-    let chunk = futures_util::stream::once(std::future::ready(Ok::<_, std::convert::Infallible>(body.to_vec())));
+    let chunk =
+        futures_util::stream::once(std::future::ready(Ok::<_, std::convert::Infallible>(body.to_vec())));
     let mut multipart = multer::Multipart::new(chunk, boundary);
     let mut form = Form { fields: Vec::new(), files: Vec::new() };
     while let Some(field) = multipart.next_field().now_or_never()?.ok()? {

@@ -28,7 +28,12 @@ pub enum UploadError {
 
 /// The CSV text of `form`: the file chosen in `file_field`, else the text in `paste_field`.
 /// A UTF-8 byte-order mark (as spreadsheet programs write) is dropped.
-pub fn csv_text(form: &Form, file_field: &str, paste_field: &str, limit: usize) -> Result<String, UploadError> {
+pub fn csv_text(
+    form: &Form,
+    file_field: &str,
+    paste_field: &str,
+    limit: usize,
+) -> Result<String, UploadError> {
     let pasted = form.get(paste_field).unwrap_or("");
     let Some(file) = form.file(file_field) else {
         if pasted.trim().is_empty() {
@@ -119,7 +124,10 @@ mod tests {
         let page = crate::app::too_large_answer("/admin/sites/demo/suppressions", "lang=cy");
         assert_eq!(page.status, 413);
         let html = String::from_utf8(page.body.clone()).unwrap();
-        assert!(html.contains("512 KB") && html.contains("href=\"/admin/sites/demo/suppressions?lang=cy\""), "{html}");
+        assert!(
+            html.contains("512 KB") && html.contains("href=\"/admin/sites/demo/suppressions?lang=cy\""),
+            "{html}"
+        );
         assert!(html.contains("lang=\"cy\""), "{html}");
         let api = crate::app::too_large_answer("/api/v1/sites/demo/consents", "");
         assert_eq!(api.status, 413);
@@ -142,7 +150,11 @@ mod tests {
         ];
         for (file, pasted, want) in cases {
             let form = multipart(file, pasted);
-            assert_eq!(csv_text(&form, "csv_file", "csv", 64).as_deref().map_err(|e| *e), want, "{file:?} {pasted:?}");
+            assert_eq!(
+                csv_text(&form, "csv_file", "csv", 64).as_deref().map_err(|e| *e),
+                want,
+                "{file:?} {pasted:?}"
+            );
         }
     }
 }

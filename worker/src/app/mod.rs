@@ -23,12 +23,12 @@ mod console_new_site;
 mod console_people;
 mod console_people2;
 mod console_preview;
-mod console_review;
-mod console_review_erasure;
-mod console_review_lists;
 mod console_register;
 mod console_register_entry;
 mod console_retention;
+mod console_review;
+mod console_review_erasure;
+mod console_review_lists;
 mod console_settings;
 pub mod console_site;
 pub mod console_statistics;
@@ -37,8 +37,8 @@ mod console_team;
 mod console_wording;
 pub mod cors;
 mod csrf_form;
-mod embed_preview;
 mod csv_upload;
+mod embed_preview;
 pub mod import_csv;
 pub mod isolate;
 pub mod ledger;
@@ -460,7 +460,12 @@ pub(crate) fn budgeted_send<S: Store + 'static>(
                     false
                 }
             },
-            Ok(false) => false,
+            Ok(false) => {
+                // Logged without the address: the budgets exist to stop floods, and a refusal
+                // is the only trace of a mail that did not go.
+                log_internal(&format!("{kind} mail not sent: over the mail budget"));
+                false
+            }
             Err(e) => {
                 log_internal(&format!("{kind} mail not sent: {e}"));
                 false

@@ -10,10 +10,10 @@ pub mod console_embed;
 pub mod console_import;
 pub mod console_people;
 pub mod console_people2;
-pub mod console_review;
-pub mod console_register;
 pub mod console_polish;
+pub mod console_register;
 pub mod console_retention;
+pub mod console_review;
 pub mod console_settings;
 pub mod console_wording;
 

@@ -23,9 +23,9 @@ use super::links::{form_and_lang, open_link};
 use super::page_text::complaints::{
     SELF_SERVICE_DOWNLOAD, SELF_SERVICE_ERASE, SELF_SERVICE_RECTIFY, SELF_SERVICE_RESTRICT,
 };
-use super::rectify::{name_is_valid, rectify, Rectified, UnusableAddress, MAX_NAME_CHARS};
 use super::page_text::{PageLang, PageText};
 use super::pages::{see_other, unavailable};
+use super::rectify::{name_is_valid, rectify, Rectified, UnusableAddress, MAX_NAME_CHARS};
 use super::register_entries::{record_self_service, SelfService};
 use super::rights::{export_response, subject_export};
 use super::{log_internal, App, RequestFacts};
@@ -34,7 +34,6 @@ use crate::store::{CurrentConsent, Store, StoreError, SubjectRecord};
 
 mod page;
 use page::render;
-
 
 /// `GET` or `POST /p/{token}`: always a page (or the data download), whatever went wrong.
 pub async fn handle<S: Store + 'static>(
@@ -57,10 +56,11 @@ pub async fn handle<S: Store + 'static>(
     let outcome = match req.method.as_str() {
         "GET" | "HEAD" => {
             let done = req.query_param("done").and_then(|code| match code.as_str() {
-                "complained" => req.query_param("reference").as_deref().and_then(parse_reference).map(|r| {
-                    let mailed = req.query_param("mailed").as_deref() == Some("1");
-                    received_message(lang.complaints(), &site.organisation.name, &r, mailed)
-                }),
+                "complained" => req
+                    .query_param("reference")
+                    .as_deref()
+                    .and_then(parse_reference)
+                    .map(|r| received_message(lang.complaints(), &site.organisation.name, &r)),
                 code => done_message(lang.text(), code),
             });
             let message = done.map(|m| (m, false));
@@ -77,11 +77,9 @@ pub async fn handle<S: Store + 'static>(
     };
     match outcome {
         Outcome::Done(code) => see_other(&format!("/p/{token}?lang={}&done={code}", lang.code())),
-        Outcome::Complained(Lodged { reference, mailed }) => see_other(&format!(
-            "/p/{token}?lang={}&done=complained&reference={reference}&mailed={}",
-            lang.code(),
-            u8::from(mailed)
-        )),
+        Outcome::Complained(Lodged { reference }) => {
+            see_other(&format!("/p/{token}?lang={}&done=complained&reference={reference}", lang.code()))
+        }
         Outcome::Respond(response) => response,
         Outcome::Problem(status, message) => {
             again(app, &person, facts, Some((message, true)), None, status).await
@@ -215,12 +213,24 @@ async fn act<S: Store + 'static>(
                 },
             };
             let rule = UnusableAddress::WriteButNeverConfirm;
-            let done = rectify(app, p.site, p.subject, &held.record, Some(name), new_email.as_ref(), rule, p.lang, req, facts);
+            let done = rectify(
+                app,
+                p.site,
+                p.subject,
+                &held.record,
+                Some(name),
+                new_email.as_ref(),
+                rule,
+                p.lang,
+                req,
+                facts,
+            );
             match done.await {
                 Ok(Rectified::Done { name_changed, address_requested }) => {
                     // The same entry whether or not a new address is taken (this page tells nothing).
                     if name_changed || address_requested {
-                        self_service(app, p, RequestKind::Rectification, SELF_SERVICE_RECTIFY, req, facts).await;
+                        self_service(app, p, RequestKind::Rectification, SELF_SERVICE_RECTIFY, req, facts)
+                            .await;
                     }
                     Outcome::Done(if address_requested { "email_sent" } else { "details" })
                 }

@@ -6,7 +6,6 @@
 //! (a failed send is not retried that day, rather than risking a mail every five minutes).
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use consent_shared::access::{Actor, Role};
@@ -19,7 +18,7 @@ use super::audit::{record, AuditEntry};
 use super::console_register::{day_text, today};
 use super::mail::OutgoingMail;
 use super::page_text::PageLang;
-use super::{budgeted_send, log_internal, App};
+use super::{log_internal, App};
 use crate::store::audit::AuditFilter;
 use crate::store::register::RegisterRow;
 use crate::store::{Store, StoreError};
@@ -60,18 +59,13 @@ pub async fn send_register_digests<S: Store + 'static>(app: &App<S>, now: DateTi
     for (site, rows) in by_site {
         match digest_of_site(app, &site, &rows, today, now).await {
             Ok(Some((report, mails))) => {
+                // Straight to the mailer, not through the per-mailbox budgets: the recipients are
+                // the site's own DPOs (or owners), once a day per site by the trail's marker, and
+                // a budget shared with the public flows would let an outsider who sent complaints
+                // from a DPO's address suppress that day's digest.
                 for mail in mails {
-                    let task = budgeted_send(
-                        Rc::clone(&app.store),
-                        Rc::clone(&mailer),
-                        &app.config.subject_key,
-                        now,
-                        &site,
-                        DIGEST_MAIL_KIND,
-                        mail,
-                    );
-                    if let Some(task) = task {
-                        task.await;
+                    if let Err(e) = mailer.send(mail).await {
+                        log_internal(&format!("{DIGEST_MAIL_KIND} mail of {site} not sent: {e}"));
                     }
                 }
                 sent.push(report);

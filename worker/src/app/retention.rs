@@ -150,6 +150,20 @@ async fn purge_chain<S: Store + 'static>(
 ) -> i64 {
     let Some(chain) = checkpoint_chain_name(kind) else { return 0 };
     let key = &app.config.ledger_key;
+    // Continue only from checkpoints that hold: a forged one would unlock the delete trigger,
+    // and a genuine seal must never build on it (verify names it; the purge waits until mended).
+    match app.store.purge_checkpoints(site, chain).await {
+        Ok(all) => {
+            if let Some(problem) = check_checkpoints(key, site, chain, &all).problem {
+                log_internal(&format!("retention purge of {site} ({chain}) not run: {problem}"));
+                return 0;
+            }
+        }
+        Err(e) => {
+            log_internal(&format!("retention purge of {site} ({chain}): {e}"));
+            return 0;
+        }
+    }
     let mut purged = 0;
     for _ in 0..RETENTION_BATCHES_PER_RUN {
         let start = match app.store.latest_purge_checkpoint(site, chain).await {

@@ -115,7 +115,8 @@ pub async fn act_on_subject<S: Store + 'static>(
             Ok(SubjectOutcome::Exported(export))
         }
         SubjectAct::Erase => {
-            let erasure = Erasure { actor: actor.clone(), held: held.is_some(), via: None, client_ip: client_ip(req) };
+            let erasure =
+                Erasure { actor: actor.clone(), held: held.is_some(), via: None, client_ip: client_ip(req) };
             erase_subject(app, &site.id, &subject, erasure, facts.now).await?;
             Ok(SubjectOutcome::Erased { subject })
         }
@@ -158,7 +159,13 @@ pub async fn erase_subject<S: Store + 'static>(
     if let Some(job) = erasure.via {
         detail["review_erasure"] = json!(job);
     }
-    let entry = AuditEntry { site, actor: erasure.actor, kind: AuditKind::SubjectErased, detail, client_ip: erasure.client_ip };
+    let entry = AuditEntry {
+        site,
+        actor: erasure.actor,
+        kind: AuditKind::SubjectErased,
+        detail,
+        client_ip: erasure.client_ip,
+    };
     record(app, entry, now).await
 }
 

@@ -68,9 +68,7 @@ pub async fn verify_site<S: Store + 'static>(
             reason: "outside the chain where sealing never looks: written into the database directly".into(),
         })
         .collect();
-    cookies.valid = cookies.valid
-        && cookies.sealing_stopped_at.is_none()
-        && cookies.unchained.is_empty();
+    cookies.valid = cookies.valid && cookies.sealing_stopped_at.is_none() && cookies.unchained.is_empty();
     report.anchor = check_latest(app, site_id).await.unwrap_or_else(|e| {
         log_internal(&format!("verifying {}: anchor unreadable: {e}", site_id));
         Some(consent_shared::api::v1::AnchorReport {

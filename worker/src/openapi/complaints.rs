@@ -48,7 +48,7 @@ pub(super) fn complaints_post() -> OperationBuilder {
     .response(
         "303",
         ResponseBuilder::new()
-            .description("Recorded: to `?received={reference}&mailed=0|1`")
+            .description("Recorded: to `?received={reference}`")
             .header("Location", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
             .build(),
     )

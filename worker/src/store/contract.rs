@@ -46,8 +46,8 @@ pub mod accounts;
 mod erasure_and_errors;
 pub mod imports;
 pub mod register;
-pub mod review;
 pub mod register_erasure;
+pub mod review;
 
 use erasure_and_errors::*;
 

@@ -10,11 +10,11 @@ pub mod contract;
 #[cfg(target_arch = "wasm32")]
 pub mod d1;
 pub mod imports;
-pub mod review;
 mod mail_and_expiry;
 pub mod register;
 mod register_sql;
 pub mod retention;
+pub mod review;
 pub mod site_create;
 pub mod sql;
 #[cfg(all(not(target_arch = "wasm32"), feature = "sqlite"))]

@@ -68,13 +68,25 @@ pub trait RegisterStore {
     ) -> Result<(), StoreError>;
     async fn register_entry(&self, site: &str, reference: &str) -> Result<Option<RegisterRow>, StoreError>;
     /// The site's entries: open ones first, soonest due first.
-    async fn register_entries(&self, site: &str, query: RegisterQuery) -> Result<Vec<RegisterRow>, StoreError>;
+    async fn register_entries(
+        &self,
+        site: &str,
+        query: RegisterQuery,
+    ) -> Result<Vec<RegisterRow>, StoreError>;
     /// Every entry about one subject (their own download, an erasure).
-    async fn register_entries_of_subject(&self, site: &str, subject: &str) -> Result<Vec<RegisterRow>, StoreError>;
+    async fn register_entries_of_subject(
+        &self,
+        site: &str,
+        subject: &str,
+    ) -> Result<Vec<RegisterRow>, StoreError>;
     /// Saves a changed entry (status, dates, outcome, handler, contact) made against
     /// `row.version`, with a note if given — atomically. `Conflict` when the entry changed since
     /// (nothing written: read it again).
-    async fn save_register_entry(&self, row: &RegisterRow, note: Option<&RegisterNote>) -> Result<(), StoreError>;
+    async fn save_register_entry(
+        &self,
+        row: &RegisterRow,
+        note: Option<&RegisterNote>,
+    ) -> Result<(), StoreError>;
     async fn register_notes(&self, site: &str, reference: &str) -> Result<Vec<RegisterNote>, StoreError>;
     /// Counts of the site's open entries overdue on `today` and due from `today` to `soon_until`.
     async fn register_due_counts(
@@ -84,7 +96,11 @@ pub trait RegisterStore {
         soon_until: NaiveDate,
     ) -> Result<DueCounts, StoreError>;
     /// Open entries of every site due on or before `until`, by site then date, at most `limit`.
-    async fn register_due_everywhere(&self, until: NaiveDate, limit: u32) -> Result<Vec<RegisterRow>, StoreError>;
+    async fn register_due_everywhere(
+        &self,
+        until: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<RegisterRow>, StoreError>;
     /// Clears the contact details of the subject's entries (erasure); the entries stay.
     async fn forget_register_contact(&self, site: &str, subject: &str) -> Result<(), StoreError>;
 }
@@ -116,7 +132,8 @@ fn read_row(r: &Row) -> Result<RegisterRow, StoreError> {
     enumerated("arrival", arrival.map(drop))?;
     let status = Status::parse(&r.text("status")?);
     enumerated("status", status.map(drop))?;
-    let received_on = read_day(r, "received_on")?.ok_or_else(|| StoreError::Decode("received_on is NULL".into()))?;
+    let received_on =
+        read_day(r, "received_on")?.ok_or_else(|| StoreError::Decode("received_on is NULL".into()))?;
     Ok(RegisterRow {
         site_id: r.text("site_id")?,
         entry: Entry {
@@ -152,7 +169,11 @@ fn note_statement(site: &str, reference: &str, note: &RegisterNote) -> Statement
 }
 
 impl<E: Executor> RegisterStore for SqlStore<E> {
-    async fn create_register_entry(&self, row: &RegisterRow, note: Option<&RegisterNote>) -> Result<(), StoreError> {
+    async fn create_register_entry(
+        &self,
+        row: &RegisterRow,
+        note: Option<&RegisterNote>,
+    ) -> Result<(), StoreError> {
         let e = &row.entry;
         let mut statements = vec![Statement::new(
             sql::INSERT_ENTRY,
@@ -187,7 +208,11 @@ impl<E: Executor> RegisterStore for SqlStore<E> {
         Ok(self.rows(sql::ENTRY, vec![site.into(), reference.into()], read_row).await?.pop())
     }
 
-    async fn register_entries(&self, site: &str, query: RegisterQuery) -> Result<Vec<RegisterRow>, StoreError> {
+    async fn register_entries(
+        &self,
+        site: &str,
+        query: RegisterQuery,
+    ) -> Result<Vec<RegisterRow>, StoreError> {
         let kind: Option<&str> = query.kind.map(RequestKind::as_str);
         self.rows(
             sql::ENTRIES,
@@ -197,11 +222,19 @@ impl<E: Executor> RegisterStore for SqlStore<E> {
         .await
     }
 
-    async fn register_entries_of_subject(&self, site: &str, subject: &str) -> Result<Vec<RegisterRow>, StoreError> {
+    async fn register_entries_of_subject(
+        &self,
+        site: &str,
+        subject: &str,
+    ) -> Result<Vec<RegisterRow>, StoreError> {
         self.rows(sql::ENTRIES_OF_SUBJECT, vec![site.into(), subject.into()], read_row).await
     }
 
-    async fn save_register_entry(&self, row: &RegisterRow, note: Option<&RegisterNote>) -> Result<(), StoreError> {
+    async fn save_register_entry(
+        &self,
+        row: &RegisterRow,
+        note: Option<&RegisterNote>,
+    ) -> Result<(), StoreError> {
         let e = &row.entry;
         let mut statements = vec![
             Statement::new(
@@ -232,7 +265,12 @@ impl<E: Executor> RegisterStore for SqlStore<E> {
 
     async fn register_notes(&self, site: &str, reference: &str) -> Result<Vec<RegisterNote>, StoreError> {
         self.rows(sql::NOTES, vec![site.into(), reference.into()], |r| {
-            Ok(RegisterNote { seq: r.u32("seq")?, at: r.text("at")?, author: r.text("author")?, body: r.text("body")? })
+            Ok(RegisterNote {
+                seq: r.u32("seq")?,
+                at: r.text("at")?,
+                author: r.text("author")?,
+                body: r.text("body")?,
+            })
         })
         .await
     }
@@ -251,7 +289,11 @@ impl<E: Executor> RegisterStore for SqlStore<E> {
         Ok(rows.into_iter().next().unwrap_or_default())
     }
 
-    async fn register_due_everywhere(&self, until: NaiveDate, limit: u32) -> Result<Vec<RegisterRow>, StoreError> {
+    async fn register_due_everywhere(
+        &self,
+        until: NaiveDate,
+        limit: u32,
+    ) -> Result<Vec<RegisterRow>, StoreError> {
         self.rows(sql::DUE_EVERYWHERE, vec![day(until), limit.into()], read_row).await
     }
 

@@ -4,7 +4,9 @@
 //! `sql.rs`.
 
 use chrono::NaiveDate;
-use consent_shared::review::{ReviewGroup, ReviewSettings, DEFAULT_CYCLE_MONTHS, DEFAULT_ERASED_HISTORY_YEARS};
+use consent_shared::review::{
+    ReviewGroup, ReviewSettings, DEFAULT_CYCLE_MONTHS, DEFAULT_ERASED_HISTORY_YEARS,
+};
 
 use super::{sql, Executor, Row, SqlStore, Statement, StoreError};
 
@@ -80,7 +82,12 @@ pub trait ReviewStore {
         now: &str,
     ) -> Result<(), StoreError>;
     /// How many people `group` holds with cut-off `before`.
-    async fn review_group_count(&self, site: &str, group: ReviewGroup, before: &str) -> Result<u64, StoreError>;
+    async fn review_group_count(
+        &self,
+        site: &str,
+        group: ReviewGroup,
+        before: &str,
+    ) -> Result<u64, StoreError>;
     /// Up to `limit` of them after subject `after` (keyset, by subject).
     async fn review_group_page(
         &self,
@@ -109,6 +116,9 @@ pub trait ReviewStore {
         job: &str,
         limit: u32,
     ) -> Result<Vec<(String, bool)>, StoreError>;
+    /// Takes out of the job the people not yet erased whose record changed after it began (they
+    /// came back: a new choice or correction since the review), and moves the job on; how many.
+    async fn drop_returned_from_review(&self, site: &str, job: &str, now: &str) -> Result<u32, StoreError>;
     /// Marks `subjects` of the job erased and moves its counts on (finished when none is left).
     async fn mark_review_erased(
         &self,
@@ -133,7 +143,9 @@ fn group_sql(group: ReviewGroup) -> (&'static str, &'static str, Option<&'static
             (sql::REVIEW_RESTRICTED_COUNT, sql::REVIEW_RESTRICTED_PAGE, Some(sql::REVIEW_RESTRICTED_SNAPSHOT))
         }
         // The erased are erased already: nothing to snapshot.
-        ReviewGroup::ErasedHistory => (sql::REVIEW_ERASED_HISTORY_COUNT, sql::REVIEW_ERASED_HISTORY_PAGE, None),
+        ReviewGroup::ErasedHistory => {
+            (sql::REVIEW_ERASED_HISTORY_COUNT, sql::REVIEW_ERASED_HISTORY_PAGE, None)
+        }
     }
 }
 
@@ -207,7 +219,12 @@ impl<E: Executor> ReviewStore for SqlStore<E> {
         self.exec.batch(vec![Statement::new(sql::SAVE_REVIEW_SETTINGS, params)]).await
     }
 
-    async fn review_group_count(&self, site: &str, group: ReviewGroup, before: &str) -> Result<u64, StoreError> {
+    async fn review_group_count(
+        &self,
+        site: &str,
+        group: ReviewGroup,
+        before: &str,
+    ) -> Result<u64, StoreError> {
         let (count, _, _) = group_sql(group);
         let n = self.rows(count, vec![site.into(), before.into()], |r| r.int("n")).await?;
         Ok(n.first().copied().unwrap_or(0).max(0) as u64)
@@ -305,6 +322,22 @@ impl<E: Executor> ReviewStore for SqlStore<E> {
             Ok((r.text("subject")?, r.int("already")? != 0))
         })
         .await
+    }
+
+    async fn drop_returned_from_review(&self, site: &str, job: &str, now: &str) -> Result<u32, StoreError> {
+        let counted = self
+            .rows(sql::REVIEW_ERASURE_RETURNED_COUNT, vec![job.into(), site.into()], |r| r.u32("n"))
+            .await?;
+        let returned = counted.first().copied().unwrap_or(0);
+        if returned > 0 {
+            self.exec
+                .batch(vec![
+                    Statement::new(sql::DROP_REVIEW_ERASURE_RETURNED, vec![job.into(), site.into()]),
+                    Statement::new(sql::ADVANCE_REVIEW_ERASURE, vec![job.into(), site.into(), now.into()]),
+                ])
+                .await?;
+        }
+        Ok(returned)
     }
 
     async fn mark_review_erased(
@@ -413,12 +446,21 @@ mod tests {
             SEARCH s USING INDEX sqlite_autoindex_subjects_1 (site_id=? AND subject=?) LEFT-JOIN
             CORRELATED SCALAR SUBQUERY 1
             SEARCH x USING INDEX sqlite_autoindex_suppressions_1 (site_id=? AND subject=?)
-        "#]].assert_eq(&all);
-        let n = pollster::block_on(store.review_group_count("big", ReviewGroup::Inactive, "2024-01-01T00:00:00.000Z"))
-            .unwrap();
+        "#]]
+        .assert_eq(&all);
+        let n = pollster::block_on(store.review_group_count(
+            "big",
+            ReviewGroup::Inactive,
+            "2024-01-01T00:00:00.000Z",
+        ))
+        .unwrap();
         assert_eq!(n, 37_500, "6 of every 8 people were last active before 2024");
-        let old = pollster::block_on(store.review_group_count("big", ReviewGroup::OldConsent, "2024-01-01T00:00:00.000Z"))
-            .unwrap();
+        let old = pollster::block_on(store.review_group_count(
+            "big",
+            ReviewGroup::OldConsent,
+            "2024-01-01T00:00:00.000Z",
+        ))
+        .unwrap();
         assert!(old > 0 && old < n, "{old}: those of them whose news state is granted");
     }
 }

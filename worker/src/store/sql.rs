@@ -697,12 +697,18 @@ pub const REVIEW_ERASED_HISTORY_PAGE: &str = concat!(
 );
 
 // A bulk erasure's people, fixed when it starts (?3 the job).
-pub const REVIEW_INACTIVE_SNAPSHOT: &str =
-    concat!("INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ", review_inactive!());
-pub const REVIEW_OLD_CONSENT_SNAPSHOT: &str =
-    concat!("INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ", review_old_consent!());
-pub const REVIEW_RESTRICTED_SNAPSHOT: &str =
-    concat!("INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ", review_restricted!());
+pub const REVIEW_INACTIVE_SNAPSHOT: &str = concat!(
+    "INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ",
+    review_inactive!()
+);
+pub const REVIEW_OLD_CONSENT_SNAPSHOT: &str = concat!(
+    "INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ",
+    review_old_consent!()
+);
+pub const REVIEW_RESTRICTED_SNAPSHOT: &str = concat!(
+    "INSERT INTO review_erasure_subjects (job_id, subject) SELECT ?3, s.subject ",
+    review_restricted!()
+);
 
 pub const INSERT_REVIEW_ERASURE: &str = "INSERT INTO review_erasures \
      (id, site_id, review_group, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
@@ -730,6 +736,20 @@ pub const REVIEW_ERASURE_PENDING: &str = "SELECT j.subject, \
 /// Marks people of job ?1 (a JSON array ?2) erased at ?3; a repeat changes nothing.
 pub const MARK_REVIEW_ERASED: &str = "UPDATE review_erasure_subjects SET erased_at = ?3 \
      WHERE job_id = ?1 AND erased_at IS NULL AND subject IN (SELECT value FROM json_each(?2))";
+
+/// People of job ?1 (site ?2) not yet erased who are held and whose record changed after the
+/// job began: they came back (a new choice, a corrected address) and are no longer who the
+/// review decided about.
+pub const REVIEW_ERASURE_RETURNED_COUNT: &str = "SELECT COUNT(*) AS n FROM review_erasure_subjects j \
+     JOIN review_erasures r ON r.id = j.job_id \
+     JOIN subjects s ON s.site_id = ?2 AND s.subject = j.subject \
+     WHERE j.job_id = ?1 AND j.erased_at IS NULL AND s.email IS NOT NULL AND s.updated_at > r.created_at";
+
+/// Takes those people out of the job (they are kept; the audit entry counts them).
+pub const DROP_REVIEW_ERASURE_RETURNED: &str = "DELETE FROM review_erasure_subjects \
+     WHERE job_id = ?1 AND erased_at IS NULL AND subject IN (SELECT s.subject FROM subjects s \
+       JOIN review_erasures r ON r.id = ?1 \
+       WHERE s.site_id = ?2 AND s.email IS NOT NULL AND s.updated_at > r.created_at)";
 
 pub const ADVANCE_REVIEW_ERASURE: &str = "UPDATE review_erasures SET updated_at = ?3, \
      erased = (SELECT COUNT(*) FROM review_erasure_subjects WHERE job_id = ?1 AND erased_at IS NOT NULL), \
@@ -786,4 +806,3 @@ pub const PURGE_COOKIE_LINKS: &str = "DELETE FROM cookie_links WHERE site_id = ?
 
 /// The audit entries at or below place ?2 of site ?1's trail.
 pub const PURGE_AUDIT_ENTRIES: &str = "DELETE FROM audit_events WHERE site_id = ?1 AND seq <= ?2";
-

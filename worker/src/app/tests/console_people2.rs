@@ -6,7 +6,9 @@
 
 use chrono::TimeDelta;
 
-use super::accounts::{add_person, another_session, at, csrf_of, form_post, send_at, sign_in, text, with_cookie};
+use super::accounts::{
+    add_person, another_session, at, csrf_of, form_post, send_at, sign_in, text, with_cookie,
+};
 use super::audit::dump;
 use super::*;
 use crate::store::Executor;
@@ -24,7 +26,13 @@ fn get_page(app: &TestApp, session: &str, path: &str) -> (u16, String) {
 }
 
 /// Posts `fields` to `/admin/sites/{site}/{section}` with the page's anti-forgery value.
-fn post_on(app: &TestApp, session: &str, site: &str, section: &str, fields: &[(&str, &str)]) -> (u16, String) {
+fn post_on(
+    app: &TestApp,
+    session: &str,
+    site: &str,
+    section: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
     let path = format!("/admin/sites/{site}/{section}");
     let (status, page) = get_page(app, session, &path);
     assert_eq!(status, 200, "{page}");
@@ -45,7 +53,8 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &str, &[u8])]) -> (S
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
         );
     }
     for (name, file_name, content_type, bytes) in files {
@@ -89,7 +98,9 @@ fn trail(app: &TestApp) -> Vec<String> {
     )
     .unwrap();
     rows.iter()
-        .map(|r| format!("{} {} {}", r.text("actor").unwrap(), r.text("kind").unwrap(), r.text("detail").unwrap()))
+        .map(|r| {
+            format!("{} {} {}", r.text("actor").unwrap(), r.text("kind").unwrap(), r.text("detail").unwrap())
+        })
         .collect()
 }
 
@@ -113,7 +124,10 @@ fn a_correction_by_letter_changes_the_name_and_moves_the_record_once_the_new_inb
     let (app, owner_id, session) = owner_with_ada();
     let (status, page) = people(&app, &session, &[("op", "lookup"), ("email", ADA)]);
     assert_eq!(status, 200);
-    assert!(page.contains("name=\"new_email\"") && page.contains("rectify-note"), "the form is offered: {page}");
+    assert!(
+        page.contains("name=\"new_email\"") && page.contains("rectify-note"),
+        "the form is offered: {page}"
+    );
     let (status, page) = people(
         &app,
         &session,
@@ -126,7 +140,10 @@ fn a_correction_by_letter_changes_the_name_and_moves_the_record_once_the_new_inb
         ],
     );
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("The name was corrected.") && page.contains("A confirmation link was emailed"), "{page}");
+    assert!(
+        page.contains("The name was corrected.") && page.contains("A confirmation link was emailed"),
+        "{page}"
+    );
     let held = record_of(&app, ADA).unwrap();
     assert_eq!(held.name.as_deref(), Some("Ada Lovelace"));
     assert_eq!(held.email.as_deref(), Some("Ada@example.org"), "the address waits for its confirmation");
@@ -144,7 +161,10 @@ fn a_correction_by_letter_changes_the_name_and_moves_the_record_once_the_new_inb
     // Audited with the staff member as actor: what changed and the note, never a name or address.
     let last = trail(&app).into_iter().rev().find(|l| l.contains(" subject_rectified ")).unwrap();
     assert!(last.starts_with(&format!("person:{owner_id} subject_rectified ")), "{last}");
-    assert!(last.contains(r#""address_change_requested":true"#) && last.contains(r#""name_corrected":true"#), "{last}");
+    assert!(
+        last.contains(r#""address_change_requested":true"#) && last.contains(r#""name_corrected":true"#),
+        "{last}"
+    );
     assert!(last.contains("Letter of 3 March"), "{last}");
     let all = dump(&app).to_lowercase();
     assert!(!all.contains("ada.l@example.net") && !all.contains(ADA) && !all.contains("lovelace"), "{all}");
@@ -152,7 +172,12 @@ fn a_correction_by_letter_changes_the_name_and_moves_the_record_once_the_new_inb
     let (status, page) = people(
         &app,
         &session,
-        &[("op", "rectify"), ("email", "ada.l@example.net"), ("new_name", "Ada King"), ("note", "Phone call, 4 March")],
+        &[
+            ("op", "rectify"),
+            ("email", "ada.l@example.net"),
+            ("new_name", "Ada King"),
+            ("note", "Phone call, 4 March"),
+        ],
     );
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("The name was corrected.") && !page.contains("confirmation link"), "{page}");
@@ -185,7 +210,10 @@ fn a_correction_with_bad_fields_is_refused_beside_them_and_writes_nothing() {
         assert_eq!(status, 422, "{fields:?}: {page}");
         for id in errors {
             assert!(page.contains(&format!("id=\"{id}\"")), "{id} for {fields:?}: {page}");
-            assert!(page.contains(&format!("aria-describedby=\"{}-help {id}\"", id.trim_end_matches("-error"))), "{id}");
+            assert!(
+                page.contains(&format!("aria-describedby=\"{}-help {id}\"", id.trim_end_matches("-error"))),
+                "{id}"
+            );
         }
         assert!(page.contains("role=\"alert\""));
         // The errors are in the correction form only, not beside the other forms' notes.
@@ -220,10 +248,22 @@ fn an_address_that_is_someone_elses_suppressed_or_erased_cannot_be_used_and_noth
         let (status, page) = people(
             &app,
             &session,
-            &[("op", "rectify"), ("email", ADA), ("new_name", "Ada Lovelace"), ("new_email", taken), ("note", "Letter")],
+            &[
+                ("op", "rectify"),
+                ("email", ADA),
+                ("new_name", "Ada Lovelace"),
+                ("new_email", taken),
+                ("note", "Letter"),
+            ],
         );
         assert_eq!(status, 422, "{taken}: {page}");
-        let error = page.split("id=\"rectify-email-error\">").nth(1).expect("beside the field").split('<').next().unwrap();
+        let error = page
+            .split("id=\"rectify-email-error\">")
+            .nth(1)
+            .expect("beside the field")
+            .split('<')
+            .next()
+            .unwrap();
         assert_eq!(error, "This address cannot be used for this person. Nothing was changed.");
         assert!(!page.to_lowercase().contains(&taken.to_lowercase()), "the address is not echoed: {page}");
         answers.push((status, error.to_string()));
@@ -241,7 +281,11 @@ fn charity_owner() -> (TestApp, String, String) {
     let owner_id = add_person(&app, "owner@example.org", "owner");
     let def = super::lawful_basis::charity_definition().to_string();
     assert_eq!(send(&app, &admin("PUT", "/api/v1/admin/sites/charity", Some(&def))).status, 201);
-    let member = admin("POST", "/api/v1/admin/sites/charity/people", Some(r#"{"email":"owner@example.org","role":"owner"}"#));
+    let member = admin(
+        "POST",
+        "/api/v1/admin/sites/charity/people",
+        Some(r#"{"email":"owner@example.org","role":"owner"}"#),
+    );
     let (status, body) = text(send(&app, &member));
     assert!(status == 200 || status == 201, "{status} {body}");
     let session = sign_in(&app, "owner@example.org", now());
@@ -271,7 +315,9 @@ fn a_soft_opt_in_on_paper_is_recorded_only_where_the_rules_allow_it() {
     let without = |key: &str| -> Vec<(&'static str, &'static str)> {
         good.iter().filter(|(k, _)| *k != key).copied().collect()
     };
-    let events = |app: &TestApp| pollster::block_on(app.store.subject_events("charity", &subject_of(app, ADA))).unwrap();
+    let events = |app: &TestApp| {
+        pollster::block_on(app.store.subject_events("charity", &subject_of(app, ADA))).unwrap()
+    };
     /// Why, the fields posted, and the error expected.
     type Refused<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
     let refused: [Refused; 6] = [
@@ -302,7 +348,8 @@ fn a_soft_opt_in_on_paper_is_recorded_only_where_the_rules_allow_it() {
     let last = trail(&app).pop().unwrap();
     assert!(last.starts_with(&format!("person:{owner_id} consent_recorded_by_admin")), "{last}");
     // Someone not held yet: the paper-form forms are offered after the look-up, nothing else.
-    let (_, page) = post_on(&app, &session, "charity", "people", &[("op", "lookup"), ("email", "new@example.org")]);
+    let (_, page) =
+        post_on(&app, &session, "charity", "people", &[("op", "lookup"), ("email", "new@example.org")]);
     assert!(page.contains("Nothing is held") && page.contains("name=\"op\" value=\"soft_opt_in\""), "{page}");
     assert!(!page.contains("value=\"rectify\"") && !page.contains("value=\"erase\""), "{page}");
     assert!(!dump(&app).to_lowercase().contains(ADA));
@@ -355,10 +402,14 @@ fn an_uploaded_csv_file_is_read_for_the_import_dry_run_and_bad_files_are_answere
     let session = sign_in(&app, "dpo@example.org", now());
     let (_, form) = get_page(&app, &session, "/admin/sites/demo/import");
     assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
-    assert!(form.contains("type=\"file\" id=\"csv_file\" name=\"csv_file\" accept=\".csv,text/csv\""), "{form}");
+    assert!(
+        form.contains("type=\"file\" id=\"csv_file\" name=\"csv_file\" accept=\".csv,text/csv\""),
+        "{form}"
+    );
     let good = "\u{feff}email,name,purpose,channel,consented_at\nada@example.org,Ada,news,email,2019-03-15\nnot-an-email,X,news,email,2019-03-15\n";
     let fields = [("action", "dry_run"), ("method", "paper_form"), ("evidence", "Reunion sheets")];
-    let (status, page) = upload(&app, &session, "import", &fields, ("csv_file", "reunion.csv", good.as_bytes()), None);
+    let (status, page) =
+        upload(&app, &session, "import", &fields, ("csv_file", "reunion.csv", good.as_bytes()), None);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("2 rows read: 1 would be recorded, 1 refused."), "{page}");
     let dry_runs = trail(&app).iter().filter(|l| l.contains(" import_dry_run ")).count();
@@ -378,18 +429,24 @@ fn an_uploaded_csv_file_is_read_for_the_import_dry_run_and_bad_files_are_answere
         let (status, page) = upload(&app, &session, "import", &fields, ("csv_file", "f.csv", bytes), None);
         assert_eq!(status, 422, "{why}: {page}");
         assert!(page.contains(message), "{why}: {page}");
-        assert!(page.contains("id=\"csv-error\"") && page.contains("aria-describedby=\"csv-file-hint csv-error\""), "{why}");
+        assert!(
+            page.contains("id=\"csv-error\"")
+                && page.contains("aria-describedby=\"csv-file-hint csv-error\""),
+            "{why}"
+        );
     }
     // A file and a paste at once: which one was meant is not guessed.
     let both = [("action", "dry_run"), ("csv", "email\nbo@example.org\n")];
-    let (status, page) = upload(&app, &session, "import", &both, ("csv_file", "f.csv", good.as_bytes()), None);
+    let (status, page) =
+        upload(&app, &session, "import", &both, ("csv_file", "f.csv", good.as_bytes()), None);
     assert_eq!(status, 422);
     assert!(page.contains("not both"), "{page}");
     // Without the anti-forgery value, or with another session's, a multipart post is refused.
     let other = another_session(&app, "dpo@example.org", now());
     let (_, other_page) = get_page(&app, &other, "/admin/sites/demo/import");
     for csrf in ["", "forged", csrf_of(&other_page).as_str()] {
-        let (status, page) = upload(&app, &session, "import", &fields, ("csv_file", "f.csv", good.as_bytes()), Some(csrf));
+        let (status, page) =
+            upload(&app, &session, "import", &fields, ("csv_file", "f.csv", good.as_bytes()), Some(csrf));
         assert_eq!(status, 403, "{csrf:?}: {page}");
     }
     let dry_runs = trail(&app).iter().filter(|l| l.contains(" import_dry_run ")).count();
@@ -400,33 +457,49 @@ fn an_uploaded_csv_file_is_read_for_the_import_dry_run_and_bad_files_are_answere
 fn suppressions_are_added_from_an_uploaded_file_within_the_limits() {
     let (app, owner_id, session) = owner_with_ada();
     let (_, page) = get_page(&app, &session, "/admin/sites/demo/suppressions");
-    assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("name=\"addresses_file\""), "{page}");
+    assert!(
+        page.contains("enctype=\"multipart/form-data\"") && page.contains("name=\"addresses_file\""),
+        "{page}"
+    );
     let csv = b"name,email\nAda,ada@example.org\n\"Lovelace, A\",al@example.org\n";
     let fields = [("op", "add"), ("reason", "complaint")];
-    let (status, page) = upload(&app, &session, "suppressions", &fields, ("addresses_file", "bounces.csv", csv), None);
+    let (status, page) =
+        upload(&app, &session, "suppressions", &fields, ("addresses_file", "bounces.csv", csv), None);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("2 address(es) added"), "{page}");
     assert!(audience_emails(&app).is_empty());
-    let added = trail(&app).iter().filter(|l| l.starts_with(&format!("person:{owner_id} suppression_added"))).count();
+    let added =
+        trail(&app).iter().filter(|l| l.starts_with(&format!("person:{owner_id} suppression_added"))).count();
     assert_eq!(added, 2);
     // Over the form's byte limit: beside the field, nothing added.
     let big: Vec<u8> = (0..27_000).flat_map(|i| format!("s{i:05}@example.org\n").into_bytes()).collect();
     assert!(big.len() > 496 * 1024 && big.len() + 1024 < crate::app::MAX_SUPPRESSIONS_BODY_BYTES);
-    let (status, page) = upload(&app, &session, "suppressions", &fields, ("addresses_file", "big.csv", &big), None);
+    let (status, page) =
+        upload(&app, &session, "suppressions", &fields, ("addresses_file", "big.csv", &big), None);
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("The file is larger than 496 KB"), "{page}");
     assert!(page.contains("aria-describedby=\"supp-addresses-file-help supp-addresses-error\""), "{page}");
     // Over the route's body cap: not read as a form at all, so refused as a forgery would be.
     let huge = vec![b'a'; crate::app::MAX_SUPPRESSIONS_BODY_BYTES + 1];
-    let (status, _) = upload(&app, &session, "suppressions", &fields, ("addresses_file", "huge.csv", &huge), None);
+    let (status, _) =
+        upload(&app, &session, "suppressions", &fields, ("addresses_file", "huge.csv", &huge), None);
     assert_eq!(status, 403);
-    let (status, page) =
-        upload(&app, &session, "suppressions", &fields, ("addresses_file", "x.xlsx", b"PK\x03\x04\x00\x00"), None);
+    let (status, page) = upload(
+        &app,
+        &session,
+        "suppressions",
+        &fields,
+        ("addresses_file", "x.xlsx", b"PK\x03\x04\x00\x00"),
+        None,
+    );
     assert_eq!(status, 422);
     assert!(page.contains("This is not a CSV file"), "{page}");
     let after = trail(&app).iter().filter(|l| l.contains("suppression_added")).count();
     assert_eq!(after, 2, "nothing added by a refused file");
-    assert_eq!(crate::app::body_cap("/admin/sites/demo/suppressions"), crate::app::MAX_SUPPRESSIONS_BODY_BYTES);
+    assert_eq!(
+        crate::app::body_cap("/admin/sites/demo/suppressions"),
+        crate::app::MAX_SUPPRESSIONS_BODY_BYTES
+    );
     assert_eq!(crate::app::body_cap("/admin/sites/demo/people"), crate::app::MAX_BODY_BYTES);
 }
 
@@ -443,7 +516,14 @@ fn an_editor_may_neither_correct_nor_upload() {
         let (_, overview) = get_page(&app, &editor, "/admin/sites/demo");
         let csrf = csrf_of_or_empty(&overview);
         let (content_type, body) = multipart(
-            &[("csrf", &csrf), ("lang", "en"), ("op", "rectify"), ("email", ADA), ("new_name", "X"), ("note", "n")],
+            &[
+                ("csrf", &csrf),
+                ("lang", "en"),
+                ("op", "rectify"),
+                ("email", ADA),
+                ("new_name", "X"),
+                ("note", "n"),
+            ],
             &[("csv_file", "f.csv", "text/csv", b"email\nbo@example.org\n")],
         );
         let req = HttpRequest::new("POST", &path).with_header("content-type", &content_type).with_body(body);
@@ -451,7 +531,13 @@ fn an_editor_may_neither_correct_nor_upload() {
         assert_eq!(status, 403, "{section}");
         let (status, _) = text(send_at(
             &app,
-            &with_cookie(form_post(&path, &[("csrf", &csrf), ("op", "rectify"), ("email", ADA), ("new_name", "X"), ("note", "n")]), &editor),
+            &with_cookie(
+                form_post(
+                    &path,
+                    &[("csrf", &csrf), ("op", "rectify"), ("email", ADA), ("new_name", "X"), ("note", "n")],
+                ),
+                &editor,
+            ),
             now(),
         ));
         assert_eq!(status, 403, "{section}");

@@ -105,11 +105,21 @@ fn bad_settings_are_refused_beside_their_fields_and_nothing_is_written() {
         assert!(page.contains(&format!("id=\"{error}\"")), "{error}: {page}");
         assert!(page.contains("role=\"alert\""), "{page}");
     }
-    let (_, page) = text(post_to(&app, &session, REVIEW, &[("op", "settings"), ("cycle", "28"), ("last", ""), ("years", "6")]));
+    let (_, page) = text(post_to(
+        &app,
+        &session,
+        REVIEW,
+        &[("op", "settings"), ("cycle", "28"), ("last", ""), ("years", "6")],
+    ));
     assert!(page.contains("no more than 27 calendar months"), "{page}");
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM review_settings"), 0);
     assert!(!kinds(&app).contains(&"review_settings_changed".to_string()));
-    let r = post_to(&app, &session, REVIEW, &[("op", "settings"), ("cycle", "27"), ("last", "2025-08-31"), ("years", "6")]);
+    let r = post_to(
+        &app,
+        &session,
+        REVIEW,
+        &[("op", "settings"), ("cycle", "27"), ("last", "2025-08-31"), ("years", "6")],
+    );
     assert_eq!(r.status, 303);
     let (_, page) = get(&app, &session, REVIEW);
     // 31 August 2025 + 27 months: 30 November 2027 (the month has no 31st).
@@ -121,7 +131,12 @@ fn bad_settings_are_refused_beside_their_fields_and_nothing_is_written() {
 fn the_front_page_nags_from_30_days_before_and_when_overdue_in_english_and_welsh() {
     let (app, session) = signed_in("owner");
     let set = |last: &str| {
-        let r = post_to(&app, &session, REVIEW, &[("op", "settings"), ("cycle", "24"), ("last", last), ("years", "6")]);
+        let r = post_to(
+            &app,
+            &session,
+            REVIEW,
+            &[("op", "settings"), ("cycle", "24"), ("last", last), ("years", "6")],
+        );
         assert_eq!(r.status, 303);
     };
     set("2024-12-25");
@@ -150,9 +165,15 @@ fn populated() -> (App<SqlStore<SqliteExecutor>>, String) {
     let withdraw = change("bob@example.org", "withdrawn");
     assert_eq!(send(&app, &admin("POST", "/api/v1/admin/sites/demo/consents", Some(&withdraw))).status, 201);
     let restrict = r#"{"email":"cy@example.org","restricted":true}"#;
-    assert_eq!(send(&app, &admin("POST", "/api/v1/admin/sites/demo/subjects/restrict", Some(restrict))).status, 200);
+    assert_eq!(
+        send(&app, &admin("POST", "/api/v1/admin/sites/demo/subjects/restrict", Some(restrict))).status,
+        200
+    );
     let erase = r#"{"email":"dee@example.org"}"#;
-    assert_eq!(send(&app, &admin("POST", "/api/v1/admin/sites/demo/subjects/erase", Some(erase))).status, 200);
+    assert_eq!(
+        send(&app, &admin("POST", "/api/v1/admin/sites/demo/subjects/erase", Some(erase))).status,
+        200
+    );
     for statement in [
         "UPDATE subjects SET updated_at = '2022-01-05T10:00:00.000Z' WHERE email IN ('ada@example.org', 'bob@example.org')",
         "UPDATE consent_state SET updated_at = '2022-01-05T10:00:00.000Z'",
@@ -174,8 +195,10 @@ fn the_groups_are_counted_and_downloadable() {
     let (app, session) = populated();
     let (status, page) = get(&app, &session, REVIEW);
     assert_eq!(status, 200, "{page}");
-    let counts: Vec<String> =
-        ["inactive", "old_consent", "restricted", "erased_history"].iter().map(|g| counted(&page, g)).collect();
+    let counts: Vec<String> = ["inactive", "old_consent", "restricted", "erased_history"]
+        .iter()
+        .map(|g| counted(&page, g))
+        .collect();
     // ada and bob inactive; only ada still rests on an (old) consent; cy; dee.
     assert_eq!(counts, ["2", "1", "1", "1"], "{page}");
     // A period out of range: the error beside its field, no counts.
@@ -186,7 +209,13 @@ fn the_groups_are_counted_and_downloadable() {
         &app,
         &session,
         REVIEW,
-        &[("op", "list"), ("group", "inactive"), ("inactive_months", "24"), ("consent_months", "24"), ("restricted_months", "12")],
+        &[
+            ("op", "list"),
+            ("group", "inactive"),
+            ("inactive_months", "24"),
+            ("consent_months", "24"),
+            ("restricted_months", "12"),
+        ],
     ));
     assert_eq!(status, 200, "{csv}");
     let lines: Vec<&str> = csv.lines().collect();
@@ -197,7 +226,13 @@ fn the_groups_are_counted_and_downloadable() {
         &app,
         &session,
         REVIEW,
-        &[("op", "list"), ("group", "erased_history"), ("inactive_months", "24"), ("consent_months", "24"), ("restricted_months", "12")],
+        &[
+            ("op", "list"),
+            ("group", "erased_history"),
+            ("inactive_months", "24"),
+            ("consent_months", "24"),
+            ("restricted_months", "12"),
+        ],
     ));
     assert_eq!(csv.lines().count(), 2, "{csv}");
     assert!(!csv.contains("dee@"), "erased: no address: {csv}");
@@ -207,7 +242,12 @@ fn the_groups_are_counted_and_downloadable() {
 #[test]
 fn preference_links_are_listed_only_for_people_who_may_be_emailed() {
     let (app, session) = populated();
-    let fields = [("group", "inactive"), ("inactive_months", "24"), ("consent_months", "24"), ("restricted_months", "12")];
+    let fields = [
+        ("group", "inactive"),
+        ("inactive_months", "24"),
+        ("consent_months", "24"),
+        ("restricted_months", "12"),
+    ];
     let mut all = vec![("op", "links")];
     all.extend(fields);
     let (status, csv) = text(post_to(&app, &session, REVIEW, &all));
@@ -264,7 +304,12 @@ fn completing_a_review_needs_a_reason_to_keep_and_the_typed_confirmation_to_eras
     assert!(!kinds(&app).contains(&"review_completed".to_string()));
 
     // Keep everyone: recorded, next due a cycle from today, no erasure.
-    let r = post_to(&app, &session, REVIEW, &decide_fields(&[("decision-inactive", "keep"), ("reason-inactive", "Current members")]));
+    let r = post_to(
+        &app,
+        &session,
+        REVIEW,
+        &decide_fields(&[("decision-inactive", "keep"), ("reason-inactive", "Current members")]),
+    );
     assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/admin/sites/demo/review?lang=en&completed=2028-11-24"));
     let row = &sql(&app, "SELECT completed_by, decisions, next_due_on FROM reviews")[0];
@@ -277,7 +322,12 @@ fn completing_a_review_needs_a_reason_to_keep_and_the_typed_confirmation_to_eras
 }
 
 fn start_erasure(app: &App<SqlStore<SqliteExecutor>>, session: &str) -> String {
-    let r = post_to(app, session, REVIEW, &decide_fields(&[("decision-inactive", "erase"), ("confirm-inactive", "ERASE 2")]));
+    let r = post_to(
+        app,
+        session,
+        REVIEW,
+        &decide_fields(&[("decision-inactive", "erase"), ("confirm-inactive", "ERASE 2")]),
+    );
     assert_eq!(r.status, 303, "{r:?}");
     let location = r.header("location").unwrap().to_string();
     assert!(location.starts_with("/admin/sites/demo/review/"), "{location}");
@@ -294,7 +344,11 @@ fn a_bulk_erasure_erases_through_the_one_path_and_shows_its_progress() {
     let r = send_at(&app, &with_cookie(HttpRequest::new("GET", &job), &session), at(TimeDelta::zero()));
     let csp = r.header("content-security-policy").unwrap();
     assert!(csp.contains("script-src 'sha256-") && csp.contains("connect-src 'self'"), "{csp}");
-    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM subjects WHERE email IS NULL"), 1, "nothing erased by a GET");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM subjects WHERE email IS NULL"),
+        1,
+        "nothing erased by a GET"
+    );
     // Without JavaScript: one batch per press of the button.
     let (status, body) = text(post_to(&app, &session, &job, &[("op", "step")]));
     assert_eq!(status, 303, "without JS: back to the page ({body})");
@@ -302,10 +356,11 @@ fn a_bulk_erasure_erases_through_the_one_path_and_shows_its_progress() {
     assert!(page.contains("Done: 2 people erased."), "{page}");
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM subjects WHERE email IS NULL"), 3);
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM suppressions WHERE reason = 'erasure'"), 3);
-    let details: Vec<String> = sql(&app, "SELECT detail FROM audit_events WHERE kind = 'subject_erased' ORDER BY seq")
-        .iter()
-        .map(|r| r.text("detail").unwrap())
-        .collect();
+    let details: Vec<String> =
+        sql(&app, "SELECT detail FROM audit_events WHERE kind = 'subject_erased' ORDER BY seq")
+            .iter()
+            .map(|r| r.text("detail").unwrap())
+            .collect();
     assert_eq!(details.iter().filter(|d| d.contains("review_erasure")).count(), 2, "{details:?}");
     assert!(kinds(&app).contains(&"review_erasure_batch".to_string()));
     // Neither comes back: a later sign-up writes no address back, as for anyone erased.
@@ -320,15 +375,22 @@ fn an_interrupted_bulk_erasure_resumes_erasing_nobody_twice_and_missing_nobody()
     let job = start_erasure(&app, &session);
     let job_id = job.rsplit('/').next().unwrap().to_string();
     // A batch that erased ada and failed before marking her: her erasure is in place, unmarked.
-    let ada = sql(&app, "SELECT subject FROM subjects WHERE email = 'ada@example.org'")[0].text("subject").unwrap();
+    let ada =
+        sql(&app, "SELECT subject FROM subjects WHERE email = 'ada@example.org'")[0].text("subject").unwrap();
     pollster::block_on(app.store.erase_subject("demo", &ada, "2026-11-24T12:00:00.000Z")).unwrap();
     let pending = pollster::block_on(app.store.review_erasure_pending("demo", &job_id, 10)).unwrap();
     assert_eq!(pending.len(), 2);
     assert!(pending.contains(&(ada.clone(), true)), "{pending:?}");
     let r = send_at(
         &app,
-        &with_cookie(form_post(&job, &[("csrf", &csrf_of(&get(&app, &session, &job).1)), ("lang", "en"), ("op", "step")]), &session)
-            .with_header("accept", "application/json"),
+        &with_cookie(
+            form_post(
+                &job,
+                &[("csrf", &csrf_of(&get(&app, &session, &job).1)), ("lang", "en"), ("op", "step")],
+            ),
+            &session,
+        )
+        .with_header("accept", "application/json"),
         at(TimeDelta::zero()),
     );
     let (status, body) = text(r);
@@ -339,7 +401,11 @@ fn an_interrupted_bulk_erasure_resumes_erasing_nobody_twice_and_missing_nobody()
     let via_job = count(&app, "SELECT COUNT(*) AS n FROM audit_events WHERE kind = 'subject_erased' AND detail LIKE '%review_erasure%'");
     assert_eq!(via_job, 1);
     let batch = &sql(&app, "SELECT detail FROM audit_events WHERE kind = 'review_erasure_batch'")[0];
-    assert!(batch.text("detail").unwrap().contains("\"already_erased\":1"), "{}", batch.text("detail").unwrap());
+    assert!(
+        batch.text("detail").unwrap().contains("\"already_erased\":1"),
+        "{}",
+        batch.text("detail").unwrap()
+    );
     // A repeat of the finished job changes nothing.
     let events = kinds(&app).len();
     let (status, _) = text(post_to(&app, &session, &job, &[("op", "step")]));

@@ -125,7 +125,10 @@ async fn a_stale_register_change_writes_nothing<S: Store>(store: &S, site: &str)
     check(stored.version == 3 && stored.entry.due_on().is_none(), &format!("closed: {stored:?}"))
 }
 
-async fn register_due_dates_are_found_and_erasure_keeps_the_entry<S: Store>(store: &S, site: &str) -> CaseResult {
+async fn register_due_dates_are_found_and_erasure_keeps_the_entry<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
     // Due 2026-12-02 (Wed), 2026-12-14 (Mon: from a Sunday), and a complaint acknowledged by 2026-12-31.
     let overdue = row(site, "R-00000004", RequestKind::Access, "2026-11-02");
     let soon = row(site, "R-00000005", RequestKind::Portability, "2026-11-13");
@@ -146,9 +149,11 @@ async fn register_due_dates_are_found_and_erasure_keeps_the_entry<S: Store>(stor
     check(due == ["R-00000004", "R-00000005"], &format!("due by the 14th: {due:?}"))?;
 
     store.forget_register_contact(site, &format!("{site}-subject")).await.map_err(err)?;
-    let of_subject = store.register_entries_of_subject(site, &format!("{site}-subject")).await.map_err(err)?;
+    let of_subject =
+        store.register_entries_of_subject(site, &format!("{site}-subject")).await.map_err(err)?;
     check(
-        of_subject.len() == 3 && of_subject.iter().all(|r| r.contact_email.is_none() && r.contact_name.is_none()),
+        of_subject.len() == 3
+            && of_subject.iter().all(|r| r.contact_email.is_none() && r.contact_name.is_none()),
         &format!("entries kept without contact: {of_subject:?}"),
     )
 }

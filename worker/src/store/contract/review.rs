@@ -12,7 +12,7 @@ use crate::store::review::{CompletedReview, ErasureStart};
 use crate::store::{Executor, SqlStore, Store};
 
 /// How many cases `run` runs (the native test counts them all).
-pub const CASES: usize = 3;
+pub const CASES: usize = 4;
 
 /// A cut-off after everything the cases write, and one before it.
 const LATER: &str = "2030-01-01T00:00:00.000Z";
@@ -23,6 +23,7 @@ pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutc
         review_settings_default_round_trip_and_keep_to_27_months,
         review_groups_are_counted_and_paged_by_their_cut_offs,
         a_review_erasure_resumes_and_finishes_once,
+        a_person_who_came_back_after_the_review_is_kept,
     )
 }
 
@@ -54,7 +55,10 @@ async fn review_settings_default_round_trip_and_keep_to_27_months<S: Store>(
     check(read.settings == set, "nothing written by the refused save")
 }
 
-async fn review_groups_are_counted_and_paged_by_their_cut_offs<S: Store>(store: &S, site: &str) -> CaseResult {
+async fn review_groups_are_counted_and_paged_by_their_cut_offs<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
     let ada = record(store, &config, "ada@example.org", Action::Granted, "a").await?;
@@ -67,14 +71,21 @@ async fn review_groups_are_counted_and_paged_by_their_cut_offs<S: Store>(store: 
         Ok::<_, String>(out)
     };
     check(counts(EARLIER).await? == [0, 0, 0, 0], "nobody before the cut-off")?;
-    check(counts(LATER).await? == [2, 1, 0, 0], &format!("two held, one on consent only: {:?}", counts(LATER).await?))?;
+    check(
+        counts(LATER).await? == [2, 1, 0, 0],
+        &format!("two held, one on consent only: {:?}", counts(LATER).await?),
+    )?;
     store.set_restricted(site, &ada, true, NOW).await.map_err(err)?;
     check(counts(LATER).await?[2] == 1, "restricted since now (kept by the trigger)")?;
     store.set_restricted(site, &ada, false, NOW).await.map_err(err)?;
     check(counts(LATER).await?[2] == 0, "lifted: no longer restricted")?;
     store.erase_subject(site, &bob, NOW).await.map_err(err)?;
-    check(counts(LATER).await? == [1, 1, 0, 1], &format!("bob erased, history kept: {:?}", counts(LATER).await?))?;
-    let erased = store.review_group_page(site, ReviewGroup::ErasedHistory, LATER, "", 10).await.map_err(err)?;
+    check(
+        counts(LATER).await? == [1, 1, 0, 1],
+        &format!("bob erased, history kept: {:?}", counts(LATER).await?),
+    )?;
+    let erased =
+        store.review_group_page(site, ReviewGroup::ErasedHistory, LATER, "", 10).await.map_err(err)?;
     check(
         erased.len() == 1 && erased[0].subject == bob && erased[0].email.is_none() && erased[0].since == NOW,
         &format!("the erased listed without an address: {erased:?}"),
@@ -83,10 +94,16 @@ async fn review_groups_are_counted_and_paged_by_their_cut_offs<S: Store>(store: 
     let mut want = [ada, carl];
     want.sort();
     let first = store.review_group_page(site, ReviewGroup::Inactive, LATER, "", 1).await.map_err(err)?;
-    let second = store.review_group_page(site, ReviewGroup::Inactive, LATER, &want[0], 1).await.map_err(err)?;
-    let third = store.review_group_page(site, ReviewGroup::Inactive, LATER, &want[1], 1).await.map_err(err)?;
+    let second =
+        store.review_group_page(site, ReviewGroup::Inactive, LATER, &want[0], 1).await.map_err(err)?;
+    let third =
+        store.review_group_page(site, ReviewGroup::Inactive, LATER, &want[1], 1).await.map_err(err)?;
     check(
-        first.len() == 1 && first[0].subject == want[0] && second.len() == 1 && second[0].subject == want[1] && third.is_empty(),
+        first.len() == 1
+            && first[0].subject == want[0]
+            && second.len() == 1
+            && second[0].subject == want[1]
+            && third.is_empty(),
         &format!("keyset pages: {first:?} {second:?} {third:?}"),
     )?;
     check(first[0].email.is_some(), "held people are listed with their address")?;
@@ -115,7 +132,10 @@ async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &
     let read = store.site_review(site).await.map_err(err)?.ok_or("review gone")?;
     check(read.settings.last_review_on == Some(today), "the last review moves to today")?;
     check(store.recent_reviews(site, 5).await.map_err(err)? == vec![review], "the review round trips")?;
-    check(store.review_erasure("another-site", &job).await.map_err(err)?.is_none(), "a job belongs to its site")?;
+    check(
+        store.review_erasure("another-site", &job).await.map_err(err)?.is_none(),
+        "a job belongs to its site",
+    )?;
     let stored = store.review_erasure(site, &job).await.map_err(err)?.ok_or("no job")?;
     check((stored.total, stored.erased, stored.done()) == (2, 0, false), &format!("started: {stored:?}"))?;
     let mut both = [ada.clone(), bob.clone()];
@@ -126,10 +146,7 @@ async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &
     store.erase_subject(site, &both[0], NOW).await.map_err(err)?;
     // The retry finds them erased already, and the other one not.
     let retry = store.review_erasure_pending(site, &job, 10).await.map_err(err)?;
-    check(
-        retry == vec![(both[0].clone(), true), (both[1].clone(), false)],
-        &format!("retry: {retry:?}"),
-    )?;
+    check(retry == vec![(both[0].clone(), true), (both[1].clone(), false)], &format!("retry: {retry:?}"))?;
     store.mark_review_erased(site, &job, &both[..1], NOW).await.map_err(err)?;
     store.mark_review_erased(site, &job, &both[..1], NOW).await.map_err(err)?;
     let half = store.review_erasure(site, &job).await.map_err(err)?.ok_or("no job")?;
@@ -137,10 +154,7 @@ async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &
     store.erase_subject(site, &both[1], NOW).await.map_err(err)?;
     store.mark_review_erased(site, &job, &both[1..], NOW).await.map_err(err)?;
     let done = store.review_erasure(site, &job).await.map_err(err)?.ok_or("no job")?;
-    check(
-        (done.erased, done.finished_at.as_deref()) == (2, Some(NOW)),
-        &format!("finished: {done:?}"),
-    )?;
+    check((done.erased, done.finished_at.as_deref()) == (2, Some(NOW)), &format!("finished: {done:?}"))?;
     check(store.review_erasure_pending(site, &job, 10).await.map_err(err)?.is_empty(), "nobody left")?;
     let jobs = store.recent_review_erasures(site, 5).await.map_err(err)?;
     check(jobs == vec![done], &format!("listed: {jobs:?}"))?;
@@ -149,4 +163,40 @@ async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &
         store.review_group_count(site, ReviewGroup::Inactive, LATER).await.map_err(err)? == 0,
         "the erased are no longer held",
     )
+}
+
+async fn a_person_who_came_back_after_the_review_is_kept<S: Store>(store: &S, site: &str) -> CaseResult {
+    let config = sample_site(site);
+    store.put_site(&config, NOW).await.map_err(err)?;
+    let ada = record(store, &config, "ada@example.org", Action::Granted, "a").await?;
+    let bob = record(store, &config, "bob@example.org", Action::Granted, "b").await?;
+    let review = CompletedReview {
+        id: format!("{site}-review"),
+        site_id: site.to_string(),
+        completed_by: "person-1".into(),
+        completed_at: NOW.into(),
+        params: "{}".into(),
+        decisions: "[]".into(),
+        next_due_on: "2028-11-24".into(),
+    };
+    let job = format!("{site}-job");
+    let start = ErasureStart { id: job.clone(), group: ReviewGroup::Inactive, before: LATER.into() };
+    let today = NaiveDate::from_ymd_opt(2026, 11, 24).ok_or("date")?;
+    store.complete_review(&review, today, &[start]).await.map_err(err)?;
+    const DAY_AFTER: &str = "2026-11-25T10:00:00.000Z";
+    check(
+        store.drop_returned_from_review(site, &job, DAY_AFTER).await.map_err(err)? == 0,
+        "nobody came back yet",
+    )?;
+    // Ada corrects her name the day after the review: she is no longer who it decided about.
+    store.set_name(site, &ada, Some("Ada"), DAY_AFTER).await.map_err(err)?;
+    check(store.drop_returned_from_review(site, &job, DAY_AFTER).await.map_err(err)? == 1, "Ada came back")?;
+    let pending = store.review_erasure_pending(site, &job, 10).await.map_err(err)?;
+    check(pending == vec![(bob.clone(), false)], &format!("only Bob is left: {pending:?}"))?;
+    store.erase_subject(site, &bob, DAY_AFTER).await.map_err(err)?;
+    store.mark_review_erased(site, &job, &[bob], DAY_AFTER).await.map_err(err)?;
+    let done = store.review_erasure(site, &job).await.map_err(err)?.ok_or("no job")?;
+    check((done.erased, done.done()) == (1, true), &format!("finished without Ada: {done:?}"))?;
+    let held = store.subject_record(site, &ada).await.map_err(err)?.ok_or("Ada gone")?;
+    check(held.email.is_some(), "Ada is kept")
 }
