@@ -111,7 +111,12 @@ async fn review_groups_are_counted_and_paged_by_their_cut_offs<S: Store>(
     check(other == 0, "groups are per site")
 }
 
-async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &str) -> CaseResult {
+/// A site holding Ada and Bob, and a completed review whose bulk erasure of the inactive group
+/// (both of them) has begun: the people, the review, the job's id and the review's day.
+async fn erase_two_in_review<S: Store>(
+    store: &S,
+    site: &str,
+) -> Result<(String, String, CompletedReview, String, NaiveDate), String> {
     let config = sample_site(site);
     store.put_site(&config, NOW).await.map_err(err)?;
     let ada = record(store, &config, "ada@example.org", Action::Granted, "a").await?;
@@ -129,6 +134,11 @@ async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &
     let start = ErasureStart { id: job.clone(), group: ReviewGroup::Inactive, before: LATER.into() };
     let today = NaiveDate::from_ymd_opt(2026, 11, 24).ok_or("date")?;
     store.complete_review(&review, today, &[start]).await.map_err(err)?;
+    Ok((ada, bob, review, job, today))
+}
+
+async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &str) -> CaseResult {
+    let (ada, bob, review, job, today) = erase_two_in_review(store, site).await?;
     let read = store.site_review(site).await.map_err(err)?.ok_or("review gone")?;
     check(read.settings.last_review_on == Some(today), "the last review moves to today")?;
     check(store.recent_reviews(site, 5).await.map_err(err)? == vec![review], "the review round trips")?;
@@ -166,23 +176,7 @@ async fn a_review_erasure_resumes_and_finishes_once<S: Store>(store: &S, site: &
 }
 
 async fn a_person_who_came_back_after_the_review_is_kept<S: Store>(store: &S, site: &str) -> CaseResult {
-    let config = sample_site(site);
-    store.put_site(&config, NOW).await.map_err(err)?;
-    let ada = record(store, &config, "ada@example.org", Action::Granted, "a").await?;
-    let bob = record(store, &config, "bob@example.org", Action::Granted, "b").await?;
-    let review = CompletedReview {
-        id: format!("{site}-review"),
-        site_id: site.to_string(),
-        completed_by: "person-1".into(),
-        completed_at: NOW.into(),
-        params: "{}".into(),
-        decisions: "[]".into(),
-        next_due_on: "2028-11-24".into(),
-    };
-    let job = format!("{site}-job");
-    let start = ErasureStart { id: job.clone(), group: ReviewGroup::Inactive, before: LATER.into() };
-    let today = NaiveDate::from_ymd_opt(2026, 11, 24).ok_or("date")?;
-    store.complete_review(&review, today, &[start]).await.map_err(err)?;
+    let (ada, bob, _, job, _) = erase_two_in_review(store, site).await?;
     const DAY_AFTER: &str = "2026-11-25T10:00:00.000Z";
     check(
         store.drop_returned_from_review(site, &job, DAY_AFTER).await.map_err(err)? == 0,
