@@ -15,12 +15,12 @@ use consent_shared::time::format_utc;
 use maud::{html, Markup};
 use serde_json::json;
 
-use super::audit::{client_ip, record, spreadsheet_safe, AuditEntry};
+use super::audit::{client_ip, record, record_together, spreadsheet_safe, AuditEntry};
 use super::console_site::{Console, Section};
 use super::page_text::console_register::RegisterText;
 use super::page_text::PageLang;
 use super::pages::{see_other, unavailable};
-use super::{log_internal, App, RequestFacts};
+use super::{App, RequestFacts};
 use crate::error::AppError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::register::{RegisterQuery, RegisterRow};
@@ -342,28 +342,26 @@ async fn record_request<S: Store + 'static>(
         updated_at: format_utc(facts.now),
         version: 1,
     };
-    let mut created = Err(StoreError::Conflict);
+    // A fresh reference (a taken one is drawn again), then the entry and its trail entry in one
+    // batch: never stored unaudited, never recorded twice by a retry after a half-done write.
     for _ in 0..REFERENCE_ATTEMPTS {
         row.entry.reference = new_reference(row.entry.kind, facts);
-        created = app.store.create_register_entry(&row, None).await;
-        if !matches!(created, Err(StoreError::Conflict)) {
-            break;
+        match app.store.register_entry(&c.site.id, &row.entry.reference).await {
+            Ok(None) => break,
+            Ok(Some(_)) => continue,
+            Err(e) => return unavailable(c.lang, &e),
         }
-    }
-    if let Err(e) = created {
-        return unavailable(c.lang, &e);
     }
     let e = &row.entry;
     let detail = json!({"reference": e.reference, "kind": e.kind.as_str(), "arrival": e.arrival.as_str(),
         "received_on": day_text(e.received_on), "linked_to_subject": row.subject.is_some()});
-    if let Err(err) = audit(app, c, AuditKind::RegisterEntryRecorded, detail, req, facts.now).await {
-        // The entry is stored: answering "try again" would record it twice. Its page is shown,
-        // and the missing trail entry is in the log.
-        log_internal(&format!(
-            "register entry {} recorded, its audit entry not: {}",
-            e.reference,
-            err.cause()
-        ));
+    let entry = audit_entry(c, AuditKind::RegisterEntryRecorded, detail, req);
+    let stored = record_together(app, entry, facts.now, |r, l| {
+        let row = &row;
+        async move { app.store.create_register_entry_audited(row, &r, &l).await }
+    });
+    if let Err(err) = stored.await {
+        return unavailable(c.lang, &err.cause());
     }
     see_other(&register_href(c, &format!("/{}?done=recorded", e.reference)))
 }
@@ -377,14 +375,23 @@ pub async fn audit<S: Store>(
     req: &HttpRequest,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let entry = AuditEntry {
+    record(app, audit_entry(c, kind, detail, req), now).await
+}
+
+/// A register act's trail entry, with the signed-in person as actor.
+pub fn audit_entry<'a>(
+    c: &'a Console,
+    kind: AuditKind,
+    detail: serde_json::Value,
+    req: &'a HttpRequest,
+) -> AuditEntry<'a> {
+    AuditEntry {
         site: &c.site.id,
         actor: Actor::Person { person_id: c.person_id.clone() },
         kind,
         detail,
         client_ip: client_ip(req),
-    };
-    record(app, entry, now).await
+    }
 }
 
 fn record_form(c: &Console, status: u16, d: &Draft) -> HttpResponse {

@@ -14,7 +14,10 @@ use consent_shared::time::format_utc;
 use maud::{html, Markup};
 use serde_json::json;
 
-use super::console_register::{audit, day_text, due_cell, register_href, staff_name, staff_names, today};
+use super::audit::record_together;
+use super::console_register::{
+    audit_entry, day_text, due_cell, register_href, staff_name, staff_names, today,
+};
 use super::console_site::Console;
 use super::mail::OutgoingMail;
 use super::page_text::console_register::RegisterText;
@@ -124,37 +127,31 @@ pub async fn page<S: Store + 'static>(
         return render(app, c, 422, &row, &view, today).await;
     }
     changed.updated_at = format_utc(facts.now);
-    match app.store.save_register_entry(&changed, note.as_ref()).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict) => {
-            // Changed between our read and our write: show what is there now.
-            let current = match app.store.register_entry(&c.site.id, &row.entry.reference).await {
-                Ok(Some(current)) => current,
-                Ok(None) => row,
-                Err(e) => return unavailable(c.lang, &e),
-            };
-            return render(app, c, 409, &current, &View { conflict: true, ..view }, today).await;
-        }
-        Err(e) => return unavailable(c.lang, &e),
+    // The change and its trail entry in one batch: never stored unaudited.
+    let detail = json!({"reference": row.entry.reference, "kind": row.entry.kind.as_str(), "change": op,
+        "status": changed.entry.status.as_str()});
+    let entry = audit_entry(c, AuditKind::RegisterEntryChanged, detail, req);
+    let stored = record_together(app, entry, facts.now, |r, l| {
+        let (changed, note) = (&changed, note.as_ref());
+        async move { app.store.save_register_entry_audited(changed, note, &r, &l).await }
+    });
+    if let Err(e) = stored.await {
+        // A change made against a version since replaced fails as a `Conflict` on every try:
+        // show what is there now. Anything else is a failure to answer.
+        return match app.store.register_entry(&c.site.id, &row.entry.reference).await {
+            Ok(Some(current)) if current.version != row.version => {
+                render(app, c, 409, &current, &View { conflict: true, ..view }, today).await
+            }
+            Ok(_) => unavailable(c.lang, &e.cause()),
+            Err(read) => unavailable(c.lang, &read),
+        };
     }
-    // The change is stored: its reply goes whatever happens to the trail entry after it (a
-    // retry would find the entry closed and never send it).
     let mut done = op.to_string();
     if op == "close" && changed.entry.kind == RequestKind::Complaint {
         if let Some(mail) = reply_mail(&c.site.organisation.name, &changed) {
             app.mail_later(facts, &c.site.id, REPLY_MAIL_KIND, mail);
             done = "close_mailed".into();
         }
-    }
-    let detail = json!({"reference": row.entry.reference, "kind": row.entry.kind.as_str(), "change": op,
-        "status": changed.entry.status.as_str()});
-    if let Err(e) = audit(app, c, AuditKind::RegisterEntryChanged, detail, req, facts.now).await {
-        // Stored and (for a close) mailed: show it, and leave the missing trail entry to the log.
-        log_internal(&format!(
-            "register entry {} changed ({op}), its audit entry not: {}",
-            row.entry.reference,
-            e.cause()
-        ));
     }
     see_other(&register_href(c, &format!("/{}?done={done}", row.entry.reference)))
 }

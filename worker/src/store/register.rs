@@ -4,9 +4,13 @@
 //! (`Store: RegisterStore`); SQL in `register_sql.rs`.
 
 use chrono::NaiveDate;
+use consent_shared::audit::AuditRecord;
+use consent_shared::chain::ChainLink;
 use consent_shared::register::{Arrival, Entry, RequestKind, Status};
 
+use super::audit::audit_params;
 use super::register_sql as sql;
+use super::sql::INSERT_AUDIT;
 use super::{Executor, Row, SqlStore, SqlValue, Statement, StoreError};
 
 /// A register entry with what the store keeps around it.
@@ -86,6 +90,22 @@ pub trait RegisterStore {
         &self,
         row: &RegisterRow,
         note: Option<&RegisterNote>,
+    ) -> Result<(), StoreError>;
+    /// `create_register_entry` with the entry's audit record and link in the same batch, so the
+    /// entry is never stored unaudited (`Conflict` also when the trail's place was taken).
+    async fn create_register_entry_audited(
+        &self,
+        row: &RegisterRow,
+        record: &AuditRecord,
+        link: &ChainLink,
+    ) -> Result<(), StoreError>;
+    /// `save_register_entry` with the change's audit record and link in the same batch.
+    async fn save_register_entry_audited(
+        &self,
+        row: &RegisterRow,
+        note: Option<&RegisterNote>,
+        record: &AuditRecord,
+        link: &ChainLink,
     ) -> Result<(), StoreError>;
     async fn register_notes(&self, site: &str, reference: &str) -> Result<Vec<RegisterNote>, StoreError>;
     /// Counts of the site's open entries overdue on `today` and due from `today` to `soon_until`.
@@ -168,21 +188,48 @@ fn note_statement(site: &str, reference: &str, note: &RegisterNote) -> Statement
     )
 }
 
-impl<E: Executor> RegisterStore for SqlStore<E> {
-    async fn create_register_entry(
-        &self,
-        row: &RegisterRow,
-        note: Option<&RegisterNote>,
-    ) -> Result<(), StoreError> {
-        let e = &row.entry;
-        let mut statements = vec![Statement::new(
-            sql::INSERT_ENTRY,
+/// The statements that record a new entry (and its first note).
+fn create_statements(row: &RegisterRow, note: Option<&RegisterNote>) -> Vec<Statement> {
+    let e = &row.entry;
+    let mut statements = vec![Statement::new(
+        sql::INSERT_ENTRY,
+        vec![
+            (&row.site_id).into(),
+            (&e.reference).into(),
+            e.kind.as_str().into(),
+            e.arrival.as_str().into(),
+            day(e.received_on),
+            e.status.as_str().into(),
+            opt_day(e.due_on()),
+            opt_day(e.acknowledged_on),
+            opt_day(e.extended_on),
+            e.extension_reason.as_deref().into(),
+            opt_day(e.closed_on),
+            e.outcome.as_deref().into(),
+            row.subject.as_deref().into(),
+            row.contact_email.as_deref().into(),
+            row.contact_name.as_deref().into(),
+            (&row.lang).into(),
+            (&row.details).into(),
+            (&row.recorded_by).into(),
+            row.handler.as_deref().into(),
+            (&row.recorded_at).into(),
+        ],
+    )];
+    statements.extend(note.map(|n| note_statement(&row.site_id, &e.reference, n)));
+    statements
+}
+
+/// The statements that save a changed entry against its version (and add a note); the
+/// stale-write guard follows the UPDATE directly.
+fn save_statements(row: &RegisterRow, note: Option<&RegisterNote>) -> Vec<Statement> {
+    let e = &row.entry;
+    let mut statements = vec![
+        Statement::new(
+            sql::UPDATE_ENTRY,
             vec![
                 (&row.site_id).into(),
                 (&e.reference).into(),
-                e.kind.as_str().into(),
-                e.arrival.as_str().into(),
-                day(e.received_on),
                 e.status.as_str().into(),
                 opt_day(e.due_on()),
                 opt_day(e.acknowledged_on),
@@ -190,17 +237,37 @@ impl<E: Executor> RegisterStore for SqlStore<E> {
                 e.extension_reason.as_deref().into(),
                 opt_day(e.closed_on),
                 e.outcome.as_deref().into(),
+                row.handler.as_deref().into(),
                 row.subject.as_deref().into(),
                 row.contact_email.as_deref().into(),
                 row.contact_name.as_deref().into(),
-                (&row.lang).into(),
-                (&row.details).into(),
-                (&row.recorded_by).into(),
-                row.handler.as_deref().into(),
-                (&row.recorded_at).into(),
+                (&row.updated_at).into(),
+                row.version.into(),
             ],
-        )];
-        statements.extend(note.map(|n| note_statement(&row.site_id, &e.reference, n)));
+        ),
+        Statement::new(sql::STALE_WRITE_GUARD, vec![]),
+    ];
+    statements.extend(note.map(|n| note_statement(&row.site_id, &e.reference, n)));
+    statements
+}
+
+impl<E: Executor> RegisterStore for SqlStore<E> {
+    async fn create_register_entry(
+        &self,
+        row: &RegisterRow,
+        note: Option<&RegisterNote>,
+    ) -> Result<(), StoreError> {
+        self.exec.batch(create_statements(row, note)).await
+    }
+
+    async fn create_register_entry_audited(
+        &self,
+        row: &RegisterRow,
+        record: &AuditRecord,
+        link: &ChainLink,
+    ) -> Result<(), StoreError> {
+        let mut statements = create_statements(row, None);
+        statements.push(Statement::new(INSERT_AUDIT, audit_params(record, link)));
         self.exec.batch(statements).await
     }
 
@@ -235,31 +302,18 @@ impl<E: Executor> RegisterStore for SqlStore<E> {
         row: &RegisterRow,
         note: Option<&RegisterNote>,
     ) -> Result<(), StoreError> {
-        let e = &row.entry;
-        let mut statements = vec![
-            Statement::new(
-                sql::UPDATE_ENTRY,
-                vec![
-                    (&row.site_id).into(),
-                    (&e.reference).into(),
-                    e.status.as_str().into(),
-                    opt_day(e.due_on()),
-                    opt_day(e.acknowledged_on),
-                    opt_day(e.extended_on),
-                    e.extension_reason.as_deref().into(),
-                    opt_day(e.closed_on),
-                    e.outcome.as_deref().into(),
-                    row.handler.as_deref().into(),
-                    row.subject.as_deref().into(),
-                    row.contact_email.as_deref().into(),
-                    row.contact_name.as_deref().into(),
-                    (&row.updated_at).into(),
-                    row.version.into(),
-                ],
-            ),
-            Statement::new(sql::STALE_WRITE_GUARD, vec![]),
-        ];
-        statements.extend(note.map(|n| note_statement(&row.site_id, &e.reference, n)));
+        self.exec.batch(save_statements(row, note)).await
+    }
+
+    async fn save_register_entry_audited(
+        &self,
+        row: &RegisterRow,
+        note: Option<&RegisterNote>,
+        record: &AuditRecord,
+        link: &ChainLink,
+    ) -> Result<(), StoreError> {
+        let mut statements = save_statements(row, note);
+        statements.push(Statement::new(INSERT_AUDIT, audit_params(record, link)));
         self.exec.batch(statements).await
     }
 

@@ -3,20 +3,23 @@
 //! front-page counts and the daily digest, and an erasure clears the contact but keeps the entry.
 
 use chrono::NaiveDate;
+use consent_shared::audit::AuditRecord;
+use consent_shared::chain::ChainLink;
 use consent_shared::register::{Arrival, Entry, RequestKind};
 
-use super::{check, err, CaseOutcome, CaseResult, NOW};
+use super::{check, err, CaseOutcome, CaseResult, KEY, NOW};
 use crate::store::register::{RegisterNote, RegisterQuery, RegisterRow};
 use crate::store::{Executor, SqlStore, Store, StoreError};
 
 /// How many cases `run` runs (the native test counts them all).
-pub const CASES: usize = 3;
+pub const CASES: usize = 4;
 
 pub async fn run<E: Executor>(store: &SqlStore<E>, prefix: &str) -> Vec<CaseOutcome> {
     run_cases!(store, prefix;
         register_entries_and_notes_round_trip,
         a_stale_register_change_writes_nothing,
         register_due_dates_are_found_and_erasure_keeps_the_entry,
+        a_register_change_and_its_trail_entry_are_written_together,
     )
 }
 
@@ -155,5 +158,58 @@ async fn register_due_dates_are_found_and_erasure_keeps_the_entry<S: Store>(
         of_subject.len() == 3
             && of_subject.iter().all(|r| r.contact_email.is_none() && r.contact_name.is_none()),
         &format!("entries kept without contact: {of_subject:?}"),
+    )
+}
+
+/// The trail entry of a register act, linked after the site's current head.
+async fn trail_entry<S: Store>(
+    store: &S,
+    site: &str,
+    kind: &str,
+) -> Result<(AuditRecord, ChainLink), String> {
+    let head = store.audit_head(site).await.map_err(err)?;
+    let record = AuditRecord {
+        site_id: site.into(),
+        seq: head.seq + 1,
+        at: NOW.into(),
+        actor_type: "person".into(),
+        actor: "person:dpo-1".into(),
+        kind: kind.into(),
+        ip: None,
+        detail: "{}".into(),
+    };
+    let link = record.link(KEY, &head);
+    Ok((record, link))
+}
+
+async fn a_register_change_and_its_trail_entry_are_written_together<S: Store>(
+    store: &S,
+    site: &str,
+) -> CaseResult {
+    let first = row(site, "R-00000007", RequestKind::Access, "2026-11-02");
+    let (record, link) = trail_entry(store, site, "register_entry_recorded").await?;
+    store.create_register_entry_audited(&first, &record, &link).await.map_err(err)?;
+    check(store.audit_head(site).await.map_err(err)?.seq == 1, "recorded with its trail entry")?;
+    // A stale change writes neither the change nor its trail entry.
+    let mut stale = first.clone();
+    stale.version = 7;
+    stale.entry.close("Sent", day("2026-11-20")).map_err(|e| e.to_string())?;
+    let (record, link) = trail_entry(store, site, "register_entry_changed").await?;
+    let refused = store.save_register_entry_audited(&stale, None, &record, &link).await;
+    check(matches!(refused, Err(StoreError::Conflict)), &format!("stale: {refused:?}"))?;
+    check(store.audit_head(site).await.map_err(err)?.seq == 1, "no trail entry for a refused change")?;
+    // A taken trail place refuses the change as well (the caller re-reads the head and retries).
+    let mut current = first.clone();
+    current.entry.close("Sent", day("2026-11-20")).map_err(|e| e.to_string())?;
+    let place_taken = AuditRecord { seq: 1, ..record.clone() };
+    let taken = store.save_register_entry_audited(&current, None, &place_taken, &link).await;
+    check(matches!(taken, Err(StoreError::Conflict)), &format!("taken place: {taken:?}"))?;
+    let unchanged = store.register_entry(site, "R-00000007").await.map_err(err)?.ok_or("entry gone")?;
+    check(unchanged.version == 1 && unchanged.entry.status.is_open(), "nothing of it written")?;
+    store.save_register_entry_audited(&current, None, &record, &link).await.map_err(err)?;
+    let saved = store.register_entry(site, "R-00000007").await.map_err(err)?.ok_or("entry gone")?;
+    check(
+        saved.version == 2 && store.audit_head(site).await.map_err(err)?.seq == 2,
+        "saved with its trail entry",
     )
 }
