@@ -126,7 +126,7 @@ fn main() -> ExitCode {
         let cases = r.json()["cases"].as_array().cloned().unwrap_or_default();
         let failed: Vec<_> = cases.iter().filter(|c| !c["failure"].is_null()).collect();
         let review = cases.iter().filter(|c| c["name"].as_str().is_some_and(|n| n.contains("review"))).count();
-        ensure(r.status == 200 && failed.is_empty() && review == 3, || {
+        ensure(r.status == 200 && failed.is_empty() && review == 4, || {
             format!("{} failed {failed:?}, review cases {review}", r.status)
         })
     });
