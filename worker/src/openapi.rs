@@ -602,13 +602,7 @@ fn preferences_post() -> OperationBuilder {
             .content("text/html", html_content())
             .build(),
     )
-    .response(
-        "303",
-        ResponseBuilder::new()
-            .description("Done: back to the page with a message")
-            .header("Location", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
-            .build(),
-    )
+    .response("303", see_other("Done: back to the page with a message"))
     .response("403", html("cross-site or expired form, nothing changed"))
     .response("413", too_large())
     .response("409", html("suppressed, or wording changed; nothing changed"))
@@ -922,6 +916,14 @@ fn rate_limited_page() -> utoipa::openapi::Response {
 
 fn html_content() -> utoipa::openapi::Content {
     ContentBuilder::new().schema(Some(schema(json!({"type": "string"})))).build()
+}
+
+/// A 303 to a page (`Location`), as the HTML forms answer a completed post.
+fn see_other(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .header("Location", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
+        .build()
 }
 
 fn html(description: &str) -> utoipa::openapi::Response {

@@ -5,18 +5,15 @@
 //! `admin::store_site`, the path of `PUT /api/v1/admin/sites/{site}` and of the wording form
 //! (so it is audited as `site_changed` and the widget's form shows the purpose at once).
 
-use consent_shared::access::Actor;
 use consent_shared::api::v1::{PurposeDefinition, WordingDefinition};
 use consent_shared::basis::{check_basis, BasisFacts, BasisRefusal, LawfulBasis};
 use consent_shared::site::Channel;
 use consent_shared::site_edit::{apply_definition, check_key, check_text, definition_of};
 use maud::{html, Markup};
 
-use super::admin::store_site;
 use super::console_site::Console;
 use super::csrf_form::Form;
 use super::page_text::console_polish::PolishText;
-use super::pages::{see_other, unavailable};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
@@ -179,11 +176,14 @@ pub async fn post<S: Store + 'static>(
             });
         }
     };
-    let actor = Actor::Person { person_id: c.person_id.clone() };
-    if let Err(e) = store_site(app, Some(&c.site), &site, actor, req, facts.now).await {
-        return unavailable(c.lang, &e);
-    }
-    see_other(&format!("/admin/sites/{}/wording?lang={}&saved=1#{key}", c.site.id, c.lang.code()))
+    c.save_site(
+        app,
+        &site,
+        req,
+        facts,
+        &format!("/admin/sites/{}/wording?lang={}&saved=1#{key}", c.site.id, c.lang.code()),
+    )
+    .await
 }
 
 /// The empty form, for the Wording page.

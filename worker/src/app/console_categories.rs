@@ -5,17 +5,16 @@
 //! same `apply_definition` + `admin::store_site` as `PUT /api/v1/admin/sites/{site}`; every
 //! field is checked alone against the stored definition so its error shows beside it.
 
-use consent_shared::access::{Action, Actor};
+use consent_shared::access::Action;
 use consent_shared::api::v1::{CookieCategoryDefinition, SiteDefinition};
 use consent_shared::basis::CookieBasis;
 use consent_shared::site::{CategoryText, ConsentSignal};
 use consent_shared::site_edit::{apply_definition, definition_of};
 use maud::{html, Markup};
 
-use super::admin::store_site;
 use super::console_site::Console;
 use super::page_text::console_categories::CategoriesText;
-use super::pages::{notice, see_other, unavailable};
+use super::pages::notice;
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
@@ -240,13 +239,14 @@ pub async fn page<S: Store + 'static>(
         let refused = Refused { target, shown, errors };
         return c.page(422, t.title, body(c, t, &stored, Some(&refused), false, may_write));
     };
-    if site != c.site {
-        let actor = Actor::Person { person_id: c.person_id.clone() };
-        if let Err(e) = store_site(app, Some(&c.site), &site, actor, req, facts.now).await {
-            return unavailable(c.lang, &e);
-        }
-    }
-    see_other(&format!("/admin/sites/{}/categories?lang={}&saved=1", c.site.id, c.lang.code()))
+    c.save_site(
+        app,
+        &site,
+        req,
+        facts,
+        &format!("/admin/sites/{}/categories?lang={}&saved=1", c.site.id, c.lang.code()),
+    )
+    .await
 }
 
 fn body(

@@ -13,10 +13,9 @@ use consent_shared::basis::{RegionRules, RuleSet};
 use consent_shared::site_edit::{apply_definition, definition_of};
 use maud::{html, Markup};
 
-use super::admin::store_site;
 use super::console_site::Console;
 use super::page_text::console_settings::SettingsText;
-use super::pages::{notice, see_other, unavailable};
+use super::pages::notice;
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::Store;
@@ -252,13 +251,14 @@ pub async fn page<S: Store + 'static>(
             return c.page(422, t.title, body(c, t, &posted, &refusals, false, may_write));
         }
     };
-    if site != c.site {
-        let actor = consent_shared::access::Actor::Person { person_id: c.person_id.clone() };
-        if let Err(e) = store_site(app, Some(&c.site), &site, actor, req, facts.now).await {
-            return unavailable(c.lang, &e);
-        }
-    }
-    see_other(&format!("/admin/sites/{}/settings?lang={}&saved=1", c.site.id, c.lang.code()))
+    c.save_site(
+        app,
+        &site,
+        req,
+        facts,
+        &format!("/admin/sites/{}/settings?lang={}&saved=1", c.site.id, c.lang.code()),
+    )
+    .await
 }
 
 fn body(

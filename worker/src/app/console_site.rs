@@ -7,11 +7,12 @@
 //! it renders is its own module's business (`console_<section>.rs`), its strings in the page-text
 //! catalogue (`page_text/…`), English and Welsh.
 
-use consent_shared::access::{Action, Role};
+use consent_shared::access::{Action, Actor, Role};
 use consent_shared::digest::sha256_hex;
 use consent_shared::site::SiteConfig;
 use maud::{html, Markup};
 
+use super::admin::store_site;
 use super::auth::{session_person, session_token};
 use super::console_layout::{scrollable_tables, CONSOLE_STYLE};
 use super::csrf_form::{genuine, issue, Form, FIELD};
@@ -252,6 +253,26 @@ fn refusal(status: u16, lang: PageLang, why: &str) -> HttpResponse {
 }
 
 impl Console {
+    /// Stores a changed definition of this site as the signed-in person (the path of
+    /// `PUT /api/v1/admin/sites/{site}`, audited `site_changed`) and sends the page back to
+    /// `back`; an unchanged one is not stored again.
+    pub async fn save_site<S: Store + 'static>(
+        &self,
+        app: &App<S>,
+        site: &SiteConfig,
+        req: &HttpRequest,
+        facts: &RequestFacts<'_>,
+        back: &str,
+    ) -> HttpResponse {
+        if *site != self.site {
+            let actor = Actor::Person { person_id: self.person_id.clone() };
+            if let Err(e) = store_site(app, Some(&self.site), site, actor, req, facts.now).await {
+                return unavailable(self.lang, &e);
+            }
+        }
+        see_other(back)
+    }
+
     pub fn text(&self) -> &'static ConsoleText {
         self.lang.console()
     }

@@ -5,18 +5,17 @@
 //! purpose versions, `policy_version` the banner's), and a word-level diff of each version
 //! against the one before (`dissimilar`, rendered as `<del>`/`<ins>`).
 
-use consent_shared::access::{Action, Actor};
+use consent_shared::access::Action;
 use consent_shared::api::v1::SiteDefinition;
 use consent_shared::basis::LawfulBasis;
 use consent_shared::site::{Channel, SiteConfig};
 use consent_shared::site_edit::{apply_definition, definition_of};
 use maud::{html, Markup};
 
-use super::admin::store_site;
 use super::console_layout::when;
 use super::console_site::Console;
 use super::page_text::console_wording::WordingText;
-use super::pages::{notice, see_other, unavailable};
+use super::pages::{notice, unavailable};
 use super::{log_internal, App, RequestFacts};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::store::audit::AuditFilter;
@@ -183,13 +182,14 @@ pub async fn page<S: Store + 'static>(
         let refused = Refused { target, posted, errors };
         return render(app, c, t, Some(refused), false, may_write).await;
     };
-    if site != c.site {
-        let actor = Actor::Person { person_id: c.person_id.clone() };
-        if let Err(e) = store_site(app, Some(&c.site), &site, actor, req, facts.now).await {
-            return unavailable(c.lang, &e);
-        }
-    }
-    see_other(&format!("/admin/sites/{}/wording?lang={}&saved=1#{}", c.site.id, c.lang.code(), target.key()))
+    c.save_site(
+        app,
+        &site,
+        req,
+        facts,
+        &format!("/admin/sites/{}/wording?lang={}&saved=1#{}", c.site.id, c.lang.code(), target.key()),
+    )
+    .await
 }
 
 /// When and by whom each version was stored: (target key, version) → (time, who).

@@ -45,13 +45,7 @@ pub(super) fn complaints_post() -> OperationBuilder {
             )
             .build(),
     ))
-    .response(
-        "303",
-        ResponseBuilder::new()
-            .description("Recorded: to `?received={reference}`")
-            .header("Location", HeaderBuilder::new().schema(schema(json!({"type": "string"}))).build())
-            .build(),
-    )
+    .response("303", see_other("Recorded: to `?received={reference}`"))
     .response("403", html("cross-site or expired form, nothing recorded (what was typed is kept)"))
     .response("413", too_large())
     .response("415", html("not a form post (application/x-www-form-urlencoded), nothing recorded"))
